@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from accounts.models import validate_time_zone
+from support import clock
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="organization_name_ci_unique",
+                violation_error_message="An organization with this name already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationDomain(models.Model):
+    """An email domain whose new customers join the organization automatically."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(domain=Lower("domain")), name="organization_domain_lowercase"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Customer(models.Model):
+    """A contact who asks for help; may or may not have a portal login."""
+
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer",
+    )
+    # Organization managers see and follow every ticket of their organization.
+    is_org_manager = models.BooleanField(default=False)
+    locale = models.CharField(max_length=16, default="en")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+
+    class Meta:
+        ordering = ["name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="customer_email_ci_unique",
+                violation_error_message="A customer with this email address already exists.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_org_manager=False) | models.Q(organization__isnull=False),
+                name="customer_manager_has_organization",
+                violation_error_message="Only a customer in an organization can manage it.",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @property
+    def first_name(self) -> str:
+        return (self.name or self.email.split("@")[0]).split()[0]

@@ -1,0 +1,39 @@
+"""Domain errors: raised by services and selectors, mapped to HTTP statuses in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A change the domain refuses, with a sentence a person can read."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+    code = "invalid"
+
+
+class InvalidChange(DomainError):
+    """The change conflicts with the object's current state (e.g. an illegal status move)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class NotPermitted(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """Also for objects that exist but are out of the caller's reach, so as not to leak them."""
+
+    status_code = 404
+    code = "not_found"

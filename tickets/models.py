@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from customers.models import Customer, Organization
+from support import clock
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    ON_HOLD = "on_hold", "On hold"
+    SOLVED = "solved", "Solved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class TicketType(models.TextChoices):
+    QUESTION = "question", "Question"
+    INCIDENT = "incident", "Incident"
+    PROBLEM = "problem", "Problem"
+    TASK = "task", "Task"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "Email"
+    API = "api", "API"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="tag_name_not_empty")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def open(self) -> TicketQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def unassigned(self) -> TicketQuerySet:
+        return self.filter(assignee__isnull=True)
+
+    def for_teams(self, team_ids) -> TicketQuerySet:
+        return self.filter(team_id__in=team_ids)
+
+    def requested_by(self, customer: Customer) -> TicketQuerySet:
+        return self.filter(requester=customer)
+
+
+class Ticket(models.Model):
+    """A customer's request. Its number is its reference (``#1042``)."""
+
+    subject = models.CharField(max_length=250)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    type = models.CharField(max_length=16, choices=TicketType.choices, default=TicketType.QUESTION)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    requester = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="followed_tickets"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # SLA clocks, computed by services when the events that move them happen (see docs/sla.md).
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    next_reply_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="ticket_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values), name="ticket_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=TicketType.values), name="ticket_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="ticket_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.SOLVED) | Q(solved_at__isnull=False),
+                name="ticket_solved_has_solved_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.CLOSED) | Q(closed_at__isnull=False),
+                name="ticket_closed_has_closed_at",
+            ),
+            models.CheckConstraint(condition=~Q(subject=""), name="ticket_subject_not_empty"),
+        ]
+        indexes = [
+            # Queues: newest activity first, keyset-paginated on (updated_at, id).
+            models.Index(fields=["-updated_at", "-id"], name="ticket_recent_idx"),
+            models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_recent_idx"),
+            models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_queue_idx"),
+            models.Index(
+                fields=["assignee", "status", "-updated_at"], name="ticket_assignee_queue_idx"
+            ),
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
+            models.Index(fields=["organization", "-updated_at"], name="ticket_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class MessageKind(models.TextChoices):
+    REPLY = "reply", "Public reply"
+    NOTE = "note", "Internal note"
+
+
+class Message(models.Model):
+    """One entry of a ticket's conversation: a public reply or an internal note."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=8, choices=MessageKind.choices, default=MessageKind.REPLY)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    body_text = models.TextField()
+    # Already sanitized (nh3) when stored; safe to render as HTML.
+    body_html = models.TextField(blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=MessageKind.values), name="message_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=MessageKind.NOTE) | Q(author_user__isnull=False),
+                name="message_note_has_agent_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(author_user__isnull=True) | Q(author_customer__isnull=True),
+                name="message_single_author",
+            ),
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind == MessageKind.REPLY
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind == MessageKind.NOTE
+
+    @property
+    def from_customer(self) -> bool:
+        return self.author_customer_id is not None
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is the attachment's UUID: never the sender's file name, never guessable.
+    return f"attachments/{instance.ticket_id}/{instance.id}"
+
+
+class Attachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=127, default="application/octet-stream")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        # SVG can carry script: never shown inline.
+        return self.content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    REPLIED = "replied", "Public reply"
+    NOTE_ADDED = "note_added", "Internal note"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    TYPE_CHANGED = "type_changed", "Type changed"
+    SUBJECT_CHANGED = "subject_changed", "Subject changed"
+    ASSIGNEE_CHANGED = "assignee_changed", "Assignee changed"
+    TEAM_CHANGED = "team_changed", "Team changed"
+    TAG_ADDED = "tag_added", "Tag added"
+    TAG_REMOVED = "tag_removed", "Tag removed"
+    FOLLOWER_ADDED = "follower_added", "Follower added"
+    FOLLOWER_REMOVED = "follower_removed", "Follower removed"
+    REQUESTER_CHANGED = "requester_changed", "Requester changed"
+
+
+class TicketEvent(models.Model):
+    """Append-only history of a ticket: who changed what, from what, to what, when."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    field = models.CharField(max_length=32, blank=True)
+    old = models.CharField(max_length=255, blank=True)
+    new = models.CharField(max_length=255, blank=True)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="event_ticket_idx"),
+            models.Index(fields=["kind", "at"], name="event_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("Ticket events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Ticket events are append-only.")
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor_id:
+            return self.actor.display_name
+        if self.actor_customer_id:
+            return self.actor_customer.display_name
+        return "Switchboard"

@@ -1,0 +1,70 @@
+"""Reads of tickets, each with the permission check built in.
+
+A ticket outside the caller's reach is reported as not found, never as forbidden, so a probe can't
+learn that it exists.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from support.errors import NotFound
+from tickets.models import Message, MessageKind, Ticket
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """Tickets `user` may see: all for admins, team + assigned for agents, own for customers."""
+    tickets = Ticket.objects.all()
+    if not user.is_active:
+        return tickets.none()
+    if user.is_admin or (user.is_agent and settings.AGENTS_SEE_ALL_TICKETS):
+        return tickets
+    if user.is_agent:
+        return tickets.filter(Q(team__members=user) | Q(assignee=user)).distinct()
+    customer = getattr(user, "customer", None)
+    if customer is None:
+        return tickets.none()
+    mine = Q(requester=customer)
+    if customer.is_org_manager and customer.organization_id:
+        mine |= Q(organization_id=customer.organization_id)
+    return tickets.filter(mine)
+
+
+def ticket_get_for_agent(*, agent: User, ticket_id: int) -> Ticket:
+    if not agent.is_agent:
+        raise NotFound("No such ticket.")
+    ticket = (
+        tickets_visible_to(agent)
+        .select_related("requester", "organization", "assignee", "team")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+def ticket_get_for_customer(*, user: User, ticket_id: int) -> Ticket:
+    if not user.is_customer:
+        raise NotFound("No such ticket.")
+    ticket = (
+        tickets_visible_to(user)
+        .select_related("requester", "organization")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+def messages_visible_to(*, user: User, ticket: Ticket) -> QuerySet[Message]:
+    """A ticket's conversation as ``user`` may read it: customers never get internal notes."""
+    messages = ticket.messages.select_related("author_user", "author_customer").prefetch_related(
+        "attachments"
+    )
+    if user.is_agent:
+        return messages
+    return messages.filter(kind=MessageKind.REPLY)
