@@ -1,0 +1,132 @@
+"""factory_boy factories for every model the tests build. Extend here, not in test files."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Role, Team, User
+from customers.models import Customer, Organization, OrganizationDomain
+from tickets.models import Message, MessageKind, Tag, Ticket
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@staff.example.com")
+    name = factory.Faker("name")
+    role = Role.AGENT
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def teams(self, create, extracted, **kwargs):
+        if create and extracted:
+            for team in extracted:
+                team.members.add(self)
+        if create:
+            self.save()
+
+
+class AgentFactory(UserFactory):
+    role = Role.AGENT
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+    email = factory.Sequence(lambda n: f"admin{n}@staff.example.com")
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)
+
+
+class OrganizationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Org {n}")
+
+
+class OrganizationDomainFactory(DjangoModelFactory):
+    class Meta:
+        model = OrganizationDomain
+
+    organization = factory.SubFactory(OrganizationFactory)
+    domain = factory.Sequence(lambda n: f"org{n}.example.com")
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.net")
+    name = factory.Faker("name")
+
+
+class CustomerUserFactory(UserFactory):
+    """A customer with a portal login: the ``User`` and its ``Customer`` contact."""
+
+    role = Role.CUSTOMER
+    email = factory.Sequence(lambda n: f"portal{n}@example.net")
+    contact = factory.RelatedFactory(
+        CustomerFactory,
+        factory_related_name="user",
+        email=factory.SelfAttribute("..email"),
+        name=factory.SelfAttribute("..name"),
+    )
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class TicketFactory(DjangoModelFactory):
+    """A ticket row with one public message from its requester.
+
+    Builds state directly, for reads and permission tests; tests of behaviour call the services.
+    """
+
+    class Meta:
+        model = Ticket
+        skip_postgeneration_save = True
+
+    subject = factory.Faker("sentence", nb_words=6)
+    requester = factory.SubFactory(CustomerFactory)
+    organization = factory.SelfAttribute("requester.organization")
+    first_message = factory.RelatedFactory(
+        "tests.factories.MessageFactory",
+        factory_related_name="ticket",
+        author_customer=factory.SelfAttribute("..requester"),
+    )
+
+
+class MessageFactory(DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    ticket = factory.SubFactory(TicketFactory, first_message=None)
+    kind = MessageKind.REPLY
+    body_text = factory.Faker("paragraph")
+
+
+class NoteFactory(MessageFactory):
+    kind = MessageKind.NOTE
+    author_user = factory.SubFactory(AgentFactory)
