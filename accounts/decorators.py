@@ -1,0 +1,29 @@
+"""Page guards by role. Anonymous visitors go to sign in; the wrong role gets a 404 page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def _role_required(check: Callable) -> Callable:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(user):
+                raise Http404("No such page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+agent_required = _role_required(lambda user: user.is_active and user.is_agent)
+admin_required = _role_required(lambda user: user.is_active and user.is_admin)
