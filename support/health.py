@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -29,10 +32,18 @@ def _check_database() -> str | None:
 def _check_broker() -> str | None:
     try:
         with celery_app.connection_for_write() as conn:
+            if conn.transport_cls == "filesystem":
+                # The embedded broker is a folder: ready when the worker's inbox is writable.
+                options = conn.transport_options
+                folder = Path(options.get("data_folder_out", "."))
+                folder.mkdir(parents=True, exist_ok=True)
+                if not os.access(folder, os.W_OK):
+                    return f"Broker folder {folder} is not writable"
+                return None
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-            # The filesystem transport "connects" without touching disk; a channel proves the
-            # folders are there and writable, as a Redis PING does for Redis.
-            conn.default_channel.client  # noqa: B018
+            client = getattr(conn.default_channel, "client", None)
+            if client is not None and hasattr(client, "ping"):
+                client.ping()
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -49,7 +49,7 @@ def check_transition(old: str, new: str) -> None:
         )
     if new == Status.NEW:
         raise InvalidChange("A ticket can't be set back to new.", field="status")
-    if new == Status.CLOSED:
+    if new == Status.CLOSED and old != Status.SOLVED:
         raise InvalidChange("Only a solved ticket can be closed.", field="status")
     if not can_transition(old, new):
         raise InvalidChange(f"A {label(old)} ticket can't be set to {label(new)}.", field="status")

@@ -1,0 +1,44 @@
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from accounts.models import Role, Team, User
+from customers.models import Customer, Organization
+from tickets.models import Attachment, MessageKind, Priority, Status, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("seed_demo", tickets=120)
+    assert callbacks == []  # history is imported without notifying anyone
+    assert Team.objects.count() == 3
+    assert User.objects.filter(role__in=[Role.AGENT, Role.ADMIN]).count() == 9
+    assert Organization.objects.count() == 30 and Customer.objects.count() == 300
+    assert Ticket.objects.count() == 120
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
+    assert set(Ticket.objects.values_list("priority", flat=True)) == set(Priority.values)
+    kinds = dict(Ticket.objects.values_list("messages__kind").annotate(n=Count("id")))
+    assert kinds[MessageKind.REPLY] > 120 and kinds[MessageKind.NOTE] > 0
+    assert Attachment.objects.exists()
+    # Every ticket's history is there: one created event each, plus the changes made.
+    assert TicketEvent.objects.filter(kind="created").count() == 120
+    for user in ("admin@example.com", "agent@example.com", "customer@example.com"):
+        assert User.objects.get(email=user).check_password("demo")
+    assert User.objects.get(email="customer@example.com").customer.tickets.exists()
+
+
+def test_seed_demo_runs_once(capsys):
+    call_command("seed_demo", tickets=5)
+    call_command("seed_demo", tickets=5)
+    assert Ticket.objects.count() == 5
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_seed_demo_refuses_https_sites(settings):
+    from django.core.management.base import CommandError
+
+    settings.HTTPS = True
+    with pytest.raises(CommandError, match="HTTPS"):
+        call_command("seed_demo", tickets=1)
