@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "customers",
     "tickets",
     "feedback",
+    "support",  # project-level management commands (runstack)
 ]
 
 MIDDLEWARE = [
