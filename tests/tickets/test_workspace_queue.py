@@ -77,7 +77,7 @@ def test_filters_combine(signed_in, agent, team):
     response = signed_in.get(url, {"priority": "high", "organization": org.pk, "q": "fire"})
     assert _refs(response) == [hit.pk]
     assert _refs(
-        signed_in.get(url, {"assignee": "nobody", "priority": "high", "q": "#%d" % hit.pk})
+        signed_in.get(url, {"assignee": "nobody", "priority": "high", "q": f"#{hit.pk}"})
     ) == [hit.pk]
 
 
