@@ -1,9 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
+
+PORTAL_URL = "/portal/"
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a signed-in person lands; the workspace and portal replace it as they arrive."""
-    return render(request, "home.html")
+    """Where a signed-in person lands: agents in their workspace, customers in the portal."""
+    if request.user.is_agent:
+        return redirect("workspace:home")
+    return redirect(PORTAL_URL)

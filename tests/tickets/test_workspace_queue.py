@@ -1,0 +1,221 @@
+"""Queues: built-in views, filters, sort, keyset pages, counts, saved views, permissions."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from support import clock
+from tests import factories
+from tickets.models import SavedView, Status, Ticket
+from tickets.workspace import queues
+
+
+@pytest.fixture
+def signed_in(client, agent):
+    client.force_login(agent)
+    return client
+
+
+def _refs(response) -> list[int]:
+    return [t.pk for t in response.context["page"].rows]
+
+
+def test_anonymous_is_sent_to_sign_in(client, db):
+    response = client.get(reverse("workspace:queue", args=["mine"]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_customer_gets_404(client, db):
+    client.force_login(factories.CustomerUserFactory())
+    assert client.get(reverse("workspace:queue", args=["open"])).status_code == 404
+
+
+def test_unknown_view_is_404(signed_in):
+    assert signed_in.get(reverse("workspace:queue", args=["nope"])).status_code == 404
+
+
+def test_agent_sees_only_their_teams_and_assigned_tickets(signed_in, agent, team):
+    mine = factories.TicketFactory(team=team)
+    assigned = factories.TicketFactory(assignee=agent)
+    hidden = factories.TicketFactory(team=factories.TeamFactory())
+    refs = _refs(signed_in.get(reverse("workspace:queue", args=["all"])))
+    assert set(refs) == {mine.pk, assigned.pk}
+    assert hidden.pk not in refs
+
+
+def test_builtin_views_and_counts(signed_in, agent, team):
+    factories.TicketFactory(team=team, assignee=agent, status=Status.OPEN)
+    factories.TicketFactory(team=team, status=Status.NEW)
+    factories.TicketFactory(team=team, status=Status.PENDING)
+    factories.TicketFactory(team=team, status=Status.SOLVED, solved_at=clock.now())
+    factories.TicketFactory(
+        team=team, status=Status.SOLVED, solved_at=clock.now() - timedelta(days=30)
+    )
+    response = signed_in.get(reverse("workspace:queue", args=["mine"]))
+    counts = {v["slug"]: v["count"] for v in response.context["nav_builtins"]}
+    assert counts["mine"] == 1
+    assert counts["unassigned"] == 2
+    assert counts["teams"] == 3
+    assert counts["open"] == 3
+    assert counts["pending"] == 1
+    assert counts["solved"] == 1
+    assert len(_refs(response)) == 1
+    assert len(_refs(signed_in.get(reverse("workspace:queue", args=["solved"])))) == 1
+
+
+def test_filters_combine(signed_in, agent, team):
+    org = factories.OrganizationFactory()
+    requester = factories.CustomerFactory(organization=org)
+    hit = factories.TicketFactory(
+        team=team, priority="high", requester=requester, subject="Printer on fire"
+    )
+    factories.TicketFactory(team=team, priority="high", subject="Printer fine")
+    factories.TicketFactory(team=team, priority="low", requester=requester)
+    url = reverse("workspace:queue", args=["all"])
+    response = signed_in.get(url, {"priority": "high", "organization": org.pk, "q": "fire"})
+    assert _refs(response) == [hit.pk]
+    assert _refs(
+        signed_in.get(url, {"assignee": "nobody", "priority": "high", "q": f"#{hit.pk}"})
+    ) == [hit.pk]
+
+
+def test_tag_and_assignee_filters(signed_in, agent, team):
+    tagged = factories.TicketFactory(team=team, assignee=agent)
+    tagged.tags.add(factories.TagFactory(name="vip"), factories.TagFactory(name="billing"))
+    other = factories.TicketFactory(team=team)
+    other.tags.add(factories.TagFactory(name="vip"))
+    url = reverse("workspace:queue", args=["all"])
+    assert _refs(signed_in.get(url, {"tag": ["vip", "billing"]})) == [tagged.pk]
+    assert _refs(signed_in.get(url, {"assignee": "me"})) == [tagged.pk]
+    assert _refs(signed_in.get(url, {"assignee": "nobody"})) == [other.pk]
+
+
+def test_created_range_filter(signed_in, team):
+    old = factories.TicketFactory(team=team, created_at=clock.now() - timedelta(days=10))
+    new = factories.TicketFactory(team=team)
+    url = reverse("workspace:queue", args=["all"])
+    day = (clock.now() - timedelta(days=2)).date().isoformat()
+    assert _refs(signed_in.get(url, {"created_from": day})) == [new.pk]
+    assert _refs(signed_in.get(url, {"created_to": day})) == [old.pk]
+
+
+def test_unknown_filter_values_are_ignored(signed_in, team):
+    factories.TicketFactory(team=team)
+    url = reverse("workspace:queue", args=["all"])
+    response = signed_in.get(url, {"status": "bogus", "priority": "x", "created_from": "nope"})
+    assert response.status_code == 200
+
+
+def _make_tickets(team, n):
+    now = clock.now()
+    tickets = [
+        factories.TicketFactory(team=team, updated_at=now - timedelta(minutes=i % 7))
+        for i in range(n)
+    ]
+    return tickets
+
+
+@pytest.mark.parametrize("sort", ["-updated", "subject", "-priority", "status", "reference"])
+def test_every_sort_pages_through_every_ticket_once(agent, team, sort):
+    _make_tickets(team, 7)
+    tickets = queues.queue_tickets({}, user=agent)
+    seen, cursor = [], None
+    while True:
+        page = queues.page_of(tickets, sort=sort, cursor=cursor, size=3)
+        seen += [t.pk for t in page.rows]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(Ticket.objects.values_list("pk", flat=True))
+    assert len(seen) == len(set(seen))
+
+
+def test_keyset_page_has_no_offset_and_splits_ties(agent, team, django_assert_num_queries):
+    _make_tickets(team, 9)
+    tickets = queues.queue_tickets({}, user=agent)
+    seen, cursor = [], None
+    while True:
+        page = queues.page_of(tickets, sort="-updated", cursor=cursor, size=4)
+        seen += [t.pk for t in page.rows]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 9
+    ordered = list(Ticket.objects.order_by("-updated_at", "-id").values_list("pk", flat=True))
+    assert seen == ordered
+
+
+def test_bad_cursor_shows_first_page(signed_in, team):
+    _make_tickets(team, 2)
+    response = signed_in.get(reverse("workspace:queue", args=["all"]), {"after": "%%%garbage"})
+    assert response.status_code == 200
+    assert len(_refs(response)) == 2
+
+
+@pytest.mark.parametrize("size", [25, 200])
+def test_queue_query_count_does_not_grow_with_page_size(
+    signed_in, team, size, django_assert_max_num_queries
+):
+    _make_tickets(team, 30)
+    for t in Ticket.objects.all()[:10]:
+        t.assignee = factories.AgentFactory(teams=[team])
+        t.organization = factories.OrganizationFactory()
+        t.save()
+    url = reverse("workspace:queue", args=["all"])
+    with django_assert_max_num_queries(10):
+        response = signed_in.get(url, {"size": size})
+    assert response.status_code == 200
+    assert len(response.context["page"].rows) == min(size, 30)
+
+
+def test_saved_view_round_trip_and_sharing(client, agent, team, admin_user):
+    factories.TicketFactory(team=team, priority="urgent")
+    factories.TicketFactory(team=team, priority="low")
+    client.force_login(agent)
+    response = client.post(
+        reverse("workspace:saved_view_create"),
+        {"name": "Urgent", "filters": "priority=urgent&sort=-updated"},
+    )
+    view = SavedView.objects.get(name="Urgent")
+    assert view.filters == {"priority": ["urgent"]}
+    assert response.url == reverse("workspace:saved_view", args=[view.pk])
+    page = client.get(response.url)
+    assert len(page.context["page"].rows) == 1
+    # Another agent can't open it until an admin shares one with their team.
+    colleague = factories.AgentFactory(teams=[team])
+    client.force_login(colleague)
+    assert client.get(response.url).status_code == 404
+    client.force_login(admin_user)
+    client.post(
+        reverse("workspace:saved_view_create"),
+        {"name": "Team urgent", "filters": "priority=urgent", "share_with": [team.pk]},
+    )
+    shared = SavedView.objects.get(name="Team urgent")
+    client.force_login(colleague)
+    assert client.get(reverse("workspace:saved_view", args=[shared.pk])).status_code == 200
+    # Only its owner deletes it.
+    assert client.post(reverse("workspace:saved_view_delete", args=[shared.pk])).status_code == 404
+
+
+def test_agents_cannot_share_views(client, agent, team):
+    client.force_login(agent)
+    client.post(
+        reverse("workspace:saved_view_create"),
+        {"name": "Mine", "filters": "", "share_with": [team.pk]},
+    )
+    assert not SavedView.objects.get(name="Mine").shared_with.exists()
+
+
+def test_nav_fragment_and_availability(client, agent):
+    client.force_login(agent)
+    assert client.get(reverse("workspace:nav"), HTTP_HX_REQUEST="true").status_code == 200
+    response = client.post(
+        reverse("workspace:availability"), {"availability": "online"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    agent.refresh_from_db()
+    assert agent.availability == "online"
+    response = client.post(reverse("workspace:availability"), {"availability": "asleep"})
+    assert response.status_code == 400

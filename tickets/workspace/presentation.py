@@ -1,0 +1,90 @@
+"""How tickets read on the agent's screen: events as sentences, SLA clocks, the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tickets.models import EventKind, Message, Status, Ticket, TicketEvent
+
+# Events that are shown as their message instead of as a sentence.
+MESSAGE_EVENTS = {EventKind.REPLIED, EventKind.NOTE_ADDED}
+
+_FIELD_LABELS = {
+    "status": dict(Status.choices),
+}
+
+
+def _value(field: str, value: str) -> str:
+    return _FIELD_LABELS.get(field, {}).get(value, value).lower() if field == "status" else value
+
+
+def event_sentence(event: TicketEvent) -> str:
+    """ "Dana changed priority from normal to high", readable without knowing the model."""
+    who = event.actor_name
+    kind = event.kind
+    old, new = _value(event.field, event.old), _value(event.field, event.new)
+    if kind == EventKind.CREATED:
+        return f"{who} opened the ticket"
+    if kind == EventKind.REPLIED:
+        return f"{who} replied"
+    if kind == EventKind.NOTE_ADDED:
+        return f"{who} added an internal note"
+    if kind in (EventKind.TAG_ADDED,):
+        return f"{who} added tag {new}"
+    if kind == EventKind.TAG_REMOVED:
+        return f"{who} removed tag {old}"
+    if kind == EventKind.FOLLOWER_ADDED:
+        return f"{who} added {new} as a follower"
+    if kind == EventKind.FOLLOWER_REMOVED:
+        return f"{who} removed {old} from the followers"
+    if kind == EventKind.ASSIGNEE_CHANGED:
+        if not new:
+            return f"{who} unassigned {old}"
+        return f"{who} assigned the ticket to {new}" + (f" (was {old})" if old else "")
+    if kind == EventKind.TEAM_CHANGED:
+        if not new:
+            return f"{who} removed the team {old}"
+        return f"{who} moved the ticket to {new}" + (f" (was {old})" if old else "")
+    field = event.field or event.get_kind_display().lower()
+    if old and new:
+        return f"{who} changed {field} from {old} to {new}"
+    if new:
+        return f"{who} set {field} to {new}"
+    return f"{who}: {event.get_kind_display().lower()}"
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    message: Message | None = None
+    event: TicketEvent | None = None
+    sentence: str = ""
+
+
+def timeline(messages: list[Message], events: list[TicketEvent]) -> list[TimelineEntry]:
+    """Messages and change events, oldest first; events of messages are shown as the message."""
+    entries = [TimelineEntry(at=m.created_at, message=m) for m in messages]
+    entries += [
+        TimelineEntry(at=e.at, event=e, sentence=event_sentence(e))
+        for e in events
+        if e.kind not in MESSAGE_EVENTS and e.kind != EventKind.CREATED
+    ]
+    entries.sort(key=lambda entry: (entry.at, 0 if entry.message else 1))
+    return entries
+
+
+def sla_due(ticket: Ticket) -> datetime | None:
+    """The nearest SLA clock still running, if any."""
+    if ticket.status in (Status.SOLVED, Status.CLOSED):
+        return None
+    dues = [
+        d
+        for d in (
+            ticket.first_response_due_at if ticket.first_responded_at is None else None,
+            ticket.next_reply_due_at,
+            ticket.resolution_due_at,
+        )
+        if d is not None
+    ]
+    return min(dues) if dues else None

@@ -1,0 +1,292 @@
+"""The ticket page: header edits in place, the timeline, the composer, attachments, presence."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import agent_required
+from accounts.models import Team, User
+from support.errors import DomainError, NotFound, ValidationFailed
+from tickets import services
+from tickets.models import (
+    Attachment,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketType,
+)
+from tickets.selectors import messages_visible_to, ticket_get_for_agent
+from tickets.workspace import canned, presence, queues
+from tickets.workspace.presentation import event_sentence, timeline
+from tickets.workspace.views import nav_context
+
+EDITABLE_FIELDS = (
+    "subject",
+    "status",
+    "priority",
+    "type",
+    "assignee",
+    "team",
+    "tag_add",
+    "tag_remove",
+    "follower_add",
+    "follower_remove",
+)
+
+
+def _agent_choices() -> list[User]:
+    return list(
+        User.objects.filter(role__in=["agent", "admin"], is_active=True)
+        .only("id", "name", "email")
+        .order_by("name", "email")
+    )
+
+
+def _header_context(ticket: Ticket, *, error: str = "") -> dict:
+    return {
+        "ticket": ticket,
+        "tags": list(ticket.tags.values_list("name", flat=True)),
+        "followers": list(ticket.followers.only("id", "name", "email")),
+        "agents": _agent_choices(),
+        "teams": list(Team.objects.only("id", "name")),
+        "status_choices": Status.choices,
+        "priority_choices": Priority.choices,
+        "type_choices": TicketType.choices,
+        "header_error": error,
+    }
+
+
+def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+    user = request.user
+    conversation = list(messages_visible_to(user=user, ticket=ticket))
+    events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
+    others = list(
+        queues.visible_tickets(user)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(pk=ticket.pk)
+        .only("id", "subject", "status", "updated_at")
+        .order_by("-updated_at")[:10]
+    )
+    last_message_id = max((m.pk for m in conversation), default=0)
+    context = {
+        **_header_context(ticket),
+        "timeline": timeline(conversation, events),
+        "recent_events": [event_sentence(e) for e in events[-8:]][::-1],
+        "other_tickets": others,
+        "last_message_id": last_message_id,
+        "loaded_updated_at": ticket.updated_at.isoformat(),
+        "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,
+        "max_attachment_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
+        "canned": canned.for_composer(agent=user, ticket=ticket),
+        "composer": {"kind": "reply", "body": "", "then": ""},
+        **nav_context(request),
+    }
+    context.update(extra)
+    return context
+
+
+@agent_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    return render(request, "agent/ticket.html", _page_context(request, ticket))
+
+
+def _lookup(model, value: str):
+    if not value:
+        return None
+    obj = model.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    if obj is None:
+        raise ValidationFailed("That choice is no longer available.")
+    return obj
+
+
+def _apply_edit(ticket: Ticket, field: str, value: str, by: User) -> None:
+    if field == "subject":
+        services.ticket_change_subject(ticket=ticket, subject=value, by=by)
+    elif field == "status":
+        services.ticket_change_status(ticket=ticket, status=value, by=by)
+    elif field == "priority":
+        services.ticket_change_priority(ticket=ticket, priority=value, by=by)
+    elif field == "type":
+        services.ticket_change_type(ticket=ticket, type=value, by=by)
+    elif field == "assignee":
+        assignee = by if value == "me" else _lookup(User, value)
+        services.ticket_assign(ticket=ticket, assignee=assignee, by=by)
+    elif field == "team":
+        services.ticket_assign(ticket=ticket, team=_lookup(Team, value), by=by)
+    elif field == "tag_add":
+        names = value.replace(",", " ").split()
+        if not names:
+            raise ValidationFailed("Type a tag to add.")
+        services.ticket_set_tags(ticket=ticket, add=names, by=by)
+    elif field == "tag_remove":
+        services.ticket_set_tags(ticket=ticket, remove=[value], by=by)
+    elif field == "follower_add":
+        user = by if value == "me" else _lookup(User, value)
+        if user is None:
+            raise ValidationFailed("Choose an agent to add as a follower.")
+        services.ticket_follow(ticket=ticket, user=user, by=by)
+    elif field == "follower_remove":
+        user = by if value == "me" else _lookup(User, value)
+        if user is not None:
+            services.ticket_unfollow(ticket=ticket, user=user, by=by)
+
+
+@agent_required
+@require_POST
+def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpResponse:
+    """One header field changed in place; htmx gets the header back (with the error, if any)."""
+    if field not in EDITABLE_FIELDS:
+        raise Http404("No such field.")
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    error = ""
+    try:
+        _apply_edit(ticket, field, (request.POST.get("value") or "").strip(), request.user)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        error = exc.message
+    if request.htmx:
+        ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+        response = render(
+            request, "agent/_ticket_header.html", _header_context(ticket, error=error)
+        )
+        response["HX-Trigger"] = "ticket-changed"
+        return response
+    if error:
+        messages.error(request, error)
+    return redirect("workspace:ticket", ticket_id=ticket_id)
+
+
+@agent_required
+def ticket_timeline(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """htmx: the timeline alone, refreshed after a header change."""
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    conversation = list(messages_visible_to(user=request.user, ticket=ticket))
+    events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
+    return render(
+        request,
+        "agent/_timeline.html",
+        {"ticket": ticket, "timeline": timeline(conversation, events)},
+    )
+
+
+def _new_messages_since(ticket: Ticket, user: User, last_id: int):
+    return list(
+        messages_visible_to(user=user, ticket=ticket)
+        .filter(pk__gt=last_id)
+        .exclude(author_user=user)
+    )
+
+
+@agent_required
+@require_POST
+def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Send a reply or add a note. Never blind: if someone wrote since the page was loaded, show
+    what they wrote and ask again. On any error the page comes back with everything typed."""
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    kind = request.POST.get("kind", MessageKind.REPLY)
+    body = request.POST.get("body", "")
+    then = request.POST.get("then", "")
+    files = request.FILES.getlist("attachments")
+    composer = {"kind": kind, "body": body, "then": then}
+    try:
+        last_id = int(request.POST.get("last_message_id") or 0)
+    except ValueError:
+        last_id = 0
+
+    def again(error: str = "", *, new_messages=None, status: int = 400) -> HttpResponse:
+        context = _page_context(
+            request,
+            ticket,
+            composer=composer,
+            composer_error=error,
+            new_messages=new_messages or [],
+            files_dropped=bool(files),
+        )
+        if new_messages:
+            # The agent has now seen them; a second send goes through.
+            context["last_message_id"] = max(m.pk for m in new_messages)
+        return render(request, "agent/ticket.html", context, status=status)
+
+    if kind not in MessageKind.values:
+        return again("Choose a public reply or an internal note.")
+    if then and then not in (Status.PENDING, Status.SOLVED, Status.ON_HOLD, Status.OPEN):
+        return again(f"{then!r} is not a status you can set while sending.")
+    if kind == MessageKind.NOTE and then:
+        return again("An internal note doesn't change the status; send it without one.")
+    fresh = _new_messages_since(ticket, request.user, last_id)
+    if fresh:
+        return again(
+            "New activity arrived while you were writing. Read it below, then send again.",
+            new_messages=fresh,
+            status=409,
+        )
+    try:
+        if kind == MessageKind.NOTE:
+            message = services.ticket_note(
+                ticket=ticket, body=body, by=request.user, attachments=files
+            )
+        else:
+            message = services.ticket_reply(
+                ticket=ticket,
+                body=body,
+                by=request.user,
+                attachments=files,
+                status=then if then and then != ticket.status else None,
+            )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return again(exc.message)
+    presence.stop_typing(ticket_id=ticket.pk, user=request.user)
+    label = "Note added" if kind == MessageKind.NOTE else "Reply sent"
+    messages.success(request, f"{label}.")
+    return redirect(f"{reverse('workspace:ticket', args=[ticket.pk])}?sent={message.pk}")
+
+
+@agent_required
+def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
+    attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
+    # Re-check the ticket (404 if out of reach) — and a note's file is for agents only anyway.
+    ticket_get_for_agent(agent=request.user, ticket_id=attachment.ticket_id)
+    inline = attachment.is_image and request.GET.get("download") != "1"
+    content_type = attachment.content_type if attachment.is_image else "application/octet-stream"
+    if not content_type:
+        content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing.") from exc
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=attachment.name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@agent_required
+def ticket_presence(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """htmx poll: say who is here (and whether I'm typing); list the others and new messages."""
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    typing = request.GET.get("typing") == "1" or request.POST.get("typing") == "1"
+    others = presence.touch(ticket_id=ticket.pk, user=request.user, typing=typing)
+    try:
+        last_id = int(request.GET.get("last_message_id") or 0)
+    except ValueError:
+        last_id = 0
+    fresh = _new_messages_since(ticket, request.user, last_id) if last_id else []
+    return render(
+        request,
+        "agent/_presence.html",
+        {"others": others, "new_count": len(fresh), "ticket": ticket},
+    )

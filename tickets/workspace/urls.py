@@ -1,0 +1,36 @@
+from django.urls import path
+
+from tickets.workspace import canned_views, ticket_views, views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("nav/", views.nav_counts, name="nav"),
+    path("queues/<slug:view>/", views.queue, name="queue"),
+    path("views/<int:view_id>/", views.saved_view, name="saved_view"),
+    path("views/save/", views.saved_view_create, name="saved_view_create"),
+    path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
+    path("search/", views.search_page, name="search"),
+    path("availability/", views.availability, name="availability"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("tickets/<int:ticket_id>/", ticket_views.ticket_detail, name="ticket"),
+    path(
+        "tickets/<int:ticket_id>/edit/<slug:field>/", ticket_views.ticket_edit, name="ticket_edit"
+    ),
+    path("tickets/<int:ticket_id>/send/", ticket_views.ticket_send, name="ticket_send"),
+    path("tickets/<int:ticket_id>/timeline/", ticket_views.ticket_timeline, name="ticket_timeline"),
+    path("tickets/<int:ticket_id>/presence/", ticket_views.ticket_presence, name="ticket_presence"),
+    path(
+        "attachments/<uuid:attachment_id>/",
+        ticket_views.attachment_download,
+        name="attachment",
+    ),
+    path("settings/canned/", canned_views.canned_list, name="canned_list"),
+    path("settings/canned/save/", canned_views.canned_save_view, name="canned_save"),
+    path(
+        "settings/canned/<int:canned_id>/delete/",
+        canned_views.canned_delete_view,
+        name="canned_delete",
+    ),
+]

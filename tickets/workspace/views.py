@@ -1,0 +1,306 @@
+"""Agent workspace pages: queues, search, saved views, availability, bulk actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import agent_required
+from accounts.models import Availability, Team, User
+from accounts.services import agent_set_availability
+from support.errors import DomainError, ValidationFailed
+from tickets import services
+from tickets.models import Channel, Priority, SavedView, Status, TicketType
+from tickets.selectors import ticket_get_for_agent
+from tickets.workspace import queues, search
+from tickets.workspace.presentation import sla_due
+
+
+def nav_context(request: HttpRequest, *, current: str = "") -> dict:
+    """What the workspace layout needs: views with live counts, saved views, the agent's state."""
+    user = request.user
+    counts = queues.view_counts(user)
+    builtins = [
+        {"slug": v.slug, "label": v.label, "count": counts.get(v.slug)}
+        for v in queues.BUILTIN_VIEWS
+    ]
+    return {
+        "nav_builtins": builtins,
+        "nav_saved": [
+            {
+                "pk": v.pk,
+                "name": v.name,
+                "shared": v.owner_id != user.pk,
+                "current": current == f"saved-{v.pk}",
+            }
+            for v in queues.saved_views_for(user)
+        ],
+        "nav_current": current,
+        "availability_choices": Availability.choices,
+    }
+
+
+@agent_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("workspace:queue", view="mine")
+
+
+@agent_required
+def nav_counts(request: HttpRequest) -> HttpResponse:
+    """htmx: the side navigation, refreshed every so often so counts stay live."""
+    context = nav_context(request, current=request.GET.get("current", ""))
+    return render(request, "agent/_sidenav.html", context)
+
+
+def _merged_params(base: dict, query: QueryDict) -> QueryDict:
+    params = QueryDict(mutable=True)
+    for key, value in base.items():
+        params.setlist(key, queues._as_list(value))
+    for key in queues.FILTER_KEYS:
+        values = [v for v in query.getlist(key) if v != ""]
+        if values:
+            params.setlist(key, values)
+    return params
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("size", queues.DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return queues.DEFAULT_PAGE_SIZE
+    return size if size in queues.PAGE_SIZES else queues.DEFAULT_PAGE_SIZE
+
+
+def _filter_choices() -> dict:
+    return {
+        "status_choices": [(queues.UNSOLVED, "Unsolved"), *Status.choices],
+        "priority_choices": Priority.choices,
+        "type_choices": TicketType.choices,
+        "channel_choices": Channel.choices,
+        "agents": list(
+            User.objects.filter(role__in=["agent", "admin"], is_active=True)
+            .only("id", "name", "email")
+            .order_by("name", "email")
+        ),
+        "teams": list(Team.objects.only("id", "name")),
+    }
+
+
+def _render_queue(
+    request: HttpRequest, *, title: str, params: QueryDict, current: str, saved=None
+) -> HttpResponse:
+    user = request.user
+    tickets = queues.queue_tickets(params, user=user)
+    page = queues.page_of(
+        tickets,
+        sort=request.GET.get("sort"),
+        cursor=request.GET.get("after"),
+        size=_page_size(request),
+    )
+    for row in page.rows:
+        row.sla_due = sla_due(row)
+    base_qs = request.GET.copy()
+    base_qs.pop("after", None)
+    next_qs = None
+    if page.next_cursor:
+        nq = base_qs.copy()
+        nq["after"] = page.next_cursor
+        next_qs = nq.urlencode()
+    sort_links = {}
+    for name in queues.SORTS:
+        sq = base_qs.copy()
+        sq["sort"] = name if (page.sort == name and page.descending) else f"-{name}"
+        sq.pop("after", None)
+        sort_links[name] = sq.urlencode()
+    first_qs = base_qs.urlencode()
+    context = {
+        "title": title,
+        "page": page,
+        "params": params,
+        "filters": {k: params.getlist(k) for k in queues.FILTER_KEYS},
+        "next_qs": next_qs,
+        "first_qs": first_qs,
+        "sort_links": sort_links,
+        "saved_view": saved,
+        "filter_query": params.urlencode(),
+        "page_sizes": queues.PAGE_SIZES,
+        **_filter_choices(),
+    }
+    if request.htmx and request.htmx.target == "queue-results":
+        return render(request, "agent/_queue_results.html", context)
+    context.update(nav_context(request, current=current))
+    return render(request, "agent/queue.html", context)
+
+
+@agent_required
+def queue(request: HttpRequest, view: str) -> HttpResponse:
+    builtin = queues.BUILTIN_BY_SLUG.get(view)
+    if builtin is None:
+        raise Http404("No such view.")
+    params = _merged_params(builtin.params, request.GET)
+    return _render_queue(request, title=builtin.label, params=params, current=view)
+
+
+@agent_required
+def saved_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    saved = queues.saved_views_for(request.user).filter(pk=view_id).first()
+    if saved is None:
+        raise Http404("No such view.")
+    params = _merged_params(saved.filters, request.GET)
+    return _render_queue(
+        request, title=saved.name, params=params, current=f"saved-{saved.pk}", saved=saved
+    )
+
+
+@agent_required
+@require_POST
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    name = (request.POST.get("name") or "").strip()[:80]
+    query = QueryDict(request.POST.get("filters", ""))
+    filters = {k: query.getlist(k) for k in queues.FILTER_KEYS if query.getlist(k)}
+    if not name:
+        messages.error(request, "Give the view a name to save it.")
+        return redirect(request.POST.get("back") or "workspace:home")
+    team_ids = [int(t) for t in request.POST.getlist("share_with") if t.isdigit()]
+    with transaction.atomic():
+        view = SavedView.objects.create(owner=request.user, name=name, filters=filters)
+        if team_ids and request.user.is_admin:
+            view.shared_with.set(Team.objects.filter(pk__in=team_ids))
+    messages.success(request, f"Saved the view “{name}”.")
+    return redirect("workspace:saved_view", view_id=view.pk)
+
+
+@agent_required
+@require_POST
+def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    view = get_object_or_404(SavedView, pk=view_id, owner=request.user)
+    view.delete()
+    messages.success(request, f"Deleted the view “{view.name}”.")
+    return redirect("workspace:home")
+
+
+@agent_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    text = (request.GET.get("q") or "").strip()
+    params = _merged_params({}, request.GET)
+    params.pop("q", None)
+    results = []
+    if text:
+        tickets = queues.visible_tickets(request.user).filter(
+            queues.filter_q(params, user=request.user)
+        )
+        results = list(
+            search.ranked(tickets, text)
+            .select_related("requester", "organization", "assignee", "team")
+            .only(*queues.LIST_FIELDS)[:50]
+        )
+        for row in results:
+            row.snippet_html = search.snippet_html(row.snippet)
+    context = {
+        "q": text,
+        "results": results,
+        "full_text": search.is_postgres(),
+        **nav_context(request, current="search"),
+    }
+    return render(request, "agent/search.html", context)
+
+
+@agent_required
+@require_POST
+def availability(request: HttpRequest) -> HttpResponse:
+    agent_set_availability(agent=request.user, availability=request.POST.get("availability", ""))
+    if request.htmx:
+        return render(
+            request, "agent/_availability.html", {"availability_choices": Availability.choices}
+        )
+    return redirect(request.POST.get("back") or "workspace:home")
+
+
+# --- bulk actions ---------------------------------------------------------------------------
+
+BULK_ACTIONS = ("assign", "status", "priority", "team", "tags", "merge")
+
+
+def _bulk_apply(request: HttpRequest, action: str, ticket, data) -> None:
+    by = request.user
+    if action == "assign":
+        value = data.get("assignee", "")
+        if value == "me":
+            assignee = by
+        elif value in ("", "nobody"):
+            assignee = None
+        else:
+            assignee = User.objects.filter(pk=int(value) if value.isdigit() else 0).first()
+            if assignee is None:
+                raise ValidationFailed("Choose an agent to assign.")
+        services.ticket_assign(ticket=ticket, assignee=assignee, by=by)
+    elif action == "status":
+        services.ticket_change_status(ticket=ticket, status=data.get("status", ""), by=by)
+    elif action == "priority":
+        services.ticket_change_priority(ticket=ticket, priority=data.get("priority", ""), by=by)
+    elif action == "team":
+        value = data.get("team", "")
+        team = Team.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        if value and team is None:
+            raise ValidationFailed("Choose a team.")
+        services.ticket_assign(ticket=ticket, team=team, by=by)
+    elif action == "tags":
+        add = [t for t in data.get("tags_add", "").replace(",", " ").split() if t]
+        remove = [t for t in data.get("tags_remove", "").replace(",", " ").split() if t]
+        if not add and not remove:
+            raise ValidationFailed("Type tags to add or remove.")
+        services.ticket_set_tags(ticket=ticket, add=add, remove=remove, by=by)
+
+
+@agent_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the selected tickets, each through its service; report per ticket."""
+    back = request.POST.get("back") or reverse("workspace:home")
+    if not back.startswith("/"):
+        back = reverse("workspace:home")
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    if action not in BULK_ACTIONS:
+        messages.error(request, "Choose an action for the selected tickets.")
+        return redirect(back)
+    if not ids:
+        messages.error(request, "Select at least one ticket first.")
+        return redirect(back)
+    tickets = [ticket_get_for_agent(agent=request.user, ticket_id=i) for i in ids]
+    if action == "merge":
+        ref = (request.POST.get("merge_into") or "").strip().lstrip("#")
+        if not ref.isdigit():
+            messages.error(request, "Type the reference of the ticket to merge into, e.g. #1042.")
+            return redirect(back)
+        target = ticket_get_for_agent(agent=request.user, ticket_id=int(ref))
+        done, errors = 0, []
+        for ticket in tickets:
+            if ticket.pk == target.pk and len(tickets) > 1:
+                continue  # merging a selection into one of its own tickets: skip the target
+            try:
+                services.ticket_merge(source=ticket, target=target, by=request.user)
+                done += 1
+            except DomainError as exc:
+                errors.append(f"{ticket.reference}: {exc.message}")
+        if done:
+            messages.success(request, f"Merged {done} ticket(s) into {target.reference}.")
+        for error in errors:
+            messages.error(request, error)
+        return redirect(back)
+    done, errors = 0, []
+    for ticket in tickets:
+        try:
+            _bulk_apply(request, action, ticket, request.POST)
+            done += 1
+        except DomainError as exc:
+            errors.append(f"{ticket.reference}: {exc.message}")
+    if done:
+        messages.success(request, f"Updated {done} ticket(s).")
+    for error in errors:
+        messages.error(request, error)
+    return redirect(back)
