@@ -53,6 +53,10 @@ MIDDLEWARE = [
     "support.middleware.DomainErrorMiddleware",
 ]
 
+# SQL count and time on every response, for benchmarks and development (see support/timing.py).
+if env_bool("SERVER_TIMING", False):
+    MIDDLEWARE.insert(0, "support.timing.ServerTimingMiddleware")
+
 ROOT_URLCONF = "support.urls"
 WSGI_APPLICATION = "support.wsgi.application"
 
