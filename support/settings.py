@@ -8,8 +8,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from kombu import Queue
 
 from support.env import env_bool, env_int, env_list, env_str, local_secret_key
+from support.storage import storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SWITCHBOARD_VAR_DIR") or BASE_DIR / "var")
@@ -54,6 +56,10 @@ MIDDLEWARE = [
     "support.middleware.DomainErrorMiddleware",
 ]
 
+# SQL count and time on every response, for benchmarks and development (see support/timing.py).
+if env_bool("SERVER_TIMING", False):
+    MIDDLEWARE.insert(0, "support.timing.ServerTimingMiddleware")
+
 ROOT_URLCONF = "support.urls"
 WSGI_APPLICATION = "support.wsgi.application"
 
@@ -94,6 +100,19 @@ else:
             },
         }
     }
+# A read replica for reports (support/db_router.py): only reads that opt in go there.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL and DATABASE_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("CONN_MAX_AGE", 600),
+            conn_health_checks=True,
+        ),
+        # Tests read the replica through the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["support.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and broker ----------------------------------------------------------------
@@ -135,6 +154,22 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+# Named queues, so a flood in one (inbound mail) never delays another (SLA sweeps): production
+# runs a worker per queue (`celery -A support worker -Q sla`); a worker given no -Q consumes all.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("default", "mail", "notifications", "sla", "webhooks")
+]
+CELERY_TASK_ROUTES = {
+    # Exact names first (the foundation's tasks live in tickets/tasks.py), then areas by pattern.
+    "tickets.tasks.send_outbound_email": {"queue": "mail"},
+    "tickets.tasks.sweep_outbound_email": {"queue": "mail"},
+    "tickets.tasks.dispatch_ticket_event": {"queue": "notifications"},
+    "tickets.mail.*": {"queue": "mail"},
+    "tickets.notifications.*": {"queue": "notifications"},
+    "tickets.sla.*": {"queue": "sla"},
+    "tickets.webhooks.*": {"queue": "webhooks"},
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.tasks.sweep_outbound_email", "schedule": 60.0},
 }
@@ -174,8 +209,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "media/"
+# Attachments: local disk, or S3-compatible object storage when STORAGE_URL says s3://…
+STORAGE_URL = env_str("STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(STORAGE_URL),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

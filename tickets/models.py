@@ -145,6 +145,20 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
             models.Index(fields=["organization", "-updated_at"], name="ticket_org_idx"),
+            # The queues proper: a team's / an agent's open tickets, newest activity first, read
+            # in keyset pages straight off the index (no sort) however many closed tickets pile up.
+            models.Index(
+                fields=["team", "-updated_at", "-id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_team_open_idx",
+            ),
+            models.Index(
+                fields=["assignee", "-updated_at", "-id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_assignee_open_idx",
+            ),
+            # A team's tickets of every status, newest activity first (the "all tickets" view).
+            models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from support.celery import app
+
+QUEUES = {"default", "mail", "notifications", "sla", "webhooks"}
+
+
+def queue_of(task_name: str) -> str:
+    return app.amqp.router.route({}, task_name)["queue"].name
+
+
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [
+        ("tickets.tasks.send_outbound_email", "mail"),
+        ("tickets.tasks.sweep_outbound_email", "mail"),
+        ("tickets.mail.tasks.ingest_inbound_email", "mail"),
+        ("tickets.mail.tasks.poll_imap", "mail"),
+        ("tickets.tasks.dispatch_ticket_event", "notifications"),
+        ("tickets.notifications.tasks.notify", "notifications"),
+        ("tickets.sla.tasks.sweep_sla", "sla"),
+        ("tickets.webhooks.tasks.deliver_webhook", "webhooks"),
+        ("feedback.tasks.send_survey", "default"),
+    ],
+)
+def test_tasks_are_routed_to_their_area_queue(task, queue):
+    assert queue_of(task) == queue
+
+
+def test_inbound_mail_and_sla_sweeps_never_share_a_queue():
+    """A flood of inbound mail fills the mail queue; the SLA worker reads only its own."""
+    assert queue_of("tickets.mail.tasks.ingest_inbound_email") != queue_of(
+        "tickets.sla.tasks.sweep_sla"
+    )
+
+
+def test_a_worker_without_q_consumes_every_queue():
+    """The embedded default runs one worker (celery worker -B): it must still get every task."""
+    assert set(app.amqp.queues) == QUEUES
+
+
+def test_every_registered_task_lands_on_a_declared_queue():
+    app.loader.import_default_modules()
+    for name in app.tasks:
+        if not name.startswith("celery."):
+            assert queue_of(name) in QUEUES, name

@@ -1,0 +1,62 @@
+"""Load the scale data set (PostgreSQL only): ``manage.py seed_scale --tickets 1000000``."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from bench.dataset import Sizes, load, timedelta_text
+
+
+class Command(BaseCommand):
+    help = (
+        "Bulk-load a realistic data set with PostgreSQL COPY: organizations, customers, agents in "
+        "teams, tags, and --tickets tickets with ~3 messages each, their events and tags. Adds to "
+        "whatever is already there."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tickets", type=int, required=True)
+        parser.add_argument("--organizations", type=int, default=5_000)
+        parser.add_argument("--customers", type=int, default=50_000)
+        parser.add_argument("--agents", type=int, default=200)
+        parser.add_argument("--teams", type=int, default=20)
+        parser.add_argument("--batch", type=int, default=25_000, help="tickets per COPY round")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help="load with the indexes in place (slower; for small top-ups of a big data set)",
+        )
+
+    def handle(self, *args, **opts):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"seed_scale needs PostgreSQL (it loads with COPY); this database is "
+                f"{connection.vendor}. Set DATABASE_URL=postgres://… and run migrate first."
+            )
+        sizes = Sizes(
+            tickets=opts["tickets"],
+            organizations=opts["organizations"],
+            customers=opts["customers"],
+            agents=opts["agents"],
+            teams=opts["teams"],
+            batch=opts["batch"],
+        )
+        if min(sizes.organizations, sizes.customers, sizes.agents, sizes.teams) < 1:
+            raise CommandError("Organizations, customers, agents and teams must be at least 1.")
+        if sizes.tickets < 0:
+            raise CommandError("--tickets can't be negative.")
+        stats = load(
+            sizes=sizes,
+            seed=opts["seed"],
+            log=self.stdout.write,
+            drop_indexes=not opts["keep_indexes"],
+        )
+        for table, rows in stats.rows.items():
+            self.stdout.write(
+                f"  {table:<32} {rows:>12,} rows  {stats.seconds.get(table, 0):7.1f}s"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded in {timedelta_text(stats.seconds['total'])}.")
+        )
