@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = "Tickets"
+
+    def ready(self) -> None:
+        from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks
