@@ -15,6 +15,7 @@ from email.parser import BytesHeaderParser
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -114,12 +115,15 @@ def inbound_sweep() -> int:
 
 
 class Rejected(Exception):
-    """Processing decided the message becomes nothing; ``status`` says whether that is fine."""
+    """The message can't become a ticket or message; the row is failed with the reason."""
 
-    def __init__(self, reason: str, *, status: str = InboundStatus.FAILED) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.status = status
+
+
+class Ignored(Rejected):
+    """The message is fine but deliberately becomes nothing (bounce, loop, duplicate)."""
 
 
 def inbound_process(*, inbound_id: int) -> InboundEmail | None:
@@ -138,14 +142,18 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
             if row is None:
                 return None
             row.attempts += 1
-            _apply(row)
-            row.status = InboundStatus.PROCESSED
-            row.error = ""
+            try:
+                _apply(row)
+                row.status, row.error = InboundStatus.PROCESSED, ""
+            except Ignored as exc:
+                # Deliberately nothing (a bounce, our own mail, a duplicate): what _apply did
+                # before deciding (recording a bounce) is kept.
+                row.status, row.error = InboundStatus.IGNORED, exc.reason
             row.processed_at = clock.now()
             row.save()
         return row
     except Rejected as exc:
-        return _finish(inbound_id, status=exc.status, error=exc.reason, row=row)
+        return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.reason, row=row)
     except DomainError as exc:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.message, row=row)
     except Exception as exc:
@@ -187,21 +195,19 @@ def _apply(row: InboundEmail) -> None:
         if target is not None:
             row.bounce_for_id = target.pk
             email_record_bounce(email=target, reason=mail.report_diagnostic or mail.subject)
-            raise Rejected(
+            raise Ignored(
                 f"Delivery report about our mail #{target.pk} "
-                f"({mail.report_diagnostic or 'no reason given'}); recorded on that mail.",
-                status=InboundStatus.IGNORED,
+                f"({mail.report_diagnostic or 'no reason given'}); recorded on that mail."
             )
-        raise Rejected(
-            "Delivery report (bounce) that names no mail of ours.", status=InboundStatus.IGNORED
-        )
+        raise Ignored("Delivery report (bounce) that names no mail of ours.")
     if not mail.from_email:
         raise Rejected("The message has no sender address (From), so no one could be answered.")
     if loops.is_own_address(mail.from_email):
-        raise Rejected(
-            f"Mail from our own address {mail.from_email}: ignored to avoid a loop.",
-            status=InboundStatus.IGNORED,
-        )
+        raise Ignored(f"Mail from our own address {mail.from_email}: ignored to avoid a loop.")
+    already = Message.objects.filter(email_message_id=mail.message_id).first()
+    if already is not None:
+        # The same mail reached us through another mailbox (Cc'd to two of our addresses).
+        raise Ignored(f"Already on ticket #{already.ticket_id} (delivered to another address).")
 
     ticket, _how = find_ticket(mail)
     agent = (
@@ -220,9 +226,7 @@ def _apply(row: InboundEmail) -> None:
         if loops.is_out_of_office(mail) or mail.header("auto-submitted").lower().startswith(
             "auto-replied"
         ):
-            raise Rejected(
-                "Automatic reply that belongs to no ticket.", status=InboundStatus.IGNORED
-            )
+            raise Ignored("Automatic reply that belongs to no ticket.")
         message = _new_ticket(mail, body=body, body_html=body_html, files=files)
     elif agent is not None:
         message = ticket_services.ticket_reply(
@@ -234,7 +238,7 @@ def _apply(row: InboundEmail) -> None:
             attachments=files,
         )
     else:
-        customer = customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
+        customer = _customer(mail)
         participant = _is_participant(customer, ticket)
         if not participant and unknown_sender_policy() == "new_ticket":
             message = _new_ticket(mail, body=body, body_html=body_html, files=files)
@@ -292,8 +296,15 @@ def _team_for(mail: ParsedMail) -> Team | None:
     return None
 
 
+def _customer(mail: ParsedMail) -> Customer:
+    try:
+        return customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
+    except DjangoValidationError as exc:
+        raise Rejected(f"The sender address {mail.from_email!r} is not valid.") from exc
+
+
 def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> Message:
-    customer = customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
+    customer = _customer(mail)
     subject = strip_subject(mail.subject)[:250] or "(no subject)"
     ticket = ticket_services.ticket_create(
         requester=customer,

@@ -48,3 +48,88 @@ def _mail_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.INBOUND_EMAIL_SECRET = "s3cret-for-tests"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+class SmtpSink:
+    """An aiosmtpd handler that keeps what it receives and can refuse chosen recipients."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.refuse: dict[str, list[str]] = {}  # address -> replies, used one per attempt
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        replies = self.refuse.get(address.lower())
+        if replies:
+            return replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self):
+        from email import policy
+        from email.parser import BytesParser
+
+        return [
+            BytesParser(policy=policy.default).parsebytes(e.original_content or e.content)
+            for e in self.envelopes
+        ]
+
+
+def _free_port(start: int = 8610, stop: int = 8699) -> int:
+    import socket
+
+    for port in range(start, stop):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8610-8698")
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server in the test process; Django's SMTP backend delivers to it."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def run_on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def ingest_raw(raw: bytes, mailbox: str = "default"):
+    """Store a message and run everything it queues (processing, events, mail) to the end."""
+    from tickets.mail.inbound import inbound_store
+
+    with run_on_commit():
+        row, _ = inbound_store(raw=raw, mailbox=mailbox)
+    row.refresh_from_db()
+    return row
+
+
+@pytest.fixture
+def ingest(db):
+    return ingest_raw
