@@ -48,6 +48,9 @@ def _mail_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.INBOUND_EMAIL_SECRET = "s3cret-for-tests"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # the per-sender auto-reply counters
 
 
 class SmtpSink:
