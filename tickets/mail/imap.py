@@ -77,13 +77,13 @@ def poll_all() -> int:
 
 def poll_mailbox(mailbox: Mailbox, *, connect_fn=connect) -> int:
     """Store every unseen message of one mailbox; returns how many were stored (new)."""
-    stored = 0
+    stored = [0]  # counted as we go, so a drop mid-batch doesn't lose the count
     for attempt in range(RECONNECTS + 1):
         conn = None
         try:
             conn = connect_fn(mailbox)
-            stored += _drain(conn, mailbox)
-            return stored
+            _drain(conn, mailbox, stored)
+            return stored[0]
         except (imaplib.IMAP4.abort, OSError) as exc:
             # A dropped connection: reconnect and continue. Messages already stored were
             # flagged seen; one stored but not flagged is recognized by its Message-ID.
@@ -96,10 +96,10 @@ def poll_mailbox(mailbox: Mailbox, *, connect_fn=connect) -> int:
                     conn.logout()
                 except Exception:  # noqa: S110 - the connection is gone either way
                     pass
-    return stored
+    return stored[0]
 
 
-def _drain(conn: imaplib.IMAP4, mailbox: Mailbox) -> int:
+def _drain(conn: imaplib.IMAP4, mailbox: Mailbox, stored: list[int]) -> None:
     typ, _ = conn.select(_quote(mailbox.folder))
     if typ != "OK":
         raise imaplib.IMAP4.error(f"Can't open folder {mailbox.folder}")
@@ -107,7 +107,6 @@ def _drain(conn: imaplib.IMAP4, mailbox: Mailbox) -> int:
     if typ != "OK":
         raise imaplib.IMAP4.error("SEARCH failed")
     uids = (data[0] or b"").split()[:BATCH]
-    stored = 0
     for uid in uids:
         typ, fetched = conn.uid("FETCH", uid, "(BODY.PEEK[])")
         raw = _raw_from_fetch(fetched) if typ == "OK" else None
@@ -120,9 +119,8 @@ def _drain(conn: imaplib.IMAP4, mailbox: Mailbox) -> int:
             # Unstorable (empty, too large): flag it so it doesn't block the mailbox forever.
             logger.warning("IMAP %s uid %s not stored: %s", mailbox.label, uid, exc)
             created = False
-        stored += int(created)
+        stored[0] += int(created)
         conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
-    return stored
 
 
 def _raw_from_fetch(fetched) -> bytes | None:

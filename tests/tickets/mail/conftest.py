@@ -47,6 +47,7 @@ def _mail_settings(settings):
     settings.SERVER_EMAIL = "support@localhost"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.INBOUND_EMAIL_SECRET = "s3cret-for-tests"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
