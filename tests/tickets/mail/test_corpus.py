@@ -129,7 +129,7 @@ def test_gmail_reply_with_wrapped_attribution_and_signature(ingest):
 
 def test_html_only_mail_is_sanitized_and_gets_text(ingest):
     html = (
-        '<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>'
+        "<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>"
         '<p onclick="steal()">Hello <b>there</b></p><img src="https://track.example/p.gif">'
         '<a href="javascript:alert(1)">x</a></body></html>'
     )
@@ -174,7 +174,7 @@ def test_attachments_with_encoded_names_forwarded_mail_and_refused_program(inges
         b"Content-Disposition: attachment; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf\r\n"
         b"Content-Transfer-Encoding: base64\r\n\r\n"
         + base64.encodebytes(b"%PDF-1.4 one")
-        + b"--XX\r\nContent-Type: text/plain; name=\"=?utf-8?B?0L7RgtGH0ZHRgi50eHQ=?=\"\r\n"
+        + b'--XX\r\nContent-Type: text/plain; name="=?utf-8?B?0L7RgtGH0ZHRgi50eHQ=?="\r\n'
         b'Content-Disposition: attachment; filename="=?utf-8?B?0L7RgtGH0ZHRgi50eHQ=?="\r\n\r\n'
         b"report\r\n"
         b"--XX\r\nContent-Type: application/octet-stream\r\n"
@@ -196,7 +196,7 @@ def test_malformed_headers_and_structure(ingest):
         b"Subject: caf\xe9 r\xe9sum\xe9 =?utf-8?q?broken\r\n"
         b"Date: yesterday-ish\r\n"
         b"this line is not a header\r\n"
-        b"Content-Type: multipart/mixed; boundary=\"never-closed\"\r\n\r\n"
+        b'Content-Type: multipart/mixed; boundary="never-closed"\r\n\r\n'
         b"--never-closed\r\nContent-Type: text/plain\r\n\r\nbody text here\r\n"
     )
     row = ingest(message)

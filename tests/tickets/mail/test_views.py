@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def failed_row(ingest):
-    return ingest(b"To: support@localhost\r\nSubject: no sender\r\nMessage-ID: <nf@x>\r\n\r\nhi\r\n")
+    return ingest(b"To: support@localhost\r\nSubject: no sender\r\nMessage-ID: <nf@x>\r\n\r\nhi")
 
 
 def test_admin_sees_failed_mail_with_reason_and_retries_it(client, admin_user, failed_row):

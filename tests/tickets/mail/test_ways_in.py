@@ -85,7 +85,7 @@ def test_ingest_email_exit_code_seen_by_an_mta(tmp_path):
 URL = "/inbound/email/"
 
 
-def _post(client, body: bytes, secret: str | None = "s3cret-for-tests", **extra):
+def _post(client, body: bytes, secret: str | None = "s3cret-for-tests", **extra):  # noqa: S107
     headers = {"HTTP_X_SWITCHBOARD_SECRET": secret} if secret is not None else {}
     return client.post(URL, data=body, content_type="message/rfc822", **headers, **extra)
 
