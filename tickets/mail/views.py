@@ -133,12 +133,22 @@ def outbound_resend(request: HttpRequest, email_id: int) -> HttpResponse:
     return _delivery(request, ticket, error=error)
 
 
+KIND_LABELS = {
+    "reply": "Reply",
+    "new_ticket": "Confirmation",
+    "customer_reply": "Reply alert",
+    "assigned": "Assignment",
+}
+
+
 def _delivery(request: HttpRequest, ticket, *, error: str = "") -> HttpResponse:
-    emails = ticket.outbound_emails.defer("body_text", "body_html").prefetch_related("bounces")
+    emails = list(ticket.outbound_emails.defer("body_text", "body_html")[:50])
+    for email in emails:
+        email.label = KIND_LABELS.get(email.kind, email.kind.replace("_", " ").capitalize())
     return render(
         request,
         "tickets/mail/_delivery.html",
-        {"ticket": ticket, "emails": emails[:50], "error": error},
+        {"ticket": ticket, "emails": emails, "error": error},
     )
 
 
