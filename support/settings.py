@@ -172,6 +172,8 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.tasks.sweep_outbound_email", "schedule": 60.0},
+    "poll-imap-mailboxes": {"task": "tickets.mail.tasks.poll_imap", "schedule": 60.0},
+    "sweep-inbound-email": {"task": "tickets.mail.tasks.sweep_inbound_email", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -202,6 +204,26 @@ else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Switchboard Support <support@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# --- Mail channel (docs/email.md) -----------------------------------------------------------
+# Shared secret for POST /inbound/email/ (header X-Switchboard-Secret); empty disables it.
+INBOUND_EMAIL_SECRET = env_str("INBOUND_EMAIL_SECRET")
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 40 * 1024 * 1024)
+# More addresses that are ours besides DEFAULT_FROM_EMAIL, SERVER_EMAIL and team addresses.
+MAIL_OWN_ADDRESSES = env_list("MAIL_OWN_ADDRESSES")
+# Mail on a ticket from someone not part of it: "review" (public message flagged for review)
+# or "new_ticket".
+MAIL_UNKNOWN_SENDER = env_str("MAIL_UNKNOWN_SENDER", "review")
+MAIL_AUTOREPLY_PER_SENDER_PER_HOUR = env_int("MAIL_AUTOREPLY_PER_SENDER_PER_HOUR", 5)
+MAIL_HISTORY_MESSAGES = env_int("MAIL_HISTORY_MESSAGES", 3)
+NOTIFY_NEW_TICKET = env_bool("NOTIFY_NEW_TICKET", True)
+NOTIFY_CUSTOMER_REPLY = env_bool("NOTIFY_CUSTOMER_REPLY", True)
+NOTIFY_ASSIGNMENT = env_bool("NOTIFY_ASSIGNMENT", True)
+# IMAP mailboxes polled by beat: IMAP_MAILBOXES is a comma-separated list of names; each NAME
+# reads IMAP_<NAME>_HOST, _PORT (993), _USER, _PASSWORD, _FOLDER (INBOX). One unnamed mailbox
+# can be set with IMAP_HOST, IMAP_PORT, IMAP_USER, IMAP_PASSWORD, IMAP_FOLDER.
+IMAP_MAILBOXES = env_list("IMAP_MAILBOXES")
+IMAP_HOST = env_str("IMAP_HOST")
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

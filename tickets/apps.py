@@ -7,3 +7,4 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.workspace import handlers  # noqa: F401 - registers event handlers
+        from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks

@@ -198,6 +198,10 @@ class Message(models.Model):
     body_html = models.TextField(blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     created_at = models.DateTimeField(default=clock.now)
+    # Mail channel: the Message-ID of the mail this message came in as (threading), and a flag for
+    # mail from someone who is not part of the ticket (an agent checks it before trusting it).
+    email_message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    needs_review = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -457,3 +461,5 @@ class TicketSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of #{self.ticket_id}"
+# The mail channel's models live with its code; imported here so Django registers them.
+from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401

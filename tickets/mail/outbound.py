@@ -199,3 +199,13 @@ def outbound_sweep() -> int:
     for email_id in due:
         _enqueue(email_id)
     return len(due)
+
+
+def email_record_bounce(*, email: OutboundEmail, reason: str) -> OutboundEmail:
+    """A delivery report came back for a mail we sent: the row shows it failed after all."""
+    reason = " ".join(str(reason).split())[:1000] or "Delivery failed (bounce)."
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundStatus.FAILED, last_error=f"Bounced: {reason}"
+    )
+    email.refresh_from_db()
+    return email

@@ -1,0 +1,363 @@
+"""Inbound mail: store it raw, then turn it into a ticket or a message, or say why not.
+
+Every way in (``ingest_email``, the IMAP poller, ``POST /inbound/email/``) calls
+:func:`inbound_store` and nothing else; one task (:func:`inbound_process`) does the rest. A message
+that can't be processed stays stored as ``failed`` with the reason, for an admin to retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from email import policy
+from email.parser import BytesHeaderParser
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import Role, Team, User
+from customers.models import Customer
+from customers.services import customer_get_or_create
+from support import clock
+from support.errors import DomainError, InvalidChange, ValidationFailed
+from tickets import services as ticket_services
+from tickets.mail import loops
+from tickets.mail.models import InboundEmail, InboundStatus
+from tickets.mail.outbound import email_record_bounce
+from tickets.mail.parse import MSGID_RE, ParsedAttachment, ParsedMail, parse, synthetic_message_id
+from tickets.mail.services import mail_message_add
+from tickets.mail.threading import find_ticket, strip_subject, unknown_sender_policy
+from tickets.mail.trim import trim_html, trim_text
+from tickets.models import Attachment, Channel, Message, OutboundEmail, Status, Ticket
+from tickets.sanitize import sanitize_html
+
+logger = logging.getLogger(__name__)
+
+# A row still "received" this long after arriving lost its task (broker down): the sweep re-queues.
+RECEIVED_TIMEOUT = timedelta(minutes=5)
+
+
+def _message_id_of(raw: bytes) -> str:
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        found = MSGID_RE.findall(str(headers.get("Message-ID", "") or ""))
+    except Exception:
+        found = []
+    return found[0][:250] if found else synthetic_message_id(raw)
+
+
+def inbound_store(
+    *, raw: bytes, mailbox: str = "default", source: str = "pipe"
+) -> tuple[InboundEmail, bool]:
+    """Store one raw message and queue its processing. Returns ``(row, created)``; a message
+    already stored for this mailbox (same Message-ID) is not stored or processed again."""
+    if not raw or not raw.strip():
+        raise ValidationFailed("The message is empty.")
+    if len(raw) > settings.INBOUND_EMAIL_MAX_BYTES:
+        raise ValidationFailed(
+            f"The message is {len(raw)} bytes; at most {settings.INBOUND_EMAIL_MAX_BYTES} "
+            "are accepted."
+        )
+    if b"\n" not in raw[:20000] and b":" not in raw[:1000]:
+        raise ValidationFailed("This is not an RFC 5322 message (no header lines).")
+    message_id = _message_id_of(raw)
+    mailbox = (mailbox or "default")[:200]
+    existing = InboundEmail.objects.filter(mailbox=mailbox, message_id_header=message_id).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            row = InboundEmail.objects.create(
+                mailbox=mailbox, message_id_header=message_id, raw=raw, source=source
+            )
+    except IntegrityError:
+        return InboundEmail.objects.get(mailbox=mailbox, message_id_header=message_id), False
+    transaction.on_commit(lambda: _enqueue(row.pk))
+    return row, True
+
+
+def _enqueue(inbound_id: int) -> None:
+    from tickets.mail.tasks import process_inbound_email
+
+    try:
+        process_inbound_email.delay(inbound_id)
+    except Exception:
+        logger.exception("Could not queue inbound mail %s; the sweep will pick it up", inbound_id)
+
+
+def inbound_retry(*, inbound: InboundEmail) -> InboundEmail:
+    """An admin asks for a failed message to be processed again."""
+    with transaction.atomic():
+        row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if row.status != InboundStatus.FAILED:
+            raise InvalidChange("Only a failed message can be processed again.")
+        row.status = InboundStatus.RECEIVED
+        row.error = ""
+        row.save(update_fields=["status", "error"])
+        transaction.on_commit(lambda: _enqueue(row.pk))
+    return row
+
+
+def inbound_sweep() -> int:
+    due = list(
+        InboundEmail.objects.filter(
+            status=InboundStatus.RECEIVED, received_at__lt=clock.now() - RECEIVED_TIMEOUT
+        ).values_list("pk", flat=True)[:200]
+    )
+    for inbound_id in due:
+        _enqueue(inbound_id)
+    return len(due)
+
+
+class Rejected(Exception):
+    """The message can't become a ticket or message; the row is failed with the reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Ignored(Rejected):
+    """The message is fine but deliberately becomes nothing (bounce, loop, duplicate)."""
+
+
+def inbound_process(*, inbound_id: int) -> InboundEmail | None:
+    """Parse one stored message and apply it. Never raises for a bad message: the row records
+    the outcome (processed, ignored with the reason, failed with the reason)."""
+    row = InboundEmail.objects.filter(pk=inbound_id, status=InboundStatus.RECEIVED).first()
+    if row is None:
+        return None  # processed already, or not due
+    try:
+        with transaction.atomic():
+            row = (
+                InboundEmail.objects.select_for_update()
+                .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
+                .first()
+            )
+            if row is None:
+                return None
+            row.attempts += 1
+            try:
+                _apply(row)
+                row.status, row.error = InboundStatus.PROCESSED, ""
+            except Ignored as exc:
+                # Deliberately nothing (a bounce, our own mail, a duplicate): what _apply did
+                # before deciding (recording a bounce) is kept.
+                row.status, row.error = InboundStatus.IGNORED, exc.reason
+            row.processed_at = clock.now()
+            row.save()
+        return row
+    except Rejected as exc:
+        return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.reason, row=row)
+    except DomainError as exc:
+        return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.message, row=row)
+    except Exception as exc:
+        logger.exception("Inbound mail %s failed", inbound_id)
+        return _finish(
+            inbound_id, status=InboundStatus.FAILED, error=f"{type(exc).__name__}: {exc}", row=row
+        )
+
+
+def _finish(inbound_id: int, *, status: str, error: str, row: InboundEmail) -> InboundEmail:
+    # The transaction that failed rolled back; write the outcome in a fresh one. What the parser
+    # learned (sender, subject, bounce target) is kept from the in-memory row.
+    InboundEmail.objects.filter(pk=inbound_id).update(
+        status=status,
+        error=error[:2000],
+        attempts=row.attempts,
+        processed_at=clock.now(),
+        from_address=row.from_address,
+        subject=row.subject,
+        autoreply_allowed=row.autoreply_allowed,
+        bounce_for=row.bounce_for_id,
+    )
+    return InboundEmail.objects.get(pk=inbound_id)
+
+
+# --- applying one message ------------------------------------------------------------------
+
+
+def _apply(row: InboundEmail) -> None:
+    mail = parse(row.raw_bytes)
+    row.from_address = mail.from_email[:320]
+    row.subject = mail.subject[:300]
+    automatic = loops.is_automatic(mail)
+    row.autoreply_allowed = not automatic
+
+    if loops.is_bounce(mail):
+        row.autoreply_allowed = False
+        target = _bounced_email(mail)
+        if target is not None:
+            row.bounce_for_id = target.pk
+            email_record_bounce(email=target, reason=mail.report_diagnostic or mail.subject)
+            raise Ignored(
+                f"Delivery report about our mail #{target.pk} "
+                f"({mail.report_diagnostic or 'no reason given'}); recorded on that mail."
+            )
+        raise Ignored("Delivery report (bounce) that names no mail of ours.")
+    if not mail.from_email:
+        raise Rejected("The message has no sender address (From), so no one could be answered.")
+    if loops.is_own_address(mail.from_email):
+        raise Ignored(f"Mail from our own address {mail.from_email}: ignored to avoid a loop.")
+    already = Message.objects.filter(email_message_id=mail.message_id).first()
+    if already is not None:
+        # The same mail reached us through another mailbox (Cc'd to two of our addresses).
+        raise Ignored(f"Already on ticket #{already.ticket_id} (delivered to another address).")
+
+    ticket, _how = find_ticket(mail)
+    agent = (
+        User.objects.filter(email__iexact=mail.from_email, is_active=True)
+        .exclude(role=Role.CUSTOMER)
+        .first()
+    )
+    body, body_html = _bodies(mail)
+    files, refused = _files(mail.attachments)
+    if refused:
+        body = f"{body}\n\n" + "\n".join(refused)
+
+    if ticket is not None and ticket.status == Status.CLOSED and agent is None:
+        ticket = None  # a reply to a closed ticket opens a follow-up
+    if ticket is None:
+        if loops.is_out_of_office(mail) or mail.header("auto-submitted").lower().startswith(
+            "auto-replied"
+        ):
+            raise Ignored("Automatic reply that belongs to no ticket.")
+        message = _new_ticket(mail, body=body, body_html=body_html, files=files)
+    elif agent is not None:
+        message = ticket_services.ticket_reply(
+            ticket=ticket,
+            body=body,
+            body_html=body_html,
+            by=agent,
+            channel=Channel.EMAIL,
+            attachments=files,
+        )
+    else:
+        customer = _customer(mail)
+        participant = _is_participant(customer, ticket)
+        if not participant and unknown_sender_policy() == "new_ticket":
+            message = _new_ticket(mail, body=body, body_html=body_html, files=files)
+        elif automatic or not participant:
+            # Out-of-office and mail from outsiders: on the ticket, without reopening it.
+            message = mail_message_add(
+                ticket=ticket,
+                by=customer,
+                body=body,
+                body_html=body_html,
+                attachments=files,
+                needs_review=not participant,
+            )
+        else:
+            message = ticket_services.ticket_reply(
+                ticket=ticket,
+                body=body,
+                body_html=body_html,
+                by=customer,
+                channel=Channel.EMAIL,
+                attachments=files,
+            )
+    _link_inline_images(message, mail.attachments)
+    Message.objects.filter(pk=message.pk).update(email_message_id=mail.message_id[:250])
+    row.ticket_id = message.ticket_id
+    row.message_id = message.pk
+
+
+def _bounced_email(mail: ParsedMail) -> OutboundEmail | None:
+    candidates = [mail.report_message_id, *mail.in_reply_to, *reversed(mail.references)]
+    for message_id in filter(None, candidates):
+        found = OutboundEmail.objects.filter(message_id_header=message_id).first()
+        if found:
+            return found
+    return None
+
+
+def _is_participant(customer: Customer, ticket: Ticket) -> bool:
+    if customer.pk == ticket.requester_id:
+        return True
+    return bool(
+        customer.is_org_manager
+        and customer.organization_id
+        and customer.organization_id == ticket.organization_id
+    )
+
+
+def _team_for(mail: ParsedMail) -> Team | None:
+    recipients = {r.lower() for r in mail.recipients}
+    if not recipients:
+        return None
+    for team in Team.objects.exclude(email=""):
+        if team.email.lower() in recipients:
+            return team
+    return None
+
+
+def _customer(mail: ParsedMail) -> Customer:
+    try:
+        return customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
+    except DjangoValidationError as exc:
+        raise Rejected(f"The sender address {mail.from_email!r} is not valid.") from exc
+
+
+def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> Message:
+    customer = _customer(mail)
+    subject = strip_subject(mail.subject)[:250] or "(no subject)"
+    ticket = ticket_services.ticket_create(
+        requester=customer,
+        subject=subject,
+        body=body,
+        body_html=body_html,
+        by=customer,
+        channel=Channel.EMAIL,
+        team=_team_for(mail),
+        attachments=files,
+    )
+    return ticket.messages.order_by("created_at", "id").first()
+
+
+def _bodies(mail: ParsedMail) -> tuple[str, str]:
+    text = trim_text(mail.text) if mail.text.strip() else ""
+    html = trim_html(mail.html) if mail.html.strip() else ""
+    if not text and not mail.attachments:
+        text = "(no text)"
+    return text or "(no text)", html
+
+
+def _files(attachments: list[ParsedAttachment]) -> tuple[list[ContentFile], list[str]]:
+    files: list[ContentFile] = []
+    refused: list[str] = []
+    for attachment in attachments:
+        upload = ContentFile(attachment.data, name=attachment.name or "attachment.bin")
+        upload.content_type = attachment.content_type
+        try:
+            ticket_services._check_attachments([upload])
+        except ValidationFailed as exc:
+            refused.append(f"[Attachment not accepted: {exc.message}]")
+            continue
+        files.append(upload)
+    return files, refused
+
+
+def _link_inline_images(message: Message, parsed: list[ParsedAttachment]) -> None:
+    """Point ``cid:`` references in the HTML at the stored attachments."""
+    if not message.body_html or "cid:" not in message.body_html:
+        return
+    stored = list(Attachment.objects.filter(message=message))
+    html = message.body_html
+    for item in parsed:
+        if not item.content_id:
+            continue
+        match = next(
+            (a for a in stored if a.name == PurePath(item.name).name and a.size == len(item.data)),
+            None,
+        )
+        if match is None:
+            continue
+        stored.remove(match)
+        url = reverse("mail:attachment", args=[match.pk])
+        html = re.sub(rf"cid:{re.escape(item.content_id)}(?=[\"'\s>])", url, html)
+    Message.objects.filter(pk=message.pk).update(body_html=sanitize_html(html))

@@ -1,0 +1,280 @@
+"""Mail that ticket events cause: agents' replies to customers, and notifications.
+
+Each handler runs after the change committed (``tickets.events``) and may run twice, so every
+mail is queued with ``dedupe_key=f"event:{event.id}:…"``. Internal notes never reach a customer:
+no handler here listens to ``note_added``, and the reply handler refuses anything not public.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from accounts.models import User
+from tickets.events import subscribe
+from tickets.mail import loops, tokens
+from tickets.mail.models import InboundEmail
+from tickets.mail.outbound import _clean_header, email_queue
+from tickets.mail.threading import strip_subject
+from tickets.mail.trim import REPLY_MARKER
+from tickets.models import (
+    Channel,
+    EventKind,
+    Message,
+    MessageKind,
+    OutboundEmail,
+    Ticket,
+    TicketEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+AUTO_GENERATED = "auto-generated"
+AUTO_REPLIED = "auto-replied"
+
+
+# --- addresses and threading headers ------------------------------------------------------
+
+
+def ticket_from_address(ticket: Ticket) -> str:
+    """The team's address, else the default sender (with its display name)."""
+    if ticket.team_id and ticket.team.email:
+        return formataddr((_clean_header(f"{ticket.team.name} · {settings.SITE_NAME}"),
+                           ticket.team.email))  # fmt: skip
+    return settings.DEFAULT_FROM_EMAIL
+
+
+def _from_as(name: str, base: str) -> str:
+    return formataddr((_clean_header(name), parseaddr(base)[1]))
+
+
+def _thread_ids(ticket: Ticket) -> list[str]:
+    """Message-IDs of the ticket's customer-visible mail, oldest first."""
+    received = ticket.messages.exclude(email_message_id="").values_list(
+        "created_at", "email_message_id"
+    )
+    sent = OutboundEmail.objects.filter(ticket=ticket, kind__in=CUSTOMER_KINDS).values_list(
+        "created_at", "message_id_header"
+    )
+    ids: list[str] = []
+    for _at, message_id in sorted([*received, *sent]):
+        if message_id not in ids:
+            ids.append(message_id)
+    return ids
+
+
+def _threading_headers(ticket: Ticket, *, base: str) -> dict[str, str]:
+    headers = {
+        "Reply-To": tokens.reply_address_for(ticket.pk, base=base),
+        "X-Switchboard-Ticket": str(ticket.pk),
+    }
+    ids = _thread_ids(ticket)
+    if ids:
+        headers["In-Reply-To"] = ids[-1]
+        # The first (the conversation's root) and the most recent ones: RFC 5322 §3.6.4.
+        keep = ids if len(ids) <= 10 else [ids[0], *ids[-9:]]
+        headers["References"] = " ".join(keep)
+    return headers
+
+
+def _subject(ticket: Ticket) -> str:
+    return f"Re: {strip_subject(ticket.subject) or ticket.subject} [#{ticket.pk}]"
+
+
+def _history(ticket: Ticket, *, before: Message | None) -> list[dict]:
+    """The last few public messages before ``before``, oldest first (never notes)."""
+    messages = ticket.messages.filter(kind=MessageKind.REPLY, needs_review=False).select_related(
+        "author_user", "author_customer"
+    )
+    if before is not None:
+        messages = messages.exclude(pk=before.pk).filter(created_at__lte=before.created_at)
+    recent = messages.order_by("-created_at", "-id")[: settings.MAIL_HISTORY_MESSAGES]
+    return [
+        {"author": _author(m), "at": m.created_at, "text": m.body_text}
+        for m in reversed(list(recent))
+    ]
+
+
+def _render(name: str, context: dict) -> tuple[str, str]:
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "marker": REPLY_MARKER,
+        **context,
+    }
+    return (
+        render_to_string(f"mail/{name}.txt", context),
+        render_to_string(f"mail/{name}.html", context),
+    )
+
+
+def _author(message: Message) -> str:
+    if message.author_user_id:
+        return message.author_user.display_name
+    if message.author_customer_id:
+        return message.author_customer.display_name
+    return settings.SITE_NAME
+
+
+# --- customer-facing mail -------------------------------------------------------------------
+
+CUSTOMER_KINDS = ("reply", "new_ticket")
+
+
+def _customer_may_get_mail(ticket: Ticket) -> bool:
+    email = ticket.requester.email
+    if not email or loops.is_own_address(email):
+        return False
+    return True
+
+
+@subscribe(EventKind.REPLIED)
+def mail_agent_reply(event: TicketEvent) -> None:
+    """An agent's public reply goes to the requester, threaded, with history and attachments."""
+    message = event.message
+    if message is None or message.kind != MessageKind.REPLY:
+        return  # never a note, whatever else is configured
+    actor = event.actor
+    if actor is None or not actor.is_agent:
+        return
+    ticket = event.ticket
+    if not _customer_may_get_mail(ticket):
+        return
+    base = ticket_from_address(ticket)
+    text, html = _render(
+        "reply",
+        {
+            "ticket": ticket,
+            "message": message,
+            "agent": actor,
+            "history": _history(ticket, before=message),
+        },
+    )
+    email_queue(
+        kind="reply",
+        to=[ticket.requester.email],
+        subject=_subject(ticket),
+        body_text=text,
+        body_html=html,
+        from_email=_from_as(f"{actor.display_name} ({settings.SITE_NAME})", base),
+        headers=_threading_headers(ticket, base=base),
+        ticket=ticket,
+        message=message,
+        dedupe_key=f"event:{event.pk}:reply",
+        message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+    )
+
+
+@subscribe(EventKind.CREATED)
+def mail_new_ticket_confirmation(event: TicketEvent) -> None:
+    if not settings.NOTIFY_NEW_TICKET:
+        return
+    ticket = event.ticket
+    message = event.message
+    if message is None or message.kind != MessageKind.REPLY:
+        return
+    if not _customer_may_get_mail(ticket):
+        return
+    inbound = InboundEmail.objects.filter(message=message).only("autoreply_allowed").first()
+    if inbound is not None and not inbound.autoreply_allowed:
+        return  # an auto-reply, a list, a bounce: answering it could start a loop
+    if not loops.autoreply_permitted(ticket.requester.email):
+        logger.info("Auto-reply cap reached for ticket %s's requester", ticket.pk)
+        return
+    base = ticket_from_address(ticket)
+    text, html = _render("new_ticket", {"ticket": ticket, "message": message})
+    headers = _threading_headers(ticket, base=base)
+    headers["Auto-Submitted"] = AUTO_REPLIED if ticket.channel == Channel.EMAIL else AUTO_GENERATED
+    headers["X-Auto-Response-Suppress"] = "All"
+    email_queue(
+        kind="new_ticket",
+        to=[ticket.requester.email],
+        subject=_subject(ticket),
+        body_text=text,
+        body_html=html,
+        from_email=base,
+        headers=headers,
+        ticket=ticket,
+        dedupe_key=f"event:{event.pk}:new_ticket",
+        message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+    )
+
+
+# --- agent-facing notifications --------------------------------------------------------------
+
+
+def _agent_addresses(users) -> list[str]:
+    return sorted({u.email for u in users if u.is_active and u.is_agent and u.email})
+
+
+def _notify_agents(
+    event: TicketEvent, *, kind: str, to: list[str], template: str, context: dict
+) -> None:
+    if not to:
+        return
+    ticket = event.ticket
+    base = ticket_from_address(ticket)
+    text, html = _render(template, {"ticket": ticket, **context})
+    headers = _threading_headers(ticket, base=base)
+    headers["Auto-Submitted"] = AUTO_GENERATED
+    headers["X-Auto-Response-Suppress"] = "All"
+    email_queue(
+        kind=kind,
+        to=to,
+        subject=f"[#{ticket.pk}] {strip_subject(ticket.subject) or ticket.subject}",
+        body_text=text,
+        body_html=html,
+        from_email=base,
+        headers=headers,
+        ticket=ticket,
+        dedupe_key=f"event:{event.pk}:{kind}",
+        message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+    )
+
+
+@subscribe(EventKind.REPLIED)
+def mail_customer_reply_to_agents(event: TicketEvent) -> None:
+    """A customer wrote: tell the assignee, or the team when nobody has the ticket."""
+    if not settings.NOTIFY_CUSTOMER_REPLY:
+        return
+    message = event.message
+    if message is None or event.actor_customer_id is None:
+        return
+    inbound = InboundEmail.objects.filter(message=message).only("autoreply_allowed").first()
+    if inbound is not None and not inbound.autoreply_allowed:
+        return  # out-of-office and other machine mail: on the ticket, nobody paged
+    ticket = event.ticket
+    if ticket.assignee_id:
+        recipients = _agent_addresses([ticket.assignee])
+    elif ticket.team_id:
+        recipients = _agent_addresses(ticket.team.members.all())
+    else:
+        recipients = []
+    _notify_agents(
+        event,
+        kind="customer_reply",
+        to=recipients,
+        template="customer_reply",
+        context={"message": message, "customer": event.actor_customer},
+    )
+
+
+@subscribe(EventKind.ASSIGNEE_CHANGED)
+def mail_assignment(event: TicketEvent) -> None:
+    if not settings.NOTIFY_ASSIGNMENT:
+        return
+    assignee: User | None = event.ticket.assignee
+    if assignee is None or (event.actor_id and event.actor_id == assignee.pk):
+        return  # unassigned, or they took it themselves
+    if event.new != assignee.display_name:
+        return  # reassigned again since; that later event notifies
+    _notify_agents(
+        event,
+        kind="assigned",
+        to=_agent_addresses([assignee]),
+        template="assigned",
+        context={"assignee": assignee, "by": event.actor},
+    )

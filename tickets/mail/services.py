@@ -1,0 +1,59 @@
+"""Ticket writes only the mail channel needs; the rest go through ``tickets.services``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.files import File
+from django.db import transaction
+
+from customers.models import Customer
+from support.errors import InvalidChange
+from tickets import services as ticket_services
+from tickets.events import record_event
+from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
+
+
+@transaction.atomic
+def mail_message_add(
+    *,
+    ticket: Ticket,
+    by: Customer,
+    body: str,
+    body_html: str = "",
+    attachments: Sequence[File] = (),
+    needs_review: bool = False,
+) -> Message:
+    """Add a public message from mail without the effects of a customer's reply.
+
+    For out-of-office answers (they must not reopen a solved ticket) and for mail from someone who
+    is not part of the ticket (``needs_review``: an agent decides before anyone acts on it;
+    ``ticket_reply`` would refuse such a sender).
+    """
+    ticket_services._lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidChange("This ticket is closed and can't take new messages.")
+    message = ticket_services._add_message(
+        ticket,
+        kind=MessageKind.REPLY,
+        body=body,
+        body_html=body_html,
+        by=by,
+        channel=Channel.EMAIL,
+        attachments=attachments,
+    )
+    if needs_review:
+        message.needs_review = True
+        message.save(update_fields=["needs_review"])
+    record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
+    ticket_services._touch(ticket)
+    return message
+
+
+@transaction.atomic
+def message_mark_reviewed(*, message: Message, by) -> Message:
+    ticket_services._require_agent(by)
+    if message.needs_review:
+        message.needs_review = False
+        message.save(update_fields=["needs_review"])
+    return message

@@ -1,0 +1,30 @@
+"""Celery tasks of the mail channel: thin, keyed by ids, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def process_inbound_email(inbound_id: int) -> str | None:
+    """Turn one stored inbound message into a ticket or message (or a recorded rejection)."""
+    from tickets.mail.inbound import inbound_process
+
+    row = inbound_process(inbound_id=inbound_id)
+    return row.status if row else None
+
+
+@shared_task(acks_late=True)
+def sweep_inbound_email() -> int:
+    """Beat: re-queue inbound mail whose processing task was lost."""
+    from tickets.mail.inbound import inbound_sweep
+
+    return inbound_sweep()
+
+
+@shared_task(acks_late=True)
+def poll_imap() -> int:
+    """Beat: fetch new mail from every configured IMAP mailbox."""
+    from tickets.mail.imap import poll_all
+
+    return poll_all()

@@ -1,0 +1,178 @@
+"""Pages and endpoints of the mail channel."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import admin_required, agent_required
+from support.errors import DomainError, NotFound
+from tickets.mail.inbound import inbound_retry, inbound_store
+from tickets.mail.models import InboundEmail, InboundStatus
+from tickets.mail.outbound import email_retry
+from tickets.mail.parse import parse
+from tickets.models import Attachment, OutboundEmail
+from tickets.sanitize import sanitize_html
+from tickets.selectors import ticket_get_for_agent, ticket_get_for_customer
+
+SECRET_HEADER = "HTTP_X_SWITCHBOARD_SECRET"  # noqa: S105 - a header name
+
+
+@csrf_exempt
+@require_POST
+def inbound_email_endpoint(request: HttpRequest) -> HttpResponse:
+    """Take one raw MIME message (the request body), authenticated by the shared secret."""
+    secret = settings.INBOUND_EMAIL_SECRET
+    if not secret:
+        raise Http404("Inbound mail over HTTP is not enabled.")
+    given = request.META.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return JsonResponse({"detail": "Wrong or missing X-Switchboard-Secret."}, status=403)
+    mailbox = request.GET.get("mailbox") or request.META.get("HTTP_X_SWITCHBOARD_MAILBOX", "")
+    try:
+        row, created = inbound_store(raw=request.body, mailbox=mailbox or "default", source="http")
+    except DomainError as exc:
+        return JsonResponse({"detail": exc.message}, status=exc.status_code)
+    return JsonResponse(
+        {"id": row.pk, "message_id": row.message_id_header, "created": created},
+        status=202 if created else 200,
+    )
+
+
+@admin_required
+@require_GET
+def inbound_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", InboundStatus.FAILED)
+    rows = InboundEmail.objects.defer("raw").select_related("ticket")
+    if status in InboundStatus.values:
+        rows = rows.filter(status=status)
+    else:
+        status = ""
+    return render(
+        request,
+        "mail/inbound_list.html",
+        {"rows": rows[:200], "status": status, "statuses": InboundStatus.choices},
+    )
+
+
+@admin_required
+@require_POST
+def inbound_retry_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
+    row = get_object_or_404(InboundEmail.objects.defer("raw"), pk=inbound_id)
+    try:
+        row = inbound_retry(inbound=row)
+        row.refresh_from_db()
+        messages.success(request, f"Mail {row.pk} processed again: {row.get_status_display()}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("mail:inbound_list") + "?status=failed")
+
+
+@agent_required
+@require_GET
+def inbound_original(request: HttpRequest, inbound_id: int) -> HttpResponse:
+    """The message as it arrived: full text, untrimmed HTML and the raw source."""
+    row = get_object_or_404(InboundEmail, pk=inbound_id)
+    if not request.user.is_admin:
+        if row.ticket_id is None:
+            raise Http404("No such mail.")
+        ticket_get_for_agent(agent=request.user, ticket_id=row.ticket_id)
+    if request.GET.get("download"):
+        response = HttpResponse(row.raw_bytes, content_type="message/rfc822")
+        response["Content-Disposition"] = f'attachment; filename="mail-{row.pk}.eml"'
+        return response
+    mail = parse(row.raw_bytes)
+    return render(
+        request,
+        "mail/inbound_original.html",
+        {
+            "row": row,
+            "mail": mail,
+            "html": sanitize_html(mail.html) if mail.html else "",
+            "raw": row.raw_bytes.decode("utf-8", errors="replace")[:200_000],
+        },
+    )
+
+
+@agent_required
+@require_GET
+def ticket_delivery(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    return _delivery(request, ticket)
+
+
+@agent_required
+@require_POST
+def outbound_resend(request: HttpRequest, email_id: int) -> HttpResponse:
+    email = get_object_or_404(OutboundEmail, pk=email_id, ticket__isnull=False)
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=email.ticket_id)
+    error = ""
+    try:
+        email_retry(email=email)
+    except DomainError as exc:
+        error = exc.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return HttpResponseRedirect(request.META.get("HTTP_REFERER") or reverse("home"))
+    return _delivery(request, ticket, error=error)
+
+
+KIND_LABELS = {
+    "reply": "Reply",
+    "new_ticket": "Confirmation",
+    "customer_reply": "Reply alert",
+    "assigned": "Assignment",
+}
+
+
+def _delivery(request: HttpRequest, ticket, *, error: str = "") -> HttpResponse:
+    emails = list(ticket.outbound_emails.defer("body_text", "body_html")[:50])
+    for email in emails:
+        email.label = KIND_LABELS.get(email.kind, email.kind.replace("_", " ").capitalize())
+    return render(
+        request,
+        "tickets/mail/_delivery.html",
+        {"ticket": ticket, "emails": emails, "error": error},
+    )
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, attachment_id) -> HttpResponse:
+    """An attachment (or an inline image of a mail) for whoever may read its message."""
+    item = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
+    user = request.user
+    try:
+        if user.is_agent:
+            ticket_get_for_agent(agent=user, ticket_id=item.ticket_id)
+        else:
+            ticket_get_for_customer(user=user, ticket_id=item.ticket_id)
+            if item.message is None or not item.message.is_public:
+                raise NotFound("No such file.")
+    except NotFound as exc:
+        raise Http404("No such file.") from exc
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type if item.is_image else "application/octet-stream",
+        as_attachment=not item.is_image,
+        filename=item.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
