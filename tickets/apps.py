@@ -6,5 +6,5 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
-        from tickets.workspace import handlers  # noqa: F401 - registers event handlers
         from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks
+        from tickets.workspace import handlers  # noqa: F401 - registers event handlers

@@ -461,5 +461,7 @@ class TicketSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of #{self.ticket_id}"
+
+
 # The mail channel's models live with its code; imported here so Django registers them.
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
