@@ -262,6 +262,8 @@ class EventKind(models.TextChoices):
     FOLLOWER_ADDED = "follower_added", "Follower added"
     FOLLOWER_REMOVED = "follower_removed", "Follower removed"
     REQUESTER_CHANGED = "requester_changed", "Requester changed"
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
 
 
 class TicketEvent(models.Model):
@@ -365,3 +367,13 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {', '.join(self.to)}"
+
+
+# SLA models live in their sub-package; imported here so Django registers them with this app.
+from tickets.sla.models import (  # noqa: E402, F401
+    BusinessCalendar,
+    Holiday,
+    SlaPolicy,
+    SlaTarget,
+    TicketSla,
+)
