@@ -136,6 +136,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.tasks.sweep_outbound_email", "schedule": 60.0},
+    "sweep-sla": {
+        "task": "tickets.sla.tasks.sweep_sla",
+        "schedule": float(env_int("SLA_SWEEP_SECONDS", 60)),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
