@@ -352,8 +352,18 @@ def calendar_seed_holidays(
 
 
 @transaction.atomic
-def policy_save(*, policy: SlaPolicy, m2m: dict | None = None) -> SlaPolicy:
-    """Save a policy (from a form); making it the default takes the flag from the old default."""
+def policy_save(
+    *,
+    policy: SlaPolicy,
+    organizations: Iterable | None = None,
+    tags: Iterable[str] | None = None,
+    notify: Iterable | None = None,
+) -> SlaPolicy:
+    """Save a policy (from the admin form). Making it the default takes the flag from the old
+    default. Tickets keep the policy they matched until one of their matching fields changes."""
+    from tickets.models import Tag
+    from tickets.services import normalize_tag
+
     for field in ("priorities", "channels", "types"):
         setattr(policy, field, sorted(set(getattr(policy, field) or [])))
     if not any(policy.target_minutes(k) for k in TargetKind.values):
@@ -364,8 +374,13 @@ def policy_save(*, policy: SlaPolicy, m2m: dict | None = None) -> SlaPolicy:
         SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)
     policy.full_clean()
     policy.save()
-    for name, values in (m2m or {}).items():
-        getattr(policy, name).set(values)
+    if organizations is not None:
+        policy.organizations.set(organizations)
+    if notify is not None:
+        policy.notify.set(notify)
+    if tags is not None:
+        names = sorted({normalize_tag(t) for t in tags})
+        policy.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
     return policy
 
 
