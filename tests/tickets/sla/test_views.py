@@ -10,6 +10,7 @@ from django.urls import reverse
 from support import clock
 from tests import factories
 from tickets import services
+from tickets.models import Ticket
 from tickets.sla.models import BusinessCalendar, SlaPolicy
 from tickets.sla.selectors import (
     humanize,
@@ -18,7 +19,6 @@ from tickets.sla.selectors import (
     tickets_sla_breached,
     tickets_with_sla_clock,
 )
-from tickets.models import Ticket
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
