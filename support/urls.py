@@ -12,4 +12,5 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("tickets.mail.urls")),
+    path("sla/", include("tickets.sla.urls")),
 ]

@@ -130,3 +130,24 @@ class MessageFactory(DjangoModelFactory):
 class NoteFactory(MessageFactory):
     kind = MessageKind.NOTE
     author_user = factory.SubFactory(AgentFactory)
+
+
+# --- SLA ------------------------------------------------------------------------------------
+
+
+class BusinessCalendarFactory(DjangoModelFactory):
+    class Meta:
+        model = "tickets.BusinessCalendar"
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Europe/Berlin"
+
+
+class SlaPolicyFactory(DjangoModelFactory):
+    class Meta:
+        model = "tickets.SlaPolicy"
+
+    name = factory.Sequence(lambda n: f"Policy {n}")
+    calendar = factory.SubFactory(BusinessCalendarFactory)
+    first_response_minutes = 60
+    resolution_minutes = 480

@@ -280,6 +280,8 @@ class EventKind(models.TextChoices):
     FOLLOWER_ADDED = "follower_added", "Follower added"
     FOLLOWER_REMOVED = "follower_removed", "Follower removed"
     REQUESTER_CHANGED = "requester_changed", "Requester changed"
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
 
 
 class TicketEvent(models.Model):
@@ -465,3 +467,12 @@ class TicketSearchDocument(models.Model):
 
 # The mail channel's models live with its code; imported here so Django registers them.
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
+
+# SLA models live in their sub-package; imported here so Django registers them with this app.
+from tickets.sla.models import (  # noqa: E402, F401
+    BusinessCalendar,
+    Holiday,
+    SlaPolicy,
+    SlaTarget,
+    TicketSla,
+)

@@ -34,6 +34,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.sanitize import sanitize_html
+from tickets.sla import services as sla
 
 Actor = User | Customer
 
@@ -156,6 +157,7 @@ def _set_status(ticket: Ticket, status: str, *, by: Actor | None) -> None:
         ticket.solved_at = None
     _touch(ticket, "status", "solved_at", "closed_at")
     record_event(ticket, kind=EventKind.STATUS_CHANGED, by=by, field="status", old=old, new=status)
+    sla.sla_on_status_changed(ticket=ticket, old=old, new=status)  # SLA: pause/resume/stop clocks
 
 
 def normalize_tag(name: str) -> str:
@@ -232,6 +234,7 @@ def ticket_create(
     record_event(ticket, kind=EventKind.CREATED, by=by, message=message)
     if tag_names:
         ticket.tags.set(_tags_named(tag_names))
+    sla.sla_on_created(ticket=ticket)  # SLA: match a policy, start the clocks
     return ticket
 
 
@@ -270,6 +273,7 @@ def ticket_reply(
         attachments=attachments,
     )
     record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
+    sla.sla_on_reply(ticket=ticket, message=message)  # SLA: meet or start reply clocks
 
     if isinstance(by, User):
         if ticket.first_responded_at is None:
@@ -336,6 +340,7 @@ def _change_field(ticket: Ticket, *, field: str, value: str, kind: str, by: Acto
     setattr(ticket, field, value)
     _touch(ticket, field)
     record_event(ticket, kind=kind, by=by, field=field, old=old, new=value)
+    sla.sla_on_matching_changed(ticket=ticket)  # SLA: priority/type may match another policy
     return ticket
 
 
@@ -455,6 +460,7 @@ def ticket_set_tags(
         record_event(ticket, kind=EventKind.TAG_REMOVED, by=by, field="tags", old=name)
     if added or removed:
         _touch(ticket)
+        sla.sla_on_matching_changed(ticket=ticket)  # SLA: tags may match another policy
     return ticket
 
 

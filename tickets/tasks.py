@@ -47,3 +47,7 @@ def sweep_outbound_email() -> int:
     from tickets.mail.outbound import outbound_sweep
 
     return outbound_sweep()
+
+
+# SLA tasks live in their sub-package; imported so the worker registers them.
+from tickets.sla.tasks import sweep_sla  # noqa: E402, F401

@@ -1,0 +1,96 @@
+"""SLA reads: the nearest clock of a ticket, and the at-risk / breached filters for queues.
+
+The filters take a queryset the caller has already narrowed to what the user may see
+(``tickets_visible_to``), so they add no permission rule of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
+
+from support import clock
+from tickets.models import Ticket
+from tickets.sla.models import SlaTarget, TargetKind, TargetState
+
+LABELS = {
+    "first_response_due_at": "first response",
+    "next_reply_due_at": "next reply",
+    "resolution_due_at": "resolution",
+}
+PAUSING = ("pending", "on_hold")
+
+
+def _running() -> QuerySet[SlaTarget]:
+    return SlaTarget.objects.filter(ticket=OuterRef("pk"), state=TargetState.RUNNING)
+
+
+def tickets_sla_at_risk(queryset: QuerySet[Ticket], *, now: datetime | None = None):
+    """Tickets with a clock past its warning point but not yet due."""
+    now = now or clock.now()
+    return queryset.filter(Exists(_running().filter(warn_at__lte=now, due_at__gt=now)))
+
+
+def tickets_sla_breached(queryset: QuerySet[Ticket], *, now: datetime | None = None):
+    """Tickets with a running clock that is overdue (whether or not the sweep has marked it)."""
+    now = now or clock.now()
+    return queryset.filter(Exists(_running().filter(due_at__lte=now)))
+
+
+def tickets_with_sla_clock(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate what the clock badge needs beyond the ticket's own due fields, in the same query:
+    the earliest warning point of a running clock, and whether the resolution clock is paused."""
+    return queryset.annotate(
+        sla_warn_at=Subquery(
+            _running().values("ticket").annotate(first=Min("warn_at")).values("first")[:1]
+        ),
+        sla_paused=Exists(
+            SlaTarget.objects.filter(
+                ticket=OuterRef("pk"), kind=TargetKind.RESOLUTION, state=TargetState.PAUSED
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Clock:
+    state: str  # ok | warning | breached | paused
+    label: str  # "first response", "next reply", "resolution"
+    text: str  # "first response in 42m", "resolution overdue by 3h", "resolution paused"
+    due_at: datetime | None
+
+
+def sla_clock_for(ticket: Ticket, *, now: datetime | None = None) -> Clock | None:
+    """The nearest running clock of ``ticket`` (from its stored due times), or ``None``.
+
+    Without ``tickets_with_sla_clock`` annotations a clock can't show "warning" (it shows "ok"
+    until due), and a pending / on-hold ticket without due times is taken to be paused.
+    """
+    now = now or clock.now()
+    due = [(getattr(ticket, f), f) for f in LABELS if getattr(ticket, f, None)]
+    if not due:
+        paused = getattr(ticket, "sla_paused", None)
+        if paused or (paused is None and ticket.status in PAUSING):
+            return Clock("paused", "resolution", "resolution paused", None)
+        return None
+    due_at, field = min(due)
+    label = LABELS[field]
+    if due_at <= now:
+        return Clock("breached", label, f"{label} overdue by {humanize(now - due_at)}", due_at)
+    warn_at = getattr(ticket, "sla_warn_at", None)
+    state = "warning" if warn_at is not None and warn_at <= now else "ok"
+    return Clock(state, label, f"{label} in {humanize(due_at - now)}", due_at)
+
+
+def humanize(delta: timedelta) -> str:
+    """42m, 3h, 3h 20m, 2d 4h — precise enough to act on, short enough for a queue row."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h" if hours else f"{days}d"

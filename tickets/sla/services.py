@@ -1,0 +1,402 @@
+"""SLA writes: match a policy, start, pause, resume, meet and cancel clocks; calendars and policies.
+
+The ticket services call the ``sla_on_*`` hooks inside their own transaction, after they have
+changed the ticket, so the due times stored on the ticket always agree with its clocks. Nothing
+here sends mail or records events: warnings and breaches are the sweep's (``tickets.sla.sweep``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+
+from support import clock
+from support.errors import ValidationFailed
+from tickets.models import Message, Status, Ticket
+from tickets.sla.business_time import Calendar, add_business_time, business_time_between
+from tickets.sla.models import (
+    BusinessCalendar,
+    Holiday,
+    SlaPolicy,
+    SlaTarget,
+    TargetKind,
+    TargetState,
+    TicketSla,
+)
+
+PAUSING_STATUSES = frozenset({Status.PENDING, Status.ON_HOLD})
+DONE_STATUSES = frozenset({Status.SOLVED, Status.CLOSED})
+LIVE = (TargetState.RUNNING, TargetState.PAUSED)
+DUE_FIELDS = {
+    TargetKind.FIRST_RESPONSE: "first_response_due_at",
+    TargetKind.NEXT_REPLY: "next_reply_due_at",
+    TargetKind.RESOLUTION: "resolution_due_at",
+}
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def policy_matches(policy: SlaPolicy, ticket: Ticket, tag_ids: set[int]) -> bool:
+    if policy.priorities and ticket.priority not in policy.priorities:
+        return False
+    if policy.channels and ticket.channel not in policy.channels:
+        return False
+    if policy.types and ticket.type not in policy.types:
+        return False
+    org_ids = {o.pk for o in policy.organizations.all()}
+    if org_ids and ticket.organization_id not in org_ids:
+        return False
+    policy_tags = {t.pk for t in policy.tags.all()}
+    return not (policy_tags and not policy_tags & tag_ids)
+
+
+def policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """First active policy (by position) whose conditions hold, else the default, else none."""
+    policies = list(
+        SlaPolicy.objects.filter(is_active=True)
+        .select_related("calendar")
+        .prefetch_related("organizations", "tags")
+    )
+    tag_ids = set(ticket.tags.values_list("pk", flat=True)) if ticket.pk else set()
+    for policy in policies:
+        if not policy.is_default and policy_matches(policy, ticket, tag_ids):
+            return policy
+    return next((p for p in policies if p.is_default), None)
+
+
+def _calendar(policy: SlaPolicy) -> Calendar:
+    return policy.calendar.as_calendar()
+
+
+# --- clock arithmetic ----------------------------------------------------------------------
+
+
+def _schedule(target: SlaTarget, cal: Calendar) -> None:
+    """Set due_at / warn_at from start, target and time paused."""
+    paused = timedelta(seconds=target.paused_seconds)
+    total = timedelta(minutes=target.target_minutes)
+    target.due_at = add_business_time(target.started_at, total + paused, cal)
+    target.warn_at = add_business_time(
+        target.started_at, total * target.warning_percent / 100 + paused, cal
+    )
+
+
+def _taken(target: SlaTarget, until: datetime, cal: Calendar) -> int:
+    elapsed = business_time_between(target.started_at, until, cal)
+    return max(0, int(elapsed.total_seconds()) - target.paused_seconds)
+
+
+def _start(
+    ticket: Ticket, policy: SlaPolicy, kind: str, at: datetime, cal: Calendar
+) -> SlaTarget | None:
+    minutes = policy.target_minutes(kind)
+    if not minutes:
+        return None
+    target = SlaTarget(
+        ticket=ticket,
+        kind=kind,
+        target_minutes=minutes,
+        warning_percent=policy.warning_percent,
+        started_at=at,
+    )
+    _schedule(target, cal)
+    target.save()
+    return target
+
+
+def _live(ticket: Ticket) -> dict[str, SlaTarget]:
+    return {
+        t.kind: t
+        for t in SlaTarget.objects.select_for_update().filter(ticket=ticket, state__in=LIVE)
+    }
+
+
+def _meet(target: SlaTarget, at: datetime, cal: Calendar) -> None:
+    target.state = TargetState.MET
+    target.met_at = at
+    target.business_seconds_taken = _taken(target, at, cal)
+    target.save(update_fields=["state", "met_at", "business_seconds_taken"])
+
+
+def _cancel(target: SlaTarget) -> None:
+    target.state = TargetState.CANCELLED
+    target.paused_since = None
+    target.save(update_fields=["state", "paused_since"])
+
+
+def _pause(target: SlaTarget, at: datetime) -> None:
+    if target.state == TargetState.RUNNING:
+        target.state = TargetState.PAUSED
+        target.paused_since = at
+        target.save(update_fields=["state", "paused_since"])
+
+
+def _resume(target: SlaTarget, at: datetime, cal: Calendar) -> None:
+    if target.state != TargetState.PAUSED:
+        return
+    target.paused_seconds += int(
+        business_time_between(target.paused_since, at, cal).total_seconds()
+    )
+    target.paused_since = None
+    target.state = TargetState.RUNNING
+    _schedule(target, cal)
+    _unwarn_if_moved(target, at)
+    target.save(
+        update_fields=["state", "paused_since", "paused_seconds", "due_at", "warn_at", "warned_at"]
+    )
+
+
+def _unwarn_if_moved(target: SlaTarget, now: datetime) -> None:
+    # A warning given for a due time that has since moved out (pause, looser policy) may be given
+    # again; a breach is history and stays.
+    if target.warned_at and not target.breached_at and target.warn_at > now:
+        target.warned_at = None
+
+
+def _sync_ticket(ticket: Ticket) -> None:
+    """Copy the running clocks' due times onto the ticket (a paused clock shows no due time)."""
+    running = {
+        t.kind: t.due_at for t in SlaTarget.objects.filter(ticket=ticket, state=TargetState.RUNNING)
+    }
+    changed = []
+    for kind, field in DUE_FIELDS.items():
+        value = running.get(kind)
+        if getattr(ticket, field) != value:
+            setattr(ticket, field, value)
+            changed.append(field)
+    if changed:
+        Ticket.objects.filter(pk=ticket.pk).update(**{f: getattr(ticket, f) for f in changed})
+
+
+def _state(ticket: Ticket) -> tuple[TicketSla | None, SlaPolicy | None]:
+    sla = TicketSla.objects.select_related("policy__calendar").filter(ticket=ticket).first()
+    return sla, (sla.policy if sla else None)
+
+
+# --- hooks called by tickets.services ------------------------------------------------------
+
+
+def sla_on_created(*, ticket: Ticket) -> None:
+    """Match a policy and start first response and resolution at the ticket's creation."""
+    policy = policy_for(ticket)
+    TicketSla.objects.update_or_create(
+        ticket=ticket,
+        defaults={
+            "policy": policy,
+            "policy_name": policy.name if policy else "",
+            "matched_at": clock.now(),
+        },
+    )
+    if policy is None:
+        return
+    cal = _calendar(policy)
+    live = _live(ticket)
+    if ticket.first_responded_at is None and TargetKind.FIRST_RESPONSE not in live:
+        _start(ticket, policy, TargetKind.FIRST_RESPONSE, ticket.created_at, cal)
+    if TargetKind.RESOLUTION not in live and ticket.status not in DONE_STATUSES:
+        target = _start(ticket, policy, TargetKind.RESOLUTION, ticket.created_at, cal)
+        if target and ticket.status in PAUSING_STATUSES:
+            _pause(target, ticket.created_at)
+    _sync_ticket(ticket)
+
+
+def sla_on_reply(*, ticket: Ticket, message: Message) -> None:
+    """An agent's public reply meets first response and next reply; a customer's starts a next
+    reply clock (unless one is already waiting, or the first response is still owed)."""
+    sla, policy = _state(ticket)
+    if sla is None or policy is None or not message.is_public:
+        return
+    cal = _calendar(policy)
+    live = _live(ticket)
+    at = message.created_at
+    if message.author_user_id:
+        for kind in (TargetKind.FIRST_RESPONSE, TargetKind.NEXT_REPLY):
+            if kind in live:
+                _meet(live[kind], at, cal)
+    elif TargetKind.NEXT_REPLY not in live and TargetKind.FIRST_RESPONSE not in live:
+        _start(ticket, policy, TargetKind.NEXT_REPLY, at, cal)
+    _sync_ticket(ticket)
+
+
+def sla_on_status_changed(*, ticket: Ticket, old: str, new: str) -> None:
+    """Pending / on hold pause the resolution clock; open resumes it; solved meets it (and
+    cancels clocks still owed); reopening resumes it without counting the time it was solved."""
+    sla, policy = _state(ticket)
+    if sla is None or policy is None:
+        return
+    cal = _calendar(policy)
+    now = clock.now()
+    resolution = (
+        SlaTarget.objects.select_for_update()
+        .filter(ticket=ticket, kind=TargetKind.RESOLUTION)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if new == Status.SOLVED:
+        for target in _live(ticket).values():
+            if target.kind == TargetKind.RESOLUTION:
+                if target.state == TargetState.PAUSED:
+                    _resume(target, now, cal)
+                _meet(target, now, cal)
+            else:
+                _cancel(target)
+    elif old == Status.SOLVED and new not in DONE_STATUSES:
+        if resolution is not None and resolution.state == TargetState.MET:
+            # Reopened: the clock picks up where it stopped; the solved spell counts as paused.
+            resolution.state = TargetState.PAUSED
+            resolution.paused_since = resolution.met_at
+            resolution.met_at = None
+            resolution.business_seconds_taken = None
+            resolution.save()
+            _resume(resolution, now, cal)
+        if new in PAUSING_STATUSES and resolution is not None:
+            _pause(resolution, now)
+    elif resolution is not None and resolution.is_live:
+        if new in PAUSING_STATUSES:
+            _pause(resolution, now)
+        else:
+            _resume(resolution, now, cal)
+    _sync_ticket(ticket)
+
+
+def sla_on_matching_changed(*, ticket: Ticket) -> None:
+    """Priority, type, tags or organization changed: match again; live clocks take the new
+    policy's targets (measured from when they started), clocks it lacks are cancelled, and
+    clocks it adds start from the ticket's creation (first response, resolution)."""
+    sla, old_policy = _state(ticket)
+    if sla is None:
+        sla_on_created(ticket=ticket)
+        return
+    policy = policy_for(ticket)
+    if policy is not None and old_policy is not None and policy.pk == old_policy.pk:
+        return
+    sla.policy = policy
+    sla.policy_name = policy.name if policy else ""
+    sla.matched_at = clock.now()
+    sla.save()
+    live = _live(ticket)
+    now = clock.now()
+    if policy is None:
+        for target in live.values():
+            _cancel(target)
+        _sync_ticket(ticket)
+        return
+    cal = _calendar(policy)
+    for kind, target in live.items():
+        minutes = policy.target_minutes(kind)
+        if not minutes:
+            _cancel(target)
+            continue
+        target.target_minutes = minutes
+        target.warning_percent = policy.warning_percent
+        _schedule(target, cal)
+        _unwarn_if_moved(target, now)
+        target.save()
+    sla_on_created(ticket=ticket)  # starts the kinds the new policy adds
+
+
+# --- calendars and policies ----------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_save(*, calendar: BusinessCalendar) -> BusinessCalendar:
+    calendar.full_clean()
+    calendar.save()
+    return calendar
+
+
+@transaction.atomic
+def calendar_set_holidays(
+    *, calendar: BusinessCalendar, holidays: Iterable[tuple[date, str]]
+) -> BusinessCalendar:
+    """Replace the calendar's holidays with these ``(date, name)`` pairs."""
+    wanted = dict(holidays)
+    calendar.holidays.exclude(date__in=wanted).delete()
+    existing = set(calendar.holidays.values_list("date", flat=True))
+    Holiday.objects.bulk_create(
+        Holiday(calendar=calendar, date=day, name=name[:120])
+        for day, name in sorted(wanted.items())
+        if day not in existing
+    )
+    calendar._holiday_cache = None
+    return calendar
+
+
+@transaction.atomic
+def calendar_seed_holidays(
+    *, calendar: BusinessCalendar, country: str, years: Iterable[int], subdiv: str | None = None
+) -> int:
+    """Add a country's public holidays (from the ``holidays`` package); returns how many."""
+    import holidays as holidays_lib
+
+    try:
+        found = holidays_lib.country_holidays(country.upper(), subdiv=subdiv, years=list(years))
+    except NotImplementedError as exc:
+        raise ValidationFailed(
+            f"No holiday list for {country!r}.", field="holiday_country"
+        ) from exc
+    existing = set(calendar.holidays.values_list("date", flat=True))
+    new = [
+        Holiday(calendar=calendar, date=day, name=str(name)[:120])
+        for day, name in sorted(found.items())
+        if day not in existing
+    ]
+    Holiday.objects.bulk_create(new)
+    calendar.holiday_country = country.upper()
+    calendar.save(update_fields=["holiday_country"])
+    calendar._holiday_cache = None
+    return len(new)
+
+
+@transaction.atomic
+def policy_save(
+    *,
+    policy: SlaPolicy,
+    organizations: Iterable | None = None,
+    tags: Iterable[str] | None = None,
+    notify: Iterable | None = None,
+) -> SlaPolicy:
+    """Save a policy (from the admin form). Making it the default takes the flag from the old
+    default. Tickets keep the policy they matched until one of their matching fields changes."""
+    from tickets.models import Tag
+    from tickets.services import normalize_tag
+
+    for field in ("priorities", "channels", "types"):
+        setattr(policy, field, sorted(set(getattr(policy, field) or [])))
+    if not any(policy.target_minutes(k) for k in TargetKind.values):
+        raise ValidationFailed(
+            "A policy needs at least one target.", field="first_response_minutes"
+        )
+    if policy.is_default:
+        SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)
+    policy.full_clean()
+    policy.save()
+    if organizations is not None:
+        policy.organizations.set(organizations)
+    if notify is not None:
+        policy.notify.set(notify)
+    if tags is not None:
+        names = sorted({normalize_tag(t) for t in tags})
+        policy.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
+    return policy
+
+
+def preview_due(
+    *, policy: SlaPolicy, at: datetime | None = None
+) -> dict[str, tuple[datetime, datetime]]:
+    """What a ticket created at ``at`` under ``policy`` would be due at: ``{kind: (warn, due)}``."""
+    at = at or clock.now()
+    cal = _calendar(policy)
+    out = {}
+    for kind in TargetKind.values:
+        minutes = policy.target_minutes(kind)
+        if minutes:
+            probe = SlaTarget(
+                target_minutes=minutes, warning_percent=policy.warning_percent, started_at=at
+            )
+            _schedule(probe, cal)
+            out[kind] = (probe.warn_at, probe.due_at)
+    return out

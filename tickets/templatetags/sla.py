@@ -1,0 +1,31 @@
+"""``{% load sla %}``: the SLA clock badge.
+
+- ``{% sla_clock ticket %}`` renders ``tickets/sla/_clock.html`` (ticket header; refreshes itself).
+- ``{{ ticket|sla_badge }}`` builds the same badge without a template include, for queue rows
+  (list templates stay flat). Annotate the queryset with ``tickets_with_sla_clock`` for warnings.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from tickets.sla.selectors import sla_clock_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("tickets/sla/_clock.html")
+def sla_clock(ticket, live: bool = True):
+    return {"ticket": ticket, "clock": sla_clock_for(ticket), "live": live}
+
+
+@register.filter
+def sla_badge(ticket) -> str:
+    clock = sla_clock_for(ticket)
+    if clock is None:
+        return ""
+    title = f"Due {clock.due_at:%Y-%m-%d %H:%M} UTC" if clock.due_at else "Clock paused"
+    return format_html(
+        '<span class="sla-clock sla-{}" title="{}">{}</span>', clock.state, title, clock.text
+    )
