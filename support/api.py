@@ -13,6 +13,8 @@ import math
 import time
 from datetime import timedelta
 
+import django_filters
+from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -22,7 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, renderers, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -349,7 +351,7 @@ def _claim_idempotency_key(request) -> ApiIdempotencyKey | None:
     if request.method != "POST" or key is None:
         return None
     key = key.strip()
-    if not key or len(key) > 255:
+    if not key or len(key) > 255 or not key.isprintable() or not key.isascii():
         raise exceptions.ValidationError({IDEMPOTENCY_HEADER: ["Must be 1 to 255 characters."]})
     digest = _request_digest(request)
     ttl = timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
@@ -497,3 +499,118 @@ def schema_add_error_responses(result, generator, request, public):
                     code, {"description": _ERROR_DESCRIPTIONS[code], "content": ref}
                 )
     return result
+
+
+# --- serializers ----------------------------------------------------------------------------
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Input that names its fields: an unknown field, or one the caller's role may not set, is a
+    400 naming it. ``customer_fields`` lists what a customer may send (``None``: everything)."""
+
+    customer_fields: frozenset[str] | None = None
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            errors: dict[str, list[str]] = {}
+            for name in sorted(set(data.keys()) - set(self.fields)):
+                errors[name] = ["Unknown field."]
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            if self.customer_fields is not None and user is not None and not user.is_agent:
+                for name in sorted(set(data.keys()) & set(self.fields) - self.customer_fields):
+                    errors[name] = ["Customers can't set this field."]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def create(self, validated_data):  # pragma: no cover - writes go through services
+        raise NotImplementedError
+
+    def update(self, instance, validated_data):  # pragma: no cover
+        raise NotImplementedError
+
+
+def parse_expand(request, choices: frozenset[str]) -> frozenset[str]:
+    raw = request.query_params.get("expand", "")
+    names = frozenset(name.strip() for name in raw.split(",") if name.strip())
+    unknown = sorted(names - choices)
+    if unknown:
+        raise exceptions.ValidationError(
+            {
+                "expand": [
+                    f"Can't expand {', '.join(unknown)}; choose from {', '.join(sorted(choices))}."
+                ]
+            }
+        )
+    return names
+
+
+# Response fields that are present only sometimes (expanded objects, agent-only fields): the
+# schema lists them as optional. Filled by the serializer modules.
+SCHEMA_OPTIONAL: dict[str, set[str]] = {}
+
+
+def schema_optional(component: str, *fields: str) -> None:
+    SCHEMA_OPTIONAL.setdefault(component, set()).update(fields)
+
+
+def schema_relax_optional_fields(result, generator, request, public):
+    schemas = result.get("components", {}).get("schemas", {})
+    for component, fields in SCHEMA_OPTIONAL.items():
+        schema = schemas.get(component)
+        if schema and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in fields]
+    return result
+
+
+# --- ids, binary downloads ------------------------------------------------------------------
+
+# Ids beyond a 64-bit integer can't be stored; refuse them as bad input rather than let the
+# database driver overflow.
+MAX_ID = 2**63 - 1
+ID_REGEX = r"[0-9]{1,18}"
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """``?status=open,pending``: one or more choices, comma-separated."""
+
+
+def noop_filter(queryset, name, value):
+    """For ``ordering``: declared on the FilterSet to be validated and documented; the paginator
+    applies it (see :class:`StableCursorPagination`)."""
+    return queryset
+
+
+def ordering_filter(choices) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        choices=[(c, c) for c in choices],
+        method=noop_filter,
+        help_text="Sort order; a leading '-' is descending.",
+    )
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class BinaryRenderer(renderers.BaseRenderer):
+    """Lets a download answer any ``Accept``; its errors are still the JSON error shape."""
+
+    media_type = "*/*"
+    format = "bin"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, cls=JSONEncoder).encode()

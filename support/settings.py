@@ -239,10 +239,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "TicketTypeEnum": "tickets.models.TicketType",
+        "AuthorTypeEnum": [("agent", "agent"), ("customer", "customer"), ("system", "system")],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "support.api.schema_add_error_responses",
+        "support.api.schema_relax_optional_fields",
     ],
 }
 
