@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from customers.models import Customer, Organization
-from support.api import StrictInputSerializer, id_field, schema_optional
+from support.api import StrictInputSerializer, id_field, schema_optional, serializing_for
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -19,8 +19,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and not request.user.is_agent:
+        user = serializing_for(self.context)
+        if user is not None and not user.is_agent:
             fields.pop("notes")  # agents' private notes about the organization
         return fields
 
@@ -52,11 +52,11 @@ class CustomerSerializer(serializers.ModelSerializer):
     def get_fields(self):
         # Decided before serializing, so what isn't shown isn't loaded either.
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
+        user = serializing_for(self.context)
+        if user is not None:
             if "organization" not in self.context.get("customer_expand", ()):
                 fields.pop("organization")
-            if not request.user.is_agent:
+            if not user.is_agent:
                 fields.pop("notes")
         return fields
 

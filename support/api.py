@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.utils.encoders import JSONEncoder
 
-from accounts.models import ApiIdempotencyKey, ApiToken
+from accounts.models import ApiIdempotencyKey, ApiToken, User
 from support import clock
 from support.errors import DomainError
 
@@ -517,7 +517,8 @@ class StrictInputSerializer(serializers.Serializer):
                 errors[name] = ["Unknown field."]
             request = self.context.get("request")
             user = getattr(request, "user", None)
-            if self.customer_fields is not None and user is not None and not user.is_agent:
+            is_customer = user is not None and user.is_authenticated and not user.is_agent
+            if self.customer_fields is not None and is_customer:
                 for name in sorted(set(data.keys()) & set(self.fields) - self.customer_fields):
                     errors[name] = ["Customers can't set this field."]
             if errors:
@@ -614,3 +615,13 @@ class BinaryRenderer(renderers.BaseRenderer):
         if isinstance(data, bytes):
             return data
         return json.dumps(data, cls=JSONEncoder).encode()
+
+
+def serializing_for(context) -> User | None:
+    """The user a response is being shaped for; ``None`` while the schema is generated (show
+    every field there, marked optional where it depends on the reader)."""
+    request = context.get("request")
+    if request is None or getattr(context.get("view"), "swagger_fake_view", False):
+        return None
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None

@@ -227,7 +227,12 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         return super().filter_queryset(queryset)
 
     def _respond(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=ticket.pk)
+        # The caller may have just moved it out of their own reach (a ticket filed without a team,
+        # a reassignment): they still get the result of their change.
+        fresh = self.get_queryset().filter(pk=ticket.pk).first()
+        if fresh is None:
+            ticket.refresh_from_db()
+            fresh = ticket
         response = Response(self.get_serializer(fresh).data, status=code)
         response["ETag"] = ticket_etag(fresh)
         if code == status.HTTP_201_CREATED:

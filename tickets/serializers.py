@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
-from support.api import StrictInputSerializer, id_field, schema_optional
+from support.api import StrictInputSerializer, id_field, schema_optional, serializing_for
 from tickets.models import (
     Attachment,
     Channel,
@@ -34,11 +34,6 @@ AGENT_ONLY_TICKET_FIELDS = (
     "resolution_due_at",
 )
 EXPANDABLE = ("requester", "organization")
-
-
-def _is_agent(context) -> bool:
-    user = getattr(context.get("request"), "user", None)
-    return bool(user is not None and user.is_authenticated and user.is_agent)
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -85,13 +80,14 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_fields(self):
         # Decided before serializing, so what isn't shown isn't loaded either.
         fields = super().get_fields()
-        if self.context.get("request") is None:
+        user = serializing_for(self.context)
+        if user is None:
             return fields
         expand = self.context.get("expand", ())
         for name in EXPANDABLE:
             if name not in expand:
                 fields.pop(name)
-        if not _is_agent(self.context):
+        if not user.is_agent:
             for name in AGENT_ONLY_TICKET_FIELDS:
                 fields.pop(name)
         return fields
