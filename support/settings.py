@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "django_htmx",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "customers",
     "tickets",
@@ -169,6 +171,7 @@ CELERY_TASK_ROUTES = {
     "tickets.notifications.*": {"queue": "notifications"},
     "tickets.sla.*": {"queue": "sla"},
     "tickets.webhooks.*": {"queue": "webhooks"},
+    "integrations.*": {"queue": "webhooks"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.tasks.sweep_outbound_email", "schedule": 60.0},
@@ -177,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-sla": {
         "task": "tickets.sla.tasks.sweep_sla",
         "schedule": float(env_int("SLA_SWEEP_SECONDS", 60)),
+    },
+    "sweep-webhook-deliveries": {
+        "task": "integrations.tasks.sweep_webhook_deliveries",
+        "schedule": 60.0,
     },
 }
 
@@ -261,11 +268,60 @@ AGENTS_SEE_ALL_TICKETS = env_bool("AGENTS_SEE_ALL_TICKETS", False)
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
+        # The pages' own calls; DRF enforces CSRF for session-authenticated writes.
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PERMISSION_CLASSES": ["support.api.ApiPermission"],
+    "DEFAULT_FILTER_BACKENDS": ["support.api.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "support.api.StableCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["support.api.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "support.api.exception_handler",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per minute: per token (or signed-in user), and per IP address for anonymous calls.
+API_RATE_LIMIT_USER = env_int("API_RATE_LIMIT_USER", 600)
+API_RATE_LIMIT_ANON = env_int("API_RATE_LIMIT_ANON", 60)
+# A whole API request body (JSON or multipart with files); bigger is refused with 413.
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+# How long a stored Idempotency-Key response is replayed.
+API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Switchboard API",
+    "DESCRIPTION": "Tickets, conversations, customers and webhooks. Quick start: docs/api.md.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketTypeEnum": "tickets.models.TicketType",
+        "AuthorTypeEnum": [("agent", "agent"), ("customer", "customer"), ("system", "system")],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "support.api.schema_add_error_responses",
+        "support.api.schema_relax_optional_fields",
+    ],
+}
+
+# --- Webhooks -------------------------------------------------------------------------------
+# Outbound webhook requests refuse private, loopback and link-local addresses (SSRF); local
+# development and the tests turn loopback on.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Failed attempts in a row (no success between) after which a subscription is disabled.
+WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 30)
 
 # --- Security -------------------------------------------------------------------------------
 # Served over HTTPS (SITE_URL says so): secure cookies, HSTS and redirect, as check --deploy asks.

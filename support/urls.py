@@ -13,4 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tickets.mail.urls")),
     path("sla/", include("tickets.sla.urls")),
+    path("api/", include("support.api_urls")),
+    path("account/api-tokens/", include("accounts.token_views")),
 ]

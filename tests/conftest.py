@@ -73,3 +73,31 @@ def customer(db):
 @pytest.fixture
 def ticket(team, customer):
     return factories.TicketFactory(team=team, requester=customer)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets an empty in-memory cache (rate-limit counters, presence) of its own."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def api(db):
+    """``api(user, read_only=False)``: a DRF test client with a fresh Bearer token of ``user``."""
+    from rest_framework.test import APIClient
+
+    from accounts.tokens import api_token_create
+
+    def make(user=None, *, read_only: bool = False) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _, raw = api_token_create(user=user, name="test", read_only=read_only)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make

@@ -1,0 +1,361 @@
+"""The tickets API: visibility by role, writes through services, filters, pagination, errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from support import clock
+from tests import factories
+from tickets.models import EventKind, Message, MessageKind, Status, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal_user(customer):
+    user = factories.CustomerUserFactory()
+    return user
+
+
+def _ids(response) -> list[int]:
+    return [row["id"] for row in response.json()["results"]]
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def test_agent_lists_only_tickets_of_their_teams(api, agent, ticket):
+    factories.TicketFactory(team=factories.TeamFactory())
+    response = api(agent).get("/api/v1/tickets")
+    assert response.status_code == 200
+    assert _ids(response) == [ticket.pk]
+
+
+def test_customer_sees_only_their_tickets_without_agent_fields(api, portal_user, agent):
+    own = factories.TicketFactory(requester=portal_user.customer, assignee=agent)
+    factories.TicketFactory()
+    response = api(portal_user).get("/api/v1/tickets")
+    assert _ids(response) == [own.pk]
+    row = response.json()["results"][0]
+    for field in ("assignee_id", "team_id", "tags", "resolution_due_at"):
+        assert field not in row
+
+
+def test_org_manager_sees_the_organizations_tickets(api):
+    org = factories.OrganizationFactory()
+    manager = factories.CustomerUserFactory(contact__organization=org)
+    manager.customer.is_org_manager = True
+    manager.customer.save()
+    colleague = factories.CustomerFactory(organization=org)
+    theirs = factories.TicketFactory(requester=colleague)
+    response = api(manager).get("/api/v1/tickets")
+    assert _ids(response) == [theirs.pk]
+
+
+def test_other_customers_ticket_is_404(api, portal_user, ticket):
+    assert api(portal_user).get(f"/api/v1/tickets/{ticket.pk}").status_code == 404
+
+
+def test_customer_never_sees_internal_notes(api, portal_user):
+    ticket = factories.TicketFactory(requester=portal_user.customer)
+    factories.NoteFactory(ticket=ticket, body_text="secret")
+    response = api(portal_user).get(f"/api/v1/tickets/{ticket.pk}/messages")
+    assert response.status_code == 200
+    assert all(m["kind"] == "reply" for m in response.json()["results"])
+    assert "secret" not in response.content.decode()
+
+
+def test_anonymous_is_401_in_the_error_shape(api):
+    response = api().get("/api/v1/tickets")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_revoked_or_unknown_token_is_401(client):
+    response = client.get("/api/v1/tickets", HTTP_AUTHORIZATION="Bearer sb_nope")
+    assert response.status_code == 401
+    assert set(response.json()["error"]) == {"code", "message", "fields"}
+
+
+def test_read_only_token_cannot_write(api, agent, ticket):
+    response = api(agent, read_only=True).patch(
+        f"/api/v1/tickets/{ticket.pk}", {"priority": "high"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "read-only" in response.json()["error"]["message"]
+
+
+def test_session_auth_requires_csrf_for_writes(agent, ticket):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(agent)
+    assert client.get(f"/api/v1/tickets/{ticket.pk}").status_code == 200
+    response = client.patch(f"/api/v1/tickets/{ticket.pk}", {"priority": "high"}, format="json")
+    assert response.status_code == 403
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def test_agent_creates_a_ticket_for_a_customer(api, agent, team, customer):
+    response = api(agent).post(
+        "/api/v1/tickets",
+        {
+            "requester_id": customer.pk,
+            "subject": "Card charged twice",
+            "body": "Please refund.",
+            "priority": "high",
+            "team_id": team.pk,
+            "tags": ["Billing"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    ticket = Ticket.objects.get(pk=data["id"])
+    assert ticket.requester == customer and ticket.priority == "high" and ticket.channel == "api"
+    assert data["tags"] == ["billing"]
+    assert response["ETag"] and response["Location"].endswith(str(ticket.pk))
+    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).exists()
+
+
+def test_customer_creates_a_ticket_for_themselves_only(api, portal_user, customer):
+    response = api(portal_user).post(
+        "/api/v1/tickets",
+        {"subject": "Help", "body": "It broke.", "requester_id": customer.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "requester_id" in response.json()["error"]["fields"]
+    response = api(portal_user).post(
+        "/api/v1/tickets", {"subject": "Help", "body": "It broke."}, format="json"
+    )
+    assert response.status_code == 201
+    assert Ticket.objects.get(pk=response.json()["id"]).requester == portal_user.customer
+
+
+@pytest.mark.parametrize("field,value", [("assignee_id", 1), ("team_id", 1), ("priority", "low")])
+def test_customer_setting_agent_fields_is_400_naming_the_field(api, portal_user, field, value):
+    ticket = factories.TicketFactory(requester=portal_user.customer)
+    response = api(portal_user).patch(f"/api/v1/tickets/{ticket.pk}", {field: value}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_customer_may_solve_but_not_set_pending(api, portal_user):
+    ticket = factories.TicketFactory(requester=portal_user.customer, status=Status.OPEN)
+    client = api(portal_user)
+    response = client.patch(f"/api/v1/tickets/{ticket.pk}", {"status": "pending"}, format="json")
+    assert response.status_code == 400
+    assert "status" in response.json()["error"]["fields"]
+    response = client.patch(f"/api/v1/tickets/{ticket.pk}", {"status": "solved"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "solved"
+
+
+def test_unknown_body_field_is_400(api, agent, ticket):
+    response = api(agent).patch(
+        f"/api/v1/tickets/{ticket.pk}", {"created_at": "2020-01-01T00:00:00Z"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"created_at": ["Unknown field."]}
+
+
+def test_agent_patch_changes_fields_through_services(api, agent, team, ticket):
+    response = api(agent).patch(
+        f"/api/v1/tickets/{ticket.pk}",
+        {"priority": "urgent", "assignee_id": agent.pk, "tags": ["vip"], "status": "pending"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.assignee, ticket.status) == ("urgent", agent, "pending")
+    kinds = set(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert {"priority_changed", "assignee_changed", "tag_added", "status_changed"} <= kinds
+
+
+def test_illegal_status_move_is_409(api, agent, ticket):
+    response = api(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/status", {"status": "closed"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["fields"] == {"status": ["Only a solved ticket can be closed."]}
+
+
+def test_assign_action_checks_team_membership(api, agent, other_agent, ticket):
+    response = api(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/assign", {"assignee_id": other_agent.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "assignee" in response.json()["error"]["fields"]
+
+
+def test_reply_with_attachment_and_note(api, agent, ticket):
+    client = api(agent)
+    upload = SimpleUploadedFile("log.txt", b"hello", content_type="text/plain")
+    response = client.post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "See attached", "attachments": [upload]},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    attachment = response.json()["attachments"][0]
+    assert attachment["name"] == "log.txt" and attachment["size"] == 5
+    download = client.get(f"/api/v1/attachments/{attachment['id']}/download")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"hello"
+    note = client.post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"kind": "note", "body": "psst"}, format="json"
+    )
+    assert note.status_code == 201
+    assert Message.objects.filter(ticket=ticket, kind=MessageKind.NOTE).count() == 1
+
+
+def test_customer_cannot_download_an_attachment_of_a_note(api, agent, portal_user):
+    ticket = factories.TicketFactory(requester=portal_user.customer, team=agent.teams.first())
+    upload = SimpleUploadedFile("secret.txt", b"x")
+    note = api(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"kind": "note", "body": "internal", "attachments": [upload]},
+        format="multipart",
+    )
+    attachment_id = note.json()["attachments"][0]["id"]
+    response = api(portal_user).get(f"/api/v1/attachments/{attachment_id}/download")
+    assert response.status_code == 404
+
+
+def test_customer_cannot_write_notes(api, portal_user):
+    ticket = factories.TicketFactory(requester=portal_user.customer)
+    response = api(portal_user).post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"kind": "note", "body": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "kind" in response.json()["error"]["fields"]
+
+
+def test_upload_over_the_limit_is_413(api, agent, ticket, settings):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    upload = SimpleUploadedFile("big.bin", b"x" * 11)
+    response = api(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "big", "attachments": [upload]},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_body_over_the_limit_is_413(api, agent, ticket, settings):
+    settings.API_MAX_REQUEST_BYTES = 100
+    response = api(agent).post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "x" * 200}, format="json"
+    )
+    assert response.status_code == 413
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def test_filters_by_status_and_updated_since(api, agent, team):
+    old = factories.TicketFactory(team=team, status=Status.OPEN)
+    Ticket.objects.filter(pk=old.pk).update(updated_at=clock.now() - timedelta(days=3))
+    fresh = factories.TicketFactory(team=team, status=Status.OPEN)
+    factories.TicketFactory(team=team, status=Status.PENDING)
+    since = (clock.now() - timedelta(days=1)).isoformat()
+    response = api(agent).get("/api/v1/tickets", {"status": "open", "updated_since": since})
+    assert response.status_code == 200, response.json()
+    assert _ids(response) == [fresh.pk]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"requester__user__password__startswith": "a"},
+        {"ordering": "assignee__password"},
+        {"status": "nonsense"},
+        {"assignee": "abc"},
+        {"assignee": "99999999999999999999999"},
+        {"expand": "assignee"},
+        {"cursor": "garbage"},
+        {"page_size": "0"},
+    ],
+)
+def test_unknown_or_bad_params_are_400(api, agent, ticket, params):
+    response = api(agent).get("/api/v1/tickets", params)
+    assert response.status_code == 400, response.content
+    assert next(iter(params)) in response.json()["error"]["fields"]
+
+
+def test_customer_cannot_filter_on_agent_fields(api, portal_user):
+    response = api(portal_user).get("/api/v1/tickets", {"assignee": 1})
+    assert response.status_code == 400
+
+
+def test_cursor_pagination_is_stable_over_equal_timestamps(api, agent, team):
+    tickets = [factories.TicketFactory(team=team) for _ in range(5)]
+    Ticket.objects.update(updated_at=clock.now())
+    client = api(agent)
+    seen, url = [], "/api/v1/tickets?page_size=2"
+    while url:
+        response = client.get(url)
+        seen += _ids(response)
+        url = response.json()["next"]
+    assert sorted(seen) == sorted(t.pk for t in tickets) and len(seen) == 5
+
+
+def test_expand_embeds_without_n_plus_one(api, agent, team, django_assert_max_num_queries):
+    org = factories.OrganizationFactory()
+    for _ in range(6):
+        factories.TicketFactory(team=team, requester=factories.CustomerFactory(organization=org))
+    client = api(agent)
+    client.get("/api/v1/tickets")  # warm the token's last-used write
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/tickets", {"expand": "requester,organization"})
+    row = response.json()["results"][0]
+    assert row["requester"]["email"] and row["organization"]["name"] == org.name
+
+
+def test_unknown_path_and_method_use_the_error_shape(api, agent, ticket):
+    client = api(agent)
+    assert client.get("/api/v1/nope").json()["error"]["code"] == "not_found"
+    response = client.delete(f"/api/v1/tickets/{ticket.pk}")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    response = client.post("/api/v1/tickets", "x", content_type="text/plain")
+    assert response.status_code == 415
+    response = client.post("/api/v1/tickets", "{bad", content_type="application/json")
+    assert response.status_code == 400
+
+
+# --- other resources ------------------------------------------------------------------------
+
+
+def test_agent_creates_customer_and_customers_are_hidden_from_other_customers(api, agent):
+    response = api(agent).post(
+        "/api/v1/customers", {"email": "new@example.org", "name": "New"}, format="json"
+    )
+    assert response.status_code == 201
+    assert (
+        api(agent)
+        .post("/api/v1/customers", {"email": "new@example.org"}, format="json")
+        .status_code
+        == 400
+    )
+    portal = factories.CustomerUserFactory()
+    listing = api(portal).get("/api/v1/customers").json()["results"]
+    assert [c["email"] for c in listing] == [portal.email]
+    refused = api(portal).post("/api/v1/customers", {"email": "x@example.org"}, format="json")
+    assert refused.status_code == 403
+
+
+def test_teams_agents_and_tags_are_for_agents(api, agent, portal_user, team):
+    for path in ("/api/v1/teams", "/api/v1/agents", "/api/v1/tags"):
+        assert api(agent).get(path).status_code == 200
+        assert api(portal_user).get(path).status_code == 404
+    agents = api(agent).get("/api/v1/agents").json()["results"]
+    assert team.pk in agents[0]["team_ids"]

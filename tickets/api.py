@@ -1,0 +1,545 @@
+"""The ticket resources: tickets, their messages, attachments and tags under ``/api/v1/``.
+
+Reads go through ``tickets.selectors``; every change calls a ``tickets.services`` function, the
+same ones the pages call. Ticket responses carry an ``ETag``; writes honour ``If-Match``.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from accounts.models import Team, User
+from customers.models import Customer
+from customers.selectors import customers_visible_to
+from support.api import (
+    ID_REGEX,
+    AgentsOnly,
+    ApiPermission,
+    ApiViewMixin,
+    BinaryRenderer,
+    ChoiceInFilter,
+    IdFilter,
+    PayloadTooLarge,
+    PreconditionFailed,
+    ordering_filter,
+    parse_expand,
+)
+from support.errors import NotFound, NotPermitted, ValidationFailed
+from tickets import services
+from tickets.models import (
+    Attachment,
+    Channel,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketType,
+)
+from tickets.selectors import messages_visible_to, tickets_visible_to
+from tickets.serializers import (
+    EXPANDABLE,
+    AttachmentSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+    TagSerializer,
+    TicketAssignSerializer,
+    TicketCreateSerializer,
+    TicketSerializer,
+    TicketStatusSerializer,
+    TicketUpdateSerializer,
+)
+
+Actor = User | Customer
+
+
+def actor_for(user: User) -> Actor:
+    """Who a change is made by: an agent acts as themself, a customer through their contact."""
+    if user.is_agent:
+        return user
+    customer = getattr(user, "customer", None)
+    if customer is None:
+        raise NotPermitted("This login has no customer contact.")
+    return customer
+
+
+def ticket_etag(ticket: Ticket) -> str:
+    return f'"{ticket.pk}-{int(ticket.updated_at.timestamp() * 1_000_000)}"'
+
+
+def _check_files(files) -> None:
+    limit = settings.ATTACHMENT_MAX_BYTES
+    for upload in files:
+        if upload.size > limit:
+            raise PayloadTooLarge(
+                f"{upload.name} is {upload.size} bytes; attachments can be at most {limit} bytes."
+            )
+
+
+def _lookup(model, pk, field: str, queryset=None):
+    if pk is None:
+        return None
+    found = (queryset if queryset is not None else model.objects.all()).filter(pk=pk).first()
+    if found is None:
+        raise ValidationFailed(f"No such {model._meta.verbose_name}.", field=field)
+    return found
+
+
+def _agent_by_id(pk, field: str) -> User | None:
+    return _lookup(User, pk, field, User.objects.filter(role__in=["admin", "agent"]))
+
+
+# --- tickets --------------------------------------------------------------------------------
+
+TICKET_ORDERINGS = {
+    "-updated_at": ("-updated_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "-id": ("-id",),
+    "id": ("id",),
+}
+AGENT_ONLY_FILTERS = ("assignee", "team", "tag", "unassigned")
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = ChoiceInFilter(choices=Status.choices, help_text="One or more, comma-separated.")
+    priority = ChoiceInFilter(choices=Priority.choices, help_text="One or more, comma-separated.")
+    type = ChoiceInFilter(choices=TicketType.choices, help_text="One or more, comma-separated.")
+    channel = ChoiceInFilter(choices=Channel.choices, help_text="One or more, comma-separated.")
+    assignee = IdFilter(field_name="assignee_id", help_text="Agent id (agents only).")
+    unassigned = django_filters.BooleanFilter(
+        field_name="assignee", lookup_expr="isnull", help_text="Agents only."
+    )
+    team = IdFilter(field_name="team_id", help_text="Team id (agents only).")
+    requester = IdFilter(field_name="requester_id")
+    organization = IdFilter(field_name="organization_id")
+    tag = django_filters.CharFilter(
+        field_name="tags__name", max_length=64, help_text="Tag name (agents only)."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601; changed at or after."
+    )
+    created_since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="ISO 8601; created at or after."
+    )
+    q = django_filters.CharFilter(
+        method="search", max_length=200, help_text="Text in the subject, or a ticket number."
+    )
+    ordering = ordering_filter(TICKET_ORDERINGS)
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip().lstrip("#")
+        match = Q(subject__icontains=value)
+        if value.isdigit() and len(value) <= 18:
+            match |= Q(pk=int(value))
+        return queryset.filter(match)
+
+
+EXPAND_PARAM = OpenApiParameter(
+    "expand",
+    str,
+    description="Comma-separated related objects to embed: requester, organization",
+    examples=[OpenApiExample("both", value="requester,organization")],
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="The ETag you last read; the write is refused with 412 if the ticket changed.",
+)
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="Retry-safe POST: the same key and body return the first response.",
+)
+CREATE_EXAMPLE = OpenApiExample(
+    "File a ticket for a customer",
+    value={
+        "requester_id": 42,
+        "subject": "Invoice 1043 charged twice",
+        "body": "Hello, my card was charged twice for invoice 1043.",
+        "priority": "high",
+        "tags": ["billing"],
+    },
+    request_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List tickets", parameters=[EXPAND_PARAM]),
+    retrieve=extend_schema(summary="Get a ticket", parameters=[EXPAND_PARAM]),
+)
+class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = TicketSerializer
+    filterset_class = TicketFilter
+    extra_query_params = ("expand",)
+    ordering_choices = TICKET_ORDERINGS
+    default_ordering = "-updated_at"
+    lookup_value_regex = ID_REGEX
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        tickets = tickets_visible_to(self.request.user).select_related("requester", "organization")
+        tickets = tickets.prefetch_related("tags", "organization__domains")
+        if "requester" in self._expand():
+            tickets = tickets.select_related("requester__organization")
+        return tickets
+
+    def _expand(self) -> frozenset[str]:
+        if getattr(self, "swagger_fake_view", False):
+            return frozenset()
+        return parse_expand(self.request, frozenset(EXPANDABLE))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "expand": self._expand()}
+
+    def filter_queryset(self, queryset):
+        if self.action == "list" and not self.request.user.is_agent:
+            used = sorted(set(self.request.query_params) & set(AGENT_ONLY_FILTERS))
+            if used:
+                raise exceptions.ValidationError(
+                    {name: ["Only agents can filter on this."] for name in used}
+                )
+        return super().filter_queryset(queryset)
+
+    def _respond(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
+        # The caller may have just moved it out of their own reach (a ticket filed without a team,
+        # a reassignment): they still get the result of their change.
+        fresh = self.get_queryset().filter(pk=ticket.pk).first()
+        if fresh is None:
+            ticket.refresh_from_db()
+            fresh = ticket
+        response = Response(self.get_serializer(fresh).data, status=code)
+        response["ETag"] = ticket_etag(fresh)
+        if code == status.HTTP_201_CREATED:
+            response["Location"] = f"/api/v1/tickets/{fresh.pk}"
+        return response
+
+    def _locked_for_write(self) -> Ticket:
+        """The ticket, row-locked for this transaction, after the ``If-Match`` check."""
+        ticket = self.get_object()
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+        ticket.refresh_from_db()
+        header = self.request.headers.get("If-Match")
+        if header and header.strip() != "*":
+            wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+            if ticket_etag(ticket) not in wanted:
+                raise PreconditionFailed(
+                    current=self.get_serializer(ticket).data, etag=ticket_etag(ticket)
+                )
+        return ticket
+
+    @extend_schema(summary="Get a ticket", parameters=[EXPAND_PARAM])
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object())
+
+    @extend_schema(
+        summary="Create a ticket",
+        request={
+            "application/json": TicketCreateSerializer,
+            "multipart/form-data": TicketCreateSerializer,
+        },
+        parameters=[IDEMPOTENCY, EXPAND_PARAM],
+        responses={201: TicketSerializer},
+        examples=[CREATE_EXAMPLE],
+    )
+    def create(self, request, *args, **kwargs):
+        data = TicketCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        _check_files(values["attachments"])
+        actor = actor_for(request.user)
+        if isinstance(actor, Customer):
+            requester = actor
+        else:
+            if values.get("requester_id") is None:
+                raise ValidationFailed("Agents must name the requester.", field="requester_id")
+            requester = _lookup(
+                Customer,
+                values["requester_id"],
+                "requester_id",
+                customers_visible_to(request.user),
+            )
+        ticket = services.ticket_create(
+            requester=requester,
+            subject=values["subject"],
+            body=values["body"],
+            body_html=values["body_html"],
+            by=actor,
+            channel=values["channel"] if isinstance(actor, User) else Channel.API,
+            priority=values["priority"],
+            type=values["type"],
+            team=_lookup(Team, values["team_id"], "team_id"),
+            assignee=_agent_by_id(values["assignee_id"], "assignee_id"),
+            tags=values["tags"],
+            attachments=values["attachments"],
+        )
+        return self._respond(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a ticket",
+        request=TicketUpdateSerializer,
+        parameters=[IF_MATCH, EXPAND_PARAM],
+        description="Send only the fields to change. Customers may only set status "
+        "(solved, or open to reopen a solved ticket).",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = TicketUpdateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        actor = actor_for(request.user)
+        with transaction.atomic():
+            ticket = self._locked_for_write()
+            if isinstance(actor, Customer) and "status" in values:
+                self._check_customer_status(ticket, values["status"])
+            if "subject" in values:
+                services.ticket_change_subject(ticket=ticket, subject=values["subject"], by=actor)
+            if "priority" in values:
+                services.ticket_change_priority(
+                    ticket=ticket, priority=values["priority"], by=actor
+                )
+            if "type" in values:
+                services.ticket_change_type(ticket=ticket, type=values["type"], by=actor)
+            self._assign(ticket, values, actor)
+            if "tags" in values:
+                wanted = {services.normalize_tag(name) for name in values["tags"]}
+                current = set(ticket.tags.values_list("name", flat=True))
+                services.ticket_set_tags(
+                    ticket=ticket, by=actor, add=wanted - current, remove=current - wanted
+                )
+            if "status" in values and values["status"] != ticket.status:
+                services.ticket_change_status(ticket=ticket, status=values["status"], by=actor)
+        return self._respond(ticket)
+
+    def _assign(self, ticket: Ticket, values: dict, actor: Actor) -> None:
+        changes = {}
+        if "team_id" in values:
+            changes["team"] = _lookup(Team, values["team_id"], "team_id")
+        if "assignee_id" in values:
+            changes["assignee"] = _agent_by_id(values["assignee_id"], "assignee_id")
+        if changes:
+            services.ticket_assign(ticket=ticket, by=actor, **changes)
+
+    @staticmethod
+    def _check_customer_status(ticket: Ticket, wanted: str) -> None:
+        if wanted == Status.SOLVED or (wanted == Status.OPEN and ticket.status == Status.SOLVED):
+            return
+        raise ValidationFailed(
+            "Customers can only mark a ticket solved, or reopen a solved ticket.", field="status"
+        )
+
+    @extend_schema(
+        summary="Change a ticket's status",
+        request=TicketStatusSerializer,
+        responses={200: TicketSerializer},
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        data = TicketStatusSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        actor = actor_for(request.user)
+        with transaction.atomic():
+            ticket = self._locked_for_write()
+            if isinstance(actor, Customer):
+                self._check_customer_status(ticket, data.validated_data["status"])
+            services.ticket_change_status(
+                ticket=ticket, status=data.validated_data["status"], by=actor
+            )
+        return self._respond(ticket)
+
+    @extend_schema(
+        summary="Assign a ticket (agents)",
+        request=TicketAssignSerializer,
+        responses={200: TicketSerializer},
+        parameters=[IF_MATCH],
+        description="Set the assignee, the team, or both; null clears one.",
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = TicketAssignSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        actor = actor_for(request.user)
+        with transaction.atomic():
+            ticket = self._locked_for_write()
+            self._assign(ticket, data.validated_data, actor)
+        return self._respond(ticket)
+
+
+# --- messages -------------------------------------------------------------------------------
+
+MESSAGE_ORDERINGS = {"created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id")}
+
+
+class MessageFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=MessageKind.choices)
+    created_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    ordering = ordering_filter(MESSAGE_ORDERINGS)
+
+    class Meta:
+        model = Message
+        fields: list[str] = []
+
+
+TICKET_ID_PARAM = OpenApiParameter("ticket_id", int, location=OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a ticket's messages", parameters=[TICKET_ID_PARAM]),
+)
+class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A ticket's conversation. Customers see public replies only."""
+
+    serializer_class = MessageSerializer
+    filterset_class = MessageFilter
+    ordering_choices = MESSAGE_ORDERINGS
+    default_ordering = "created_at"
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_ticket(self) -> Ticket:
+        ticket = tickets_visible_to(self.request.user).filter(pk=self.kwargs["ticket_id"]).first()
+        if ticket is None:
+            raise NotFound("No such ticket.")
+        return ticket
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Message.objects.none()
+        return messages_visible_to(user=self.request.user, ticket=self.get_ticket())
+
+    @extend_schema(
+        summary="Add a reply or an internal note",
+        parameters=[TICKET_ID_PARAM, IDEMPOTENCY],
+        request={
+            "application/json": MessageCreateSerializer,
+            "multipart/form-data": MessageCreateSerializer,
+        },
+        responses={201: MessageSerializer},
+        description="kind=reply (public, default) or note (agents only). Attach files by "
+        "sending multipart/form-data with one or more 'attachments' parts.",
+    )
+    def create(self, request, *args, **kwargs):
+        ticket = self.get_ticket()
+        data = MessageCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        _check_files(values["attachments"])
+        actor = actor_for(request.user)
+        if values["kind"] == MessageKind.NOTE:
+            message = services.ticket_note(
+                ticket=ticket, body=values["body"], by=actor, attachments=values["attachments"]
+            )
+        else:
+            message = services.ticket_reply(
+                ticket=ticket,
+                body=values["body"],
+                body_html=values["body_html"],
+                by=actor,
+                status=values.get("status"),
+                channel=Channel.API,
+                attachments=values["attachments"],
+            )
+        message = self.get_queryset().get(pk=message.pk)
+        return Response(
+            self.get_serializer(message).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/v1/tickets/{ticket.pk}/messages"},
+        )
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+def attachments_visible_to(user: User):
+    """Attachments of tickets ``user`` may see; customers only those on public replies."""
+    attachments = Attachment.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
+    if not user.is_agent:
+        attachments = attachments.filter(message__kind=MessageKind.REPLY)
+    return attachments
+
+
+@extend_schema_view(retrieve=extend_schema(summary="Get an attachment's details"))
+class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Attachments are uploaded with a message (or a new ticket) and downloaded here."""
+
+    serializer_class = AttachmentSerializer
+    lookup_value_regex = r"[0-9a-fA-F-]{32,36}"
+
+    def get_queryset(self):
+        return attachments_visible_to(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Exception as exc:  # a malformed UUID is simply not found
+            if isinstance(exc, exceptions.APIException | NotFound):
+                raise
+            raise exceptions.NotFound() from exc
+
+    @extend_schema(
+        summary="Download an attachment",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file"
+            )
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONRenderer, BinaryRenderer],
+        url_name="download",
+    )
+    def download(self, request, pk=None):
+        attachment = self.get_object()
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type="application/octet-stream",
+        )
+
+
+# --- tags -----------------------------------------------------------------------------------
+
+
+class TagFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="istartswith", max_length=64)
+
+    class Meta:
+        model = Tag
+        fields: list[str] = []
+
+
+@extend_schema_view(list=extend_schema(summary="List tags (agents)"))
+class TagViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = TagSerializer
+    filterset_class = TagFilter
+    permission_classes = [ApiPermission, AgentsOnly]
+    ordering_choices = {"name": ("name", "id")}
+    default_ordering = "name"
+    queryset = Tag.objects.all()

@@ -1,0 +1,259 @@
+"""API representations of tickets, messages and attachments, and the inputs that change them.
+
+Representations depend on who reads: customers never get internal notes or agent-only fields
+(assignee, team, tags, SLA due times). Inputs name what each role may set; anything else is a
+400 naming the field (see ``support.api.StrictInputSerializer``).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from customers.serializers import CustomerSerializer, OrganizationSerializer
+from support.api import StrictInputSerializer, id_field, schema_optional, serializing_for
+from tickets.models import (
+    Attachment,
+    Channel,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketType,
+)
+
+AGENT_ONLY_TICKET_FIELDS = (
+    "assignee_id",
+    "team_id",
+    "tags",
+    "first_response_due_at",
+    "next_reply_due_at",
+    "resolution_due_at",
+)
+EXPANDABLE = ("requester", "organization")
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    requester_id = serializers.IntegerField(read_only=True)
+    organization_id = serializers.IntegerField(read_only=True, allow_null=True)
+    assignee_id = serializers.IntegerField(read_only=True, allow_null=True)
+    team_id = serializers.IntegerField(read_only=True, allow_null=True)
+    tags = serializers.SerializerMethodField()
+    requester = CustomerSerializer(read_only=True)
+    organization = OrganizationSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "reference",
+            "subject",
+            "status",
+            "priority",
+            "type",
+            "channel",
+            "requester_id",
+            "requester",
+            "organization_id",
+            "organization",
+            "assignee_id",
+            "team_id",
+            "tags",
+            "created_at",
+            "updated_at",
+            "first_responded_at",
+            "solved_at",
+            "closed_at",
+            "first_response_due_at",
+            "next_reply_due_at",
+            "resolution_due_at",
+        ]
+        read_only_fields = fields
+
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        return sorted(tag.name for tag in ticket.tags.all())
+
+    def get_fields(self):
+        # Decided before serializing, so what isn't shown isn't loaded either.
+        fields = super().get_fields()
+        user = serializing_for(self.context)
+        if user is None:
+            return fields
+        expand = self.context.get("expand", ())
+        for name in EXPANDABLE:
+            if name not in expand:
+                fields.pop(name)
+        if not user.is_agent:
+            for name in AGENT_ONLY_TICKET_FIELDS:
+                fields.pop(name)
+        return fields
+
+
+schema_optional("Ticket", *EXPANDABLE, *AGENT_ONLY_TICKET_FIELDS)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    ticket_id = serializers.IntegerField(read_only=True)
+    message_id = serializers.IntegerField(read_only=True, allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "ticket_id",
+            "message_id",
+            "name",
+            "size",
+            "content_type",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        path = reverse("api-attachment-download", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AuthorSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["agent", "customer", "system"])
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    ticket_id = serializers.IntegerField(read_only=True)
+    author = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "ticket_id",
+            "kind",
+            "author",
+            "body_text",
+            "body_html",
+            "channel",
+            "created_at",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AuthorSerializer)
+    def get_author(self, message: Message) -> dict:
+        if message.author_user_id:
+            return {
+                "type": "agent",
+                "id": message.author_user_id,
+                "name": message.author_user.display_name,
+            }
+        if message.author_customer_id:
+            return {
+                "type": "customer",
+                "id": message.author_customer_id,
+                "name": message.author_customer.display_name,
+            }
+        return {"type": "system", "id": None, "name": "Switchboard"}
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+MAX_FILES = 10
+
+
+class TicketCreateSerializer(StrictInputSerializer):
+    customer_fields = frozenset({"subject", "body", "body_html", "type", "attachments"})
+
+    subject = serializers.CharField(max_length=250)
+    body = serializers.CharField(max_length=100_000, allow_blank=True)
+    body_html = serializers.CharField(
+        max_length=200_000, required=False, allow_blank=True, default=""
+    )
+    requester_id = id_field(
+        required=False, help_text="The customer the ticket is for (agents; required for them)."
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    type = serializers.ChoiceField(choices=TicketType.choices, default=TicketType.QUESTION)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    team_id = id_field(required=False, allow_null=True, default=None)
+    assignee_id = id_field(required=False, allow_null=True, default=None)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=50
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=MAX_FILES
+    )
+
+
+class TicketUpdateSerializer(StrictInputSerializer):
+    customer_fields = frozenset({"status"})
+
+    subject = serializers.CharField(max_length=250, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    type = serializers.ChoiceField(choices=TicketType.choices, required=False)
+    team_id = id_field(required=False, allow_null=True)
+    assignee_id = id_field(required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=50,
+        help_text="The ticket's whole tag list (replaces it).",
+    )
+
+
+class TicketStatusSerializer(StrictInputSerializer):
+    customer_fields = frozenset({"status"})
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class TicketAssignSerializer(StrictInputSerializer):
+    customer_fields = frozenset()
+    assignee_id = id_field(required=False, allow_null=True)
+    team_id = id_field(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send assignee_id, team_id or both.")
+        return attrs
+
+
+class MessageCreateSerializer(StrictInputSerializer):
+    customer_fields = frozenset({"kind", "body", "body_html", "attachments"})
+
+    kind = serializers.ChoiceField(choices=MessageKind.choices, default=MessageKind.REPLY)
+    body = serializers.CharField(max_length=100_000, allow_blank=True)
+    body_html = serializers.CharField(
+        max_length=200_000, required=False, allow_blank=True, default=""
+    )
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        required=False,
+        help_text="Agents: set this status with a public reply (e.g. pending).",
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=MAX_FILES
+    )
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if not user.is_agent and attrs.get("kind") == MessageKind.NOTE:
+            raise serializers.ValidationError({"kind": ["Customers can only send replies."]})
+        if attrs.get("kind") == MessageKind.NOTE and "status" in attrs:
+            raise serializers.ValidationError({"status": ["A note can't change the status."]})
+        return attrs
