@@ -28,7 +28,7 @@ class MultipleFileField(forms.FileField):
 
 def _attachments_field() -> MultipleFileField:
     return MultipleFileField(
-        label=_("Attachments"),
+        label=_("Attachments (optional)"),
         required=False,
         help_text=_("Up to %(count)d files, %(mb)d MB each. Programs and scripts are not accepted.")
         % {
@@ -38,7 +38,13 @@ def _attachments_field() -> MultipleFileField:
     )
 
 
-class SignInForm(forms.Form):
+class PortalForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels read "Subject", not "Subject:"
+        super().__init__(*args, **kwargs)
+
+
+class SignInForm(PortalForm):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
@@ -46,7 +52,7 @@ class SignInForm(forms.Form):
     )
 
 
-class TicketForm(forms.Form):
+class TicketForm(PortalForm):
     subject = forms.CharField(
         label=_("Subject"),
         max_length=250,
@@ -57,7 +63,7 @@ class TicketForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("What happened, what you expected, and any steps to reproduce it."),
     )
-    category = forms.ChoiceField(label=_("Product area"), required=False)
+    category = forms.ChoiceField(label=_("Product area (optional)"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -78,7 +84,7 @@ class SignedOutTicketForm(TicketForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     name = forms.CharField(
-        label=_("Your name"),
+        label=_("Your name (optional)"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -92,7 +98,7 @@ class SignedOutTicketForm(TicketForm):
     field_order = ["email", "name", "subject", "body", "category", "priority"]
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     body = forms.CharField(
         label=_("Your reply"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -108,7 +114,7 @@ class ReplyForm(forms.Form):
         return data
 
 
-class PasswordForm(forms.Form):
+class PasswordForm(PortalForm):
     password1 = forms.CharField(
         label=_("New password"),
         strip=False,
@@ -137,7 +143,7 @@ class PasswordForm(forms.Form):
         return data
 
 
-class TimeZoneForm(forms.Form):
+class TimeZoneForm(PortalForm):
     time_zone = forms.ChoiceField(label=_("Your time zone"))
 
     def __init__(self, *args, **kwargs):

@@ -84,8 +84,8 @@ def test_customer_signs_in_files_follows_replies_solves_and_reopens(
     page.get_by_label("Description").fill(
         "When I click Export on the reports page, nothing happens."
     )
-    page.get_by_label("Product area").select_option("bug")
-    page.get_by_label("Attachments").set_input_files(str(attachment))
+    page.get_by_label("Product area (optional)").select_option("bug")
+    page.get_by_label("Attachments (optional)").set_input_files(str(attachment))
     page.screenshot(path=shots / "new-request-desktop.png", full_page=True)
     page.get_by_role("button", name="Send request").click()
     page.get_by_role("heading", name="We got your request").wait_for()
