@@ -68,6 +68,8 @@ class PortalLink(models.Model):
     submission = models.ForeignKey(
         PendingSubmission, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
     )
+    # The portal page to land on after signing in (a path under /portal/ only).
+    next_path = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -76,8 +76,16 @@ def _check_submission(
 # --- one-time links -------------------------------------------------------------------------
 
 
-def _link_create(*, purpose: str, email: str, submission: PendingSubmission | None = None) -> str:
-    link = PortalLink.objects.create(purpose=purpose, email=email, submission=submission)
+def _link_create(
+    *,
+    purpose: str,
+    email: str,
+    submission: PendingSubmission | None = None,
+    next_path: str = "",
+) -> str:
+    link = PortalLink.objects.create(
+        purpose=purpose, email=email, submission=submission, next_path=next_path
+    )
     token = signing.dumps({"n": link.nonce, "p": purpose}, salt=SALT, compress=True)
     name = "portal:sign-in-confirm" if purpose == LinkPurpose.SIGN_IN else "portal:submit-confirm"
     return settings.SITE_URL + reverse(name, args=[token])
@@ -100,10 +108,7 @@ def link_consume(*, token: str, purpose: str) -> PortalLink:
     if data.get("p") != purpose:
         raise ValidationFailed(_("This link is not valid. Ask for a new one."))
     link = (
-        PortalLink.objects.select_for_update()
-        .filter(nonce=data.get("n"), purpose=purpose)
-        .select_related("submission")
-        .first()
+        PortalLink.objects.select_for_update().filter(nonce=data.get("n"), purpose=purpose).first()
     )
     if link is None:
         raise ValidationFailed(_("This link is not valid. Ask for a new one."))
@@ -140,14 +145,16 @@ def _staff_address(email: str) -> bool:
 
 
 @transaction.atomic
-def signin_link_request(*, email: str) -> None:
+def signin_link_request(*, email: str, next_path: str = "") -> None:
     """Mail a one-time sign-in link. Anyone may ask (a first sign-in creates the contact when the
     link is confirmed); agents' addresses get nothing, and the caller shows the same page either
     way, so the form can't be used to find out who is a customer."""
     email = normalize_email(email)
     if _staff_address(email):
         return
-    url = _link_create(purpose=LinkPurpose.SIGN_IN, email=email)
+    if not next_path.startswith("/portal/") or "//" in next_path:
+        next_path = ""
+    url = _link_create(purpose=LinkPurpose.SIGN_IN, email=email, next_path=next_path)
     _mail(
         kind="portal_sign_in",
         to=email,
@@ -179,12 +186,13 @@ def portal_account_ensure(*, email: str, name: str = "") -> User | None:
     return user
 
 
-def signin_confirm(*, token: str) -> User:
+def signin_confirm(*, token: str) -> tuple[User, str]:
+    """Use a sign-in link: the customer's portal login, and the portal page they were after."""
     link = link_consume(token=token, purpose=LinkPurpose.SIGN_IN)
     user = portal_account_ensure(email=link.email)
     if user is None or not user.is_active:
         raise NotPermitted(_("This address can't sign in to the portal."))
-    return user
+    return user, link.next_path
 
 
 def portal_set_password(*, user: User, password: str) -> User:

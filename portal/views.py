@@ -124,7 +124,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             and ratelimit.hit("signin-email", email, settings.PORTAL_SIGNIN_RATE_PER_EMAIL)
         ):
             return _too_many(request, "portal/sign_in.html", context)
-        services.signin_link_request(email=email)
+        services.signin_link_request(email=email, next_path=context["next"])
         return render(
             request,
             "portal/sign_in_sent.html",
@@ -140,11 +140,11 @@ def sign_in_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "portal/link_confirm.html", {"purpose": LinkPurpose.SIGN_IN})
     try:
-        user = services.signin_confirm(token=token)
+        user, next_path = services.signin_confirm(token=token)
     except DomainError as exc:
         return render(request, "portal/link_failed.html", {"message": exc.message}, status=400)
     login(request, user, backend=BACKEND)
-    return redirect("portal:home")
+    return redirect(next_path or "portal:home")
 
 
 @require_POST

@@ -44,7 +44,7 @@ def test_sign_in_request_for_an_agent_address_sends_nothing(agent):
 def test_confirming_a_link_creates_the_portal_user_and_contact_in_the_domain_organization():
     domain = factories.OrganizationDomainFactory(domain="acme.test")
     services.signin_link_request(email="jo@acme.test")
-    user = services.signin_confirm(token=_token(link_path("portal_sign_in", "jo@acme.test")))
+    user, _next = services.signin_confirm(token=_token(link_path("portal_sign_in", "jo@acme.test")))
     assert user.role == Role.CUSTOMER
     assert user.customer.email == "jo@acme.test"
     assert user.customer.organization == domain.organization
@@ -53,7 +53,9 @@ def test_confirming_a_link_creates_the_portal_user_and_contact_in_the_domain_org
 
 def test_confirming_links_the_existing_contact_and_reuses_the_user(portal_user):
     services.signin_link_request(email=portal_user.email)
-    user = services.signin_confirm(token=_token(link_path("portal_sign_in", portal_user.email)))
+    user, _next = services.signin_confirm(
+        token=_token(link_path("portal_sign_in", portal_user.email))
+    )
     assert user == portal_user
     assert User.objects.filter(email=portal_user.email).count() == 1
 

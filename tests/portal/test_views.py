@@ -423,3 +423,14 @@ def test_no_agent_route_serves_a_customer(client, a_user):
     client.force_login(a_user)
     for url in ("/agent/", "/agent/tickets/", "/agent/queues/"):
         assert client.get(url).status_code in (302, 403, 404), url
+
+
+def test_sign_in_lands_on_the_page_asked_for_but_never_off_the_portal(client, a_ticket, a_user):
+    target = reverse("portal:ticket", args=[a_ticket.pk])
+    response = client.get(target)
+    assert response["Location"] == f"{reverse('portal:sign-in')}?next={target}"
+    client.post(reverse("portal:sign-in"), {"email": a_user.email, "next": target})
+    assert client.post(link_path("portal_sign_in", a_user.email))["Location"] == target
+    client.logout()
+    client.post(reverse("portal:sign-in"), {"email": a_user.email, "next": "//evil.example/x"})
+    assert client.post(link_path("portal_sign_in", a_user.email))["Location"] == "/portal/"
