@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tickets",
     "feedback",
     "support",  # project-level management commands (runstack)
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "support.context_processors.site",
+                "portal.context_processors.branding",
             ],
         },
     },
@@ -264,6 +266,24 @@ USE_TZ = True
 # --- Product rules --------------------------------------------------------------------------
 # Agents see their teams' tickets and those assigned to them, unless this is on.
 AGENTS_SEE_ALL_TICKETS = env_bool("AGENTS_SEE_ALL_TICKETS", False)
+
+# --- Customer portal (docs/portal.md) --------------------------------------------------------
+PORTAL_SITE_NAME = env_str("PORTAL_SITE_NAME") or SITE_NAME
+PORTAL_LOGO_URL = env_str("PORTAL_LOGO_URL")
+# A CSS hex colour (#3b5bdb); anything else falls back to the default brand colour.
+PORTAL_BRAND_COLOR = env_str("PORTAL_BRAND_COLOR", "#3b5bdb")
+# Product areas a customer may pick, "slug:Label" pairs; stored on the ticket as tag "area:<slug>".
+PORTAL_CATEGORIES = env_list(
+    "PORTAL_CATEGORIES", "billing:Billing,account:Account and sign-in,bug:Something is broken"
+)
+PORTAL_ALLOW_PRIORITY = env_bool("PORTAL_ALLOW_PRIORITY", False)
+PORTAL_LINK_MAX_AGE = env_int("PORTAL_LINK_MAX_AGE", 15 * 60)
+PORTAL_REOPEN_DAYS = env_int("PORTAL_REOPEN_DAYS", 14)
+PORTAL_MAX_ATTACHMENTS = env_int("PORTAL_MAX_ATTACHMENTS", 5)
+# Rate limits: "<count>/<seconds>" for a fixed window, counted in the cache.
+PORTAL_SIGNIN_RATE_PER_EMAIL = env_str("PORTAL_SIGNIN_RATE_PER_EMAIL", "5/3600")
+PORTAL_SIGNIN_RATE_PER_IP = env_str("PORTAL_SIGNIN_RATE_PER_IP", "20/3600")
+PORTAL_SUBMIT_RATE_PER_IP = env_str("PORTAL_SUBMIT_RATE_PER_IP", "10/3600")
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -15,4 +15,5 @@ urlpatterns = [
     path("sla/", include("tickets.sla.urls")),
     path("api/", include("support.api_urls")),
     path("account/api-tokens/", include("accounts.token_views")),
+    path("portal/", include("portal.urls")),
 ]

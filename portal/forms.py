@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from portal.services import categories
+from tickets.models import Priority
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+def _attachments_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Attachments (optional)"),
+        required=False,
+        help_text=_("Up to %(count)d files, %(mb)d MB each. Programs and scripts are not accepted.")
+        % {
+            "count": settings.PORTAL_MAX_ATTACHMENTS,
+            "mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
+        },
+    )
+
+
+class PortalForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels read "Subject", not "Subject:"
+        super().__init__(*args, **kwargs)
+
+
+class SignInForm(PortalForm):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class TicketForm(PortalForm):
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=250,
+        help_text=_("A few words about the problem."),
+    )
+    body = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("What happened, what you expected, and any steps to reproduce it."),
+    )
+    category = forms.ChoiceField(label=_("Product area (optional)"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Not sure")), *categories()]
+        if settings.PORTAL_ALLOW_PRIORITY:
+            self.fields["priority"].choices = [("", _("Normal")), *Priority.choices]
+        else:
+            del self.fields["priority"]
+        self.fields["attachments"] = _attachments_field()
+
+
+class SignedOutTicketForm(TicketForm):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("We'll send a link to confirm it; your request is filed once you click it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    # A honeypot: hidden from people (CSS and aria-hidden), filled in by simple bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    field_order = ["email", "name", "subject", "body", "category", "priority"]
+
+
+class ReplyForm(PortalForm):
+    body = forms.CharField(
+        label=_("Your reply"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = _attachments_field()
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("attachments"):
+            raise forms.ValidationError(_("Write a reply or attach a file."))
+        return data
+
+
+class PasswordForm(PortalForm):
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        one, two = data.get("password1"), data.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", _("The two passwords don't match."))
+        elif one:
+            try:
+                validate_password(one, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class TimeZoneForm(PortalForm):
+    time_zone = forms.ChoiceField(label=_("Your time zone"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            (name, name) for name in sorted(zoneinfo.available_timezones())
+        ]

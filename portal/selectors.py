@@ -1,0 +1,65 @@
+"""Portal reads. Each goes through ``tickets.selectors`` so the customer's reach is checked on the
+server; anything out of reach is "not found", whether it exists or not."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from customers.models import Customer
+from support.errors import NotFound
+from tickets.models import Attachment, MessageKind, Status, Ticket
+from tickets.selectors import tickets_visible_to
+
+SOLVED_STATUSES = (Status.SOLVED, Status.CLOSED)
+
+# What a status means to the person waiting on it.
+PLAIN_STATUS = {
+    Status.NEW: _("We're on it"),
+    Status.OPEN: _("We're on it"),
+    Status.ON_HOLD: _("We're on it"),
+    Status.PENDING: _("Waiting for you"),
+    Status.SOLVED: _("Solved"),
+    Status.CLOSED: _("Solved"),
+}
+
+
+def plain_status(status: str) -> str:
+    return str(PLAIN_STATUS.get(status, status))
+
+
+def customer_of(user: User) -> Customer | None:
+    if not user.is_authenticated or not user.is_customer:
+        return None
+    return getattr(user, "customer", None)
+
+
+def portal_tickets(*, user: User, tab: str = "open") -> QuerySet[Ticket]:
+    """The customer's tickets (their organization's too for a manager), newest activity first."""
+    tickets = tickets_visible_to(user).select_related("requester")
+    if tab == "solved":
+        tickets = tickets.filter(status__in=SOLVED_STATUSES)
+    else:
+        tickets = tickets.exclude(status__in=SOLVED_STATUSES)
+    return tickets.order_by("-updated_at", "-id").only(
+        "id", "subject", "status", "updated_at", "requester__name", "requester__email"
+    )
+
+
+def attachment_get_for_customer(*, user: User, attachment_id: uuid.UUID) -> Attachment:
+    """An attachment of a public message on a ticket the customer may see; else ``NotFound``."""
+    attachment = (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            ticket__in=tickets_visible_to(user),
+            message__kind=MessageKind.REPLY,
+        )
+        .select_related("ticket")
+        .first()
+    )
+    if attachment is None or not user.is_customer:
+        raise NotFound(str(_("No such file.")))
+    return attachment

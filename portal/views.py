@@ -1,0 +1,354 @@
+"""Portal pages. Every page that shows a ticket, message or file reads it through a selector that
+checks the signed-in customer's reach; writes go through ``portal.services``."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import ratelimit, selectors, services
+from portal.forms import (
+    PasswordForm,
+    ReplyForm,
+    SignedOutTicketForm,
+    SignInForm,
+    TicketForm,
+    TimeZoneForm,
+)
+from portal.models import LinkPurpose
+from support.errors import DomainError, ValidationFailed
+from tickets.selectors import messages_visible_to, ticket_get_for_customer
+
+BACKEND = "accounts.backends.EmailBackend"
+HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in customers only; others sign in first, agents get "not found". Dates on the page
+    are shown in the customer's time zone."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            target = reverse("portal:sign-in")
+            return redirect(f"{target}?next={request.get_full_path()}")
+        customer = selectors.customer_of(request.user)
+        if customer is None or not request.user.is_active:
+            raise Http404("No such page.")
+        request.customer = customer
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(customer.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.activate(zoneinfo.ZoneInfo("UTC"))
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapped
+
+
+def _form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _submit_sent(request: HttpRequest, email: str) -> HttpResponse:
+    return render(
+        request,
+        "portal/submit_sent.html",
+        {"email": email, "minutes": settings.PORTAL_LINK_MAX_AGE // 60},
+    )
+
+
+def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    context["rate_limited"] = True
+    return render(request, template, context, status=429)
+
+
+# --- branding -------------------------------------------------------------------------------
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The brand colour from settings, as CSS custom properties (no inline styles on pages)."""
+    colour = settings.PORTAL_BRAND_COLOR
+    if not HEX_COLOUR.match(colour):
+        colour = "#3b5bdb"
+    css = (
+        f":root {{ --portal-brand: {colour}; "
+        f"--portal-brand-dark: color-mix(in srgb, {colour} 82%, black); }}\n"
+    )
+    return HttpResponse(css, content_type="text/css")
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if selectors.customer_of(request.user):
+        return redirect("portal:home")
+    form = SignInForm(request.POST or None)
+    context = {"form": form, "next": _safe_next(request, "")}
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if not (
+            ratelimit.hit(
+                "signin-ip", ratelimit.client_ip(request), settings.PORTAL_SIGNIN_RATE_PER_IP
+            )
+            and ratelimit.hit("signin-email", email, settings.PORTAL_SIGNIN_RATE_PER_EMAIL)
+        ):
+            return _too_many(request, "portal/sign_in.html", context)
+        services.signin_link_request(email=email, next_path=context["next"])
+        return render(
+            request,
+            "portal/sign_in_sent.html",
+            {"email": email, "minutes": settings.PORTAL_LINK_MAX_AGE // 60},
+        )
+    return render(request, "portal/sign_in.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST uses the link up, so a mail scanner that follows links
+    can't spend it before the customer does."""
+    if request.method == "GET":
+        return render(request, "portal/link_confirm.html", {"purpose": LinkPurpose.SIGN_IN})
+    try:
+        user, next_path = services.signin_confirm(token=token)
+    except DomainError as exc:
+        return render(request, "portal/link_failed.html", {"message": exc.message}, status=400)
+    login(request, user, backend=BACKEND)
+    return redirect(next_path or "portal:home")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("portal:sign-in")
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("action")
+    password_form = PasswordForm(request.POST if action == "password" else None, user=request.user)
+    zone_form = TimeZoneForm(
+        request.POST if action == "time_zone" else None,
+        initial={"time_zone": request.customer.time_zone},
+    )
+    if action == "password" and password_form.is_valid():
+        services.portal_set_password(
+            user=request.user, password=password_form.cleaned_data["password1"]
+        )
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password is set. You can now also sign in with it."))
+        return redirect("portal:account")
+    if action == "time_zone" and zone_form.is_valid():
+        services.customer_set_time_zone(
+            customer=request.customer, time_zone=zone_form.cleaned_data["time_zone"]
+        )
+        messages.success(request, _("Your time zone is saved."))
+        return redirect("portal:account")
+    return render(
+        request,
+        "portal/account.html",
+        {"password_form": password_form, "zone_form": zone_form, "nav": "account"},
+    )
+
+
+# --- tickets --------------------------------------------------------------------------------
+
+
+@customer_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    tab = "solved" if request.GET.get("tab") == "solved" else "open"
+    tickets = list(selectors.portal_tickets(user=request.user, tab=tab)[:200])
+    for ticket in tickets:
+        ticket.plain_status = selectors.plain_status(ticket.status)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "tickets": tickets,
+            "tab": tab,
+            "show_requester": request.customer.is_org_manager,
+            "nav": "tickets",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    customer = selectors.customer_of(request.user)
+    if request.user.is_authenticated and customer is None:
+        raise Http404("No such page.")
+    form_class = TicketForm if customer else SignedOutTicketForm
+    form = form_class(request.POST or None, request.FILES or None)
+    context = {"form": form, "nav": "new"}
+    if request.method != "POST":
+        return render(request, "portal/ticket_new.html", context)
+    if not customer and request.POST.get("website"):
+        # A bot filled the honeypot: look like success, file nothing.
+        return _submit_sent(request, request.POST.get("email", ""))
+    if not ratelimit.hit(
+        "submit-ip", ratelimit.client_ip(request), settings.PORTAL_SUBMIT_RATE_PER_IP
+    ):
+        return _too_many(request, "portal/ticket_new.html", context)
+    if not form.is_valid():
+        return render(request, "portal/ticket_new.html", context, status=400)
+    data = form.cleaned_data
+    fields = {
+        "subject": data["subject"],
+        "body": data["body"],
+        "category": data.get("category") or "",
+        "priority": data.get("priority") or "",
+        "attachments": data.get("attachments") or [],
+    }
+    try:
+        if customer:
+            ticket = services.ticket_submit(customer=customer, **fields)
+        else:
+            services.submission_hold(email=data["email"], name=data.get("name", ""), **fields)
+    except ValidationFailed as exc:
+        _form_error(form, exc)
+        return render(request, "portal/ticket_new.html", context, status=400)
+    if not customer:
+        return _submit_sent(request, data["email"])
+    return redirect("portal:ticket-submitted", ticket_id=ticket.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def submit_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "portal/link_confirm.html", {"purpose": LinkPurpose.SUBMISSION})
+    try:
+        ticket, user = services.submission_confirm(token=token)
+    except DomainError as exc:
+        return render(request, "portal/link_failed.html", {"message": exc.message}, status=400)
+    if user is not None and user.is_active:
+        login(request, user, backend=BACKEND)
+        return redirect("portal:ticket-submitted", ticket_id=ticket.pk)
+    return render(request, "portal/submitted.html", {"ticket": ticket, "signed_out": True})
+
+
+@customer_required
+@require_GET
+def ticket_submitted(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_customer(user=request.user, ticket_id=ticket_id)
+    return render(request, "portal/submitted.html", {"ticket": ticket, "nav": "new"})
+
+
+def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 200) -> HttpResponse:
+    conversation = messages_visible_to(user=request.user, ticket=ticket)
+    return render(
+        request,
+        "portal/ticket.html",
+        {
+            "ticket": ticket,
+            "conversation": conversation,
+            "plain_status": selectors.plain_status(ticket.status),
+            "reply_form": reply_form or ReplyForm(),
+            "follow_up": services.needs_follow_up(ticket),
+            "can_solve": ticket.is_open,
+            "can_reopen": ticket.status == "solved" and not services.needs_follow_up(ticket),
+            "reopen_days": settings.PORTAL_REOPEN_DAYS,
+            "nav": "tickets",
+        },
+        status=status,
+    )
+
+
+@customer_required
+@require_GET
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_customer(user=request.user, ticket_id=ticket_id)
+    return _ticket_page(request, ticket)
+
+
+@customer_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_customer(user=request.user, ticket_id=ticket_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _ticket_page(request, ticket, form, status=400)
+    try:
+        landed, _message = services.customer_reply(
+            ticket=ticket,
+            customer=request.customer,
+            body=form.cleaned_data["body"],
+            attachments=form.cleaned_data["attachments"],
+        )
+    except ValidationFailed as exc:
+        _form_error(form, exc)
+        return _ticket_page(request, ticket, form, status=400)
+    if landed.pk != ticket.pk:
+        messages.success(
+            request,
+            _("%(old)s was closed, so your reply started a new ticket, %(new)s.")
+            % {"old": ticket.reference, "new": landed.reference},
+        )
+        return redirect("portal:ticket-submitted", ticket_id=landed.pk)
+    messages.success(request, _("Your reply was sent."))
+    return redirect("portal:ticket", ticket_id=ticket.pk)
+
+
+@customer_required
+@require_POST
+def ticket_solve(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_customer(user=request.user, ticket_id=ticket_id)
+    services.customer_solve(ticket=ticket, customer=request.customer)
+    messages.success(request, _("Marked as solved. Thanks for letting us know!"))
+    return redirect("portal:ticket", ticket_id=ticket.pk)
+
+
+@customer_required
+@require_POST
+def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_customer(user=request.user, ticket_id=ticket_id)
+    services.customer_reopen(ticket=ticket, customer=request.customer)
+    messages.success(request, _("Reopened. We'll take another look."))
+    return redirect("portal:ticket", ticket_id=ticket.pk)
+
+
+@customer_required
+@require_GET
+def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
+    attachment = selectors.attachment_get_for_customer(
+        user=request.user, attachment_id=attachment_id
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
