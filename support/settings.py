@@ -136,6 +136,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.tasks.sweep_outbound_email", "schedule": 60.0},
+    "feedback-send-due-csat": {"task": "feedback.tasks.send_due_csat_surveys", "schedule": 60.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -193,6 +194,10 @@ USE_TZ = True
 # --- Product rules --------------------------------------------------------------------------
 # Agents see their teams' tickets and those assigned to them, unless this is on.
 AGENTS_SEE_ALL_TICKETS = env_bool("AGENTS_SEE_ALL_TICKETS", False)
+
+# CSAT: how long after a ticket is solved the survey goes out, and how long its links work.
+CSAT_DELAY_MINUTES = env_int("CSAT_DELAY_MINUTES", 60)
+CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
