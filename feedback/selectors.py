@@ -67,6 +67,33 @@ def links_for_ticket(ticket: Ticket) -> QuerySet[TicketFeedbackLink]:
     )
 
 
+QUOTE_PREFILL_CHARS = 500
+
+
+def customer_words(ticket: Ticket) -> str:
+    """The customer's latest words on the ticket, to prefill a quote."""
+    message = (
+        ticket.messages.filter(author_customer__isnull=False, kind="reply")
+        .order_by("-created_at", "-id")
+        .only("body_text")
+        .first()
+    )
+    return message.body_text[:QUOTE_PREFILL_CHARS].strip() if message else ""
+
+
+def ticket_links_context(ticket: Ticket) -> dict:
+    """What ``feedback/_ticket_links.html`` needs (the caller has checked the ticket's access)."""
+    from .models import Importance, ItemKind
+
+    return {
+        "ticket": ticket,
+        "links": list(links_for_ticket(ticket)),
+        "Importance": Importance,
+        "ItemKind": ItemKind,
+        "prefill_quote": customer_words(ticket),
+    }
+
+
 def link_get_for_agent(*, user: User, link_id: int) -> TicketFeedbackLink:
     from tickets.selectors import tickets_visible_to
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("feedback/", include("feedback.urls")),
+    path("reports/", include("feedback.reports.urls")),
 ]

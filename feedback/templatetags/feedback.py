@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from feedback.models import Importance, ItemKind
-from feedback.selectors import csat_for_ticket, links_for_ticket
+from feedback.selectors import csat_for_ticket, ticket_links_context
 
 register = template.Library()
 
@@ -19,10 +18,7 @@ def ticket_csat(ticket):
 @register.inclusion_tag("feedback/_ticket_links.html", takes_context=True)
 def ticket_feedback_links(context, ticket):
     return {
-        "ticket": ticket,
-        "links": list(links_for_ticket(ticket)),
-        "Importance": Importance,
-        "ItemKind": ItemKind,
+        **ticket_links_context(ticket),
         "csrf_token": context.get("csrf_token"),
         "request": context.get("request"),
     }

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from feedback.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]
