@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("export/<slug:table>.csv", views.export_csv, name="export"),
 ]
