@@ -354,4 +354,3 @@ def format_duration(seconds: float | None) -> str:
 def hours(seconds: float | None) -> str:
     """For CSV: hours with two decimals, empty when unknown."""
     return "" if seconds is None else f"{seconds / 3600:.2f}"
-
