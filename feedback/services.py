@@ -71,7 +71,7 @@ def csat_survey_schedule(*, ticket: Ticket) -> CsatSurvey | None:
     Once per ticket: a survey already sent is left alone; one not sent yet (the ticket was
     reopened and solved again) is pushed back so the customer is asked after the final solve.
     """
-    if ticket.status != Status.SOLVED or csat_excluded(ticket):
+    if ticket.status not in (Status.SOLVED, Status.CLOSED) or csat_excluded(ticket):
         return None
     due_at = clock.now() + timedelta(minutes=settings.CSAT_DELAY_MINUTES)
     survey = CsatSurvey.objects.select_for_update().filter(ticket=ticket).first()
@@ -114,14 +114,21 @@ def csat_survey_from_link(*, signed: str) -> tuple[CsatSurvey, str]:
 
 
 @transaction.atomic
-def csat_survey_send(*, survey: CsatSurvey) -> CsatSurvey:
-    """Queue the survey mail (once) and stamp ``sent_at``."""
+def csat_survey_send(*, survey: CsatSurvey, mail: bool = True) -> CsatSurvey:
+    """Queue the survey mail (once) and stamp ``sent_at``.
+
+    ``mail=False`` only stamps it: for importing history (demo data), where nobody is to be mailed.
+    """
     survey = (
         CsatSurvey.objects.select_for_update()
         .select_related("ticket", "customer")
         .get(pk=survey.pk)
     )
     if survey.sent_at is not None:
+        return survey
+    if not mail:
+        survey.sent_at = clock.now()
+        survey.save(update_fields=["sent_at"])
         return survey
     ticket = survey.ticket
     context = {
@@ -181,9 +188,11 @@ def csat_survey_answer(
     rating: str | None = None,
     comment: str | None = None,
     by: Customer | None = None,
+    notify: bool = True,
 ) -> CsatSurvey:
     """Record (or change) the rating and/or comment. ``by`` is the signed-in customer, if any;
-    a signed link stands for the survey's customer."""
+    a signed link stands for the survey's customer. ``notify=False`` (importing history) skips
+    the team lead's bad-rating mail."""
     survey = CsatSurvey.objects.select_for_update().select_related("ticket").get(pk=survey.pk)
     if by is not None and by.pk != survey.customer_id:
         raise NotPermitted("Only the customer who was asked can rate this ticket.")
@@ -204,7 +213,7 @@ def csat_survey_answer(
         fields.append("comment")
     survey.updated_at = now
     survey.save(update_fields=fields)
-    if survey.rating == Rating.BAD:
+    if survey.rating == Rating.BAD and notify:
         _notify_lead_of_bad_rating(survey)
     return survey
 
