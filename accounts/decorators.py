@@ -27,3 +27,7 @@ def _role_required(check: Callable) -> Callable:
 
 agent_required = _role_required(lambda user: user.is_active and user.is_agent)
 admin_required = _role_required(lambda user: user.is_active and user.is_admin)
+# Feedback and reports: product managers read them without being agents.
+insights_required = _role_required(
+    lambda user: user.is_active and (user.is_agent or user.is_product_manager)
+)

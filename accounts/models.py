@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     AGENT = "agent", "Agent"
     CUSTOMER = "customer", "Customer"
+    PRODUCT_MANAGER = "product_manager", "Product manager"
 
 
 class Availability(models.TextChoices):
@@ -103,6 +104,11 @@ class User(AbstractBaseUser):
     @property
     def is_customer(self) -> bool:
         return self.role == Role.CUSTOMER
+
+    @property
+    def is_product_manager(self) -> bool:
+        """Product managers read feedback and reports; they don't work tickets."""
+        return self.role == Role.PRODUCT_MANAGER
 
     # Django admin access: admins only.
     @property

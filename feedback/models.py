@@ -1,1 +1,204 @@
-# CSAT surveys and product feedback items arrive with their issue; see docs/architecture.md.
+"""CSAT surveys and product feedback items linked to the tickets that are evidence for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from customers.models import Customer, Organization
+from support import clock
+from tickets.models import Ticket
+
+# --- CSAT -----------------------------------------------------------------------------------
+
+
+class Rating(models.TextChoices):
+    GOOD = "good", "Good"
+    BAD = "bad", "Bad"
+
+
+class CsatSurveyQuerySet(models.QuerySet["CsatSurvey"]):
+    def sent(self) -> CsatSurveyQuerySet:
+        return self.filter(sent_at__isnull=False)
+
+    def answered(self) -> CsatSurveyQuerySet:
+        return self.filter(answered_at__isnull=False)
+
+
+class CsatSurvey(models.Model):
+    """ "How did we do?" for one solved ticket: at most one per ticket, ever.
+
+    Created when the ticket is solved with ``due_at`` in the future; a beat sweep sends the mail of
+    surveys that are due (so a restart loses nothing), and the customer answers through a signed
+    link or the portal.
+    """
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="csat_survey")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="csat_surveys")
+    # Random, looked up from the signed link; the signature carries the expiry.
+    token = models.CharField(max_length=40, unique=True)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    rating = models.CharField(max_length=8, choices=Rating.choices, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    objects = CsatSurveyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating="") | Q(rating__in=Rating.values), name="csat_rating_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating="") | Q(answered_at__isnull=False),
+                name="csat_rating_has_answered_at",
+            ),
+        ]
+        indexes = [
+            # The sweep: unsent surveys by due time.
+            models.Index(
+                fields=["due_at"], condition=Q(sent_at__isnull=True), name="csat_unsent_due_idx"
+            ),
+            models.Index(fields=["sent_at"], name="csat_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"CSAT for #{self.ticket_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.rating)
+
+
+# --- Product feedback -----------------------------------------------------------------------
+
+
+class ItemKind(models.TextChoices):
+    FEATURE_REQUEST = "feature_request", "Feature request"
+    BUG = "bug", "Bug"
+    IMPROVEMENT = "improvement", "Improvement"
+
+
+class ItemStatus(models.TextChoices):
+    NEW = "new", "New"
+    UNDER_REVIEW = "under_review", "Under review"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SHIPPED = "shipped", "Shipped"
+    DECLINED = "declined", "Declined"
+
+
+# Statuses whose news the customers behind an item can be sent.
+NOTIFIABLE_STATUSES = (ItemStatus.SHIPPED, ItemStatus.DECLINED)
+
+
+class Importance(models.TextChoices):
+    NICE_TO_HAVE = "nice_to_have", "Nice to have"
+    IMPORTANT = "important", "Important"
+    BLOCKER = "blocker", "Blocker"
+
+
+class FeedbackItemQuerySet(models.QuerySet["FeedbackItem"]):
+    def active(self) -> FeedbackItemQuerySet:
+        """Items that are not duplicates merged into another."""
+        return self.filter(merged_into__isnull=True)
+
+
+class FeedbackItem(models.Model):
+    """Something customers ask the product to do (or stop doing), with the tickets behind it."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=20, choices=ItemKind.choices, default=ItemKind.FEATURE_REQUEST
+    )
+    area = models.CharField("product area", max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.NEW)
+    # Shown to customers (in the notification mail); the description is internal.
+    public_note = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_feedback_items",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The last status whose news went to the customers, and when.
+    notified_status = models.CharField(max_length=16, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FeedbackItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ItemKind.values), name="feedback_item_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ItemStatus.values), name="feedback_item_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="feedback_item_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="feedback_item_not_merged_into_self"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="feedback_item_status_idx"),
+            models.Index(fields=["area"], name="feedback_item_area_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TicketFeedbackLink(models.Model):
+    """One ticket standing as evidence for one item, on behalf of one customer."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="feedback_links")
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="links")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="feedback_links")
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_links",
+    )
+    importance = models.CharField(max_length=16, choices=Importance.choices, blank=True)
+    # The customer's own words, as the agent quoted them.
+    quote = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "item"], name="feedback_link_unique"),
+            models.CheckConstraint(
+                condition=Q(importance="") | Q(importance__in=Importance.values),
+                name="feedback_link_importance_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["item", "created_at"], name="feedback_link_item_idx"),
+            models.Index(fields=["created_at"], name="feedback_link_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} → {self.item_id}"

@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.sweep_webhook_deliveries",
         "schedule": 60.0,
     },
+    "feedback-send-due-csat": {"task": "feedback.tasks.send_due_csat_surveys", "schedule": 60.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -284,6 +285,9 @@ PORTAL_MAX_ATTACHMENTS = env_int("PORTAL_MAX_ATTACHMENTS", 5)
 PORTAL_SIGNIN_RATE_PER_EMAIL = env_str("PORTAL_SIGNIN_RATE_PER_EMAIL", "5/3600")
 PORTAL_SIGNIN_RATE_PER_IP = env_str("PORTAL_SIGNIN_RATE_PER_IP", "20/3600")
 PORTAL_SUBMIT_RATE_PER_IP = env_str("PORTAL_SUBMIT_RATE_PER_IP", "10/3600")
+# CSAT: how long after a ticket is solved the survey goes out, and how long its links work.
+CSAT_DELAY_MINUTES = env_int("CSAT_DELAY_MINUTES", 60)
+CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -16,4 +16,6 @@ urlpatterns = [
     path("api/", include("support.api_urls")),
     path("account/api-tokens/", include("accounts.token_views")),
     path("portal/", include("portal.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("reports/", include("feedback.reports.urls")),
 ]

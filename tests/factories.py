@@ -40,6 +40,11 @@ class AdminFactory(UserFactory):
     email = factory.Sequence(lambda n: f"admin{n}@staff.example.com")
 
 
+class ProductManagerFactory(UserFactory):
+    role = Role.PRODUCT_MANAGER
+    email = factory.Sequence(lambda n: f"pm{n}@staff.example.com")
+
+
 class TeamFactory(DjangoModelFactory):
     class Meta:
         model = Team

@@ -1,0 +1,356 @@
+"""Report numbers, computed by the database: aggregates grouped by day, bucket, agent or team.
+
+No loop walks tickets in Python. Percentiles use PostgreSQL's ``percentile_cont``; SQLite has no
+such aggregate, so there (the embedded default, small data) the durations are read as one sorted
+column and interpolated the same way ``percentile_cont`` does.
+
+Times are calendar time. Business time and SLA achievement need the SLA engine (calendars and
+targets); this module reports them only when that engine is installed (see ``sla_available``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncDate
+
+from accounts.models import Team, User
+from feedback.models import CsatSurvey, Rating, TicketFeedbackLink
+from support import clock
+from tickets.models import OPEN_STATUSES, Ticket
+
+# --- filters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    start: date
+    end: date  # inclusive
+    tz: ZoneInfo
+    team_id: int | None = None
+    agent_id: int | None = None
+    organization_id: int | None = None
+    channel: str = ""
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=self.tz)
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive: midnight after the last day."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    def ticket_q(self, prefix: str = "") -> Q:
+        """The team/agent/organization/channel filter, on tickets or through a relation."""
+        q = Q()
+        if self.team_id:
+            q &= Q(**{f"{prefix}team_id": self.team_id})
+        if self.agent_id:
+            q &= Q(**{f"{prefix}assignee_id": self.agent_id})
+        if self.organization_id:
+            q &= Q(**{f"{prefix}organization_id": self.organization_id})
+        if self.channel:
+            q &= Q(**{f"{prefix}channel": self.channel})
+        return q
+
+    def tickets(self) -> QuerySet[Ticket]:
+        return Ticket.objects.filter(self.ticket_q())
+
+    def created(self) -> QuerySet[Ticket]:
+        return self.tickets().filter(created_at__gte=self.start_at, created_at__lt=self.end_at)
+
+    def solved(self) -> QuerySet[Ticket]:
+        return self.tickets().filter(solved_at__gte=self.start_at, solved_at__lt=self.end_at)
+
+
+def sla_available() -> bool:
+    """Business-time and SLA figures need the SLA engine, built in its own sub-package."""
+    return importlib.util.find_spec("tickets.sla") is not None
+
+
+# --- percentiles ----------------------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY expr)``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def _epoch(expr) -> Func:
+    return Func(expr, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+
+
+FIRST_RESPONSE = ExpressionWrapper(
+    F("first_responded_at") - F("created_at"), output_field=DurationField()
+)
+RESOLUTION = ExpressionWrapper(F("solved_at") - F("created_at"), output_field=DurationField())
+
+
+@dataclass(frozen=True)
+class DurationStat:
+    count: int
+    median: float | None  # seconds
+    p90: float | None
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks, as ``percentile_cont`` computes it."""
+    if not sorted_values:
+        return None
+    pos = fraction * (len(sorted_values) - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def duration_stats(
+    tickets: QuerySet[Ticket], expr, *, group: str | None = None
+) -> dict[object, DurationStat]:
+    """Count, median and p90 of ``expr`` (seconds) over ``tickets``, per ``group`` value (or
+    under the key ``None`` when not grouped)."""
+    if connection.vendor == "postgresql":
+        seconds = _epoch(expr)
+        aggregates = {
+            "_n": Count("id"),
+            "_p50": PercentileCont(seconds, 0.5),
+            "_p90": PercentileCont(seconds, 0.9),
+        }
+        if not group:
+            row = tickets.order_by().aggregate(**aggregates)
+            return {None: DurationStat(row["_n"], row["_p50"], row["_p90"])}
+        rows = tickets.order_by().values(group).annotate(**aggregates)
+        return {r[group]: DurationStat(r["_n"], r["_p50"], r["_p90"]) for r in rows}
+    # SQLite fallback: one sorted column of durations, interpolated here.
+    values: dict[object, list[float]] = defaultdict(list)
+    fields = [group, "_d"] if group else ["_d"]
+    for row in tickets.annotate(_d=expr).order_by(*fields).values_list(*fields):
+        key, duration = (row[0], row[1]) if group else (None, row[0])
+        values[key].append(duration.total_seconds())
+    result = {
+        key: DurationStat(len(v), percentile(v, 0.5), percentile(v, 0.9))
+        for key, v in values.items()
+    }
+    if not group and None not in result:
+        result[None] = DurationStat(0, None, None)
+    return result
+
+
+# --- the report's parts ---------------------------------------------------------------------
+
+
+def created_vs_solved(f: ReportFilter) -> list[tuple[date, int, int]]:
+    created = dict(
+        f.created()
+        .annotate(day=TruncDate("created_at", tzinfo=f.tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+        .order_by()
+    )
+    solved = dict(
+        f.solved()
+        .annotate(day=TruncDate("solved_at", tzinfo=f.tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+        .order_by()
+    )
+    return [(day, created.get(day, 0), solved.get(day, 0)) for day in f.days]
+
+
+BACKLOG_BUCKETS: list[tuple[str, timedelta | None, timedelta | None]] = [
+    ("Under 1 day", None, timedelta(days=1)),
+    ("1–3 days", timedelta(days=1), timedelta(days=3)),
+    ("3–7 days", timedelta(days=3), timedelta(days=7)),
+    ("7–30 days", timedelta(days=7), timedelta(days=30)),
+    ("Over 30 days", timedelta(days=30), None),
+]
+
+
+def backlog(f: ReportFilter, *, now: datetime | None = None) -> list[tuple[str, int]]:
+    """Tickets open now (team/agent/org/channel filter applies, the date range doesn't), by age."""
+    now = now or clock.now()
+    counts = {}
+    for i, (_, young, old) in enumerate(BACKLOG_BUCKETS):
+        q = Q()
+        if young is not None:
+            q &= Q(created_at__lte=now - young)
+        if old is not None:
+            q &= Q(created_at__gt=now - old)
+        counts[f"bucket{i}"] = Count("id", filter=q)
+    row = f.tickets().filter(status__in=OPEN_STATUSES).aggregate(**counts)
+    return [(label, row[f"bucket{i}"]) for i, (label, _, _) in enumerate(BACKLOG_BUCKETS)]
+
+
+def response_times(f: ReportFilter) -> dict[str, DurationStat]:
+    """First response over tickets created in range; resolution over tickets solved in range."""
+    return {
+        "first_response": duration_stats(
+            f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE
+        )[None],
+        "resolution": duration_stats(f.solved(), RESOLUTION)[None],
+    }
+
+
+@dataclass(frozen=True)
+class CsatStat:
+    sent: int
+    answered: int
+    good: int
+    bad: int
+
+    @property
+    def score(self) -> float | None:
+        """Share of good among answers, in percent."""
+        return 100 * self.good / self.answered if self.answered else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return 100 * self.answered / self.sent if self.sent else None
+
+
+def _csat_counts() -> dict:
+    return {
+        "sent": Count("id"),
+        "answered": Count("id", filter=~Q(rating="")),
+        "good": Count("id", filter=Q(rating=Rating.GOOD)),
+        "bad": Count("id", filter=Q(rating=Rating.BAD)),
+    }
+
+
+def csat_surveys(f: ReportFilter) -> QuerySet[CsatSurvey]:
+    """Surveys sent in the range, for tickets matching the filter."""
+    return CsatSurvey.objects.filter(
+        f.ticket_q("ticket__"), sent_at__gte=f.start_at, sent_at__lt=f.end_at
+    )
+
+
+def csat(f: ReportFilter) -> CsatStat:
+    return CsatStat(**csat_surveys(f).aggregate(**_csat_counts()))
+
+
+def top_tags(f: ReportFilter, *, limit: int = 10) -> list[tuple[str, int]]:
+    return list(
+        f.created()
+        .filter(tags__isnull=False)
+        .values("tags__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "tags__name")
+        .values_list("tags__name", "n")[:limit]
+    )
+
+
+def top_feedback_items(f: ReportFilter, *, limit: int = 10) -> list[dict]:
+    """Items by new demand: links made in the range, for tickets matching the filter."""
+    return list(
+        TicketFeedbackLink.objects.filter(
+            f.ticket_q("ticket__"), created_at__gte=f.start_at, created_at__lt=f.end_at
+        )
+        .values("item_id", "item__title", "item__status")
+        .annotate(
+            links=Count("id"),
+            customers=Count("customer", distinct=True),
+            organizations=Count("organization", distinct=True),
+        )
+        .order_by("-links", "-customers", "item__title")[:limit]
+    )
+
+
+@dataclass
+class GroupRow:
+    key: int | None
+    name: str
+    created: int = 0
+    solved: int = 0
+    open_now: int = 0
+    first_response: DurationStat | None = None
+    resolution: DurationStat | None = None
+    csat: CsatStat | None = None
+
+
+def _count_by(qs: QuerySet, field: str) -> dict:
+    return dict(qs.values(field).annotate(n=Count("id")).values_list(field, "n").order_by())
+
+
+def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> list[GroupRow]:
+    created = _count_by(f.created(), field)
+    solved = _count_by(f.solved(), field)
+    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
+    first = duration_stats(
+        f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE, group=field
+    )
+    resolution = duration_stats(f.solved(), RESOLUTION, group=field)
+    csat_rows = {
+        row.pop(f"ticket__{field}"): CsatStat(**row)
+        for row in csat_surveys(f).values(f"ticket__{field}").annotate(**_csat_counts()).order_by()
+    }
+    keys = set(created) | set(solved) | set(open_now) | set(csat_rows)
+    rows = [
+        GroupRow(
+            key=key,
+            name=names.get(key, "Unassigned" if key is None else f"#{key}"),
+            created=created.get(key, 0),
+            solved=solved.get(key, 0),
+            open_now=open_now.get(key, 0),
+            first_response=first.get(key),
+            resolution=resolution.get(key),
+            csat=csat_rows.get(key),
+        )
+        for key in keys
+    ]
+    return sorted(rows, key=lambda r: (-r.solved, -r.created, r.name))
+
+
+def per_agent(f: ReportFilter) -> list[GroupRow]:
+    names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
+    return _group_table(f, "assignee_id", names)
+
+
+def per_team(f: ReportFilter) -> list[GroupRow]:
+    names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
+    names[None] = "No team"
+    return _group_table(f, "team_id", names)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{minutes:.0f} min"
+    hours = minutes / 60
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} d"
+
+
+def hours(seconds: float | None) -> str:
+    """For CSV: hours with two decimals, empty when unknown."""
+    return "" if seconds is None else f"{seconds / 3600:.2f}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from feedback.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/<slug:table>.csv", views.export_csv, name="export"),
+]

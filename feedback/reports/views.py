@@ -1,0 +1,327 @@
+"""The reports dashboard and its CSV exports: the same tables, two renderings."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import SafeString
+
+from accounts.decorators import insights_required
+from accounts.models import Role, Team, User
+from customers.models import Organization
+from feedback.charts import bar_chart, line_chart
+from feedback.reports import queries as q
+from support import clock
+from tickets.models import Channel
+
+MAX_DAYS = 366
+PRESETS = (7, 30, 90)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)  # shown on the page
+    csv_headers: list[str] | None = None
+    csv_rows: list[list] = field(default_factory=list)  # raw values for the export
+    numeric_from: int = 1  # columns from here on are right-aligned numbers
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def parse_filter(request: HttpRequest) -> q.ReportFilter:
+    tz = ZoneInfo(getattr(request.user, "time_zone", None) or "UTC")
+    today = clock.now().astimezone(tz).date()
+    days = _int(request.GET.get("days"))
+    end = _date(request.GET.get("end")) or today
+    start = _date(request.GET.get("start"))
+    if days in PRESETS:
+        end, start = today, today - timedelta(days=days - 1)
+    if start is None:
+        start = end - timedelta(days=29)
+    if start > end:
+        start, end = end, start
+    if (end - start).days >= MAX_DAYS:
+        start = end - timedelta(days=MAX_DAYS - 1)
+    channel = request.GET.get("channel", "")
+    return q.ReportFilter(
+        start=start,
+        end=end,
+        tz=tz,
+        team_id=_int(request.GET.get("team")),
+        agent_id=_int(request.GET.get("agent")),
+        organization_id=_int(request.GET.get("organization")),
+        channel=channel if channel in Channel.values else "",
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def _csv_pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Table:
+    table = Table(
+        key=key,
+        title=title,
+        headers=[
+            label,
+            "Created",
+            "Solved",
+            "Open now",
+            "Median first response",
+            "Median resolution",
+            "CSAT",
+            "Answers",
+        ],
+        csv_headers=[
+            label,
+            "created",
+            "solved",
+            "open_now",
+            "first_response_median_hours",
+            "first_response_p90_hours",
+            "resolution_median_hours",
+            "resolution_p90_hours",
+            "csat_score_percent",
+            "csat_answered",
+            "csat_sent",
+        ],
+    )
+    for r in rows:
+        fr, res, cs = r.first_response, r.resolution, r.csat
+        table.rows.append(
+            [
+                r.name,
+                r.created,
+                r.solved,
+                r.open_now,
+                q.format_duration(fr.median if fr else None),
+                q.format_duration(res.median if res else None),
+                _pct(cs.score if cs else None),
+                cs.answered if cs else 0,
+            ]
+        )
+        table.csv_rows.append(
+            [
+                r.name,
+                r.created,
+                r.solved,
+                r.open_now,
+                q.hours(fr.median if fr else None),
+                q.hours(fr.p90 if fr else None),
+                q.hours(res.median if res else None),
+                q.hours(res.p90 if res else None),
+                _csv_pct(cs.score if cs else None),
+                cs.answered if cs else 0,
+                cs.sent if cs else 0,
+            ]
+        )
+    return table
+
+
+def build_report(f: q.ReportFilter) -> dict:
+    daily = q.created_vs_solved(f)
+    backlog = q.backlog(f)
+    times = q.response_times(f)
+    csat = q.csat(f)
+    tags = q.top_tags(f)
+    items = q.top_feedback_items(f)
+
+    tables = [
+        Table(
+            "daily",
+            "Created and solved per day",
+            ["Day", "Created", "Solved"],
+            rows=[[d.strftime("%a %-d %b"), c, s] for d, c, s in daily],
+            csv_headers=["day", "created", "solved"],
+            csv_rows=[[d.isoformat(), c, s] for d, c, s in daily],
+        ),
+        Table(
+            "backlog",
+            "Open tickets by age (now)",
+            ["Age", "Open tickets"],
+            rows=[[label, n] for label, n in backlog],
+            csv_rows=[[label, n] for label, n in backlog],
+        ),
+        Table(
+            "times",
+            "Response and resolution times (calendar time)",
+            ["Measure", "Tickets", "Median", "90th percentile"],
+            rows=[
+                [label, s.count, q.format_duration(s.median), q.format_duration(s.p90)]
+                for label, s in (
+                    ("First response (tickets created in range)", times["first_response"]),
+                    ("Resolution (tickets solved in range)", times["resolution"]),
+                )
+            ],
+            csv_headers=["measure", "tickets", "median_hours", "p90_hours"],
+            csv_rows=[
+                [key, s.count, q.hours(s.median), q.hours(s.p90)] for key, s in times.items()
+            ],
+        ),
+        Table(
+            "csat",
+            "Customer satisfaction (surveys sent in range)",
+            ["Sent", "Answered", "Good", "Bad", "Score", "Response rate"],
+            rows=[
+                [
+                    csat.sent,
+                    csat.answered,
+                    csat.good,
+                    csat.bad,
+                    _pct(csat.score),
+                    _pct(csat.response_rate),
+                ]
+            ],
+            csv_headers=[
+                "sent",
+                "answered",
+                "good",
+                "bad",
+                "score_percent",
+                "response_rate_percent",
+            ],
+            csv_rows=[
+                [
+                    csat.sent,
+                    csat.answered,
+                    csat.good,
+                    csat.bad,
+                    _csv_pct(csat.score),
+                    _csv_pct(csat.response_rate),
+                ]
+            ],
+            numeric_from=0,
+        ),
+        Table(
+            "tags",
+            "Top tags (tickets created in range)",
+            ["Tag", "Tickets"],
+            rows=[list(t) for t in tags],
+            csv_rows=[list(t) for t in tags],
+        ),
+        Table(
+            "items",
+            "Top feedback items by new demand",
+            ["Item", "New links", "Customers", "Organizations"],
+            rows=[
+                [i["item__title"], i["links"], i["customers"], i["organizations"]] for i in items
+            ],
+            csv_headers=["item_id", "item", "status", "new_links", "customers", "organizations"],
+            csv_rows=[
+                [
+                    i["item_id"],
+                    i["item__title"],
+                    i["item__status"],
+                    i["links"],
+                    i["customers"],
+                    i["organizations"],
+                ]
+                for i in items
+            ],
+        ),
+        _group_table("agents", "Per agent (assignee)", "Agent", q.per_agent(f)),
+        _group_table("teams", "Per team", "Team", q.per_team(f)),
+    ]
+    labels = [d.strftime("%-d %b") for d, _, _ in daily]
+    charts: dict[str, SafeString] = {
+        "daily": line_chart(
+            title="Tickets created and solved per day",
+            labels=labels,
+            series={"Created": [c for _, c, _ in daily], "Solved": [s for _, _, s in daily]},
+        ),
+        "backlog": bar_chart(
+            title="Open tickets by age",
+            labels=[label for label, _ in backlog],
+            values=[n for _, n in backlog],
+            height=200,
+        ),
+    }
+    summary = {
+        "created": sum(c for _, c, _ in daily),
+        "solved": sum(s for _, _, s in daily),
+        "open": sum(n for _, n in backlog),
+        "first_response": q.format_duration(times["first_response"].median),
+        "resolution": q.format_duration(times["resolution"].median),
+        "csat": _pct(csat.score),
+        "response_rate": _pct(csat.response_rate),
+    }
+    return {
+        "tables": {t.key: t for t in tables},
+        "charts": charts,
+        "summary": summary,
+        "items": items,
+    }
+
+
+@insights_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    f = parse_filter(request)
+    report = build_report(f)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "f": f,
+            "report": report,
+            "tables": report["tables"],
+            "charts": report["charts"],
+            "summary": report["summary"],
+            "sla_available": q.sla_available(),
+            "presets": PRESETS,
+            "teams": Team.objects.all(),
+            "agents": User.objects.filter(role__in=[Role.AGENT, Role.ADMIN], is_active=True)
+            .order_by("name", "email")
+            .only("name", "email"),
+            "organizations": Organization.objects.only("name").order_by("name"),
+            "channels": Channel.choices,
+            "query": request.GET.urlencode(),
+            "nav": "reports",
+        },
+    )
+
+
+@insights_required
+def export_csv(request: HttpRequest, table: str) -> HttpResponse:
+    f = parse_filter(request)
+    tables = build_report(f)["tables"]
+    if table not in tables:
+        raise Http404("No such table.")
+    t = tables[table]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = datetime.now(tz=f.tz).strftime("%Y%m%d")  # noqa: DTZ005 - tz given
+    response["Content-Disposition"] = (
+        f'attachment; filename="switchboard-{table}-{f.start}-{f.end}-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(t.csv_headers or [h.lower() for h in t.headers])
+    for row in t.csv_rows:
+        writer.writerow([_csv_safe(v) for v in row])
+    return response
+
+
+def _csv_safe(value):
+    # A cell starting with = + - @ runs as a formula in spreadsheets (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,107 @@
+"""Permission-checked reads for feedback pages."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from accounts.models import User
+from support.errors import NotFound
+from tickets.models import Ticket
+from tickets.selectors import ticket_get_for_customer
+
+from .models import CsatSurvey, FeedbackItem, TicketFeedbackLink
+
+
+def csat_for_ticket(ticket: Ticket) -> CsatSurvey | None:
+    """The ticket's survey, for the agent's ticket page (agents already passed the ticket check)."""
+    return CsatSurvey.objects.filter(ticket=ticket).first()
+
+
+def csat_get_for_customer(*, user: User, ticket_id: int) -> CsatSurvey:
+    """The survey of a customer's own ticket, once it has been sent to them."""
+    ticket = ticket_get_for_customer(user=user, ticket_id=ticket_id)
+    customer = getattr(user, "customer", None)
+    survey = (
+        CsatSurvey.objects.select_related("ticket")
+        .filter(ticket=ticket, customer=customer, sent_at__isnull=False)
+        .first()
+    )
+    if survey is None:
+        raise NotFound("This ticket has no survey to answer.")
+    return survey
+
+
+def _may_read_insights(user: User) -> bool:
+    return user.is_active and (user.is_agent or user.is_product_manager)
+
+
+def items_with_demand(user: User) -> QuerySet[FeedbackItem]:
+    """Active items annotated with demand: links, distinct customers/orgs, newest link."""
+    if not _may_read_insights(user):
+        return FeedbackItem.objects.none()
+    return (
+        FeedbackItem.objects.active()
+        .select_related("owner")
+        .annotate(
+            demand=Count("links", distinct=True),
+            customer_count=Count("links__customer", distinct=True),
+            organization_count=Count("links__organization", distinct=True),
+            blocker_count=Count("links", filter=Q(links__importance="blocker"), distinct=True),
+            last_demand_at=Max("links__created_at"),
+        )
+    )
+
+
+def item_get(*, user: User, item_id: int) -> FeedbackItem:
+    if not _may_read_insights(user):
+        raise NotFound("No such feedback item.")
+    item = FeedbackItem.objects.select_related("owner", "merged_into").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("No such feedback item.")
+    return item
+
+
+def links_for_ticket(ticket: Ticket) -> QuerySet[TicketFeedbackLink]:
+    return ticket.feedback_links.select_related("item", "customer", "created_by").order_by(
+        "created_at"
+    )
+
+
+QUOTE_PREFILL_CHARS = 500
+
+
+def customer_words(ticket: Ticket) -> str:
+    """The customer's latest words on the ticket, to prefill a quote."""
+    message = (
+        ticket.messages.filter(author_customer__isnull=False, kind="reply")
+        .order_by("-created_at", "-id")
+        .only("body_text")
+        .first()
+    )
+    return message.body_text[:QUOTE_PREFILL_CHARS].strip() if message else ""
+
+
+def ticket_links_context(ticket: Ticket) -> dict:
+    """What ``feedback/_ticket_links.html`` needs (the caller has checked the ticket's access)."""
+    from .models import Importance, ItemKind
+
+    return {
+        "ticket": ticket,
+        "links": list(links_for_ticket(ticket)),
+        "Importance": Importance,
+        "ItemKind": ItemKind,
+        "prefill_quote": customer_words(ticket),
+    }
+
+
+def link_get_for_agent(*, user: User, link_id: int) -> TicketFeedbackLink:
+    from tickets.selectors import tickets_visible_to
+
+    link = (
+        TicketFeedbackLink.objects.select_related("ticket", "item")
+        .filter(pk=link_id, ticket__in=tickets_visible_to(user))
+        .first()
+    )
+    if link is None or not user.is_agent:
+        raise NotFound("No such link.")
+    return link

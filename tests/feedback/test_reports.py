@@ -1,0 +1,271 @@
+"""Report numbers against values worked out by hand on a small fixed data set.
+
+Runs on SQLite (sorted-durations fallback) and on PostgreSQL (percentile_cont); both must agree.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from feedback.models import CsatSurvey, FeedbackItem, TicketFeedbackLink
+from feedback.reports import queries as q
+from support import clock
+from tests import factories
+from tickets.models import Channel, Status
+
+NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+H = 3600
+
+
+def at(day: int, hour: int = 0, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def data(db):
+    t1, t2 = factories.TeamFactory(name="Alpha"), factories.TeamFactory(name="Beta")
+    a1 = factories.AgentFactory(teams=[t1], name="Ann")
+    a2 = factories.AgentFactory(teams=[t2], name="Bo")
+    org = factories.OrganizationFactory(name="Org One")
+    c1 = factories.CustomerFactory(organization=org)
+    c3 = factories.CustomerFactory(organization=org)
+
+    def ticket(
+        created,
+        *,
+        fr=None,
+        solved=None,
+        status=Status.OPEN,
+        team,
+        agent=None,
+        requester=None,
+        channel=Channel.WEB,
+        tags=(),
+    ):
+        t = factories.TicketFactory(
+            created_at=created,
+            first_responded_at=created + timedelta(hours=fr) if fr is not None else None,
+            solved_at=solved,
+            closed_at=solved + timedelta(days=1) if status == Status.CLOSED else None,
+            status=status,
+            team=team,
+            assignee=agent,
+            channel=channel,
+            **({"requester": requester} if requester else {}),
+        )
+        for name in tags:
+            t.tags.add(factories.TagFactory(name=name))
+        return t
+
+    T = {}
+    T[1] = ticket(
+        at(1, 10),
+        fr=1,
+        solved=at(2, 10),
+        status=Status.SOLVED,
+        team=t1,
+        agent=a1,
+        requester=c1,
+        channel=Channel.EMAIL,
+        tags=["billing"],
+    )
+    T[2] = ticket(
+        at(1, 12),
+        fr=2,
+        solved=at(1, 16),
+        status=Status.SOLVED,
+        team=t1,
+        agent=a1,
+        tags=["billing", "bug"],
+    )
+    T[3] = ticket(
+        at(3, 9),
+        fr=4,
+        solved=at(5, 9),
+        status=Status.CLOSED,
+        team=t2,
+        agent=a2,
+        requester=c3,
+        channel=Channel.EMAIL,
+        tags=["bug"],
+    )
+    T[4] = ticket(at(5, 8), fr=10, team=t2, agent=a2, tags=["billing"])
+    T[5] = ticket(at(9, 0), status=Status.NEW, team=t1, channel=Channel.EMAIL)
+    T[6] = ticket(
+        at(20, 0, month=2), fr=6, solved=at(4, 0), status=Status.SOLVED, team=t1, agent=a1
+    )
+    T[7] = ticket(at(1, 0, month=2), status=Status.PENDING, team=t2, agent=a2)
+
+    def survey(t, sent, rating=""):
+        CsatSurvey.objects.create(
+            ticket=t,
+            customer=t.requester,
+            token=f"tok{t.pk}",
+            due_at=sent,
+            sent_at=sent,
+            rating=rating,
+            answered_at=sent + timedelta(hours=1) if rating else None,
+        )
+
+    survey(T[1], at(3), "good")
+    survey(T[2], at(2), "bad")
+    survey(T[3], at(6))
+    survey(T[6], at(5), "good")
+    survey(T[7], at(25, month=2), "good")  # sent before the range
+
+    x = FeedbackItem.objects.create(title="SSO")
+    y = FeedbackItem.objects.create(title="Dark mode")
+
+    def link(t, item, when):
+        TicketFeedbackLink.objects.create(
+            ticket=t, item=item, customer=t.requester, organization=t.organization, created_at=when
+        )
+
+    link(T[1], x, at(2))
+    link(T[3], x, at(4))
+    link(T[6], x, at(25, month=2))  # before the range
+    link(T[2], y, at(6))
+    return {"t1": t1, "t2": t2, "a1": a1, "a2": a2, "org": org, "T": T, "x": x, "y": y}
+
+
+def rf(**kw) -> q.ReportFilter:
+    return q.ReportFilter(start=date(2026, 3, 1), end=date(2026, 3, 10), tz=ZoneInfo("UTC"), **kw)
+
+
+def test_created_vs_solved_per_day(data):
+    rows = {d.day: (c, s) for d, c, s in q.created_vs_solved(rf())}
+    assert len(rows) == 10
+    assert rows[1] == (2, 1)  # T1, T2 created; T2 solved at 16:00
+    assert rows[2] == (0, 1)  # T1 solved
+    assert rows[3] == (1, 0)
+    assert rows[4] == (0, 1)  # T6, created in February
+    assert rows[5] == (1, 1)
+    assert rows[9] == (1, 0)
+    assert sum(c for c, _ in rows.values()) == 5
+    assert sum(s for _, s in rows.values()) == 4
+
+
+def test_days_follow_the_viewers_time_zone(data):
+    # In New York, T1 (10:00 UTC) and T2 (12:00 UTC) are still 1 March; T5 (00:00 UTC 9 March)
+    # is the evening of 8 March.
+    f = q.ReportFilter(
+        start=date(2026, 3, 1), end=date(2026, 3, 10), tz=ZoneInfo("America/New_York")
+    )
+    rows = {d.day: c for d, c, _ in q.created_vs_solved(f)}
+    assert rows[8] == 1 and rows[9] == 0
+
+
+def test_backlog_by_age(data):
+    assert q.backlog(rf(), now=NOW) == [
+        ("Under 1 day", 0),
+        ("1–3 days", 1),  # T5
+        ("3–7 days", 1),  # T4
+        ("7–30 days", 0),
+        ("Over 30 days", 1),  # T7
+    ]
+
+
+def test_first_response_and_resolution_percentiles(data):
+    times = q.response_times(rf())
+    fr, res = times["first_response"], times["resolution"]
+    # First response of T1..T4: 1, 2, 4, 10 h → median 3 h, p90 = 4 + 0.7 × 6 = 8.2 h.
+    assert fr.count == 4
+    assert fr.median == pytest.approx(3 * H)
+    assert fr.p90 == pytest.approx(8.2 * H)
+    # Resolution of T2, T1, T3, T6: 4, 24, 48, 288 h → median 36 h, p90 = 48 + 0.7 × 240 = 216 h.
+    assert res.count == 4
+    assert res.median == pytest.approx(36 * H)
+    assert res.p90 == pytest.approx(216 * H)
+
+
+def test_csat_score_and_response_rate(data):
+    stat = q.csat(rf())
+    assert (stat.sent, stat.answered, stat.good, stat.bad) == (4, 3, 2, 1)
+    assert stat.score == pytest.approx(200 / 3)
+    assert stat.response_rate == pytest.approx(75)
+
+
+def test_top_tags_and_items(data):
+    assert q.top_tags(rf()) == [("billing", 3), ("bug", 2)]
+    items = q.top_feedback_items(rf())
+    assert [(i["item__title"], i["links"], i["customers"], i["organizations"]) for i in items] == [
+        ("SSO", 2, 2, 1),
+        ("Dark mode", 1, 1, 0),
+    ]
+
+
+def test_per_team_table(data):
+    rows = {r.name: r for r in q.per_team(rf())}
+    alpha, beta = rows["Alpha"], rows["Beta"]
+    assert (alpha.created, alpha.solved, alpha.open_now) == (3, 3, 1)
+    assert alpha.first_response.median == pytest.approx(1.5 * H)
+    assert alpha.resolution.median == pytest.approx(24 * H)
+    assert (alpha.csat.sent, alpha.csat.answered, alpha.csat.good) == (3, 3, 2)
+    assert (beta.created, beta.solved, beta.open_now) == (2, 1, 2)
+    assert beta.first_response.median == pytest.approx(7 * H)
+    assert beta.resolution.median == pytest.approx(48 * H)
+    assert (beta.csat.sent, beta.csat.answered) == (1, 0)
+
+
+def test_per_agent_table_counts_unassigned(data):
+    rows = {r.name: r for r in q.per_agent(rf())}
+    assert (rows["Ann"].created, rows["Ann"].solved) == (2, 3)
+    assert (rows["Bo"].created, rows["Bo"].solved, rows["Bo"].open_now) == (2, 1, 2)
+    assert rows["Unassigned"].created == 1
+
+
+def test_filters_narrow_every_part(data):
+    f = rf(team_id=data["t2"].pk)
+    assert sum(c for _, c, _ in q.created_vs_solved(f)) == 2
+    assert q.csat(f).sent == 1
+    assert q.top_tags(f) == [("billing", 1), ("bug", 1)]
+    f = rf(channel=Channel.EMAIL)
+    assert sum(c for _, c, _ in q.created_vs_solved(f)) == 3
+    assert sum(s for _, _, s in q.created_vs_solved(f)) == 2
+    f = rf(organization_id=data["org"].pk)
+    assert q.response_times(f)["first_response"].count == 2  # T1 and T3
+    f = rf(agent_id=data["a1"].pk)
+    assert q.response_times(f)["resolution"].median == pytest.approx(24 * H)
+
+
+def test_empty_range_has_no_percentiles(data):
+    f = q.ReportFilter(start=date(2025, 1, 1), end=date(2025, 1, 2), tz=ZoneInfo("UTC"))
+    times = q.response_times(f)
+    assert times["first_response"].count == 0 and times["first_response"].median is None
+
+
+def test_dashboard_and_csv_show_the_same_numbers(client, data):
+    pm = factories.ProductManagerFactory()
+    client.force_login(pm)
+    params = {"start": "2026-03-01", "end": "2026-03-10"}
+    with clock.travel(NOW):
+        response = client.get(reverse("reports:dashboard"), params)
+    assert response.status_code == 200
+    assert response.context["summary"]["created"] == 5
+    assert b"<svg" in response.content
+    csv = client.get(reverse("reports:export", args=["times"]), params)
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "measure,tickets,median_hours,p90_hours"
+    assert lines[1] == "first_response,4,3.00,8.20"
+    assert lines[2] == "resolution,4,36.00,216.00"
+    for table in ["daily", "backlog", "csat", "tags", "items", "agents", "teams"]:
+        assert client.get(reverse("reports:export", args=[table]), params).status_code == 200
+    assert client.get(reverse("reports:export", args=["nope"]), params).status_code == 404
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404), ("agent", 200)])
+def test_csv_export_permissions(client, db, who, status):
+    if who == "customer":
+        client.force_login(factories.CustomerUserFactory())
+    elif who == "agent":
+        client.force_login(factories.AgentFactory())
+    assert client.get(reverse("reports:export", args=["daily"])).status_code == status
+
+
+def test_percentile_matches_percentile_cont():
+    assert q.percentile([], 0.5) is None
+    assert q.percentile([5.0], 0.9) == 5.0
+    assert q.percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.9) == pytest.approx(4.6)

@@ -1,0 +1,188 @@
+"""Every feedback page and endpoint, for anonymous visitors, customers, agents and PMs."""
+
+import pytest
+from django.urls import reverse
+
+from feedback.models import ItemStatus, TicketFeedbackLink
+from feedback.services import (
+    feedback_item_change_status,
+    feedback_item_create,
+    feedback_link_create,
+)
+from tests import factories
+from tickets.models import OutboundEmail
+
+
+@pytest.fixture
+def pm(db):
+    return factories.ProductManagerFactory()
+
+
+@pytest.fixture
+def item(pm):
+    return feedback_item_create(title="Single sign-on", area="Auth", by=pm)
+
+
+@pytest.fixture
+def link(agent, ticket, item):
+    return feedback_link_create(ticket=ticket, item=item, by=agent, quote="We need SAML")
+
+
+def login(client, who, *, agent, pm):
+    user = {
+        "anonymous": None,
+        "customer": factories.CustomerUserFactory(),
+        "agent": agent,
+        "pm": pm,
+    }[who]
+    if user:
+        client.force_login(user)
+    return user
+
+
+READ_PAGES = [
+    ("feedback:item_list", lambda item, ticket: []),
+    ("feedback:item_create", lambda item, ticket: []),
+    ("feedback:item_detail", lambda item, ticket: [item.pk]),
+    ("reports:dashboard", lambda item, ticket: []),
+]
+
+
+@pytest.mark.parametrize("name,args", READ_PAGES)
+@pytest.mark.parametrize(
+    "who,status", [("anonymous", 302), ("customer", 404), ("agent", 200), ("pm", 200)]
+)
+def test_insight_pages_permissions(client, agent, pm, item, link, ticket, name, args, who, status):
+    login(client, who, agent=agent, pm=pm)
+    response = client.get(reverse(name, args=args(item, ticket)))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    "who,status", [("anonymous", 302), ("customer", 404), ("agent", 200), ("pm", 404)]
+)
+def test_ticket_links_page_is_for_agents(client, agent, pm, ticket, link, who, status):
+    login(client, who, agent=agent, pm=pm)
+    assert client.get(reverse("feedback:ticket_links", args=[ticket.pk])).status_code == status
+
+
+def test_ticket_links_page_hides_tickets_of_other_teams(client, other_agent, ticket):
+    client.force_login(other_agent)
+    assert client.get(reverse("feedback:ticket_links", args=[ticket.pk])).status_code == 404
+    url = reverse("feedback:ticket_links_search", args=[ticket.pk])
+    assert client.get(url, {"q": "sso"}).status_code == 404
+
+
+def test_item_list_shows_demand(client, pm, link, item):
+    client.force_login(pm)
+    response = client.get(reverse("feedback:item_list"), {"sort": "recent"})
+    assert b"Single sign-on" in response.content
+    rows = list(response.context["items"])
+    assert rows[0].demand == 1 and rows[0].customer_count == 1
+
+
+@pytest.mark.parametrize("sort", ["demand", "recent", "new_demand", "status", "area", "created"])
+def test_item_list_sorts(client, pm, link, sort):
+    client.force_login(pm)
+    assert client.get(reverse("feedback:item_list"), {"sort": sort}).status_code == 200
+
+
+def test_item_detail_shows_quotes_and_trend(client, pm, link, item):
+    client.force_login(pm)
+    response = client.get(reverse("feedback:item_detail", args=[item.pk]))
+    assert b"We need SAML" in response.content
+    assert b"<svg" in response.content and b"<title" in response.content
+    assert response.context["stats"]["customers"] == 1
+    assert sum(n for _, n in response.context["trend"]) == 1
+
+
+def test_search_as_you_type_finds_unlinked_items(client, agent, ticket, item, pm):
+    other = feedback_item_create(title="SSO for Okta", by=pm)
+    feedback_link_create(ticket=ticket, item=item, by=agent)
+    client.force_login(agent)
+    response = client.get(
+        reverse("feedback:ticket_links_search", args=[ticket.pk]),
+        {"q": "sso"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert list(response.context["items"]) == [other]
+
+
+def test_agent_links_and_unlinks_through_htmx(client, agent, ticket, item):
+    client.force_login(agent)
+    response = client.post(
+        reverse("feedback:ticket_link_add", args=[ticket.pk]),
+        {"item": item.pk, "importance": "blocker", "quote": "Blocks our rollout"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert b"Blocks our rollout" in response.content
+    link = TicketFeedbackLink.objects.get()
+    assert link.importance == "blocker"
+    response = client.post(
+        reverse("feedback:ticket_link_remove", args=[link.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert not TicketFeedbackLink.objects.exists()
+
+
+def test_agent_creates_item_from_ticket(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(
+        reverse("feedback:ticket_link_new_item", args=[ticket.pk]),
+        {"title": "Dark mode", "kind": "improvement", "area": "UI", "quote": "Too bright"},
+    )
+    assert response.status_code == 302
+    link = TicketFeedbackLink.objects.get()
+    assert (link.item.title, link.item.kind, link.quote) == (
+        "Dark mode",
+        "improvement",
+        "Too bright",
+    )
+
+
+def test_other_team_agent_cannot_remove_a_link(client, other_agent, link):
+    client.force_login(other_agent)
+    assert client.post(reverse("feedback:ticket_link_remove", args=[link.pk])).status_code == 404
+    assert TicketFeedbackLink.objects.exists()
+
+
+def test_pm_changes_status_and_notifies(client, pm, link, item):
+    client.force_login(pm)
+    client.post(reverse("feedback:item_status", args=[item.pk]), {"status": "shipped"})
+    item.refresh_from_db()
+    assert item.status == ItemStatus.SHIPPED
+    client.post(reverse("feedback:item_notify", args=[item.pk]), {"message": "Live now"})
+    assert OutboundEmail.objects.filter(kind="feedback_status").count() == 1
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404), ("agent", 403)])
+def test_status_and_notify_refused_to_non_pms(client, agent, pm, item, link, who, status):
+    feedback_item_change_status(item=item, status=ItemStatus.SHIPPED, by=pm)
+    login(client, who, agent=agent, pm=pm)
+    url = reverse("feedback:item_status", args=[item.pk])
+    assert client.post(url, {"status": "declined"}).status_code == status
+    url = reverse("feedback:item_notify", args=[item.pk])
+    assert client.post(url, {"message": "x"}).status_code == status
+    item.refresh_from_db()
+    assert item.status == ItemStatus.SHIPPED
+    assert not OutboundEmail.objects.filter(kind="feedback_status").exists()
+
+
+def test_pm_creates_an_item(client, pm):
+    client.force_login(pm)
+    response = client.post(
+        reverse("feedback:item_create"),
+        {"title": "Audit log", "kind": "feature_request", "owner": pm.pk},
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_ticket_links_partial_renders_from_the_template_tag(rf, agent, link, ticket):
+    from django.template import Context, Template
+
+    html = Template("{% load feedback %}{% ticket_feedback_links ticket %}").render(
+        Context({"ticket": ticket, "csrf_token": "x"})
+    )
+    assert "Single sign-on" in html and f"fb-links-{ticket.pk}" in html
