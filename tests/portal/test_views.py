@@ -434,3 +434,14 @@ def test_sign_in_lands_on_the_page_asked_for_but_never_off_the_portal(client, a_
     client.logout()
     client.post(reverse("portal:sign-in"), {"email": a_user.email, "next": "//evil.example/x"})
     assert client.post(link_path("portal_sign_in", a_user.email))["Location"] == "/portal/"
+
+
+def test_branding_comes_from_settings(client, settings):
+    settings.PORTAL_SITE_NAME = "Acme Cloud"
+    settings.PORTAL_LOGO_URL = "https://cdn.acme.test/logo.svg"
+    settings.PORTAL_BRAND_COLOR = "#0b7a75"
+    page = client.get(reverse("portal:sign-in")).content
+    assert b"Acme Cloud" in page and b"https://cdn.acme.test/logo.svg" in page
+    assert b"--portal-brand: #0b7a75" in client.get(reverse("portal:brand-css")).content
+    settings.PORTAL_BRAND_COLOR = "red; } body { display: none"
+    assert b"display: none" not in client.get(reverse("portal:brand-css")).content
