@@ -138,6 +138,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.tasks.sweep_outbound_email", "schedule": 60.0},
+    "portal-cleanup": {"task": "portal.tasks.portal_cleanup", "schedule": 60.0 * 60},
 }
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -445,3 +445,16 @@ def test_branding_comes_from_settings(client, settings):
     assert b"--portal-brand: #0b7a75" in client.get(reverse("portal:brand-css")).content
     settings.PORTAL_BRAND_COLOR = "red; } body { display: none"
     assert b"display: none" not in client.get(reverse("portal:brand-css")).content
+
+
+PUBLIC_ROUTES = {"sign-in", "sign-in-confirm", "sign-out", "new", "submit-confirm", "brand-css"}
+CUSTOMER_ROUTES = {"home", "account"}
+TICKET_ROUTES = {"ticket", "ticket-submitted", "reply", "solve", "reopen", "attachment"}
+
+
+def test_every_portal_route_is_covered_by_an_isolation_test():
+    """A new portal URL must be added to one of these sets and to the tests above."""
+    from portal.urls import urlpatterns
+
+    names = {pattern.name for pattern in urlpatterns}
+    assert names == PUBLIC_ROUTES | CUSTOMER_ROUTES | TICKET_ROUTES
