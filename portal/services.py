@@ -411,3 +411,19 @@ def customer_set_time_zone(*, customer: Customer, time_zone: str) -> Customer:
     if customer.user_id:
         User.objects.filter(pk=customer.user_id).update(time_zone=time_zone)
     return customer
+
+
+def portal_cleanup(*, older_than: timedelta = timedelta(days=7)) -> int:
+    """Forget what the portal no longer needs: held submissions nobody confirmed (and their
+    files) and old links. Returns how many submissions were dropped."""
+    cutoff = clock.now() - older_than
+    stale = PendingSubmission.objects.filter(ticket__isnull=True, created_at__lt=cutoff)
+    count = 0
+    for submission in stale.prefetch_related("attachments"):
+        for pending in submission.attachments.all():
+            pending.file.delete(save=False)
+        submission.delete()
+        count += 1
+    PendingSubmission.objects.filter(ticket__isnull=False, created_at__lt=cutoff).delete()
+    PortalLink.objects.filter(created_at__lt=cutoff, submission__isnull=True).delete()
+    return count

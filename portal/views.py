@@ -100,7 +100,7 @@ def brand_css(request: HttpRequest) -> HttpResponse:
     if not HEX_COLOUR.match(colour):
         colour = "#3b5bdb"
     css = (
-        f":root {{ --portal-brand: {colour}; "
+        f".page-portal {{ --portal-brand: {colour}; "
         f"--portal-brand-dark: color-mix(in srgb, {colour} 82%, black); }}\n"
     )
     return HttpResponse(css, content_type="text/css")

@@ -188,6 +188,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "feedback-send-due-csat": {"task": "feedback.tasks.send_due_csat_surveys", "schedule": 60.0},
+    "portal-cleanup": {"task": "portal.tasks.portal_cleanup", "schedule": 60.0 * 60},
 }
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -218,3 +218,15 @@ def test_set_time_zone_updates_contact_and_login(portal_user):
     assert portal_user.time_zone == "Asia/Tokyo"
     with pytest.raises(ValidationFailed):
         services.customer_set_time_zone(customer=portal_user.customer, time_zone="Mars/Base")
+
+
+def test_cleanup_drops_unconfirmed_submissions_and_their_files(settings):
+    with clock.travel(clock.now() - timedelta(days=8)):
+        old = services.submission_hold(
+            email="gone@example.org", name="", subject="s", body="b", attachments=[_file()]
+        )
+    stored = old.attachments.get().file
+    fresh = services.submission_hold(email="new@example.org", name="", subject="s", body="b")
+    assert services.portal_cleanup() == 1
+    assert list(PendingSubmission.objects.all()) == [fresh]
+    assert not stored.storage.exists(stored.name)
