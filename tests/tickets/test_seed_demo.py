@@ -16,14 +16,15 @@ def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_
     assert Team.objects.count() == 3
     assert User.objects.filter(role__in=[Role.AGENT, Role.ADMIN]).count() == 9
     assert Organization.objects.count() == 30 and Customer.objects.count() == 300
-    assert Ticket.objects.count() == 120
+    # 120 from the base loop; each area's demo module may add its own (portal, feedback, ...).
+    assert Ticket.objects.count() >= 120
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
     assert set(Ticket.objects.values_list("priority", flat=True)) == set(Priority.values)
     kinds = dict(Ticket.objects.values_list("messages__kind").annotate(n=Count("id")))
     assert kinds[MessageKind.REPLY] > 120 and kinds[MessageKind.NOTE] > 0
     assert Attachment.objects.exists()
     # Every ticket's history is there: one created event each, plus the changes made.
-    assert TicketEvent.objects.filter(kind="created").count() == 120
+    assert TicketEvent.objects.filter(kind="created").count() == Ticket.objects.count()
     for user in ("admin@example.com", "agent@example.com", "customer@example.com"):
         assert User.objects.get(email=user).check_password("demo")
     assert User.objects.get(email="customer@example.com").customer.tickets.exists()
@@ -31,8 +32,9 @@ def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_
 
 def test_seed_demo_runs_once(capsys):
     call_command("seed_demo", tickets=5)
+    loaded = Ticket.objects.count()
     call_command("seed_demo", tickets=5)
-    assert Ticket.objects.count() == 5
+    assert Ticket.objects.count() == loaded
     assert "already loaded" in capsys.readouterr().out
 
 
