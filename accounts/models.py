@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -10,8 +11,14 @@ from django.db.models.functions import Lower
 from support import clock
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    # available_timezones() walks the tz database on disk on every call.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(f"{value!r} is not a known time zone.")
 
 
