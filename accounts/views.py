@@ -10,4 +10,6 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where a signed-in person lands: agents in their workspace, customers in the portal."""
     if request.user.is_agent:
         return redirect("workspace:home")
+    if request.user.is_product_manager:
+        return redirect("feedback:item_list")
     return redirect(PORTAL_URL)

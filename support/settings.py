@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "support.context_processors.site",
                 "portal.context_processors.branding",
+                "tickets.workspace.context_processors.workspace_nav",
             ],
         },
     },

@@ -243,6 +243,7 @@ class Command(BaseCommand):
         with clock.travel(when):
             ticket = ticket_create(
                 requester=requester,
+                by=requester,
                 subject=subject,
                 body=rng.choice(OPENERS).format(
                     problem=fake.paragraph(nb_sentences=3),
