@@ -59,7 +59,7 @@ def queue(team, agent, other_agent):
         )
     # Most tickets of a desk are closed, and spread over many teams, as in the scale data set.
     requester = factories.CustomerFactory()
-    teams = [team, other_team, *factories.TeamFactory.create_batch(6)]
+    teams = [team, other_team, *factories.TeamFactory.create_batch(18)]
     Ticket.objects.bulk_create(
         Ticket(
             subject=f"Closed {i}",
@@ -70,7 +70,7 @@ def queue(team, agent, other_agent):
             solved_at=now,
             closed_at=now,
         )  # fmt: skip
-        for i in range(1600)
+        for i in range(4000)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_ticket")
