@@ -72,7 +72,12 @@ def ticket_conversation(ctx: Context):
     return run
 
 
-@call("Ticket create (service, one transaction)", target="≥ 300/s over HTTP", throughput=True)
+@call(
+    "Ticket create (service, one transaction)",
+    target="≥ 300/s over HTTP",
+    throughput=True,
+    processes=4,
+)
 def ticket_create_service(ctx: Context):
     numbers = count(1)
 
