@@ -42,6 +42,7 @@ class Scenario:
     throughput: bool = False
     concurrency: int = 1  # HTTP clients at once (page scenarios measuring throughput)
     tags: tuple[str, ...] = ()
+    processes: int = 0  # call scenarios: also run in this many processes at once (like workers)
 
     @property
     def slug(self) -> str:
@@ -68,11 +69,19 @@ def page(
     return register
 
 
-def call(name: str, *, target: str = "", throughput: bool = False, tags: tuple[str, ...] = ()):
-    """Register a scenario that is a Python call (measured in-process)."""
+def call(
+    name: str,
+    *,
+    target: str = "",
+    throughput: bool = False,
+    processes: int = 0,
+    tags: tuple[str, ...] = (),
+):
+    """Register a scenario that is a Python call (measured in-process; with ``processes``, also
+    in that many processes at once, as gunicorn or Celery workers would run it)."""
 
     def register(fn):
-        SCENARIOS.append(Scenario(name, "call", fn, target, throughput, 1, tags))
+        SCENARIOS.append(Scenario(name, "call", fn, target, throughput, 1, tags, processes))
         return fn
 
     return register
@@ -134,4 +143,44 @@ def measure(fn: Callable[[], Any], *, n: int, warmup: int) -> Result:
         result.queries.append(stats.count)
         result.sql_seconds.append(stats.seconds)
     result.wall = time.perf_counter() - started
+    return result
+
+
+def measure_processes(make: Callable[[], Callable[[], Any]], *, n: int, processes: int) -> Result:
+    """Run ``n`` operations split over ``processes`` forked processes, all started together.
+
+    Each process builds its own operation with ``make`` and opens its own database connection.
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # children must not share the parent's database socket
+    mp = multiprocessing.get_context("fork")
+    ready = mp.Barrier(processes + 1)
+    out = mp.Queue()
+    share = max(1, n // processes)
+
+    def child() -> None:
+        fn = make()
+        fn()  # warm up this process (connection, caches)
+        ready.wait()
+        seconds = []
+        for _ in range(share):
+            t0 = time.perf_counter()
+            fn()
+            seconds.append(time.perf_counter() - t0)
+        out.put(seconds)
+        connections.close_all()
+
+    workers = [mp.Process(target=child) for _ in range(processes)]
+    for w in workers:
+        w.start()
+    ready.wait()
+    started = time.perf_counter()
+    samples = [out.get() for _ in workers]
+    result = Result(wall=time.perf_counter() - started, concurrency=processes)
+    for w in workers:
+        w.join()
+    result.seconds = [s for part in samples for s in part]
     return result

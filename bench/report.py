@@ -100,7 +100,8 @@ def _rate(s: Scenario, local: Result | None, remote: Result | None) -> str:
     if local and not local.error:
         parts.append(f"{_num(local.per_second, 0)}/s in-process")
     if remote and not remote.error:
-        parts.append(f"{_num(remote.per_second, 0)}/s HTTP ×{remote.concurrency}")
+        where = "HTTP" if s.kind == "page" else "processes"
+        parts.append(f"{_num(remote.per_second, 0)}/s {where} ×{remote.concurrency}")
     return "; ".join(parts)
 
 

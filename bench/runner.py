@@ -15,7 +15,7 @@ from django.test import Client
 
 from bench import report
 from bench.context import Context
-from bench.core import SCENARIOS, Request, Result, Scenario, measure
+from bench.core import SCENARIOS, Request, Result, Scenario, measure, measure_processes
 
 
 def request_maker(scenario: Scenario, ctx: Context) -> Callable[[int], Request]:
@@ -80,6 +80,10 @@ def run_in_process(scenario: Scenario, ctx: Context, *, n: int, warmup: int) -> 
     return measure(lambda: local.send(make(next(numbers))), n=n, warmup=warmup)
 
 
+def in_transaction() -> bool:
+    return connection.in_atomic_block
+
+
 def selected(only: list[str] | None) -> list[Scenario]:
     import bench.scenarios  # noqa: F401 - registers the scenarios
 
@@ -110,6 +114,17 @@ def run(args: Namespace) -> int:
             traceback.print_exc()
             local = Result(error=f"{type(exc).__name__}: {exc}")
         results[s.slug] = (local, None)
+        # Other processes can't see an open transaction's rows (the test suite runs in one).
+        if s.kind == "call" and s.processes > 1 and not local.error and not in_transaction():
+            print(f"{s.processes} processes {s.name} …", flush=True)
+            try:
+                parallel = measure_processes(
+                    lambda s=s: s.fn(ctx), n=args.n * s.processes, processes=s.processes
+                )
+            except Exception as exc:
+                traceback.print_exc()
+                parallel = Result(error=f"{type(exc).__name__}: {exc}")
+            results[s.slug] = (local, parallel)
 
     pages = [s for s in scenarios if s.kind == "page"]
     http_note = "not run"

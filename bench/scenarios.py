@@ -23,6 +23,11 @@ def login_page(ctx: Context) -> Request:
     return Request("/login/")
 
 
+@page("Login page, 8 clients at once (server capacity)", throughput=True, concurrency=8)
+def login_page_concurrent(ctx: Context) -> Request:
+    return Request("/login/")
+
+
 @page("Admin ticket changelist (100 rows, with count)")
 def admin_ticket_changelist(ctx: Context) -> Request:
     return Request("/admin/tickets/ticket/", user=ctx.admin)
@@ -67,7 +72,12 @@ def ticket_conversation(ctx: Context):
     return run
 
 
-@call("Ticket create (service, one transaction)", target="≥ 300/s over HTTP", throughput=True)
+@call(
+    "Ticket create (service, one transaction)",
+    target="≥ 300/s over HTTP",
+    throughput=True,
+    processes=4,
+)
 def ticket_create_service(ctx: Context):
     numbers = count(1)
 

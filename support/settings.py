@@ -139,10 +139,11 @@ else:
         }
     }
 
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# CELERY_BROKER_URL puts the broker elsewhere (RabbitMQ, a Redis of its own) at scale.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
-    if REDIS_URL
+    if not CELERY_BROKER_URL.startswith("filesystem:")
     else {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),

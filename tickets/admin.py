@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from support.paginators import EstimatedCountPaginator
 from tickets.models import Attachment, Message, Tag, Ticket, TicketEvent
 
 
@@ -34,6 +35,9 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ["subject", "requester__email"]
     list_select_related = ["requester", "assignee"]
     inlines = [MessageInline, EventInline]
+    # No COUNT(*) over every ticket on each view (see support/paginators.py, docs/benchmarks.md).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 SETTINGS = Path(__file__).resolve().parents[2] / "support" / "settings.py"
-SWITCHES = ("DATABASE_URL", "DATABASE_REPLICA_URL", "STORAGE_URL", "REDIS_URL")
+SWITCHES = ("DATABASE_URL", "DATABASE_REPLICA_URL", "STORAGE_URL", "REDIS_URL", "CELERY_BROKER_URL")
 
 
 def load_settings(monkeypatch, **env: str) -> ModuleType:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from support.celery import app
+from tests.support.settings_loader import load_settings
 
 QUEUES = {"default", "mail", "notifications", "sla", "webhooks"}
 
@@ -46,3 +47,13 @@ def test_every_registered_task_lands_on_a_declared_queue():
     for name in app.tasks:
         if not name.startswith("celery."):
             assert queue_of(name) in QUEUES, name
+
+
+def test_the_broker_follows_redis_url_unless_celery_broker_url_names_another(monkeypatch):
+    redis = "redis://cache:6379/0"
+    assert load_settings(monkeypatch, REDIS_URL=redis).CELERY_BROKER_URL == redis
+    rabbit = "amqp://switchboard@mq:5672//"
+    loaded = load_settings(monkeypatch, REDIS_URL=redis, CELERY_BROKER_URL=rabbit)
+    assert loaded.CELERY_BROKER_URL == rabbit
+    assert loaded.CELERY_BROKER_TRANSPORT_OPTIONS == {}
+    assert load_settings(monkeypatch).CELERY_BROKER_URL == "filesystem://"
