@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate-check bench clean
+.PHONY: run test lint format migrate-check bench bench-data clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ format: $(STAMP)
 
 migrate-check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmarks run against DATABASE_URL (PostgreSQL); see docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-data: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_scale --tickets $(or $(TICKETS),1000000)
 
 clean:
 	rm -rf $(VENV) var
