@@ -183,6 +183,7 @@ MAIL_HISTORY_MESSAGES = env_int("MAIL_HISTORY_MESSAGES", 3)
 NOTIFY_NEW_TICKET = env_bool("NOTIFY_NEW_TICKET", True)
 NOTIFY_CUSTOMER_REPLY = env_bool("NOTIFY_CUSTOMER_REPLY", True)
 NOTIFY_ASSIGNMENT = env_bool("NOTIFY_ASSIGNMENT", True)
+NOTIFY_MENTION = env_bool("NOTIFY_MENTION", True)
 # IMAP mailboxes polled by beat: IMAP_MAILBOXES is a comma-separated list of names; each NAME
 # reads IMAP_<NAME>_HOST, _PORT (993), _USER, _PASSWORD, _FOLDER (INBOX). One unnamed mailbox
 # can be set with IMAP_HOST, IMAP_PORT, IMAP_USER, IMAP_PASSWORD, IMAP_FOLDER.

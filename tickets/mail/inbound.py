@@ -209,7 +209,7 @@ def _apply(row: InboundEmail) -> None:
         # The same mail reached us through another mailbox (Cc'd to two of our addresses).
         raise Ignored(f"Already on ticket #{already.ticket_id} (delivered to another address).")
 
-    ticket, _how = find_ticket(mail)
+    ticket, how = find_ticket(mail)
     agent = (
         User.objects.filter(email__iexact=mail.from_email, is_active=True)
         .exclude(role=Role.CUSTOMER)
@@ -220,6 +220,16 @@ def _apply(row: InboundEmail) -> None:
     if refused:
         body = f"{body}\n\n" + "\n".join(refused)
 
+    if how == "internal":
+        # A reply to mail only agents got (a mention): it stays internal, whoever sends it.
+        if agent is None:
+            raise Rejected(
+                f"Reply to an internal notification on ticket #{ticket.pk} from "
+                f"{mail.from_email}, who is not an agent; not added."
+            )
+        message = ticket_services.ticket_note(ticket=ticket, body=body, by=agent, attachments=files)
+        _finish_message(row, message, mail)
+        return
     if ticket is not None and ticket.status == Status.CLOSED and agent is None:
         ticket = None  # a reply to a closed ticket opens a follow-up
     if ticket is None:
@@ -261,6 +271,10 @@ def _apply(row: InboundEmail) -> None:
                 channel=Channel.EMAIL,
                 attachments=files,
             )
+    _finish_message(row, message, mail)
+
+
+def _finish_message(row: InboundEmail, message: Message, mail: ParsedMail) -> None:
     _link_inline_images(message, mail.attachments)
     Message.objects.filter(pk=message.pk).update(email_message_id=mail.message_id[:250])
     row.ticket_id = message.ticket_id
@@ -279,6 +293,10 @@ def _bounced_email(mail: ParsedMail) -> OutboundEmail | None:
 def _is_participant(customer: Customer, ticket: Ticket) -> bool:
     if customer.pk == ticket.requester_id:
         return True
+    from tickets.mail.notify import ticket_ccs
+
+    if customer.email.lower() in ticket_ccs(ticket):
+        return True  # the requester copied them in
     return bool(
         customer.is_org_manager
         and customer.organization_id

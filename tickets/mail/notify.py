@@ -8,6 +8,7 @@ no handler here listens to ``note_added``, and the reply handler refuses anythin
 from __future__ import annotations
 
 import logging
+import re
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -53,9 +54,8 @@ def _from_as(name: str, base: str) -> str:
 
 def _thread_ids(ticket: Ticket) -> list[str]:
     """Message-IDs of the ticket's customer-visible mail, oldest first."""
-    received = ticket.messages.exclude(email_message_id="").values_list(
-        "created_at", "email_message_id"
-    )
+    received = ticket.messages.filter(kind=MessageKind.REPLY).exclude(email_message_id="")
+    received = received.values_list("created_at", "email_message_id")
     sent = OutboundEmail.objects.filter(ticket=ticket, kind__in=CUSTOMER_KINDS).values_list(
         "created_at", "message_id_header"
     )
@@ -124,6 +124,34 @@ def _author(message: Message) -> str:
 CUSTOMER_KINDS = ("reply", "new_ticket")
 
 
+MAX_CCS = 10
+
+
+def ticket_ccs(ticket: Ticket) -> list[str]:
+    """Who the requester's latest mail on this ticket also went to (To and Cc, minus us).
+
+    Replies keep them in the loop, as "reply all" would; they are read from the stored original
+    rather than kept in a second place.
+    """
+    from tickets.mail.parse import parse
+
+    row = (
+        InboundEmail.objects.filter(ticket=ticket, message__author_customer_id=ticket.requester_id)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+    if row is None:
+        return []
+    mail = parse(row.raw_bytes)
+    requester = ticket.requester.email.lower()
+    found: list[str] = []
+    for address in [*mail.to, *mail.cc]:
+        if address == requester or address in found or loops.is_own_address(address):
+            continue
+        found.append(address)
+    return found[:MAX_CCS]
+
+
 def _customer_may_get_mail(ticket: Ticket) -> bool:
     email = ticket.requester.email
     if not email or loops.is_own_address(email):
@@ -156,6 +184,7 @@ def mail_agent_reply(event: TicketEvent) -> None:
     email_queue(
         kind="reply",
         to=[ticket.requester.email],
+        cc=ticket_ccs(ticket),
         subject=_subject(ticket),
         body_text=text,
         body_html=html,
@@ -211,27 +240,44 @@ def _agent_addresses(users) -> list[str]:
 
 
 def _notify_agents(
-    event: TicketEvent, *, kind: str, to: list[str], template: str, context: dict
+    event: TicketEvent,
+    *,
+    kind: str,
+    to: list[str],
+    template: str,
+    context: dict,
+    internal: bool = False,
 ) -> None:
+    """Mail agents about a ticket. ``internal`` mail (about a note) carries no ticket token and
+    no reply address, and a reply to it comes back as a note (see ``threading.INTERNAL_KINDS``)."""
     if not to:
         return
     ticket = event.ticket
     base = ticket_from_address(ticket)
     text, html = _render(template, {"ticket": ticket, **context})
-    headers = _threading_headers(ticket, base=base)
+    subject = strip_subject(ticket.subject) or ticket.subject
+    if internal:
+        headers = {"X-Switchboard-Ticket": str(ticket.pk)}
+        subject = f"Internal note on ticket {ticket.pk}: {subject}"
+    else:
+        headers = _threading_headers(ticket, base=base)
+        subject = f"[#{ticket.pk}] {subject}"
     headers["Auto-Submitted"] = AUTO_GENERATED
     headers["X-Auto-Response-Suppress"] = "All"
     email_queue(
         kind=kind,
         to=to,
-        subject=f"[#{ticket.pk}] {strip_subject(ticket.subject) or ticket.subject}",
+        subject=subject,
         body_text=text,
         body_html=html,
         from_email=base,
         headers=headers,
         ticket=ticket,
         dedupe_key=f"event:{event.pk}:{kind}",
-        message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+        # Internal mail gets an unsigned id: only its outbound row ties a reply to the ticket.
+        message_id=None
+        if internal
+        else tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
     )
 
 
@@ -277,4 +323,33 @@ def mail_assignment(event: TicketEvent) -> None:
         to=_agent_addresses([assignee]),
         template="assigned",
         context={"assignee": assignee, "by": event.actor},
+    )
+
+
+MENTION_RE = re.compile(r"(?<![\w.+-])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+@subscribe(EventKind.NOTE_ADDED)
+def mail_mention(event: TicketEvent) -> None:
+    """``@agent@example.com`` in an internal note tells that agent. Agents only, by design."""
+    if not settings.NOTIFY_MENTION:
+        return
+    message = event.message
+    if message is None:
+        return
+    emails = {m.lower() for m in MENTION_RE.findall(message.body_text)}
+    if not emails:
+        return
+    mentioned = [
+        u
+        for u in User.objects.filter(is_active=True).exclude(role="customer")
+        if u.email.lower() in emails and u.pk != event.actor_id
+    ]
+    _notify_agents(
+        event,
+        kind="mention",
+        to=_agent_addresses(mentioned),
+        template="mention",
+        context={"message": message, "by": event.actor},
+        internal=True,
     )
