@@ -26,7 +26,8 @@ from tickets.mail.inbound import inbound_retry, inbound_store
 from tickets.mail.models import InboundEmail, InboundStatus
 from tickets.mail.outbound import email_retry
 from tickets.mail.parse import parse
-from tickets.models import Attachment, OutboundEmail
+from tickets.mail.services import message_mark_reviewed
+from tickets.models import Attachment, Message, OutboundEmail
 from tickets.sanitize import sanitize_html
 from tickets.selectors import ticket_get_for_agent, ticket_get_for_customer
 
@@ -150,6 +151,18 @@ def _delivery(request: HttpRequest, ticket, *, error: str = "") -> HttpResponse:
         "tickets/mail/_delivery.html",
         {"ticket": ticket, "emails": emails, "error": error},
     )
+
+
+@agent_required
+@require_POST
+def message_reviewed(request: HttpRequest, message_id: int) -> HttpResponse:
+    """An agent checked a message from someone outside the ticket: it loses its flag."""
+    message = get_object_or_404(Message, pk=message_id)
+    ticket_get_for_agent(agent=request.user, ticket_id=message.ticket_id)
+    message_mark_reviewed(message=message, by=request.user)
+    if request.htmx:
+        return HttpResponse('<span class="muted">Reviewed</span>')
+    return HttpResponseRedirect(request.META.get("HTTP_REFERER") or reverse("home"))
 
 
 @login_required
