@@ -17,7 +17,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 
 from accounts.models import Role, Team, User
@@ -156,6 +156,8 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.reason, row=row)
     except DomainError as exc:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.message, row=row)
+    except OperationalError:
+        raise  # the database is busy or gone, not the message's fault: the task retries
     except Exception as exc:
         logger.exception("Inbound mail %s failed", inbound_id)
         return _finish(

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ConnectionError, OperationalError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def process_inbound_email(inbound_id: int) -> str | None:
     """Turn one stored inbound message into a ticket or message (or a recorded rejection)."""
     from tickets.mail.inbound import inbound_process
