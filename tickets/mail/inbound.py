@@ -318,9 +318,14 @@ def _team_for(mail: ParsedMail) -> Team | None:
 
 def _customer(mail: ParsedMail) -> Customer:
     try:
-        return customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
+        customer = customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
     except DjangoValidationError as exc:
         raise Rejected(f"The sender address {mail.from_email!r} is not valid.") from exc
+    seen = set()
+    while customer.merged_into_id and customer.pk not in seen:  # merged contacts write as one
+        seen.add(customer.pk)
+        customer = customer.merged_into
+    return customer
 
 
 def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> Message:
