@@ -142,14 +142,18 @@ KIND_LABELS = {
 }
 
 
-def _delivery(request: HttpRequest, ticket, *, error: str = "") -> HttpResponse:
+def delivery_context(ticket) -> dict:
+    """What ``tickets/mail/_delivery.html`` needs; a ticket page that includes the partial
+    directly adds this to its context (or loads the partial with htmx instead)."""
     emails = list(ticket.outbound_emails.defer("body_text", "body_html")[:50])
     for email in emails:
         email.label = KIND_LABELS.get(email.kind, email.kind.replace("_", " ").capitalize())
+    return {"ticket": ticket, "emails": emails}
+
+
+def _delivery(request: HttpRequest, ticket, *, error: str = "") -> HttpResponse:
     return render(
-        request,
-        "tickets/mail/_delivery.html",
-        {"ticket": ticket, "emails": emails, "error": error},
+        request, "tickets/mail/_delivery.html", {**delivery_context(ticket), "error": error}
     )
 
 
