@@ -138,6 +138,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.tasks.sweep_outbound_email", "schedule": 60.0},
     "poll-imap-mailboxes": {"task": "tickets.mail.tasks.poll_imap", "schedule": 60.0},
     "sweep-inbound-email": {"task": "tickets.mail.tasks.sweep_inbound_email", "schedule": 300.0},
+    "sweep-mail-events": {"task": "tickets.mail.tasks.sweep_mail_events", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
