@@ -45,8 +45,20 @@ def inbound_email_endpoint(request: HttpRequest) -> HttpResponse:
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return JsonResponse({"detail": "Wrong or missing X-Switchboard-Secret."}, status=403)
     mailbox = request.GET.get("mailbox") or request.META.get("HTTP_X_SWITCHBOARD_MAILBOX", "")
+    limit = settings.INBOUND_EMAIL_MAX_BYTES
     try:
-        row, created = inbound_store(raw=request.body, mailbox=mailbox or "default", source="http")
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return JsonResponse({"detail": f"At most {limit} bytes are accepted."}, status=413)
+    # Read the stream, not request.body: mail with attachments is larger than the form-data
+    # limit (DATA_UPLOAD_MAX_MEMORY_SIZE) that request.body enforces.
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return JsonResponse({"detail": f"At most {limit} bytes are accepted."}, status=413)
+    try:
+        row, created = inbound_store(raw=raw, mailbox=mailbox or "default", source="http")
     except DomainError as exc:
         return JsonResponse({"detail": exc.message}, status=exc.status_code)
     return JsonResponse(
