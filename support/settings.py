@@ -191,6 +191,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "feedback-send-due-csat": {"task": "feedback.tasks.send_due_csat_surveys", "schedule": 60.0},
     "portal-cleanup": {"task": "portal.tasks.portal_cleanup", "schedule": 60.0 * 60},
+    "sweep-mail-events": {"task": "tickets.mail.tasks.sweep_mail_events", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -236,11 +237,9 @@ MAIL_HISTORY_MESSAGES = env_int("MAIL_HISTORY_MESSAGES", 3)
 NOTIFY_NEW_TICKET = env_bool("NOTIFY_NEW_TICKET", True)
 NOTIFY_CUSTOMER_REPLY = env_bool("NOTIFY_CUSTOMER_REPLY", True)
 NOTIFY_ASSIGNMENT = env_bool("NOTIFY_ASSIGNMENT", True)
-# IMAP mailboxes polled by beat: IMAP_MAILBOXES is a comma-separated list of names; each NAME
-# reads IMAP_<NAME>_HOST, _PORT (993), _USER, _PASSWORD, _FOLDER (INBOX). One unnamed mailbox
-# can be set with IMAP_HOST, IMAP_PORT, IMAP_USER, IMAP_PASSWORD, IMAP_FOLDER.
-IMAP_MAILBOXES = env_list("IMAP_MAILBOXES")
-IMAP_HOST = env_str("IMAP_HOST")
+NOTIFY_MENTION = env_bool("NOTIFY_MENTION", True)
+# IMAP mailboxes polled by beat are read from the environment when polling (IMAP_HOST, …,
+# IMAP_MAILBOXES=name,… with IMAP_<NAME>_HOST, …): see tickets/mail/imap.py and docs/email.md.
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

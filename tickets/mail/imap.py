@@ -30,6 +30,8 @@ class Mailbox:
     user: str
     password: str
     folder: str = "INBOX"
+    # "ssl" (IMAPS, port 993) or "starttls" (port 143 upgraded); never plain text.
+    security: str = "ssl"
 
     @property
     def label(self) -> str:
@@ -54,13 +56,20 @@ def _mailbox(name: str, prefix: str) -> Mailbox:
         user=env_str(f"IMAP_{prefix}USER"),
         password=env_str(f"IMAP_{prefix}PASSWORD"),
         folder=env_str(f"IMAP_{prefix}FOLDER", "INBOX"),
+        security=env_str(f"IMAP_{prefix}SECURITY", "ssl").lower(),
     )
 
 
-def connect(mailbox: Mailbox) -> imaplib.IMAP4:
-    conn = imaplib.IMAP4_SSL(
-        mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(), timeout=60
-    )
+def connect(mailbox: Mailbox, *, ssl_context: ssl.SSLContext | None = None) -> imaplib.IMAP4:
+    """Log in over TLS, the certificate checked; ``ssl_context`` lets a test trust its own CA."""
+    context = ssl_context or ssl.create_default_context()
+    if mailbox.security == "starttls":
+        conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=60)
+        conn.starttls(ssl_context=context)
+    elif mailbox.security == "ssl":
+        conn = imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=context, timeout=60)
+    else:
+        raise ValueError(f"IMAP security must be 'ssl' or 'starttls', not {mailbox.security!r}")
     conn.login(mailbox.user, mailbox.password)
     return conn
 

@@ -14,10 +14,11 @@ from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import PurePath
 
+import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 
 from accounts.models import Role, Team, User
@@ -34,7 +35,7 @@ from tickets.mail.services import mail_message_add
 from tickets.mail.threading import find_ticket, strip_subject, unknown_sender_policy
 from tickets.mail.trim import trim_html, trim_text
 from tickets.models import Attachment, Channel, Message, OutboundEmail, Status, Ticket
-from tickets.sanitize import sanitize_html
+from tickets.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,8 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.reason, row=row)
     except DomainError as exc:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.message, row=row)
+    except OperationalError:
+        raise  # the database is busy or gone, not the message's fault: the task retries
     except Exception as exc:
         logger.exception("Inbound mail %s failed", inbound_id)
         return _finish(
@@ -209,7 +212,7 @@ def _apply(row: InboundEmail) -> None:
         # The same mail reached us through another mailbox (Cc'd to two of our addresses).
         raise Ignored(f"Already on ticket #{already.ticket_id} (delivered to another address).")
 
-    ticket, _how = find_ticket(mail)
+    ticket, how = find_ticket(mail)
     agent = (
         User.objects.filter(email__iexact=mail.from_email, is_active=True)
         .exclude(role=Role.CUSTOMER)
@@ -220,6 +223,16 @@ def _apply(row: InboundEmail) -> None:
     if refused:
         body = f"{body}\n\n" + "\n".join(refused)
 
+    if how == "internal":
+        # A reply to mail only agents got (a mention): it stays internal, whoever sends it.
+        if agent is None:
+            raise Rejected(
+                f"Reply to an internal notification on ticket #{ticket.pk} from "
+                f"{mail.from_email}, who is not an agent; not added."
+            )
+        message = ticket_services.ticket_note(ticket=ticket, body=body, by=agent, attachments=files)
+        _finish_message(row, message, mail)
+        return
     if ticket is not None and ticket.status == Status.CLOSED and agent is None:
         ticket = None  # a reply to a closed ticket opens a follow-up
     if ticket is None:
@@ -261,6 +274,10 @@ def _apply(row: InboundEmail) -> None:
                 channel=Channel.EMAIL,
                 attachments=files,
             )
+    _finish_message(row, message, mail)
+
+
+def _finish_message(row: InboundEmail, message: Message, mail: ParsedMail) -> None:
     _link_inline_images(message, mail.attachments)
     Message.objects.filter(pk=message.pk).update(email_message_id=mail.message_id[:250])
     row.ticket_id = message.ticket_id
@@ -279,6 +296,10 @@ def _bounced_email(mail: ParsedMail) -> OutboundEmail | None:
 def _is_participant(customer: Customer, ticket: Ticket) -> bool:
     if customer.pk == ticket.requester_id:
         return True
+    from tickets.mail.notify import ticket_ccs
+
+    if customer.email.lower() in ticket_ccs(ticket):
+        return True  # the requester copied them in
     return bool(
         customer.is_org_manager
         and customer.organization_id
@@ -298,9 +319,14 @@ def _team_for(mail: ParsedMail) -> Team | None:
 
 def _customer(mail: ParsedMail) -> Customer:
     try:
-        return customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
+        customer = customer_get_or_create(email=mail.from_email, name=mail.from_name[:200])
     except DjangoValidationError as exc:
         raise Rejected(f"The sender address {mail.from_email!r} is not valid.") from exc
+    seen = set()
+    while customer.merged_into_id and customer.pk not in seen:  # merged contacts write as one
+        seen.add(customer.pk)
+        customer = customer.merged_into
+    return customer
 
 
 def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> Message:
@@ -319,9 +345,25 @@ def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> 
     return ticket.messages.order_by("created_at", "id").first()
 
 
+def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
+    # Remote images in mail are mostly tracking pixels: an agent opening the ticket must not
+    # tell the sender so. Inline (cid:) images stay; the image's alt text shows instead.
+    if tag == "img" and attribute == "src" and not value.startswith("cid:"):
+        return None
+    return value
+
+
 def _bodies(mail: ParsedMail) -> tuple[str, str]:
     text = trim_text(mail.text) if mail.text.strip() else ""
     html = trim_html(mail.html) if mail.html.strip() else ""
+    if html:
+        html = nh3.clean(
+            sanitize_html(html),
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            attribute_filter=_no_remote_images,
+        )
     if not text and not mail.attachments:
         text = "(no text)"
     return text or "(no text)", html

@@ -7,14 +7,20 @@ no handler here listens to ``note_added``, and the reply handler refuses anythin
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
+from collections.abc import Callable
+from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from accounts.models import User
-from tickets.events import subscribe
+from support import clock
+from tickets.events import Handler, subscribe
 from tickets.mail import loops, tokens
 from tickets.mail.models import InboundEmail
 from tickets.mail.outbound import _clean_header, email_queue
@@ -36,6 +42,62 @@ AUTO_GENERATED = "auto-generated"
 AUTO_REPLIED = "auto-replied"
 
 
+# --- handlers that can't be lost ----------------------------------------------------------
+# Events reach handlers through a task queued after commit; if the broker was down at that
+# moment the event is never dispatched. For mail that would be a reply silently not sent, so
+# each mail handler marks the events it has run for, and a beat sweep runs it for recent events
+# it missed. Handlers are idempotent (dedupe_key), so a second run queues nothing twice.
+
+_mail_handlers: dict[str, list[Handler]] = {}
+HANDLED_TTL = 60 * 60 * 48
+SWEEP_WINDOW = timedelta(hours=24)
+SWEEP_GRACE = timedelta(minutes=3)
+
+
+def _handled_key(event_id: int, handler: Handler) -> str:
+    return f"mail:handled:{event_id}:{handler.__name__}"
+
+
+def mail_handler(*kinds: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(event: TicketEvent) -> None:
+            handler(event)
+            cache.set(_handled_key(event.pk, handler), 1, timeout=HANDLED_TTL)
+
+        for kind in kinds:
+            _mail_handlers.setdefault(kind, []).append(run)
+        subscribe(*kinds)(run)
+        return run
+
+    return register
+
+
+def mail_events_sweep() -> int:
+    """Run mail handlers for recent events they never saw; returns how many runs it made."""
+    now = clock.now()
+    events = (
+        TicketEvent.objects.filter(
+            kind__in=list(_mail_handlers), at__gte=now - SWEEP_WINDOW, at__lte=now - SWEEP_GRACE
+        )
+        .select_related("ticket", "actor", "actor_customer", "message")
+        .order_by("at", "id")
+    )
+    runs = 0
+    for event in events.iterator(chunk_size=200):
+        handlers = _mail_handlers.get(event.kind, [])
+        done = cache.get_many([_handled_key(event.pk, h) for h in handlers])
+        for handler in handlers:
+            if _handled_key(event.pk, handler) in done:
+                continue
+            try:
+                handler(event)
+            except Exception:
+                logger.exception("Mail handler %s failed for event %s", handler, event.pk)
+            runs += 1
+    return runs
+
+
 # --- addresses and threading headers ------------------------------------------------------
 
 
@@ -53,9 +115,8 @@ def _from_as(name: str, base: str) -> str:
 
 def _thread_ids(ticket: Ticket) -> list[str]:
     """Message-IDs of the ticket's customer-visible mail, oldest first."""
-    received = ticket.messages.exclude(email_message_id="").values_list(
-        "created_at", "email_message_id"
-    )
+    received = ticket.messages.filter(kind=MessageKind.REPLY).exclude(email_message_id="")
+    received = received.values_list("created_at", "email_message_id")
     sent = OutboundEmail.objects.filter(ticket=ticket, kind__in=CUSTOMER_KINDS).values_list(
         "created_at", "message_id_header"
     )
@@ -124,6 +185,34 @@ def _author(message: Message) -> str:
 CUSTOMER_KINDS = ("reply", "new_ticket")
 
 
+MAX_CCS = 10
+
+
+def ticket_ccs(ticket: Ticket) -> list[str]:
+    """Who the requester's latest mail on this ticket also went to (To and Cc, minus us).
+
+    Replies keep them in the loop, as "reply all" would; they are read from the stored original
+    rather than kept in a second place.
+    """
+    from tickets.mail.parse import parse
+
+    row = (
+        InboundEmail.objects.filter(ticket=ticket, message__author_customer_id=ticket.requester_id)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+    if row is None:
+        return []
+    mail = parse(row.raw_bytes)
+    requester = ticket.requester.email.lower()
+    found: list[str] = []
+    for address in [*mail.to, *mail.cc]:
+        if address == requester or address in found or loops.is_own_address(address):
+            continue
+        found.append(address)
+    return found[:MAX_CCS]
+
+
 def _customer_may_get_mail(ticket: Ticket) -> bool:
     email = ticket.requester.email
     if not email or loops.is_own_address(email):
@@ -131,7 +220,7 @@ def _customer_may_get_mail(ticket: Ticket) -> bool:
     return True
 
 
-@subscribe(EventKind.REPLIED)
+@mail_handler(EventKind.REPLIED)
 def mail_agent_reply(event: TicketEvent) -> None:
     """An agent's public reply goes to the requester, threaded, with history and attachments."""
     message = event.message
@@ -156,6 +245,7 @@ def mail_agent_reply(event: TicketEvent) -> None:
     email_queue(
         kind="reply",
         to=[ticket.requester.email],
+        cc=ticket_ccs(ticket),
         subject=_subject(ticket),
         body_text=text,
         body_html=html,
@@ -168,7 +258,7 @@ def mail_agent_reply(event: TicketEvent) -> None:
     )
 
 
-@subscribe(EventKind.CREATED)
+@mail_handler(EventKind.CREATED)
 def mail_new_ticket_confirmation(event: TicketEvent) -> None:
     if not settings.NOTIFY_NEW_TICKET:
         return
@@ -211,31 +301,48 @@ def _agent_addresses(users) -> list[str]:
 
 
 def _notify_agents(
-    event: TicketEvent, *, kind: str, to: list[str], template: str, context: dict
+    event: TicketEvent,
+    *,
+    kind: str,
+    to: list[str],
+    template: str,
+    context: dict,
+    internal: bool = False,
 ) -> None:
+    """Mail agents about a ticket. ``internal`` mail (about a note) carries no ticket token and
+    no reply address, and a reply to it comes back as a note (see ``threading.INTERNAL_KINDS``)."""
     if not to:
         return
     ticket = event.ticket
     base = ticket_from_address(ticket)
     text, html = _render(template, {"ticket": ticket, **context})
-    headers = _threading_headers(ticket, base=base)
+    subject = strip_subject(ticket.subject) or ticket.subject
+    if internal:
+        headers = {"X-Switchboard-Ticket": str(ticket.pk)}
+        subject = f"Internal note on ticket {ticket.pk}: {subject}"
+    else:
+        headers = _threading_headers(ticket, base=base)
+        subject = f"[#{ticket.pk}] {subject}"
     headers["Auto-Submitted"] = AUTO_GENERATED
     headers["X-Auto-Response-Suppress"] = "All"
     email_queue(
         kind=kind,
         to=to,
-        subject=f"[#{ticket.pk}] {strip_subject(ticket.subject) or ticket.subject}",
+        subject=subject,
         body_text=text,
         body_html=html,
         from_email=base,
         headers=headers,
         ticket=ticket,
         dedupe_key=f"event:{event.pk}:{kind}",
-        message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+        # Internal mail gets an unsigned id: only its outbound row ties a reply to the ticket.
+        message_id=None
+        if internal
+        else tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
     )
 
 
-@subscribe(EventKind.REPLIED)
+@mail_handler(EventKind.REPLIED)
 def mail_customer_reply_to_agents(event: TicketEvent) -> None:
     """A customer wrote: tell the assignee, or the team when nobody has the ticket."""
     if not settings.NOTIFY_CUSTOMER_REPLY:
@@ -262,7 +369,7 @@ def mail_customer_reply_to_agents(event: TicketEvent) -> None:
     )
 
 
-@subscribe(EventKind.ASSIGNEE_CHANGED)
+@mail_handler(EventKind.ASSIGNEE_CHANGED)
 def mail_assignment(event: TicketEvent) -> None:
     if not settings.NOTIFY_ASSIGNMENT:
         return
@@ -277,4 +384,33 @@ def mail_assignment(event: TicketEvent) -> None:
         to=_agent_addresses([assignee]),
         template="assigned",
         context={"assignee": assignee, "by": event.actor},
+    )
+
+
+MENTION_RE = re.compile(r"(?<![\w.+-])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+@mail_handler(EventKind.NOTE_ADDED)
+def mail_mention(event: TicketEvent) -> None:
+    """``@agent@example.com`` in an internal note tells that agent. Agents only, by design."""
+    if not settings.NOTIFY_MENTION:
+        return
+    message = event.message
+    if message is None:
+        return
+    emails = {m.lower() for m in MENTION_RE.findall(message.body_text)}
+    if not emails:
+        return
+    mentioned = [
+        u
+        for u in User.objects.filter(is_active=True).exclude(role="customer")
+        if u.email.lower() in emails and u.pk != event.actor_id
+    ]
+    _notify_agents(
+        event,
+        kind="mention",
+        to=_agent_addresses(mentioned),
+        template="mention",
+        context={"message": message, "by": event.actor},
+        internal=True,
     )

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ConnectionError, OperationalError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def process_inbound_email(inbound_id: int) -> str | None:
     """Turn one stored inbound message into a ticket or message (or a recorded rejection)."""
     from tickets.mail.inbound import inbound_process
@@ -28,3 +34,11 @@ def poll_imap() -> int:
     from tickets.mail.imap import poll_all
 
     return poll_all()
+
+
+@shared_task(acks_late=True)
+def sweep_mail_events() -> int:
+    """Beat: run mail handlers for recent ticket events whose dispatch was lost."""
+    from tickets.mail.notify import mail_events_sweep
+
+    return mail_events_sweep()

@@ -13,9 +13,11 @@ from django.conf import settings
 
 from tickets.mail import tokens
 from tickets.mail.parse import ParsedMail
-from tickets.models import Message, OutboundEmail, Ticket
+from tickets.models import Message, MessageKind, OutboundEmail, Ticket
 
 SUBJECT_TOKEN_RE = re.compile(r"\[#(\d{1,12})\]")
+# Mail we send to agents only about internal matters: a reply to one is internal too.
+INTERNAL_KINDS = ("mention",)
 
 
 def _follow_merges(ticket: Ticket | None) -> Ticket | None:
@@ -26,7 +28,8 @@ def _follow_merges(ticket: Ticket | None) -> Ticket | None:
     return ticket
 
 
-def ticket_for_message_ids(message_ids: list[str]) -> Ticket | None:
+def ticket_for_message_ids(message_ids: list[str]) -> tuple[Ticket | None, bool]:
+    """The ticket these Message-IDs point at, and whether the mail they answer was internal."""
     # Most recent reference first: In-Reply-To, then References from the end.
     for message_id in message_ids:
         sent = (
@@ -35,26 +38,27 @@ def ticket_for_message_ids(message_ids: list[str]) -> Ticket | None:
             .first()
         )
         if sent:
-            return sent.ticket
+            return sent.ticket, sent.kind in INTERNAL_KINDS
         ticket_id = tokens.ticket_id_from_message_id(message_id)
         if ticket_id is not None:
             found = Ticket.objects.filter(pk=ticket_id).first()
             if found:
-                return found
+                return found, False
         received = (
             Message.objects.filter(email_message_id=message_id).select_related("ticket").first()
         )
         if received:
-            return received.ticket
-    return None
+            return received.ticket, received.kind == MessageKind.NOTE
+    return None, False
 
 
 def find_ticket(mail: ParsedMail) -> tuple[Ticket | None, str]:
-    """The ticket and how it was found (``"headers"``, ``"subject"``, ``"address"``), or None."""
+    """The ticket and how it was found (``"headers"``, ``"subject"``, ``"address"``, or
+    ``"internal"`` for a reply to mail only agents got), or ``(None, "")``."""
     ids = [*mail.in_reply_to, *reversed(mail.references)]
-    ticket = ticket_for_message_ids([i for i in ids if i != mail.message_id])
+    ticket, internal = ticket_for_message_ids([i for i in ids if i != mail.message_id])
     if ticket:
-        return _follow_merges(ticket), "headers"
+        return _follow_merges(ticket), "internal" if internal else "headers"
     match = SUBJECT_TOKEN_RE.search(mail.subject)
     if match:
         ticket = Ticket.objects.filter(pk=int(match.group(1))).first()

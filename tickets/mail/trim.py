@@ -17,7 +17,6 @@ _CUT_LINE_PATTERNS = [
     r"Am\s.{1,200}\sschrieb\s.{0,80}:",
     r"El\s.{1,200}\sescribió:",
     r"Op\s.{1,200}\sschreef\s.{0,80}:",
-    r"(From|Von|De):\s.+\n(Sent|Gesendet|Envoyé|Date|Datum):\s",  # Outlook header block
     r"-- ",  # signature delimiter
     r"Sent from my (iPhone|iPad|Android|mobile)",
     r"Get Outlook for (iOS|Android)",
@@ -25,6 +24,11 @@ _CUT_LINE_PATTERNS = [
 _CUT_RE = re.compile(r"^\s*(?:" + "|".join(_CUT_LINE_PATTERNS) + r")\s*$", re.MULTILINE)
 # "On … wrote:" wrapped over two lines by the client.
 _WRAPPED_WROTE_RE = re.compile(r"^On\s[^\n]{1,200}\n[^\n]{0,200}wrote:\s*$", re.MULTILINE)
+# Outlook's header block without a rule above it: "From: …" then "Sent: …" (or localized).
+_OUTLOOK_BLOCK_RE = re.compile(
+    r"^\s*\*?(From|Von|De|Van)\s?:\*?\s.+\n\s*\*?(Sent|Gesendet|Envoyé|Verzonden|Date|Datum)\s?:",
+    re.MULTILINE,
+)
 
 
 def trim_text(text: str) -> str:
@@ -32,7 +36,7 @@ def trim_text(text: str) -> str:
     for a non-empty message (a reply that is only a quote keeps its quote)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cut = len(text)
-    for regex in (_CUT_RE, _WRAPPED_WROTE_RE):
+    for regex in (_CUT_RE, _WRAPPED_WROTE_RE, _OUTLOOK_BLOCK_RE):
         match = regex.search(text)
         if match and match.start() < cut:
             cut = match.start()

@@ -26,7 +26,8 @@ from tickets.mail.inbound import inbound_retry, inbound_store
 from tickets.mail.models import InboundEmail, InboundStatus
 from tickets.mail.outbound import email_retry
 from tickets.mail.parse import parse
-from tickets.models import Attachment, OutboundEmail
+from tickets.mail.services import message_mark_reviewed
+from tickets.models import Attachment, Message, OutboundEmail
 from tickets.sanitize import sanitize_html
 from tickets.selectors import ticket_get_for_agent, ticket_get_for_customer
 
@@ -44,8 +45,20 @@ def inbound_email_endpoint(request: HttpRequest) -> HttpResponse:
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return JsonResponse({"detail": "Wrong or missing X-Switchboard-Secret."}, status=403)
     mailbox = request.GET.get("mailbox") or request.META.get("HTTP_X_SWITCHBOARD_MAILBOX", "")
+    limit = settings.INBOUND_EMAIL_MAX_BYTES
     try:
-        row, created = inbound_store(raw=request.body, mailbox=mailbox or "default", source="http")
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return JsonResponse({"detail": f"At most {limit} bytes are accepted."}, status=413)
+    # Read the stream, not request.body: mail with attachments is larger than the form-data
+    # limit (DATA_UPLOAD_MAX_MEMORY_SIZE) that request.body enforces.
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return JsonResponse({"detail": f"At most {limit} bytes are accepted."}, status=413)
+    try:
+        row, created = inbound_store(raw=raw, mailbox=mailbox or "default", source="http")
     except DomainError as exc:
         return JsonResponse({"detail": exc.message}, status=exc.status_code)
     return JsonResponse(
@@ -141,15 +154,31 @@ KIND_LABELS = {
 }
 
 
-def _delivery(request: HttpRequest, ticket, *, error: str = "") -> HttpResponse:
+def delivery_context(ticket) -> dict:
+    """What ``tickets/mail/_delivery.html`` needs; a ticket page that includes the partial
+    directly adds this to its context (or loads the partial with htmx instead)."""
     emails = list(ticket.outbound_emails.defer("body_text", "body_html")[:50])
     for email in emails:
         email.label = KIND_LABELS.get(email.kind, email.kind.replace("_", " ").capitalize())
+    return {"ticket": ticket, "emails": emails}
+
+
+def _delivery(request: HttpRequest, ticket, *, error: str = "") -> HttpResponse:
     return render(
-        request,
-        "tickets/mail/_delivery.html",
-        {"ticket": ticket, "emails": emails, "error": error},
+        request, "tickets/mail/_delivery.html", {**delivery_context(ticket), "error": error}
     )
+
+
+@agent_required
+@require_POST
+def message_reviewed(request: HttpRequest, message_id: int) -> HttpResponse:
+    """An agent checked a message from someone outside the ticket: it loses its flag."""
+    message = get_object_or_404(Message, pk=message_id)
+    ticket_get_for_agent(agent=request.user, ticket_id=message.ticket_id)
+    message_mark_reviewed(message=message, by=request.user)
+    if request.htmx:
+        return HttpResponse('<span class="muted">Reviewed</span>')
+    return HttpResponseRedirect(request.META.get("HTTP_REFERER") or reverse("home"))
 
 
 @login_required

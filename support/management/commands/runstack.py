@@ -28,7 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, web_workers: int, **options):
         bin_dir = os.path.dirname(sys.executable)
-        (settings.VAR_DIR / "celery").mkdir(parents=True, exist_ok=True)
+        for key in ("data_folder_in", "data_folder_out", "control_folder"):
+            folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+            if folder:  # the embedded broker: web may queue before the worker has started
+                os.makedirs(folder, exist_ok=True)
         commands = {
             "web": [
                 os.path.join(bin_dir, "gunicorn"),

@@ -143,6 +143,7 @@ def test_html_only_mail_is_sanitized_and_gets_text(ingest):
     assert "<script" not in msg.body_html and "onclick" not in msg.body_html
     assert "javascript:" not in msg.body_html
     assert "<b>there</b>" in msg.body_html
+    assert "track.example" not in msg.body_html  # remote images (tracking pixels) dropped
 
 
 def test_inline_image_cid_is_rewritten_to_our_attachment_url(ingest):

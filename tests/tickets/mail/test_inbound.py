@@ -271,7 +271,12 @@ def test_out_of_office_about_no_ticket_is_ignored(ingest):
     assert Ticket.objects.count() == 0
 
 
-def _bounce(original_message_id: str, *, diagnostic="smtp; 550 5.1.1 mailbox unknown") -> bytes:
+def _bounce(
+    original_message_id: str,
+    *,
+    diagnostic="smtp; 550 5.1.1 mailbox unknown",
+    returned="text/rfc822-headers",
+) -> bytes:
     """A delivery status notification as Postfix writes one (RFC 3464)."""
     return (
         "Return-Path: <>\r\n"
@@ -294,7 +299,7 @@ def _bounce(original_message_id: str, *, diagnostic="smtp; 550 5.1.1 mailbox unk
         "Status: 5.1.1\r\n"
         f"Diagnostic-Code: {diagnostic}\r\n"
         "--B1\r\n"
-        "Content-Type: text/rfc822-headers\r\n\r\n"
+        f"Content-Type: {returned}\r\n\r\n"
         "From: support@localhost\r\n"
         "To: gone@example.net\r\n"
         f"Message-ID: {original_message_id}\r\n"
@@ -303,7 +308,8 @@ def _bounce(original_message_id: str, *, diagnostic="smtp; 550 5.1.1 mailbox unk
     ).encode()
 
 
-def test_bounce_is_recorded_against_our_mail_and_creates_nothing(ingest, agent):
+@pytest.mark.parametrize("returned", ["text/rfc822-headers", "message/rfc822"])
+def test_bounce_is_recorded_against_our_mail_and_creates_nothing(ingest, agent, returned):
     ticket = _ticket_from_mail(ingest)
     with run_on_commit():
         services.ticket_reply(ticket=ticket, body="Hi", by=agent)
@@ -312,7 +318,7 @@ def test_bounce_is_recorded_against_our_mail_and_creates_nothing(ingest, agent):
     messages_before = Message.objects.count()
     django_mail.outbox.clear()
 
-    row = ingest(_bounce(ours.message_id_header))
+    row = ingest(_bounce(ours.message_id_header, returned=returned))
 
     assert row.status == InboundStatus.IGNORED
     assert row.bounce_for == ours
@@ -397,3 +403,14 @@ def test_store_rejects_empty_and_non_messages(db):
         inbound_store(raw=b"")
     with pytest.raises(ValidationFailed):
         inbound_store(raw=b"\x00\x01\x02 not mail at all")
+
+
+def test_mail_from_a_merged_contact_counts_as_the_surviving_one(ingest, agent):
+    ticket = _ticket_from_mail(ingest)
+    old = factories.CustomerFactory(email="ada.old@example.org")
+    with run_on_commit():
+        services.customer_merge(source=old, target=ticket.requester, by=agent)
+    row = ingest(build_mail(sender="ada.old@example.org", subject=f"Re: [#{ticket.pk}]"))
+    message = ticket.messages.get(pk=row.message_id)
+    assert message.author_customer == ticket.requester
+    assert message.needs_review is False

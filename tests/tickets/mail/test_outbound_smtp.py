@@ -230,3 +230,71 @@ def test_notification_switches(smtp_server, ingest, settings):
     settings.NOTIFY_NEW_TICKET = False
     ingest(build_mail())
     assert smtp_server.envelopes == []
+
+
+def test_ccs_of_the_requesters_mail_are_kept_in_the_loop(smtp_server, ingest, agent, team):
+    row = ingest(
+        build_mail(
+            to="support@localhost, Colleague <colleague@example.org>",
+            headers={"Cc": "boss@example.org, support@localhost"},
+        )
+    )
+    ticket = Ticket.objects.get(pk=row.ticket_id)
+    services.ticket_assign(ticket=ticket, team=team, by=agent)
+    smtp_server.envelopes.clear()
+    _agent_reply(ticket, agent)
+    envelope = smtp_server.envelopes[-1]
+    assert sorted(envelope.rcpt_tos) == ["ada@example.org", "boss@example.org",
+                                         "colleague@example.org"]  # fmt: skip
+    sent = smtp_server.messages()[-1]
+    assert "boss@example.org" in sent["Cc"] and "support@localhost" not in sent["Cc"]
+    # a copied colleague's answer counts as the requester's side: not flagged for review
+    answer = build_mail(
+        sender="colleague@example.org",
+        subject=f"Re: {sent['Subject']}",
+        headers={"In-Reply-To": sent["Message-ID"]},
+    )
+    ingest(answer)
+    assert ticket.messages.last().needs_review is False
+
+
+def test_mention_in_note_mails_the_agent_only_and_a_reply_stays_internal(
+    smtp_server, ingest, agent, team
+):
+    colleague = factories.AgentFactory(teams=[team], email="colleague@staff.example.com")
+    row = ingest(build_mail())
+    ticket = Ticket.objects.get(pk=row.ticket_id)
+    smtp_server.envelopes.clear()
+    with run_on_commit():
+        services.ticket_note(
+            ticket=ticket, body="@colleague@staff.example.com can you check the invoice?", by=agent
+        )
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [[colleague.email]]
+    mention = smtp_server.messages()[0]
+    assert "[#" not in mention["Subject"] and "Reply-To" not in mention
+    assert mention["Auto-Submitted"] == "auto-generated"
+    assert "can you check the invoice?" in mention.get_body(("plain",)).get_content()
+
+    smtp_server.envelopes.clear()
+    reply = build_mail(
+        sender=colleague.email,
+        subject=f"Re: {mention['Subject']}",
+        body="Checked: it was paid twice.",
+        headers={"In-Reply-To": mention["Message-ID"]},
+    )
+    row = ingest(reply)
+    assert row.status == "processed", row.error
+    note = ticket.messages.last()
+    assert note.is_note and note.author_user == colleague
+    assert note.body_text == "Checked: it was paid twice."
+    assert smtp_server.envelopes == []  # nothing reached the customer
+
+    # someone else answering the internal mail (it was forwarded) is not added at all
+    outsider = build_mail(
+        sender="ada@example.org",
+        subject=f"Re: {mention['Subject']}",
+        headers={"In-Reply-To": mention["Message-ID"]},
+    )
+    row = ingest(outsider)
+    assert row.status == "failed" and "not an agent" in row.error
+    assert ticket.messages.count() == 3  # the mail, the note, the colleague's note

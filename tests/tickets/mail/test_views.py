@@ -127,3 +127,23 @@ def test_attachment_view_permissions(client, ticket, agent, other_agent):
     client.force_login(portal)
     assert client.get(f"/mail/attachments/{public.pk}/").status_code == 200
     assert client.get(f"/mail/attachments/{internal.pk}/").status_code == 404
+
+
+def test_agent_clears_the_review_flag(client, ingest, agent, other_agent):
+    from tickets.models import Ticket
+
+    row = ingest(build_mail())
+    ticket = Ticket.objects.get(pk=row.ticket_id)
+    ticket.team = agent.teams.first()
+    ticket.save()
+    flagged = ingest(build_mail(sender="stranger@else.example", subject=f"[#{ticket.pk}]"))
+    message = ticket.messages.get(pk=flagged.message_id)
+    assert message.needs_review
+    url = f"/mail/messages/{message.pk}/reviewed/"
+    client.force_login(other_agent)
+    assert client.post(url).status_code == 404
+    client.force_login(agent)
+    assert client.get(url).status_code == 405
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 200
+    message.refresh_from_db()
+    assert message.needs_review is False

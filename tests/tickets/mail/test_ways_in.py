@@ -121,6 +121,17 @@ def test_http_endpoint_disabled_without_configured_secret(client, settings):
     assert _post(client, build_mail(), secret="").status_code == 404
 
 
+def test_http_endpoint_takes_mail_larger_than_the_form_limit(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    big = build_mail(attachments=[("big.pdf", "application/pdf", b"%PDF" + b"x" * 20000)])
+    with run_on_commit():
+        response = _post(client, big)
+    assert response.status_code == 202
+    assert InboundEmail.objects.get().raw_bytes == big
+    settings.INBOUND_EMAIL_MAX_BYTES = 5000
+    assert _post(client, build_mail(body="y" * 6000)).status_code == 413
+
+
 def test_http_endpoint_rejects_garbage_and_get(client):
     assert _post(client, b"").status_code == 400
     assert client.get(URL).status_code == 405
