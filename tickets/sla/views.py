@@ -156,8 +156,10 @@ def _preview(request: HttpRequest, policy: SlaPolicy) -> dict | None:
 @agent_required
 def at_risk(request: HttpRequest) -> HttpResponse:
     now = clock.now()
-    visible = tickets_with_sla_clock(tickets_visible_to(request.user).open()).select_related(
-        "assignee", "team", "requester"
+    visible = (
+        tickets_with_sla_clock(tickets_visible_to(request.user).open())
+        .select_related("assignee", "team", "requester")
+        .order_by("sla_warn_at", "pk")
     )
     breached = tickets_sla_breached(visible, now=now)
     risky = tickets_sla_at_risk(visible, now=now).exclude(pk__in=breached.values("pk"))
