@@ -507,6 +507,7 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
         if ticket.organization_id is None:
             ticket.organization_id = target.organization_id
         _touch(ticket, "requester", "organization")
+        sla.sla_on_matching_changed(ticket=ticket)  # SLA: organization may match another policy
         record_event(
             ticket,
             kind=EventKind.REQUESTER_CHANGED,

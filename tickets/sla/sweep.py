@@ -37,7 +37,7 @@ from tickets.sla.models import SlaPolicy, SlaTarget, TargetState, TicketSla
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
+CHUNK = 100
 PRIORITY_UP = {
     Priority.LOW: Priority.NORMAL,
     Priority.NORMAL: Priority.HIGH,
@@ -58,13 +58,14 @@ def due_for_warning(now: datetime):
         warned_at__isnull=True,
         breached_at__isnull=True,
         warn_at__lte=now,
+        due_at__gt=now,  # past due is the breach pass's: no warning mail after the fact
     ).order_by("warn_at")
 
 
 def sla_sweep(*, now: datetime | None = None, time_budget: float = 50.0) -> dict[str, int]:
     """Mark every due breach, then every due warning. Returns how many of each it marked.
 
-    Works in batches until nothing due is left or ``time_budget`` seconds have passed (the next
+    Works in chunks until nothing due is left or ``time_budget`` seconds have passed (the next
     run carries on), so one run never overlaps the next by much.
     """
     now = now or clock.now()
@@ -73,80 +74,98 @@ def sla_sweep(*, now: datetime | None = None, time_budget: float = 50.0) -> dict
     for what, query in ((BREACH, due_for_breach), (WARNING, due_for_warning)):
         seen: set[int] = set()
         while time.monotonic() - started < time_budget:
-            batch = [
+            rows = [
                 row
-                for row in query(now).values_list("pk", "ticket_id")[: BATCH + len(seen)]
+                for row in query(now).values_list("pk", "ticket_id")[: CHUNK + len(seen)]
                 if row[0] not in seen
-            ][:BATCH]
-            if not batch:
+            ][:CHUNK]
+            if not rows:
                 break
-            for target_id, ticket_id in batch:
-                seen.add(target_id)  # skipped (locked elsewhere) or done: not again this run
-                if _mark(what, target_id=target_id, ticket_id=ticket_id, now=now):
-                    done[what] += 1
+            seen.update(pk for pk, _ in rows)  # skipped (locked elsewhere) or done: not again
+            done[what] += _mark_chunk(what, rows, now)
     if done[BREACH] or done[WARNING]:
         logger.info("SLA sweep: %(breach)s breached, %(warning)s warned", done)
     return done
 
 
-def _mark(what: str, *, target_id: int, ticket_id: int, now: datetime) -> bool:
+def _mark_chunk(what: str, rows: list[tuple[int, int]], now: datetime) -> int:
+    """One transaction for a chunk of due clocks (commits are the expensive part). A clock whose
+    policy escalates gets a savepoint: a service refusing the escalation leaves that clock for
+    the next run and no other."""
+    marked = 0
+    query = due_for_breach if what == BREACH else due_for_warning
     with transaction.atomic():
-        # Ticket first, as the ticket services lock it first: the same order avoids deadlocks.
-        ticket = (
-            Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        # Tickets first, as the ticket services lock them first; SKIP LOCKED never waits, so a
+        # ticket being changed right now (or handled by a concurrent sweep) waits for next run.
+        tickets = {
+            t.pk: t
+            for t in Ticket.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("assignee", "team__lead")
-            .filter(pk=ticket_id)
-            .first()
+            .filter(pk__in={ticket_id for _, ticket_id in rows})
+            .order_by("pk")
+        }
+        targets = list(
+            query(now)
+            .select_for_update(skip_locked=True)
+            .filter(pk__in=[pk for pk, _ in rows], ticket_id__in=list(tickets))
         )
-        if ticket is None:
-            return False  # being changed right now; the next sweep takes it
-        if what == BREACH:
-            target = (
-                due_for_breach(now).select_for_update(skip_locked=True).filter(pk=target_id).first()
-            )
-            if target is None:
-                return False
-            marked = SlaTarget.objects.filter(pk=target_id, breached_at__isnull=True).update(
-                breached_at=F("due_at"), warned_at=Coalesce(F("warned_at"), F("warn_at"))
-            )
-            kind, when = EventKind.SLA_BREACHED, target.due_at
-        else:
-            target = (
-                due_for_warning(now)
-                .select_for_update(skip_locked=True)
-                .filter(pk=target_id)
-                .first()
-            )
-            if target is None:
-                return False
-            marked = SlaTarget.objects.filter(
-                pk=target_id, warned_at__isnull=True, breached_at__isnull=True
-            ).update(warned_at=F("warn_at"))
-            kind, when = EventKind.SLA_WARNING, target.warn_at
-        if not marked:
-            return False
-        record_event(
-            ticket,
-            kind=kind,
-            by=None,
-            field=target.kind,
-            old=f"due {target.due_at.isoformat()}",
-            new=f"{what} at {when.isoformat()}",
+        policies = {
+            sla.ticket_id: sla.policy
+            for sla in TicketSla.objects.select_related(
+                "policy__warning_team", "policy__breach_team"
+            ).filter(ticket_id__in={t.ticket_id for t in targets})
+        }
+        for target in targets:
+            ticket, policy = tickets[target.ticket_id], policies.get(target.ticket_id)
+            if not _escalates(what, policy):
+                marked += _mark(what, target, ticket, policy)
+                continue
+            try:
+                with transaction.atomic():  # escalation runs services that may refuse
+                    marked += _mark(what, target, ticket, policy)
+            except Exception:
+                logger.exception("SLA %s of clock %s failed; next sweep retries", what, target.pk)
+    return marked
+
+
+def _escalates(what: str, policy: SlaPolicy | None) -> bool:
+    if policy is None:
+        return False
+    if what == BREACH:
+        return policy.breach_raise_priority or policy.breach_team_id is not None
+    return policy.warning_raise_priority or policy.warning_team_id is not None
+
+
+def _mark(what: str, target: SlaTarget, ticket: Ticket, policy: SlaPolicy | None) -> bool:
+    # The guard: only the run whose UPDATE changed the row records and notifies.
+    if what == BREACH:
+        marked = SlaTarget.objects.filter(pk=target.pk, breached_at__isnull=True).update(
+            breached_at=F("due_at"), warned_at=Coalesce(F("warned_at"), F("warn_at"))
         )
-        policy = (
-            SlaPolicy.objects.select_related("warning_team", "breach_team")
-            .filter(pk=TicketSla.objects.filter(ticket=ticket).values("policy_id")[:1])
-            .first()
-        )
-        recipients = _recipients(ticket, what, policy)
-        _escalate(ticket, what, policy)
+        kind, when = EventKind.SLA_BREACHED, target.due_at
+    else:
+        marked = SlaTarget.objects.filter(
+            pk=target.pk, warned_at__isnull=True, breached_at__isnull=True
+        ).update(warned_at=F("warn_at"))
+        kind, when = EventKind.SLA_WARNING, target.warn_at
+    if not marked:
+        return False
+    record_event(
+        ticket,
+        kind=kind,
+        by=None,
+        field=target.kind,
+        old=f"due {target.due_at.isoformat()}",
+        new=f"{what} at {when.isoformat()}",
+    )
+    recipients = _recipients(ticket, what, policy)
+    if _escalate(ticket, what, policy):
         recipients |= _recipients(ticket, what, policy)  # a new team hears too
-        _notify(ticket, target, what, when, sorted(recipients))
-        return True
+    _notify(ticket, target, what, when, sorted(recipients))
+    return True
 
 
 def _recipients(ticket: Ticket, what: str, policy: SlaPolicy | None) -> set[str]:
-    ticket.refresh_from_db(fields=["assignee", "team"])
     people: list[User] = []
     if ticket.assignee_id and ticket.assignee.is_active:
         people.append(ticket.assignee)
@@ -159,26 +178,31 @@ def _recipients(ticket: Ticket, what: str, policy: SlaPolicy | None) -> set[str]
     return {p.email for p in people if p.email}
 
 
-def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> None:
-    """Apply the policy's escalation rules through the ticket services (events and all)."""
+def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> bool:
+    """Apply the policy's escalation rules through the ticket services (events and all).
+    Returns whether the ticket changed."""
     if policy is None:
-        return
+        return False
     from tickets import services
 
     raise_priority = (
         policy.breach_raise_priority if what == BREACH else policy.warning_raise_priority
     )
     team = policy.breach_team if what == BREACH else policy.warning_team
+    changed = False
     if raise_priority and ticket.priority in PRIORITY_UP:
         services.ticket_change_priority(
             ticket=ticket, priority=PRIORITY_UP[ticket.priority], by=None
         )
+        changed = True
     if team is not None and ticket.team_id != team.pk:
         keep = ticket.assignee_id and team.members.filter(pk=ticket.assignee_id).exists()
         if keep:
             services.ticket_assign(ticket=ticket, team=team, by=None)
         else:
             services.ticket_assign(ticket=ticket, team=team, assignee=None, by=None)
+        changed = True
+    return changed
 
 
 def _notify(

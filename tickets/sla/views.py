@@ -4,7 +4,6 @@ at-risk / breached list; a small fragment keeps a ticket's clock badge live."""
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
 
 from django.contrib import messages
 from django.db.models import Count
@@ -70,7 +69,7 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "form": form,
             "calendar": calendar,
             "time_zones": sorted(zoneinfo.available_timezones()),
-            "upcoming": calendar.holidays.filter(date__gte=date.today())[:8]  # noqa: DTZ011
+            "upcoming": calendar.holidays.filter(date__gte=clock.now().date())[:8]
             if calendar.pk
             else [],
             "nav": "sla-settings",
@@ -157,8 +156,10 @@ def _preview(request: HttpRequest, policy: SlaPolicy) -> dict | None:
 @agent_required
 def at_risk(request: HttpRequest) -> HttpResponse:
     now = clock.now()
-    visible = tickets_with_sla_clock(tickets_visible_to(request.user).open()).select_related(
-        "assignee", "team", "requester"
+    visible = (
+        tickets_with_sla_clock(tickets_visible_to(request.user).open())
+        .select_related("assignee", "team", "requester")
+        .order_by("sla_warn_at", "pk")
     )
     breached = tickets_sla_breached(visible, now=now)
     risky = tickets_sla_at_risk(visible, now=now).exclude(pk__in=breached.values("pk"))

@@ -200,3 +200,28 @@ def test_concurrent_sweeps_mark_each_breach_once(policy, customer, team, agent):
     for ticket in tickets:
         assert len(events(ticket, EventKind.SLA_BREACHED)) == 2
     assert OutboundEmail.objects.filter(kind="sla_breach").count() == 40
+
+
+def test_a_failing_escalation_leaves_only_that_clock_for_the_next_run(
+    policy, customer, team, agent, monkeypatch
+):
+    from tickets.sla import sweep as sweep_module
+
+    policy.breach_raise_priority = True
+    policy.save()
+    first = make_ticket(customer, team, assignee=agent)
+    second = make_ticket(customer, team, assignee=agent)
+    real = sweep_module._escalate
+
+    def flaky(ticket, what, pol):
+        if ticket.pk == first.pk and what == "breach":
+            raise RuntimeError("escalation refused")
+        return real(ticket, what, pol)
+
+    monkeypatch.setattr(sweep_module, "_escalate", flaky)
+    assert sweep(61) == {"breach": 1, "warning": 0}
+    assert not events(first, EventKind.SLA_BREACHED)
+    assert len(events(second, EventKind.SLA_BREACHED)) == 1
+    monkeypatch.setattr(sweep_module, "_escalate", real)
+    assert sweep(62) == {"breach": 1, "warning": 0}
+    assert SlaTarget.objects.get(ticket=first, kind="first_response").breached_at == at(60)
