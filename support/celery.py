@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 from celery import Celery, signals
 
@@ -10,11 +11,14 @@ app.autodiscover_tasks()
 
 
 @signals.celeryd_init.connect
-def _make_broker_folders(**kwargs) -> None:
-    """The embedded (filesystem) broker needs its folders before the worker reads them."""
+@signals.beat_init.connect
+def make_local_folders(**kwargs) -> None:
+    """Folders the worker and beat need before they start: the embedded (filesystem) broker's
+    queue and control folders, and the one beat keeps its schedule file in."""
     from django.conf import settings
 
-    for key in ("data_folder_in", "data_folder_out", "control_folder"):
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
-        if folder:
-            os.makedirs(folder, exist_ok=True)
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    folders = [options.get(key) for key in ("data_folder_in", "data_folder_out", "control_folder")]
+    folders.append(str(Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent))
+    for folder in filter(None, folders):
+        os.makedirs(folder, exist_ok=True)
