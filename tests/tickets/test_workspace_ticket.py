@@ -355,3 +355,14 @@ def test_events_of_merge_are_listed(signed_in, agent, team, ticket):
     page = signed_in.get(_url("ticket", ticket)).content.decode()
     assert f"#{other.pk}" in page
     assert EventKind.NOTE_ADDED
+
+
+def test_moving_a_ticket_out_of_reach_redirects_home(signed_in, ticket):
+    elsewhere = factories.TeamFactory()
+    response = signed_in.post(
+        _url("ticket_edit", ticket, "team"), {"value": str(elsewhere.pk)}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("workspace:home")
+    ticket.refresh_from_db()
+    assert ticket.team == elsewhere

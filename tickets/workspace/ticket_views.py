@@ -155,7 +155,14 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
             raise
         error = exc.message
     if request.htmx:
-        ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+        try:
+            ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+        except NotFound:
+            # Moved to a team this agent is not in: it is out of their reach now.
+            messages.success(request, f"#{ticket_id} moved out of your teams.")
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("workspace:home")
+            return response
         response = render(
             request, "agent/_ticket_header.html", _header_context(ticket, error=error)
         )
@@ -163,6 +170,12 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
         return response
     if error:
         messages.error(request, error)
+        return redirect("workspace:ticket", ticket_id=ticket_id)
+    try:
+        ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    except NotFound:
+        messages.success(request, f"#{ticket_id} moved out of your teams.")
+        return redirect("workspace:home")
     return redirect("workspace:ticket", ticket_id=ticket_id)
 
 
