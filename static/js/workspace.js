@@ -223,7 +223,11 @@
         var code = document.createElement("code");
         code.textContent = ";" + c.shortcut;
         li.appendChild(code);
-        li.appendChild(document.createTextNode(" " + c.title));
+        li.appendChild(document.createTextNode(" " + c.title + " "));
+        var source = document.createElement("span");
+        source.className = "muted";
+        source.textContent = c.source === "mine" ? "(yours)" : "(" + c.source + ")";
+        li.appendChild(source);
         list.appendChild(li);
       });
       list.hidden = matches.length === 0;
