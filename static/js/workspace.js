@@ -266,6 +266,17 @@
     });
   }
 
+  /* --- htmx errors: show the server's sentence instead of failing silently ---------------- */
+  document.addEventListener("htmx:responseError", function (e) {
+    var box = document.getElementById("ws-alert");
+    if (!box) return;
+    var holder = document.createElement("div");
+    holder.innerHTML = e.detail.xhr.responseText || "";
+    var text = (holder.querySelector(".form-error") || holder).textContent.trim();
+    box.textContent = text.slice(0, 300) || "Something went wrong; please reload the page.";
+    box.hidden = false;
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     setupComposer();
     updateSelected();
