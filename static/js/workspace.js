@@ -223,7 +223,11 @@
         var code = document.createElement("code");
         code.textContent = ";" + c.shortcut;
         li.appendChild(code);
-        li.appendChild(document.createTextNode(" " + c.title));
+        li.appendChild(document.createTextNode(" " + c.title + " "));
+        var source = document.createElement("span");
+        source.className = "muted";
+        source.textContent = c.source === "mine" ? "(yours)" : "(" + c.source + ")";
+        li.appendChild(source);
         list.appendChild(li);
       });
       list.hidden = matches.length === 0;
@@ -261,6 +265,17 @@
       if (li) { e.preventDefault(); insert(matches[parseInt(li.dataset.index, 10)]); }
     });
   }
+
+  /* --- htmx errors: show the server's sentence instead of failing silently ---------------- */
+  document.addEventListener("htmx:responseError", function (e) {
+    var box = document.getElementById("ws-alert");
+    if (!box) return;
+    var holder = document.createElement("div");
+    holder.innerHTML = e.detail.xhr.responseText || "";
+    var text = (holder.querySelector(".form-error") || holder).textContent.trim();
+    box.textContent = text.slice(0, 300) || "Something went wrong; please reload the page.";
+    box.hidden = false;
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setupComposer();

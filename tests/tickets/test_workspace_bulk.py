@@ -86,3 +86,11 @@ def test_bulk_permissions(client, rows):
     assert client.post(reverse("workspace:bulk")).status_code == 302
     client.force_login(factories.CustomerUserFactory())
     assert client.post(reverse("workspace:bulk"), {"action": "assign"}).status_code == 404
+
+
+def test_back_to_another_site_is_ignored(signed_in, rows):
+    response = signed_in.post(
+        reverse("workspace:bulk"),
+        {"action": "priority", "priority": "high", "ids": [rows[0].pk], "back": "//evil.test/x"},
+    )
+    assert response.url == reverse("workspace:home")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from support import clock
 from tests import factories
 from tickets.models import SavedView, Status, Ticket
-from tickets.workspace import queues
+from tickets.workspace import queues, search
 
 
 @pytest.fixture
@@ -73,6 +73,7 @@ def test_filters_combine(signed_in, agent, team):
     )
     factories.TicketFactory(team=team, priority="high", subject="Printer fine")
     factories.TicketFactory(team=team, priority="low", requester=requester)
+    search.documents_rebuild_all()  # factories skip the services whose events keep these
     url = reverse("workspace:queue", args=["all"])
     response = signed_in.get(url, {"priority": "high", "organization": org.pk, "q": "fire"})
     assert _refs(response) == [hit.pk]
@@ -219,3 +220,20 @@ def test_nav_fragment_and_availability(client, agent):
     assert agent.availability == "online"
     response = client.post(reverse("workspace:availability"), {"availability": "asleep"})
     assert response.status_code == 400
+
+
+def test_sla_views(signed_in, team):
+    now = clock.now()
+    breached = factories.TicketFactory(team=team, first_response_due_at=now - timedelta(hours=1))
+    at_risk = factories.TicketFactory(team=team, resolution_due_at=now + timedelta(minutes=20))
+    factories.TicketFactory(team=team, resolution_due_at=now + timedelta(days=2))
+    factories.TicketFactory(
+        team=team,
+        first_response_due_at=now - timedelta(hours=1),
+        first_responded_at=now - timedelta(hours=2),
+    )
+    response = signed_in.get(reverse("workspace:queue", args=["sla_breached"]))
+    assert _refs(response) == [breached.pk]
+    counts = {v["slug"]: v["count"] for v in response.context["nav_builtins"]}
+    assert counts["sla_breached"] == 1 and counts["sla_at_risk"] == 1
+    assert _refs(signed_in.get(reverse("workspace:queue", args=["sla_at_risk"]))) == [at_risk.pk]

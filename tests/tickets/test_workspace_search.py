@@ -118,3 +118,7 @@ def test_postgres_search_uses_the_gin_index(corpus):
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_search_document_gin'"
         )
         assert "gin" in cursor.fetchone()[0]
+
+
+def test_words_may_match_different_fields(signed_in, corpus):
+    assert corpus["invoice"].pk in _found(signed_in, "invoice globex")

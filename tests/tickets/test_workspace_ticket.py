@@ -355,3 +355,36 @@ def test_events_of_merge_are_listed(signed_in, agent, team, ticket):
     page = signed_in.get(_url("ticket", ticket)).content.decode()
     assert f"#{other.pk}" in page
     assert EventKind.NOTE_ADDED
+
+
+def test_moving_a_ticket_out_of_reach_redirects_home(signed_in, ticket):
+    elsewhere = factories.TeamFactory()
+    response = signed_in.post(
+        _url("ticket_edit", ticket, "team"), {"value": str(elsewhere.pk)}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("workspace:home")
+    ticket.refresh_from_db()
+    assert ticket.team == elsewhere
+
+
+def test_stale_form_after_a_colleagues_status_change(client, agent, team, ticket):
+    client.force_login(agent)
+    page = client.get(_url("ticket", ticket))
+    loaded = {k: page.context[k] for k in ("last_message_id", "last_event_id")}
+    colleague = factories.AgentFactory(teams=[team], name="Sam Okafor")
+    services.ticket_change_status(ticket=ticket, status=Status.SOLVED, by=colleague)
+    data = {"kind": "reply", "body": "Here is how", **loaded}
+    response = client.post(_url("ticket_send", ticket), data)
+    assert response.status_code == 409
+    assert "Sam Okafor changed status from new to solved" in response.content.decode()
+    data.update({k: response.context[k] for k in loaded})
+    assert client.post(_url("ticket_send", ticket), data).status_code == 302
+
+
+def test_own_changes_do_not_make_the_form_stale(signed_in, agent, ticket):
+    page = signed_in.get(_url("ticket", ticket))
+    loaded = {k: page.context[k] for k in ("last_message_id", "last_event_id")}
+    signed_in.post(_url("ticket_edit", ticket, "priority"), {"value": "high"})
+    data = {"kind": "reply", "body": "Done", **loaded}
+    assert signed_in.post(_url("ticket_send", ticket), data).status_code == 302

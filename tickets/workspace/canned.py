@@ -46,6 +46,7 @@ def for_composer(*, agent: User, ticket: Ticket) -> list[dict]:
         {
             "shortcut": c.shortcut,
             "title": c.title,
+            "source": c.team.name if c.team_id else "mine",
             "body": render_placeholders(c.body, ticket=ticket, agent=agent),
         }
         for c in canned_visible_to(agent).only("shortcut", "title", "body", "team", "owner")

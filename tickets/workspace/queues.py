@@ -75,6 +75,8 @@ BUILTIN_VIEWS: tuple[BuiltinView, ...] = (
     BuiltinView(
         "solved", "Solved in the last 7 days", {"status": Status.SOLVED, "solved_days": "7"}
     ),
+    BuiltinView("sla_at_risk", "SLA at risk", {"status": UNSOLVED, "sla": "at_risk"}),
+    BuiltinView("sla_breached", "SLA breached", {"status": UNSOLVED, "sla": "breached"}),
     BuiltinView("all", "All tickets", {}),
 )
 BUILTIN_BY_SLUG = {v.slug: v for v in BUILTIN_VIEWS}
@@ -94,8 +96,30 @@ FILTER_KEYS = (
     "updated_from",
     "updated_to",
     "solved_days",
+    "sla",
     "q",
 )
+# A running SLA clock due within this long counts as "at risk".
+SLA_RISK_WINDOW = timedelta(hours=1)
+
+
+def _sla_q(kind: str) -> Q:
+    now = clock.now()
+    first = Q(first_responded_at__isnull=True, first_response_due_at__isnull=False)
+    if kind == "breached":
+        return (
+            (first & Q(first_response_due_at__lte=now))
+            | Q(next_reply_due_at__lte=now)
+            | Q(resolution_due_at__lte=now)
+        )
+    if kind == "at_risk":
+        soon = now + SLA_RISK_WINDOW
+        return (
+            (first & Q(first_response_due_at__gt=now, first_response_due_at__lte=soon))
+            | Q(next_reply_due_at__gt=now, next_reply_due_at__lte=soon)
+            | Q(resolution_due_at__gt=now, resolution_due_at__lte=soon)
+        ) & ~_sla_q("breached")
+    return Q()
 
 
 def visible_tickets(user: User) -> QuerySet[Ticket]:
@@ -180,6 +204,9 @@ def filter_q(params: QueryDict | dict, *, user: User) -> Q:
             q &= Q(**{f"{field}__gte": moment})
         if end and (moment := _day(end, end=True, user=user)):
             q &= Q(**{f"{field}__lte": moment})
+    for kind in get("sla"):
+        if kind in ("breached", "at_risk"):
+            q &= _sla_q(kind)
     days = _ints(get("solved_days"))
     if days:
         q &= Q(solved_at__gte=clock.now() - timedelta(days=days[0]))

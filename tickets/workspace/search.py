@@ -74,13 +74,16 @@ def _reference(text: str) -> int | None:
 
 
 def _fallback_q(text: str) -> Q:
-    q = (
-        Q(subject__icontains=text)
-        | Q(requester__name__icontains=text)
-        | Q(requester__email__icontains=text)
-        | Q(organization__name__icontains=text)
-        | Q(pk__in=Message.objects.filter(body_text__icontains=text).values("ticket_id"))
-    )
+    """Every word must appear in one of the fields (words may be in different fields)."""
+    q = Q()
+    for word in text.split()[:8]:
+        q &= (
+            Q(subject__icontains=word)
+            | Q(requester__name__icontains=word)
+            | Q(requester__email__icontains=word)
+            | Q(organization__name__icontains=word)
+            | Q(pk__in=Message.objects.filter(body_text__icontains=word).values("ticket_id"))
+        )
     return q
 
 

@@ -17,10 +17,12 @@ from support.errors import DomainError, NotFound, ValidationFailed
 from tickets import services
 from tickets.models import (
     Attachment,
+    EventKind,
     MessageKind,
     Priority,
     Status,
     Ticket,
+    TicketEvent,
     TicketType,
 )
 from tickets.selectors import messages_visible_to, ticket_get_for_agent
@@ -82,7 +84,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "recent_events": [event_sentence(e) for e in events[-8:]][::-1],
         "other_tickets": others,
         "last_message_id": last_message_id,
-        "loaded_updated_at": ticket.updated_at.isoformat(),
+        "last_event_id": max((e.pk for e in events), default=0),
         "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,
         "max_attachment_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
         "canned": canned.for_composer(agent=user, ticket=ticket),
@@ -155,7 +157,14 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
             raise
         error = exc.message
     if request.htmx:
-        ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+        try:
+            ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+        except NotFound:
+            # Moved to a team this agent is not in: it is out of their reach now.
+            messages.success(request, f"#{ticket_id} moved out of your teams.")
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("workspace:home")
+            return response
         response = render(
             request, "agent/_ticket_header.html", _header_context(ticket, error=error)
         )
@@ -163,6 +172,12 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
         return response
     if error:
         messages.error(request, error)
+        return redirect("workspace:ticket", ticket_id=ticket_id)
+    try:
+        ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    except NotFound:
+        messages.success(request, f"#{ticket_id} moved out of your teams.")
+        return redirect("workspace:home")
     return redirect("workspace:ticket", ticket_id=ticket_id)
 
 
@@ -176,6 +191,25 @@ def ticket_timeline(request: HttpRequest, ticket_id: int) -> HttpResponse:
         request,
         "agent/_timeline.html",
         {"ticket": ticket, "timeline": timeline(conversation, events)},
+    )
+
+
+# Changes by someone else that make a reply written before them worth a second look.
+STALE_EVENT_KINDS = (
+    EventKind.STATUS_CHANGED,
+    EventKind.ASSIGNEE_CHANGED,
+    EventKind.TEAM_CHANGED,
+    EventKind.SUBJECT_CHANGED,
+    EventKind.REQUESTER_CHANGED,
+)
+
+
+def _changes_since(ticket: Ticket, user: User, last_event_id: int) -> list[TicketEvent]:
+    return list(
+        ticket.events.filter(pk__gt=last_event_id, kind__in=STALE_EVENT_KINDS)
+        .exclude(actor=user)
+        .select_related("actor", "actor_customer")
+        .order_by("at", "id")
     )
 
 
@@ -200,21 +234,24 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     composer = {"kind": kind, "body": body, "then": then}
     try:
         last_id = int(request.POST.get("last_message_id") or 0)
+        last_event_id = int(request.POST.get("last_event_id") or 0)
     except ValueError:
-        last_id = 0
+        last_id = last_event_id = 0
 
-    def again(error: str = "", *, new_messages=None, status: int = 400) -> HttpResponse:
+    def again(
+        error: str = "", *, new_messages=None, new_changes=None, status: int = 400
+    ) -> HttpResponse:
         context = _page_context(
             request,
             ticket,
             composer=composer,
             composer_error=error,
             new_messages=new_messages or [],
+            new_changes=[event_sentence(e) for e in new_changes or []],
             files_dropped=bool(files),
         )
-        if new_messages:
-            # The agent has now seen them; a second send goes through.
-            context["last_message_id"] = max(m.pk for m in new_messages)
+        # The page now shows the whole timeline up to this moment (its ids are in the form):
+        # only activity newer than this stops the next send.
         return render(request, "agent/ticket.html", context, status=status)
 
     if kind not in MessageKind.values:
@@ -223,11 +260,19 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return again(f"{then!r} is not a status you can set while sending.")
     if kind == MessageKind.NOTE and then:
         return again("An internal note doesn't change the status; send it without one.")
-    fresh = _new_messages_since(ticket, request.user, last_id)
-    if fresh:
+    fresh = (
+        _new_messages_since(ticket, request.user, last_id)
+        if "last_message_id" in request.POST
+        else []
+    )
+    # Forms without the field (API-like posts) skip this check rather than fail it.
+    has_event_mark = "last_event_id" in request.POST
+    changes = _changes_since(ticket, request.user, last_event_id) if has_event_mark else []
+    if fresh or changes:
         return again(
             "New activity arrived while you were writing. Read it below, then send again.",
             new_messages=fresh,
+            new_changes=changes,
             status=409,
         )
     try:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
@@ -42,6 +43,16 @@ def nav_context(request: HttpRequest, *, current: str = "") -> dict:
         "nav_current": current,
         "availability_choices": Availability.choices,
     }
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a form came from, if it is on this site; else the workspace."""
+    back = request.POST.get("back") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return reverse("workspace:home")
 
 
 @agent_required
@@ -164,7 +175,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     filters = {k: query.getlist(k) for k in queues.FILTER_KEYS if query.getlist(k)}
     if not name:
         messages.error(request, "Give the view a name to save it.")
-        return redirect(request.POST.get("back") or "workspace:home")
+        return redirect(_back(request))
     team_ids = [int(t) for t in request.POST.getlist("share_with") if t.isdigit()]
     with transaction.atomic():
         view = SavedView.objects.create(owner=request.user, name=name, filters=filters)
@@ -217,7 +228,7 @@ def availability(request: HttpRequest) -> HttpResponse:
         return render(
             request, "agent/_availability.html", {"availability_choices": Availability.choices}
         )
-    return redirect(request.POST.get("back") or "workspace:home")
+    return redirect(_back(request))
 
 
 # --- bulk actions ---------------------------------------------------------------------------
@@ -260,9 +271,7 @@ def _bulk_apply(request: HttpRequest, action: str, ticket, data) -> None:
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected tickets, each through its service; report per ticket."""
-    back = request.POST.get("back") or reverse("workspace:home")
-    if not back.startswith("/"):
-        back = reverse("workspace:home")
+    back = _back(request)
     action = request.POST.get("action", "")
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     if action not in BULK_ACTIONS:
