@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "customers",
     "tickets",
     "feedback",
+    "integrations",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("support.api_urls")),
     path("account/api-tokens/", include("accounts.token_views")),
+    path("integrations/", include("integrations.urls")),
 ]
