@@ -65,6 +65,7 @@ def webhook_subscription_create(
     owner: User | None,
     include_notes: bool = False,
     secret: str | None = None,
+    is_active: bool = True,
 ) -> WebhookSubscription:
     try:
         check_url_shape(url)
@@ -76,6 +77,7 @@ def webhook_subscription_create(
         event_types=_clean_event_types(event_types),
         owner=owner,
         include_notes=include_notes,
+        is_active=is_active,
     )
     if secret:
         subscription.secret = secret
