@@ -143,6 +143,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.sweep_webhook_deliveries",
         "schedule": 60.0,
     },
+    "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
