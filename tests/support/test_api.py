@@ -110,3 +110,11 @@ def test_idempotency_key_is_freed_when_the_request_crashes(api, agent, customer,
     client.raise_request_exception = False
     assert _new_ticket(client, customer, "k-crash").status_code == 500
     assert not ApiIdempotencyKey.objects.filter(key="k-crash").exists()
+
+
+def test_if_none_match_answers_304_while_unchanged(api, agent, ticket):
+    client = api(agent)
+    etag = client.get(f"/api/v1/tickets/{ticket.pk}")["ETag"]
+    assert client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    client.patch(f"/api/v1/tickets/{ticket.pk}", {"priority": "high"}, format="json")
+    assert client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 200
