@@ -335,3 +335,42 @@ def webhook_deliveries_sweep(*, limit: int = 500) -> int:
     for pk in due:
         deliver_webhook.delay(str(pk))
     return len(due)
+
+
+@transaction.atomic
+def webhook_subscription_update(
+    *,
+    subscription: WebhookSubscription,
+    name: str | None = None,
+    url: str | None = None,
+    event_types: Iterable[str] | None = None,
+    include_notes: bool | None = None,
+    is_active: bool | None = None,
+) -> WebhookSubscription:
+    """Change a subscription; leave an argument out to keep it. Activating resets the failures."""
+    if url is not None:
+        try:
+            check_url_shape(url)
+        except UnsafeUrl as exc:
+            raise ValidationFailed(str(exc), field="url") from exc
+        subscription.url = url
+    if name is not None:
+        subscription.name = name.strip() or subscription.url
+    if event_types is not None:
+        subscription.event_types = _clean_event_types(event_types)
+    if include_notes is not None:
+        subscription.include_notes = include_notes
+    subscription.save()
+    if is_active is True and not subscription.is_active:
+        webhook_subscription_enable(subscription=subscription)
+    elif is_active is False and subscription.is_active:
+        subscription.is_active = False
+        subscription.disabled_at = clock.now()
+        subscription.disabled_reason = "Turned off by hand."
+        subscription.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_delete(*, subscription: WebhookSubscription) -> None:
+    subscription.delete()

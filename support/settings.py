@@ -244,6 +244,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketTypeEnum": "tickets.models.TicketType",
         "AuthorTypeEnum": [("agent", "agent"), ("customer", "customer"), ("system", "system")],
+        "TicketStatusEnum": "tickets.models.Status",
+        "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "WebhookEventTypeEnum": "integrations.models.WebhookEventType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
