@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from accounts.tokens import api_token_create
-from integrations.services import webhook_subscription_create
 from integrations.signing import verify
 from tests import factories
 
@@ -20,25 +19,35 @@ def integrator(transactional_db, receiver):
     team = factories.TeamFactory(name="Billing")
     agent = factories.AgentFactory(teams=[team])
     admin = factories.AdminFactory()
-    subscription = webhook_subscription_create(
-        name="CRM",
-        url=receiver.url,
-        event_types=[
-            "ticket.created",
-            "ticket.updated",
-            "ticket.status_changed",
-            "message.created",
-        ],
-        owner=admin,
-    )
+    _, admin_raw = api_token_create(user=admin, name="CRM setup")
     _, raw = api_token_create(user=agent, name="CRM sync")
-    return {"team": team, "token": raw, "secret": subscription.secret}
+    return {"team": team, "token": raw, "admin_token": admin_raw}
 
 
 def test_integrator_journey_over_http_with_signed_webhooks(live_server, integrator, receiver):
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {integrator['token']}"
     base = f"{live_server.url}/api/v1"
+
+    # An admin subscribes the integration's endpoint; the answer carries the signing secret.
+    subscribed = requests.post(
+        f"{base}/webhooks",
+        json={
+            "name": "CRM",
+            "url": receiver.url,
+            "event_types": [
+                "ticket.created",
+                "ticket.updated",
+                "ticket.status_changed",
+                "message.created",
+            ],
+        },
+        headers={"Authorization": f"Bearer {integrator['admin_token']}"},
+        timeout=10,
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    secret = subscribed.json()["secret"]
+
     started = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
 
     customer = api.post(f"{base}/customers", json={"email": "ada@example.org", "name": "Ada"})
@@ -119,7 +128,7 @@ def test_integrator_journey_over_http_with_signed_webhooks(live_server, integrat
     assert {(m["old"], m["new"]) for m in moves} == {("new", "open"), ("open", "solved")}
     for received in receiver.requests:
         assert verify(
-            secret=integrator["secret"],
+            secret=secret,
             body=received.body,
             header=received.headers["X-Switchboard-Signature"],
         )
