@@ -28,7 +28,7 @@ from integrations.models import (
     WebhookSubscription,
 )
 from integrations.signing import SIGNATURE_HEADER, sign
-from integrations.ssrf import UnsafeUrl, check_url_shape, post
+from integrations.ssrf import Unresolvable, UnsafeUrl, check_url_shape, post
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
 from tickets.models import TicketEvent
@@ -251,6 +251,8 @@ def webhook_deliver(*, delivery_id: str) -> WebhookDelivery | None:
         excerpt = outcome.body.decode("utf-8", "replace")[:EXCERPT_CHARS]
         if not 200 <= code < 300:
             error = f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400 else "")
+    except Unresolvable as exc:
+        error = str(exc)
     except UnsafeUrl as exc:
         error = f"Refused: {exc}"
     except (urllib3.exceptions.HTTPError, OSError) as exc:

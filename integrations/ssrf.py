@@ -24,6 +24,10 @@ class UnsafeUrl(Exception):  # noqa: N818 - reads better at the raise site
     pass
 
 
+class Unresolvable(UnsafeUrl):
+    """The host name doesn't resolve (now); worth retrying, unlike a refused address."""
+
+
 @dataclass
 class Outcome:
     status: int
@@ -68,7 +72,7 @@ def resolve_safe(url: str) -> tuple[str, int, str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise UnsafeUrl(f"Can't resolve {host}: {exc}") from exc
+        raise Unresolvable(f"Can't resolve {host}: {exc}") from exc
     addresses = {info[4][0] for info in infos}
     if not addresses:
         raise UnsafeUrl(f"{host} has no address.")
