@@ -11,6 +11,8 @@ from support.api import ID_REGEX, AgentsOnly, ApiPermission, ApiViewMixin, IdFil
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    # Blank when the team sends from the default address, so not an "email" format string.
+    email = serializers.CharField(read_only=True)
     lead_id = serializers.IntegerField(allow_null=True, read_only=True)
     member_ids = serializers.SerializerMethodField()
 

@@ -22,6 +22,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions, renderers, serializers
@@ -315,6 +316,8 @@ class ApiRateThrottle(BaseThrottle):
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
+# A claimed key whose request never finished (the process died) is free again after this.
+IDEMPOTENCY_ABANDONED_AFTER = timedelta(minutes=5)
 
 
 def _request_digest(request) -> str:
@@ -355,9 +358,11 @@ def _claim_idempotency_key(request) -> ApiIdempotencyKey | None:
         raise exceptions.ValidationError({IDEMPOTENCY_HEADER: ["Must be 1 to 255 characters."]})
     digest = _request_digest(request)
     ttl = timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
-    ApiIdempotencyKey.objects.filter(
-        user=request.user, key=key, created_at__lt=clock.now() - ttl
-    ).delete()
+    now = clock.now()
+    expired = Q(created_at__lt=now - ttl) | Q(
+        status_code__isnull=True, created_at__lt=now - IDEMPOTENCY_ABANDONED_AFTER
+    )
+    ApiIdempotencyKey.objects.filter(expired, user=request.user, key=key).delete()
     existing = ApiIdempotencyKey.objects.filter(user=request.user, key=key).first()
     if existing is None:
         try:
@@ -430,6 +435,17 @@ class ApiViewMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+    def handle_exception(self, exc):
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # A crash: free the Idempotency-Key so the client's retry runs for real.
+            record = getattr(self.request, "_idempotency_record", None)
+            if record is not None:
+                record.delete()
+                self.request._idempotency_record = None
+            raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

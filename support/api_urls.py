@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import AgentViewSet, TeamViewSet
 from customers.api import CustomerViewSet, OrganizationViewSet
+from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from support.api import ID_REGEX, api_not_found
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
 
@@ -17,6 +18,8 @@ router.register("organizations", OrganizationViewSet, basename="api-organization
 router.register("teams", TeamViewSet, basename="api-team")
 router.register("agents", AgentViewSet, basename="api-agent")
 router.register("tags", TagViewSet, basename="api-tag")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="api-webhook")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="api-webhook-delivery")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "feedback",
     "support",  # project-level management commands (runstack)
     "portal",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-send-due-csat": {"task": "feedback.tasks.send_due_csat_surveys", "schedule": 60.0},
     "portal-cleanup": {"task": "portal.tasks.portal_cleanup", "schedule": 60.0 * 60},
     "sweep-mail-events": {"task": "tickets.mail.tasks.sweep_mail_events", "schedule": 300.0},
+    "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -333,6 +335,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketTypeEnum": "tickets.models.TicketType",
         "AuthorTypeEnum": [("agent", "agent"), ("customer", "customer"), ("system", "system")],
+        "TicketStatusEnum": "tickets.models.Status",
+        "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "WebhookEventTypeEnum": "integrations.models.WebhookEventType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -18,4 +18,5 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("feedback/", include("feedback.urls")),
     path("reports/", include("feedback.reports.urls")),
+    path("integrations/", include("integrations.urls")),
 ]

@@ -255,7 +255,15 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 
     @extend_schema(summary="Get a ticket", parameters=[EXPAND_PARAM])
     def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object())
+        ticket = self.get_object()
+        etag = ticket_etag(ticket)
+        seen = {
+            tag.strip().removeprefix("W/")
+            for tag in request.headers.get("If-None-Match", "").split(",")
+        }
+        if etag in seen:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return self._respond(ticket)
 
     @extend_schema(
         summary="Create a ticket",

@@ -80,3 +80,25 @@ def test_revoking_another_users_token_from_the_page_is_404(client, agent):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_old_idempotency_keys_are_purged(agent):
+    from datetime import timedelta
+
+    from accounts.models import ApiIdempotencyKey
+    from accounts.tasks import purge_idempotency_keys
+    from support import clock
+
+    ApiIdempotencyKey.objects.create(
+        user=agent,
+        key="old",
+        method="POST",
+        path="/x",
+        request_digest="d",
+        created_at=clock.now() - timedelta(days=2),
+    )
+    ApiIdempotencyKey.objects.create(
+        user=agent, key="new", method="POST", path="/x", request_digest="d"
+    )
+    assert purge_idempotency_keys() == 1
+    assert list(ApiIdempotencyKey.objects.values_list("key", flat=True)) == ["new"]

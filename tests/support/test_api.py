@@ -96,3 +96,25 @@ def test_schema_is_openapi_31_and_docs_are_served_locally(client):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "://" not in docs.replace("http://testserver", "")  # nothing from a CDN
+
+
+def test_idempotency_key_is_freed_when_the_request_crashes(api, agent, customer, monkeypatch):
+    from accounts.models import ApiIdempotencyKey
+    from tickets import services
+
+    def boom(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(services, "ticket_create", boom)
+    client = api(agent)
+    client.raise_request_exception = False
+    assert _new_ticket(client, customer, "k-crash").status_code == 500
+    assert not ApiIdempotencyKey.objects.filter(key="k-crash").exists()
+
+
+def test_if_none_match_answers_304_while_unchanged(api, agent, ticket):
+    client = api(agent)
+    etag = client.get(f"/api/v1/tickets/{ticket.pk}")["ETag"]
+    assert client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    client.patch(f"/api/v1/tickets/{ticket.pk}", {"priority": "high"}, format="json")
+    assert client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 200

@@ -359,3 +359,14 @@ def test_teams_agents_and_tags_are_for_agents(api, agent, portal_user, team):
         assert api(portal_user).get(path).status_code == 404
     agents = api(agent).get("/api/v1/agents").json()["results"]
     assert team.pk in agents[0]["team_ids"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "multipart"])
+def test_form_fields_over_djangos_memory_limit_are_413_not_500(api, agent, ticket, settings, fmt):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    client = api(agent)
+    client.raise_request_exception = False
+    response = client.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "x" * 500}, format=fmt)
+    assert response.status_code in (201, 413), response.content
+    if response.status_code == 413:
+        assert response.json()["error"]["code"] == "too_large"

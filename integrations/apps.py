@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        # Registers the ticket-event handlers that queue webhook deliveries.
+        from integrations import handlers  # noqa: F401

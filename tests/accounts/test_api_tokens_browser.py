@@ -1,0 +1,78 @@
+"""A person creates an API token in the browser, sees it once, uses it, and revokes it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("SHOTS_DIR") or Path(tempfile.gettempdir()) / "shots-api")
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        yield context.new_page()
+        browser.close()
+
+
+def test_create_use_and_revoke_a_token_in_the_browser(page, live_server, transactional_db):
+    agent = factories.AgentFactory(email="ops@example.com", name="Ops Agent")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", agent.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.click(".topbar-nav >> text=API tokens")
+    page.fill("input[name=name]", "CRM sync")
+    page.check("input[name=read_only]")
+    page.click("text=Create token")
+    raw = page.input_value("#new-token")
+    assert raw.startswith("sb_")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "browser-token-created.png"), full_page=True)
+
+    listing = requests.get(
+        f"{live_server.url}/api/v1/tickets",
+        headers={"Authorization": f"Bearer {raw}"},
+        timeout=10,
+    )
+    assert listing.status_code == 200
+    refused = requests.post(
+        f"{live_server.url}/api/v1/customers",
+        json={"email": "x@example.org"},
+        headers={"Authorization": f"Bearer {raw}"},
+        timeout=10,
+    )
+    assert refused.status_code == 403  # read-only
+
+    page.goto(f"{live_server.url}/account/api-tokens/")
+    assert page.locator("#new-token").count() == 0  # shown once
+    page.click("text=Revoke")
+    assert page.locator("text=Revoked").count() == 1
+    gone = requests.get(
+        f"{live_server.url}/api/v1/tickets",
+        headers={"Authorization": f"Bearer {raw}"},
+        timeout=10,
+    )
+    assert gone.status_code == 401
