@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from support import clock
 from tickets.models import Ticket
@@ -27,16 +27,24 @@ def _running() -> QuerySet[SlaTarget]:
     return SlaTarget.objects.filter(ticket=OuterRef("pk"), state=TargetState.RUNNING)
 
 
-def tickets_sla_at_risk(queryset: QuerySet[Ticket], *, now: datetime | None = None):
-    """Tickets with a clock past its warning point but not yet due."""
+def sla_at_risk_q(*, now: datetime | None = None) -> Q:
+    """A running clock past its policy's warning point but not yet due."""
     now = now or clock.now()
-    return queryset.filter(Exists(_running().filter(warn_at__lte=now, due_at__gt=now)))
+    return Q(Exists(_running().filter(warn_at__lte=now, due_at__gt=now)))
+
+
+def sla_breached_q(*, now: datetime | None = None) -> Q:
+    """A running clock that is overdue (whether or not the sweep has marked it yet)."""
+    now = now or clock.now()
+    return Q(Exists(_running().filter(due_at__lte=now)))
+
+
+def tickets_sla_at_risk(queryset: QuerySet[Ticket], *, now: datetime | None = None):
+    return queryset.filter(sla_at_risk_q(now=now))
 
 
 def tickets_sla_breached(queryset: QuerySet[Ticket], *, now: datetime | None = None):
-    """Tickets with a running clock that is overdue (whether or not the sweep has marked it)."""
-    now = now or clock.now()
-    return queryset.filter(Exists(_running().filter(due_at__lte=now)))
+    return queryset.filter(sla_breached_q(now=now))
 
 
 def tickets_with_sla_clock(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

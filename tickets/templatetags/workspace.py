@@ -36,14 +36,3 @@ def ago(value: datetime | None) -> str:
     if label == "now":
         return "just now"
     return f"{label} ago" if delta >= 0 else f"in {label}"
-
-
-@register.filter
-def due(value: datetime | None) -> str:
-    if not value:
-        return ""
-    delta = (value - clock.now()).total_seconds()
-    label = _short(delta)
-    if delta < 0:
-        return f"overdue {label}"
-    return f"due in {label}"

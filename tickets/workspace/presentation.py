@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tickets.models import EventKind, Message, Status, Ticket, TicketEvent
+from tickets.models import EventKind, Message, Status, TicketEvent
 
 # Events that are shown as their message instead of as a sentence.
 MESSAGE_EVENTS = {EventKind.REPLIED, EventKind.NOTE_ADDED}
@@ -72,19 +72,3 @@ def timeline(messages: list[Message], events: list[TicketEvent]) -> list[Timelin
     ]
     entries.sort(key=lambda entry: (entry.at, 0 if entry.message else 1))
     return entries
-
-
-def sla_due(ticket: Ticket) -> datetime | None:
-    """The nearest SLA clock still running, if any."""
-    if ticket.status in (Status.SOLVED, Status.CLOSED):
-        return None
-    dues = [
-        d
-        for d in (
-            ticket.first_response_due_at if ticket.first_responded_at is None else None,
-            ticket.next_reply_due_at,
-            ticket.resolution_due_at,
-        )
-        if d is not None
-    ]
-    return min(dues) if dues else None

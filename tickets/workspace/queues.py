@@ -27,6 +27,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.selectors import tickets_visible_to
+from tickets.sla.selectors import sla_at_risk_q, sla_breached_q
 from tickets.workspace import search
 
 UNSOLVED = "unsolved"
@@ -99,26 +100,14 @@ FILTER_KEYS = (
     "sla",
     "q",
 )
-# A running SLA clock due within this long counts as "at risk".
-SLA_RISK_WINDOW = timedelta(hours=1)
 
 
 def _sla_q(kind: str) -> Q:
-    now = clock.now()
-    first = Q(first_responded_at__isnull=True, first_response_due_at__isnull=False)
+    # The SLA engine owns what "at risk" and "breached" mean (the policy's warning threshold).
     if kind == "breached":
-        return (
-            (first & Q(first_response_due_at__lte=now))
-            | Q(next_reply_due_at__lte=now)
-            | Q(resolution_due_at__lte=now)
-        )
+        return sla_breached_q()
     if kind == "at_risk":
-        soon = now + SLA_RISK_WINDOW
-        return (
-            (first & Q(first_response_due_at__gt=now, first_response_due_at__lte=soon))
-            | Q(next_reply_due_at__gt=now, next_reply_due_at__lte=soon)
-            | Q(resolution_due_at__gt=now, resolution_due_at__lte=soon)
-        ) & ~_sla_q("breached")
+        return sla_at_risk_q()
     return Q()
 
 

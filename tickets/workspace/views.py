@@ -17,8 +17,8 @@ from support.errors import DomainError, ValidationFailed
 from tickets import services
 from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.selectors import ticket_get_for_agent
+from tickets.sla.selectors import tickets_with_sla_clock
 from tickets.workspace import queues, search
-from tickets.workspace.presentation import sla_due
 
 
 def nav_context(request: HttpRequest, *, current: str = "") -> dict:
@@ -105,15 +105,13 @@ def _render_queue(
     request: HttpRequest, *, title: str, params: QueryDict, current: str, saved=None
 ) -> HttpResponse:
     user = request.user
-    tickets = queues.queue_tickets(params, user=user)
+    tickets = tickets_with_sla_clock(queues.queue_tickets(params, user=user))
     page = queues.page_of(
         tickets,
         sort=request.GET.get("sort"),
         cursor=request.GET.get("after"),
         size=_page_size(request),
     )
-    for row in page.rows:
-        row.sla_due = sla_due(row)
     base_qs = request.GET.copy()
     base_qs.pop("after", None)
     next_qs = None
