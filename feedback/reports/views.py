@@ -139,6 +139,23 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
     return table
 
 
+WEEKLY_CHART_AFTER_DAYS = 45
+
+
+def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date, int, int]], str]:
+    """Long ranges are charted per week (a line of 90 daily points is unreadable); the table and
+    the CSV stay per day."""
+    if len(daily) <= WEEKLY_CHART_AFTER_DAYS:
+        return daily, "day"
+    weeks: dict[date, list[int]] = {}
+    for day, created, solved in daily:
+        week = day - timedelta(days=day.weekday())
+        totals = weeks.setdefault(week, [0, 0])
+        totals[0] += created
+        totals[1] += solved
+    return [(week, c, s) for week, (c, s) in weeks.items()], "week"
+
+
 def build_report(f: q.ReportFilter) -> dict:
     daily = q.created_vs_solved(f)
     backlog = q.backlog(f)
@@ -243,12 +260,15 @@ def build_report(f: q.ReportFilter) -> dict:
         _group_table("agents", "Per agent (assignee)", "Agent", q.per_agent(f)),
         _group_table("teams", "Per team", "Team", q.per_team(f)),
     ]
-    labels = [d.strftime("%-d %b") for d, _, _ in daily]
+    chart_rows, per = _chart_buckets(daily)
     charts: dict[str, SafeString] = {
         "daily": line_chart(
-            title="Tickets created and solved per day",
-            labels=labels,
-            series={"Created": [c for _, c, _ in daily], "Solved": [s for _, _, s in daily]},
+            title=f"Tickets created and solved per {per}",
+            labels=[d.strftime("%-d %b") for d, _, _ in chart_rows],
+            series={
+                "Created": [c for _, c, _ in chart_rows],
+                "Solved": [s for _, _, s in chart_rows],
+            },
         ),
         "backlog": bar_chart(
             title="Open tickets by age",
@@ -271,6 +291,7 @@ def build_report(f: q.ReportFilter) -> dict:
         "charts": charts,
         "summary": summary,
         "items": items,
+        "chart_per": per,
     }
 
 

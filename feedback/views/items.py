@@ -158,6 +158,22 @@ def _trend(item: FeedbackItem) -> tuple[list[str], list[int]]:
     return [w.strftime("%-d %b") for w in weeks], [counts.get(w, 0) for w in weeks]
 
 
+QUOTES_SHOWN = 10
+
+
+def _distinct_quotes(links) -> list:
+    """The newest quotes, each wording once (several customers often say the same thing)."""
+    seen, quotes = set(), []
+    for link in links.exclude(quote="").order_by("-created_at")[:100]:
+        key = " ".join(link.quote.lower().split())
+        if key not in seen:
+            seen.add(key)
+            quotes.append(link)
+        if len(quotes) == QUOTES_SHOWN:
+            break
+    return quotes
+
+
 @insights_required
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = item_get(user=request.user, item_id=item_id)
@@ -182,7 +198,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         {
             "item": item,
             "links": links.order_by("-created_at")[:200],
-            "quotes": [link for link in links.order_by("-created_at")[:50] if link.quote],
+            "quotes": _distinct_quotes(links),
             "stats": stats,
             "importance": [(label, stats[f"imp_{value}"]) for value, label in Importance.choices],
             "organizations": organizations,
