@@ -148,6 +148,6 @@ def line_chart(
             'width="10" height="10"/>'
             f'<text class="chart-axis" x="{lx + 14}" y="{height - 3}">{escape(name)}</text>'
         )
-    body += _x_labels(labels, xs, height - 10)
+    body += _x_labels(labels, xs, height - 4)
     desc = "; ".join(f"{name}: total {_fmt(sum(values))}{unit}" for name, values in series.items())
     return _frame(title, desc, width, height, body)

@@ -145,6 +145,11 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
             models.Index(fields=["organization", "-updated_at"], name="ticket_org_idx"),
+            # Reports read date ranges of creation and solving (feedback/reports).
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(
+                fields=["solved_at"], condition=Q(solved_at__isnull=False), name="ticket_solved_idx"
+            ),
         ]
 
     def __str__(self) -> str:
