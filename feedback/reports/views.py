@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
@@ -295,10 +297,28 @@ def build_report(f: q.ReportFilter) -> dict:
     }
 
 
+def cached_report(f: q.ReportFilter) -> dict:
+    """The report for a filter, kept ``REPORTS_CACHE_SECONDS`` (a dashboard is read many times
+    and its CSV buttons ask for the same numbers again)."""
+    seconds = settings.REPORTS_CACHE_SECONDS
+    if not seconds:
+        return build_report(f)
+    key = "reports:v1:" + ":".join(
+        str(v)
+        for v in (f.start, f.end, f.tz.key, f.team_id, f.agent_id, f.organization_id, f.channel)
+    )
+    report = cache.get(key)
+    if report is None:
+        report = build_report(f)
+        report["computed_at"] = clock.now()
+        cache.set(key, report, seconds)
+    return report
+
+
 @insights_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     f = parse_filter(request)
-    report = build_report(f)
+    report = cached_report(f)
     return render(
         request,
         "reports/dashboard.html",
@@ -325,7 +345,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @insights_required
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     f = parse_filter(request)
-    tables = build_report(f)["tables"]
+    tables = cached_report(f)["tables"]
     if table not in tables:
         raise Http404("No such table.")
     t = tables[table]
