@@ -26,6 +26,7 @@ from feedback.selectors import item_get, items_with_demand
 from feedback.services import (
     feedback_item_change_status,
     feedback_item_create,
+    feedback_item_merge,
     feedback_item_notify_customers,
     feedback_item_update,
     item_search_filter,
@@ -215,6 +216,10 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "ItemStatus": ItemStatus,
             "ItemKind": ItemKind,
             "owners": _owners(),
+            "merge_targets": FeedbackItem.objects.active()
+            .exclude(pk=item.pk)
+            .order_by("title")
+            .only("title"),
             "nav": "items",
         },
     )
@@ -273,3 +278,25 @@ def item_notify(request: HttpRequest, item_id: int) -> HttpResponse:
             raise
         messages.error(request, exc.message)
     return redirect("feedback:item_detail", item_id=item.pk)
+
+
+@insights_required
+@require_POST
+def item_merge(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Mark this item a duplicate of another; its linked tickets move over."""
+    item = item_get(user=request.user, item_id=item_id)
+    target = FeedbackItem.objects.active().filter(pk=_int(request.POST.get("target"))).first()
+    if target is None:
+        messages.error(request, "Choose the item this one duplicates.")
+        return redirect("feedback:item_detail", item_id=item.pk)
+    try:
+        feedback_item_merge(source=item, target=target, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("feedback:item_detail", item_id=item.pk)
+    messages.success(request, f"Merged “{item.title}” into this item.")
+    return redirect("feedback:item_detail", item_id=target.pk)
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0

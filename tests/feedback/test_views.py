@@ -220,3 +220,25 @@ def test_pm_edits_an_item(client, pm, item):
     )
     item.refresh_from_db()
     assert (item.title, item.owner) == ("SSO (SAML and OIDC)", pm)
+
+
+def test_pm_merges_a_duplicate_from_the_item_page(client, pm, agent, team, item, link):
+    dup = feedback_item_create(title="SAML please", by=pm)
+    feedback_link_create(ticket=factories.TicketFactory(team=team), item=dup, by=agent)
+    client.force_login(pm)
+    response = client.post(reverse("feedback:item_merge", args=[dup.pk]), {"target": item.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("feedback:item_detail", args=[item.pk])
+    assert item.links.count() == 2
+    dup.refresh_from_db()
+    assert dup.merged_into == item
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404)])
+def test_merge_refused_to_outsiders(client, agent, pm, item, who, status):
+    dup = feedback_item_create(title="SAML please", by=pm)
+    login(client, who, agent=agent, pm=pm)
+    url = reverse("feedback:item_merge", args=[dup.pk])
+    assert client.post(url, {"target": item.pk}).status_code == status
+    dup.refresh_from_db()
+    assert dup.merged_into is None
