@@ -30,6 +30,14 @@ def _nice_max(value: float) -> float:
     return 10 * exp
 
 
+def _axis_max(values) -> float:
+    """Axis top with four grid steps; whole-number data gets whole-number steps."""
+    top = _nice_max(max(values, default=0))
+    if all(float(v).is_integer() for v in values) and not float(top / 4).is_integer():
+        top = math.ceil(top / 4) * 4
+    return top
+
+
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
@@ -81,7 +89,7 @@ def bar_chart(
     height: int = 220,
 ) -> SafeString:
     """Vertical bars, one per label."""
-    top = _nice_max(max(values, default=0))
+    top = _axis_max(values)
     plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = height - PAD_TOP - PAD_BOTTOM
     n = max(len(values), 1)
@@ -113,12 +121,13 @@ def line_chart(
     height: int = 240,
 ) -> SafeString:
     """One line per series over shared labels (days, weeks), with a legend."""
-    top = _nice_max(max((max(v, default=0) for v in series.values()), default=0))
+    top = _axis_max([v for values in series.values() for v in values])
     plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = height - PAD_TOP - PAD_BOTTOM
     n = len(labels)
-    step = plot_w / max(n - 1, 1)
-    xs = [PAD_LEFT + step * i if n > 1 else PAD_LEFT + plot_w / 2 for i in range(n)]
+    inset = 14  # keeps the first and last points off the axis labels
+    step = (plot_w - 2 * inset) / max(n - 1, 1)
+    xs = [PAD_LEFT + inset + step * i if n > 1 else PAD_LEFT + plot_w / 2 for i in range(n)]
     body = _axes(width, height, top, unit)
     for s, (name, values) in enumerate(series.items()):
         points = [
@@ -126,9 +135,10 @@ def line_chart(
         ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="chart-line chart-s{s}" points="{path}"/>')
+        radius = 3 if n <= 31 else 2
         for (x, y), label, v in zip(points, labels, values, strict=True):
             body.append(
-                f'<circle class="chart-dot chart-s{s}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
+                f'<circle class="chart-dot chart-s{s}" cx="{x:.1f}" cy="{y:.1f}" r="{radius}">'
                 f"<title>{escape(name)}, {escape(label)}: {escape(_fmt(v))}{escape(unit)}</title>"
                 "</circle>"
             )
@@ -138,6 +148,6 @@ def line_chart(
             'width="10" height="10"/>'
             f'<text class="chart-axis" x="{lx + 14}" y="{height - 3}">{escape(name)}</text>'
         )
-    body += _x_labels(labels, xs, height - 10)
+    body += _x_labels(labels, xs, height - 4)
     desc = "; ".join(f"{name}: total {_fmt(sum(values))}{unit}" for name, values in series.items())
     return _frame(title, desc, width, height, body)

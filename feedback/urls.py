@@ -11,6 +11,7 @@ urlpatterns = [
     path("items/<int:item_id>/edit/", items.item_edit, name="item_edit"),
     path("items/<int:item_id>/status/", items.item_change_status, name="item_status"),
     path("items/<int:item_id>/notify/", items.item_notify, name="item_notify"),
+    path("items/<int:item_id>/merge/", items.item_merge, name="item_merge"),
     path("tickets/<int:ticket_id>/links/", links.ticket_links, name="ticket_links"),
     path(
         "tickets/<int:ticket_id>/links/search/",

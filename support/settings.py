@@ -292,6 +292,8 @@ PORTAL_SUBMIT_RATE_PER_IP = env_str("PORTAL_SUBMIT_RATE_PER_IP", "10/3600")
 # CSAT: how long after a ticket is solved the survey goes out, and how long its links work.
 CSAT_DELAY_MINUTES = env_int("CSAT_DELAY_MINUTES", 60)
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
+# Reports: how long a computed dashboard is reused for the same filter (0 = always recompute).
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 300)
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

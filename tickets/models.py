@@ -159,6 +159,11 @@ class Ticket(models.Model):
             ),
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
+            # Reports read date ranges of creation and solving (feedback/reports).
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(
+                fields=["solved_at"], condition=Q(solved_at__isnull=False), name="ticket_solved_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Field,
     FloatField,
     Func,
     Q,
@@ -104,6 +105,21 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
+class PercentilesCont(Aggregate):
+    """``percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY expr)``: median and p90 from one
+    sort. Returns ``[median, p90]`` (``[None, None]`` for no rows)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = Field()
+
+    def convert_value(self, value, expression, connection):
+        return value or [None, None]
+
+    def get_db_converters(self, connection):
+        return [self.convert_value]
+
+
 def _epoch(expr) -> Func:
     return Func(expr, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
 
@@ -137,16 +153,12 @@ def duration_stats(
     under the key ``None`` when not grouped)."""
     if connection.vendor == "postgresql":
         seconds = _epoch(expr)
-        aggregates = {
-            "_n": Count("id"),
-            "_p50": PercentileCont(seconds, 0.5),
-            "_p90": PercentileCont(seconds, 0.9),
-        }
+        aggregates = {"_n": Count("id"), "_p": PercentilesCont(seconds)}
         if not group:
             row = tickets.order_by().aggregate(**aggregates)
-            return {None: DurationStat(row["_n"], row["_p50"], row["_p90"])}
+            return {None: DurationStat(row["_n"], *(row["_p"] or [None, None]))}
         rows = tickets.order_by().values(group).annotate(**aggregates)
-        return {r[group]: DurationStat(r["_n"], r["_p50"], r["_p90"]) for r in rows}
+        return {r[group]: DurationStat(r["_n"], *r["_p"]) for r in rows}
     # SQLite fallback: one sorted column of durations, interpolated here.
     values: dict[object, list[float]] = defaultdict(list)
     fields = [group, "_d"] if group else ["_d"]
@@ -299,19 +311,49 @@ def _count_by(qs: QuerySet, field: str) -> dict:
     return dict(qs.values(field).annotate(n=Count("id")).values_list(field, "n").order_by())
 
 
-def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> list[GroupRow]:
-    created = _count_by(f.created(), field)
-    solved = _count_by(f.solved(), field)
-    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
-    first = duration_stats(
-        f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE, group=field
+def _group_counts_pg(f: ReportFilter, field: str) -> tuple[dict, dict, dict, dict, dict]:
+    """On PostgreSQL: the range figures of the table in one grouped scan with FILTER clauses
+    (percentile_cont is an ordered-set aggregate and takes FILTER too; one call with an array of
+    fractions sorts once for both percentiles). Open tickets are counted apart, on their index."""
+    in_created = Q(created_at__gte=f.start_at, created_at__lt=f.end_at)
+    in_solved = Q(solved_at__gte=f.start_at, solved_at__lt=f.end_at)
+    responded = in_created & Q(first_responded_at__isnull=False)
+    rows = (
+        f.tickets()
+        .filter(in_created | in_solved)
+        .order_by()
+        .values(field)
+        .annotate(
+            _created=Count("id", filter=in_created),
+            _solved=Count("id", filter=in_solved),
+            _fr_n=Count("id", filter=responded),
+            _fr=PercentilesCont(_epoch(FIRST_RESPONSE), filter=responded),
+            _res=PercentilesCont(_epoch(RESOLUTION), filter=in_solved),
+        )
     )
-    resolution = duration_stats(f.solved(), RESOLUTION, group=field)
+    created, solved, first_stats, resolution_stats = {}, {}, {}, {}
+    for r in rows:
+        key = r[field]
+        created[key], solved[key] = r["_created"], r["_solved"]
+        if r["_fr_n"]:
+            first_stats[key] = DurationStat(r["_fr_n"], *r["_fr"])
+        if r["_solved"]:
+            resolution_stats[key] = DurationStat(r["_solved"], *r["_res"])
+    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
+    return created, solved, open_now, first_stats, resolution_stats
+
+
+def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> list[GroupRow]:
+    if connection.vendor == "postgresql":
+        created, solved, open_now, first, resolution = _group_counts_pg(f, field)
+    else:
+        created, solved, open_now, first, resolution = _group_counts(f, field)
     csat_rows = {
         row.pop(f"ticket__{field}"): CsatStat(**row)
         for row in csat_surveys(f).values(f"ticket__{field}").annotate(**_csat_counts()).order_by()
     }
-    keys = set(created) | set(solved) | set(open_now) | set(csat_rows)
+    keys = {k for k, v in created.items() if v} | {k for k, v in solved.items() if v}
+    keys |= {k for k, v in open_now.items() if v} | set(csat_rows)
     rows = [
         GroupRow(
             key=key,
@@ -326,6 +368,17 @@ def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> l
         for key in keys
     ]
     return sorted(rows, key=lambda r: (-r.solved, -r.created, r.name))
+
+
+def _group_counts(f: ReportFilter, field: str) -> tuple[dict, dict, dict, dict, dict]:
+    created = _count_by(f.created(), field)
+    solved = _count_by(f.solved(), field)
+    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
+    first = duration_stats(
+        f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE, group=field
+    )
+    resolution = duration_stats(f.solved(), RESOLUTION, group=field)
+    return created, solved, open_now, first, resolution
 
 
 def per_agent(f: ReportFilter) -> list[GroupRow]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
@@ -139,6 +141,23 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
     return table
 
 
+WEEKLY_CHART_AFTER_DAYS = 45
+
+
+def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date, int, int]], str]:
+    """Long ranges are charted per week (a line of 90 daily points is unreadable); the table and
+    the CSV stay per day."""
+    if len(daily) <= WEEKLY_CHART_AFTER_DAYS:
+        return daily, "day"
+    weeks: dict[date, list[int]] = {}
+    for day, created, solved in daily:
+        week = day - timedelta(days=day.weekday())
+        totals = weeks.setdefault(week, [0, 0])
+        totals[0] += created
+        totals[1] += solved
+    return [(week, c, s) for week, (c, s) in weeks.items()], "week"
+
+
 def build_report(f: q.ReportFilter) -> dict:
     daily = q.created_vs_solved(f)
     backlog = q.backlog(f)
@@ -243,12 +262,15 @@ def build_report(f: q.ReportFilter) -> dict:
         _group_table("agents", "Per agent (assignee)", "Agent", q.per_agent(f)),
         _group_table("teams", "Per team", "Team", q.per_team(f)),
     ]
-    labels = [d.strftime("%-d %b") for d, _, _ in daily]
+    chart_rows, per = _chart_buckets(daily)
     charts: dict[str, SafeString] = {
         "daily": line_chart(
-            title="Tickets created and solved per day",
-            labels=labels,
-            series={"Created": [c for _, c, _ in daily], "Solved": [s for _, _, s in daily]},
+            title=f"Tickets created and solved per {per}",
+            labels=[d.strftime("%-d %b") for d, _, _ in chart_rows],
+            series={
+                "Created": [c for _, c, _ in chart_rows],
+                "Solved": [s for _, _, s in chart_rows],
+            },
         ),
         "backlog": bar_chart(
             title="Open tickets by age",
@@ -271,13 +293,32 @@ def build_report(f: q.ReportFilter) -> dict:
         "charts": charts,
         "summary": summary,
         "items": items,
+        "chart_per": per,
     }
+
+
+def cached_report(f: q.ReportFilter) -> dict:
+    """The report for a filter, kept ``REPORTS_CACHE_SECONDS`` (a dashboard is read many times
+    and its CSV buttons ask for the same numbers again)."""
+    seconds = settings.REPORTS_CACHE_SECONDS
+    if not seconds:
+        return build_report(f)
+    key = "reports:v1:" + ":".join(
+        str(v)
+        for v in (f.start, f.end, f.tz.key, f.team_id, f.agent_id, f.organization_id, f.channel)
+    )
+    report = cache.get(key)
+    if report is None:
+        report = build_report(f)
+        report["computed_at"] = clock.now()
+        cache.set(key, report, seconds)
+    return report
 
 
 @insights_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     f = parse_filter(request)
-    report = build_report(f)
+    report = cached_report(f)
     return render(
         request,
         "reports/dashboard.html",
@@ -304,7 +345,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @insights_required
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     f = parse_filter(request)
-    tables = build_report(f)["tables"]
+    tables = cached_report(f)["tables"]
     if table not in tables:
         raise Http404("No such table.")
     t = tables[table]

@@ -26,6 +26,7 @@ from feedback.selectors import item_get, items_with_demand
 from feedback.services import (
     feedback_item_change_status,
     feedback_item_create,
+    feedback_item_merge,
     feedback_item_notify_customers,
     feedback_item_update,
     item_search_filter,
@@ -158,6 +159,22 @@ def _trend(item: FeedbackItem) -> tuple[list[str], list[int]]:
     return [w.strftime("%-d %b") for w in weeks], [counts.get(w, 0) for w in weeks]
 
 
+QUOTES_SHOWN = 10
+
+
+def _distinct_quotes(links) -> list:
+    """The newest quotes, each wording once (several customers often say the same thing)."""
+    seen, quotes = set(), []
+    for link in links.exclude(quote="").order_by("-created_at")[:100]:
+        key = " ".join(link.quote.lower().split())
+        if key not in seen:
+            seen.add(key)
+            quotes.append(link)
+        if len(quotes) == QUOTES_SHOWN:
+            break
+    return quotes
+
+
 @insights_required
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = item_get(user=request.user, item_id=item_id)
@@ -182,7 +199,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         {
             "item": item,
             "links": links.order_by("-created_at")[:200],
-            "quotes": [link for link in links.order_by("-created_at")[:50] if link.quote],
+            "quotes": _distinct_quotes(links),
             "stats": stats,
             "importance": [(label, stats[f"imp_{value}"]) for value, label in Importance.choices],
             "organizations": organizations,
@@ -199,6 +216,10 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "ItemStatus": ItemStatus,
             "ItemKind": ItemKind,
             "owners": _owners(),
+            "merge_targets": FeedbackItem.objects.active()
+            .exclude(pk=item.pk)
+            .order_by("title")
+            .only("title"),
             "nav": "items",
         },
     )
@@ -257,3 +278,25 @@ def item_notify(request: HttpRequest, item_id: int) -> HttpResponse:
             raise
         messages.error(request, exc.message)
     return redirect("feedback:item_detail", item_id=item.pk)
+
+
+@insights_required
+@require_POST
+def item_merge(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Mark this item a duplicate of another; its linked tickets move over."""
+    item = item_get(user=request.user, item_id=item_id)
+    target = FeedbackItem.objects.active().filter(pk=_int(request.POST.get("target"))).first()
+    if target is None:
+        messages.error(request, "Choose the item this one duplicates.")
+        return redirect("feedback:item_detail", item_id=item.pk)
+    try:
+        feedback_item_merge(source=item, target=target, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("feedback:item_detail", item_id=item.pk)
+    messages.success(request, f"Merged “{item.title}” into this item.")
+    return redirect("feedback:item_detail", item_id=target.pk)
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0

@@ -269,3 +269,17 @@ def test_percentile_matches_percentile_cont():
     assert q.percentile([], 0.5) is None
     assert q.percentile([5.0], 0.9) == 5.0
     assert q.percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.9) == pytest.approx(4.6)
+
+
+def test_dashboard_is_reused_from_the_cache(client, data, settings):
+    from django.core.cache import cache
+
+    settings.REPORTS_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(factories.ProductManagerFactory())
+    params = {"start": "2026-03-01", "end": "2026-03-10"}
+    first = client.get(reverse("reports:dashboard"), params).context["summary"]["created"]
+    factories.TicketFactory(created_at=at(2, 9), team=data["t1"])
+    again = client.get(reverse("reports:dashboard"), params).context["summary"]["created"]
+    assert first == again == 5
+    cache.clear()

@@ -186,3 +186,59 @@ def test_ticket_links_partial_renders_from_the_template_tag(rf, agent, link, tic
         Context({"ticket": ticket, "csrf_token": "x"})
     )
     assert "Single sign-on" in html and f"fb-links-{ticket.pk}" in html
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404), ("pm", 404)])
+def test_link_endpoints_refuse_non_agents(client, agent, pm, ticket, item, link, who, status):
+    login(client, who, agent=agent, pm=pm)
+    calls = [
+        ("get", reverse("feedback:ticket_links_search", args=[ticket.pk]), {"q": "single"}),
+        ("post", reverse("feedback:ticket_link_add", args=[ticket.pk]), {"item": item.pk}),
+        ("post", reverse("feedback:ticket_link_new_item", args=[ticket.pk]), {"title": "X"}),
+        ("post", reverse("feedback:ticket_link_remove", args=[link.pk]), {}),
+    ]
+    for method, url, data in calls:
+        assert getattr(client, method)(url, data).status_code == status, url
+    assert TicketFeedbackLink.objects.count() == 1
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404)])
+def test_item_edit_and_create_refuse_outsiders(client, agent, pm, item, who, status):
+    login(client, who, agent=agent, pm=pm)
+    url = reverse("feedback:item_edit", args=[item.pk])
+    assert client.post(url, {"title": "Hijacked"}).status_code == status
+    assert client.post(reverse("feedback:item_create"), {"title": "New"}).status_code == status
+    item.refresh_from_db()
+    assert item.title == "Single sign-on"
+
+
+def test_pm_edits_an_item(client, pm, item):
+    client.force_login(pm)
+    client.post(
+        reverse("feedback:item_edit", args=[item.pk]),
+        {"title": "SSO (SAML and OIDC)", "kind": "feature_request", "area": "Auth", "owner": pm.pk},
+    )
+    item.refresh_from_db()
+    assert (item.title, item.owner) == ("SSO (SAML and OIDC)", pm)
+
+
+def test_pm_merges_a_duplicate_from_the_item_page(client, pm, agent, team, item, link):
+    dup = feedback_item_create(title="SAML please", by=pm)
+    feedback_link_create(ticket=factories.TicketFactory(team=team), item=dup, by=agent)
+    client.force_login(pm)
+    response = client.post(reverse("feedback:item_merge", args=[dup.pk]), {"target": item.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("feedback:item_detail", args=[item.pk])
+    assert item.links.count() == 2
+    dup.refresh_from_db()
+    assert dup.merged_into == item
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404)])
+def test_merge_refused_to_outsiders(client, agent, pm, item, who, status):
+    dup = feedback_item_create(title="SAML please", by=pm)
+    login(client, who, agent=agent, pm=pm)
+    url = reverse("feedback:item_merge", args=[dup.pk])
+    assert client.post(url, {"target": item.pk}).status_code == status
+    dup.refresh_from_db()
+    assert dup.merged_into is None
