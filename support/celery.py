@@ -12,9 +12,10 @@ app.autodiscover_tasks()
 
 @signals.celeryd_init.connect
 @signals.beat_init.connect
+@signals.before_task_publish.connect
 def make_local_folders(**kwargs) -> None:
-    """Folders the worker and beat need before they start: the embedded (filesystem) broker's
-    queue and control folders, and the one beat keeps its schedule file in."""
+    """Folders the embedded (filesystem) broker and beat need: its queue and control folders
+    (for the worker, and for any process that queues a task first) and beat's schedule folder."""
     from django.conf import settings
 
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS

@@ -6,6 +6,7 @@ import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from accounts.decorators import agent_required
 from accounts.models import Team, User
 from support.errors import DomainError, NotFound, ValidationFailed
 from tickets import services
+from tickets.mail.models import InboundEmail
 from tickets.models import (
     Attachment,
     EventKind,
@@ -68,7 +70,12 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
 
 def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     user = request.user
-    conversation = list(messages_visible_to(user=user, ticket=ticket))
+    conversation = list(
+        messages_visible_to(user=user, ticket=ticket).prefetch_related(
+            # Mail a message came from, for "view original" (without the raw bytes).
+            Prefetch("inbound_emails", queryset=InboundEmail.objects.only("id", "message_id"))
+        )
+    )
     events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
     others = list(
         queues.visible_tickets(user)
