@@ -74,7 +74,7 @@ def test_agent_links_a_ticket_by_searching(page, live_server):
     sign_in(page, live_server, agent)
     page.goto(f"{live_server.url}/feedback/tickets/{ticket.pk}/links/")
     page.select_option("select[name=importance]", "important")
-    page.fill("input[type=search]", "dark")
+    page.fill(f"#fb-search-{ticket.pk}", "dark")
     page.locator(".fb-result-list button").first.click()
     page.locator(".fb-link").first.wait_for()
     link = TicketFeedbackLink.objects.get()

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from support import clock
 from tests import factories
+from tickets import services
 from tickets.models import SavedView, Status, Ticket
 from tickets.workspace import queues, search
 
@@ -222,16 +223,29 @@ def test_nav_fragment_and_availability(client, agent):
     assert response.status_code == 400
 
 
-def test_sla_views(signed_in, team):
-    now = clock.now()
-    breached = factories.TicketFactory(team=team, first_response_due_at=now - timedelta(hours=1))
-    at_risk = factories.TicketFactory(team=team, resolution_due_at=now + timedelta(minutes=20))
-    factories.TicketFactory(team=team, resolution_due_at=now + timedelta(days=2))
-    factories.TicketFactory(
-        team=team,
-        first_response_due_at=now - timedelta(hours=1),
-        first_responded_at=now - timedelta(hours=2),
+def test_sla_views(signed_in, team, agent):
+    """SLA views list tickets by the SLA engine's clocks: breached, or past the warning point."""
+    factories.SlaPolicyFactory(
+        calendar=factories.BusinessCalendarFactory(always_open=True),
+        first_response_minutes=60,
+        resolution_minutes=600,
+        warning_percent=75,
     )
+    now = clock.now()
+
+    def filed(minutes_ago, subject):
+        with clock.travel(now - timedelta(minutes=minutes_ago)):
+            return services.ticket_create(
+                requester=factories.CustomerFactory(), subject=subject, body="Help", team=team
+            )
+
+    breached = filed(90, "No answer for 90 minutes")  # first response was due 30 minutes ago
+    at_risk = filed(50, "Waiting 50 minutes")  # past 75% of the first hour
+    filed(5, "Just arrived")
+    answered = filed(120, "Answered in time")
+    with clock.travel(now - timedelta(minutes=100)):
+        services.ticket_reply(ticket=answered, body="On it", by=agent)
+
     response = signed_in.get(reverse("workspace:queue", args=["sla_breached"]))
     assert _refs(response) == [breached.pk]
     counts = {v["slug"]: v["count"] for v in response.context["nav_builtins"]}
