@@ -9,6 +9,7 @@ from customers.api import CustomerViewSet, OrganizationViewSet
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from support.api import ID_REGEX, api_not_found
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
+from tickets.workspace.api import SavedViewViewSet
 
 router = SimpleRouter(trailing_slash="")
 router.register("tickets", TicketViewSet, basename="api-ticket")
@@ -18,6 +19,7 @@ router.register("organizations", OrganizationViewSet, basename="api-organization
 router.register("teams", TeamViewSet, basename="api-team")
 router.register("agents", AgentViewSet, basename="api-agent")
 router.register("tags", TagViewSet, basename="api-tag")
+router.register("views", SavedViewViewSet, basename="api-view")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="api-webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="api-webhook-delivery")
 
