@@ -340,6 +340,9 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
         "WebhookEventTypeEnum": "integrations.models.WebhookEventType",
+        "FeedbackItemKindEnum": "feedback.models.ItemKind",
+        "FeedbackItemStatusEnum": "feedback.models.ItemStatus",
+        "MessageKindEnum": "tickets.models.MessageKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
