@@ -41,6 +41,11 @@ def items_with_demand(user: User, *, include_merged: bool = False) -> QuerySet[F
     if not _may_read_insights(user):
         return FeedbackItem.objects.none()
     items = FeedbackItem.objects.all() if include_merged else FeedbackItem.objects.active()
+    return with_demand(items)
+
+
+def with_demand(items: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
+    """``items`` annotated with their demand (no permission check: for callers that made one)."""
     return items.select_related("owner").annotate(
         demand=Count("links", distinct=True),
         customer_count=Count("links__customer", distinct=True),

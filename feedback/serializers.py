@@ -95,6 +95,9 @@ class FeedbackLinkSerializer(serializers.ModelSerializer):
     customer_id = serializers.IntegerField(read_only=True)
     organization_id = serializers.IntegerField(read_only=True, allow_null=True)
     created_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    importance = serializers.ChoiceField(
+        choices=[("", "Unset"), *Importance.choices], read_only=True
+    )
 
     class Meta:
         model = TicketFeedbackLink
