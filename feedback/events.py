@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from tickets.events import is_suppressed
+
 logger = logging.getLogger(__name__)
 
 ITEM_STATUS_CHANGED = "feedback.item_status_changed"
@@ -40,7 +42,11 @@ def subscribe(*kinds: str) -> Callable[[Handler], Handler]:
 
 
 def publish(kind: str, *, key: str, **data: object) -> None:
-    """Announce a change once the transaction commits. ``data`` must be JSON (ids, strings)."""
+    """Announce a change once the transaction commits. ``data`` must be JSON (ids, strings).
+
+    Quiet inside ``tickets.events.suppressed()`` (importing history: the demo seed)."""
+    if is_suppressed():
+        return
     event = {"kind": kind, "key": key, **data}
     transaction.on_commit(lambda: _queue(event))
 

@@ -275,3 +275,16 @@ def test_pm_and_customer_over_http_trigger_signed_webhooks(live_server, receiver
         )
     assert receiver.requests[0].json["data"]["change"]["new"] == "shipped"
     assert receiver.requests[1].json["data"]["csat"]["comment"] == "Too slow"
+
+
+def test_suppressed_history_publishes_no_feedback_events(
+    subscription, django_capture_on_commit_callbacks
+):
+    from tickets.events import suppressed
+
+    pm = factories.ProductManagerFactory()
+    item = feedback_item_create(title="Dark mode", by=pm)
+    with suppressed(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        feedback_item_change_status(item=item, status=ItemStatus.SHIPPED, by=pm)
+    assert callbacks == []
+    assert not WebhookDelivery.objects.exists()
