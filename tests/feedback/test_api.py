@@ -258,3 +258,18 @@ def test_customer_rates_over_real_http(live_server):
     assert response.status_code == 200, response.text
     assert CsatSurvey.objects.get(ticket=own).rating == Rating.GOOD
     assert FeedbackItem.objects.count() == 0
+
+
+def test_paging_by_demand_is_stable(api, agent, team, pm):
+    items = [feedback_item_create(title=f"Item {n}", by=pm) for n in range(4)]
+    for count, item in zip((2, 1, 1, 0), items, strict=True):
+        for _ in range(count):
+            feedback_link_create(ticket=factories.TicketFactory(team=team), item=item, by=agent)
+    client = api(pm)
+    seen, url = [], "/api/v1/feedback-items?ordering=-demand&page_size=1"
+    while url:
+        page = client.get(url).json()
+        seen += [(row["id"], row["demand"]) for row in page["results"]]
+        url = page["next"]
+    assert [demand for _, demand in seen] == [2, 1, 1, 0]
+    assert sorted(pk for pk, _ in seen) == sorted(item.pk for item in items)
