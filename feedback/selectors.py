@@ -35,20 +35,23 @@ def _may_read_insights(user: User) -> bool:
     return user.is_active and (user.is_agent or user.is_product_manager)
 
 
-def items_with_demand(user: User) -> QuerySet[FeedbackItem]:
-    """Active items annotated with demand: links, distinct customers/orgs, newest link."""
+def items_with_demand(user: User, *, include_merged: bool = False) -> QuerySet[FeedbackItem]:
+    """Active items (or all, with ``include_merged``) annotated with demand: links, distinct
+    customers/orgs, newest link."""
     if not _may_read_insights(user):
         return FeedbackItem.objects.none()
-    return (
-        FeedbackItem.objects.active()
-        .select_related("owner")
-        .annotate(
-            demand=Count("links", distinct=True),
-            customer_count=Count("links__customer", distinct=True),
-            organization_count=Count("links__organization", distinct=True),
-            blocker_count=Count("links", filter=Q(links__importance="blocker"), distinct=True),
-            last_demand_at=Max("links__created_at"),
-        )
+    items = FeedbackItem.objects.all() if include_merged else FeedbackItem.objects.active()
+    return with_demand(items)
+
+
+def with_demand(items: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
+    """``items`` annotated with their demand (no permission check: for callers that made one)."""
+    return items.select_related("owner").annotate(
+        demand=Count("links", distinct=True),
+        customer_count=Count("links__customer", distinct=True),
+        organization_count=Count("links__organization", distinct=True),
+        blocker_count=Count("links", filter=Q(links__importance="blocker"), distinct=True),
+        last_demand_at=Max("links__created_at"),
     )
 
 
@@ -105,3 +108,18 @@ def link_get_for_agent(*, user: User, link_id: int) -> TicketFeedbackLink:
     if link is None or not user.is_agent:
         raise NotFound("No such link.")
     return link
+
+
+def csat_responses_visible_to(user: User) -> QuerySet[CsatSurvey]:
+    """Answered surveys: product managers see all of them (as the reports do), agents those of
+    tickets they may see, anyone else none."""
+    from tickets.selectors import tickets_visible_to
+
+    answered = CsatSurvey.objects.answered()
+    if not user.is_active:
+        return answered.none()
+    if user.is_product_manager:
+        return answered
+    if user.is_agent:
+        return answered.filter(ticket__in=tickets_visible_to(user))
+    return answered.none()

@@ -24,6 +24,7 @@ from tickets.mail.outbound import email_queue
 from tickets.models import Status, Ticket
 from tickets.selectors import ticket_get_for_agent
 
+from . import events
 from .models import (
     NOTIFIABLE_STATUSES,
     CsatSurvey,
@@ -213,6 +214,19 @@ def csat_survey_answer(
         fields.append("comment")
     survey.updated_at = now
     survey.save(update_fields=fields)
+    if notify:  # not when importing history
+        events.publish(
+            events.CSAT_RECEIVED,
+            key=f"{survey.pk}:{now.isoformat()}",
+            survey_id=survey.pk,
+            ticket_id=survey.ticket_id,
+            customer_id=survey.customer_id,
+            rating=survey.rating,
+            comment=survey.comment,
+            first="answered_at" in fields,
+            answered_at=survey.answered_at.isoformat(),
+            updated_at=now.isoformat(),
+        )
     if survey.rating == Rating.BAD and notify:
         _notify_lead_of_bad_rating(survey)
     return survey
@@ -336,6 +350,15 @@ def feedback_item_change_status(
     now = clock.now()
     fields = ["updated_at"]
     if status != item.status:
+        events.publish(
+            events.ITEM_STATUS_CHANGED,
+            key=f"{item.pk}:{now.isoformat()}",
+            item_id=item.pk,
+            old=item.status,
+            new=status,
+            at=now.isoformat(),
+            by_id=by.pk,
+        )
         item.status = status
         item.status_changed_at = now
         fields += ["status", "status_changed_at"]

@@ -9,3 +9,18 @@ def send_due_csat_surveys() -> int:
     from feedback.services import csat_send_due
 
     return csat_send_due()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def dispatch_feedback_event(self, event: dict) -> None:
+    """Hand one committed feedback event to every handler subscribed to its kind."""
+    from feedback import events
+
+    events.dispatch(event)

@@ -15,6 +15,10 @@ class WebhookEventType(models.TextChoices):
     TICKET_UPDATED = "ticket.updated", "Ticket updated"
     TICKET_STATUS_CHANGED = "ticket.status_changed", "Ticket status changed"
     MESSAGE_CREATED = "message.created", "Message created"
+    SLA_WARNING = "sla.warning", "SLA warning"
+    SLA_BREACHED = "sla.breached", "SLA breached"
+    FEEDBACK_ITEM_STATUS_CHANGED = "feedback.item_status_changed", "Feedback item status changed"
+    CSAT_RECEIVED = "csat.received", "CSAT rating received"
 
 
 def new_secret() -> str:
@@ -71,6 +75,8 @@ class WebhookDelivery(models.Model):
         "tickets.TicketEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     event_type = models.CharField(max_length=40, choices=WebhookEventType.choices)
+    # Names a change that is not a ticket event (feedback, CSAT), so queueing it is idempotent too.
+    dedupe_key = models.CharField(max_length=200, blank=True)
     payload = models.JSONField(default=dict)
     resent_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends"
@@ -96,6 +102,11 @@ class WebhookDelivery(models.Model):
                 fields=["subscription", "event", "event_type"],
                 condition=Q(event__isnull=False),
                 name="webhook_delivery_once_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "event_type", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="webhook_delivery_once_per_key",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=DeliveryStatus.values), name="webhook_delivery_status_valid"

@@ -111,6 +111,11 @@ def event_types_for(event: TicketEvent) -> list[str]:
         return [WebhookEventType.TICKET_STATUS_CHANGED, WebhookEventType.TICKET_UPDATED]
     if kind in ("follower_added", "follower_removed"):
         return []
+    # An SLA clock crossing its warning or due time is not a change to the ticket.
+    if kind == "sla_warning":
+        return [WebhookEventType.SLA_WARNING]
+    if kind == "sla_breached":
+        return [WebhookEventType.SLA_BREACHED]
     return [WebhookEventType.TICKET_UPDATED]
 
 
@@ -123,6 +128,13 @@ def _payload(event: TicketEvent, event_type: str) -> dict:
         data["message"] = MessageSerializer(event.message).data
     if event_type in (WebhookEventType.TICKET_UPDATED, WebhookEventType.TICKET_STATUS_CHANGED):
         data["change"] = {"field": event.field or event.kind, "old": event.old, "new": event.new}
+    if event_type in (WebhookEventType.SLA_WARNING, WebhookEventType.SLA_BREACHED):
+        # The sweep records old="due <iso>", new="<warning|breach> at <iso>".
+        data["sla"] = {
+            "target": event.field,
+            "due_at": event.old.removeprefix("due "),
+            "at": event.new.partition(" at ")[2] or event.at.isoformat(),
+        }
     if event.actor_id:
         data["actor"] = {"type": "agent", "id": event.actor_id}
     elif event.actor_customer_id:
@@ -167,6 +179,36 @@ def webhook_deliveries_queue(*, event: TicketEvent) -> list[WebhookDelivery]:
                     continue
                 if new:
                     created.append(delivery)
+        for delivery in created:
+            _send_on_commit(delivery)
+    return created
+
+
+def webhook_deliveries_queue_keyed(
+    *, event_type: str, key: str, payload: dict
+) -> list[WebhookDelivery]:
+    """Create the deliveries a change that isn't a ticket event owes (feedback, CSAT), once per
+    subscription and ``key``: running it twice creates nothing new."""
+    if event_type not in WebhookEventType.values:
+        raise ValueError(f"Unknown webhook event type {event_type!r}.")
+    payload = json.loads(json.dumps(payload, cls=JSONEncoder))
+    created: list[WebhookDelivery] = []
+    with transaction.atomic():
+        for subscription in WebhookSubscription.objects.filter(is_active=True):
+            if event_type not in subscription.event_types:
+                continue
+            try:
+                with transaction.atomic():
+                    delivery, new = WebhookDelivery.objects.get_or_create(
+                        subscription=subscription,
+                        event_type=event_type,
+                        dedupe_key=key[:200],
+                        defaults={"payload": payload},
+                    )
+            except IntegrityError:  # a concurrent run created it
+                continue
+            if new:
+                created.append(delivery)
         for delivery in created:
             _send_on_commit(delivery)
     return created

@@ -6,9 +6,16 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import AgentViewSet, TeamViewSet
 from customers.api import CustomerViewSet, OrganizationViewSet
+from feedback.api import (
+    CsatResponseViewSet,
+    FeedbackItemViewSet,
+    TicketCsatViewSet,
+    TicketFeedbackLinkViewSet,
+)
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from support.api import ID_REGEX, api_not_found
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
+from tickets.workspace.api import SavedViewViewSet
 
 router = SimpleRouter(trailing_slash="")
 router.register("tickets", TicketViewSet, basename="api-ticket")
@@ -18,12 +25,30 @@ router.register("organizations", OrganizationViewSet, basename="api-organization
 router.register("teams", TeamViewSet, basename="api-team")
 router.register("agents", AgentViewSet, basename="api-agent")
 router.register("tags", TagViewSet, basename="api-tag")
+router.register("views", SavedViewViewSet, basename="api-view")
+router.register("feedback-items", FeedbackItemViewSet, basename="api-feedback-item")
+router.register("csat-responses", CsatResponseViewSet, basename="api-csat-response")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="api-webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="api-webhook-delivery")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 
+ticket_feedback_links = TicketFeedbackLinkViewSet.as_view({"get": "list", "post": "create"})
+ticket_feedback_link = TicketFeedbackLinkViewSet.as_view({"delete": "destroy"})
+ticket_csat = TicketCsatViewSet.as_view({"get": "retrieve", "post": "answer"})
+
 urlpatterns = [
+    re_path(
+        rf"^v1/tickets/(?P<ticket_id>{ID_REGEX})/feedback-links$",
+        ticket_feedback_links,
+        name="api-ticket-feedback-links",
+    ),
+    re_path(
+        rf"^v1/tickets/(?P<ticket_id>{ID_REGEX})/feedback-links/(?P<link_id>{ID_REGEX})$",
+        ticket_feedback_link,
+        name="api-ticket-feedback-link",
+    ),
+    re_path(rf"^v1/tickets/(?P<ticket_id>{ID_REGEX})/csat$", ticket_csat, name="api-ticket-csat"),
     re_path(
         rf"^v1/tickets/(?P<ticket_id>{ID_REGEX})/messages$",
         ticket_messages,

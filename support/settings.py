@@ -172,6 +172,7 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.send_outbound_email": {"queue": "mail"},
     "tickets.tasks.sweep_outbound_email": {"queue": "mail"},
     "tickets.tasks.dispatch_ticket_event": {"queue": "notifications"},
+    "feedback.tasks.dispatch_feedback_event": {"queue": "notifications"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.notifications.*": {"queue": "notifications"},
     "tickets.sla.*": {"queue": "sla"},
@@ -340,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
         "WebhookEventTypeEnum": "integrations.models.WebhookEventType",
+        "FeedbackItemKindEnum": "feedback.models.ItemKind",
+        "FeedbackItemStatusEnum": "feedback.models.ItemStatus",
+        "MessageKindEnum": "tickets.models.MessageKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

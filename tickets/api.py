@@ -63,6 +63,7 @@ from tickets.serializers import (
     TagSerializer,
     TicketAssignSerializer,
     TicketCreateSerializer,
+    TicketMergeSerializer,
     TicketSerializer,
     TicketStatusSerializer,
     TicketUpdateSerializer,
@@ -396,6 +397,30 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             ticket = self._locked_for_write()
             self._assign(ticket, data.validated_data, actor)
         return self._respond(ticket)
+
+    @extend_schema(
+        summary="Merge a ticket into another (agents)",
+        request=TicketMergeSerializer,
+        responses={200: TicketSerializer},
+        parameters=[IF_MATCH, IDEMPOTENCY],
+        description="Folds this ticket into `into_id` (public messages are copied, this ticket "
+        "is solved and points there). Answers with the ticket merged into. 409 if the merge "
+        "isn't possible (into itself, already merged, target closed).",
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        if not request.user.is_agent:
+            raise NotPermitted("Only agents can merge tickets.")
+        data = TicketMergeSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        into_id = data.validated_data["into_id"]
+        with transaction.atomic():
+            source = self._locked_for_write()
+            target = tickets_visible_to(request.user).filter(pk=into_id).first()
+            if target is None:
+                raise NotFound("No such ticket to merge into.", field="into_id")
+            target = services.ticket_merge(source=source, target=target, by=request.user)
+        return self._respond(target)
 
 
 # --- messages -------------------------------------------------------------------------------

@@ -56,6 +56,11 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def is_suppressed() -> bool:
+    """Inside :func:`suppressed`: other apps' events (feedback) stay quiet there too."""
+    return _suppressed.get()
+
+
 def record_event(
     ticket: Ticket,
     *,

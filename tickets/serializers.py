@@ -233,6 +233,11 @@ class TicketAssignSerializer(StrictInputSerializer):
         return attrs
 
 
+class TicketMergeSerializer(StrictInputSerializer):
+    customer_fields = frozenset()
+    into_id = id_field(help_text="The ticket to merge this one into; it must be visible to you.")
+
+
 class MessageCreateSerializer(StrictInputSerializer):
     customer_fields = frozenset({"kind", "body", "body_html", "attachments"})
 

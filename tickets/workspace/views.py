@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from tickets import services
 from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.selectors import tickets_with_sla_clock
-from tickets.workspace import queues, search
+from tickets.workspace import queues, saved_views, search
 
 
 def nav_context(request: HttpRequest, *, current: str = "") -> dict:
@@ -175,10 +174,15 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Give the view a name to save it.")
         return redirect(_back(request))
     team_ids = [int(t) for t in request.POST.getlist("share_with") if t.isdigit()]
-    with transaction.atomic():
-        view = SavedView.objects.create(owner=request.user, name=name, filters=filters)
-        if team_ids and request.user.is_admin:
-            view.shared_with.set(Team.objects.filter(pk__in=team_ids))
+    # The form offers sharing to admins only; for anyone else it is ignored, not an error.
+    teams = Team.objects.filter(pk__in=team_ids) if team_ids and request.user.is_admin else []
+    try:
+        view = saved_views.saved_view_create(
+            owner=request.user, name=name, filters=filters, share_with=teams
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(request))
     messages.success(request, f"Saved the view “{name}”.")
     return redirect("workspace:saved_view", view_id=view.pk)
 
@@ -187,7 +191,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
     view = get_object_or_404(SavedView, pk=view_id, owner=request.user)
-    view.delete()
+    saved_views.saved_view_delete(view=view, by=request.user)
     messages.success(request, f"Deleted the view “{view.name}”.")
     return redirect("workspace:home")
 

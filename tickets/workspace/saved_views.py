@@ -1,0 +1,100 @@
+"""Saved views: an agent's named queue filters, which an admin can share with teams.
+
+The workspace pages and the API both write through these services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+
+from accounts.models import Team, User
+from support.errors import NotPermitted, ValidationFailed
+from tickets.models import SavedView
+from tickets.workspace.queues import FILTER_KEYS
+
+NAME_MAX = 80
+MAX_VALUES_PER_FILTER = 20
+VALUE_MAX = 200
+
+
+def _require_agent(by: User) -> None:
+    if not by.is_active or not by.is_agent:
+        raise NotPermitted("Only agents have saved views.")
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationFailed("Give the view a name to save it.", field="name")
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(f"A view's name can be at most {NAME_MAX} characters.", field="name")
+    return name
+
+
+def clean_filters(filters: Mapping[str, object]) -> dict[str, list[str]]:
+    """Queue filters as stored: known keys only, each a list of non-empty strings."""
+    unknown = sorted(set(filters) - set(FILTER_KEYS))
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown filters: {', '.join(unknown)}; choose from {', '.join(FILTER_KEYS)}.",
+            field="filters",
+        )
+    cleaned: dict[str, list[str]] = {}
+    for key in FILTER_KEYS:
+        if key not in filters:
+            continue
+        raw = filters[key]
+        values = raw if isinstance(raw, list | tuple) else [raw]
+        if len(values) > MAX_VALUES_PER_FILTER or not all(
+            isinstance(v, str) and len(v) <= VALUE_MAX for v in values
+        ):
+            raise ValidationFailed(
+                f"The {key} filter takes up to {MAX_VALUES_PER_FILTER} texts "
+                f"of at most {VALUE_MAX} characters.",
+                field="filters",
+            )
+        values = [v.strip() for v in values if v.strip()]
+        if values:
+            cleaned[key] = values
+    return cleaned
+
+
+@transaction.atomic
+def saved_view_create(
+    *,
+    owner: User,
+    name: str,
+    filters: Mapping[str, object],
+    share_with: Iterable[Team] = (),
+) -> SavedView:
+    """Save ``filters`` as ``owner``'s view; only admins may share it with teams."""
+    _require_agent(owner)
+    teams = list(share_with)
+    if teams and not owner.is_admin:
+        raise NotPermitted("Only admins can share views with teams.")
+    view = SavedView.objects.create(
+        owner=owner, name=_clean_name(name), filters=clean_filters(filters)
+    )
+    if teams:
+        view.shared_with.set(teams)
+    return view
+
+
+@transaction.atomic
+def saved_view_share(*, view: SavedView, teams: Iterable[Team], by: User) -> SavedView:
+    """Replace the teams a view is shared with (admins, on their own views)."""
+    if not by.is_active or not by.is_admin:
+        raise NotPermitted("Only admins can share views with teams.")
+    if view.owner_id != by.pk:
+        raise NotPermitted("Only the view's owner can share it.")
+    view.shared_with.set(list(teams))
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, view: SavedView, by: User) -> None:
+    if view.owner_id != by.pk:
+        raise NotPermitted("Only the view's owner can delete it.")
+    view.delete()
