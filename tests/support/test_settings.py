@@ -25,8 +25,18 @@ print(json.dumps({
 """
 
 
+def outside_env() -> dict[str, str]:
+    """The environment as a deployment would have it: no database/broker of the test run, and
+    not the async-safety switch the browser tests set for Playwright's event loop."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+
+
 def run_settings(tmp_path, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
+    clean = outside_env()
     clean.update(
         {"DJANGO_SETTINGS_MODULE": "support.settings", "SWITCHBOARD_VAR_DIR": str(tmp_path)}
     )
@@ -77,7 +87,7 @@ def test_bad_boolean_is_a_clear_error(tmp_path):
 
 def test_production_settings_pass_check_deploy(tmp_path):
     """Given a real secret, host and an https SITE_URL, `check --deploy` finds nothing."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
+    env = outside_env()
     env.update(
         SECRET_KEY="k3y-" + "x9Yq2" * 12,
         ALLOWED_HOSTS="support.example.com",
