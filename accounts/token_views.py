@@ -38,7 +38,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/api_tokens.html",
-        {"form": form, "created": created, "tokens": api_tokens_of(request.user)},
+        {
+            "form": form,
+            "created": created,
+            "tokens": api_tokens_of(request.user),
+            # Customers manage their tokens inside the portal's frame, agents in the workspace.
+            "layout": "agent/base.html" if request.user.is_agent else "portal/base.html",
+            "nav": "account",
+        },
     )
 
 
