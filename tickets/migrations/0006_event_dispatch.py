@@ -1,0 +1,37 @@
+"""TicketEvent.dispatched_at: when every handler had run for the event (null while owed).
+
+Events already recorded count as dispatched: the old path gave no record of which were lost, and
+replaying history would re-run every handler for every ticket ever changed. The partial index is
+created after the backfill, so it starts (and stays) small.
+"""
+
+from django.db import migrations, models
+from django.db.models import F
+
+
+def mark_existing_dispatched(apps, schema_editor):
+    TicketEvent = apps.get_model("tickets", "TicketEvent")
+    TicketEvent.objects.filter(dispatched_at__isnull=True).update(dispatched_at=F("at"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tickets", "0005_merge_0002_report_indexes_0004_merge_20261127_0046"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="ticketevent",
+            name="dispatched_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.RunPython(mark_existing_dispatched, migrations.RunPython.noop, elidable=True),
+        migrations.AddIndex(
+            model_name="ticketevent",
+            index=models.Index(
+                condition=models.Q(("dispatched_at__isnull", True)),
+                fields=["at"],
+                name="event_undispatched_idx",
+            ),
+        ),
+    ]
