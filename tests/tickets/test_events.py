@@ -175,3 +175,18 @@ def test_the_sweep_task_is_scheduled(settings):
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "tickets.tasks.sweep_undispatched_events" in schedule
     assert "tickets.mail.tasks.sweep_mail_events" not in schedule
+
+
+def test_the_sweep_queues_at_most_its_limit_and_moves_past_events_just_queued(
+    ticket, agent, broker_down
+):
+    for n in range(3):
+        services.ticket_note(ticket=ticket, body=f"Note {n}", by=agent)
+    owed = list(
+        TicketEvent.objects.filter(dispatched_at__isnull=True).order_by("id").values_list("id")
+    )
+    assert len(owed) == 3
+    with later():
+        assert events.sweep_undispatched(limit=2) == 2
+        assert events.sweep_undispatched(limit=2) == 1  # the third, not the two just queued
+        assert events.sweep_undispatched(limit=2) == 0
