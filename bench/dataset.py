@@ -528,7 +528,7 @@ MESSAGE_COLUMNS = [
     "created_at",
 ]  # fmt: skip
 EVENT_COLUMNS = ["id", "ticket_id", "kind", "actor_id", "actor_customer_id", "field", "old", "new",
-                 "message_id", "at"]  # fmt: skip
+                 "message_id", "at", "dispatched_at"]  # fmt: skip
 
 
 def _load_tickets(cursor, rng, text: TextPool, sizes: Sizes, people: People, stats, log) -> None:
@@ -690,7 +690,9 @@ def _load_tickets(cursor, rng, text: TextPool, sizes: Sizes, people: People, sta
 
         copy_rows(cursor, Ticket, TICKET_COLUMNS, tickets, stats)
         copy_rows(cursor, Message, MESSAGE_COLUMNS, messages, stats)
-        copy_rows(cursor, TicketEvent, EVENT_COLUMNS, events, stats)
+        # History is born dispatched (its last column, ``at``, repeated): never swept or replayed.
+        dispatched = (row + "\t" + row.rpartition("\t")[2] for row in events)
+        copy_rows(cursor, TicketEvent, EVENT_COLUMNS, dispatched, stats)
         copy_rows(cursor, Ticket.tags.through, ["id", "ticket_id", "tag_id"], tags, stats)
         done += size
         elapsed = time.perf_counter() - t_started

@@ -152,7 +152,9 @@ def webhook_deliveries_queue(*, event: TicketEvent) -> list[WebhookDelivery]:
         return []
     is_note = bool(event.message_id and event.message.is_note)
     created: list[WebhookDelivery] = []
-    subscriptions = WebhookSubscription.objects.filter(is_active=True)
+    # A late run (the events sweep replaying a lost dispatch) must not tell a subscription
+    # created afterwards about a change from before it existed.
+    subscriptions = WebhookSubscription.objects.filter(is_active=True, created_at__lte=event.at)
     payloads: dict[str, dict] = {}
     with transaction.atomic():
         for subscription in subscriptions:

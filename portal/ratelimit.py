@@ -1,11 +1,10 @@
-"""Fixed-window rate limits counted in the cache (Redis in production), shared by all processes."""
+"""The portal's rate limits, written as ``"count/seconds"`` in settings, counted by
+``support.ratelimit`` (anchored fixed windows in the cache, shared by all processes)."""
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.cache import cache
-from django.http import HttpRequest
+from support import ratelimit
+from support.ratelimit import client_ip  # noqa: F401 - the portal's views use it from here
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -17,19 +16,4 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def hit(scope: str, key: str, rate: str) -> bool:
     """Count one attempt for ``key``; ``False`` when it goes over ``rate``."""
     limit, window = parse_rate(rate)
-    digest = hashlib.sha256(key.lower().encode()).hexdigest()[:32]
-    cache_key = f"portal:rl:{scope}:{digest}"
-    # add() only sets a missing key, so the window starts at the first attempt and isn't extended.
-    cache.add(cache_key, 0, timeout=window)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window)
-        count = 1
-    return count <= limit
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy, REMOTE_ADDR is the proxy unless it's configured to pass the client's
-    # address; we trust only REMOTE_ADDR so a client can't pick its own bucket with a header.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return ratelimit.hit(f"portal:{scope}", key, limit=limit, window=window).allowed

@@ -10,13 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 from datetime import timedelta
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -32,7 +30,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.utils.encoders import JSONEncoder
 
 from accounts.models import ApiIdempotencyKey, ApiToken, User
-from support import clock
+from support import clock, ratelimit
 from support.errors import DomainError
 
 # --- errors ---------------------------------------------------------------------------------
@@ -280,8 +278,8 @@ WINDOW_SECONDS = 60
 
 
 class ApiRateThrottle(BaseThrottle):
-    """Fixed one-minute windows in the cache (Redis in production): per token, per signed-in
-    user for session calls, per IP address for anonymous ones."""
+    """Fixed one-minute windows on the clock (``support.ratelimit``, aligned): per token, per
+    signed-in user for session calls, per client address (``REMOTE_ADDR``) for anonymous ones."""
 
     def allow_request(self, request, view) -> bool:
         if isinstance(request.auth, ApiToken):
@@ -289,24 +287,15 @@ class ApiRateThrottle(BaseThrottle):
         elif request.user and request.user.is_authenticated:
             ident, limit = f"user:{request.user.pk}", settings.API_RATE_LIMIT_USER
         else:
-            ident, limit = f"ip:{self.get_ident(request)}", settings.API_RATE_LIMIT_ANON
-        now = time.time()
-        window = int(now // WINDOW_SECONDS)
-        key = f"api-rate:{ident}:{window}"
-        cache.add(key, 0, WINDOW_SECONDS + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW_SECONDS + 5)
-            count = 1
-        reset = (window + 1) * WINDOW_SECONDS
-        self._wait = max(1, math.ceil(reset - now))
+            ident, limit = f"ip:{ratelimit.client_ip(request)}", settings.API_RATE_LIMIT_ANON
+        result = ratelimit.hit("api", ident, limit=limit, window=WINDOW_SECONDS, aligned=True)
+        self._wait = result.retry_after
         request._rate_limit = {
             "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(max(0, limit - count)),
-            "X-RateLimit-Reset": str(int(reset)),
+            "X-RateLimit-Remaining": str(result.remaining),
+            "X-RateLimit-Reset": str(result.reset_at),
         }
-        return count <= limit
+        return result.allowed
 
     def wait(self) -> float:
         return self._wait

@@ -3,8 +3,13 @@
 A service calls :func:`record_event` inside its transaction. When the transaction commits, each
 event is handed to a Celery task that calls every handler subscribed to its kind. Handlers live in
 the app that cares (mail, webhooks, SLA, feedback) and register themselves in ``AppConfig.ready``,
-so ``tickets`` never imports them. A handler may run more than once (the task retries), so it must
-be idempotent.
+so ``tickets`` never imports them.
+
+Nothing is lost when that task is: the event row is written in the change's own transaction with
+``dispatched_at`` empty, and the task sets it only after every handler ran. A beat sweep
+(:func:`sweep_undispatched`) re-queues events still undispatched after a grace period, whether the
+broker was down at commit, the worker died, or a handler kept failing. So a handler may run more
+than once for one event and must be idempotent.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ import contextvars
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import User
 from customers.models import Customer
+from support import clock
 from tickets.models import Message, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -48,7 +57,9 @@ def handlers_for(kind: str) -> list[Handler]:
 
 @contextlib.contextmanager
 def suppressed() -> Iterator[None]:
-    """Record events without publishing them: for importing history (demo data, migrations)."""
+    """Record events without publishing them: for importing history (demo data, migrations).
+
+    They are stored as already dispatched, so the sweep never replays them either."""
     token = _suppressed.set(True)
     try:
         yield
@@ -80,8 +91,9 @@ def record_event(
         old=_text(old),
         new=_text(new),
         message=message,
+        dispatched_at=clock.now() if _suppressed.get() else None,
     )
-    if not _suppressed.get():
+    if event.dispatched_at is None:
         transaction.on_commit(lambda: _publish(event.id))
     return event
 
@@ -100,10 +112,55 @@ def _publish(event_id: int) -> None:
         dispatch_ticket_event.delay(event_id)
     except Exception:
         # The change is committed; a broker outage must not turn it into an error page.
-        # Outbox rows (mail, webhooks) are swept and re-queued by beat, so nothing is lost.
+        # The event stays undispatched and the beat sweep queues it again, so nothing is lost.
         logger.exception("Could not queue ticket event %s", event_id)
 
 
 def dispatch(event: TicketEvent) -> None:
+    """Run every handler for ``event``, then mark it dispatched (not if one of them raised)."""
     for handler in handlers_for(event.kind):
         handler(event)
+    # Events are append-only; this bookkeeping column is the one update they get.
+    TicketEvent.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(
+        dispatched_at=clock.now()
+    )
+
+
+def sweep_undispatched(*, limit: int = 5000) -> int:
+    """Beat: queue again the events whose dispatch is overdue; returns how many it queued.
+
+    Overdue means undispatched for longer than ``EVENT_DISPATCH_GRACE_SECONDS`` (longer than the
+    dispatch task normally takes, retries included). Each event is queued at most once per grace
+    period, so a backlog in the queue isn't multiplied by the sweep; oldest first, at most
+    ``limit`` a run (after a long outage the rest follow a minute later). Events older than
+    ``EVENT_DISPATCH_MAX_AGE_HOURS`` are given up on (and logged): telling people about a change
+    days late does more harm than good.
+    """
+    now = clock.now()
+    grace = timedelta(seconds=settings.EVENT_DISPATCH_GRACE_SECONDS)
+    oldest = now - timedelta(hours=settings.EVENT_DISPATCH_MAX_AGE_HOURS)
+    undispatched = TicketEvent.objects.filter(dispatched_at__isnull=True)
+    expired = undispatched.filter(at__lt=oldest).count()
+    if expired:
+        logger.warning("%s ticket events too old to sweep were never dispatched", expired)
+    overdue = undispatched.filter(at__gte=oldest, at__lte=now - grace).order_by("id")
+    queued, after = 0, 0
+    while queued < limit:
+        ids = list(overdue.filter(id__gt=after).values_list("id", flat=True)[:500])
+        if not ids:
+            break
+        after = ids[-1]
+        keys = {event_id: f"events:requeued:{event_id}" for event_id in ids}
+        last_queued = cache.get_many(list(keys.values()))
+        for event_id in ids:
+            last = last_queued.get(keys[event_id])
+            if last is not None and now - last < grace:
+                continue  # queued by an earlier sweep less than a grace period ago
+            cache.set(keys[event_id], now, timeout=int(grace.total_seconds()) * 2)
+            _publish(event_id)
+            queued += 1
+            if queued >= limit:
+                break
+    if queued:
+        logger.warning("Re-queued %s ticket events whose dispatch was lost", queued)
+    return queued

@@ -307,12 +307,22 @@ class TicketEvent(models.Model):
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     at = models.DateTimeField(default=clock.now)
+    # When every handler had run for it (``tickets.tasks.dispatch_ticket_event``); null while its
+    # dispatch is owed. The one field written after creation, and only by queryset ``update``.
+    # Events imported under ``events.suppressed()`` are born dispatched (never replayed).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["ticket", "at"], name="event_ticket_idx"),
             models.Index(fields=["kind", "at"], name="event_kind_idx"),
+            # Small by design: only events still owed a dispatch (the beat sweep's scan).
+            models.Index(
+                fields=["at"],
+                name="event_undispatched_idx",
+                condition=Q(dispatched_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,15 @@ def dispatch_ticket_event(self, event_id: int) -> None:
     )
     if event is None:  # its ticket was deleted meanwhile; nothing left to tell anyone
         return
+    if event.dispatched_at is not None:  # queued twice (the sweep, a redelivery): done already
+        return
     events.dispatch(event)
+
+
+@shared_task(acks_late=True)
+def sweep_undispatched_events() -> int:
+    """Beat: re-queue ticket events whose dispatch task was lost (broker down, worker killed)."""
+    return events.sweep_undispatched()
 
 
 @shared_task(

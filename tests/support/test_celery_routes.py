@@ -20,6 +20,7 @@ def queue_of(task_name: str) -> str:
         ("tickets.mail.tasks.ingest_inbound_email", "mail"),
         ("tickets.mail.tasks.poll_imap", "mail"),
         ("tickets.tasks.dispatch_ticket_event", "notifications"),
+        ("tickets.tasks.sweep_undispatched_events", "notifications"),
         ("tickets.notifications.tasks.notify", "notifications"),
         ("tickets.sla.tasks.sweep_sla", "sla"),
         ("tickets.webhooks.tasks.deliver_webhook", "webhooks"),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.cache import cache
 
 from accounts.models import Team
-from support import clock
+from support import ratelimit
 from tickets.mail.parse import ParsedMail
 
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mail.daemon")
@@ -84,12 +82,7 @@ def autoreply_permitted(address: str) -> bool:
     cap = settings.MAIL_AUTOREPLY_PER_SENDER_PER_HOUR
     if cap <= 0:
         return True
-    hour = clock.now().strftime("%Y%m%d%H")
-    key = f"mail:autoreply:{hashlib.sha256(_addr(address).encode()).hexdigest()[:32]}:{hour}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3700)
-        count = 1
-    return count <= cap
+    # Whole clock hours (aligned windows), so the cap resets on the hour.
+    return ratelimit.hit(
+        "mail:autoreply", _addr(address), limit=cap, window=3600, aligned=True
+    ).allowed

@@ -1,26 +1,22 @@
 """Mail that ticket events cause: agents' replies to customers, and notifications.
 
-Each handler runs after the change committed (``tickets.events``) and may run twice, so every
-mail is queued with ``dedupe_key=f"event:{event.id}:…"``. Internal notes never reach a customer:
+Each handler runs after the change committed (``tickets.events``) and may run twice (a retry, or
+the events sweep re-queueing a lost dispatch), so every mail is queued with
+``dedupe_key=f"event:{event.id}:…"``. Internal notes never reach a customer:
 no handler here listens to ``note_added``, and the reply handler refuses anything not public.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
-from collections.abc import Callable
-from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from accounts.models import User
-from support import clock
-from tickets.events import Handler, subscribe
+from tickets.events import subscribe
 from tickets.mail import loops, tokens
 from tickets.mail.models import InboundEmail
 from tickets.mail.outbound import _clean_header, email_queue
@@ -40,62 +36,6 @@ logger = logging.getLogger(__name__)
 
 AUTO_GENERATED = "auto-generated"
 AUTO_REPLIED = "auto-replied"
-
-
-# --- handlers that can't be lost ----------------------------------------------------------
-# Events reach handlers through a task queued after commit; if the broker was down at that
-# moment the event is never dispatched. For mail that would be a reply silently not sent, so
-# each mail handler marks the events it has run for, and a beat sweep runs it for recent events
-# it missed. Handlers are idempotent (dedupe_key), so a second run queues nothing twice.
-
-_mail_handlers: dict[str, list[Handler]] = {}
-HANDLED_TTL = 60 * 60 * 48
-SWEEP_WINDOW = timedelta(hours=24)
-SWEEP_GRACE = timedelta(minutes=3)
-
-
-def _handled_key(event_id: int, handler: Handler) -> str:
-    return f"mail:handled:{event_id}:{handler.__name__}"
-
-
-def mail_handler(*kinds: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        def run(event: TicketEvent) -> None:
-            handler(event)
-            cache.set(_handled_key(event.pk, handler), 1, timeout=HANDLED_TTL)
-
-        for kind in kinds:
-            _mail_handlers.setdefault(kind, []).append(run)
-        subscribe(*kinds)(run)
-        return run
-
-    return register
-
-
-def mail_events_sweep() -> int:
-    """Run mail handlers for recent events they never saw; returns how many runs it made."""
-    now = clock.now()
-    events = (
-        TicketEvent.objects.filter(
-            kind__in=list(_mail_handlers), at__gte=now - SWEEP_WINDOW, at__lte=now - SWEEP_GRACE
-        )
-        .select_related("ticket", "actor", "actor_customer", "message")
-        .order_by("at", "id")
-    )
-    runs = 0
-    for event in events.iterator(chunk_size=200):
-        handlers = _mail_handlers.get(event.kind, [])
-        done = cache.get_many([_handled_key(event.pk, h) for h in handlers])
-        for handler in handlers:
-            if _handled_key(event.pk, handler) in done:
-                continue
-            try:
-                handler(event)
-            except Exception:
-                logger.exception("Mail handler %s failed for event %s", handler, event.pk)
-            runs += 1
-    return runs
 
 
 # --- addresses and threading headers ------------------------------------------------------
@@ -220,7 +160,7 @@ def _customer_may_get_mail(ticket: Ticket) -> bool:
     return True
 
 
-@mail_handler(EventKind.REPLIED)
+@subscribe(EventKind.REPLIED)
 def mail_agent_reply(event: TicketEvent) -> None:
     """An agent's public reply goes to the requester, threaded, with history and attachments."""
     message = event.message
@@ -258,7 +198,7 @@ def mail_agent_reply(event: TicketEvent) -> None:
     )
 
 
-@mail_handler(EventKind.CREATED)
+@subscribe(EventKind.CREATED)
 def mail_new_ticket_confirmation(event: TicketEvent) -> None:
     if not settings.NOTIFY_NEW_TICKET:
         return
@@ -271,6 +211,9 @@ def mail_new_ticket_confirmation(event: TicketEvent) -> None:
     inbound = InboundEmail.objects.filter(message=message).only("autoreply_allowed").first()
     if inbound is not None and not inbound.autoreply_allowed:
         return  # an auto-reply, a list, a bounce: answering it could start a loop
+    dedupe_key = f"event:{event.pk}:new_ticket"
+    if OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
+        return  # a second run for this event: sent already, and must not count against the cap
     if not loops.autoreply_permitted(ticket.requester.email):
         logger.info("Auto-reply cap reached for ticket %s's requester", ticket.pk)
         return
@@ -288,7 +231,7 @@ def mail_new_ticket_confirmation(event: TicketEvent) -> None:
         from_email=base,
         headers=headers,
         ticket=ticket,
-        dedupe_key=f"event:{event.pk}:new_ticket",
+        dedupe_key=dedupe_key,
         message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
     )
 
@@ -342,7 +285,7 @@ def _notify_agents(
     )
 
 
-@mail_handler(EventKind.REPLIED)
+@subscribe(EventKind.REPLIED)
 def mail_customer_reply_to_agents(event: TicketEvent) -> None:
     """A customer wrote: tell the assignee, or the team when nobody has the ticket."""
     if not settings.NOTIFY_CUSTOMER_REPLY:
@@ -369,7 +312,7 @@ def mail_customer_reply_to_agents(event: TicketEvent) -> None:
     )
 
 
-@mail_handler(EventKind.ASSIGNEE_CHANGED)
+@subscribe(EventKind.ASSIGNEE_CHANGED)
 def mail_assignment(event: TicketEvent) -> None:
     if not settings.NOTIFY_ASSIGNMENT:
         return
@@ -390,7 +333,7 @@ def mail_assignment(event: TicketEvent) -> None:
 MENTION_RE = re.compile(r"(?<![\w.+-])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
-@mail_handler(EventKind.NOTE_ADDED)
+@subscribe(EventKind.NOTE_ADDED)
 def mail_mention(event: TicketEvent) -> None:
     """``@agent@example.com`` in an internal note tells that agent. Agents only, by design."""
     if not settings.NOTIFY_MENTION:

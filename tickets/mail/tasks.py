@@ -34,11 +34,3 @@ def poll_imap() -> int:
     from tickets.mail.imap import poll_all
 
     return poll_all()
-
-
-@shared_task(acks_late=True)
-def sweep_mail_events() -> int:
-    """Beat: run mail handlers for recent ticket events whose dispatch was lost."""
-    from tickets.mail.notify import mail_events_sweep
-
-    return mail_events_sweep()

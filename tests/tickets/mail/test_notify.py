@@ -1,44 +1,39 @@
-"""Mail handlers can't be lost: a sweep runs them for events whose dispatch never happened."""
+"""Mail handlers run again for the same event (a retry, the events sweep) without mailing twice.
+
+That a lost dispatch is swept at all is tested with the other handlers in test_events.py.
+"""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 from django.core import mail as django_mail
 
-from support import clock
 from tests.tickets.mail.conftest import run_on_commit
 from tickets import events, services
-from tickets.mail.notify import mail_events_sweep
-from tickets.models import OutboundEmail, TicketEvent
+from tickets.mail import loops
+from tickets.models import EventKind, OutboundEmail, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sweep_sends_the_reply_whose_event_was_never_dispatched(ticket, agent, monkeypatch):
-    with events.suppressed():  # as if the broker was down when the reply was committed
-        with run_on_commit():
-            services.ticket_reply(ticket=ticket, body="Lost?", by=agent)
-    assert not OutboundEmail.objects.exists()
-    TicketEvent.objects.filter(ticket=ticket).update(at=clock.now() - timedelta(minutes=10))
+def test_running_the_reply_handlers_twice_mails_once(ticket, agent):
     with run_on_commit():
-        assert mail_events_sweep() >= 1
+        services.ticket_reply(ticket=ticket, body="Once only", by=agent)
+    event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.REPLIED)
+    with run_on_commit():
+        events.dispatch(event)
     assert OutboundEmail.objects.filter(kind="reply").count() == 1
-    assert [m.to for m in django_mail.outbox] == [[ticket.requester.email]]
-    # a second sweep finds everything handled
-    with run_on_commit():
-        assert mail_events_sweep() == 0
     assert len(django_mail.outbox) == 1
 
 
-def test_sweep_skips_events_already_handled_and_recent_ones(ticket, agent):
+def test_a_replayed_confirmation_does_not_count_against_the_auto_reply_cap(customer, settings):
+    settings.MAIL_AUTOREPLY_PER_SENDER_PER_HOUR = 2
     with run_on_commit():
-        services.ticket_reply(ticket=ticket, body="Normal path", by=agent)
-    assert OutboundEmail.objects.count() == 1
-    with run_on_commit():
-        assert mail_events_sweep() == 0  # too recent to be considered lost
-    TicketEvent.objects.filter(ticket=ticket).update(at=clock.now() - timedelta(minutes=10))
-    with run_on_commit():
-        assert mail_events_sweep() == 0  # handled on the normal path
-    assert OutboundEmail.objects.count() == 1
+        ticket = services.ticket_create(requester=customer, subject="Help", body="Please")
+    event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.CREATED)
+    for _ in range(3):
+        with run_on_commit():
+            events.dispatch(event)
+    assert OutboundEmail.objects.filter(kind="new_ticket").count() == 1
+    assert loops.autoreply_permitted(customer.email)  # the one real confirmation used one of two
+    assert not loops.autoreply_permitted(customer.email)
