@@ -172,6 +172,7 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.send_outbound_email": {"queue": "mail"},
     "tickets.tasks.sweep_outbound_email": {"queue": "mail"},
     "tickets.tasks.dispatch_ticket_event": {"queue": "notifications"},
+    "tickets.tasks.dispatch_ticket_events": {"queue": "notifications"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.notifications.*": {"queue": "notifications"},
     "tickets.sla.*": {"queue": "sla"},

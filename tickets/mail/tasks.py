@@ -42,3 +42,14 @@ def sweep_mail_events() -> int:
     from tickets.mail.notify import mail_events_sweep
 
     return mail_events_sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def queue_outbound_emails(email_ids: list[int]) -> int:
+    """Fan a batch of queued mails (``email_queue_many``) out to one send task each, so each
+    mail keeps its own retries. Safe to run twice: sending skips a row that is no longer pending."""
+    from tickets.tasks import send_outbound_email
+
+    for email_id in email_ids:
+        send_outbound_email.delay(email_id)
+    return len(email_ids)
