@@ -93,12 +93,7 @@ def email_queue_many(mails: Sequence[Mapping[str, Any]]) -> list[OutboundEmail]:
     ``email_queue`` one by one, which skips exactly those. Returns the rows queued.
     """
     rows = [_build_row(**mail) for mail in mails]
-    keys = {row.dedupe_key for row in rows if row.dedupe_key}
-    taken = (
-        set(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-        if keys
-        else set()
-    )
+    taken = _queued_keys({row.dedupe_key for row in rows if row.dedupe_key})
     fresh = []
     for row in rows:
         if row.dedupe_key:
@@ -116,6 +111,14 @@ def email_queue_many(mails: Sequence[Mapping[str, Any]]) -> list[OutboundEmail]:
     ids = [email.pk for email in created]
     transaction.on_commit(lambda: _enqueue_many(ids))
     return created
+
+
+def _queued_keys(keys: set[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(
+        OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
 
 
 def _build_row(
