@@ -114,12 +114,7 @@ def _mark_chunk(what: str, rows: list[tuple[int, int]], now: datetime) -> int:
             .select_for_update(skip_locked=True)
             .filter(pk__in=[pk for pk, _ in rows], ticket_id__in=list(tickets))
         )
-        policies = {
-            sla.ticket_id: sla.policy
-            for sla in TicketSla.objects.select_related(
-                "policy__warning_team", "policy__breach_team"
-            ).filter(ticket_id__in={t.ticket_id for t in targets})
-        }
+        policies = _policies({t.ticket_id for t in targets})
         plain = [t for t in targets if not _escalates(what, policies.get(t.ticket_id))]
         marked = _mark_many(what, plain, tickets, policies)
         for target in targets:
@@ -133,6 +128,17 @@ def _mark_chunk(what: str, rows: list[tuple[int, int]], now: datetime) -> int:
             except Exception:
                 logger.exception("SLA %s of clock %s failed; next sweep retries", what, target.pk)
     return marked
+
+
+def _policies(ticket_ids: set[int]) -> dict[int, SlaPolicy | None]:
+    """Each ticket's matched policy; a chunk shares a handful, so each is loaded once."""
+    matched = dict(
+        TicketSla.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", "policy_id")
+    )
+    loaded = SlaPolicy.objects.select_related("warning_team", "breach_team").in_bulk(
+        {pk for pk in matched.values() if pk is not None}
+    )
+    return {ticket_id: loaded.get(policy_id) for ticket_id, policy_id in matched.items()}
 
 
 def _mark_many(
