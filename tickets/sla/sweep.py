@@ -204,8 +204,9 @@ def _when(what: str, target: SlaTarget) -> datetime:
 
 
 class _Audience:
-    """Who hears about a chunk's clocks, read with one query per kind of person (team members,
-    each policy's watchers) instead of one per clock. Same rules as ``_recipients``."""
+    """Who hears about a clock: the assignee, else the team's active members; for a breach also
+    the team lead; plus the policy's watchers. For a chunk, read with one query for team members
+    and one per policy, not one per clock."""
 
     def __init__(self, tickets, policies) -> None:
         team_ids = {t.team_id for t in tickets if t.team_id and not t.assignee_id}
@@ -271,16 +272,7 @@ def _mark(what: str, target: SlaTarget, ticket: Ticket, policy: SlaPolicy | None
 
 
 def _recipients(ticket: Ticket, what: str, policy: SlaPolicy | None) -> set[str]:
-    people: list[User] = []
-    if ticket.assignee_id and ticket.assignee.is_active:
-        people.append(ticket.assignee)
-    elif ticket.team_id:
-        people.extend(ticket.team.members.filter(is_active=True))
-    if what == BREACH and ticket.team_id and ticket.team.lead_id:
-        people.append(ticket.team.lead)
-    if policy is not None:
-        people.extend(policy.notify.filter(is_active=True))
-    return {p.email for p in people if p.email}
+    return _Audience([ticket], [policy]).recipients(ticket, what, policy)
 
 
 def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> bool:
