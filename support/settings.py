@@ -174,6 +174,7 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.dispatch_ticket_event": {"queue": "notifications"},
     "feedback.tasks.dispatch_feedback_event": {"queue": "notifications"},
     "tickets.tasks.sweep_undispatched_events": {"queue": "notifications"},
+    "tickets.tasks.dispatch_ticket_events": {"queue": "notifications"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.notifications.*": {"queue": "notifications"},
     "tickets.sla.*": {"queue": "sla"},

@@ -1,7 +1,10 @@
 """Ticket events: the append-only record of every change, and how the rest of the system hears.
 
 A service calls :func:`record_event` inside its transaction. When the transaction commits, each
-event is handed to a Celery task that calls every handler subscribed to its kind. Handlers live in
+event is handed to a Celery task that calls every handler subscribed to its kind. Code that
+writes many events at once (the SLA sweep) builds them with :func:`event_build` and saves them
+with :func:`record_events`: one INSERT, one ``on_commit`` callback and one Celery task
+(``dispatch_ticket_events``) for the whole batch. Handlers live in
 the app that cares (mail, webhooks, SLA, feedback) and register themselves in ``AppConfig.ready``,
 so ``tickets`` never imports them.
 
@@ -18,7 +21,7 @@ import contextlib
 import contextvars
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -72,6 +75,31 @@ def is_suppressed() -> bool:
     return _suppressed.get()
 
 
+def event_build(
+    ticket: Ticket,
+    *,
+    kind: str,
+    by: User | Customer | None,
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    message: Message | None = None,
+) -> TicketEvent:
+    """An unsaved event, for :func:`record_events`."""
+    return TicketEvent(
+        ticket=ticket,
+        kind=kind,
+        actor=by if isinstance(by, User) else None,
+        actor_customer=by if isinstance(by, Customer) else None,
+        field=field,
+        old=_text(old),
+        new=_text(new),
+        message=message,
+        # History imported under suppressed() counts as dispatched: the sweep never replays it.
+        dispatched_at=clock.now() if _suppressed.get() else None,
+    )
+
+
 def record_event(
     ticket: Ticket,
     *,
@@ -82,20 +110,22 @@ def record_event(
     new: object = "",
     message: Message | None = None,
 ) -> TicketEvent:
-    event = TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=by if isinstance(by, User) else None,
-        actor_customer=by if isinstance(by, Customer) else None,
-        field=field,
-        old=_text(old),
-        new=_text(new),
-        message=message,
-        dispatched_at=clock.now() if _suppressed.get() else None,
-    )
+    event = event_build(ticket, kind=kind, by=by, field=field, old=old, new=new, message=message)
+    event.save()
     if event.dispatched_at is None:
         transaction.on_commit(lambda: _publish(event.id))
     return event
+
+
+def record_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
+    """Save many events (built with :func:`event_build`) in one INSERT and publish them together:
+    one ``on_commit`` callback, one Celery task for the batch. Handlers see each event exactly as
+    if it had come through :func:`record_event`, in id order."""
+    created = TicketEvent.objects.bulk_create(list(events))
+    if created and created[0].dispatched_at is None:
+        ids = [event.id for event in created]
+        transaction.on_commit(lambda: _publish_many(ids))
+    return created
 
 
 def _text(value: object) -> str:
@@ -114,6 +144,15 @@ def _publish(event_id: int) -> None:
         # The change is committed; a broker outage must not turn it into an error page.
         # The event stays undispatched and the beat sweep queues it again, so nothing is lost.
         logger.exception("Could not queue ticket event %s", event_id)
+
+
+def _publish_many(event_ids: list[int]) -> None:
+    from tickets.tasks import dispatch_ticket_events
+
+    try:
+        dispatch_ticket_events.delay(event_ids)
+    except Exception:
+        logger.exception("Could not queue %s ticket events (%s…)", len(event_ids), event_ids[0])
 
 
 def dispatch(event: TicketEvent) -> None:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from tickets import events
 from tickets.models import TicketEvent
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -32,6 +36,34 @@ def dispatch_ticket_event(self, event_id: int) -> None:
 def sweep_undispatched_events() -> int:
     """Beat: re-queue ticket events whose dispatch task was lost (broker down, worker killed)."""
     return events.sweep_undispatched()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def dispatch_ticket_events(self, event_ids: list[int]) -> None:
+    """Hand a batch of committed ticket events (``events.record_events``) to their handlers.
+
+    An event whose handler fails is passed on to ``dispatch_ticket_event`` on its own, which
+    retries it with backoff, so one failure neither stops the batch nor re-runs the others.
+    """
+    batch = (
+        TicketEvent.objects.select_related("ticket", "actor", "actor_customer", "message")
+        # Those dispatched already (a redelivery, the sweep got there first) are done.
+        .filter(pk__in=event_ids, dispatched_at__isnull=True)
+        .order_by("pk")
+    )
+    for event in batch.iterator(chunk_size=500):
+        try:
+            events.dispatch(event)
+        except Exception:
+            logger.exception("Ticket event %s failed in a batch; retrying it alone", event.pk)
+            dispatch_ticket_event.delay(event.pk)
 
 
 @shared_task(

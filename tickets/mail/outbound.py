@@ -1,7 +1,8 @@
 """Outgoing mail: queue a row in the caller's transaction, send it from a Celery task.
 
 Nothing sends mail inside a request. ``email_queue`` writes an ``OutboundEmail`` and, once the
-transaction commits, asks a worker to send it. ``email_send`` does one SMTP exchange through
+transaction commits, asks a worker to send it (``email_queue_many`` does the same for a batch with
+one INSERT and one task that fans out). ``email_send`` does one SMTP exchange through
 Django's mail backend and records the outcome; ``outbound_sweep`` (beat) re-queues rows whose
 task was lost.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -55,33 +57,102 @@ def email_queue(
     message_id: str | None = None,
 ) -> OutboundEmail | None:
     """Queue one mail; returns ``None`` when ``dedupe_key`` was already queued."""
-    recipients = [_clean_header(a) for a in to if a and a.strip()]
-    if not recipients:
-        raise ValidationFailed("A mail needs at least one recipient.", field="to")
+    email = _build_row(
+        kind=kind,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        cc=cc,
+        from_email=from_email,
+        headers=headers,
+        ticket=ticket,
+        message=message,
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+    )
     if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     try:
         with transaction.atomic():
-            email = OutboundEmail.objects.create(
-                kind=kind,
-                ticket=ticket,
-                message=message,
-                dedupe_key=dedupe_key,
-                from_email=_clean_header(from_email or settings.DEFAULT_FROM_EMAIL),
-                to=recipients,
-                cc=[_clean_header(a) for a in cc if a and a.strip()],
-                subject=_clean_header(subject)[:300],
-                body_text=body_text,
-                body_html=body_html,
-                headers={k: _clean_header(v) for k, v in (headers or {}).items()},
-                message_id_header=message_id or make_msgid(domain=_message_id_domain()),
-            )
+            email.save()
     except IntegrityError:
         if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
             return None  # queued by a concurrent run of the same handler
         raise
     transaction.on_commit(lambda: _enqueue(email.pk))
     return email
+
+
+def email_queue_many(mails: Sequence[Mapping[str, Any]]) -> list[OutboundEmail]:
+    """Queue many mails (each a mapping of ``email_queue``'s arguments) with one dedupe lookup,
+    one INSERT, one ``on_commit`` callback and one task that hands each row to its send task.
+
+    Mails whose ``dedupe_key`` is already queued (or repeated in the batch) are skipped. If a
+    concurrent run queues one of the same keys meanwhile, the batch falls back to
+    ``email_queue`` one by one, which skips exactly those. Returns the rows queued.
+    """
+    rows = [_build_row(**mail) for mail in mails]
+    taken = _queued_keys({row.dedupe_key for row in rows if row.dedupe_key})
+    fresh = []
+    for row in rows:
+        if row.dedupe_key:
+            if row.dedupe_key in taken:
+                continue
+            taken.add(row.dedupe_key)
+        fresh.append(row)
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            created = OutboundEmail.objects.bulk_create(fresh)
+    except IntegrityError:
+        return [email for mail in mails if (email := email_queue(**mail)) is not None]
+    ids = [email.pk for email in created]
+    transaction.on_commit(lambda: _enqueue_many(ids))
+    return created
+
+
+def _queued_keys(keys: set[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(
+        OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+
+
+def _build_row(
+    *,
+    kind: str,
+    to: Sequence[str],
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    cc: Sequence[str] = (),
+    from_email: str | None = None,
+    headers: dict[str, str] | None = None,
+    ticket: Ticket | None = None,
+    message: Message | None = None,
+    dedupe_key: str | None = None,
+    message_id: str | None = None,
+) -> OutboundEmail:
+    recipients = [_clean_header(a) for a in to if a and a.strip()]
+    if not recipients:
+        raise ValidationFailed("A mail needs at least one recipient.", field="to")
+    return OutboundEmail(
+        kind=kind,
+        ticket=ticket,
+        message=message,
+        dedupe_key=dedupe_key,
+        from_email=_clean_header(from_email or settings.DEFAULT_FROM_EMAIL),
+        to=recipients,
+        cc=[_clean_header(a) for a in cc if a and a.strip()],
+        subject=_clean_header(subject)[:300],
+        body_text=body_text,
+        body_html=body_html,
+        headers={k: _clean_header(v) for k, v in (headers or {}).items()},
+        message_id_header=message_id or make_msgid(domain=_message_id_domain()),
+    )
 
 
 def _enqueue(email_id: int) -> None:
@@ -91,6 +162,17 @@ def _enqueue(email_id: int) -> None:
         send_outbound_email.delay(email_id)
     except Exception:
         logger.exception("Could not queue outbound mail %s; the sweep will pick it up", email_id)
+
+
+def _enqueue_many(email_ids: list[int]) -> None:
+    from tickets.mail.tasks import queue_outbound_emails
+
+    try:
+        queue_outbound_emails.delay(email_ids)
+    except Exception:
+        logger.exception(
+            "Could not queue %s outbound mails; the sweep will pick them up", len(email_ids)
+        )
 
 
 def _build(email: OutboundEmail) -> EmailMultiAlternatives:

@@ -4,13 +4,20 @@ Beat runs it every minute (``tickets.sla.tasks.sweep_sla``). It reads only the c
 through partial indexes on ``due_at`` / ``warn_at`` of running, unbreached targets, so its cost
 follows what is due, not how many tickets exist.
 
+It works in chunks of due clocks, one transaction each, and does each step once per chunk:
+one conditional ``UPDATE … RETURNING`` marks the chunk, one INSERT writes its events (published
+with one ``on_commit`` callback and one Celery task, ``events.record_events``), one INSERT queues
+its escalation mail (``email_queue_many``). Clocks whose policy changes the ticket (raise
+priority, move team) are the exception: each goes through the ticket services on its own, inside
+a savepoint, so a refused escalation leaves only that clock for the next run.
+
 Exactly once, even with two sweeps at the same time or a sweep repeated after a crash:
-- each clock is handled in its own transaction that first locks the ticket and the clock with
-  ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; a no-op on SQLite, where transactions are
-  serialized), so a concurrent sweep skips what another is handling;
-- the mark itself is a conditional ``UPDATE … WHERE breached_at IS NULL``: only the run whose
-  update changed the row records the event and queues mail;
-- mail rows carry a ``dedupe_key``, so even a handler that ran twice queues one mail.
+- a chunk's transaction first locks its tickets and clocks with ``SELECT … FOR UPDATE SKIP
+  LOCKED`` (PostgreSQL; a no-op on SQLite, where transactions are serialized), so a concurrent
+  sweep skips what another is handling;
+- the mark itself is a conditional ``UPDATE … WHERE breached_at IS NULL … RETURNING id``: only
+  the clocks that update changed get an event and mail;
+- mail rows carry a ``dedupe_key``, so even a sweep that ran twice queues one mail.
 
 A sweep that was not running (worker or beat down) catches up: it stamps the *true* time, the
 clock's ``due_at`` (or ``warn_at``), not the time it noticed. A clock found already past its due
@@ -24,20 +31,20 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from support import clock
-from tickets.events import record_event
-from tickets.mail.outbound import email_queue
+from tickets.events import event_build, record_event, record_events
+from tickets.mail.outbound import email_queue, email_queue_many
 from tickets.models import EventKind, Priority, Ticket
 from tickets.sla.models import SlaPolicy, SlaTarget, TargetState, TicketSla
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 100
+CHUNK = 500
 PRIORITY_UP = {
     Priority.LOW: Priority.NORMAL,
     Priority.NORMAL: Priority.HIGH,
@@ -89,10 +96,8 @@ def sla_sweep(*, now: datetime | None = None, time_budget: float = 50.0) -> dict
 
 
 def _mark_chunk(what: str, rows: list[tuple[int, int]], now: datetime) -> int:
-    """One transaction for a chunk of due clocks (commits are the expensive part). A clock whose
-    policy escalates gets a savepoint: a service refusing the escalation leaves that clock for
-    the next run and no other."""
-    marked = 0
+    """One transaction for a chunk of due clocks: the plain ones marked, recorded and notified
+    in bulk; those whose policy escalates one by one, each in a savepoint."""
     query = due_for_breach if what == BREACH else due_for_warning
     with transaction.atomic():
         # Tickets first, as the ticket services lock them first; SKIP LOCKED never waits, so a
@@ -109,23 +114,124 @@ def _mark_chunk(what: str, rows: list[tuple[int, int]], now: datetime) -> int:
             .select_for_update(skip_locked=True)
             .filter(pk__in=[pk for pk, _ in rows], ticket_id__in=list(tickets))
         )
-        policies = {
-            sla.ticket_id: sla.policy
-            for sla in TicketSla.objects.select_related(
-                "policy__warning_team", "policy__breach_team"
-            ).filter(ticket_id__in={t.ticket_id for t in targets})
-        }
+        policies = _policies({t.ticket_id for t in targets})
+        plain = [t for t in targets if not _escalates(what, policies.get(t.ticket_id))]
+        marked = _mark_many(what, plain, tickets, policies)
         for target in targets:
-            ticket, policy = tickets[target.ticket_id], policies.get(target.ticket_id)
-            if not _escalates(what, policy):
-                marked += _mark(what, target, ticket, policy)
+            if not _escalates(what, policies.get(target.ticket_id)):
                 continue
             try:
                 with transaction.atomic():  # escalation runs services that may refuse
-                    marked += _mark(what, target, ticket, policy)
+                    marked += _mark(
+                        what, target, tickets[target.ticket_id], policies[target.ticket_id]
+                    )
             except Exception:
                 logger.exception("SLA %s of clock %s failed; next sweep retries", what, target.pk)
     return marked
+
+
+def _policies(ticket_ids: set[int]) -> dict[int, SlaPolicy | None]:
+    """Each ticket's matched policy; a chunk shares a handful, so each is loaded once."""
+    matched = dict(
+        TicketSla.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", "policy_id")
+    )
+    loaded = SlaPolicy.objects.select_related("warning_team", "breach_team").in_bulk(
+        {pk for pk in matched.values() if pk is not None}
+    )
+    return {ticket_id: loaded.get(policy_id) for ticket_id, policy_id in matched.items()}
+
+
+def _mark_many(
+    what: str,
+    targets: list[SlaTarget],
+    tickets: dict[int, Ticket],
+    policies: dict[int, SlaPolicy | None],
+) -> int:
+    """Mark, record and notify clocks whose policy doesn't change the ticket, a few queries for
+    the lot. Only the clocks the guarded UPDATE changed get an event and a mail."""
+    marked_ids = _guarded_update(what, [t.pk for t in targets])
+    if not marked_ids:
+        return 0
+    targets = [t for t in targets if t.pk in marked_ids]
+    kind = EventKind.SLA_BREACHED if what == BREACH else EventKind.SLA_WARNING
+    record_events(
+        event_build(
+            tickets[t.ticket_id],
+            kind=kind,
+            by=None,
+            field=t.kind,
+            old=f"due {t.due_at.isoformat()}",
+            new=f"{what} at {_when(what, t).isoformat()}",
+        )
+        for t in targets
+    )
+    audience = _Audience(tickets.values(), policies.values())
+    mails = []
+    for target in targets:
+        ticket, policy = tickets[target.ticket_id], policies.get(target.ticket_id)
+        recipients = audience.recipients(ticket, what, policy)
+        if recipients:
+            mails.append(_mail(ticket, target, what, _when(what, target), sorted(recipients)))
+    if mails:
+        email_queue_many(mails)
+    return len(targets)
+
+
+def _guarded_update(what: str, pks: list[int]) -> set[int]:
+    """The guard, for a whole chunk: one conditional UPDATE that returns the ids it changed. A
+    clock another run has marked meanwhile is not among them."""
+    if not pks:
+        return set()
+    table = connection.ops.quote_name(SlaTarget._meta.db_table)
+    if what == BREACH:
+        assign = "breached_at = due_at, warned_at = COALESCE(warned_at, warn_at)"
+        guard = "breached_at IS NULL"
+    else:
+        assign = "warned_at = warn_at"
+        guard = "warned_at IS NULL AND breached_at IS NULL"
+    placeholders = ", ".join(["%s"] * len(pks))
+    # Only constants and placeholders are formatted in; the ids go as parameters. Django's
+    # update() can't return the changed rows; both PostgreSQL and SQLite ≥ 3.35 can.
+    sql = f"UPDATE {table} SET {assign} WHERE id IN ({placeholders}) AND {guard} RETURNING id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, pks)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _when(what: str, target: SlaTarget) -> datetime:
+    """The true time of the mark: the clock's own due (or warning) time, not the sweep's."""
+    return target.due_at if what == BREACH else target.warn_at
+
+
+class _Audience:
+    """Who hears about a clock: the assignee, else the team's active members; for a breach also
+    the team lead; plus the policy's watchers. For a chunk, read with one query for team members
+    and one per policy, not one per clock."""
+
+    def __init__(self, tickets, policies) -> None:
+        team_ids = {t.team_id for t in tickets if t.team_id and not t.assignee_id}
+        self.members: dict[int, list[User]] = {}
+        if team_ids:
+            through = User.teams.through
+            for link in through.objects.filter(
+                team_id__in=team_ids, user__is_active=True
+            ).select_related("user"):
+                self.members.setdefault(link.team_id, []).append(link.user)
+        self.watchers: dict[int, list[User]] = {}
+        for policy in {p.pk: p for p in policies if p is not None}.values():
+            self.watchers[policy.pk] = list(policy.notify.filter(is_active=True))
+
+    def recipients(self, ticket: Ticket, what: str, policy: SlaPolicy | None) -> set[str]:
+        people: list[User] = []
+        if ticket.assignee_id and ticket.assignee.is_active:
+            people.append(ticket.assignee)
+        elif ticket.team_id:
+            people.extend(self.members.get(ticket.team_id, []))
+        if what == BREACH and ticket.team_id and ticket.team.lead_id:
+            people.append(ticket.team.lead)
+        if policy is not None:
+            people.extend(self.watchers.get(policy.pk, []))
+        return {p.email for p in people if p.email}
 
 
 def _escalates(what: str, policy: SlaPolicy | None) -> bool:
@@ -166,16 +272,7 @@ def _mark(what: str, target: SlaTarget, ticket: Ticket, policy: SlaPolicy | None
 
 
 def _recipients(ticket: Ticket, what: str, policy: SlaPolicy | None) -> set[str]:
-    people: list[User] = []
-    if ticket.assignee_id and ticket.assignee.is_active:
-        people.append(ticket.assignee)
-    elif ticket.team_id:
-        people.extend(ticket.team.members.filter(is_active=True))
-    if what == BREACH and ticket.team_id and ticket.team.lead_id:
-        people.append(ticket.team.lead)
-    if policy is not None:
-        people.extend(policy.notify.filter(is_active=True))
-    return {p.email for p in people if p.email}
+    return _Audience([ticket], [policy]).recipients(ticket, what, policy)
 
 
 def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> bool:
@@ -208,8 +305,14 @@ def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> bool:
 def _notify(
     ticket: Ticket, target: SlaTarget, what: str, when: datetime, recipients: list[str]
 ) -> None:
-    if not recipients:
-        return
+    if recipients:
+        email_queue(**_mail(ticket, target, what, when, recipients))
+
+
+def _mail(
+    ticket: Ticket, target: SlaTarget, what: str, when: datetime, recipients: list[str]
+) -> dict:
+    """The escalation mail's ``email_queue`` arguments; its dedupe key is the clock and mark."""
     label = target.get_kind_display().lower()
     if what == BREACH:
         subject = f"[#{ticket.pk}] SLA breached: {label} — {ticket.subject}"
@@ -234,15 +337,15 @@ def _notify(
             f"{settings.SITE_URL}/",
         ]
     )
-    email_queue(
-        kind=f"sla_{what}",
-        to=recipients,
-        subject=subject,
-        body_text=body,
-        ticket=ticket,
-        dedupe_key=f"sla-{what}:{target.pk}",
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    return {
+        "kind": f"sla_{what}",
+        "to": recipients,
+        "subject": subject,
+        "body_text": body,
+        "ticket": ticket,
+        "dedupe_key": f"sla-{what}:{target.pk}",
+        "headers": {"Auto-Submitted": "auto-generated"},
+    }
 
 
 def _fmt(value: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection, connections
@@ -225,3 +226,40 @@ def test_a_failing_escalation_leaves_only_that_clock_for_the_next_run(
     monkeypatch.setattr(sweep_module, "_escalate", real)
     assert sweep(62) == {"breach": 1, "warning": 0}
     assert SlaTarget.objects.get(ticket=first, kind="first_response").breached_at == at(60)
+
+
+def test_a_chunk_costs_the_same_queries_however_many_clocks_it_holds(
+    policy, customer, team, agent, lead
+):
+    """Marks, events and mail are written in bulk: 4 due clocks or 12, the same statements."""
+
+    def catch_up(n: int) -> int:
+        for _ in range(n):
+            make_ticket(customer, team, assignee=agent if _ % 2 else None)
+        with CaptureQueriesContext(connection) as queries:
+            assert sweep(24 * 60)["breach"] == 2 * n
+        return len(queries)
+
+    assert catch_up(2) == catch_up(6)
+
+
+def test_a_chunk_is_published_with_one_callback_for_events_and_one_for_mail(
+    policy, customer, team, agent, django_capture_on_commit_callbacks
+):
+    from tickets.mail.tasks import queue_outbound_emails
+    from tickets.tasks import dispatch_ticket_events
+
+    for _ in range(3):
+        make_ticket(customer, team, assignee=agent)
+    with (
+        mock.patch.object(dispatch_ticket_events, "delay") as publish,
+        mock.patch.object(queue_outbound_emails, "delay") as send,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        assert sweep(24 * 60) == {"breach": 6, "warning": 0}
+    assert len(callbacks) == 2
+    (published,) = publish.call_args.args
+    assert sorted(published) == sorted(
+        TicketEvent.objects.filter(kind=EventKind.SLA_BREACHED).values_list("pk", flat=True)
+    )
+    assert len(send.call_args.args[0]) == 6 == OutboundEmail.objects.count()
