@@ -83,7 +83,12 @@ class SmtpSink:
 
 
 def _free_port(start: int = 8610, stop: int = 8699) -> int:
+    import os
     import socket
+
+    # SB_TEST_PORTS=8620-8649 keeps parallel runs on one machine in their own ranges.
+    if os.environ.get("SB_TEST_PORTS"):
+        start, stop = (int(n) for n in os.environ["SB_TEST_PORTS"].split("-", 1))
 
     for port in range(start, stop):
         with socket.socket() as sock:
@@ -92,7 +97,7 @@ def _free_port(start: int = 8610, stop: int = 8699) -> int:
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 8610-8698")
+    raise RuntimeError(f"no free port in {start}-{stop - 1}")
 
 
 @pytest.fixture
