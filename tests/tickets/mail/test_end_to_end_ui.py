@@ -39,6 +39,7 @@ ARGS = [
     "--disable-component-update",
 ]
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-e2e"))  # noqa: S108 - screenshots only
+PDF = b"%PDF-1.4\n% refund confirmation for invoice 1042\n%%EOF\n"
 SECRET = "s3cret-for-tests"  # noqa: S105 - the mail conftest sets INBOUND_EMAIL_SECRET to it
 
 
@@ -153,6 +154,10 @@ def test_mail_in_reply_in_the_browser_customer_answer_lands_on_the_ticket(
     # A public reply from the composer, setting the status as it goes.
     page.check("input[name=kind][value=reply]")
     page.fill("#composer-body", "Hi Ada,\n\nwe refunded the second charge; it shows in 3 days.")
+    page.set_input_files(
+        "#composer-files",
+        files=[{"name": "refund-1042.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     page.click(f"#composer button[value={then}]")
     page.wait_for_selector("text=Reply sent.")
     assert page.locator(".msg-agent", has_text="we refunded the second charge").count() == 1
@@ -183,6 +188,8 @@ def test_mail_in_reply_in_the_browser_customer_answer_lands_on_the_ticket(
     text = sent.get_body(("plain",)).get_content()
     assert "we refunded the second charge" in text
     assert "charged twice for invoice 1042" in text  # recent history under the reply
+    attached = [(p.get_filename(), p.get_content()) for p in sent.iter_attachments()]
+    assert attached == [("refund-1042.pdf", PDF)]
     reply_row = OutboundEmail.objects.get(kind="reply", ticket=ticket)
     assert reply_row.status == OutboundStatus.SENT
     assert reply_row.message_id_header == sent["Message-ID"]
@@ -219,8 +226,13 @@ def test_mail_in_reply_in_the_browser_customer_answer_lands_on_the_ticket(
     notice = smtp_server.messages()[0]
     assert notice["Auto-Submitted"] == "auto-generated"
 
-    # The agent reloads and sees the answer in the timeline, and the ticket open again.
-    page.reload()
+    # The agent still has the ticket open: within a poll it says a message came, and the
+    # Reload link shows it in the timeline, with the ticket open again.
+    page.wait_for_selector(".presence-new", timeout=15_000)
+    assert "1 new message" in page.inner_text(".presence-new")
+    _shoot(page, f"{then}-3-new-message-notice")
+    page.click(".presence-new >> text=Reload")
+    page.wait_for_selector(".msg-customer >> text=I see the refund pending")
     customer_msgs = page.locator(".msg-customer")
     assert customer_msgs.count() == 2
     assert "I see the refund pending" in customer_msgs.nth(1).inner_text()
@@ -236,13 +248,13 @@ def test_mail_in_reply_in_the_browser_customer_answer_lands_on_the_ticket(
         )
     ]
     assert order == sorted(order), "the timeline is in the order things happened"
-    _shoot(page, f"{then}-3-ticket-after-customer-answer")
+    _shoot(page, f"{then}-4-ticket-after-customer-answer")
 
     # The original, quoted history included, is one click away.
     customer_msgs.nth(1).locator("text=view original mail").click()
     page.wait_for_url(re.compile(rf"/mail/inbound/{answer_row.pk}/$"))
     assert "refunded the second charge" in page.inner_text("pre.mail-text")
-    _shoot(page, f"{then}-4-original-mail")
+    _shoot(page, f"{then}-5-original-mail")
     page.go_back()
 
     # The conversation goes on: a second reply threads under Ada's answer, copies nobody
