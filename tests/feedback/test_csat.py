@@ -224,3 +224,24 @@ def test_agent_partial_shows_rating_and_comment(sent_survey):
     )
     assert "csat-bad" in html
     assert "Too slow &lt;b&gt;really&lt;/b&gt;" in html
+
+
+def test_agent_partial_does_not_promise_a_survey_for_a_reopened_ticket(ticket, solve, agent):
+    """Solved, then the customer wrote again: the unsent survey waits for the next solve (the
+    sweep skips tickets that aren't solved), so the ticket page must not say it goes out."""
+    from django.template import Context, Template
+
+    def panel():
+        ticket.refresh_from_db()
+        return Template("{% load feedback %}{% ticket_csat ticket %}").render(
+            Context({"ticket": ticket})
+        )
+
+    solve(ticket)
+    assert "Survey goes out" in panel()
+    ticket_change_status(ticket=ticket, status=Status.OPEN, by=agent)
+    html = panel()
+    assert "Survey goes out" not in html
+    assert "Survey on hold" in html
+    with later(24 * 60):
+        assert csat_send_due() == 0  # and indeed nothing goes out while it is open
