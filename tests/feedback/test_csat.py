@@ -151,7 +151,7 @@ def test_forged_link_is_not_found(client, sent_survey):
         csat_survey_from_link(signed=forged)
 
 
-def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent):
+def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent, client, settings):
     team.lead = agent
     team.save()
     csat_survey_answer(survey=sent_survey, rating=Rating.BAD, comment="Slow")
@@ -161,6 +161,10 @@ def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent):
     assert mails.count() == 1
     assert mails.get().to == [agent.email]
     assert "Slow" in mails.get().body_text
+    # The link in it opens the ticket in the agent workspace.
+    link = next(w for w in mails.get().body_text.split() if w.startswith(settings.SITE_URL))
+    client.force_login(agent)
+    assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
 
 
 def test_good_rating_notifies_nobody(sent_survey, team, agent):

@@ -105,6 +105,7 @@ def _addresses(header) -> list[str]:
 def test_mail_in_reply_in_the_browser_customer_answer_lands_on_the_ticket(
     live_server, browser, smtp_server, settings, tmp_path, then
 ):
+    settings.SITE_URL = live_server.url  # links in mail point at the test server
     team = factories.TeamFactory(name="Billing", email="billing@example.com")
     agent = factories.AgentFactory(teams=[team], name="Dana Reyes", email="dana@example.com")
 
@@ -225,6 +226,13 @@ def test_mail_in_reply_in_the_browser_customer_answer_lands_on_the_ticket(
     assert [e.rcpt_tos for e in smtp_server.envelopes] == [["dana@example.com"]]
     notice = smtp_server.messages()[0]
     assert notice["Auto-Submitted"] == "auto-generated"
+    # Its "Open the ticket" link, followed from the agent's mail client, opens the ticket.
+    links = re.findall(r'href="([^"]+)"', notice.get_body(("html",)).get_content())
+    assert f"{live_server.url}/agent/tickets/{ticket.pk}/" in links
+    from_mail = context.new_page()
+    from_mail.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
+    assert from_mail.locator(".msg-customer", has_text="I see the refund pending").count() == 1
+    from_mail.close()
 
     # The agent still has the ticket open: within a poll it says a message came, and the
     # Reload link shows it in the timeline, with the ticket open again.
