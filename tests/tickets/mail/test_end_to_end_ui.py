@@ -84,7 +84,8 @@ def _customer_answer(received, *, body: str) -> bytes:
     answer = EmailMessage()
     answer["From"] = received["To"]
     answer["To"] = received["Reply-To"] or received["From"]
-    answer["Subject"] = f"Re: {received['Subject']}"
+    subject = str(received["Subject"])
+    answer["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
     answer["Date"] = format_datetime(clock.now())
     answer["Message-ID"] = make_msgid(domain="example.org")
     answer["In-Reply-To"] = received["Message-ID"]
@@ -265,7 +266,8 @@ def test_mail_in_reply_in_the_browser_customer_answer_lands_on_the_ticket(
     page.wait_for_url(re.compile(rf"/mail/inbound/{answer_row.pk}/$"))
     assert "refunded the second charge" in page.inner_text("pre.mail-text")
     _shoot(page, f"{then}-5-original-mail")
-    page.go_back()
+    page.click(f".mail-meta >> text=#{ticket.pk}")  # and back to the ticket
+    page.wait_for_url(re.compile(rf"/agent/tickets/{ticket.pk}/$"))
 
     # The conversation goes on: a second reply threads under Ada's answer, copies nobody
     # (not our own reply address she wrote to), and quotes her answer but never the note.
