@@ -243,6 +243,7 @@ def _notify_lead_of_bad_rating(survey: CsatSurvey) -> None:
         "lead": lead,
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
+        "ticket_url": _absolute(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk})),
     }
     email_queue(
         kind="csat_bad_rating",

@@ -151,7 +151,7 @@ def test_forged_link_is_not_found(client, sent_survey):
         csat_survey_from_link(signed=forged)
 
 
-def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent):
+def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent, client, settings):
     team.lead = agent
     team.save()
     csat_survey_answer(survey=sent_survey, rating=Rating.BAD, comment="Slow")
@@ -161,6 +161,10 @@ def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent):
     assert mails.count() == 1
     assert mails.get().to == [agent.email]
     assert "Slow" in mails.get().body_text
+    # The link in it opens the ticket in the agent workspace.
+    link = next(w for w in mails.get().body_text.split() if w.startswith(settings.SITE_URL))
+    client.force_login(agent)
+    assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
 
 
 def test_good_rating_notifies_nobody(sent_survey, team, agent):
@@ -224,3 +228,24 @@ def test_agent_partial_shows_rating_and_comment(sent_survey):
     )
     assert "csat-bad" in html
     assert "Too slow &lt;b&gt;really&lt;/b&gt;" in html
+
+
+def test_agent_partial_does_not_promise_a_survey_for_a_reopened_ticket(ticket, solve, agent):
+    """Solved, then the customer wrote again: the unsent survey waits for the next solve (the
+    sweep skips tickets that aren't solved), so the ticket page must not say it goes out."""
+    from django.template import Context, Template
+
+    def panel():
+        ticket.refresh_from_db()
+        return Template("{% load feedback %}{% ticket_csat ticket %}").render(
+            Context({"ticket": ticket})
+        )
+
+    solve(ticket)
+    assert "Survey goes out" in panel()
+    ticket_change_status(ticket=ticket, status=Status.OPEN, by=agent)
+    html = panel()
+    assert "Survey goes out" not in html
+    assert "Survey on hold" in html
+    with later(24 * 60):
+        assert csat_send_due() == 0  # and indeed nothing goes out while it is open

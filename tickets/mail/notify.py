@@ -14,6 +14,7 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from accounts.models import User
 from tickets.events import subscribe
@@ -99,6 +100,11 @@ def _history(ticket: Ticket, *, before: Message | None) -> list[dict]:
     ]
 
 
+def agent_ticket_url(ticket: Ticket) -> str:
+    """Where an agent opens the ticket (the workspace), as an absolute link for mail."""
+    return settings.SITE_URL + reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk})
+
+
 def _render(name: str, context: dict) -> tuple[str, str]:
     context = {
         "site_name": settings.SITE_NAME,
@@ -106,6 +112,8 @@ def _render(name: str, context: dict) -> tuple[str, str]:
         "marker": REPLY_MARKER,
         **context,
     }
+    if "ticket" in context:
+        context["agent_ticket_url"] = agent_ticket_url(context["ticket"])
     return (
         render_to_string(f"mail/{name}.txt", context),
         render_to_string(f"mail/{name}.html", context),

@@ -82,28 +82,56 @@ class SmtpSink:
         ]
 
 
-def _free_port(start: int = 8610, stop: int = 8699) -> int:
+def _port_range() -> range:
+    import os
+
+    # SB_TEST_PORTS=8620-8649 keeps parallel runs on one machine in their own ranges.
+    start, stop = 8610, 8699
+    if os.environ.get("SB_TEST_PORTS"):
+        start, stop = (int(n) for n in os.environ["SB_TEST_PORTS"].split("-", 1))
+    return range(start, stop)
+
+
+def _free_port(*, skip: int = 0) -> int:
     import socket
 
-    for port in range(start, stop):
+    ports = _port_range()
+    for port in ports[skip:]:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 8610-8698")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
+
+
+def _start_smtp(handler):
+    """Start aiosmtpd on a free port of the range. Parallel workers (pytest -n) can find the same
+    port free at once; the one that loses the bind moves on to a later port."""
+    import os
+
+    from aiosmtpd.controller import Controller
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    skip = (int(worker) * 3 if worker.isdigit() else 0) % len(_port_range())
+    for _attempt in range(10):
+        port = _free_port(skip=skip)
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+        except OSError:
+            skip = port - _port_range().start + 1
+            continue
+        return controller, port
+    raise RuntimeError("could not start the test SMTP server")
 
 
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server in the test process; Django's SMTP backend delivers to it."""
-    from aiosmtpd.controller import Controller
-
     sink = SmtpSink()
-    port = _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = _start_smtp(sink)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
