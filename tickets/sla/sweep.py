@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from accounts.models import User
 from support import clock
@@ -334,7 +335,7 @@ def _mail(
             f"Assignee: {ticket.assignee.display_name if ticket.assignee_id else 'nobody'}",
             f"Team:     {ticket.team.name if ticket.team_id else 'none'}",
             "",
-            f"{settings.SITE_URL}/",
+            settings.SITE_URL + reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}),
         ]
     )
     return {

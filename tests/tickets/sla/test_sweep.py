@@ -71,6 +71,7 @@ def test_warning_then_breach_each_once_with_mail_to_assignee(policy, customer, t
     assert sweep(50) == {"breach": 0, "warning": 0}
     warning = OutboundEmail.objects.get(kind="sla_warning")
     assert warning.to == [agent.email]
+    assert f"/agent/tickets/{ticket.pk}/" in warning.body_text  # opens the ticket, not the site
     assert SlaTarget.objects.get(ticket=ticket, kind=TargetKind.FIRST_RESPONSE).warned_at == at(45)
 
     assert sweep(61) == {"breach": 1, "warning": 0}
