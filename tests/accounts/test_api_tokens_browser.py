@@ -16,27 +16,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("SHOTS_DIR") or Path(tempfile.gettempdir()) / "shots-api")
 
 
-@pytest.fixture
-def page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        yield context.new_page()
-        browser.close()
-
-
 def test_create_use_and_revoke_a_token_in_the_browser(page, live_server, transactional_db):
     agent = factories.AgentFactory(email="ops@example.com", name="Ops Agent")
     page.goto(f"{live_server.url}/login/")

@@ -1,7 +1,5 @@
 """The flows a person clicks through, in headless Chromium against a live server."""
 
-import os
-
 import pytest
 
 from feedback.models import CsatSurvey, ItemStatus, TicketFeedbackLink
@@ -11,26 +9,6 @@ from tests import factories
 from tickets.models import OutboundEmail, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
-@pytest.fixture
-def page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        yield page
-        browser.close()
 
 
 def sign_in(page, live_server, user):

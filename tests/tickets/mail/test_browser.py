@@ -17,23 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-mail"))  # noqa: S108 - screenshots only
 
 
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update"],
-        )  # fmt: skip
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def _store(raw: bytes):
     row, _ = inbound_store(raw=raw)
     inbound_process(inbound_id=row.pk)

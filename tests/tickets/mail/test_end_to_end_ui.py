@@ -30,31 +30,9 @@ from tickets.models import Message, MessageKind, OutboundEmail, OutboundStatus, 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-e2e"))  # noqa: S108 - screenshots only
 PDF = b"%PDF-1.4\n% refund confirmation for invoice 1042\n%%EOF\n"
 SECRET = "s3cret-for-tests"  # noqa: S105 - the mail conftest sets INBOUND_EMAIL_SECRET to it
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _shoot(page, name: str) -> None:

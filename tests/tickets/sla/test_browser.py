@@ -3,7 +3,6 @@ at-risk list. Screenshots of every SLA page go to /tmp/shots-sla/."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,26 +16,6 @@ SHOTS = Path("/tmp/shots-sla")  # noqa: S108 - where the brief wants them
 WIDTHS = {"desktop": (1366, 768), "mobile": (390, 844)}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def shoot(page, name: str) -> None:
