@@ -67,6 +67,8 @@ def test_settings_have_no_replica_without_the_variable(monkeypatch):
     assert set(loaded.DATABASES) == {"default"}
 
 
+# CI's PostgreSQL pass sets DATABASE_REPLICA_URL; elsewhere this is deselected (SQLite) or skipped.
+@pytest.mark.postgres
 @pytest.mark.skipif(REPLICA not in settings.DATABASES, reason="run with DATABASE_REPLICA_URL set")
 @pytest.mark.django_db(databases=["default", REPLICA], transaction=True)
 def test_a_report_query_runs_on_the_replica_connection(ticket):
