@@ -88,6 +88,28 @@ class Context:
                     ticket_reply(ticket=ticket, body=f"Message {i}.\n\nMore text.", by=author)
         return ticket.pk
 
+    RARE_WORD = "quixotically"
+
+    @cached_property
+    def rare_word(self) -> str:
+        """A word found in one ticket only: the bench team's, made (and indexed) on first use."""
+        from tickets.models import TicketSearchDocument
+        from tickets.services import ticket_create
+        from tickets.workspace.search import document_rebuild
+
+        word = self.RARE_WORD
+        if not TicketSearchDocument.objects.filter(document__contains=word).exists():
+            with suppressed():
+                ticket = ticket_create(
+                    requester=self.customer,
+                    subject=f"Export {word} truncated",
+                    body=f"The export was {word} cut short at row 1000.",
+                    by=self.customer,
+                    team=self.team,
+                )
+            document_rebuild(ticket_id=ticket.pk)
+        return word
+
     def session_cookie(self, user: User) -> str:
         """A session key signing ``user`` in, for requests over real HTTP."""
         if user.pk not in self._sessions:
@@ -100,6 +122,91 @@ class Context:
             store.save()
             self._sessions[user.pk] = store.session_key
         return self._sessions[user.pk]
+
+    @cached_property
+    def agent_token(self) -> str:
+        """A raw API token of the bench agent (a new one per run: raw tokens are never stored)."""
+        from accounts.tokens import api_token_create
+
+        return api_token_create(user=self.agent, name="bench")[1]
+
+    @cached_property
+    def portal_user(self) -> User:
+        """The portal login of the customer with the most tickets (made if need be)."""
+        from portal.services import portal_account_ensure
+
+        top = (
+            Ticket.objects.values("requester_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "requester_id")
+            .values_list("requester_id", flat=True)
+            .first()
+        )
+        customer = Customer.objects.get(pk=top) if top else self.customer
+        user = portal_account_ensure(email=customer.email, name=customer.name)
+        if user is None:  # an agent's address: use the bench customer instead
+            user = portal_account_ensure(email=BENCH_CUSTOMER, name="Bench")
+        return user
+
+    def sla_clocks(self, n: int) -> list[int]:
+        """Ids of ``n`` (at most) running resolution clocks on open tickets, due in the future;
+        made like ``manage.py sla_benchmark`` does, under an inactive "Benchmark" policy."""
+        if getattr(self, "_sla_clocks", None) is not None:
+            return self._sla_clocks
+        from datetime import timedelta
+
+        from support import clock
+        from tickets.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, TargetKind, TicketSla
+
+        now = clock.now()
+        calendar, _ = BusinessCalendar.objects.get_or_create(
+            name="Benchmark 24/7", defaults={"always_open": True, "hours": {}}
+        )
+        policy, _ = SlaPolicy.objects.get_or_create(
+            name="Benchmark",
+            defaults={"calendar": calendar, "resolution_minutes": 600, "is_active": False},
+        )
+        ids = list(
+            Ticket.objects.filter(status__in=OPEN_STATUSES, sla__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:n]
+        )
+        TicketSla.objects.bulk_create(
+            [TicketSla(ticket_id=pk, policy=policy, policy_name=policy.name) for pk in ids]
+        )
+        SlaTarget.objects.bulk_create(
+            [
+                SlaTarget(
+                    ticket_id=pk,
+                    kind=TargetKind.RESOLUTION,
+                    state="running",
+                    target_minutes=600,
+                    started_at=now,
+                    due_at=now + timedelta(hours=10),
+                    warn_at=now + timedelta(hours=7, minutes=30),
+                )
+                for pk in ids
+            ],
+            batch_size=5000,
+        )
+        self._sla_clocks = list(
+            SlaTarget.objects.filter(
+                kind=TargetKind.RESOLUTION, ticket__sla__policy=policy
+            ).values_list("pk", flat=True)[:n]
+        )
+        return self._sla_clocks
+
+    @cached_property
+    def mail_corpus(self) -> list[bytes]:
+        """The standard library's email test messages (``test.test_email``'s data)."""
+        from pathlib import Path
+
+        try:
+            import test.test_email as stdlib_tests
+        except ImportError as exc:
+            raise RuntimeError("Python's test.test_email data is not installed") from exc
+        paths = sorted((Path(stdlib_tests.__file__).parent / "data").glob("msg_*.txt"))
+        return [p.read_bytes() for p in paths]
 
 
 def _open_filter():

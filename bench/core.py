@@ -31,6 +31,7 @@ class Request:
     data: dict[str, Any] | None = None  # form fields (POST)
     json: Any = None  # a JSON body (API)
     expect: int = 200
+    headers: dict[str, str] | None = None  # extra headers, e.g. {"Authorization": "Bearer …"}
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Scenario:
     concurrency: int = 1  # HTTP clients at once (page scenarios measuring throughput)
     tags: tuple[str, ...] = ()
     processes: int = 0  # call scenarios: also run in this many processes at once (like workers)
+    max_runs: int = 0  # at most this many measured runs (heavy scenarios); 0: no cap
 
     @property
     def slug(self) -> str:
@@ -76,12 +78,15 @@ def call(
     throughput: bool = False,
     processes: int = 0,
     tags: tuple[str, ...] = (),
+    max_runs: int = 0,
 ):
     """Register a scenario that is a Python call (measured in-process; with ``processes``, also
     in that many processes at once, as gunicorn or Celery workers would run it)."""
 
     def register(fn):
-        SCENARIOS.append(Scenario(name, "call", fn, target, throughput, 1, tags, processes))
+        SCENARIOS.append(
+            Scenario(name, "call", fn, target, throughput, 1, tags, processes, max_runs)
+        )
         return fn
 
     return register

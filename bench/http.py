@@ -94,6 +94,7 @@ class Client:
         if req.user is not None:
             cookies.append(f"sessionid={self.ctx.session_cookie(req.user)}")
         headers = {"Cookie": "; ".join(cookies), "Host": f"{self.host}:{self.port}"}
+        headers.update(req.headers or {})
         body = None
         if req.method != "GET":
             headers["X-CSRFToken"] = self.csrf

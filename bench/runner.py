@@ -42,18 +42,24 @@ class InProcess:
 
     def send(self, req: Request) -> None:
         client = self.client(req.user)
+        headers = req.headers or {}
         if req.json is not None:
             response = client.generic(
-                req.method, req.path, data=_json(req.json), content_type="application/json"
+                req.method,
+                req.path,
+                data=_json(req.json),
+                content_type="application/json",
+                headers=headers,
             )
         elif req.method == "GET":
-            response = client.get(req.path)
+            response = client.get(req.path, headers=headers)
         else:
             response = client.generic(
                 req.method,
                 req.path,
                 data=_form(req.data or {}),
                 content_type="application/x-www-form-urlencoded",
+                headers=headers,
             )
         if response.status_code != req.expect:
             raise AssertionError(f"{req.method} {req.path}: {response.status_code}")
@@ -72,6 +78,8 @@ def _form(data: dict) -> str:
 
 
 def run_in_process(scenario: Scenario, ctx: Context, *, n: int, warmup: int) -> Result:
+    if scenario.max_runs:
+        n, warmup = min(n, scenario.max_runs), min(warmup, 1)
     if scenario.kind == "call":
         return measure(scenario.fn(ctx), n=n, warmup=warmup)
     make = request_maker(scenario, ctx)

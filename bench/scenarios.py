@@ -6,7 +6,10 @@ reports), add a ``@page`` scenario for each, with the issue's target in ``target
 
 from __future__ import annotations
 
+import re
+import uuid
 from itertools import count
+from urllib.parse import urlencode
 
 from bench.context import Context
 from bench.core import Request, call, page
@@ -98,3 +101,164 @@ def ticket_create_service(ctx: Context):
 @call("Outbound mail sweep (nothing due)", target="≤ 50 ms")
 def outbound_mail_sweep(ctx: Context):
     return outbound_sweep
+
+
+# --- the pages and endpoints of issues 3-8 (in-process and over HTTP) ---------------------------
+
+QUEUE = "/agent/queues/all/"
+
+
+@page("Agent queue page, first page (all tickets)", target="p50 ≤ 30 ms")
+def agent_queue_page(ctx: Context) -> Request:
+    return Request(QUEUE, user=ctx.agent)
+
+
+@page("Agent queue page, page 200 (keyset cursor)", target="p50 ≤ 30 ms")
+def agent_queue_page_200(ctx: Context) -> Request:
+    from tickets.workspace import queues
+
+    tickets = queues.queue_tickets(queues.BUILTIN_BY_SLUG["all"].params, user=ctx.agent)
+    cursor = None
+    for _ in range(199):  # follow the "next" links, as an agent paging on would
+        page_ = queues.page_of(tickets, sort=None, cursor=cursor, size=queues.DEFAULT_PAGE_SIZE)
+        if page_.next_cursor is None:
+            break  # a small data set: its last page
+        cursor = page_.next_cursor
+    return Request(f"{QUEUE}?{urlencode({'after': cursor})}" if cursor else QUEUE, user=ctx.agent)
+
+
+@page("Ticket page with 20 messages", target="p50 ≤ 30 ms")
+def agent_ticket_page(ctx: Context) -> Request:
+    return Request(f"/agent/tickets/{ctx.ticket_with_messages(20)}/", user=ctx.agent)
+
+
+@page("Search, two common words", target="p50 ≤ 100 ms")
+def search_common_words(ctx: Context) -> Request:
+    return Request("/agent/search/?" + urlencode({"q": "dashboard error"}), user=ctx.agent)
+
+
+@page("Search, one rare word", target="p50 ≤ 100 ms")
+def search_rare_word(ctx: Context) -> Request:
+    return Request("/agent/search/?" + urlencode({"q": ctx.rare_word}), user=ctx.agent)
+
+
+def _bearer(ctx: Context) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ctx.agent_token}"}
+
+
+@page("API ticket list (50, expand=requester,organization)", target="p50 ≤ 25 ms")
+def api_ticket_list(ctx: Context) -> Request:
+    query = urlencode({"page_size": 50, "expand": "requester,organization"})
+    return Request(f"/api/v1/tickets?{query}", headers=_bearer(ctx))
+
+
+@page("API ticket create", target="≥ 300/s over HTTP (4 workers)", throughput=True, concurrency=4)
+def api_ticket_create(ctx: Context):
+    headers, requester, team = _bearer(ctx), ctx.customer.pk, ctx.team.pk
+
+    def make(i: int) -> Request:
+        body = {
+            "subject": f"API benchmark ticket {i}: invoices are missing",
+            "body": "Hello,\n\nThe March invoices are not in the portal.\n\nThanks",
+            "requester_id": requester,
+            "team_id": team,
+            "tags": ["bench"],
+        }
+        return Request("/api/v1/tickets", method="POST", json=body, headers=headers, expect=201)
+
+    return make
+
+
+@page("API reply create", throughput=True, concurrency=4)
+def api_reply_create(ctx: Context):
+    headers = _bearer(ctx)
+    path = f"/api/v1/tickets/{ctx.ticket_with_messages(20)}/messages"
+
+    def make(i: int) -> Request:
+        body = {"body": f"Thanks, we are looking into it ({i})."}
+        return Request(path, method="POST", json=body, headers=headers, expect=201)
+
+    return make
+
+
+@page("Report dashboard, 90 days", tags=("reports",))
+def report_dashboard(ctx: Context) -> Request:
+    return Request("/reports/?days=90", user=ctx.admin)
+
+
+@page('Portal "my tickets" (customer with the most tickets)')
+def portal_my_tickets(ctx: Context) -> Request:
+    return Request("/portal/", user=ctx.portal_user)
+
+
+# --- mail and SLA (in-process) -----------------------------------------------------------------
+
+MESSAGE_ID = re.compile(rb"(?im)^message-id:[^\n]*\n(?:[ \t][^\n]*\n)*")
+
+
+def fresh_message_id(raw: bytes, n: int) -> bytes:
+    """``raw`` with its Message-ID replaced by a new one (so it is stored, not deduplicated)."""
+    head, sep, body = raw.partition(b"\n\n")
+    if not sep:
+        head, sep, body = raw.partition(b"\r\n\r\n")
+    head = MESSAGE_ID.sub(b"", head + b"\n")[:-1]
+    new = f"Message-ID: <bench-{n}-{uuid.uuid4().hex}@bench.example>\n".encode()
+    return new + head + sep + body
+
+
+@call(
+    "Inbound mail ingestion, stdlib email corpus (store + process)",
+    target="≥ 100 messages/s per worker process",
+    throughput=True,
+)
+def inbound_mail(ctx: Context):
+    from support.errors import DomainError
+    from tickets.mail.inbound import inbound_process, inbound_store
+
+    corpus, numbers = ctx.mail_corpus, count()
+
+    def run():
+        n = next(numbers)
+        raw = fresh_message_id(corpus[n % len(corpus)], n)
+        try:
+            row, _ = inbound_store(raw=raw, mailbox="bench", source="pipe")
+        except DomainError:
+            return None  # refused at the door (e.g. not a message): the pipeline's answer too
+        return inbound_process(inbound_id=row.pk)
+
+    return run
+
+
+SLA_DUE = 10_000
+
+
+@call("SLA sweep, nothing due", target="≤ 50 ms")
+def sla_sweep_nothing_due(ctx: Context):
+    from tickets.sla.sweep import sla_sweep
+
+    ctx.sla_clocks(SLA_DUE)  # clocks running, none due
+    return sla_sweep
+
+
+@call(f"SLA sweep, up to {SLA_DUE:,} clocks due (incl. the UPDATE making them due)", max_runs=3)
+def sla_sweep_many_due(ctx: Context):
+    from datetime import timedelta
+
+    from support import clock
+    from tickets.sla.models import SlaTarget
+    from tickets.sla.sweep import sla_sweep
+
+    ids = ctx.sla_clocks(SLA_DUE)
+
+    def run():
+        now = clock.now()
+        SlaTarget.objects.filter(pk__in=ids).update(
+            state="running",
+            breached_at=None,
+            warned_at=None,
+            due_at=now - timedelta(minutes=1),
+            warn_at=now - timedelta(minutes=10),
+        )
+        return sla_sweep(now=now, time_budget=600)
+
+    return run
