@@ -60,3 +60,28 @@ def test_measure_counts_queries_and_reports_percentiles(db):
     assert result.queries == [1] * 5
     assert result.p50 <= result.p95 <= result.max
     assert result.per_second > 0
+
+
+@pytest.mark.postgres
+def test_every_scenario_runs_once_on_a_small_scale_data_set(db, tmp_path, capsys):
+    """seed_scale at small N (the current models: search documents, SLA tables, dispatched
+    history), then every scenario once, in-process: none may rot as the pages change."""
+    from django.core.management import call_command
+
+    from tickets.models import Ticket, TicketEvent, TicketSearchDocument
+
+    call_command(
+        "seed_scale", tickets=300, organizations=10, customers=60, agents=6, teams=2, batch=200,
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )  # fmt: skip
+    assert TicketSearchDocument.objects.count() == Ticket.objects.count() == 300
+    assert not TicketEvent.objects.filter(dispatched_at__isnull=True).exists()
+    factories.AdminFactory()
+    args = Namespace(
+        n=1, warmup=0, only=None, list=False, no_http=True, url=None, port=0, workers=1,
+        out=str(tmp_path / "benchmarks.md"), no_write=False,
+    )  # fmt: skip
+    assert run(args) == 0, capsys.readouterr().out
+    text = (tmp_path / "benchmarks.md").read_text()
+    for scenario in selected(None):
+        assert f"| {scenario.name} |" in text
