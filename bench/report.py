@@ -121,7 +121,7 @@ def table(rows: list[tuple[Scenario, Result | None, Result | None]], *, n: int, 
     for s, local, remote in rows:
         lines.append(
             f"| {s.name} | {s.target or ''} | {_latency(local)} | {_sql(local)} "
-            f"| {_latency(remote) if s.kind == 'page' else 'n/a (not a page yet)'} "
+            f"| {_latency(remote) if s.kind == 'page' else 'n/a (in-process call)'} "
             f"| {_sql(remote)} | {_rate(s, local, remote)} |"
         )
     return "\n".join(lines)
