@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import QueryDict
 
@@ -317,14 +318,25 @@ def page_of(tickets: QuerySet[Ticket], *, sort: str | None, cursor: str | None, 
     )
 
 
+# The counts are one aggregate over every ticket the agent may see: the costliest query of an agent
+# page (tens of ms at scale). Every page and the sidebar's 30-second refresh show them, so they are
+# kept per agent for a few seconds; a count may lag a change by that much.
+VIEW_COUNTS_SECONDS = 15
+
+
 def view_counts(user: User) -> dict[str, int]:
-    """The sidebar's live counts, all in one aggregate query."""
-    aggregates = {
-        view.slug: Count("pk", filter=filter_q(view.params, user=user))
-        for view in BUILTIN_VIEWS
-        if view.slug != "all"
-    }
-    return visible_tickets(user).aggregate(**aggregates)
+    """The sidebar's live counts, all in one aggregate query, cached briefly per agent."""
+    key = f"workspace:view-counts:{user.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        aggregates = {
+            view.slug: Count("pk", filter=filter_q(view.params, user=user))
+            for view in BUILTIN_VIEWS
+            if view.slug != "all"
+        }
+        counts = visible_tickets(user).aggregate(**aggregates)
+        cache.set(key, counts, VIEW_COUNTS_SECONDS)
+    return counts
 
 
 def saved_views_for(user: User) -> QuerySet[SavedView]:
