@@ -184,8 +184,8 @@ def _validate_hours(value: dict) -> dict:
         raise serializers.ValidationError(
             f"{', '.join(map(repr, unknown))}: days are mon, tue, wed, thu, fri, sat, sun."
         )
-    try:
-        Calendar.from_spec(time_zone="UTC", hours=value)
+    try:  # the intervals alone; whether the calendar is ever open is the model's check
+        Calendar.from_spec(time_zone="UTC", hours=value, always_open=True)
     except (CalendarError, ValueError, TypeError) as exc:
         raise serializers.ValidationError(str(exc)) from None
     return {day: [list(pair) for pair in value[day]] for day in WEEKDAYS if value.get(day)}

@@ -291,6 +291,23 @@ def test_admin_creates_and_changes_a_calendar(api, admin_user):
     assert stale.status_code == 412
 
 
+def test_an_always_open_calendar_needs_no_hours(api, admin_user):
+    client = api(admin_user)
+    created = client.post(
+        "/api/v1/business-calendars",
+        {"name": "24/7", "always_open": True, "hours": {}},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["hours"] == {}
+    closed = client.patch(
+        f"/api/v1/business-calendars/{created.json()['id']}", {"always_open": False}, format="json"
+    )
+    assert closed.status_code == 400
+    assert list(closed.json()["error"]["fields"]) == ["hours"]
+    assert BusinessCalendar.objects.get(name="24/7").always_open is True
+
+
 def test_a_calendar_can_seed_a_countrys_holidays(api, admin_user):
     response = api(admin_user).post(
         "/api/v1/business-calendars", {"name": "Berlin", "holiday_country": "de"}, format="json"
@@ -309,6 +326,8 @@ def test_a_calendar_can_seed_a_countrys_holidays(api, admin_user):
         ({"hours": {"mon": [["09:00"]]}}, "hours.mon.0"),
         ({"hours": {"mon": [["25:00", "26:00"]]}}, "hours"),
         ({"hours": "always"}, "hours"),
+        ({"hours": {}}, "hours"),
+        ({"hours": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}}, "hours"),
         ({"holidays": [{"date": "someday"}]}, "holidays.0.date"),
         ({"holiday_country": "XX"}, "holiday_country"),
         ({"name": "Berlin"}, "name"),
