@@ -138,7 +138,14 @@ class EtagViewMixin:
         return fresh
 
     def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object())
+        response = self._respond(self.get_object())
+        seen = {
+            tag.strip().removeprefix("W/")
+            for tag in request.headers.get("If-None-Match", "").split(",")
+        }
+        if response["ETag"] in seen:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
+        return response
 
 
 # --- business calendars ---------------------------------------------------------------------

@@ -358,8 +358,7 @@ def calendar_delete(*, calendar: BusinessCalendar) -> None:
     if in_use:
         raise InvalidChange(
             f"The calendar is used by {', '.join(sorted(in_use))}; "
-            "move those policies to another calendar first.",
-            field="calendar",
+            "move those policies to another calendar first."
         )
     calendar.delete()
 

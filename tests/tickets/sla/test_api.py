@@ -117,6 +117,8 @@ def test_admin_creates_reads_changes_and_deletes_a_policy(api, admin_user, calen
 
     got = client.get(f"/api/v1/sla-policies/{policy.pk}")
     assert got.json() == body and got["ETag"] == created["ETag"]
+    unchanged = client.get(f"/api/v1/sla-policies/{policy.pk}", HTTP_IF_NONE_MATCH=got["ETag"])
+    assert unchanged.status_code == 304
     changed = client.patch(
         f"/api/v1/sla-policies/{policy.pk}",
         {"resolution_minutes": 240, "tags": []},
