@@ -15,6 +15,7 @@ from feedback.api import (
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from support.api import ID_REGEX, api_not_found
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
+from tickets.sla.api import BusinessCalendarViewSet, SlaPolicyViewSet
 from tickets.workspace.api import SavedViewViewSet
 
 router = SimpleRouter(trailing_slash="")
@@ -30,6 +31,8 @@ router.register("feedback-items", FeedbackItemViewSet, basename="api-feedback-it
 router.register("csat-responses", CsatResponseViewSet, basename="api-csat-response")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="api-webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="api-webhook-delivery")
+router.register("sla-policies", SlaPolicyViewSet, basename="api-sla-policy")
+router.register("business-calendars", BusinessCalendarViewSet, basename="api-business-calendar")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 

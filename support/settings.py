@@ -346,6 +346,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "TicketTypeEnum": "tickets.models.TicketType",
+        "ChannelEnum": "tickets.models.Channel",
+        "PriorityEnum": "tickets.models.Priority",
         "AuthorTypeEnum": [("agent", "agent"), ("customer", "customer"), ("system", "system")],
         "TicketStatusEnum": "tickets.models.Status",
         "DeliveryStatusEnum": "integrations.models.DeliveryStatus",

@@ -7,11 +7,13 @@ Representations depend on who reads: customers never get internal notes or agent
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
+from support import clock
 from support.api import StrictInputSerializer, id_field, schema_optional, serializing_for
 from tickets.models import (
     Attachment,
@@ -24,6 +26,8 @@ from tickets.models import (
     Ticket,
     TicketType,
 )
+from tickets.sla.models import SlaTarget, TargetKind, TargetState
+from tickets.sla.selectors import sla_clock_for
 
 AGENT_ONLY_TICKET_FIELDS = (
     "assignee_id",
@@ -32,8 +36,90 @@ AGENT_ONLY_TICKET_FIELDS = (
     "first_response_due_at",
     "next_reply_due_at",
     "resolution_due_at",
+    "sla",
 )
 EXPANDABLE = ("requester", "organization")
+
+
+class SlaClockSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["ok", "warning", "breached", "paused"])
+    label = serializers.CharField(help_text="first response, next reply or resolution")
+    text = serializers.CharField(help_text="e.g. 'first response in 42m'")
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class SlaTargetSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TargetKind.choices)
+    state = serializers.ChoiceField(choices=TargetState.choices)
+    target_minutes = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    warn_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    met = serializers.BooleanField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    breached = serializers.BooleanField(help_text="Overdue now, or met late.")
+    breached_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it fell due (set by the sweep; null if not yet swept)."
+    )
+    paused_since = serializers.DateTimeField(allow_null=True)
+
+
+class TicketSlaSerializer(serializers.Serializer):
+    policy_id = serializers.IntegerField(allow_null=True)
+    policy_name = serializers.CharField(help_text="Kept if the policy was deleted; '' if none.")
+    clock = SlaClockSerializer(allow_null=True, help_text="The nearest running clock.")
+    targets = SlaTargetSerializer(
+        many=True, help_text="The latest clock of each kind (cancelled ones left out)."
+    )
+
+
+def sla_representation(ticket: Ticket) -> dict:
+    """A ticket's SLA for agents, from what the list query loaded (``tickets_with_sla_clock``
+    annotations, ``select_related("sla")``, prefetched ``sla_targets``): no query per row."""
+    now = clock.now()
+    try:
+        matched = ticket.sla
+    except ObjectDoesNotExist:
+        matched = None
+    latest: dict[str, SlaTarget] = {}
+    for target in ticket.sla_targets.all():
+        if target.state == TargetState.CANCELLED:
+            continue
+        current = latest.get(target.kind)
+        if current is None or (target.started_at, target.pk) >= (current.started_at, current.pk):
+            latest[target.kind] = target
+    nearest = sla_clock_for(ticket, now=now)
+    return {
+        "policy_id": matched.policy_id if matched else None,
+        "policy_name": matched.policy_name if matched else "",
+        "clock": None
+        if nearest is None
+        else {
+            "state": nearest.state,
+            "label": nearest.label,
+            "text": nearest.text,
+            "due_at": nearest.due_at,
+        },
+        "targets": [
+            {
+                "kind": t.kind,
+                "state": t.state,
+                "target_minutes": t.target_minutes,
+                "started_at": t.started_at,
+                "warn_at": t.warn_at,
+                "due_at": t.due_at,
+                "met": t.state == TargetState.MET,
+                "met_at": t.met_at,
+                "breached": t.breached_at is not None
+                or (t.met_at is not None and t.met_at > t.due_at)
+                or (t.state == TargetState.RUNNING and t.due_at <= now),
+                "breached_at": t.breached_at,
+                "paused_since": t.paused_since,
+            }
+            for kind in TargetKind.values
+            if (t := latest.get(kind)) is not None
+        ],
+    }
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -45,6 +131,9 @@ class TicketSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     requester = CustomerSerializer(read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)
+    sla = serializers.SerializerMethodField(
+        help_text="Agents only: the matched policy, the nearest clock and each target."
+    )
 
     class Meta:
         model = Ticket
@@ -71,8 +160,13 @@ class TicketSerializer(serializers.ModelSerializer):
             "first_response_due_at",
             "next_reply_due_at",
             "resolution_due_at",
+            "sla",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(TicketSlaSerializer)
+    def get_sla(self, ticket: Ticket) -> dict:
+        return TicketSlaSerializer(sla_representation(ticket)).data
 
     def get_tags(self, ticket: Ticket) -> list[str]:
         return sorted(tag.name for tag in ticket.tags.all())
@@ -80,6 +174,8 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_fields(self):
         # Decided before serializing, so what isn't shown isn't loaded either.
         fields = super().get_fields()
+        if self.context.get("request") is None:
+            fields.pop("sla")  # webhook payloads and other server-side uses
         user = serializing_for(self.context)
         if user is None:
             return fields

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 
 from support import clock
-from support.errors import ValidationFailed
+from support.errors import InvalidChange, ValidationFailed
 from tickets.models import Message, Status, Ticket
 from tickets.sla.business_time import Calendar, add_business_time, business_time_between
 from tickets.sla.models import (
@@ -352,6 +352,18 @@ def calendar_seed_holidays(
 
 
 @transaction.atomic
+def calendar_delete(*, calendar: BusinessCalendar) -> None:
+    """Delete a calendar and its holidays; refused (409) while a policy still uses it."""
+    in_use = list(SlaPolicy.objects.filter(calendar=calendar).values_list("name", flat=True))
+    if in_use:
+        raise InvalidChange(
+            f"The calendar is used by {', '.join(sorted(in_use))}; "
+            "move those policies to another calendar first."
+        )
+    calendar.delete()
+
+
+@transaction.atomic
 def policy_save(
     *,
     policy: SlaPolicy,
@@ -382,6 +394,13 @@ def policy_save(
         names = sorted({normalize_tag(t) for t in tags})
         policy.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names])
     return policy
+
+
+@transaction.atomic
+def policy_delete(*, policy: SlaPolicy) -> None:
+    """Delete a policy. Tickets that matched it keep its name and their running clocks (with the
+    targets they had); they match again when one of their matching fields changes."""
+    policy.delete()
 
 
 def preview_due(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required, agent_required
@@ -104,6 +105,37 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "nav": "sla-settings",
         },
     )
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """Redirect, also for an htmx request (which follows ``HX-Redirect``)."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@admin_required
+@require_POST
+def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    calendar = get_object_or_404(BusinessCalendar, pk=pk)
+    try:
+        services.calendar_delete(calendar=calendar)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return _go(request, reverse("sla:calendar_edit", args=[pk]))
+    messages.success(request, f"Deleted calendar “{calendar.name}”.")
+    return _go(request, reverse("sla:overview"))
+
+
+@admin_required
+@require_POST
+def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    policy = get_object_or_404(SlaPolicy, pk=pk)
+    services.policy_delete(policy=policy)
+    messages.success(request, f"Deleted policy “{policy.name}”.")
+    return _go(request, reverse("sla:overview"))
 
 
 @admin_required

@@ -1,0 +1,51 @@
+"""An admin deletes a policy and tries to delete the calendar it used, in the browser (htmx
+confirm). Screenshots go to /tmp/shots-sla-api/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+from tests.tickets.sla.test_browser import browser, sign_in  # noqa: F401 - fixture
+from tickets.sla.models import BusinessCalendar, SlaPolicy
+
+SHOTS = Path("/tmp/shots-sla-api")  # noqa: S108 - where the brief wants them
+WIDTHS = {"desktop": (1366, 768), "mobile": (390, 844)}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for label, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def test_admin_deletes_a_policy_and_is_told_the_calendar_is_in_use(live_server, browser):  # noqa: F811
+    admin = factories.AdminFactory(name="Ada Admin")
+    calendar = factories.BusinessCalendarFactory(name="Berlin office")
+    keep = factories.SlaPolicyFactory(name="Standard", calendar=calendar)
+    doomed = factories.SlaPolicyFactory(name="Old urgent", calendar=calendar, position=5)
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page, live_server, admin)
+
+    page.goto(f"{live_server.url}/sla/policies/{doomed.pk}/")
+    shoot(page, "policy-with-delete")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Delete policy")
+    page.wait_for_url(f"{live_server.url}/sla/")
+    page.wait_for_load_state("networkidle")
+    assert "Deleted policy" in page.content()
+    assert list(SlaPolicy.objects.values_list("pk", flat=True)) == [keep.pk]
+    shoot(page, "overview-after-delete")
+
+    page.goto(f"{live_server.url}/sla/calendars/{calendar.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Delete calendar")
+    page.wait_for_selector("text=used by Standard")
+    assert BusinessCalendar.objects.filter(pk=calendar.pk).exists()
+    shoot(page, "calendar-in-use")

@@ -1,0 +1,607 @@
+"""SLA settings in ``/api/v1/``: ``sla-policies`` and ``business-calendars``.
+
+Admins list, create, read, change (PATCH, with ``ETag`` / ``If-Match``) and delete them; agents
+read them; customers get 403. Every change calls a ``tickets.sla.services`` function, the same
+ones the admin pages call, so the API validates exactly as the pages do (time zone, weekly hours,
+warning percent, one default policy); a refused value is a 400 naming the API's field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from accounts.models import Role, Team, User
+from customers.models import Organization
+from support import clock
+from support.api import (
+    ID_REGEX,
+    ApiPermission,
+    ApiViewMixin,
+    IdFilter,
+    PreconditionFailed,
+    StrictInputSerializer,
+    id_field,
+    ordering_filter,
+)
+from support.errors import ValidationFailed
+from tickets.models import Channel, Priority, TicketType
+from tickets.sla import services
+from tickets.sla.business_time import WEEKDAYS, Calendar, CalendarError
+from tickets.sla.models import BusinessCalendar, SlaPolicy
+
+# A year of minutes: larger targets only overflow the business-time arithmetic.
+MAX_TARGET_MINUTES = 525_600
+
+
+class SlaSettingsPermission(permissions.BasePermission):
+    """Agents (and admins) read; only admins write; customers are refused outright."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return True  # ApiPermission answers 401
+        if not user.is_agent:
+            raise exceptions.PermissionDenied("Only agents and admins can read SLA settings.")
+        if request.method not in permissions.SAFE_METHODS and not user.is_admin:
+            raise exceptions.PermissionDenied("Only admins can change SLA settings.")
+        return True
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="The ETag you last read; the write is refused with 412 if it changed since.",
+)
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="Retry-safe POST: the same key and body return the first response.",
+)
+
+
+def content_etag(data: dict) -> str:
+    """A strong ETag of the representation itself (the SLA models keep no change time)."""
+    raw = json.dumps(data, sort_keys=True, cls=JSONEncoder).encode()
+    return f'"{hashlib.sha256(raw).hexdigest()[:24]}"'
+
+
+# The services (and the models' full_clean) name model fields; the API names its inputs.
+API_FIELD = {
+    "calendar": "calendar_id",
+    "warning_team": "warning_team_id",
+    "breach_team": "breach_team_id",
+    "organizations": "organization_ids",
+    "notify": "notify_ids",
+    "__all__": "non_field_errors",
+}
+
+
+@contextmanager
+def api_field_errors() -> Iterator[None]:
+    """Model validation errors from a service as a 400 naming the API's fields."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise exceptions.ValidationError(
+                {API_FIELD.get(name, name): msgs for name, msgs in exc.message_dict.items()}
+            ) from None
+        raise exceptions.ValidationError(exc.messages) from None
+    except ValidationFailed as exc:
+        if exc.field:
+            exc.field = API_FIELD.get(exc.field, exc.field)
+        raise
+
+
+class EtagViewMixin:
+    """``ETag`` on answers about one object; ``If-Match`` checked before a change."""
+
+    def _respond(self, obj, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)
+        data = self.get_serializer(fresh).data
+        response = Response(data, status=code)
+        response["ETag"] = content_etag(data)
+        if code == status.HTTP_201_CREATED:
+            response["Location"] = f"/api/v1/{self.resource_path}/{fresh.pk}"
+        return response
+
+    def _locked_for_write(self):
+        obj = self.get_object()
+        self.get_queryset().model.objects.select_for_update().filter(pk=obj.pk).first()
+        fresh = self.get_queryset().get(pk=obj.pk)
+        header = self.request.headers.get("If-Match")
+        if header and header.strip() != "*":
+            current = self.get_serializer(fresh).data
+            etag = content_etag(current)
+            wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+            if etag not in wanted:
+                raise PreconditionFailed(current=current, etag=etag)
+        return fresh
+
+    def retrieve(self, request, *args, **kwargs):
+        response = self._respond(self.get_object())
+        seen = {
+            tag.strip().removeprefix("W/")
+            for tag in request.headers.get("If-None-Match", "").split(",")
+        }
+        if response["ETag"] in seen:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
+        return response
+
+
+# --- business calendars ---------------------------------------------------------------------
+
+
+class HolidaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField(max_length=120, allow_blank=True, required=False, default="")
+
+
+class BusinessCalendarSerializer(serializers.ModelSerializer):
+    hours = serializers.DictField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+        read_only=True,
+    )
+    holidays = HolidaySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BusinessCalendar
+        fields = [
+            "id",
+            "name",
+            "time_zone",
+            "always_open",
+            "hours",
+            "holiday_country",
+            "holidays",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+def _validate_time_zone(value: str) -> str:
+    value = value.strip()
+    if value not in zoneinfo.available_timezones():
+        raise serializers.ValidationError(f"{value!r} is not a known time zone.")
+    return value
+
+
+def _validate_hours(value: dict) -> dict:
+    unknown = sorted(set(value) - set(WEEKDAYS))
+    if unknown:
+        raise serializers.ValidationError(
+            f"{', '.join(map(repr, unknown))}: days are mon, tue, wed, thu, fri, sat, sun."
+        )
+    try:  # the intervals alone; whether the calendar is ever open is the model's check
+        Calendar.from_spec(time_zone="UTC", hours=value, always_open=True)
+    except (CalendarError, ValueError, TypeError) as exc:
+        raise serializers.ValidationError(str(exc)) from None
+    return {day: [list(pair) for pair in value[day]] for day in WEEKDAYS if value.get(day)}
+
+
+class BusinessCalendarInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=100)
+    time_zone = serializers.CharField(max_length=64, default="UTC")
+    always_open = serializers.BooleanField(default=False)
+    hours = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.ListField(
+                child=serializers.CharField(max_length=5), min_length=2, max_length=2
+            ),
+            max_length=12,
+        ),
+        required=False,
+        help_text='Weekly open hours: {"mon": [["09:00", "17:00"]], ...}; days mon … sun; an '
+        "interval whose end is before its start runs past midnight. Default: Mon–Fri 09–17.",
+    )
+    holidays = serializers.ListField(
+        child=HolidaySerializer(),
+        required=False,
+        max_length=1000,
+        help_text="The calendar's whole holiday list (replaces it).",
+    )
+    holiday_country = serializers.RegexField(
+        r"^[A-Za-z]{2,3}$",
+        required=False,
+        help_text="ISO code (DE, US, GB …): adds this year's and next year's public holidays.",
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        return _validate_time_zone(value)
+
+    def validate_hours(self, value: dict) -> dict:
+        return _validate_hours(value)
+
+
+CALENDAR_ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "id": ("id",),
+    "-id": ("-id",),
+}
+
+
+class BusinessCalendarFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", max_length=100, help_text="Text in the name."
+    )
+    ordering = ordering_filter(CALENDAR_ORDERINGS)
+
+    class Meta:
+        model = BusinessCalendar
+        fields: list[str] = []
+
+
+CALENDAR_EXAMPLE = OpenApiExample(
+    "Berlin office hours",
+    value={
+        "name": "Berlin office",
+        "time_zone": "Europe/Berlin",
+        "hours": {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+        "holidays": [{"date": "2026-12-24", "name": "Christmas Eve"}],
+    },
+    request_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List business calendars (agents)"),
+    retrieve=extend_schema(summary="Get a business calendar (agents)"),
+)
+class BusinessCalendarViewSet(
+    ApiViewMixin, EtagViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = BusinessCalendarSerializer
+    filterset_class = BusinessCalendarFilter
+    permission_classes = [ApiPermission, SlaSettingsPermission]
+    ordering_choices = CALENDAR_ORDERINGS
+    default_ordering = "name"
+    lookup_value_regex = ID_REGEX
+    resource_path = "business-calendars"
+
+    def get_queryset(self):
+        return BusinessCalendar.objects.prefetch_related("holidays")
+
+    def _write(self, calendar: BusinessCalendar, values: dict) -> BusinessCalendar:
+        for field in ("name", "time_zone", "always_open", "hours"):
+            if field in values:
+                setattr(calendar, field, values[field])
+        with api_field_errors():
+            calendar = services.calendar_save(calendar=calendar)
+            if "holidays" in values:
+                services.calendar_set_holidays(
+                    calendar=calendar,
+                    holidays=[(h["date"], h["name"]) for h in values["holidays"]],
+                )
+            country = values.get("holiday_country", "").upper()
+            if country and country != calendar.holiday_country:
+                year = clock.now().year
+                services.calendar_seed_holidays(
+                    calendar=calendar, country=country, years=[year, year + 1]
+                )
+        return calendar
+
+    @extend_schema(
+        summary="Create a business calendar (admins)",
+        request=BusinessCalendarInputSerializer,
+        responses={201: BusinessCalendarSerializer},
+        parameters=[IDEMPOTENCY],
+        examples=[CALENDAR_EXAMPLE],
+    )
+    def create(self, request, *args, **kwargs):
+        data = BusinessCalendarInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            calendar = self._write(BusinessCalendar(), data.validated_data)
+        return self._respond(calendar, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a business calendar (admins)",
+        request=BusinessCalendarInputSerializer,
+        responses={200: BusinessCalendarSerializer},
+        parameters=[IF_MATCH],
+        description="Send only the fields to change; `holidays` replaces the whole list. "
+        "Tickets' running clocks take new hours when they are next rescheduled.",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = BusinessCalendarInputSerializer(
+            data=request.data, context={"request": request}, partial=True
+        )
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            calendar = self._write(self._locked_for_write(), data.validated_data)
+        return self._respond(calendar)
+
+    @extend_schema(
+        summary="Delete a business calendar (admins)",
+        responses={204: None},
+        description="409 while a policy still uses the calendar.",
+    )
+    def destroy(self, request, *args, **kwargs):
+        services.calendar_delete(calendar=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- SLA policies ---------------------------------------------------------------------------
+
+
+class SlaPolicySerializer(serializers.ModelSerializer):
+    calendar_id = serializers.IntegerField(read_only=True)
+    priorities = serializers.ListField(child=serializers.ChoiceField(Priority.choices))
+    channels = serializers.ListField(child=serializers.ChoiceField(Channel.choices))
+    types = serializers.ListField(child=serializers.ChoiceField(TicketType.choices))
+    organization_ids = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    warning_team_id = serializers.IntegerField(read_only=True, allow_null=True)
+    breach_team_id = serializers.IntegerField(read_only=True, allow_null=True)
+    notify_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "id",
+            "name",
+            "position",
+            "is_active",
+            "is_default",
+            "calendar_id",
+            "priorities",
+            "channels",
+            "types",
+            "organization_ids",
+            "tags",
+            "first_response_minutes",
+            "next_reply_minutes",
+            "resolution_minutes",
+            "warning_percent",
+            "warning_raise_priority",
+            "warning_team_id",
+            "breach_raise_priority",
+            "breach_team_id",
+            "notify_ids",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_organization_ids(self, policy: SlaPolicy) -> list[int]:
+        return sorted(org.pk for org in policy.organizations.all())
+
+    def get_tags(self, policy: SlaPolicy) -> list[str]:
+        return sorted(tag.name for tag in policy.tags.all())
+
+    def get_notify_ids(self, policy: SlaPolicy) -> list[int]:
+        return sorted(user.pk for user in policy.notify.all())
+
+
+def _target_field(label: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_TARGET_MINUTES,
+        allow_null=True,
+        required=False,
+        help_text=f"{label} target in minutes of business time; null for none.",
+    )
+
+
+class SlaPolicyInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=100)
+    position = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, default=100, help_text="Lower is tried first."
+    )
+    is_active = serializers.BooleanField(default=True)
+    is_default = serializers.BooleanField(
+        default=False,
+        help_text="Applies when no other policy matches; takes the flag from the old default.",
+    )
+    calendar_id = id_field(help_text="The business calendar its targets are measured in.")
+    priorities = serializers.ListField(
+        child=serializers.ChoiceField(Priority.choices), default=list, max_length=10
+    )
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(Channel.choices), default=list, max_length=20
+    )
+    types = serializers.ListField(
+        child=serializers.ChoiceField(TicketType.choices), default=list, max_length=10
+    )
+    organization_ids = serializers.ListField(child=id_field(), default=list, max_length=500)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=64), default=list, max_length=50
+    )
+    first_response_minutes = _target_field("First response")
+    next_reply_minutes = _target_field("Next reply")
+    resolution_minutes = _target_field("Resolution")
+    warning_percent = serializers.IntegerField(
+        min_value=1, max_value=99, default=75, help_text="Warn at this % of a target."
+    )
+    warning_raise_priority = serializers.BooleanField(default=False)
+    warning_team_id = id_field(allow_null=True, default=None)
+    breach_raise_priority = serializers.BooleanField(default=False)
+    breach_team_id = id_field(allow_null=True, default=None)
+    notify_ids = serializers.ListField(
+        child=id_field(),
+        default=list,
+        max_length=100,
+        help_text="Agents also told about every warning and breach.",
+    )
+
+
+POLICY_SCALARS = (
+    "name",
+    "position",
+    "is_active",
+    "is_default",
+    "priorities",
+    "channels",
+    "types",
+    "first_response_minutes",
+    "next_reply_minutes",
+    "resolution_minutes",
+    "warning_percent",
+    "warning_raise_priority",
+    "breach_raise_priority",
+)
+
+
+def _by_ids(queryset, ids: list[int], field: str, what: str) -> list:
+    found = list(queryset.filter(pk__in=set(ids)))
+    missing = sorted(set(ids) - {obj.pk for obj in found})
+    if missing:
+        raise ValidationFailed(f"No such {what}: {', '.join(map(str, missing))}.", field=field)
+    return found
+
+
+def _one(queryset, pk: int | None, field: str, what: str):
+    return _by_ids(queryset, [pk], field, what)[0] if pk is not None else None
+
+
+POLICY_ORDERINGS = {
+    "position": ("position", "id"),
+    "-position": ("-position", "-id"),
+    "name": ("name", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+}
+
+
+class SlaPolicyFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter()
+    is_default = django_filters.BooleanFilter()
+    calendar = IdFilter(field_name="calendar_id", help_text="Business calendar id.")
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", max_length=100, help_text="Text in the name."
+    )
+    ordering = ordering_filter(POLICY_ORDERINGS)
+
+    class Meta:
+        model = SlaPolicy
+        fields: list[str] = []
+
+
+POLICY_EXAMPLE = OpenApiExample(
+    "Urgent tickets of key accounts",
+    value={
+        "name": "Key accounts, urgent",
+        "position": 10,
+        "calendar_id": 1,
+        "priorities": ["urgent"],
+        "organization_ids": [7],
+        "first_response_minutes": 30,
+        "resolution_minutes": 240,
+        "warning_percent": 80,
+        "breach_raise_priority": False,
+    },
+    request_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List SLA policies in the order they are tried (agents)"),
+    retrieve=extend_schema(summary="Get an SLA policy (agents)"),
+)
+class SlaPolicyViewSet(ApiViewMixin, EtagViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = SlaPolicySerializer
+    filterset_class = SlaPolicyFilter
+    permission_classes = [ApiPermission, SlaSettingsPermission]
+    ordering_choices = POLICY_ORDERINGS
+    default_ordering = "position"
+    lookup_value_regex = ID_REGEX
+    resource_path = "sla-policies"
+
+    def get_queryset(self):
+        return SlaPolicy.objects.prefetch_related("organizations", "tags", "notify")
+
+    def _write(self, policy: SlaPolicy, values: dict) -> SlaPolicy:
+        for field in POLICY_SCALARS:
+            if field in values:
+                setattr(policy, field, values[field])
+        if "calendar_id" in values:
+            policy.calendar = _one(
+                BusinessCalendar.objects.all(), values["calendar_id"], "calendar_id", "calendar"
+            )
+        teams = Team.objects.all()
+        if "warning_team_id" in values:
+            policy.warning_team = _one(teams, values["warning_team_id"], "warning_team_id", "team")
+        if "breach_team_id" in values:
+            policy.breach_team = _one(teams, values["breach_team_id"], "breach_team_id", "team")
+        organizations = notify = tags = None
+        if "organization_ids" in values:
+            organizations = _by_ids(
+                Organization.objects.all(),
+                values["organization_ids"],
+                "organization_ids",
+                "organization",
+            )
+        if "notify_ids" in values:
+            notify = _by_ids(
+                User.objects.filter(role__in=[Role.ADMIN, Role.AGENT], is_active=True),
+                values["notify_ids"],
+                "notify_ids",
+                "agent",
+            )
+        if "tags" in values:
+            tags = values["tags"]
+        with api_field_errors():
+            return services.policy_save(
+                policy=policy, organizations=organizations, tags=tags, notify=notify
+            )
+
+    @extend_schema(
+        summary="Create an SLA policy (admins)",
+        request=SlaPolicyInputSerializer,
+        responses={201: SlaPolicySerializer},
+        parameters=[IDEMPOTENCY],
+        examples=[POLICY_EXAMPLE],
+        description="At least one target is needed. Conditions left empty match any ticket. "
+        "New tickets match it at once; existing tickets when one of their matching fields "
+        "changes.",
+    )
+    def create(self, request, *args, **kwargs):
+        data = SlaPolicyInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            policy = self._write(SlaPolicy(), data.validated_data)
+        return self._respond(policy, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change an SLA policy (admins)",
+        request=SlaPolicyInputSerializer,
+        responses={200: SlaPolicySerializer},
+        parameters=[IF_MATCH],
+        description="Send only the fields to change; list fields replace the whole list.",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = SlaPolicyInputSerializer(
+            data=request.data, context={"request": request}, partial=True
+        )
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            policy = self._write(self._locked_for_write(), data.validated_data)
+        return self._respond(policy)
+
+    @extend_schema(
+        summary="Delete an SLA policy (admins)",
+        responses={204: None},
+        description="Tickets that matched it keep its name and the clocks they have.",
+    )
+    def destroy(self, request, *args, **kwargs):
+        services.policy_delete(policy=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
