@@ -38,9 +38,12 @@ NEW_TYPES = ["sla.warning", "sla.breached", "feedback.item_status_changed", "csa
 
 @pytest.fixture
 def subscription(receiver, admin_user):
-    return webhook_subscription_create(
-        name="Status page", url=receiver.url, event_types=NEW_TYPES, owner=admin_user
-    )
+    # Subscribed before the events the SLA tests move the clock to (a subscription only hears
+    # events from after it was made).
+    with clock.travel(T0 - timedelta(days=1)):
+        return webhook_subscription_create(
+            name="Status page", url=receiver.url, event_types=NEW_TYPES, owner=admin_user
+        )
 
 
 def _assert_signed(receiver, subscription) -> None:
@@ -59,12 +62,13 @@ def _assert_signed(receiver, subscription) -> None:
 def test_sla_warning_and_breach_are_sent_signed_not_as_ticket_updates(
     receiver, subscription, admin_user, customer, team, django_capture_on_commit_callbacks
 ):
-    everything = webhook_subscription_create(
-        name="Ticket sync",
-        url=receiver.url,
-        event_types=["ticket.updated"],
-        owner=admin_user,
-    )
+    with clock.travel(T0 - timedelta(days=1)):
+        everything = webhook_subscription_create(
+            name="Ticket sync",
+            url=receiver.url,
+            event_types=["ticket.updated"],
+            owner=admin_user,
+        )
     factories.SlaPolicyFactory(
         name="Default",
         is_default=True,
