@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.tickets.sla.test_browser import browser, sign_in  # noqa: F401 - fixture
+from tests.tickets.sla.test_browser import sign_in
 from tickets.sla.models import BusinessCalendar, SlaPolicy
 
 SHOTS = Path("/tmp/shots-sla-api")  # noqa: S108 - where the brief wants them
@@ -25,7 +25,7 @@ def shoot(page, name: str) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
 
 
-def test_admin_deletes_a_policy_and_is_told_the_calendar_is_in_use(live_server, browser):  # noqa: F811
+def test_admin_deletes_a_policy_and_is_told_the_calendar_is_in_use(live_server, browser):
     admin = factories.AdminFactory(name="Ada Admin")
     calendar = factories.BusinessCalendarFactory(name="Berlin office")
     keep = factories.SlaPolicyFactory(name="Standard", calendar=calendar)
