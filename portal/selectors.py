@@ -3,15 +3,12 @@ server; anything out of reach is "not found", whether it exists or not."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from customers.models import Customer
-from support.errors import NotFound
-from tickets.models import Attachment, MessageKind, Status, Ticket
+from tickets.models import Status, Ticket
 from tickets.selectors import tickets_visible_to
 
 SOLVED_STATUSES = (Status.SOLVED, Status.CLOSED)
@@ -47,19 +44,3 @@ def portal_tickets(*, user: User, tab: str = "open") -> QuerySet[Ticket]:
     return tickets.order_by("-updated_at", "-id").only(
         "id", "subject", "status", "updated_at", "requester__name", "requester__email"
     )
-
-
-def attachment_get_for_customer(*, user: User, attachment_id: uuid.UUID) -> Attachment:
-    """An attachment of a public message on a ticket the customer may see; else ``NotFound``."""
-    attachment = (
-        Attachment.objects.filter(
-            pk=attachment_id,
-            ticket__in=tickets_visible_to(user),
-            message__kind=MessageKind.REPLY,
-        )
-        .select_related("ticket")
-        .first()
-    )
-    if attachment is None or not user.is_customer:
-        raise NotFound(str(_("No such file.")))
-    return attachment

@@ -12,7 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,12 @@ from portal.forms import (
 )
 from portal.models import LinkPurpose
 from support.errors import DomainError, ValidationFailed
-from tickets.selectors import messages_visible_to, ticket_get_for_customer
+from tickets.downloads import attachment_response
+from tickets.selectors import (
+    attachment_get_for_user,
+    messages_visible_to,
+    ticket_get_for_customer,
+)
 
 BACKEND = "accounts.backends.EmailBackend"
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
@@ -341,14 +346,5 @@ def ticket_reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @customer_required
 @require_GET
 def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
-    attachment = selectors.attachment_get_for_customer(
-        user=request.user, attachment_id=attachment_id
-    )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    attachment = attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+    return attachment_response(attachment, private=True)

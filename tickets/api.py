@@ -10,7 +10,6 @@ import django_filters
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -43,8 +42,8 @@ from support.api import (
 )
 from support.errors import NotFound, NotPermitted, ValidationFailed
 from tickets import services
+from tickets.downloads import attachment_response
 from tickets.models import (
-    Attachment,
     Channel,
     Message,
     MessageKind,
@@ -54,7 +53,7 @@ from tickets.models import (
     Ticket,
     TicketType,
 )
-from tickets.selectors import messages_visible_to, tickets_visible_to
+from tickets.selectors import attachments_visible_to, messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     EXPANDABLE,
     AttachmentSerializer,
@@ -515,14 +514,6 @@ class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generic
 # --- attachments ----------------------------------------------------------------------------
 
 
-def attachments_visible_to(user: User):
-    """Attachments of tickets ``user`` may see; customers only those on public replies."""
-    attachments = Attachment.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
-    if not user.is_agent:
-        attachments = attachments.filter(message__kind=MessageKind.REPLY)
-    return attachments
-
-
 @extend_schema_view(retrieve=extend_schema(summary="Get an attachment's details"))
 class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Attachments are uploaded with a message (or a new ticket) and downloaded here."""
@@ -557,12 +548,7 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
     )
     def download(self, request, pk=None):
         attachment = self.get_object()
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.name,
-            content_type="application/octet-stream",
-        )
+        return attachment_response(attachment)
 
 
 # --- tags -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Team, User
 from support.errors import NotFound
-from tickets.models import Message, MessageKind, Ticket
+from tickets.models import Attachment, Message, MessageKind, Ticket
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -71,3 +71,19 @@ def messages_visible_to(*, user: User, ticket: Ticket) -> QuerySet[Message]:
     if user.is_agent:
         return messages
     return messages.filter(kind=MessageKind.REPLY)
+
+
+def attachments_visible_to(user: User) -> QuerySet[Attachment]:
+    """Attachments of tickets ``user`` may see; customers only those on public replies."""
+    attachments = Attachment.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
+    if not user.is_agent:
+        attachments = attachments.filter(message__kind=MessageKind.REPLY)
+    return attachments
+
+
+def attachment_get_for_user(*, user: User, attachment_id) -> Attachment:
+    """One attachment ``user`` may download, for every page and channel; else ``NotFound``."""
+    attachment = attachments_visible_to(user).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("No such file.")
+    return attachment

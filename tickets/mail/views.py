@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -21,15 +20,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import admin_required, agent_required
-from support.errors import DomainError, NotFound
+from support.errors import DomainError
+from tickets.downloads import attachment_response
 from tickets.mail.inbound import inbound_retry, inbound_store
 from tickets.mail.models import InboundEmail, InboundStatus
 from tickets.mail.outbound import email_retry
 from tickets.mail.parse import parse
 from tickets.mail.services import message_mark_reviewed
-from tickets.models import Attachment, Message, OutboundEmail
+from tickets.models import Message, OutboundEmail
 from tickets.sanitize import sanitize_html
-from tickets.selectors import ticket_get_for_agent, ticket_get_for_customer
+from tickets.selectors import attachment_get_for_user, ticket_get_for_agent
 
 SECRET_HEADER = "HTTP_X_SWITCHBOARD_SECRET"  # noqa: S105 - a header name
 
@@ -185,23 +185,5 @@ def message_reviewed(request: HttpRequest, message_id: int) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, attachment_id) -> HttpResponse:
     """An attachment (or an inline image of a mail) for whoever may read its message."""
-    item = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
-    user = request.user
-    try:
-        if user.is_agent:
-            ticket_get_for_agent(agent=user, ticket_id=item.ticket_id)
-        else:
-            ticket_get_for_customer(user=user, ticket_id=item.ticket_id)
-            if item.message is None or not item.message.is_public:
-                raise NotFound("No such file.")
-    except NotFound as exc:
-        raise Http404("No such file.") from exc
-    response = FileResponse(
-        item.file.open("rb"),
-        content_type=item.content_type if item.is_image else "application/octet-stream",
-        as_attachment=not item.is_image,
-        filename=item.name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    attachment = attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+    return attachment_response(attachment, inline=True)

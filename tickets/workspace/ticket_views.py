@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -16,9 +14,9 @@ from accounts.decorators import agent_required
 from accounts.models import Team, User
 from support.errors import DomainError, NotFound, ValidationFailed
 from tickets import services
+from tickets.downloads import attachment_response
 from tickets.mail.models import InboundEmail
 from tickets.models import (
-    Attachment,
     EventKind,
     MessageKind,
     Priority,
@@ -27,7 +25,7 @@ from tickets.models import (
     TicketEvent,
     TicketType,
 )
-from tickets.selectors import messages_visible_to, ticket_get_for_agent
+from tickets.selectors import attachment_get_for_user, messages_visible_to, ticket_get_for_agent
 from tickets.workspace import canned, presence, queues
 from tickets.workspace.presentation import event_sentence, timeline
 from tickets.workspace.views import nav_context
@@ -307,23 +305,9 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @agent_required
 def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
-    attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
-    # Re-check the ticket (404 if out of reach) — and a note's file is for agents only anyway.
-    ticket_get_for_agent(agent=request.user, ticket_id=attachment.ticket_id)
-    inline = attachment.is_image and request.GET.get("download") != "1"
-    content_type = attachment.content_type if attachment.is_image else "application/octet-stream"
-    if not content_type:
-        content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing.") from exc
-    response = FileResponse(
-        handle, as_attachment=not inline, filename=attachment.name, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    # Re-checks the ticket (404 if out of reach); images show inline unless ?download=1.
+    attachment = attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+    return attachment_response(attachment, inline=request.GET.get("download") != "1")
 
 
 @agent_required
