@@ -25,7 +25,7 @@ from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.mail.outbound import email_queue
 from tickets.models import Channel, Message, Priority, Status, Ticket
 from tickets.services import (
-    _check_attachments,  # the one attachment rule, applied before a held submission is stored
+    check_attachments,  # the one attachment rule, applied before a held submission is stored
     ticket_change_status,
     ticket_create,
     ticket_reply,
@@ -66,7 +66,7 @@ def _check_submission(
             % {"count": settings.PORTAL_MAX_ATTACHMENTS},
             field="attachments",
         )
-    _check_attachments(attachments)
+    check_attachments(attachments)
     if not " ".join(subject.split()):
         raise ValidationFailed(_("Tell us briefly what it's about."), field="subject")
     if not body.strip():

@@ -84,7 +84,9 @@ def _customer_may_act(customer: Customer, ticket: Ticket) -> bool:
     )
 
 
-def _check_attachments(files: Sequence[File]) -> None:
+def check_attachments(files: Sequence[File]) -> None:
+    """Refuse files that run when opened and files over the size limit, with a sentence; also
+    for callers that hold files before a ticket exists (portal submissions awaiting a link)."""
     limit = settings.ATTACHMENT_MAX_BYTES
     for upload in files:
         name = PurePath(upload.name or "").name
@@ -130,7 +132,7 @@ def _add_message(
     body = body.strip()
     if not body and not attachments:
         raise ValidationFailed("The message is empty.", field="body")
-    _check_attachments(attachments)
+    check_attachments(attachments)
     message = Message.objects.create(
         ticket=ticket,
         kind=kind,

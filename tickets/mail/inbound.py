@@ -376,7 +376,7 @@ def _files(attachments: list[ParsedAttachment]) -> tuple[list[ContentFile], list
         upload = ContentFile(attachment.data, name=attachment.name or "attachment.bin")
         upload.content_type = attachment.content_type
         try:
-            ticket_services._check_attachments([upload])
+            ticket_services.check_attachments([upload])
         except ValidationFailed as exc:
             refused.append(f"[Attachment not accepted: {exc.message}]")
             continue
