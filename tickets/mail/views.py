@@ -142,7 +142,8 @@ def outbound_resend(request: HttpRequest, email_id: int) -> HttpResponse:
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return HttpResponseRedirect(request.META.get("HTTP_REFERER") or reverse("home"))
+        # Back to the ticket (not to whatever Referer says: that would be an open redirect).
+        return HttpResponseRedirect(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}))
     return _delivery(request, ticket, error=error)
 
 
@@ -178,7 +179,9 @@ def message_reviewed(request: HttpRequest, message_id: int) -> HttpResponse:
     message_mark_reviewed(message=message, by=request.user)
     if request.htmx:
         return HttpResponse('<span class="muted">Reviewed</span>')
-    return HttpResponseRedirect(request.META.get("HTTP_REFERER") or reverse("home"))
+    return HttpResponseRedirect(
+        reverse("workspace:ticket", kwargs={"ticket_id": message.ticket_id}) + f"#m{message.pk}"
+    )
 
 
 @login_required
