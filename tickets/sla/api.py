@@ -1,9 +1,10 @@
 """SLA settings in ``/api/v1/``: ``sla-policies`` and ``business-calendars``.
 
 Admins list, create, read, change (PATCH, with ``ETag`` / ``If-Match``) and delete them; agents
-read them; customers get 403. Every change calls a ``tickets.sla.services`` function, the same
-ones the admin pages call, so the API validates exactly as the pages do (time zone, weekly hours,
-warning percent, one default policy); a refused value is a 400 naming the API's field.
+read them; customers get 404, as for every agent-only resource. Every change calls a
+``tickets.sla.services`` function, the same ones the admin pages call, so the API validates
+exactly as the pages do (time zone, weekly hours, warning percent, one default policy); a refused
+value is a 400 naming the API's field.
 """
 
 from __future__ import annotations
@@ -51,14 +52,15 @@ MAX_TARGET_MINUTES = 525_600
 
 
 class SlaSettingsPermission(permissions.BasePermission):
-    """Agents (and admins) read; only admins write; customers are refused outright."""
+    """Agents (and admins) read; only admins write; customers get a 404, as for every agent-only
+    resource (``support.api.AgentsOnly``): no hint that the resource exists."""
 
     def has_permission(self, request, view) -> bool:
         user = request.user
         if not user.is_authenticated:
             return True  # ApiPermission answers 401
         if not user.is_agent:
-            raise exceptions.PermissionDenied("Only agents and admins can read SLA settings.")
+            raise exceptions.NotFound()
         if request.method not in permissions.SAFE_METHODS and not user.is_admin:
             raise exceptions.PermissionDenied("Only admins can change SLA settings.")
         return True

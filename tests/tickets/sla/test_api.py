@@ -49,14 +49,16 @@ def _policy_body(calendar, **extra):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/sla-policies", "/api/v1/business-calendars"])
-def test_anonymous_is_401_and_customers_403(api, path, policy):
+def test_anonymous_is_401_and_customers_404(api, path, policy):
+    """Customers learn nothing of agent-only resources: 404, as on /teams or /views."""
     assert api().get(path).status_code == 401
     customer = factories.CustomerUserFactory()
     for method in ("get", "post"):
         response = getattr(api(customer), method)(path, {}, format="json")
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "forbidden"
-    assert api(customer).get(f"{path}/1").status_code == 403
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+    assert api(customer).get(f"{path}/{policy.pk}").status_code == 404
+    assert SlaPolicy.objects.count() == 1
 
 
 def test_agents_read_but_cannot_write(api, agent, policy, calendar):
