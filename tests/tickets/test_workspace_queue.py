@@ -251,3 +251,18 @@ def test_sla_views(signed_in, team, agent):
     counts = {v["slug"]: v["count"] for v in response.context["nav_builtins"]}
     assert counts["sla_breached"] == 1 and counts["sla_at_risk"] == 1
     assert _refs(signed_in.get(reverse("workspace:queue", args=["sla_at_risk"]))) == [at_risk.pk]
+
+
+def test_queue_rows_escape_what_people_typed_and_show_every_cell(signed_in, team):
+    org = factories.OrganizationFactory(name="Acme <b>&</b> Co")
+    assignee = factories.AgentFactory(name="", email="nameless@staff.example.com", teams=[team])
+    ticket = factories.TicketFactory(
+        team=team, subject="<script>alert(1)</script>", organization=org, assignee=assignee
+    )
+    page = signed_in.get(reverse("workspace:queue", args=["all"])).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<span class="muted"> · Acme &lt;b&gt;&amp;&lt;/b&gt; Co</span>' in page
+    assert f'<tr data-href="/agent/tickets/{ticket.pk}/" class="status-{ticket.status}">' in page
+    assert '<td class="col-wide">nameless@staff.example.com</td>' in page
+    assert f'<td class="col-wide">{team.name}</td>' in page

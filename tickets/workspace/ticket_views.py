@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
 from accounts.models import Team, User
+from accounts.selectors import agent_choices, team_choices
 from support.errors import DomainError, NotFound, ValidationFailed
 from tickets import services
 from tickets.downloads import attachment_response
@@ -44,21 +45,13 @@ EDITABLE_FIELDS = (
 )
 
 
-def _agent_choices() -> list[User]:
-    return list(
-        User.objects.filter(role__in=["agent", "admin"], is_active=True)
-        .only("id", "name", "email")
-        .order_by("name", "email")
-    )
-
-
 def _header_context(ticket: Ticket, *, error: str = "") -> dict:
     return {
         "ticket": ticket,
         "tags": list(ticket.tags.values_list("name", flat=True)),
         "followers": list(ticket.followers.only("id", "name", "email")),
-        "agents": _agent_choices(),
-        "teams": list(Team.objects.only("id", "name")),
+        "agents": agent_choices(),
+        "teams": team_choices(),
         "status_choices": Status.choices,
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,

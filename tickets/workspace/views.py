@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
 from accounts.models import Availability, Team, User
+from accounts.selectors import agent_choices, team_choices
 from accounts.services import agent_set_availability
 from support.errors import DomainError, ValidationFailed
 from tickets import services
@@ -91,12 +92,8 @@ def _filter_choices() -> dict:
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,
         "channel_choices": Channel.choices,
-        "agents": list(
-            User.objects.filter(role__in=["agent", "admin"], is_active=True)
-            .only("id", "name", "email")
-            .order_by("name", "email")
-        ),
-        "teams": list(Team.objects.only("id", "name")),
+        "agents": agent_choices(),
+        "teams": team_choices(),
     }
 
 
