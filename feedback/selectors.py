@@ -78,7 +78,9 @@ def customer_words(ticket: Ticket) -> str:
     message = (
         ticket.messages.filter(author_customer__isnull=False, kind="reply")
         .order_by("-created_at", "-id")
-        .only("body_text")
+        # ticket_id too: the related manager sets ``message.ticket``, which reads it (a deferred
+        # field would cost a second query).
+        .only("ticket_id", "body_text")
         .first()
     )
     return message.body_text[:QUOTE_PREFILL_CHARS].strip() if message else ""
