@@ -134,6 +134,45 @@ def test_every_sort_pages_through_every_ticket_once(agent, team, sort):
     assert len(seen) == len(set(seen))
 
 
+@pytest.mark.parametrize("sort", ["-updated", "updated", "subject", "-priority", "reference"])
+def test_previous_pages_are_the_pages_that_came_before(agent, team, sort):
+    _make_tickets(team, 11)  # ties in updated_at: 11 tickets over 7 distinct minutes
+    tickets = queues.queue_tickets({}, user=agent)
+    pages, cursor = [], None
+    while True:
+        page = queues.page_of(tickets, sort=sort, cursor=cursor, size=3)
+        pages.append(page)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert [len(p.rows) for p in pages] == [3, 3, 3, 2]
+    assert pages[0].prev_cursor is None and pages[0].is_first
+    for later, earlier in zip(pages[1:], pages, strict=False):
+        back = queues.page_of(tickets, sort=sort, cursor=None, before=later.prev_cursor, size=3)
+        assert [t.pk for t in back.rows] == [t.pk for t in earlier.rows]
+        assert back.is_first == earlier.is_first
+        assert (back.prev_cursor is None) == (earlier.prev_cursor is None)
+        assert back.next_cursor is not None
+
+
+def test_queue_page_links_to_the_previous_page(signed_in, team):
+    _make_tickets(team, 30)
+    url = reverse("workspace:queue", args=["all"])
+    first = signed_in.get(url, {"size": 25})
+    assert 'rel="prev"' not in first.content.decode()
+    second = signed_in.get(f"{url}?{first.context['next_qs']}")
+    assert len(second.context["page"].rows) == 5
+    html = second.content.decode()
+    assert "« First page" in html and 'rel="prev"' in html
+    prev_qs = second.context["prev_qs"]
+    assert "before=" in prev_qs and "after=" not in prev_qs and "size=25" in prev_qs
+    back = signed_in.get(f"{url}?{prev_qs}")
+    assert _refs(back) == _refs(first)
+    assert back.context["page"].is_first
+    assert 'rel="prev"' not in back.content.decode()
+    assert "« First page" not in back.content.decode()
+
+
 def test_keyset_page_has_no_offset_and_splits_ties(agent, team, django_assert_num_queries):
     _make_tickets(team, 9)
     tickets = queues.queue_tickets({}, user=agent)

@@ -106,20 +106,25 @@ def _render_queue(
         tickets,
         sort=request.GET.get("sort"),
         cursor=request.GET.get("after"),
+        before=request.GET.get("before"),
         size=_page_size(request),
     )
     base_qs = request.GET.copy()
     base_qs.pop("after", None)
-    next_qs = None
+    base_qs.pop("before", None)
+    next_qs = prev_qs = None
     if page.next_cursor:
         nq = base_qs.copy()
         nq["after"] = page.next_cursor
         next_qs = nq.urlencode()
+    if page.prev_cursor:
+        pq = base_qs.copy()
+        pq["before"] = page.prev_cursor
+        prev_qs = pq.urlencode()
     sort_links = {}
     for name in queues.SORTS:
         sq = base_qs.copy()
         sq["sort"] = name if (page.sort == name and page.descending) else f"-{name}"
-        sq.pop("after", None)
         sort_links[name] = sq.urlencode()
     first_qs = base_qs.urlencode()
     context = {
@@ -128,6 +133,7 @@ def _render_queue(
         "params": params,
         "filters": {k: params.getlist(k) for k in queues.FILTER_KEYS},
         "next_qs": next_qs,
+        "prev_qs": prev_qs,
         "first_qs": first_qs,
         "sort_links": sort_links,
         "saved_view": saved,
