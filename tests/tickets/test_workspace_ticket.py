@@ -76,7 +76,7 @@ def test_ticket_page_query_count_is_constant(
 ):
     for n in range(3):
         services.ticket_note(ticket=ticket, body=f"note {n}", by=agent)
-    with django_assert_max_num_queries(24) as few:
+    with django_assert_max_num_queries(18) as few:
         signed_in.get(_url("ticket", ticket))
     for n in range(12):
         services.ticket_reply(ticket=ticket, body=f"reply {n}", by=agent)
