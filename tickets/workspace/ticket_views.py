@@ -79,6 +79,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     context = {
         **_header_context(ticket),
         "timeline": timeline(conversation, events),
+        "conversation": conversation,
         "recent_events": [event_sentence(e) for e in events[-8:]][::-1],
         "other_tickets": others,
         "last_message_id": last_message_id,
