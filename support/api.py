@@ -670,8 +670,8 @@ class FastReadMixin:
     DRF reads every field through ``get_attribute`` and ``to_representation`` (a time-zone lookup
     per date): for a 50-ticket page with embedded requester and organization that is ~2,500 field
     reads and the larger part of the endpoint's time (docs/benchmarks.md). Plain fields (text,
-    numbers, booleans, choices, ISO 8601 dates read straight off the object) are converted here
-    exactly as DRF's field classes do; every other field goes through DRF unchanged.
+    numbers, booleans, choices, ISO 8601 dates read straight off an object or a dict's key) are
+    converted here exactly as DRF's field classes do; every other field goes through DRF.
     ``tests/support/test_fast_read.py`` compares the two on every serializer that uses this.
     """
 
@@ -686,8 +686,9 @@ class FastReadMixin:
     def to_representation(self, instance) -> dict:
         zone = timezone.get_current_timezone() if settings.USE_TZ else None
         ret = {}
+        mapping = isinstance(instance, Mapping)
         for name, attr, kind, field in self._read_plan:
-            if kind is None or isinstance(instance, Mapping):
+            if kind is None or (mapping and attr not in instance):
                 try:
                     attribute = field.get_attribute(instance)
                 except SkipField:
@@ -695,7 +696,7 @@ class FastReadMixin:
                 check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
                 ret[name] = None if check is None else field.to_representation(attribute)
                 continue
-            value = getattr(instance, attr)
+            value = instance[attr] if mapping else getattr(instance, attr)
             if value is None:
                 ret[name] = None
             elif kind == "str":

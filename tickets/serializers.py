@@ -52,14 +52,14 @@ LISTED_TAGS = "listed_tags"
 LISTED_SLA_TARGETS = "listed_sla_targets"
 
 
-class SlaClockSerializer(serializers.Serializer):
+class SlaClockSerializer(FastReadMixin, serializers.Serializer):
     state = serializers.ChoiceField(choices=["ok", "warning", "breached", "paused"])
     label = serializers.CharField(help_text="first response, next reply or resolution")
     text = serializers.CharField(help_text="e.g. 'first response in 42m'")
     due_at = serializers.DateTimeField(allow_null=True)
 
 
-class SlaTargetSerializer(serializers.Serializer):
+class SlaTargetSerializer(FastReadMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=TargetKind.choices)
     state = serializers.ChoiceField(choices=TargetState.choices)
     target_minutes = serializers.IntegerField()
@@ -75,7 +75,7 @@ class SlaTargetSerializer(serializers.Serializer):
     paused_since = serializers.DateTimeField(allow_null=True)
 
 
-class TicketSlaSerializer(serializers.Serializer):
+class TicketSlaSerializer(FastReadMixin, serializers.Serializer):
     policy_id = serializers.IntegerField(allow_null=True)
     policy_name = serializers.CharField(help_text="Kept if the policy was deleted; '' if none.")
     clock = SlaClockSerializer(allow_null=True, help_text="The nearest running clock.")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
+from support.api import FastReadMixin
 from tests import factories
 from tickets.serializers import TicketSerializer
 
@@ -16,8 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _drf(serializer, instance) -> dict:
-    """What DRF itself makes of ``instance``, bypassing the mixin."""
-    return serializers.Serializer.to_representation(serializer, instance)
+    """What DRF itself makes of ``instance``: the mixin switched off, nested serializers too."""
+    fast = FastReadMixin.to_representation
+    FastReadMixin.to_representation = serializers.Serializer.to_representation
+    try:
+        return serializers.Serializer.to_representation(serializer, instance)
+    finally:
+        FastReadMixin.to_representation = fast
 
 
 def _context(user, **extra) -> dict:
@@ -75,3 +81,33 @@ def test_customer_and_organization_representations_are_drfs(tickets, agent):
         org = customer.organization
         assert org_serializer.to_representation(org) == _drf(org_serializer, org)
     assert OrganizationSerializer(customer.organization).data["domains"] == ["acme.example"]
+
+
+def test_sla_representation_is_drfs():
+    from tickets.serializers import TicketSlaSerializer
+
+    utc = zoneinfo.ZoneInfo("UTC")
+    at = datetime(2026, 3, 29, 1, 30, 15, 5, tzinfo=utc)
+    target = {
+        "kind": "first_response",
+        "state": "running",
+        "target_minutes": 60,
+        "started_at": at,
+        "warn_at": at,
+        "due_at": at,
+        "met": False,
+        "met_at": None,
+        "breached": True,
+        "breached_at": None,
+        "paused_since": at,
+    }
+    clock = {"state": "breached", "label": "first response", "text": "overdue", "due_at": at}
+    for value in (
+        {"policy_id": 7, "policy_name": "Gold", "clock": clock, "targets": [target, target]},
+        {"policy_id": None, "policy_name": "", "clock": None, "targets": []},
+        {"policy_id": 7, "policy_name": "Gold", "clock": {**clock, "due_at": None}, "targets": []},
+    ):
+        serializer = TicketSlaSerializer()
+        with timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+            assert serializer.to_representation(value) == _drf(serializer, value)
+        assert serializer.to_representation(value) == _drf(serializer, value)
