@@ -19,6 +19,7 @@ from tickets.downloads import attachment_response
 from tickets.mail.models import InboundEmail
 from tickets.models import (
     EventKind,
+    Message,
     MessageKind,
     Priority,
     Status,
@@ -59,14 +60,28 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
     }
 
 
-def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
-    user = request.user
-    conversation = list(
-        messages_visible_to(user=user, ticket=ticket).prefetch_related(
-            # Mail a message came from, for "view original" (without the raw bytes).
-            Prefetch("inbound_emails", queryset=InboundEmail.objects.only("id", "message_id"))
+def _conversation(user: User, ticket: Ticket) -> list[Message]:
+    """The timeline's messages as ``user`` may read them, with their attachments and the mail
+    each came from (for "view original", without the raw bytes) as plain lists: a prefetch into
+    a list sets one attribute per message, where the related managers built a queryset per message
+    and the template another per ``.all``."""
+    return list(
+        messages_visible_to(user=user, ticket=ticket)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("attachments", to_attr="listed_attachments"),
+            Prefetch(
+                "inbound_emails",
+                queryset=InboundEmail.objects.only("id", "message_id"),
+                to_attr="listed_inbound_emails",
+            ),
         )
     )
+
+
+def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+    user = request.user
+    conversation = _conversation(user, ticket)
     events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
     others = list(
         queues.visible_tickets(user)
@@ -184,7 +199,7 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
 def ticket_timeline(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """htmx: the timeline alone, refreshed after a header change."""
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
-    conversation = list(messages_visible_to(user=request.user, ticket=ticket))
+    conversation = _conversation(request.user, ticket)
     events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
     return render(
         request,
