@@ -19,6 +19,7 @@ from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.selectors import tickets_with_sla_clock
 from tickets.workspace import queues, saved_views, search
+from tickets.workspace.agent_cache import cached_for_agent
 
 
 def nav_context(request: HttpRequest, *, current: str = "") -> dict:
@@ -32,13 +33,14 @@ def nav_context(request: HttpRequest, *, current: str = "") -> dict:
     return {
         "nav_builtins": builtins,
         "nav_saved": [
-            {
-                "pk": v.pk,
-                "name": v.name,
-                "shared": v.owner_id != user.pk,
-                "current": current == f"saved-{v.pk}",
-            }
-            for v in queues.saved_views_for(user)
+            {"pk": pk, "name": name, "shared": shared, "current": current == f"saved-{pk}"}
+            for pk, name, shared in cached_for_agent(
+                "saved-views",
+                user.pk,
+                lambda: [
+                    (v.pk, v.name, v.owner_id != user.pk) for v in queues.saved_views_for(user)
+                ],
+            )
         ],
         "nav_current": current,
         "availability_choices": Availability.choices,
