@@ -3,6 +3,7 @@
 - ``{{ value|ago }}``: compact time labels, "5m ago", "3h ago", "2d ago", "in 4h".
 - ``{% options choices selected %}``: a long ``<option>`` list in one call.
 - ``{% queue_rows rows %}``: a queue page's table rows in one call.
+- ``{% timeline_items timeline %}``: a ticket's messages and changes in one call.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import html
 from datetime import datetime
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import localtime
@@ -135,3 +138,92 @@ def queue_rows(rows) -> str:
             )
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def _time(value: datetime) -> str:
+    """``<time>`` with what ``|date:'c'``, ``|date:'Y-m-d H:i T'`` and ``|naturaltime`` give."""
+    local = localtime(value)
+    title = f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+    return (
+        f'<time class="muted" datetime="{_e(local.isoformat())}" title="{_e(title)}">'
+        f"{_e(naturaltime(value))}</time>"
+    )
+
+
+def _message_html(m, csrf: str) -> str:
+    if m.is_note:
+        css = "msg-note"
+    elif m.author_customer_id:
+        css = "msg-customer"
+    else:
+        css = "msg-agent"
+    if m.author_user_id:
+        author = m.author_user.display_name
+    elif m.author_customer_id:
+        author = m.author_customer.display_name
+    else:
+        author = "Switchboard"
+    mails = "".join(
+        f'<a class="muted" href="{_e(reverse("mail:inbound_original", args=[mail.pk]))}">'
+        "view original mail</a>"
+        for mail in m.listed_inbound_emails
+    )
+    review = ""
+    if m.needs_review:
+        url = _e(reverse("mail:reviewed", args=[m.pk]))
+        review = (
+            f'<span class="mail-needs-review" id="review-{m.pk}">From someone outside this '
+            f'ticket ·\n        <form class="inline" method="post" action="{url}" '
+            f'hx-post="{url}" hx-target="#review-{m.pk}" hx-swap="innerHTML">{csrf}'
+            '<button class="link" type="submit">Mark reviewed</button></form></span>'
+        )
+    body = str(m.body_html) if m.body_html else linebreaksbr(m.body_text, autoescape=True)
+    attachments = ""
+    if m.listed_attachments:
+        items = []
+        for a in m.listed_attachments:
+            url = _e(reverse("workspace:attachment", kwargs={"attachment_id": a.pk}))
+            image = (
+                f'<a href="{url}"><img src="{url}" alt="{_e(a.name)}" loading="lazy"></a>'
+                if a.is_image
+                else ""
+            )
+            items.append(
+                f'\n      <li>{image}\n        <a href="{url}?download=1" download>'
+                f'{_e(a.name)}</a> <span class="muted">{_e(filesizeformat(a.size))}</span>'
+                "</li>\n      "
+            )
+        attachments = f'\n    <ul class="attachments">\n      {"".join(items)}\n    </ul>\n    '
+    note = '<span class="tag-note">Internal note</span>' if m.is_note else ""
+    return (
+        f'\n  <li class="msg {css}" id="m{m.pk}">\n    <header>\n'
+        f"      <strong>{_e(author)}</strong>\n      {note}\n      {_time(m.created_at)}\n"
+        f'      <span class="muted">via {_e(m.get_channel_display())}</span>\n'
+        f"      {mails}\n      {review}\n    </header>\n"
+        f'    <div class="msg-body">{body}</div>\n    {attachments}\n  </li>\n  '
+    )
+
+
+@register.simple_tag(takes_context=True)
+def timeline_items(context, entries) -> str:
+    """The ``<li>`` of every message and change on a ticket's timeline, in one call.
+
+    As a template loop this was ~30 variable lookups and filters per message, the largest part of
+    rendering a ticket page. Every value is escaped; ``body_html`` was sanitized when it was
+    stored (``tickets.sanitize``) and is shown as the template showed it (``|safe``).
+    """
+    token = context.get("csrf_token")
+    csrf = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(token)}">'
+        if token and token != "NOTPROVIDED"  # noqa: S105 - Django's marker, not a secret
+        else ""
+    )
+    parts = []
+    for entry in entries:
+        if entry.message:
+            block = _message_html(entry.message, csrf)
+        else:
+            sentence = _e(entry.sentence)
+            block = f'\n  <li class="event"><span>{sentence}</span> {_time(entry.at)}</li>\n  '
+        parts.append(f"\n  {block}\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped; body_html sanitized
