@@ -28,6 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
 from accounts.models import Role, Team, User
+from accounts.selectors import directory_changed
 from customers.models import Customer, Organization, OrganizationDomain
 from support import clock
 from tickets.models import (
@@ -402,6 +403,7 @@ def load(
             cursor.execute(f"{command} {model._meta.db_table}")
     stats.seconds["vacuum_analyze"] = time.perf_counter() - t0
     stats.seconds["total"] = time.perf_counter() - started
+    directory_changed()  # COPY sends no signals: drop the cached agent and team lists
     return stats
 
 

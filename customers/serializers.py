@@ -3,10 +3,19 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from customers.models import Customer, Organization
-from support.api import StrictInputSerializer, id_field, schema_optional, serializing_for
+from support.api import (
+    FastReadMixin,
+    StrictInputSerializer,
+    id_field,
+    schema_optional,
+    serializing_for,
+)
+
+# Where a list endpoint puts an organization's prefetched domains (``Prefetch(to_attr=...)``).
+LISTED_DOMAINS = "listed_domains"
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(FastReadMixin, serializers.ModelSerializer):
     domains = serializers.SerializerMethodField()
 
     class Meta:
@@ -15,7 +24,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_domains(self, organization: Organization) -> list[str]:
-        return [d.domain for d in organization.domains.all()]
+        domains = getattr(organization, LISTED_DOMAINS, None)
+        return [d.domain for d in (organization.domains.all() if domains is None else domains)]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -28,7 +38,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 schema_optional("Organization", "notes")
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(FastReadMixin, serializers.ModelSerializer):
     organization_id = serializers.IntegerField(allow_null=True, read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Max, Q, QuerySet
 
 from accounts.models import User
 from support.errors import NotFound
-from tickets.models import Ticket
+from tickets.models import Message, MessageKind, Ticket
 from tickets.selectors import ticket_get_for_customer
 
 from .models import CsatSurvey, FeedbackItem, TicketFeedbackLink
@@ -73,18 +75,25 @@ def links_for_ticket(ticket: Ticket) -> QuerySet[TicketFeedbackLink]:
 QUOTE_PREFILL_CHARS = 500
 
 
-def customer_words(ticket: Ticket) -> str:
-    """The customer's latest words on the ticket, to prefill a quote."""
-    message = (
-        ticket.messages.filter(author_customer__isnull=False, kind="reply")
-        .order_by("-created_at", "-id")
-        .only("body_text")
-        .first()
-    )
+def customer_words(ticket: Ticket, *, messages: Iterable[Message] | None = None) -> str:
+    """The customer's latest words on the ticket, to prefill a quote. ``messages``: the ticket's
+    conversation if the caller has it loaded already (the agent's ticket page), saving a query."""
+    if messages is not None:
+        replies = [m for m in messages if m.author_customer_id and m.kind == MessageKind.REPLY]
+        message = max(replies, key=lambda m: (m.created_at, m.pk), default=None)
+    else:
+        message = (
+            ticket.messages.filter(author_customer__isnull=False, kind=MessageKind.REPLY)
+            .order_by("-created_at", "-id")
+            # ticket_id too: the related manager sets ``message.ticket``, which reads it (a
+            # deferred field would cost a second query).
+            .only("ticket_id", "body_text")
+            .first()
+        )
     return message.body_text[:QUOTE_PREFILL_CHARS].strip() if message else ""
 
 
-def ticket_links_context(ticket: Ticket) -> dict:
+def ticket_links_context(ticket: Ticket, *, messages: Iterable[Message] | None = None) -> dict:
     """What ``feedback/_ticket_links.html`` needs (the caller has checked the ticket's access)."""
     from .models import Importance, ItemKind
 
@@ -93,7 +102,7 @@ def ticket_links_context(ticket: Ticket) -> dict:
         "links": list(links_for_ticket(ticket)),
         "Importance": Importance,
         "ItemKind": ItemKind,
-        "prefill_quote": customer_words(ticket),
+        "prefill_quote": customer_words(ticket, messages=messages),
     }
 
 

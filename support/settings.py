@@ -219,6 +219,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+# Sessions are read from the cache (Redis, or the shared file cache) and written through to the
+# database: one query fewer on every signed-in request, nothing lost if the cache is flushed.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from accounts.models import Team, User
 from customers.models import Customer
 from customers.selectors import customers_visible_to
+from customers.serializers import LISTED_DOMAINS
 from support.api import (
     ID_REGEX,
     AgentsOnly,
@@ -56,6 +57,8 @@ from tickets.models import (
 from tickets.selectors import attachments_visible_to, messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     EXPANDABLE,
+    LISTED_SLA_TARGETS,
+    LISTED_TAGS,
     AttachmentSerializer,
     MessageCreateSerializer,
     MessageSerializer,
@@ -206,12 +209,21 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 
     def get_queryset(self):
         tickets = tickets_visible_to(self.request.user).select_related("requester", "organization")
-        tickets = tickets.prefetch_related("tags", "organization__domains")
+        # Prefetched into plain lists (``to_attr``): Django then sets one attribute per row
+        # instead of building a filtered related manager and queryset per row and lookup.
+        tickets = tickets.prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("id", "name"), to_attr=LISTED_TAGS),
+            Prefetch("organization__domains", to_attr=LISTED_DOMAINS),
+        )
         if not getattr(self, "swagger_fake_view", False) and self.request.user.is_agent:
             # The agent-only ``sla`` object: annotations, one join and one prefetch per page.
             tickets = tickets_with_sla_clock(tickets).select_related("sla")
             tickets = tickets.prefetch_related(
-                Prefetch("sla_targets", queryset=SlaTarget.objects.order_by("started_at", "id"))
+                Prefetch(
+                    "sla_targets",
+                    queryset=SlaTarget.objects.order_by("started_at", "id"),
+                    to_attr=LISTED_SLA_TARGETS,
+                )
             )
         if "requester" in self._expand():
             tickets = tickets.select_related("requester__organization")

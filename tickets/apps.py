@@ -7,4 +7,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks
-        from tickets.workspace import handlers  # noqa: F401 - registers event handlers
+        from tickets.workspace import agent_cache, handlers  # noqa: F401 - registers event handlers
+
+        # Cache invalidation only: cached saved views and canned responses drop when they change.
+        agent_cache.connect_signals()

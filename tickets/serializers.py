@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
 from support import clock
-from support.api import StrictInputSerializer, id_field, schema_optional, serializing_for
+from support.api import (
+    FastReadMixin,
+    StrictInputSerializer,
+    id_field,
+    schema_optional,
+    serializing_for,
+)
 from tickets.models import (
     Attachment,
     Channel,
@@ -39,16 +46,20 @@ AGENT_ONLY_TICKET_FIELDS = (
     "sla",
 )
 EXPANDABLE = ("requester", "organization")
+# Where a list endpoint puts what it prefetched (``Prefetch(..., to_attr=...)``); without them
+# (one ticket, a webhook payload) the serializers read the related managers.
+LISTED_TAGS = "listed_tags"
+LISTED_SLA_TARGETS = "listed_sla_targets"
 
 
-class SlaClockSerializer(serializers.Serializer):
+class SlaClockSerializer(FastReadMixin, serializers.Serializer):
     state = serializers.ChoiceField(choices=["ok", "warning", "breached", "paused"])
     label = serializers.CharField(help_text="first response, next reply or resolution")
     text = serializers.CharField(help_text="e.g. 'first response in 42m'")
     due_at = serializers.DateTimeField(allow_null=True)
 
 
-class SlaTargetSerializer(serializers.Serializer):
+class SlaTargetSerializer(FastReadMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=TargetKind.choices)
     state = serializers.ChoiceField(choices=TargetState.choices)
     target_minutes = serializers.IntegerField()
@@ -64,7 +75,7 @@ class SlaTargetSerializer(serializers.Serializer):
     paused_since = serializers.DateTimeField(allow_null=True)
 
 
-class TicketSlaSerializer(serializers.Serializer):
+class TicketSlaSerializer(FastReadMixin, serializers.Serializer):
     policy_id = serializers.IntegerField(allow_null=True)
     policy_name = serializers.CharField(help_text="Kept if the policy was deleted; '' if none.")
     clock = SlaClockSerializer(allow_null=True, help_text="The nearest running clock.")
@@ -82,7 +93,8 @@ def sla_representation(ticket: Ticket) -> dict:
     except ObjectDoesNotExist:
         matched = None
     latest: dict[str, SlaTarget] = {}
-    for target in ticket.sla_targets.all():
+    targets = getattr(ticket, LISTED_SLA_TARGETS, None)
+    for target in ticket.sla_targets.all() if targets is None else targets:
         if target.state == TargetState.CANCELLED:
             continue
         current = latest.get(target.kind)
@@ -122,7 +134,7 @@ def sla_representation(ticket: Ticket) -> dict:
     }
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     requester_id = serializers.IntegerField(read_only=True)
     organization_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -166,10 +178,17 @@ class TicketSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TicketSlaSerializer)
     def get_sla(self, ticket: Ticket) -> dict:
-        return TicketSlaSerializer(sla_representation(ticket)).data
+        return self._sla_serializer.to_representation(sla_representation(ticket))
+
+    @cached_property
+    def _sla_serializer(self) -> TicketSlaSerializer:
+        # One for every row of a list: a serializer per row deep-copied its nested fields each
+        # time, the largest cost of a 50-ticket page (docs/benchmarks.md).
+        return TicketSlaSerializer()
 
     def get_tags(self, ticket: Ticket) -> list[str]:
-        return sorted(tag.name for tag in ticket.tags.all())
+        tags = getattr(ticket, LISTED_TAGS, None)
+        return sorted(tag.name for tag in (ticket.tags.all() if tags is None else tags))
 
     def get_fields(self):
         # Decided before serializing, so what isn't shown isn't loaded either.

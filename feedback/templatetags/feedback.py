@@ -1,5 +1,5 @@
 """Partials other pages include: ``{% load feedback %}`` then ``{% ticket_csat ticket %}`` and
-``{% ticket_feedback_links ticket %}`` on the agent's ticket page."""
+``{% ticket_feedback_links ticket conversation %}`` on the agent's ticket page."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ def ticket_csat(ticket):
 
 
 @register.inclusion_tag("feedback/_ticket_links.html", takes_context=True)
-def ticket_feedback_links(context, ticket):
+def ticket_feedback_links(context, ticket, messages=None):
+    """``messages``: the conversation the page has already loaded (else it is queried)."""
     return {
-        **ticket_links_context(ticket),
+        **ticket_links_context(ticket, messages=messages),
         "csrf_token": context.get("csrf_token"),
         "request": context.get("request"),
     }

@@ -242,3 +242,35 @@ def test_merge_refused_to_outsiders(client, agent, pm, item, who, status):
     assert client.post(url, {"target": item.pk}).status_code == status
     dup.refresh_from_db()
     assert dup.merged_into is None
+
+
+def test_quote_prefill_is_the_customers_latest_reply_with_or_without_the_loaded_conversation(
+    client, agent, team
+):
+    from datetime import timedelta
+
+    from feedback.selectors import customer_words
+    from support import clock
+
+    ticket = factories.TicketFactory(team=team, first_message=None)
+    now = clock.now()
+    customer = ticket.requester
+    factories.MessageFactory(
+        ticket=ticket, author_customer=customer, body_text="older words", created_at=now
+    )
+    factories.MessageFactory(
+        ticket=ticket,
+        author_customer=customer,
+        body_text="  latest words  ",
+        created_at=now + timedelta(minutes=1),
+    )
+    factories.MessageFactory(
+        ticket=ticket, author_user=agent, body_text="agent words", created_at=now + timedelta(2)
+    )
+    factories.NoteFactory(ticket=ticket, body_text="note words", created_at=now + timedelta(3))
+    loaded = list(ticket.messages.all())
+    assert customer_words(ticket) == customer_words(ticket, messages=loaded) == "latest words"
+    assert customer_words(ticket, messages=[]) == ""
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+    assert ">latest words</textarea>" in page

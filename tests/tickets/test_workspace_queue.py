@@ -134,6 +134,45 @@ def test_every_sort_pages_through_every_ticket_once(agent, team, sort):
     assert len(seen) == len(set(seen))
 
 
+@pytest.mark.parametrize("sort", ["-updated", "updated", "subject", "-priority", "reference"])
+def test_previous_pages_are_the_pages_that_came_before(agent, team, sort):
+    _make_tickets(team, 11)  # ties in updated_at: 11 tickets over 7 distinct minutes
+    tickets = queues.queue_tickets({}, user=agent)
+    pages, cursor = [], None
+    while True:
+        page = queues.page_of(tickets, sort=sort, cursor=cursor, size=3)
+        pages.append(page)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert [len(p.rows) for p in pages] == [3, 3, 3, 2]
+    assert pages[0].prev_cursor is None and pages[0].is_first
+    for later, earlier in zip(pages[1:], pages, strict=False):
+        back = queues.page_of(tickets, sort=sort, cursor=None, before=later.prev_cursor, size=3)
+        assert [t.pk for t in back.rows] == [t.pk for t in earlier.rows]
+        assert back.is_first == earlier.is_first
+        assert (back.prev_cursor is None) == (earlier.prev_cursor is None)
+        assert back.next_cursor is not None
+
+
+def test_queue_page_links_to_the_previous_page(signed_in, team):
+    _make_tickets(team, 30)
+    url = reverse("workspace:queue", args=["all"])
+    first = signed_in.get(url, {"size": 25})
+    assert 'rel="prev"' not in first.content.decode()
+    second = signed_in.get(f"{url}?{first.context['next_qs']}")
+    assert len(second.context["page"].rows) == 5
+    html = second.content.decode()
+    assert "« First page" in html and 'rel="prev"' in html
+    prev_qs = second.context["prev_qs"]
+    assert "before=" in prev_qs and "after=" not in prev_qs and "size=25" in prev_qs
+    back = signed_in.get(f"{url}?{prev_qs}")
+    assert _refs(back) == _refs(first)
+    assert back.context["page"].is_first
+    assert 'rel="prev"' not in back.content.decode()
+    assert "« First page" not in back.content.decode()
+
+
 def test_keyset_page_has_no_offset_and_splits_ties(agent, team, django_assert_num_queries):
     _make_tickets(team, 9)
     tickets = queues.queue_tickets({}, user=agent)
@@ -166,10 +205,15 @@ def test_queue_query_count_does_not_grow_with_page_size(
         t.organization = factories.OrganizationFactory()
         t.save()
     url = reverse("workspace:queue", args=["all"])
-    with django_assert_max_num_queries(10):
+    # user, the page, the sidebar counts and saved views, the agent and team lists (the session
+    # is read from the cache)
+    with django_assert_max_num_queries(6):
         response = signed_in.get(url, {"size": size})
     assert response.status_code == 200
     assert len(response.context["page"].rows) == min(size, 30)
+    # Warm: the user and the page; counts, saved views, agents and teams are cached.
+    with django_assert_max_num_queries(2):
+        signed_in.get(url, {"size": size})
 
 
 def test_saved_view_round_trip_and_sharing(client, agent, team, admin_user):
@@ -251,3 +295,18 @@ def test_sla_views(signed_in, team, agent):
     counts = {v["slug"]: v["count"] for v in response.context["nav_builtins"]}
     assert counts["sla_breached"] == 1 and counts["sla_at_risk"] == 1
     assert _refs(signed_in.get(reverse("workspace:queue", args=["sla_at_risk"]))) == [at_risk.pk]
+
+
+def test_queue_rows_escape_what_people_typed_and_show_every_cell(signed_in, team):
+    org = factories.OrganizationFactory(name="Acme <b>&</b> Co")
+    assignee = factories.AgentFactory(name="", email="nameless@staff.example.com", teams=[team])
+    ticket = factories.TicketFactory(
+        team=team, subject="<script>alert(1)</script>", organization=org, assignee=assignee
+    )
+    page = signed_in.get(reverse("workspace:queue", args=["all"])).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<span class="muted"> · Acme &lt;b&gt;&amp;&lt;/b&gt; Co</span>' in page
+    assert f'<tr data-href="/agent/tickets/{ticket.pk}/" class="status-{ticket.status}">' in page
+    assert '<td class="col-wide">nameless@staff.example.com</td>' in page
+    assert f'<td class="col-wide">{team.name}</td>' in page

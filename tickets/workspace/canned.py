@@ -12,6 +12,7 @@ from accounts.models import Team, User
 from support import clock
 from support.errors import NotFound, NotPermitted, ValidationFailed
 from tickets.models import CannedResponse, Ticket
+from tickets.workspace.agent_cache import cached_for_agent
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 PLACEHOLDERS = (
@@ -41,15 +42,25 @@ def render_placeholders(body: str, *, ticket: Ticket, agent: User) -> str:
     return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 
 
+def _composer_list(agent: User) -> list[tuple[str, str, str, str]]:
+    return [
+        (c.shortcut, c.title, c.team.name if c.team_id else "mine", c.body)
+        for c in canned_visible_to(agent).only("shortcut", "title", "body", "team", "owner")
+    ]
+
+
 def for_composer(*, agent: User, ticket: Ticket) -> list[dict]:
+    """The agent's canned responses with this ticket's placeholders filled in. The list itself is
+    cached per agent (``agent_cache``): the composer is on every ticket page."""
+    responses = cached_for_agent("canned", agent.pk, lambda: _composer_list(agent))
     return [
         {
-            "shortcut": c.shortcut,
-            "title": c.title,
-            "source": c.team.name if c.team_id else "mine",
-            "body": render_placeholders(c.body, ticket=ticket, agent=agent),
+            "shortcut": shortcut,
+            "title": title,
+            "source": source,
+            "body": render_placeholders(body, ticket=ticket, agent=agent),
         }
-        for c in canned_visible_to(agent).only("shortcut", "title", "body", "team", "owner")
+        for shortcut, title, source, body in responses
     ]
 
 

@@ -254,6 +254,7 @@ class Page:
     descending: bool
     size: int
     is_first: bool
+    prev_cursor: str | None = None
 
 
 LIST_FIELDS = (
@@ -280,41 +281,67 @@ LIST_FIELDS = (
 )
 
 
-def page_of(tickets: QuerySet[Ticket], *, sort: str | None, cursor: str | None, size: int) -> Page:
-    """One keyset page: rows after ``cursor`` in (sort key, id) order, one query."""
+def _after(tickets: QuerySet[Ticket], field: str, op: str, value, pk: int) -> QuerySet[Ticket]:
+    """Rows past (``value``, ``pk``) in the direction of ``op`` ("lt" or "gt")."""
+    if field == "id":
+        return tickets.filter(**{f"id__{op}": pk})
+    # The first test is implied by the second. It is there because PostgreSQL starts an index
+    # scan at it, where the OR alone is a filter over every row before the cursor (page 200 of
+    # "all tickets" at 1,000,000: docs/benchmarks.md).
+    return tickets.filter(**{f"{field}__{op}e": value}).filter(
+        Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk})
+    )
+
+
+def page_of(
+    tickets: QuerySet[Ticket],
+    *,
+    sort: str | None,
+    cursor: str | None,
+    size: int,
+    before: str | None = None,
+) -> Page:
+    """One keyset page in (sort key, id) order, one query: the rows after ``cursor``, or, given
+    ``before`` (the first row of a later page), the rows just before it (a "previous" link)."""
     name, descending = parse_sort(sort)
     _, field, annotation = SORTS[name]
     if annotation is not None:
         tickets = tickets.annotate(**{field: annotation})
-    decoded = decode_cursor(cursor) if cursor else None
+    backwards = decode_cursor(before) if before else None
+    decoded = None if backwards is not None else (decode_cursor(cursor) if cursor else None)
+    forward_op = "lt" if descending else "gt"
     if decoded is not None:
-        value, pk = decoded
-        op = "lt" if descending else "gt"
-        if field == "id":
-            tickets = tickets.filter(**{f"id__{op}": pk})
-        else:
-            tickets = tickets.filter(
-                Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk})
-            )
-    prefix = "-" if descending else ""
+        tickets = _after(tickets, field, forward_op, *decoded)
+    elif backwards is not None:
+        tickets = _after(tickets, field, "gt" if descending else "lt", *backwards)
+    # Backwards, the page is read in the opposite order from the cursor and turned round.
+    prefix = "-" if descending != (backwards is not None) else ""
     order = [f"{prefix}{field}"] if field == "id" else [f"{prefix}{field}", f"{prefix}id"]
     rows = list(
         tickets.select_related("requester", "organization", "assignee", "team")
         .only(*LIST_FIELDS)
         .order_by(*order)[: size + 1]
     )
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor(getattr(last, field), last.pk)
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards is not None:
+        rows.reverse()
+        is_first = not more
+        has_next = True
+    else:
+        is_first = decoded is None
+        has_next = more
+    first, last = (rows[0], rows[-1]) if rows else (None, None)
     return Page(
         rows=rows,
-        next_cursor=next_cursor,
+        next_cursor=encode_cursor(getattr(last, field), last.pk) if has_next and last else None,
+        prev_cursor=None
+        if is_first or first is None
+        else encode_cursor(getattr(first, field), first.pk),
         sort=name,
         descending=descending,
         size=size,
-        is_first=decoded is None,
+        is_first=is_first,
     )
 
 

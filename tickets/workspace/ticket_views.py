@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
 from accounts.models import Team, User
+from accounts.selectors import agent_choices, team_choices
 from support.errors import DomainError, NotFound, ValidationFailed
 from tickets import services
 from tickets.downloads import attachment_response
 from tickets.mail.models import InboundEmail
 from tickets.models import (
     EventKind,
+    Message,
     MessageKind,
     Priority,
     Status,
@@ -44,21 +46,13 @@ EDITABLE_FIELDS = (
 )
 
 
-def _agent_choices() -> list[User]:
-    return list(
-        User.objects.filter(role__in=["agent", "admin"], is_active=True)
-        .only("id", "name", "email")
-        .order_by("name", "email")
-    )
-
-
 def _header_context(ticket: Ticket, *, error: str = "") -> dict:
     return {
         "ticket": ticket,
         "tags": list(ticket.tags.values_list("name", flat=True)),
         "followers": list(ticket.followers.only("id", "name", "email")),
-        "agents": _agent_choices(),
-        "teams": list(Team.objects.only("id", "name")),
+        "agents": agent_choices(),
+        "teams": team_choices(),
         "status_choices": Status.choices,
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,
@@ -66,14 +60,28 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
     }
 
 
-def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
-    user = request.user
-    conversation = list(
-        messages_visible_to(user=user, ticket=ticket).prefetch_related(
-            # Mail a message came from, for "view original" (without the raw bytes).
-            Prefetch("inbound_emails", queryset=InboundEmail.objects.only("id", "message_id"))
+def _conversation(user: User, ticket: Ticket) -> list[Message]:
+    """The timeline's messages as ``user`` may read them, with their attachments and the mail
+    each came from (for "view original", without the raw bytes) as plain lists: a prefetch into
+    a list sets one attribute per message, where the related managers built a queryset per message
+    and the template another per ``.all``."""
+    return list(
+        messages_visible_to(user=user, ticket=ticket)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("attachments", to_attr="listed_attachments"),
+            Prefetch(
+                "inbound_emails",
+                queryset=InboundEmail.objects.only("id", "message_id"),
+                to_attr="listed_inbound_emails",
+            ),
         )
     )
+
+
+def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+    user = request.user
+    conversation = _conversation(user, ticket)
     events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
     others = list(
         queues.visible_tickets(user)
@@ -86,6 +94,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     context = {
         **_header_context(ticket),
         "timeline": timeline(conversation, events),
+        "conversation": conversation,
         "recent_events": [event_sentence(e) for e in events[-8:]][::-1],
         "other_tickets": others,
         "last_message_id": last_message_id,
@@ -190,7 +199,7 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
 def ticket_timeline(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """htmx: the timeline alone, refreshed after a header change."""
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
-    conversation = list(messages_visible_to(user=request.user, ticket=ticket))
+    conversation = _conversation(request.user, ticket)
     events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
     return render(
         request,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
 from accounts.models import Availability, Team, User
+from accounts.selectors import agent_choices, team_choices
 from accounts.services import agent_set_availability
 from support.errors import DomainError, ValidationFailed
 from tickets import services
@@ -18,6 +19,7 @@ from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.selectors import tickets_with_sla_clock
 from tickets.workspace import queues, saved_views, search
+from tickets.workspace.agent_cache import cached_for_agent
 
 
 def nav_context(request: HttpRequest, *, current: str = "") -> dict:
@@ -31,13 +33,14 @@ def nav_context(request: HttpRequest, *, current: str = "") -> dict:
     return {
         "nav_builtins": builtins,
         "nav_saved": [
-            {
-                "pk": v.pk,
-                "name": v.name,
-                "shared": v.owner_id != user.pk,
-                "current": current == f"saved-{v.pk}",
-            }
-            for v in queues.saved_views_for(user)
+            {"pk": pk, "name": name, "shared": shared, "current": current == f"saved-{pk}"}
+            for pk, name, shared in cached_for_agent(
+                "saved-views",
+                user.pk,
+                lambda: [
+                    (v.pk, v.name, v.owner_id != user.pk) for v in queues.saved_views_for(user)
+                ],
+            )
         ],
         "nav_current": current,
         "availability_choices": Availability.choices,
@@ -91,12 +94,8 @@ def _filter_choices() -> dict:
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,
         "channel_choices": Channel.choices,
-        "agents": list(
-            User.objects.filter(role__in=["agent", "admin"], is_active=True)
-            .only("id", "name", "email")
-            .order_by("name", "email")
-        ),
-        "teams": list(Team.objects.only("id", "name")),
+        "agents": agent_choices(),
+        "teams": team_choices(),
     }
 
 
@@ -109,20 +108,25 @@ def _render_queue(
         tickets,
         sort=request.GET.get("sort"),
         cursor=request.GET.get("after"),
+        before=request.GET.get("before"),
         size=_page_size(request),
     )
     base_qs = request.GET.copy()
     base_qs.pop("after", None)
-    next_qs = None
+    base_qs.pop("before", None)
+    next_qs = prev_qs = None
     if page.next_cursor:
         nq = base_qs.copy()
         nq["after"] = page.next_cursor
         next_qs = nq.urlencode()
+    if page.prev_cursor:
+        pq = base_qs.copy()
+        pq["before"] = page.prev_cursor
+        prev_qs = pq.urlencode()
     sort_links = {}
     for name in queues.SORTS:
         sq = base_qs.copy()
         sq["sort"] = name if (page.sort == name and page.descending) else f"-{name}"
-        sq.pop("after", None)
         sort_links[name] = sq.urlencode()
     first_qs = base_qs.urlencode()
     context = {
@@ -131,6 +135,7 @@ def _render_queue(
         "params": params,
         "filters": {k: params.getlist(k) for k in queues.FILTER_KEYS},
         "next_qs": next_qs,
+        "prev_qs": prev_qs,
         "first_qs": first_qs,
         "sort_links": sort_links,
         "saved_view": saved,
