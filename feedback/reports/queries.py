@@ -4,13 +4,13 @@ No loop walks tickets in Python. Percentiles use PostgreSQL's ``percentile_cont`
 such aggregate, so there (the embedded default, small data) the durations are read as one sorted
 column and interpolated the same way ``percentile_cont`` does.
 
-Times are calendar time. Business time and SLA achievement need the SLA engine (calendars and
-targets); this module reports them only when that engine is installed (see ``sla_available``).
+Calendar times come from the ticket's own timestamps. Business times and SLA achievement come
+from the SLA engine's stored outcomes (``SlaTarget``: ``business_seconds_taken``, ``met_at``,
+``breached_at``), never recomputed here.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -36,6 +36,7 @@ from accounts.models import Team, User
 from feedback.models import CsatSurvey, Rating, TicketFeedbackLink
 from support import clock
 from tickets.models import OPEN_STATUSES, Ticket
+from tickets.sla.models import SlaTarget, TargetKind, TargetState
 
 # --- filters --------------------------------------------------------------------------------
 
@@ -85,10 +86,8 @@ class ReportFilter:
     def solved(self) -> QuerySet[Ticket]:
         return self.tickets().filter(solved_at__gte=self.start_at, solved_at__lt=self.end_at)
 
-
-def sla_available() -> bool:
-    """Business-time and SLA figures need the SLA engine, built in its own sub-package."""
-    return importlib.util.find_spec("tickets.sla") is not None
+    def range_q(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start_at, f"{field}__lt": self.end_at})
 
 
 # --- percentiles ----------------------------------------------------------------------------
@@ -146,25 +145,24 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
-def duration_stats(
-    tickets: QuerySet[Ticket], expr, *, group: str | None = None
-) -> dict[object, DurationStat]:
-    """Count, median and p90 of ``expr`` (seconds) over ``tickets``, per ``group`` value (or
-    under the key ``None`` when not grouped)."""
+def duration_stats(rows: QuerySet, expr, *, group: str | None = None) -> dict[object, DurationStat]:
+    """Count, median and p90 of ``expr`` over ``rows``, per ``group`` value (or under the key
+    ``None`` when not grouped). ``expr`` is a duration, or a number of seconds."""
+    in_seconds = not isinstance(getattr(expr, "output_field", None), DurationField)
     if connection.vendor == "postgresql":
-        seconds = _epoch(expr)
+        seconds = expr if in_seconds else _epoch(expr)
         aggregates = {"_n": Count("id"), "_p": PercentilesCont(seconds)}
         if not group:
-            row = tickets.order_by().aggregate(**aggregates)
+            row = rows.order_by().aggregate(**aggregates)
             return {None: DurationStat(row["_n"], *(row["_p"] or [None, None]))}
-        rows = tickets.order_by().values(group).annotate(**aggregates)
-        return {r[group]: DurationStat(r["_n"], *r["_p"]) for r in rows}
+        grouped = rows.order_by().values(group).annotate(**aggregates)
+        return {r[group]: DurationStat(r["_n"], *r["_p"]) for r in grouped}
     # SQLite fallback: one sorted column of durations, interpolated here.
     values: dict[object, list[float]] = defaultdict(list)
     fields = [group, "_d"] if group else ["_d"]
-    for row in tickets.annotate(_d=expr).order_by(*fields).values_list(*fields):
+    for row in rows.annotate(_d=expr).order_by(*fields).values_list(*fields):
         key, duration = (row[0], row[1]) if group else (None, row[0])
-        values[key].append(duration.total_seconds())
+        values[key].append(float(duration) if in_seconds else duration.total_seconds())
     result = {
         key: DurationStat(len(v), percentile(v, 0.5), percentile(v, 0.9))
         for key, v in values.items()
@@ -229,6 +227,73 @@ def response_times(f: ReportFilter) -> dict[str, DurationStat]:
         )[None],
         "resolution": duration_stats(f.solved(), RESOLUTION)[None],
     }
+
+
+# --- business time and SLA achievement (from the SLA engine's stored outcomes) ---------------
+
+BUSINESS_SECONDS = F("business_seconds_taken")
+
+
+def business_times(f: ReportFilter) -> dict[str, DurationStat]:
+    """Business time (the clock's calendar, paused spells not counted) over the same tickets as
+    the calendar figures: first response of tickets created in the range, resolution of tickets
+    solved in it — those whose clock of that kind was met (tickets without an SLA policy have
+    none). A ticket reopened and solved again counts its one resolution clock."""
+    met = SlaTarget.objects.filter(f.ticket_q("ticket__"), state=TargetState.MET)
+    return {
+        "first_response": duration_stats(
+            met.filter(f.range_q("ticket__created_at"), kind=TargetKind.FIRST_RESPONSE),
+            BUSINESS_SECONDS,
+        )[None],
+        "resolution": duration_stats(
+            met.filter(f.range_q("ticket__solved_at"), kind=TargetKind.RESOLUTION),
+            BUSINESS_SECONDS,
+        )[None],
+    }
+
+
+# A clock's outcome: breached if the sweep marked it (``breached_at``, the true breach time) or if
+# it was met after its due time before the sweep got to it; met if met by its due time.
+SLA_BREACHED = Q(breached_at__isnull=False) | Q(state=TargetState.MET, met_at__gt=F("due_at"))
+SLA_MET = Q(state=TargetState.MET, breached_at__isnull=True, met_at__lte=F("due_at"))
+
+
+def sla_outcomes_in(f: ReportFilter) -> QuerySet[SlaTarget]:
+    """Clocks whose outcome falls in the range: ``breached_at`` when it was breached, else
+    ``met_at``. Running and paused clocks not yet breached, and cancelled ones never breached,
+    have no outcome and don't count."""
+    return SlaTarget.objects.filter(f.ticket_q("ticket__")).filter(
+        f.range_q("breached_at") | (Q(breached_at__isnull=True) & f.range_q("met_at"))
+    )
+
+
+@dataclass(frozen=True)
+class SlaStat:
+    met: int = 0
+    breached: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def achievement(self) -> float | None:
+        """Share of clocks met in time, in percent."""
+        return 100 * self.met / self.total if self.total else None
+
+
+def _sla_counts() -> dict:
+    return {"met": Count("id", filter=SLA_MET), "breached": Count("id", filter=SLA_BREACHED)}
+
+
+def sla_achievement(f: ReportFilter) -> dict[str, SlaStat]:
+    """Met and breached clocks per target kind (first response, next reply, resolution), in the
+    order of ``TargetKind``; every kind is present."""
+    rows = {
+        row.pop("kind"): SlaStat(**row)
+        for row in sla_outcomes_in(f).values("kind").annotate(**_sla_counts()).order_by()
+    }
+    return {kind: rows.get(kind, SlaStat()) for kind in TargetKind.values}
 
 
 @dataclass(frozen=True)
@@ -305,6 +370,9 @@ class GroupRow:
     first_response: DurationStat | None = None
     resolution: DurationStat | None = None
     csat: CsatStat | None = None
+    first_response_business: DurationStat | None = None
+    resolution_business: DurationStat | None = None
+    sla: SlaStat | None = None
 
 
 def _count_by(qs: QuerySet, field: str) -> dict:
@@ -352,8 +420,27 @@ def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> l
         row.pop(f"ticket__{field}"): CsatStat(**row)
         for row in csat_surveys(f).values(f"ticket__{field}").annotate(**_csat_counts()).order_by()
     }
+    sla_rows = {
+        row.pop(f"ticket__{field}"): SlaStat(**row)
+        for row in sla_outcomes_in(f)
+        .values(f"ticket__{field}")
+        .annotate(**_sla_counts())
+        .order_by()
+    }
+    met = SlaTarget.objects.filter(f.ticket_q("ticket__"), state=TargetState.MET)
+    group = f"ticket__{field}"
+    first_business = duration_stats(
+        met.filter(f.range_q("ticket__created_at"), kind=TargetKind.FIRST_RESPONSE),
+        BUSINESS_SECONDS,
+        group=group,
+    )
+    resolution_business = duration_stats(
+        met.filter(f.range_q("ticket__solved_at"), kind=TargetKind.RESOLUTION),
+        BUSINESS_SECONDS,
+        group=group,
+    )
     keys = {k for k, v in created.items() if v} | {k for k, v in solved.items() if v}
-    keys |= {k for k, v in open_now.items() if v} | set(csat_rows)
+    keys |= {k for k, v in open_now.items() if v} | set(csat_rows) | set(sla_rows)
     rows = [
         GroupRow(
             key=key,
@@ -364,6 +451,9 @@ def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> l
             first_response=first.get(key),
             resolution=resolution.get(key),
             csat=csat_rows.get(key),
+            first_response_business=first_business.get(key),
+            resolution_business=resolution_business.get(key),
+            sla=sla_rows.get(key),
         )
         for key in keys
     ]
