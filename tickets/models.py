@@ -287,6 +287,9 @@ class EventKind(models.TextChoices):
     REQUESTER_CHANGED = "requester_changed", "Requester changed"
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
+    # Written by feedback's services (the customer's satisfaction survey of this ticket).
+    CSAT_RATED = "csat_rated", "Satisfaction rating"
+    CSAT_COMMENTED = "csat_commented", "Satisfaction comment"
 
 
 class TicketEvent(models.Model):
