@@ -43,6 +43,7 @@ from tickets.models import (
     TicketSearchDocument,
     TicketType,
 )
+from tickets.sla.models import SlaTarget, TicketSla
 
 NULL = r"\N"
 DAY = 86400.0
@@ -58,6 +59,8 @@ BULK_MODELS: tuple[type[models.Model], ...] = (
     Ticket.tags.through,
     Customer,
     TicketSearchDocument,
+    TicketSla,
+    SlaTarget,
 )
 
 TAG_NAMES = (
@@ -376,6 +379,9 @@ def load(
         loaded_after = _max_id(cursor, Ticket)
         _load_tickets(cursor, rng, text, sizes, people, stats, log)
         _build_search_documents(cursor, after=loaded_after, stats=stats, log=log)
+        from bench.sla_dataset import load_sla  # it builds on this module
+
+        load_sla(stats=stats, log=log)
 
         t0 = time.perf_counter()
         for _name, definition in dropped:
