@@ -67,7 +67,15 @@ def test_seed_scale_writes_the_clocks_the_engine_would_have(db):
     assert SlaTarget.objects.filter(ticket__in=paused, state=TargetState.PAUSED).count() == (
         paused.count()
     )
+    # CSAT surveys for most solved tickets, some answered; feedback links for a few tickets.
+    from feedback.models import CsatSurvey, TicketFeedbackLink
+
+    surveys = CsatSurvey.objects.all()
+    assert 0.6 < surveys.count() / Ticket.objects.filter(solved_at__isnull=False).count() < 0.9
+    assert surveys.filter(rating="bad").exists() and surveys.filter(rating="").exists()
+    assert not surveys.filter(rating="", answered_at__isnull=False).exists()
+    assert 10 <= TicketFeedbackLink.objects.count() <= 60
     # Adding again changes nothing: every ticket has its clocks.
-    before = SlaTarget.objects.count()
-    call_command("seed_scale", sla_only=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert SlaTarget.objects.count() == before
+    before = SlaTarget.objects.count(), surveys.count()
+    call_command("seed_scale", derived_only=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (SlaTarget.objects.count(), surveys.count()) == before

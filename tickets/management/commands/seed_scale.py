@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from bench.dataset import LoadStats, Sizes, load, timedelta_text
+from bench.feedback_dataset import load_feedback
 from bench.sla_dataset import load_sla
+from feedback.models import CsatSurvey, TicketFeedbackLink
 from tickets.models import Ticket
 from tickets.sla.models import SlaTarget, TicketSla
 
@@ -32,9 +34,12 @@ class Command(BaseCommand):
             help="load with the indexes in place (slower; for small top-ups of a big data set)",
         )
         parser.add_argument(
-            "--sla-only",
+            "--derived-only",
             action="store_true",
-            help="only add the SLA clocks of tickets that have none (a set loaded without them)",
+            help=(
+                "only add what is derived from loaded tickets that lack it (SLA clocks, CSAT "
+                "surveys, feedback links): for a set loaded before the seed made them"
+            ),
         )
 
     def handle(self, *args, **opts):
@@ -43,8 +48,8 @@ class Command(BaseCommand):
                 f"seed_scale needs PostgreSQL (it loads with COPY); this database is "
                 f"{connection.vendor}. Set DATABASE_URL=postgres://… and run migrate first."
             )
-        if opts["sla_only"]:
-            self._sla_only()
+        if opts["derived_only"]:
+            self._derived_only()
             return
         if opts["tickets"] is None:
             raise CommandError("Say how many tickets to load: --tickets N.")
@@ -74,13 +79,15 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Loaded in {timedelta_text(stats.seconds['total'])}.")
         )
 
-    def _sla_only(self) -> None:
+    def _derived_only(self) -> None:
         stats = LoadStats()
         with transaction.atomic():
             load_sla(stats=stats, log=self.stdout.write)
+            with connection.cursor() as cursor:
+                load_feedback(cursor, stats=stats, log=self.stdout.write)
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"  # as load()
         with connection.cursor() as cursor:
-            for model in (TicketSla, SlaTarget, Ticket):
+            for model in (TicketSla, SlaTarget, Ticket, CsatSurvey, TicketFeedbackLink):
                 cursor.execute(f"{command} {model._meta.db_table}")
         for table, rows in stats.rows.items():
             self.stdout.write(f"  {table:<32} {rows:>12,} rows")
