@@ -234,21 +234,35 @@ def response_times(f: ReportFilter) -> dict[str, DurationStat]:
 BUSINESS_SECONDS = F("business_seconds_taken")
 
 
+def first_response_clocks(f: ReportFilter) -> QuerySet[SlaTarget]:
+    """First-response clocks met, started in the range: a ticket's first-response clock starts
+    when the ticket is created, so these are the tickets created in the range."""
+    return SlaTarget.objects.filter(
+        f.ticket_q("ticket__"),
+        f.range_q("started_at"),
+        kind=TargetKind.FIRST_RESPONSE,
+        state=TargetState.MET,
+    )
+
+
+def resolution_clocks(f: ReportFilter) -> QuerySet[SlaTarget]:
+    """Resolution clocks met in the range: solving meets the clock, so these are the tickets
+    solved in the range (a ticket reopened and solved again keeps one clock, met at its last
+    solve, as ``solved_at``)."""
+    return SlaTarget.objects.filter(
+        f.ticket_q("ticket__"),
+        f.range_q("met_at"),
+        kind=TargetKind.RESOLUTION,
+        state=TargetState.MET,
+    )
+
+
 def business_times(f: ReportFilter) -> dict[str, DurationStat]:
     """Business time (the clock's calendar, paused spells not counted) over the same tickets as
-    the calendar figures: first response of tickets created in the range, resolution of tickets
-    solved in it — those whose clock of that kind was met (tickets without an SLA policy have
-    none). A ticket reopened and solved again counts its one resolution clock."""
-    met = SlaTarget.objects.filter(f.ticket_q("ticket__"), state=TargetState.MET)
+    the calendar figures, for those with an SLA clock of that kind."""
     return {
-        "first_response": duration_stats(
-            met.filter(f.range_q("ticket__created_at"), kind=TargetKind.FIRST_RESPONSE),
-            BUSINESS_SECONDS,
-        )[None],
-        "resolution": duration_stats(
-            met.filter(f.range_q("ticket__solved_at"), kind=TargetKind.RESOLUTION),
-            BUSINESS_SECONDS,
-        )[None],
+        "first_response": duration_stats(first_response_clocks(f), BUSINESS_SECONDS)[None],
+        "resolution": duration_stats(resolution_clocks(f), BUSINESS_SECONDS)[None],
     }
 
 
@@ -262,8 +276,10 @@ def sla_outcomes_in(f: ReportFilter) -> QuerySet[SlaTarget]:
     """Clocks whose outcome falls in the range: ``breached_at`` when it was breached, else
     ``met_at``. Running and paused clocks not yet breached, and cancelled ones never breached,
     have no outcome and don't count."""
+    kinds = Q(kind__in=TargetKind.values)  # lets both index ranges lead with the kind
     return SlaTarget.objects.filter(f.ticket_q("ticket__")).filter(
-        f.range_q("breached_at") | (Q(breached_at__isnull=True) & f.range_q("met_at"))
+        (kinds & f.range_q("breached_at"))
+        | (kinds & Q(breached_at__isnull=True) & f.range_q("met_at"))
     )
 
 
@@ -375,111 +391,122 @@ class GroupRow:
     sla: SlaStat | None = None
 
 
-def _count_by(qs: QuerySet, field: str) -> dict:
-    return dict(qs.values(field).annotate(n=Count("id")).values_list(field, "n").order_by())
+GROUP_FIELDS = ("assignee_id", "team_id")  # the per-agent and per-team tables
 
 
-def _group_counts_pg(f: ReportFilter, field: str) -> tuple[dict, dict, dict, dict, dict]:
-    """On PostgreSQL: the range figures of the table in one grouped scan with FILTER clauses
-    (percentile_cont is an ordered-set aggregate and takes FILTER too; one call with an array of
-    fractions sorts once for both percentiles). Open tickets are counted apart, on their index."""
-    in_created = Q(created_at__gte=f.start_at, created_at__lt=f.end_at)
-    in_solved = Q(solved_at__gte=f.start_at, solved_at__lt=f.end_at)
-    responded = in_created & Q(first_responded_at__isnull=False)
-    rows = (
-        f.tickets()
-        .filter(in_created | in_solved)
-        .order_by()
-        .values(field)
-        .annotate(
-            _created=Count("id", filter=in_created),
-            _solved=Count("id", filter=in_solved),
-            _fr_n=Count("id", filter=responded),
-            _fr=PercentilesCont(_epoch(FIRST_RESPONSE), filter=responded),
-            _res=PercentilesCont(_epoch(RESOLUTION), filter=in_solved),
-        )
+def by_each(qs: QuerySet, fields: list[str], aggregates: dict) -> dict[str, dict[object, dict]]:
+    """``aggregates`` over ``qs`` grouped by each of ``fields`` in turn: {field: {value: row}}.
+
+    On PostgreSQL one scan serves every field: the ORM's grouped query, its ``GROUP BY`` turned
+    into ``GROUPING SETS ((a), (b))``, with ``GROUPING(a, b)`` telling which set a row belongs to
+    (a null value is a group of its own: unassigned, no team). Elsewhere, one query per field."""
+    result: dict[str, dict[object, dict]] = {field: {} for field in fields}
+    if connection.vendor != "postgresql" or len(fields) < 2:
+        for field in fields:
+            for row in qs.order_by().values(field).annotate(**aggregates):
+                result[field][row.pop(field)] = row
+        return result
+    query = qs.order_by().values(*fields).annotate(**aggregates).query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    keys = []
+    for field in fields:
+        key_sql, key_params = compiler.compile(query.resolve_ref(field))
+        if key_params:  # a plain column has none; anything else is not for this rewrite
+            raise ValueError(f"by_each groups by columns, not by {field!r}.")
+        keys.append(key_sql)
+    head, sep, _ = sql.rpartition(" GROUP BY ")
+    if not sep or not head.startswith("SELECT "):
+        raise ValueError("Unexpected SQL for a grouped query.")
+    sets = ", ".join(f"({key})" for key in keys)
+    sql = (
+        f"SELECT GROUPING({', '.join(keys)}) AS _set, {head.removeprefix('SELECT ')} "
+        f"GROUP BY GROUPING SETS ({sets})"
     )
-    created, solved, first_stats, resolution_stats = {}, {}, {}, {}
-    for r in rows:
-        key = r[field]
-        created[key], solved[key] = r["_created"], r["_solved"]
-        if r["_fr_n"]:
-            first_stats[key] = DurationStat(r["_fr_n"], *r["_fr"])
-        if r["_solved"]:
-            resolution_stats[key] = DurationStat(r["_solved"], *r["_res"])
-    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
-    return created, solved, open_now, first_stats, resolution_stats
+    # GROUPING(...) has a bit per key, 1 where the key is not grouped: the set of field i has
+    # every bit but its own.
+    n = len(fields)
+    masks = {(1 << n) - 1 - (1 << (n - 1 - i)): field for i, field in enumerate(fields)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            field = masks[row.pop("_set")]
+            value = row.pop(field)
+            for other in fields:
+                row.pop(other, None)
+            result[field][value] = row
+    return result
 
 
-def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> list[GroupRow]:
-    if connection.vendor == "postgresql":
-        created, solved, open_now, first, resolution = _group_counts_pg(f, field)
-    else:
-        created, solved, open_now, first, resolution = _group_counts(f, field)
-    csat_rows = {
-        row.pop(f"ticket__{field}"): CsatStat(**row)
-        for row in csat_surveys(f).values(f"ticket__{field}").annotate(**_csat_counts()).order_by()
+def stats_by_each(rows: QuerySet, expr, fields: list[str]) -> dict[str, dict]:
+    """Count, median and p90 of ``expr`` per value of each of ``fields``."""
+    if connection.vendor != "postgresql":
+        return {field: duration_stats(rows, expr, group=field) for field in fields}
+    in_seconds = not isinstance(getattr(expr, "output_field", None), DurationField)
+    grouped = by_each(
+        rows,
+        fields,
+        {"_n": Count("id"), "_p": PercentilesCont(expr if in_seconds else _epoch(expr))},
+    )
+    return {
+        field: {key: DurationStat(r["_n"], *(r["_p"] or [None, None])) for key, r in groups.items()}
+        for field, groups in grouped.items()
     }
-    sla_rows = {
-        row.pop(f"ticket__{field}"): SlaStat(**row)
-        for row in sla_outcomes_in(f)
-        .values(f"ticket__{field}")
-        .annotate(**_sla_counts())
-        .order_by()
-    }
-    met = SlaTarget.objects.filter(f.ticket_q("ticket__"), state=TargetState.MET)
-    group = f"ticket__{field}"
-    first_business = duration_stats(
-        met.filter(f.range_q("ticket__created_at"), kind=TargetKind.FIRST_RESPONSE),
-        BUSINESS_SECONDS,
-        group=group,
-    )
-    resolution_business = duration_stats(
-        met.filter(f.range_q("ticket__solved_at"), kind=TargetKind.RESOLUTION),
-        BUSINESS_SECONDS,
-        group=group,
-    )
-    keys = {k for k, v in created.items() if v} | {k for k, v in solved.items() if v}
-    keys |= {k for k, v in open_now.items() if v} | set(csat_rows) | set(sla_rows)
-    rows = [
-        GroupRow(
-            key=key,
-            name=names.get(key, "Unassigned" if key is None else f"#{key}"),
-            created=created.get(key, 0),
-            solved=solved.get(key, 0),
-            open_now=open_now.get(key, 0),
-            first_response=first.get(key),
-            resolution=resolution.get(key),
-            csat=csat_rows.get(key),
-            first_response_business=first_business.get(key),
-            resolution_business=resolution_business.get(key),
-            sla=sla_rows.get(key),
-        )
-        for key in keys
-    ]
-    return sorted(rows, key=lambda r: (-r.solved, -r.created, r.name))
 
 
-def _group_counts(f: ReportFilter, field: str) -> tuple[dict, dict, dict, dict, dict]:
-    created = _count_by(f.created(), field)
-    solved = _count_by(f.solved(), field)
-    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
-    first = duration_stats(
-        f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE, group=field
+def group_tables(f: ReportFilter) -> dict[str, list[GroupRow]]:
+    """The per-agent and per-team tables, keyed by ``assignee_id`` / ``team_id``. Each part is
+    one query for both tables (see ``by_each``); counts add up, percentiles are per group."""
+    fields = list(GROUP_FIELDS)
+    through = [f"ticket__{field}" for field in fields]
+    n = {"n": Count("id")}
+    created = by_each(f.created(), fields, n)
+    solved = by_each(f.solved(), fields, n)
+    open_now = by_each(f.tickets().filter(status__in=OPEN_STATUSES), fields, n)
+    first = stats_by_each(
+        f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE, fields
     )
-    resolution = duration_stats(f.solved(), RESOLUTION, group=field)
-    return created, solved, open_now, first, resolution
+    resolution = stats_by_each(f.solved(), RESOLUTION, fields)
+    csat_rows = by_each(csat_surveys(f), through, _csat_counts())
+    sla_rows = by_each(sla_outcomes_in(f), through, _sla_counts())
+    first_business = stats_by_each(first_response_clocks(f), BUSINESS_SECONDS, through)
+    resolution_business = stats_by_each(resolution_clocks(f), BUSINESS_SECONDS, through)
+
+    agent_names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
+    team_names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
+    team_names[None] = "No team"
+    tables = {}
+    for field, via, names in zip(fields, through, (agent_names, team_names), strict=True):
+        keys = set(created[field]) | set(solved[field]) | set(open_now[field])
+        keys |= set(csat_rows[via]) | set(sla_rows[via])
+        rows = [
+            GroupRow(
+                key=key,
+                name=names.get(key, "Unassigned" if key is None else f"#{key}"),
+                created=created[field].get(key, {}).get("n", 0),
+                solved=solved[field].get(key, {}).get("n", 0),
+                open_now=open_now[field].get(key, {}).get("n", 0),
+                first_response=first[field].get(key),
+                resolution=resolution[field].get(key),
+                csat=CsatStat(**csat_rows[via][key]) if key in csat_rows[via] else None,
+                first_response_business=first_business[via].get(key),
+                resolution_business=resolution_business[via].get(key),
+                sla=SlaStat(**sla_rows[via][key]) if key in sla_rows[via] else None,
+            )
+            for key in keys
+        ]
+        tables[field] = sorted(rows, key=lambda r: (-r.solved, -r.created, r.name))
+    return tables
 
 
 def per_agent(f: ReportFilter) -> list[GroupRow]:
-    names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
-    return _group_table(f, "assignee_id", names)
+    return group_tables(f)["assignee_id"]
 
 
 def per_team(f: ReportFilter) -> list[GroupRow]:
-    names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
-    names[None] = "No team"
-    return _group_table(f, "team_id", names)
+    return group_tables(f)["team_id"]
 
 
 def format_duration(seconds: float | None) -> str:

@@ -190,6 +190,7 @@ def build_report(f: q.ReportFilter) -> dict:
     csat = q.csat(f)
     tags = q.top_tags(f)
     items = q.top_feedback_items(f)
+    groups = q.group_tables(f)
 
     tables = [
         Table(
@@ -303,8 +304,8 @@ def build_report(f: q.ReportFilter) -> dict:
                 for i in items
             ],
         ),
-        _group_table("agents", "Per agent (assignee)", "Agent", q.per_agent(f)),
-        _group_table("teams", "Per team", "Team", q.per_team(f)),
+        _group_table("agents", "Per agent (assignee)", "Agent", groups["assignee_id"]),
+        _group_table("teams", "Per team", "Team", groups["team_id"]),
     ]
     chart_rows, per = _chart_buckets(daily)
     charts: dict[str, SafeString] = {
