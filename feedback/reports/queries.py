@@ -204,9 +204,7 @@ BACKLOG_BUCKETS: list[tuple[str, timedelta | None, timedelta | None]] = [
 ]
 
 
-def backlog(f: ReportFilter, *, now: datetime | None = None) -> list[tuple[str, int]]:
-    """Tickets open now (team/agent/org/channel filter applies, the date range doesn't), by age."""
-    now = now or clock.now()
+def _backlog_counts(now: datetime) -> dict[str, Count]:
     counts = {}
     for i, (_, young, old) in enumerate(BACKLOG_BUCKETS):
         q = Q()
@@ -215,6 +213,12 @@ def backlog(f: ReportFilter, *, now: datetime | None = None) -> list[tuple[str, 
         if old is not None:
             q &= Q(created_at__gt=now - old)
         counts[f"bucket{i}"] = Count("id", filter=q)
+    return counts
+
+
+def backlog(f: ReportFilter, *, now: datetime | None = None) -> list[tuple[str, int]]:
+    """Tickets open now (team/agent/org/channel filter applies, the date range doesn't), by age."""
+    counts = _backlog_counts(now or clock.now())
     row = f.tickets().filter(status__in=OPEN_STATUSES).aggregate(**counts)
     return [(label, row[f"bucket{i}"]) for i, (label, _, _) in enumerate(BACKLOG_BUCKETS)]
 
@@ -394,17 +398,26 @@ class GroupRow:
 GROUP_FIELDS = ("assignee_id", "team_id")  # the per-agent and per-team tables
 
 
-def by_each(qs: QuerySet, fields: list[str], aggregates: dict) -> dict[str, dict[object, dict]]:
-    """``aggregates`` over ``qs`` grouped by each of ``fields`` in turn: {field: {value: row}}.
+TOTAL = "*"  # by_each's key for the row over everything
+
+
+def by_each(
+    qs: QuerySet, fields: list[str], aggregates: dict, *, total: bool = False
+) -> dict[str, dict[object, dict]]:
+    """``aggregates`` over ``qs`` grouped by each of ``fields`` in turn: {field: {value: row}};
+    with ``total``, also over all of ``qs``: ``{TOTAL: {None: row}}``.
 
     On PostgreSQL one scan serves every field: the ORM's grouped query, its ``GROUP BY`` turned
-    into ``GROUPING SETS ((a), (b))``, with ``GROUPING(a, b)`` telling which set a row belongs to
-    (a null value is a group of its own: unassigned, no team). Elsewhere, one query per field."""
+    into ``GROUPING SETS ((a), (b), ())``, with ``GROUPING(a, b)`` telling which set a row belongs
+    to (a null value is a group of its own: unassigned, no team). Elsewhere (SQLite, small data)
+    one query per field."""
     result: dict[str, dict[object, dict]] = {field: {} for field in fields}
-    if connection.vendor != "postgresql" or len(fields) < 2:
+    if connection.vendor != "postgresql":
         for field in fields:
             for row in qs.order_by().values(field).annotate(**aggregates):
                 result[field][row.pop(field)] = row
+        if total:
+            result[TOTAL] = {None: qs.order_by().aggregate(**aggregates)}
         return result
     query = qs.order_by().values(*fields).annotate(**aggregates).query
     compiler = query.get_compiler(connection=connection)
@@ -418,7 +431,7 @@ def by_each(qs: QuerySet, fields: list[str], aggregates: dict) -> dict[str, dict
     head, sep, _ = sql.rpartition(" GROUP BY ")
     if not sep or not head.startswith("SELECT "):
         raise ValueError("Unexpected SQL for a grouped query.")
-    sets = ", ".join(f"({key})" for key in keys)
+    sets = ", ".join([f"({key})" for key in keys] + (["()"] if total else []))
     sql = (
         f"SELECT GROUPING({', '.join(keys)}) AS _set, {head.removeprefix('SELECT ')} "
         f"GROUP BY GROUPING SETS ({sets})"
@@ -427,52 +440,86 @@ def by_each(qs: QuerySet, fields: list[str], aggregates: dict) -> dict[str, dict
     # every bit but its own.
     n = len(fields)
     masks = {(1 << n) - 1 - (1 << (n - 1 - i)): field for i, field in enumerate(fields)}
+    masks[(1 << n) - 1] = TOTAL
+    if total:
+        result[TOTAL] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))
             field = masks[row.pop("_set")]
-            value = row.pop(field)
-            for other in fields:
-                row.pop(other, None)
+            value = None if field == TOTAL else row[field]
+            for key in fields:
+                row.pop(key)
             result[field][value] = row
+    if total and None not in result[TOTAL]:  # no rows at all: GROUPING SETS has no () row then
+        result[TOTAL][None] = qs.order_by().aggregate(**aggregates)
     return result
 
 
-def stats_by_each(rows: QuerySet, expr, fields: list[str]) -> dict[str, dict]:
-    """Count, median and p90 of ``expr`` per value of each of ``fields``."""
+def _stat(row: dict, n: str = "_n", p: str = "_p") -> DurationStat:
+    return DurationStat(row[n], *(row[p] or [None, None]))
+
+
+def _stats(rows: QuerySet, expr, fields: list[str], *, where: Q | None = None) -> dict:
+    """Count, median and p90 of ``expr`` per value of each of ``fields`` and in total
+    (``TOTAL``), optionally only over rows matching ``where``."""
     if connection.vendor != "postgresql":
-        return {field: duration_stats(rows, expr, group=field) for field in fields}
+        subset = rows.filter(where) if where is not None else rows
+        result = {field: duration_stats(subset, expr, group=field) for field in fields}
+        result[TOTAL] = {None: duration_stats(subset, expr)[None]}
+        return result
     in_seconds = not isinstance(getattr(expr, "output_field", None), DurationField)
+    seconds = expr if in_seconds else _epoch(expr)
     grouped = by_each(
         rows,
         fields,
-        {"_n": Count("id"), "_p": PercentilesCont(expr if in_seconds else _epoch(expr))},
+        {"_n": Count("id", filter=where), "_p": PercentilesCont(seconds, filter=where)},
+        total=True,
     )
     return {
-        field: {key: DurationStat(r["_n"], *(r["_p"] or [None, None])) for key, r in groups.items()}
+        field: {key: _stat(r) for key, r in groups.items() if r["_n"]}
+        | ({None: _stat(groups[None])} if field == TOTAL else {})
         for field, groups in grouped.items()
     }
 
 
-def group_tables(f: ReportFilter) -> dict[str, list[GroupRow]]:
-    """The per-agent and per-team tables, keyed by ``assignee_id`` / ``team_id``. Each part is
-    one query for both tables (see ``by_each``); counts add up, percentiles are per group."""
+@dataclass
+class GroupedReport:
+    """The per-agent and per-team tables, and the totals the same queries give."""
+
+    tables: dict[str, list[GroupRow]]  # by "assignee_id" / "team_id"
+    first_response: DurationStat
+    resolution: DurationStat
+    first_response_business: DurationStat
+    resolution_business: DurationStat
+    sla: dict[str, SlaStat]
+    csat: CsatStat
+    backlog: list[tuple[str, int]]
+
+
+def grouped_report(f: ReportFilter, *, now: datetime | None = None) -> GroupedReport:
+    """The agent and team tables with the report's totals: each part is one query for both
+    tables and the total (see ``by_each``); counts add up, percentiles are per group."""
     fields = list(GROUP_FIELDS)
     through = [f"ticket__{field}" for field in fields]
     n = {"n": Count("id")}
+    responded = Q(first_responded_at__isnull=False)
     created = by_each(f.created(), fields, n)
+    first = _stats(f.created(), FIRST_RESPONSE, fields, where=responded)
     solved = by_each(f.solved(), fields, n)
-    open_now = by_each(f.tickets().filter(status__in=OPEN_STATUSES), fields, n)
-    first = stats_by_each(
-        f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE, fields
+    resolution = _stats(f.solved(), RESOLUTION, fields)
+    open_now = by_each(
+        f.tickets().filter(status__in=OPEN_STATUSES),
+        fields,
+        {"n": Count("id"), **_backlog_counts(now or clock.now())},
+        total=True,
     )
-    resolution = stats_by_each(f.solved(), RESOLUTION, fields)
-    csat_rows = by_each(csat_surveys(f), through, _csat_counts())
-    sla_rows = by_each(sla_outcomes_in(f), through, _sla_counts())
-    first_business = stats_by_each(first_response_clocks(f), BUSINESS_SECONDS, through)
-    resolution_business = stats_by_each(resolution_clocks(f), BUSINESS_SECONDS, through)
+    csat_rows = by_each(csat_surveys(f), through, _csat_counts(), total=True)
+    sla_rows = by_each(sla_outcomes_in(f), [*through, "kind"], _sla_counts())
+    first_business = _stats(first_response_clocks(f), BUSINESS_SECONDS, through)
+    resolution_business = _stats(resolution_clocks(f), BUSINESS_SECONDS, through)
 
     agent_names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
     team_names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
@@ -498,7 +545,27 @@ def group_tables(f: ReportFilter) -> dict[str, list[GroupRow]]:
             for key in keys
         ]
         tables[field] = sorted(rows, key=lambda r: (-r.solved, -r.created, r.name))
-    return tables
+    kinds = sla_rows["kind"]
+    open_total = open_now[TOTAL][None]
+    return GroupedReport(
+        tables=tables,
+        first_response=first[TOTAL][None],
+        resolution=resolution[TOTAL][None],
+        first_response_business=first_business[TOTAL][None],
+        resolution_business=resolution_business[TOTAL][None],
+        sla={
+            kind: SlaStat(**kinds[kind]) if kind in kinds else SlaStat()
+            for kind in TargetKind.values
+        },
+        csat=CsatStat(**csat_rows[TOTAL][None]),
+        backlog=[
+            (label, open_total[f"bucket{i}"]) for i, (label, _, _) in enumerate(BACKLOG_BUCKETS)
+        ],
+    )
+
+
+def group_tables(f: ReportFilter) -> dict[str, list[GroupRow]]:
+    return grouped_report(f).tables
 
 
 def per_agent(f: ReportFilter) -> list[GroupRow]:

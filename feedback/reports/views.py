@@ -183,14 +183,18 @@ def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date,
 
 def build_report(f: q.ReportFilter) -> dict:
     daily = q.created_vs_solved(f)
-    backlog = q.backlog(f)
-    times = q.response_times(f)
-    business = q.business_times(f)
-    sla = q.sla_achievement(f)
-    csat = q.csat(f)
+    grouped = q.grouped_report(f)
+    groups = grouped.tables
+    backlog = grouped.backlog
+    times = {"first_response": grouped.first_response, "resolution": grouped.resolution}
+    business = {
+        "first_response": grouped.first_response_business,
+        "resolution": grouped.resolution_business,
+    }
+    sla = grouped.sla
+    csat = grouped.csat
     tags = q.top_tags(f)
     items = q.top_feedback_items(f)
-    groups = q.group_tables(f)
 
     tables = [
         Table(

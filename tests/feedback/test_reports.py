@@ -417,3 +417,22 @@ def test_dashboard_and_csv_show_business_time_and_sla(client, sla_data):
         "40.0",
     )
     assert beta["first_response_business_median_hours"] == "6.50"
+
+
+def test_grouped_report_totals_match_the_parts(sla_data):
+    """The dashboard takes its totals from the grouped queries (one scan each on PostgreSQL);
+    they equal the parts computed on their own."""
+    g = q.grouped_report(rf(), now=NOW)
+    assert g.backlog == q.backlog(rf(), now=NOW)
+    assert g.first_response == q.response_times(rf())["first_response"]
+    assert g.resolution == q.response_times(rf())["resolution"]
+    assert g.first_response_business == q.business_times(rf())["first_response"]
+    assert g.resolution_business == q.business_times(rf())["resolution"]
+    assert g.sla == q.sla_achievement(rf())
+    assert g.csat == q.csat(rf())
+    empty = q.grouped_report(
+        q.ReportFilter(start=date(2025, 1, 1), end=date(2025, 1, 2), tz=ZoneInfo("UTC")), now=NOW
+    )
+    assert empty.first_response.count == 0 and empty.first_response.median is None
+    assert empty.csat.sent == 0 and all(s.total == 0 for s in empty.sla.values())
+    assert empty.tables["team_id"] == [] or all(r.created == 0 for r in empty.tables["team_id"])
