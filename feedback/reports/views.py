@@ -182,6 +182,11 @@ def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date,
 
 
 def build_report(f: q.ReportFilter) -> dict:
+    with q.report_session():
+        return _build_report(f)
+
+
+def _build_report(f: q.ReportFilter) -> dict:
     daily = q.created_vs_solved(f)
     grouped = q.grouped_report(f)
     groups = grouped.tables
