@@ -29,6 +29,7 @@ from django.db.models import (
     Field,
     FloatField,
     Func,
+    Min,
     Q,
     QuerySet,
 )
@@ -513,11 +514,36 @@ class GroupedReport:
     backlog: list[tuple[str, int]]
 
 
+def tickets_floor(f: ReportFilter) -> datetime | None:
+    """A creation time no ticket owning a survey or SLA clock of the range is older than.
+
+    Grouping those rows by their ticket's agent or team joins tickets, and PostgreSQL would hash
+    the whole tickets table for it. Every such ticket has an id at least the smallest
+    ``ticket_id`` among the rows (read index-only), hence a creation time at least the earliest
+    among tickets from that id on: an exact bound (no row is lost), and close on a real desk,
+    whose clocks and surveys of a range belong to recent tickets. The joins then read tickets
+    from ``ticket_created_idx`` from that time on."""
+    in_range = [
+        CsatSurvey.objects.filter(f.range_q("sent_at")),
+        SlaTarget.objects.filter(f.range_q("breached_at"), kind__in=TargetKind.values),
+        SlaTarget.objects.filter(f.range_q("met_at"), kind__in=TargetKind.values),
+        # Started in the range matters for first-response clocks only (first_response_clocks).
+        SlaTarget.objects.filter(f.range_q("started_at"), kind=TargetKind.FIRST_RESPONSE),
+    ]
+    firsts = [qs.aggregate(first=Min("ticket_id"))["first"] for qs in in_range]
+    first = min((i for i in firsts if i is not None), default=None)
+    if first is None:
+        return None
+    return Ticket.objects.filter(id__gte=first).aggregate(floor=Min("created_at"))["floor"]
+
+
 def grouped_report(f: ReportFilter, *, now: datetime | None = None) -> GroupedReport:
     """The agent and team tables with the report's totals: each part is one query for both
     tables and the total (see ``by_each``); counts add up, percentiles are per group."""
     fields = list(GROUP_FIELDS)
     through = [f"ticket__{field}" for field in fields]
+    floor = tickets_floor(f) if connection.vendor == "postgresql" else None
+    near = Q(ticket__created_at__gte=floor) if floor else Q()
     n = {"n": Count("id")}
     responded = Q(first_responded_at__isnull=False)
     created = by_each(f.created(), fields, n)
@@ -530,10 +556,10 @@ def grouped_report(f: ReportFilter, *, now: datetime | None = None) -> GroupedRe
         {"n": Count("id"), **_backlog_counts(now or clock.now())},
         total=True,
     )
-    csat_rows = by_each(csat_surveys(f), through, _csat_counts(), total=True)
-    sla_rows = by_each(sla_outcomes_in(f), [*through, "kind"], _sla_counts())
-    first_business = _stats(first_response_clocks(f), BUSINESS_SECONDS, through)
-    resolution_business = _stats(resolution_clocks(f), BUSINESS_SECONDS, through)
+    csat_rows = by_each(csat_surveys(f).filter(near), through, _csat_counts(), total=True)
+    sla_rows = by_each(sla_outcomes_in(f).filter(near), [*through, "kind"], _sla_counts())
+    first_business = _stats(first_response_clocks(f).filter(near), BUSINESS_SECONDS, through)
+    resolution_business = _stats(resolution_clocks(f).filter(near), BUSINESS_SECONDS, through)
 
     agent_names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
     team_names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
