@@ -530,7 +530,9 @@ def tickets_floor(f: ReportFilter) -> datetime | None:
         # Started in the range matters for first-response clocks only (first_response_clocks).
         SlaTarget.objects.filter(f.range_q("started_at"), kind=TargetKind.FIRST_RESPONSE),
     ]
-    firsts = [qs.aggregate(first=Min("ticket_id"))["first"] for qs in in_range]
+    # MIN(ticket_id + 0): a bare MIN(ticket_id) tempts PostgreSQL to walk the ticket_id index
+    # from the oldest ticket, filtering millions of rows, instead of reading the range's index.
+    firsts = [qs.aggregate(first=Min(F("ticket_id") + 0))["first"] for qs in in_range]
     first = min((i for i in firsts if i is not None), default=None)
     if first is None:
         return None
