@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(BASE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.settings")
+    # Reports are measured computing their numbers, not read back from their cache; gunicorn
+    # inherits this environment (a server given with --url must be started with it too).
+    os.environ["REPORTS_CACHE_SECONDS"] = "0"
     import django
 
     django.setup()

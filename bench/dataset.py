@@ -44,6 +44,7 @@ from tickets.models import (
     TicketSearchDocument,
     TicketType,
 )
+from tickets.sla.models import SlaTarget, TicketSla
 
 NULL = r"\N"
 DAY = 86400.0
@@ -59,6 +60,8 @@ BULK_MODELS: tuple[type[models.Model], ...] = (
     Ticket.tags.through,
     Customer,
     TicketSearchDocument,
+    TicketSla,
+    SlaTarget,
 )
 
 TAG_NAMES = (
@@ -377,6 +380,12 @@ def load(
         loaded_after = _max_id(cursor, Ticket)
         _load_tickets(cursor, rng, text, sizes, people, stats, log)
         _build_search_documents(cursor, after=loaded_after, stats=stats, log=log)
+        # Derived from the tickets just loaded (these modules build on this one).
+        from bench.feedback_dataset import load_feedback
+        from bench.sla_dataset import load_sla
+
+        load_sla(stats=stats, log=log)
+        load_feedback(cursor, stats=stats, log=log)
 
         t0 = time.perf_counter()
         for _name, definition in dropped:

@@ -20,8 +20,9 @@ from accounts.models import User
 from customers.models import Customer
 from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
+from tickets.events import record_event
 from tickets.mail.outbound import email_queue
-from tickets.models import Status, Ticket
+from tickets.models import EventKind, Status, Ticket
 from tickets.selectors import ticket_get_for_agent
 
 from . import events
@@ -41,6 +42,11 @@ SPAM_TAG = "spam"
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _excerpt(text: str, limit: int = 255) -> str:
+    """An event holds up to 255 characters of a value; longer comments end in an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _require_agent(by: User) -> None:
@@ -203,6 +209,7 @@ def csat_survey_answer(
         raise ValidationFailed("The rating is good or bad.", field="rating")
     now = clock.now()
     fields = ["updated_at"]
+    old_rating, old_comment = survey.rating, survey.comment
     if rating is not None and rating != survey.rating:
         survey.rating = rating
         fields.append("rating")
@@ -214,6 +221,26 @@ def csat_survey_answer(
         fields.append("comment")
     survey.updated_at = now
     survey.save(update_fields=fields)
+    # The ticket's history (agents' timeline; customers never see ticket events).
+    customer = by or survey.customer
+    if survey.rating != old_rating:
+        record_event(
+            survey.ticket,
+            kind=EventKind.CSAT_RATED,
+            by=customer,
+            field="rating",
+            old=old_rating,
+            new=survey.rating,
+        )
+    if survey.comment != old_comment:
+        record_event(
+            survey.ticket,
+            kind=EventKind.CSAT_COMMENTED,
+            by=customer,
+            field="comment",
+            old=_excerpt(old_comment),
+            new=_excerpt(survey.comment),
+        )
     if notify:  # not when importing history
         events.publish(
             events.CSAT_RECEIVED,

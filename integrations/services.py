@@ -111,6 +111,9 @@ def event_types_for(event: TicketEvent) -> list[str]:
         return [WebhookEventType.TICKET_STATUS_CHANGED, WebhookEventType.TICKET_UPDATED]
     if kind in ("follower_added", "follower_removed"):
         return []
+    # A satisfaction rating is not a change to the ticket: ``csat.received`` announces it.
+    if kind in ("csat_rated", "csat_commented"):
+        return []
     # An SLA clock crossing its warning or due time is not a change to the ticket.
     if kind == "sla_warning":
         return [WebhookEventType.SLA_WARNING]

@@ -4,20 +4,22 @@ No loop walks tickets in Python. Percentiles use PostgreSQL's ``percentile_cont`
 such aggregate, so there (the embedded default, small data) the durations are read as one sorted
 column and interpolated the same way ``percentile_cont`` does.
 
-Times are calendar time. Business time and SLA achievement need the SLA engine (calendars and
-targets); this module reports them only when that engine is installed (see ``sla_available``).
+Calendar times come from the ticket's own timestamps. Business times and SLA achievement come
+from the SLA engine's stored outcomes (``SlaTarget``: ``business_seconds_taken``, ``met_at``,
+``breached_at``), never recomputed here.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Count,
@@ -27,6 +29,7 @@ from django.db.models import (
     Field,
     FloatField,
     Func,
+    Min,
     Q,
     QuerySet,
 )
@@ -36,6 +39,7 @@ from accounts.models import Team, User
 from feedback.models import CsatSurvey, Rating, TicketFeedbackLink
 from support import clock
 from tickets.models import OPEN_STATUSES, Ticket
+from tickets.sla.models import SlaTarget, TargetKind, TargetState
 
 # --- filters --------------------------------------------------------------------------------
 
@@ -85,10 +89,20 @@ class ReportFilter:
     def solved(self) -> QuerySet[Ticket]:
         return self.tickets().filter(solved_at__gte=self.start_at, solved_at__lt=self.end_at)
 
+    def range_q(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start_at, f"{field}__lt": self.end_at})
 
-def sla_available() -> bool:
-    """Business-time and SLA figures need the SLA engine, built in its own sub-package."""
-    return importlib.util.find_spec("tickets.sla") is not None
+
+@contextmanager
+def report_session() -> Iterator[None]:
+    """One transaction for a report's queries (one consistent snapshot of the data). On
+    PostgreSQL it gives them room to sort: the percentiles of ~100,000 durations per grouping set
+    spill to disk with the default 4 MB ``work_mem``."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
 
 
 # --- percentiles ----------------------------------------------------------------------------
@@ -146,25 +160,24 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
-def duration_stats(
-    tickets: QuerySet[Ticket], expr, *, group: str | None = None
-) -> dict[object, DurationStat]:
-    """Count, median and p90 of ``expr`` (seconds) over ``tickets``, per ``group`` value (or
-    under the key ``None`` when not grouped)."""
+def duration_stats(rows: QuerySet, expr, *, group: str | None = None) -> dict[object, DurationStat]:
+    """Count, median and p90 of ``expr`` over ``rows``, per ``group`` value (or under the key
+    ``None`` when not grouped). ``expr`` is a duration, or a number of seconds."""
+    in_seconds = not isinstance(getattr(expr, "output_field", None), DurationField)
     if connection.vendor == "postgresql":
-        seconds = _epoch(expr)
+        seconds = expr if in_seconds else _epoch(expr)
         aggregates = {"_n": Count("id"), "_p": PercentilesCont(seconds)}
         if not group:
-            row = tickets.order_by().aggregate(**aggregates)
+            row = rows.order_by().aggregate(**aggregates)
             return {None: DurationStat(row["_n"], *(row["_p"] or [None, None]))}
-        rows = tickets.order_by().values(group).annotate(**aggregates)
-        return {r[group]: DurationStat(r["_n"], *r["_p"]) for r in rows}
+        grouped = rows.order_by().values(group).annotate(**aggregates)
+        return {r[group]: DurationStat(r["_n"], *r["_p"]) for r in grouped}
     # SQLite fallback: one sorted column of durations, interpolated here.
     values: dict[object, list[float]] = defaultdict(list)
     fields = [group, "_d"] if group else ["_d"]
-    for row in tickets.annotate(_d=expr).order_by(*fields).values_list(*fields):
+    for row in rows.annotate(_d=expr).order_by(*fields).values_list(*fields):
         key, duration = (row[0], row[1]) if group else (None, row[0])
-        values[key].append(duration.total_seconds())
+        values[key].append(float(duration) if in_seconds else duration.total_seconds())
     result = {
         key: DurationStat(len(v), percentile(v, 0.5), percentile(v, 0.9))
         for key, v in values.items()
@@ -206,9 +219,7 @@ BACKLOG_BUCKETS: list[tuple[str, timedelta | None, timedelta | None]] = [
 ]
 
 
-def backlog(f: ReportFilter, *, now: datetime | None = None) -> list[tuple[str, int]]:
-    """Tickets open now (team/agent/org/channel filter applies, the date range doesn't), by age."""
-    now = now or clock.now()
+def _backlog_counts(now: datetime) -> dict[str, Count]:
     counts = {}
     for i, (_, young, old) in enumerate(BACKLOG_BUCKETS):
         q = Q()
@@ -217,6 +228,12 @@ def backlog(f: ReportFilter, *, now: datetime | None = None) -> list[tuple[str, 
         if old is not None:
             q &= Q(created_at__gt=now - old)
         counts[f"bucket{i}"] = Count("id", filter=q)
+    return counts
+
+
+def backlog(f: ReportFilter, *, now: datetime | None = None) -> list[tuple[str, int]]:
+    """Tickets open now (team/agent/org/channel filter applies, the date range doesn't), by age."""
+    counts = _backlog_counts(now or clock.now())
     row = f.tickets().filter(status__in=OPEN_STATUSES).aggregate(**counts)
     return [(label, row[f"bucket{i}"]) for i, (label, _, _) in enumerate(BACKLOG_BUCKETS)]
 
@@ -229,6 +246,89 @@ def response_times(f: ReportFilter) -> dict[str, DurationStat]:
         )[None],
         "resolution": duration_stats(f.solved(), RESOLUTION)[None],
     }
+
+
+# --- business time and SLA achievement (from the SLA engine's stored outcomes) ---------------
+
+BUSINESS_SECONDS = F("business_seconds_taken")
+
+
+def first_response_clocks(f: ReportFilter) -> QuerySet[SlaTarget]:
+    """First-response clocks met, started in the range: a ticket's first-response clock starts
+    when the ticket is created, so these are the tickets created in the range."""
+    return SlaTarget.objects.filter(
+        f.ticket_q("ticket__"),
+        f.range_q("started_at"),
+        kind=TargetKind.FIRST_RESPONSE,
+        state=TargetState.MET,
+    )
+
+
+def resolution_clocks(f: ReportFilter) -> QuerySet[SlaTarget]:
+    """Resolution clocks met in the range: solving meets the clock, so these are the tickets
+    solved in the range (a ticket reopened and solved again keeps one clock, met at its last
+    solve, as ``solved_at``)."""
+    return SlaTarget.objects.filter(
+        f.ticket_q("ticket__"),
+        f.range_q("met_at"),
+        kind=TargetKind.RESOLUTION,
+        state=TargetState.MET,
+    )
+
+
+def business_times(f: ReportFilter) -> dict[str, DurationStat]:
+    """Business time (the clock's calendar, paused spells not counted) over the same tickets as
+    the calendar figures, for those with an SLA clock of that kind."""
+    return {
+        "first_response": duration_stats(first_response_clocks(f), BUSINESS_SECONDS)[None],
+        "resolution": duration_stats(resolution_clocks(f), BUSINESS_SECONDS)[None],
+    }
+
+
+# A clock's outcome: breached if the sweep marked it (``breached_at``, the true breach time) or if
+# it was met after its due time before the sweep got to it; met if met by its due time.
+SLA_BREACHED = Q(breached_at__isnull=False) | Q(state=TargetState.MET, met_at__gt=F("due_at"))
+SLA_MET = Q(state=TargetState.MET, breached_at__isnull=True, met_at__lte=F("due_at"))
+
+
+def sla_outcomes_in(f: ReportFilter) -> QuerySet[SlaTarget]:
+    """Clocks whose outcome falls in the range: ``breached_at`` when it was breached, else
+    ``met_at``. Running and paused clocks not yet breached, and cancelled ones never breached,
+    have no outcome and don't count."""
+    kinds = Q(kind__in=TargetKind.values)  # lets both index ranges lead with the kind
+    return SlaTarget.objects.filter(f.ticket_q("ticket__")).filter(
+        (kinds & f.range_q("breached_at"))
+        | (kinds & Q(breached_at__isnull=True) & f.range_q("met_at"))
+    )
+
+
+@dataclass(frozen=True)
+class SlaStat:
+    met: int = 0
+    breached: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def achievement(self) -> float | None:
+        """Share of clocks met in time, in percent."""
+        return 100 * self.met / self.total if self.total else None
+
+
+def _sla_counts() -> dict:
+    return {"met": Count("id", filter=SLA_MET), "breached": Count("id", filter=SLA_BREACHED)}
+
+
+def sla_achievement(f: ReportFilter) -> dict[str, SlaStat]:
+    """Met and breached clocks per target kind (first response, next reply, resolution), in the
+    order of ``TargetKind``; every kind is present."""
+    rows = {
+        row.pop("kind"): SlaStat(**row)
+        for row in sla_outcomes_in(f).values("kind").annotate(**_sla_counts()).order_by()
+    }
+    return {kind: rows.get(kind, SlaStat()) for kind in TargetKind.values}
 
 
 @dataclass(frozen=True)
@@ -305,91 +405,217 @@ class GroupRow:
     first_response: DurationStat | None = None
     resolution: DurationStat | None = None
     csat: CsatStat | None = None
+    first_response_business: DurationStat | None = None
+    resolution_business: DurationStat | None = None
+    sla: SlaStat | None = None
 
 
-def _count_by(qs: QuerySet, field: str) -> dict:
-    return dict(qs.values(field).annotate(n=Count("id")).values_list(field, "n").order_by())
+GROUP_FIELDS = ("assignee_id", "team_id")  # the per-agent and per-team tables
 
 
-def _group_counts_pg(f: ReportFilter, field: str) -> tuple[dict, dict, dict, dict, dict]:
-    """On PostgreSQL: the range figures of the table in one grouped scan with FILTER clauses
-    (percentile_cont is an ordered-set aggregate and takes FILTER too; one call with an array of
-    fractions sorts once for both percentiles). Open tickets are counted apart, on their index."""
-    in_created = Q(created_at__gte=f.start_at, created_at__lt=f.end_at)
-    in_solved = Q(solved_at__gte=f.start_at, solved_at__lt=f.end_at)
-    responded = in_created & Q(first_responded_at__isnull=False)
-    rows = (
-        f.tickets()
-        .filter(in_created | in_solved)
-        .order_by()
-        .values(field)
-        .annotate(
-            _created=Count("id", filter=in_created),
-            _solved=Count("id", filter=in_solved),
-            _fr_n=Count("id", filter=responded),
-            _fr=PercentilesCont(_epoch(FIRST_RESPONSE), filter=responded),
-            _res=PercentilesCont(_epoch(RESOLUTION), filter=in_solved),
-        )
+TOTAL = "*"  # by_each's key for the row over everything
+
+
+def by_each(
+    qs: QuerySet, fields: list[str], aggregates: dict, *, total: bool = False
+) -> dict[str, dict[object, dict]]:
+    """``aggregates`` over ``qs`` grouped by each of ``fields`` in turn: {field: {value: row}};
+    with ``total``, also over all of ``qs``: ``{TOTAL: {None: row}}``.
+
+    On PostgreSQL one scan serves every field: the ORM's grouped query, its ``GROUP BY`` turned
+    into ``GROUPING SETS ((a), (b), ())``, with ``GROUPING(a, b)`` telling which set a row belongs
+    to (a null value is a group of its own: unassigned, no team). Elsewhere (SQLite, small data)
+    one query per field."""
+    result: dict[str, dict[object, dict]] = {field: {} for field in fields}
+    if connection.vendor != "postgresql":
+        for field in fields:
+            for row in qs.order_by().values(field).annotate(**aggregates):
+                result[field][row.pop(field)] = row
+        if total:
+            result[TOTAL] = {None: qs.order_by().aggregate(**aggregates)}
+        return result
+    query = qs.order_by().values(*fields).annotate(**aggregates).query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    keys = []
+    for field in fields:
+        key_sql, key_params = compiler.compile(query.resolve_ref(field))
+        if key_params:  # a plain column has none; anything else is not for this rewrite
+            raise ValueError(f"by_each groups by columns, not by {field!r}.")
+        keys.append(key_sql)
+    head, sep, _ = sql.rpartition(" GROUP BY ")
+    if not sep or not head.startswith("SELECT "):
+        raise ValueError("Unexpected SQL for a grouped query.")
+    sets = ", ".join([f"({key})" for key in keys] + (["()"] if total else []))
+    sql = (
+        f"SELECT GROUPING({', '.join(keys)}) AS _set, {head.removeprefix('SELECT ')} "
+        f"GROUP BY GROUPING SETS ({sets})"
     )
-    created, solved, first_stats, resolution_stats = {}, {}, {}, {}
-    for r in rows:
-        key = r[field]
-        created[key], solved[key] = r["_created"], r["_solved"]
-        if r["_fr_n"]:
-            first_stats[key] = DurationStat(r["_fr_n"], *r["_fr"])
-        if r["_solved"]:
-            resolution_stats[key] = DurationStat(r["_solved"], *r["_res"])
-    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
-    return created, solved, open_now, first_stats, resolution_stats
+    # GROUPING(...) has a bit per key, 1 where the key is not grouped: the set of field i has
+    # every bit but its own.
+    n = len(fields)
+    masks = {(1 << n) - 1 - (1 << (n - 1 - i)): field for i, field in enumerate(fields)}
+    masks[(1 << n) - 1] = TOTAL
+    if total:
+        result[TOTAL] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            field = masks[row.pop("_set")]
+            value = None if field == TOTAL else row[field]
+            for key in fields:
+                row.pop(key)
+            result[field][value] = row
+    if total and None not in result[TOTAL]:  # no rows at all: GROUPING SETS has no () row then
+        result[TOTAL][None] = qs.order_by().aggregate(**aggregates)
+    return result
 
 
-def _group_table(f: ReportFilter, field: str, names: dict[int | None, str]) -> list[GroupRow]:
-    if connection.vendor == "postgresql":
-        created, solved, open_now, first, resolution = _group_counts_pg(f, field)
-    else:
-        created, solved, open_now, first, resolution = _group_counts(f, field)
-    csat_rows = {
-        row.pop(f"ticket__{field}"): CsatStat(**row)
-        for row in csat_surveys(f).values(f"ticket__{field}").annotate(**_csat_counts()).order_by()
+def _stat(row: dict, n: str = "_n", p: str = "_p") -> DurationStat:
+    return DurationStat(row[n], *(row[p] or [None, None]))
+
+
+def _stats(rows: QuerySet, expr, fields: list[str], *, where: Q | None = None) -> dict:
+    """Count, median and p90 of ``expr`` per value of each of ``fields`` and in total
+    (``TOTAL``), optionally only over rows matching ``where``."""
+    if connection.vendor != "postgresql":
+        subset = rows.filter(where) if where is not None else rows
+        result = {field: duration_stats(subset, expr, group=field) for field in fields}
+        result[TOTAL] = {None: duration_stats(subset, expr)[None]}
+        return result
+    in_seconds = not isinstance(getattr(expr, "output_field", None), DurationField)
+    seconds = expr if in_seconds else _epoch(expr)
+    grouped = by_each(
+        rows,
+        fields,
+        {"_n": Count("id", filter=where), "_p": PercentilesCont(seconds, filter=where)},
+        total=True,
+    )
+    return {
+        field: {key: _stat(r) for key, r in groups.items() if r["_n"]}
+        | ({None: _stat(groups[None])} if field == TOTAL else {})
+        for field, groups in grouped.items()
     }
-    keys = {k for k, v in created.items() if v} | {k for k, v in solved.items() if v}
-    keys |= {k for k, v in open_now.items() if v} | set(csat_rows)
-    rows = [
-        GroupRow(
-            key=key,
-            name=names.get(key, "Unassigned" if key is None else f"#{key}"),
-            created=created.get(key, 0),
-            solved=solved.get(key, 0),
-            open_now=open_now.get(key, 0),
-            first_response=first.get(key),
-            resolution=resolution.get(key),
-            csat=csat_rows.get(key),
-        )
-        for key in keys
+
+
+@dataclass
+class GroupedReport:
+    """The per-agent and per-team tables, and the totals the same queries give."""
+
+    tables: dict[str, list[GroupRow]]  # by "assignee_id" / "team_id"
+    first_response: DurationStat
+    resolution: DurationStat
+    first_response_business: DurationStat
+    resolution_business: DurationStat
+    sla: dict[str, SlaStat]
+    csat: CsatStat
+    backlog: list[tuple[str, int]]
+
+
+def tickets_floor(f: ReportFilter) -> datetime | None:
+    """A creation time no ticket owning a survey or SLA clock of the range is older than.
+
+    Grouping those rows by their ticket's agent or team joins tickets, and PostgreSQL would hash
+    the whole tickets table for it. Every such ticket has an id at least the smallest
+    ``ticket_id`` among the rows (read index-only), hence a creation time at least the earliest
+    among tickets from that id on: an exact bound (no row is lost), and close on a real desk,
+    whose clocks and surveys of a range belong to recent tickets. The joins then read tickets
+    from ``ticket_created_idx`` from that time on."""
+    in_range = [
+        CsatSurvey.objects.filter(f.range_q("sent_at")),
+        SlaTarget.objects.filter(f.range_q("breached_at"), kind__in=TargetKind.values),
+        SlaTarget.objects.filter(f.range_q("met_at"), kind__in=TargetKind.values),
+        # Started in the range matters for first-response clocks only (first_response_clocks).
+        SlaTarget.objects.filter(f.range_q("started_at"), kind=TargetKind.FIRST_RESPONSE),
     ]
-    return sorted(rows, key=lambda r: (-r.solved, -r.created, r.name))
+    # MIN(ticket_id + 0): a bare MIN(ticket_id) tempts PostgreSQL to walk the ticket_id index
+    # from the oldest ticket, filtering millions of rows, instead of reading the range's index.
+    firsts = [qs.aggregate(first=Min(F("ticket_id") + 0))["first"] for qs in in_range]
+    first = min((i for i in firsts if i is not None), default=None)
+    if first is None:
+        return None
+    return Ticket.objects.filter(id__gte=first).aggregate(floor=Min("created_at"))["floor"]
 
 
-def _group_counts(f: ReportFilter, field: str) -> tuple[dict, dict, dict, dict, dict]:
-    created = _count_by(f.created(), field)
-    solved = _count_by(f.solved(), field)
-    open_now = _count_by(f.tickets().filter(status__in=OPEN_STATUSES), field)
-    first = duration_stats(
-        f.created().filter(first_responded_at__isnull=False), FIRST_RESPONSE, group=field
+def grouped_report(f: ReportFilter, *, now: datetime | None = None) -> GroupedReport:
+    """The agent and team tables with the report's totals: each part is one query for both
+    tables and the total (see ``by_each``); counts add up, percentiles are per group."""
+    fields = list(GROUP_FIELDS)
+    through = [f"ticket__{field}" for field in fields]
+    floor = tickets_floor(f) if connection.vendor == "postgresql" else None
+    near = Q(ticket__created_at__gte=floor) if floor else Q()
+    n = {"n": Count("id")}
+    responded = Q(first_responded_at__isnull=False)
+    created = by_each(f.created(), fields, n)
+    first = _stats(f.created(), FIRST_RESPONSE, fields, where=responded)
+    solved = by_each(f.solved(), fields, n)
+    resolution = _stats(f.solved(), RESOLUTION, fields)
+    open_now = by_each(
+        f.tickets().filter(status__in=OPEN_STATUSES),
+        fields,
+        {"n": Count("id"), **_backlog_counts(now or clock.now())},
+        total=True,
     )
-    resolution = duration_stats(f.solved(), RESOLUTION, group=field)
-    return created, solved, open_now, first, resolution
+    csat_rows = by_each(csat_surveys(f).filter(near), through, _csat_counts(), total=True)
+    sla_rows = by_each(sla_outcomes_in(f).filter(near), [*through, "kind"], _sla_counts())
+    first_business = _stats(first_response_clocks(f).filter(near), BUSINESS_SECONDS, through)
+    resolution_business = _stats(resolution_clocks(f).filter(near), BUSINESS_SECONDS, through)
+
+    agent_names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
+    team_names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
+    team_names[None] = "No team"
+    tables = {}
+    for field, via, names in zip(fields, through, (agent_names, team_names), strict=True):
+        keys = set(created[field]) | set(solved[field]) | set(open_now[field])
+        keys |= set(csat_rows[via]) | set(sla_rows[via])
+        rows = [
+            GroupRow(
+                key=key,
+                name=names.get(key, "Unassigned" if key is None else f"#{key}"),
+                created=created[field].get(key, {}).get("n", 0),
+                solved=solved[field].get(key, {}).get("n", 0),
+                open_now=open_now[field].get(key, {}).get("n", 0),
+                first_response=first[field].get(key),
+                resolution=resolution[field].get(key),
+                csat=CsatStat(**csat_rows[via][key]) if key in csat_rows[via] else None,
+                first_response_business=first_business[via].get(key),
+                resolution_business=resolution_business[via].get(key),
+                sla=SlaStat(**sla_rows[via][key]) if key in sla_rows[via] else None,
+            )
+            for key in keys
+        ]
+        tables[field] = sorted(rows, key=lambda r: (-r.solved, -r.created, r.name))
+    kinds = sla_rows["kind"]
+    open_total = open_now[TOTAL][None]
+    return GroupedReport(
+        tables=tables,
+        first_response=first[TOTAL][None],
+        resolution=resolution[TOTAL][None],
+        first_response_business=first_business[TOTAL][None],
+        resolution_business=resolution_business[TOTAL][None],
+        sla={
+            kind: SlaStat(**kinds[kind]) if kind in kinds else SlaStat()
+            for kind in TargetKind.values
+        },
+        csat=CsatStat(**csat_rows[TOTAL][None]),
+        backlog=[
+            (label, open_total[f"bucket{i}"]) for i, (label, _, _) in enumerate(BACKLOG_BUCKETS)
+        ],
+    )
+
+
+def group_tables(f: ReportFilter) -> dict[str, list[GroupRow]]:
+    return grouped_report(f).tables
 
 
 def per_agent(f: ReportFilter) -> list[GroupRow]:
-    names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
-    return _group_table(f, "assignee_id", names)
+    return group_tables(f)["assignee_id"]
 
 
 def per_team(f: ReportFilter) -> list[GroupRow]:
-    names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
-    names[None] = "No team"
-    return _group_table(f, "team_id", names)
+    return group_tables(f)["team_id"]
 
 
 def format_duration(seconds: float | None) -> str:

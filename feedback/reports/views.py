@@ -20,8 +20,10 @@ from feedback.charts import bar_chart, line_chart
 from feedback.reports import queries as q
 from support import clock
 from tickets.models import Channel
+from tickets.sla.models import TargetKind
 
 MAX_DAYS = 366
+SLA_LABELS = dict(TargetKind.choices)
 PRESETS = (7, 30, 90)
 
 
@@ -92,6 +94,9 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
             "Open now",
             "Median first response",
             "Median resolution",
+            "First response, business",
+            "Resolution, business",
+            "SLA met",
             "CSAT",
             "Answers",
         ],
@@ -104,6 +109,13 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
             "first_response_p90_hours",
             "resolution_median_hours",
             "resolution_p90_hours",
+            "first_response_business_median_hours",
+            "first_response_business_p90_hours",
+            "resolution_business_median_hours",
+            "resolution_business_p90_hours",
+            "sla_met",
+            "sla_breached",
+            "sla_achievement_percent",
             "csat_score_percent",
             "csat_answered",
             "csat_sent",
@@ -111,6 +123,7 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
     )
     for r in rows:
         fr, res, cs = r.first_response, r.resolution, r.csat
+        frb, resb, sla = r.first_response_business, r.resolution_business, r.sla
         table.rows.append(
             [
                 r.name,
@@ -119,6 +132,9 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
                 r.open_now,
                 q.format_duration(fr.median if fr else None),
                 q.format_duration(res.median if res else None),
+                q.format_duration(frb.median if frb else None),
+                q.format_duration(resb.median if resb else None),
+                _pct(sla.achievement if sla else None),
                 _pct(cs.score if cs else None),
                 cs.answered if cs else 0,
             ]
@@ -133,6 +149,13 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
                 q.hours(fr.p90 if fr else None),
                 q.hours(res.median if res else None),
                 q.hours(res.p90 if res else None),
+                q.hours(frb.median if frb else None),
+                q.hours(frb.p90 if frb else None),
+                q.hours(resb.median if resb else None),
+                q.hours(resb.p90 if resb else None),
+                sla.met if sla else 0,
+                sla.breached if sla else 0,
+                _csv_pct(sla.achievement if sla else None),
                 _csv_pct(cs.score if cs else None),
                 cs.answered if cs else 0,
                 cs.sent if cs else 0,
@@ -159,10 +182,22 @@ def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date,
 
 
 def build_report(f: q.ReportFilter) -> dict:
+    with q.report_session():
+        return _build_report(f)
+
+
+def _build_report(f: q.ReportFilter) -> dict:
     daily = q.created_vs_solved(f)
-    backlog = q.backlog(f)
-    times = q.response_times(f)
-    csat = q.csat(f)
+    grouped = q.grouped_report(f)
+    groups = grouped.tables
+    backlog = grouped.backlog
+    times = {"first_response": grouped.first_response, "resolution": grouped.resolution}
+    business = {
+        "first_response": grouped.first_response_business,
+        "resolution": grouped.resolution_business,
+    }
+    sla = grouped.sla
+    csat = grouped.csat
     tags = q.top_tags(f)
     items = q.top_feedback_items(f)
 
@@ -184,18 +219,37 @@ def build_report(f: q.ReportFilter) -> dict:
         ),
         Table(
             "times",
-            "Response and resolution times (calendar time)",
+            "Response and resolution times",
             ["Measure", "Tickets", "Median", "90th percentile"],
             rows=[
                 [label, s.count, q.format_duration(s.median), q.format_duration(s.p90)]
                 for label, s in (
                     ("First response (tickets created in range)", times["first_response"]),
                     ("Resolution (tickets solved in range)", times["resolution"]),
+                    ("First response, business time", business["first_response"]),
+                    ("Resolution, business time", business["resolution"]),
                 )
             ],
             csv_headers=["measure", "tickets", "median_hours", "p90_hours"],
             csv_rows=[
-                [key, s.count, q.hours(s.median), q.hours(s.p90)] for key, s in times.items()
+                [key, s.count, q.hours(s.median), q.hours(s.p90)]
+                for key, s in [
+                    *times.items(),
+                    *((f"{key}_business", s) for key, s in business.items()),
+                ]
+            ],
+        ),
+        Table(
+            "sla",
+            "SLA achievement (clocks with an outcome in range)",
+            ["Target", "Met", "Breached", "Achievement"],
+            rows=[
+                [SLA_LABELS[kind], s.met, s.breached, _pct(s.achievement)]
+                for kind, s in sla.items()
+            ],
+            csv_headers=["target", "met", "breached", "achievement_percent"],
+            csv_rows=[
+                [kind, s.met, s.breached, _csv_pct(s.achievement)] for kind, s in sla.items()
             ],
         ),
         Table(
@@ -259,8 +313,8 @@ def build_report(f: q.ReportFilter) -> dict:
                 for i in items
             ],
         ),
-        _group_table("agents", "Per agent (assignee)", "Agent", q.per_agent(f)),
-        _group_table("teams", "Per team", "Team", q.per_team(f)),
+        _group_table("agents", "Per agent (assignee)", "Agent", groups["assignee_id"]),
+        _group_table("teams", "Per team", "Team", groups["team_id"]),
     ]
     chart_rows, per = _chart_buckets(daily)
     charts: dict[str, SafeString] = {
@@ -284,6 +338,11 @@ def build_report(f: q.ReportFilter) -> dict:
         "solved": sum(s for _, _, s in daily),
         "open": sum(n for _, n in backlog),
         "first_response": q.format_duration(times["first_response"].median),
+        "sla": _pct(
+            q.SlaStat(
+                met=sum(s.met for s in sla.values()), breached=sum(s.breached for s in sla.values())
+            ).achievement
+        ),
         "resolution": q.format_duration(times["resolution"].median),
         "csat": _pct(csat.score),
         "response_rate": _pct(csat.response_rate),
@@ -328,7 +387,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "tables": report["tables"],
             "charts": report["charts"],
             "summary": report["summary"],
-            "sla_available": q.sla_available(),
             "presets": PRESETS,
             "teams": Team.objects.all(),
             "agents": User.objects.filter(role__in=[Role.AGENT, Role.ADMIN], is_active=True)

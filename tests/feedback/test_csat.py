@@ -249,3 +249,60 @@ def test_agent_partial_does_not_promise_a_survey_for_a_reopened_ticket(ticket, s
     assert "Survey on hold" in html
     with later(24 * 60):
         assert csat_send_due() == 0  # and indeed nothing goes out while it is open
+
+
+# --- the ticket's history -------------------------------------------------------------------
+
+
+def test_rating_and_comment_changes_write_ticket_events(sent_survey):
+    from tickets.models import EventKind
+
+    ticket = sent_survey.ticket
+    csat_survey_answer(survey=sent_survey, rating=Rating.GOOD)
+    csat_survey_answer(survey=sent_survey, rating=Rating.GOOD)  # no change, no event
+    csat_survey_answer(survey=sent_survey, rating=Rating.BAD, comment="Slow")
+    csat_survey_answer(survey=sent_survey, comment="Slow, but solved")
+    events = list(
+        ticket.events.filter(kind__in=[EventKind.CSAT_RATED, EventKind.CSAT_COMMENTED])
+        .order_by("id")
+        .values_list("kind", "old", "new", "actor_customer_id")
+    )
+    customer = sent_survey.customer_id
+    assert events == [
+        (EventKind.CSAT_RATED, "", "good", customer),
+        (EventKind.CSAT_RATED, "good", "bad", customer),
+        (EventKind.CSAT_COMMENTED, "", "Slow", customer),
+        (EventKind.CSAT_COMMENTED, "Slow", "Slow, but solved", customer),
+    ]
+
+
+def test_a_long_comment_is_cut_in_the_event_not_in_the_survey(sent_survey):
+    from tickets.models import EventKind
+
+    csat_survey_answer(survey=sent_survey, rating=Rating.GOOD, comment="x" * 400)
+    event = sent_survey.ticket.events.get(kind=EventKind.CSAT_COMMENTED)
+    assert len(event.new) == 255 and event.new.endswith("…")
+    sent_survey.refresh_from_db()
+    assert len(sent_survey.comment) == 400
+
+
+def test_agents_see_the_rating_in_the_timeline_and_other_customers_see_nothing(
+    client, portal_user, portal_survey, agent
+):
+    client.force_login(portal_user)
+    url = reverse("feedback:csat_portal", args=[portal_survey.ticket_id])
+    client.post(url, {"rating": "bad", "comment": "Took a week"})
+    ticket_id = portal_survey.ticket_id
+
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", kwargs={"ticket_id": ticket_id}))
+    assert page.status_code == 200
+    assert "rated the ticket bad" in page.content.decode()
+    assert "commented on the rating: “Took a week”" in page.content.decode()
+
+    # The customer's own portal page shows no ticket history; another customer gets a 404.
+    client.force_login(portal_user)
+    own = client.get(reverse("portal:ticket", args=[ticket_id]))
+    assert "rated the ticket" not in own.content.decode()
+    client.force_login(factories.CustomerUserFactory())
+    assert client.get(reverse("portal:ticket", args=[ticket_id])).status_code == 404

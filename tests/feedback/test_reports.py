@@ -283,3 +283,156 @@ def test_dashboard_is_reused_from_the_cache(client, data, settings):
     again = client.get(reverse("reports:dashboard"), params).context["summary"]["created"]
     assert first == again == 5
     cache.clear()
+
+
+# --- business time and SLA achievement ------------------------------------------------------
+
+
+@pytest.fixture
+def sla_data(data):
+    """SLA clocks on the fixed tickets, with their stored outcomes (as the SLA engine leaves
+    them). Range 1–10 March; outcome = breached_at if breached, else met_at."""
+    from tickets.sla.models import SlaTarget, TargetKind, TargetState
+
+    T = data["T"]
+    FR, NR, RES = TargetKind.FIRST_RESPONSE, TargetKind.NEXT_REPLY, TargetKind.RESOLUTION
+    MET, RUN = TargetState.MET, TargetState.RUNNING
+
+    def clock_(t, kind, started, due, *, state=MET, met=None, breached=None, business=None):
+        SlaTarget.objects.create(
+            ticket=t,
+            kind=kind,
+            state=state,
+            target_minutes=60,
+            started_at=started,
+            due_at=due,
+            warn_at=due - timedelta(minutes=15),
+            paused_since=due if state == TargetState.PAUSED else None,
+            met_at=met,
+            breached_at=breached,
+            business_seconds_taken=business,
+        )
+
+    clock_(T[1], FR, at(1, 10), at(1, 14), met=at(1, 11), business=1 * H)  # met
+    clock_(T[1], RES, at(1, 10), at(3, 10), met=at(2, 10), business=8 * H)  # met
+    # T2: first response met after its due time before the sweep marked it: breached.
+    clock_(T[2], FR, at(1, 12), at(1, 13), met=at(1, 14), business=2 * H)
+    clock_(T[2], RES, at(1, 12), at(2, 12), met=at(1, 16), business=4 * H)  # met
+    clock_(T[2], NR, at(1, 15), at(1, 16), state=TargetState.CANCELLED, breached=at(1, 16))
+    clock_(T[3], FR, at(3, 9), at(3, 11), met=at(3, 13), breached=at(3, 11), business=4 * H)
+    clock_(T[3], RES, at(3, 9), at(6, 9), met=at(5, 9), business=16 * H)  # met
+    clock_(T[4], FR, at(5, 8), at(5, 12), met=at(5, 18), breached=at(5, 12), business=9 * H)
+    clock_(T[4], NR, at(5, 20), at(6, 4), met=at(5, 22), business=2 * H)  # met
+    clock_(T[4], RES, at(5, 8), at(20, 8), state=RUN)  # no outcome yet
+    clock_(T[5], FR, at(9, 0), at(9, 4), state=RUN, breached=at(9, 4))  # breached, still owed
+    # T6: first response met in February; resolution breached in February (outside the range)
+    # but met — i.e. solved — on 4 March, so its business time counts.
+    clock_(T[6], FR, at(20, 0, 2), at(20, 8, 2), met=at(20, 6, 2), business=6 * H)
+    clock_(T[6], RES, at(20, 0, 2), at(27, 0, 2), met=at(4, 0), breached=at(27, 0, 2),
+           business=40 * H)  # fmt: skip
+    clock_(T[7], RES, at(1, 0, 2), at(2, 0), state=TargetState.PAUSED, breached=at(2, 0))
+    return data
+
+
+def test_business_time_percentiles(sla_data):
+    b = q.business_times(rf())
+    # First response of T1..T4 (created in range): 1, 2, 4, 9 h → median 3 h, p90 = 4 + 0.7 × 5.
+    assert b["first_response"].count == 4
+    assert b["first_response"].median == pytest.approx(3 * H)
+    assert b["first_response"].p90 == pytest.approx(7.5 * H)
+    # Resolution of T2, T1, T3, T6 (solved in range): 4, 8, 16, 40 h → 12 h, 16 + 0.7 × 24.
+    assert b["resolution"].count == 4
+    assert b["resolution"].median == pytest.approx(12 * H)
+    assert b["resolution"].p90 == pytest.approx(32.8 * H)
+
+
+def test_sla_achievement_per_target(sla_data):
+    sla = q.sla_achievement(rf())
+    # First response: T1 met; T2 (late), T3, T4, T5 breached; T6's outcome is in February.
+    assert (sla["first_response"].met, sla["first_response"].breached) == (1, 4)
+    assert sla["first_response"].achievement == pytest.approx(20)
+    # Next reply: T2's breached (then cancelled), T4's met.
+    assert (sla["next_reply"].met, sla["next_reply"].breached) == (1, 1)
+    # Resolution: T1, T2, T3 met; T7 breached on 2 March; T6 breached in February; T4 running.
+    assert (sla["resolution"].met, sla["resolution"].breached) == (3, 1)
+    assert sla["resolution"].achievement == pytest.approx(75)
+
+
+def test_sla_achievement_with_no_clocks_is_unknown(data):
+    sla = q.sla_achievement(rf())
+    assert list(sla) == ["first_response", "next_reply", "resolution"]
+    assert all(s.total == 0 and s.achievement is None for s in sla.values())
+
+
+def test_per_team_business_time_and_sla(sla_data):
+    rows = {r.name: r for r in q.per_team(rf())}
+    alpha, beta = rows["Alpha"], rows["Beta"]
+    assert (alpha.sla.met, alpha.sla.breached) == (3, 3)
+    assert alpha.first_response_business.median == pytest.approx(1.5 * H)
+    assert alpha.resolution_business.median == pytest.approx(8 * H)  # 4, 8, 40 h
+    assert (beta.sla.met, beta.sla.breached) == (2, 3)
+    assert beta.sla.achievement == pytest.approx(40)
+    assert beta.first_response_business.median == pytest.approx(6.5 * H)
+    assert beta.resolution_business.median == pytest.approx(16 * H)
+
+
+def test_sla_filters_follow_the_ticket(sla_data):
+    f = rf(agent_id=sla_data["a1"].pk)
+    sla = q.sla_achievement(f)
+    assert (sla["first_response"].met, sla["first_response"].breached) == (1, 1)
+    assert (sla["resolution"].met, sla["resolution"].breached) == (2, 0)
+    f = rf(organization_id=sla_data["org"].pk)  # T1 and T3
+    assert q.business_times(f)["resolution"].median == pytest.approx(12 * H)  # 8 and 16 h
+
+
+def test_dashboard_and_csv_show_business_time_and_sla(client, sla_data):
+    client.force_login(factories.ProductManagerFactory())
+    params = {"start": "2026-03-01", "end": "2026-03-10"}
+    with clock.travel(NOW):
+        response = client.get(reverse("reports:dashboard"), params)
+    assert response.context["summary"]["sla"] == "45%"  # 5 met of 11
+    assert b"SLA achievement" in response.content
+    lines = client.get(reverse("reports:export", args=["times"]), params).content.decode()
+    assert lines.splitlines()[3:] == [
+        "first_response_business,4,3.00,7.50",
+        "resolution_business,4,12.00,32.80",
+    ]
+    lines = client.get(reverse("reports:export", args=["sla"]), params).content.decode()
+    assert lines.splitlines() == [
+        "target,met,breached,achievement_percent",
+        "first_response,1,4,20.0",
+        "next_reply,1,1,50.0",
+        "resolution,3,1,75.0",
+    ]
+    teams = client.get(reverse("reports:export", args=["teams"]), params).content.decode()
+    header, *rows = teams.splitlines()
+    beta = dict(
+        zip(
+            header.split(","), next(r for r in rows if r.startswith("Beta")).split(","), strict=True
+        )
+    )
+    assert (beta["sla_met"], beta["sla_breached"], beta["sla_achievement_percent"]) == (
+        "2",
+        "3",
+        "40.0",
+    )
+    assert beta["first_response_business_median_hours"] == "6.50"
+
+
+def test_grouped_report_totals_match_the_parts(sla_data):
+    """The dashboard takes its totals from the grouped queries (one scan each on PostgreSQL);
+    they equal the parts computed on their own."""
+    g = q.grouped_report(rf(), now=NOW)
+    assert g.backlog == q.backlog(rf(), now=NOW)
+    assert g.first_response == q.response_times(rf())["first_response"]
+    assert g.resolution == q.response_times(rf())["resolution"]
+    assert g.first_response_business == q.business_times(rf())["first_response"]
+    assert g.resolution_business == q.business_times(rf())["resolution"]
+    assert g.sla == q.sla_achievement(rf())
+    assert g.csat == q.csat(rf())
+    empty = q.grouped_report(
+        q.ReportFilter(start=date(2025, 1, 1), end=date(2025, 1, 2), tz=ZoneInfo("UTC")), now=NOW
+    )
+    assert empty.first_response.count == 0 and empty.first_response.median is None
+    assert empty.csat.sent == 0 and all(s.total == 0 for s in empty.sla.values())
+    assert empty.tables["team_id"] == [] or all(r.created == 0 for r in empty.tables["team_id"])

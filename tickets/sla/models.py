@@ -243,7 +243,20 @@ class SlaTarget(models.Model):
                 ),
             ),
             models.Index(fields=["ticket", "kind"], name="sla_target_ticket_idx"),
-            models.Index(fields=["kind", "met_at"], name="sla_target_report_idx"),
+            # Reports: clocks met, started or breached in a date range (feedback.reports), with
+            # ticket_id for the bound on their tickets (index-only).
+            models.Index(
+                fields=["kind", "met_at"], include=["ticket_id"], name="sla_target_report_idx"
+            ),
+            models.Index(
+                fields=["kind", "started_at"], include=["ticket_id"], name="sla_target_started_idx"
+            ),
+            models.Index(
+                fields=["kind", "breached_at"],
+                include=["ticket_id"],
+                name="sla_target_breached_idx",
+                condition=Q(breached_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,14 @@ def event_sentence(event: TicketEvent) -> str:
         if not new:
             return f"{who} removed the team {old}"
         return f"{who} moved the ticket to {new}" + (f" (was {old})" if old else "")
+    if kind == EventKind.CSAT_RATED:
+        if old:
+            return f"{who} changed the satisfaction rating from {old} to {new}"
+        return f"{who} rated the ticket {new}"
+    if kind == EventKind.CSAT_COMMENTED:
+        if not new:
+            return f"{who} removed the satisfaction comment"
+        return f"{who} commented on the rating: “{new}”"
     field = event.field or event.get_kind_display().lower()
     if old and new:
         return f"{who} changed {field} from {old} to {new}"

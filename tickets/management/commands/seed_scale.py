@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 
-from bench.dataset import Sizes, load, timedelta_text
+from bench.dataset import LoadStats, Sizes, load, timedelta_text
+from bench.feedback_dataset import load_feedback
+from bench.sla_dataset import load_sla
+from feedback.models import CsatSurvey, TicketFeedbackLink
+from tickets.models import Ticket
+from tickets.sla.models import SlaTarget, TicketSla
 
 
 class Command(BaseCommand):
@@ -16,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--tickets", type=int, required=True)
+        parser.add_argument("--tickets", type=int)
         parser.add_argument("--organizations", type=int, default=5_000)
         parser.add_argument("--customers", type=int, default=50_000)
         parser.add_argument("--agents", type=int, default=200)
@@ -28,6 +33,14 @@ class Command(BaseCommand):
             action="store_true",
             help="load with the indexes in place (slower; for small top-ups of a big data set)",
         )
+        parser.add_argument(
+            "--derived-only",
+            action="store_true",
+            help=(
+                "only add what is derived from loaded tickets that lack it (SLA clocks, CSAT "
+                "surveys, feedback links): for a set loaded before the seed made them"
+            ),
+        )
 
     def handle(self, *args, **opts):
         if connection.vendor != "postgresql":
@@ -35,6 +48,11 @@ class Command(BaseCommand):
                 f"seed_scale needs PostgreSQL (it loads with COPY); this database is "
                 f"{connection.vendor}. Set DATABASE_URL=postgres://… and run migrate first."
             )
+        if opts["derived_only"]:
+            self._derived_only()
+            return
+        if opts["tickets"] is None:
+            raise CommandError("Say how many tickets to load: --tickets N.")
         sizes = Sizes(
             tickets=opts["tickets"],
             organizations=opts["organizations"],
@@ -60,3 +78,16 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Loaded in {timedelta_text(stats.seconds['total'])}.")
         )
+
+    def _derived_only(self) -> None:
+        stats = LoadStats()
+        with transaction.atomic():
+            load_sla(stats=stats, log=self.stdout.write)
+            with connection.cursor() as cursor:
+                load_feedback(cursor, stats=stats, log=self.stdout.write)
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"  # as load()
+        with connection.cursor() as cursor:
+            for model in (TicketSla, SlaTarget, Ticket, CsatSurvey, TicketFeedbackLink):
+                cursor.execute(f"{command} {model._meta.db_table}")
+        for table, rows in stats.rows.items():
+            self.stdout.write(f"  {table:<32} {rows:>12,} rows")
