@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from tickets.models import (
 )
 from tickets.sanitize import sanitize_html
 from tickets.sla import services as sla
+from tickets.sla.models import SlaTarget, TicketSla
 
 Actor = User | Customer
 
@@ -176,6 +178,16 @@ def normalize_tag(name: str) -> str:
 # --- tickets --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TicketAsCreated:
+    """The rows :func:`ticket_create` wrote beside the ticket, exactly as written."""
+
+    message: Message
+    tags: list[Tag]
+    sla: TicketSla
+    sla_targets: list[SlaTarget]
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -196,6 +208,9 @@ def ticket_create(
 
     ``by`` is who files it: the requester (portal, mail), an agent on their behalf (phone, web),
     or ``None`` for the system. The first message is the agent's when an agent files it.
+
+    What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
+    show the new ticket (or use its first message) without reading them back.
     """
     subject = " ".join(subject.split())
     if not subject:
@@ -212,8 +227,9 @@ def ticket_create(
     if assignee is not None and not assignee.is_agent:
         raise ValidationFailed("Only agents can be assigned.", field="assignee")
     tag_names = sorted({normalize_tag(t) for t in tags})
+    tag_rows = _tags_named(tag_names) if tag_names else []
 
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject,
         channel=channel,
         priority=priority,
@@ -223,6 +239,9 @@ def ticket_create(
         team=team,
         assignee=assignee,
     )
+    # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
+    sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})
+    ticket.save(force_insert=True)
     author: Actor = by if isinstance(by, User) else requester
     message = _add_message(
         ticket,
@@ -234,9 +253,14 @@ def ticket_create(
         attachments=attachments,
     )
     record_event(ticket, kind=EventKind.CREATED, by=by, message=message)
-    if tag_names:
-        ticket.tags.set(_tags_named(tag_names))
-    sla.sla_on_created(ticket=ticket)  # SLA: match a policy, start the clocks
+    if tag_rows:
+        # A new ticket has no tags yet: link them in one INSERT (``tags.set`` would read first).
+        links = Ticket.tags.through
+        links.objects.bulk_create([links(ticket_id=ticket.pk, tag_id=tag.pk) for tag in tag_rows])
+    matched, targets = sla.sla_save_new_ticket(ticket=ticket, plan=sla_plan)
+    ticket.as_created = TicketAsCreated(
+        message=message, tags=tag_rows, sla=matched, sla_targets=targets
+    )
     return ticket
 
 
