@@ -7,4 +7,5 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks
+        from tickets.sla import cache  # noqa: F401 - reloads the SLA policies on changes
         from tickets.workspace import handlers  # noqa: F401 - registers event handlers

@@ -18,6 +18,7 @@ from support import clock
 from support.errors import InvalidChange, ValidationFailed
 from tickets.models import Message, Status, Ticket
 from tickets.sla.business_time import Calendar, add_business_time, business_time_between
+from tickets.sla.cache import active_policies
 from tickets.sla.models import (
     BusinessCalendar,
     Holiday,
@@ -59,11 +60,7 @@ def policy_for(ticket: Ticket, *, tag_ids: set[int] | None = None) -> SlaPolicy 
     """First active policy (by position) whose conditions hold, else the default, else none.
 
     ``tag_ids``: the ticket's tags when the caller knows them (a ticket being created)."""
-    policies = list(
-        SlaPolicy.objects.filter(is_active=True)
-        .select_related("calendar")
-        .prefetch_related("organizations", "tags")
-    )
+    policies = active_policies.get()  # kept per process, reloaded on every change
     if tag_ids is None:
         tag_ids = set(ticket.tags.values_list("pk", flat=True)) if ticket.pk else set()
     for policy in policies:
@@ -73,7 +70,8 @@ def policy_for(ticket: Ticket, *, tag_ids: set[int] | None = None) -> SlaPolicy 
 
 
 def _calendar(policy: SlaPolicy) -> Calendar:
-    return policy.calendar.as_calendar()
+    cached = getattr(policy, "business_calendar", None)  # set on the cached active policies
+    return cached if cached is not None else policy.calendar.as_calendar()
 
 
 # --- clock arithmetic ----------------------------------------------------------------------
@@ -382,6 +380,7 @@ def calendar_set_holidays(
         if day not in existing
     )
     calendar._holiday_cache = None
+    active_policies.invalidate()  # bulk_create sends no signal
     return calendar
 
 
@@ -408,6 +407,7 @@ def calendar_seed_holidays(
     calendar.holiday_country = country.upper()
     calendar.save(update_fields=["holiday_country"])
     calendar._holiday_cache = None
+    active_policies.invalidate()  # bulk_create sends no signal
     return len(new)
 
 

@@ -1,0 +1,75 @@
+"""Small tables that change rarely but are read on every write (SLA policies, team addresses),
+kept in each process and reloaded when any process changes them.
+
+Each cached value has a version in the shared cache (Redis in production): reading it costs one
+cache GET instead of the queries that build it. A change calls :meth:`ProcessCache.invalidate`
+(from model signals, so the admin, services, fixtures and factories all count): that bumps the
+version at once and again when the transaction commits, so a process that reloaded between the
+two (seeing the old rows) reloads again. Until the changing transaction ends, the process that
+made the change reads straight from the database (it sees its own uncommitted rows; if they roll
+back, nothing stale was kept).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+T = TypeVar("T")
+
+
+class ProcessCache(Generic[T]):
+    def __init__(self, name: str, load: Callable[[], T]) -> None:
+        self.key = f"processcache:{name}:version"
+        self._load = load
+        self._held: tuple[str | None, T | None] = (None, None)
+        self._changing = threading.local()  # the outermost atomic block that made a change
+
+    def get(self) -> T:
+        if self._changed_in_this_transaction():
+            return self._load()
+        version = cache.get(self.key)
+        if version is None:
+            cache.add(self.key, uuid.uuid4().hex, timeout=None)
+            version = cache.get(self.key)
+        held_version, value = self._held
+        if version is None or held_version != version:
+            value = self._load()
+            self._held = (version, value)
+        return value  # type: ignore[return-value]
+
+    def invalidate(self) -> None:
+        self._held = (None, None)
+        self._bump()
+        if connection.in_atomic_block and not self._changed_in_this_transaction():
+            self._changing.block = connection.atomic_blocks[0]
+            transaction.on_commit(self._committed)  # once per transaction
+
+    def forget(self) -> None:
+        """Drop this process's copy (tests: tables are emptied between tests without signals)."""
+        self._held = (None, None)
+        self._changing.block = None
+
+    def is_commit_callback(self, callback: Callable) -> bool:
+        return getattr(callback, "__self__", None) is self and callback == self._committed
+
+    def _committed(self) -> None:
+        self._changing.block = None
+        self._bump()
+
+    def _bump(self) -> None:
+        cache.set(self.key, uuid.uuid4().hex, timeout=None)
+
+    def _changed_in_this_transaction(self) -> bool:
+        block = getattr(self._changing, "block", None)
+        if block is None:
+            return False
+        if connection.in_atomic_block and connection.atomic_blocks[0] is block:
+            return True
+        self._changing.block = None  # that transaction has ended, committed or rolled back
+        return False
