@@ -514,7 +514,11 @@ class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generic
                 channel=Channel.API,
                 attachments=values["attachments"],
             )
-        message = self.get_queryset().get(pk=message.pk)
+        if values["attachments"]:
+            message = self.get_queryset().get(pk=message.pk)  # with the attachments as stored
+        else:
+            # Shown as written (author loaded, nothing uploaded so nothing attached): no read back.
+            remember_prefetched(message, "attachments", [])
         return Response(
             self.get_serializer(message).data,
             status=status.HTTP_201_CREATED,

@@ -243,6 +243,32 @@ def test_reply_with_attachment_and_note(api, agent, ticket):
     assert Message.objects.filter(ticket=ticket, kind=MessageKind.NOTE).count() == 1
 
 
+def test_message_create_answers_what_the_conversation_shows(api, agent, portal_user):
+    """Replies and notes are answered from what the service wrote (no read back): each must be
+    the message exactly as the conversation lists it, for an agent and for a customer."""
+    ticket = factories.TicketFactory(requester=portal_user.customer, team=agent.teams.first())
+    answers = [
+        api(agent).post(
+            f"/api/v1/tickets/{ticket.pk}/messages",
+            {"body": "On it.", "body_html": "<b>On</b> it."},
+            format="json",
+        ),
+        api(agent).post(
+            f"/api/v1/tickets/{ticket.pk}/messages", {"kind": "note", "body": "psst"}, format="json"
+        ),
+        api(portal_user).post(
+            f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Thanks!"}, format="json"
+        ),
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    listed = {
+        m["id"]: m
+        for m in api(agent).get(f"/api/v1/tickets/{ticket.pk}/messages").json()["results"]
+    }
+    for answer in answers:
+        assert answer.json() == listed[answer.json()["id"]]
+
+
 def test_customer_cannot_download_an_attachment_of_a_note(api, agent, portal_user):
     ticket = factories.TicketFactory(requester=portal_user.customer, team=agent.teams.first())
     upload = SimpleUploadedFile("secret.txt", b"x")
