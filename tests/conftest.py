@@ -40,11 +40,14 @@ def _celery_eager():
 def _fresh_process_caches():
     """Tables are emptied between tests (rollback, truncate) without signals: start each test
     without the per-process copies a previous test's rows filled (support.localcache)."""
+    from tickets.mail.loops import teams_with_address
     from tickets.sla.cache import active_policies
 
-    active_policies.forget()
+    for cached in (active_policies, teams_with_address):
+        cached.forget()
     yield
-    active_policies.forget()
+    for cached in (active_policies, teams_with_address):
+        cached.forget()
 
 
 @pytest.fixture(autouse=True)

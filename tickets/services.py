@@ -130,6 +130,7 @@ def _add_message(
     by: Actor,
     channel: str,
     attachments: Sequence[File],
+    email_message_id: str = "",
 ) -> Message:
     body = body.strip()
     if not body and not attachments:
@@ -143,6 +144,7 @@ def _add_message(
         body_text=body,
         body_html=sanitize_html(body_html) if body_html else "",
         channel=channel,
+        email_message_id=email_message_id[:250],
     )
     _store_attachments(ticket, message, attachments)
     return message
@@ -203,6 +205,7 @@ def ticket_create(
     tags: Iterable[str] = (),
     attachments: Sequence[File] = (),
     body_html: str = "",
+    email_message_id: str = "",
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
@@ -251,6 +254,7 @@ def ticket_create(
         by=author,
         channel=channel,
         attachments=attachments,
+        email_message_id=email_message_id,
     )
     record_event(ticket, kind=EventKind.CREATED, by=by, message=message)
     if tag_rows:
@@ -274,6 +278,7 @@ def ticket_reply(
     status: str | None = None,
     channel: str | None = None,
     body_html: str = "",
+    email_message_id: str = "",
 ) -> Message:
     """Add a public reply. An agent's first reply stamps the first response; an agent may set a
     status in the same step ("send and set pending"). A customer's reply reopens the ticket."""
@@ -297,6 +302,7 @@ def ticket_reply(
         by=by,
         channel=channel or Channel.WEB,
         attachments=attachments,
+        email_message_id=email_message_id,
     )
     record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
     sla.sla_on_reply(ticket=ticket, message=message)  # SLA: meet or start reply clocks
@@ -317,7 +323,12 @@ def ticket_reply(
 
 @transaction.atomic
 def ticket_note(
-    *, ticket: Ticket, body: str, by: User, attachments: Sequence[File] = ()
+    *,
+    ticket: Ticket,
+    body: str,
+    by: User,
+    attachments: Sequence[File] = (),
+    email_message_id: str = "",
 ) -> Message:
     """Add an internal note: agents only, never shown or sent to a customer."""
     _require_agent(by)
@@ -332,6 +343,7 @@ def ticket_note(
         by=by,
         channel=Channel.WEB,
         attachments=attachments,
+        email_message_id=email_message_id,
     )
     record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
     _touch(ticket)

@@ -245,7 +245,13 @@ def _apply(row: InboundEmail) -> None:
                 f"Reply to an internal notification on ticket #{ticket.pk} from "
                 f"{mail.from_email}, who is not an agent; not added."
             )
-        message = ticket_services.ticket_note(ticket=ticket, body=body, by=agent, attachments=files)
+        message = ticket_services.ticket_note(
+            ticket=ticket,
+            body=body,
+            by=agent,
+            attachments=files,
+            email_message_id=mail.message_id,
+        )
         _finish_message(row, message, mail)
         return
     if ticket is not None and ticket.status == Status.CLOSED and agent is None:
@@ -264,6 +270,7 @@ def _apply(row: InboundEmail) -> None:
             by=agent,
             channel=Channel.EMAIL,
             attachments=files,
+            email_message_id=mail.message_id,
         )
     else:
         customer = _customer(mail)
@@ -279,6 +286,7 @@ def _apply(row: InboundEmail) -> None:
                 body_html=body_html,
                 attachments=files,
                 needs_review=not participant,
+                email_message_id=mail.message_id,
             )
         else:
             message = ticket_services.ticket_reply(
@@ -288,13 +296,13 @@ def _apply(row: InboundEmail) -> None:
                 by=customer,
                 channel=Channel.EMAIL,
                 attachments=files,
+                email_message_id=mail.message_id,
             )
     _finish_message(row, message, mail)
 
 
 def _finish_message(row: InboundEmail, message: Message, mail: ParsedMail) -> None:
-    _link_inline_images(message, mail.attachments)
-    Message.objects.filter(pk=message.pk).update(email_message_id=mail.message_id[:250])
+    _link_inline_images(message, mail.attachments)  # the Message-ID was stored with it
     row.ticket_id = message.ticket_id
     row.message_id = message.pk
 
@@ -326,10 +334,7 @@ def _team_for(mail: ParsedMail) -> Team | None:
     recipients = {r.lower() for r in mail.recipients}
     if not recipients:
         return None
-    for team in Team.objects.exclude(email=""):
-        if team.email.lower() in recipients:
-            return team
-    return None
+    return loops.team_for_address(recipients)
 
 
 def _customer(mail: ParsedMail) -> Customer:
@@ -356,6 +361,7 @@ def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> 
         channel=Channel.EMAIL,
         team=_team_for(mail),
         attachments=files,
+        email_message_id=mail.message_id,
     )
     return ticket.as_created.message
 
