@@ -7,12 +7,15 @@ cache GET instead of the queries that build it. A change calls :meth:`ProcessCac
 version at once and again when the transaction commits, so a process that reloaded between the
 two (seeing the old rows) reloads again. Until the changing transaction ends, the process that
 made the change reads straight from the database (it sees its own uncommitted rows; if they roll
-back, nothing stale was kept).
+back, nothing stale was kept). A copy is also reloaded once it is a minute old, and a cache
+outage falls back to the database: a change that could not be announced is seen within a minute.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -21,30 +24,41 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+# A process's copy is reloaded at least this often, whatever the version says: the bound on
+# staleness if a change was made without a signal (a queryset update()) or while the cache was
+# down.
+MAX_AGE_SECONDS = 60
 
 
 class ProcessCache(Generic[T]):
     def __init__(self, name: str, load: Callable[[], T]) -> None:
         self.key = f"processcache:{name}:version"
         self._load = load
-        self._held: tuple[str | None, T | None] = (None, None)
+        self._held: tuple[str | None, T | None, float] = (None, None, 0.0)
         self._changing = threading.local()  # the outermost atomic block that made a change
 
     def get(self) -> T:
         if self._changed_in_this_transaction():
             return self._load()
-        version = cache.get(self.key)
-        if version is None:
-            cache.add(self.key, uuid.uuid4().hex, timeout=None)
+        try:
             version = cache.get(self.key)
-        held_version, value = self._held
-        if version is None or held_version != version:
+            if version is None:
+                cache.add(self.key, uuid.uuid4().hex, timeout=None)
+                version = cache.get(self.key)
+        except Exception:
+            logger.warning("Cache unavailable: %s read from the database", self.key)
+            return self._load()  # never fail a write because the cache is down
+        held_version, value, loaded_at = self._held
+        stale = time.monotonic() - loaded_at > MAX_AGE_SECONDS
+        if version is None or held_version != version or stale:
             value = self._load()
-            self._held = (version, value)
+            self._held = (version, value, time.monotonic())
         return value  # type: ignore[return-value]
 
     def invalidate(self) -> None:
-        self._held = (None, None)
+        self._held = (None, None, 0.0)
         self._bump()
         if connection.in_atomic_block and not self._changed_in_this_transaction():
             self._changing.block = connection.atomic_blocks[0]
@@ -52,7 +66,7 @@ class ProcessCache(Generic[T]):
 
     def forget(self) -> None:
         """Drop this process's copy (tests: tables are emptied between tests without signals)."""
-        self._held = (None, None)
+        self._held = (None, None, 0.0)
         self._changing.block = None
 
     def _committed(self) -> None:
@@ -60,7 +74,11 @@ class ProcessCache(Generic[T]):
         self._bump()
 
     def _bump(self) -> None:
-        cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        try:
+            cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        except Exception:
+            # Other processes can't be told; they reload within MAX_AGE_SECONDS anyway.
+            logger.warning("Cache unavailable: could not announce a change of %s", self.key)
 
     def _changed_in_this_transaction(self) -> bool:
         block = getattr(self._changing, "block", None)
