@@ -60,7 +60,7 @@ def customer_create(
 ) -> Customer:
     """Create a contact; without an explicit organization, its email domain picks one."""
     email = normalize_email(email)
-    if Customer.objects.filter(email__iexact=email).exists():
+    if Customer.objects.with_email(email).exists():
         raise ValidationFailed("A customer with this email address already exists.", field="email")
     customer = Customer(
         email=email,
@@ -76,5 +76,5 @@ def customer_create(
 
 
 def customer_get_or_create(*, email: str, name: str = "") -> Customer:
-    existing = Customer.objects.filter(email__iexact=normalize_email(email)).first()
+    existing = Customer.objects.with_email(normalize_email(email)).first()
     return existing or customer_create(email=email, name=name)

@@ -37,6 +37,20 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Tables are emptied between tests (rollback, truncate) without signals: start each test
+    without the per-process copies a previous test's rows filled (support.localcache)."""
+    from tickets.mail.loops import teams_with_address
+    from tickets.sla.cache import active_policies
+
+    for cached in (active_policies, teams_with_address):
+        cached.forget()
+    yield
+    for cached in (active_policies, teams_with_address):
+        cached.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing is deliberately slow; the tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -42,6 +42,7 @@ from support.api import (
     parse_expand,
 )
 from support.errors import NotFound, NotPermitted, ValidationFailed
+from support.orm import remember_prefetched
 from tickets import services
 from tickets.downloads import attachment_response
 from tickets.models import (
@@ -71,7 +72,7 @@ from tickets.serializers import (
     TicketUpdateSerializer,
 )
 from tickets.sla.models import SlaTarget
-from tickets.sla.selectors import tickets_with_sla_clock
+from tickets.sla.selectors import sla_remember, tickets_with_sla_clock
 
 Actor = User | Customer
 
@@ -253,10 +254,13 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         if fresh is None:
             ticket.refresh_from_db()
             fresh = ticket
-        response = Response(self.get_serializer(fresh).data, status=code)
-        response["ETag"] = ticket_etag(fresh)
+        return self._answer(fresh, code)
+
+    def _answer(self, ticket: Ticket, code: int) -> Response:
+        response = Response(self.get_serializer(ticket).data, status=code)
+        response["ETag"] = ticket_etag(ticket)
         if code == status.HTTP_201_CREATED:
-            response["Location"] = f"/api/v1/tickets/{fresh.pk}"
+            response["Location"] = f"/api/v1/tickets/{ticket.pk}"
         return response
 
     def _locked_for_write(self) -> Ticket:
@@ -326,7 +330,14 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             tags=values["tags"],
             attachments=values["attachments"],
         )
-        return self._respond(ticket, status.HTTP_201_CREATED)
+        if self._expand():
+            return self._respond(ticket, status.HTTP_201_CREATED)
+        # Shown from what the service wrote (tags, SLA match and clocks), as get_queryset would
+        # load it: no read back. Expanded objects (requester, organization) still read it back.
+        written = ticket.as_created
+        remember_prefetched(ticket, "tags", written.tags)
+        sla_remember(ticket, matched=written.sla, targets=written.sla_targets)
+        return self._answer(ticket, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change a ticket",
@@ -515,7 +526,11 @@ class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generic
                 channel=Channel.API,
                 attachments=values["attachments"],
             )
-        message = self.get_queryset().get(pk=message.pk)
+        if values["attachments"]:
+            message = self.get_queryset().get(pk=message.pk)  # with the attachments as stored
+        else:
+            # Shown as written (author loaded, nothing uploaded so nothing attached): no read back.
+            remember_prefetched(message, "attachments", [])
         return Response(
             self.get_serializer(message).data,
             status=status.HTTP_201_CREATED,

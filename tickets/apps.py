@@ -7,6 +7,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks
+        from tickets.sla import cache  # noqa: F401 - reloads the SLA policies on changes
         from tickets.workspace import agent_cache, handlers  # noqa: F401 - registers event handlers
 
         # Cache invalidation only: cached saved views and canned responses drop when they change.

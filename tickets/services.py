@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from tickets.models import (
 )
 from tickets.sanitize import sanitize_html
 from tickets.sla import services as sla
+from tickets.sla.models import SlaTarget, TicketSla
 
 Actor = User | Customer
 
@@ -128,6 +130,7 @@ def _add_message(
     by: Actor,
     channel: str,
     attachments: Sequence[File],
+    email_message_id: str = "",
 ) -> Message:
     body = body.strip()
     if not body and not attachments:
@@ -141,6 +144,7 @@ def _add_message(
         body_text=body,
         body_html=sanitize_html(body_html) if body_html else "",
         channel=channel,
+        email_message_id=email_message_id[:250],
     )
     _store_attachments(ticket, message, attachments)
     return message
@@ -176,6 +180,16 @@ def normalize_tag(name: str) -> str:
 # --- tickets --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TicketAsCreated:
+    """The rows :func:`ticket_create` wrote beside the ticket, exactly as written."""
+
+    message: Message
+    tags: list[Tag]
+    sla: TicketSla
+    sla_targets: list[SlaTarget]
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -191,11 +205,15 @@ def ticket_create(
     tags: Iterable[str] = (),
     attachments: Sequence[File] = (),
     body_html: str = "",
+    email_message_id: str = "",
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
     ``by`` is who files it: the requester (portal, mail), an agent on their behalf (phone, web),
     or ``None`` for the system. The first message is the agent's when an agent files it.
+
+    What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
+    show the new ticket (or use its first message) without reading them back.
     """
     subject = " ".join(subject.split())
     if not subject:
@@ -212,8 +230,9 @@ def ticket_create(
     if assignee is not None and not assignee.is_agent:
         raise ValidationFailed("Only agents can be assigned.", field="assignee")
     tag_names = sorted({normalize_tag(t) for t in tags})
+    tag_rows = _tags_named(tag_names) if tag_names else []
 
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject,
         channel=channel,
         priority=priority,
@@ -223,6 +242,9 @@ def ticket_create(
         team=team,
         assignee=assignee,
     )
+    # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
+    sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})
+    ticket.save(force_insert=True)
     author: Actor = by if isinstance(by, User) else requester
     message = _add_message(
         ticket,
@@ -232,11 +254,17 @@ def ticket_create(
         by=author,
         channel=channel,
         attachments=attachments,
+        email_message_id=email_message_id,
     )
     record_event(ticket, kind=EventKind.CREATED, by=by, message=message)
-    if tag_names:
-        ticket.tags.set(_tags_named(tag_names))
-    sla.sla_on_created(ticket=ticket)  # SLA: match a policy, start the clocks
+    if tag_rows:
+        # A new ticket has no tags yet: link them in one INSERT (``tags.set`` would read first).
+        links = Ticket.tags.through
+        links.objects.bulk_create([links(ticket_id=ticket.pk, tag_id=tag.pk) for tag in tag_rows])
+    matched, targets = sla.sla_save_new_ticket(ticket=ticket, plan=sla_plan)
+    ticket.as_created = TicketAsCreated(
+        message=message, tags=tag_rows, sla=matched, sla_targets=targets
+    )
     return ticket
 
 
@@ -250,6 +278,7 @@ def ticket_reply(
     status: str | None = None,
     channel: str | None = None,
     body_html: str = "",
+    email_message_id: str = "",
 ) -> Message:
     """Add a public reply. An agent's first reply stamps the first response; an agent may set a
     status in the same step ("send and set pending"). A customer's reply reopens the ticket."""
@@ -273,6 +302,7 @@ def ticket_reply(
         by=by,
         channel=channel or Channel.WEB,
         attachments=attachments,
+        email_message_id=email_message_id,
     )
     record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
     sla.sla_on_reply(ticket=ticket, message=message)  # SLA: meet or start reply clocks
@@ -293,7 +323,12 @@ def ticket_reply(
 
 @transaction.atomic
 def ticket_note(
-    *, ticket: Ticket, body: str, by: User, attachments: Sequence[File] = ()
+    *,
+    ticket: Ticket,
+    body: str,
+    by: User,
+    attachments: Sequence[File] = (),
+    email_message_id: str = "",
 ) -> Message:
     """Add an internal note: agents only, never shown or sent to a customer."""
     _require_agent(by)
@@ -308,6 +343,7 @@ def ticket_note(
         by=by,
         channel=Channel.WEB,
         attachments=attachments,
+        email_message_id=email_message_id,
     )
     record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
     _touch(ticket)

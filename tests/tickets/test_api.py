@@ -124,6 +124,33 @@ def test_agent_creates_a_ticket_for_a_customer(api, agent, team, customer):
     assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).exists()
 
 
+@pytest.mark.parametrize("with_policy", [True, False])
+def test_create_answers_what_a_read_of_the_ticket_answers(api, agent, team, customer, with_policy):
+    """The create response is built from what the service wrote (no read back): it must be the
+    ticket exactly as GET shows it — tags, SLA match, clocks, due times, ETag."""
+    if with_policy:
+        factories.SlaPolicyFactory(is_default=True, next_reply_minutes=30)
+    client = api(agent)
+    created = client.post(
+        "/api/v1/tickets",
+        {
+            "requester_id": customer.pk,
+            "subject": "Export is slow",
+            "body": "Since this morning.",
+            "team_id": team.pk,
+            "tags": ["zeta", "Alpha"],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    read = client.get(created["Location"])
+    assert created.json() == read.json()
+    assert created["ETag"] == read["ETag"]
+    assert created.json()["tags"] == ["alpha", "zeta"]
+    targets = [t["kind"] for t in created.json()["sla"]["targets"]]
+    assert targets == (["first_response", "resolution"] if with_policy else [])
+
+
 def test_customer_creates_a_ticket_for_themselves_only(api, portal_user, customer):
     response = api(portal_user).post(
         "/api/v1/tickets",
@@ -214,6 +241,32 @@ def test_reply_with_attachment_and_note(api, agent, ticket):
     )
     assert note.status_code == 201
     assert Message.objects.filter(ticket=ticket, kind=MessageKind.NOTE).count() == 1
+
+
+def test_message_create_answers_what_the_conversation_shows(api, agent, portal_user):
+    """Replies and notes are answered from what the service wrote (no read back): each must be
+    the message exactly as the conversation lists it, for an agent and for a customer."""
+    ticket = factories.TicketFactory(requester=portal_user.customer, team=agent.teams.first())
+    answers = [
+        api(agent).post(
+            f"/api/v1/tickets/{ticket.pk}/messages",
+            {"body": "On it.", "body_html": "<b>On</b> it."},
+            format="json",
+        ),
+        api(agent).post(
+            f"/api/v1/tickets/{ticket.pk}/messages", {"kind": "note", "body": "psst"}, format="json"
+        ),
+        api(portal_user).post(
+            f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Thanks!"}, format="json"
+        ),
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    listed = {
+        m["id"]: m
+        for m in api(agent).get(f"/api/v1/tickets/{ticket.pk}/messages").json()["results"]
+    }
+    for answer in answers:
+        assert answer.json() == listed[answer.json()["id"]]
 
 
 def test_customer_cannot_download_an_attachment_of_a_note(api, agent, portal_user):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Team
 from support import ratelimit
+from support.localcache import ProcessCache
 from tickets.mail.parse import ParsedMail
 
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mail.daemon")
@@ -23,11 +26,38 @@ def _addr(value: str) -> str:
     return (parseaddr(value)[1] or value).strip().lower()
 
 
+def _load_team_addresses() -> tuple[Team, ...]:
+    return tuple(Team.objects.exclude(email=""))
+
+
+# Read for every inbound message (is it our own? which team's address?): kept per process and
+# reloaded when a team changes (support.localcache).
+teams_with_address: ProcessCache[tuple[Team, ...]] = ProcessCache(
+    "team-addresses", _load_team_addresses
+)
+
+
+def _teams_changed(sender, **kwargs) -> None:
+    teams_with_address.invalidate()
+
+
+post_save.connect(_teams_changed, sender=Team, dispatch_uid="mail-team-addresses-save")
+post_delete.connect(_teams_changed, sender=Team, dispatch_uid="mail-team-addresses-delete")
+
+
+def team_for_address(addresses: set[str]) -> Team | None:
+    """The first team (by name) whose address is one of ``addresses`` (lower case)."""
+    for team in teams_with_address.get():
+        if team.email.lower() in addresses:
+            return copy.copy(team)  # the caller's own instance, not the process's copy
+    return None
+
+
 def own_addresses() -> set[str]:
     """Every address we send from: mail from these is our own, coming back."""
     found = {_addr(settings.DEFAULT_FROM_EMAIL), _addr(settings.SERVER_EMAIL)}
     found.update(_addr(a) for a in settings.MAIL_OWN_ADDRESSES)
-    found.update(_addr(e) for e in Team.objects.exclude(email="").values_list("email", flat=True))
+    found.update(_addr(team.email) for team in teams_with_address.get())
     return {a for a in found if "@" in a}
 
 

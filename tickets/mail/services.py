@@ -23,6 +23,7 @@ def mail_message_add(
     body_html: str = "",
     attachments: Sequence[File] = (),
     needs_review: bool = False,
+    email_message_id: str = "",
 ) -> Message:
     """Add a public message from mail without the effects of a customer's reply.
 
@@ -41,6 +42,7 @@ def mail_message_add(
         by=by,
         channel=Channel.EMAIL,
         attachments=attachments,
+        email_message_id=email_message_id,
     )
     if needs_review:
         message.needs_review = True

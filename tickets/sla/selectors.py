@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from support import clock
+from support.orm import remember_prefetched
 from tickets.models import Ticket
-from tickets.sla.models import SlaTarget, TargetKind, TargetState
+from tickets.sla.models import SlaTarget, TargetKind, TargetState, TicketSla
 
 LABELS = {
     "first_response_due_at": "first response",
@@ -59,6 +60,19 @@ def tickets_with_sla_clock(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
                 ticket=OuterRef("pk"), kind=TargetKind.RESOLUTION, state=TargetState.PAUSED
             )
         ),
+    )
+
+
+def sla_remember(ticket: Ticket, *, matched: TicketSla, targets: list[SlaTarget]) -> None:
+    """Load ``ticket``'s SLA from rows just written (its match and all its clocks), as
+    ``tickets_with_sla_clock`` + ``select_related("sla")`` + a ``sla_targets`` prefetch would:
+    for showing a ticket the same request created, without reading it back."""
+    ticket.sla = matched
+    remember_prefetched(ticket, "sla_targets", sorted(targets, key=lambda t: (t.started_at, t.pk)))
+    running = [t.warn_at for t in targets if t.state == TargetState.RUNNING]
+    ticket.sla_warn_at = min(running, default=None)
+    ticket.sla_paused = any(
+        t.kind == TargetKind.RESOLUTION and t.state == TargetState.PAUSED for t in targets
     )
 
 

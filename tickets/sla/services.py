@@ -7,7 +7,9 @@ here sends mail or records events: warnings and breaches are the sweep's (``tick
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -16,6 +18,7 @@ from support import clock
 from support.errors import InvalidChange, ValidationFailed
 from tickets.models import Message, Status, Ticket
 from tickets.sla.business_time import Calendar, add_business_time, business_time_between
+from tickets.sla.cache import active_policies
 from tickets.sla.models import (
     BusinessCalendar,
     Holiday,
@@ -53,14 +56,13 @@ def policy_matches(policy: SlaPolicy, ticket: Ticket, tag_ids: set[int]) -> bool
     return not (policy_tags and not policy_tags & tag_ids)
 
 
-def policy_for(ticket: Ticket) -> SlaPolicy | None:
-    """First active policy (by position) whose conditions hold, else the default, else none."""
-    policies = list(
-        SlaPolicy.objects.filter(is_active=True)
-        .select_related("calendar")
-        .prefetch_related("organizations", "tags")
-    )
-    tag_ids = set(ticket.tags.values_list("pk", flat=True)) if ticket.pk else set()
+def policy_for(ticket: Ticket, *, tag_ids: set[int] | None = None) -> SlaPolicy | None:
+    """First active policy (by position) whose conditions hold, else the default, else none.
+
+    ``tag_ids``: the ticket's tags when the caller knows them (a ticket being created)."""
+    policies = active_policies.get()  # kept per process, reloaded on every change
+    if tag_ids is None:
+        tag_ids = set(ticket.tags.values_list("pk", flat=True)) if ticket.pk else set()
     for policy in policies:
         if not policy.is_default and policy_matches(policy, ticket, tag_ids):
             return policy
@@ -68,7 +70,8 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
 
 
 def _calendar(policy: SlaPolicy) -> Calendar:
-    return policy.calendar.as_calendar()
+    cached = getattr(policy, "business_calendar", None)  # set on the cached active policies
+    return cached if cached is not None else policy.calendar.as_calendar()
 
 
 # --- clock arithmetic ----------------------------------------------------------------------
@@ -89,7 +92,7 @@ def _taken(target: SlaTarget, until: datetime, cal: Calendar) -> int:
     return max(0, int(elapsed.total_seconds()) - target.paused_seconds)
 
 
-def _start(
+def _build(
     ticket: Ticket, policy: SlaPolicy, kind: str, at: datetime, cal: Calendar
 ) -> SlaTarget | None:
     minutes = policy.target_minutes(kind)
@@ -103,7 +106,15 @@ def _start(
         started_at=at,
     )
     _schedule(target, cal)
-    target.save()
+    return target
+
+
+def _start(
+    ticket: Ticket, policy: SlaPolicy, kind: str, at: datetime, cal: Calendar
+) -> SlaTarget | None:
+    target = _build(ticket, policy, kind, at, cal)
+    if target is not None:
+        target.save()
     return target
 
 
@@ -177,6 +188,53 @@ def _state(ticket: Ticket) -> tuple[TicketSla | None, SlaPolicy | None]:
 
 
 # --- hooks called by tickets.services ------------------------------------------------------
+
+
+@dataclass
+class NewTicketSla:
+    """The SLA of a ticket being created, worked out before its row is written."""
+
+    policy: SlaPolicy | None
+    targets: list[SlaTarget] = dataclasses.field(default_factory=list)
+
+
+def sla_plan_new_ticket(*, ticket: Ticket, tag_ids: set[int]) -> NewTicketSla:
+    """For a ticket not saved yet: match a policy, build its first clocks (first response and
+    resolution from the ticket's creation) and set the ticket's due times on it, so the ticket's
+    own INSERT carries them. The same clocks :func:`sla_on_created` starts, without reading back
+    a ticket that can't have clocks yet; :func:`sla_save_new_ticket` writes them."""
+    policy = policy_for(ticket, tag_ids=tag_ids)
+    plan = NewTicketSla(policy=policy)
+    if policy is not None:
+        cal = _calendar(policy)
+        at = ticket.created_at
+        if ticket.first_responded_at is None:
+            plan.targets.append(_build(ticket, policy, TargetKind.FIRST_RESPONSE, at, cal))
+        if ticket.status not in DONE_STATUSES:
+            target = _build(ticket, policy, TargetKind.RESOLUTION, at, cal)
+            if target and ticket.status in PAUSING_STATUSES:
+                target.state, target.paused_since = TargetState.PAUSED, at
+            plan.targets.append(target)
+        plan.targets = [t for t in plan.targets if t is not None]
+    running = {t.kind: t.due_at for t in plan.targets if t.state == TargetState.RUNNING}
+    for kind, due_field in DUE_FIELDS.items():
+        setattr(ticket, due_field, running.get(kind))
+    return plan
+
+
+def sla_save_new_ticket(*, ticket: Ticket, plan: NewTicketSla) -> tuple[TicketSla, list[SlaTarget]]:
+    """Write what :func:`sla_plan_new_ticket` worked out, once the ticket has its id: one INSERT
+    for the match, one for all its clocks. Returns both as written."""
+    matched = TicketSla.objects.create(
+        ticket=ticket,
+        policy=plan.policy,
+        policy_name=plan.policy.name if plan.policy else "",
+        matched_at=clock.now(),
+    )
+    for target in plan.targets:
+        target.ticket = ticket
+    targets = SlaTarget.objects.bulk_create(plan.targets) if plan.targets else []
+    return matched, targets
 
 
 def sla_on_created(*, ticket: Ticket) -> None:
@@ -322,6 +380,7 @@ def calendar_set_holidays(
         if day not in existing
     )
     calendar._holiday_cache = None
+    active_policies.invalidate()  # bulk_create sends no signal
     return calendar
 
 
@@ -348,6 +407,7 @@ def calendar_seed_holidays(
     calendar.holiday_country = country.upper()
     calendar.save(update_fields=["holiday_country"])
     calendar._holiday_cache = None
+    active_policies.invalidate()  # bulk_create sends no signal
     return len(new)
 
 
