@@ -149,8 +149,9 @@ class Context:
         return user
 
     def sla_clocks(self, n: int) -> list[int]:
-        """Ids of ``n`` (at most) running resolution clocks on open tickets, due in the future;
-        made like ``manage.py sla_benchmark`` does, under an inactive "Benchmark" policy."""
+        """Ids of ``n`` (at most) running resolution clocks on open tickets, due in the future:
+        made like ``manage.py sla_benchmark`` does, under an inactive "Benchmark" policy, for open
+        tickets without a clock, and borrowed from open tickets' running clocks for the rest."""
         if getattr(self, "_sla_clocks", None) is not None:
             return self._sla_clocks
         from datetime import timedelta
@@ -189,11 +190,31 @@ class Context:
             ],
             batch_size=5000,
         )
-        self._sla_clocks = list(
+        made = list(
             SlaTarget.objects.filter(
                 kind=TargetKind.RESOLUTION, ticket__sla__policy=policy
             ).values_list("pk", flat=True)[:n]
         )
+        # A data set whose open tickets all have SLA clocks already (seed_scale writes them):
+        # borrow running resolution clocks of open tickets, made not due (the scenarios' UPDATE
+        # makes them due again on every run).
+        borrowed = list(
+            SlaTarget.objects.filter(
+                kind=TargetKind.RESOLUTION,
+                state="running",
+                ticket__status__in=OPEN_STATUSES,
+            )
+            .exclude(pk__in=made)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: max(0, n - len(made))]
+        )
+        SlaTarget.objects.filter(pk__in=borrowed).update(
+            breached_at=None,
+            warned_at=None,
+            due_at=now + timedelta(hours=10),
+            warn_at=now + timedelta(hours=7, minutes=30),
+        )
+        self._sla_clocks = made + borrowed
         return self._sla_clocks
 
     @cached_property

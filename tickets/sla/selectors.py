@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from support import clock
 from support.orm import remember_prefetched
@@ -50,15 +51,23 @@ def tickets_sla_breached(queryset: QuerySet[Ticket], *, now: datetime | None = N
 
 def tickets_with_sla_clock(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Annotate what the clock badge needs beyond the ticket's own due fields, in the same query:
-    the earliest warning point of a running clock, and whether the resolution clock is paused."""
+    the earliest warning point of a running clock, and whether the resolution clock is paused.
+
+    Both are scalar subqueries run per row of the page. ``sla_paused`` is deliberately not an
+    ``EXISTS``: PostgreSQL may plan an ``EXISTS`` in the select list as a hashed subplan over
+    every paused clock (it sizes the choice by the whole table, not the page's ``LIMIT``), which
+    at 1,000,000 tickets read ~30,000 clocks for a 50-row queue page (230 ms instead of 0.2 ms)."""
+    paused = SlaTarget.objects.filter(
+        ticket=OuterRef("pk"), kind=TargetKind.RESOLUTION, state=TargetState.PAUSED
+    )
     return queryset.annotate(
         sla_warn_at=Subquery(
             _running().values("ticket").annotate(first=Min("warn_at")).values("first")[:1]
         ),
-        sla_paused=Exists(
-            SlaTarget.objects.filter(
-                ticket=OuterRef("pk"), kind=TargetKind.RESOLUTION, state=TargetState.PAUSED
-            )
+        sla_paused=Coalesce(
+            Subquery(paused.annotate(yes=Value(True)).values("yes")[:1]),
+            Value(False),
+            output_field=BooleanField(),
         ),
     )
 
