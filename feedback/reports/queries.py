@@ -96,12 +96,15 @@ class ReportFilter:
 @contextmanager
 def report_session() -> Iterator[None]:
     """One transaction for a report's queries (one consistent snapshot of the data). On
-    PostgreSQL it gives them room to sort: the percentiles of ~100,000 durations per grouping set
-    spill to disk with the default 4 MB ``work_mem``."""
+    PostgreSQL it gives them room to sort (the percentiles of ~100,000 durations per grouping set
+    spill to disk with the default 4 MB ``work_mem``) and turns JIT compilation off."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
+                # JIT compiling these one-off aggregates costs more than it saves (tens of ms per
+                # query in their plans over 1,000,000 tickets).
+                cursor.execute("SET LOCAL jit = off")
         yield
 
 
