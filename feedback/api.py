@@ -18,6 +18,8 @@ from customers.models import Customer
 from customers.selectors import customers_visible_to
 from support.api import (
     ID_REGEX,
+    IF_MATCH,
+    TICKET_ID_PARAM,
     AgentsOnly,
     ApiPermission,
     ApiViewMixin,
@@ -51,15 +53,6 @@ class InsightsOnly(permissions.BasePermission):
         if user.is_authenticated and not (user.is_agent or user.is_product_manager):
             raise exceptions.NotFound()
         return True
-
-
-TICKET_ID_PARAM = OpenApiParameter("ticket_id", int, location=OpenApiParameter.PATH)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="The ETag you last read; the write is refused with 412 if the item changed.",
-)
 
 
 def item_etag(item: FeedbackItem) -> str:

@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import ISO_8601, exceptions, permissions, renderers, serializers
 from rest_framework.fields import SkipField
 from rest_framework.pagination import CursorPagination
@@ -169,6 +170,23 @@ def exception_handler(exc, context):
 def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     """Unknown paths under /api/ answer in the API's error shape, not an HTML page."""
     return JsonResponse(error_body(404, "No such endpoint."), status=404)
+
+
+# --- OpenAPI parameters shared by the resources ------------------------------------------------
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="The ETag you last read; the write is refused with 412 if it changed since.",
+)
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="Retry-safe POST: the same key and body return the first response.",
+)
+TICKET_ID_PARAM = OpenApiParameter("ticket_id", int, location=OpenApiParameter.PATH)
 
 
 # --- permissions ----------------------------------------------------------------------------

@@ -30,6 +30,9 @@ from customers.selectors import customers_visible_to
 from customers.serializers import LISTED_DOMAINS
 from support.api import (
     ID_REGEX,
+    IDEMPOTENCY,
+    IF_MATCH,
+    TICKET_ID_PARAM,
     AgentsOnly,
     ApiPermission,
     ApiViewMixin,
@@ -169,18 +172,6 @@ EXPAND_PARAM = OpenApiParameter(
     str,
     description="Comma-separated related objects to embed: requester, organization",
     examples=[OpenApiExample("both", value="requester,organization")],
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="The ETag you last read; the write is refused with 412 if the ticket changed.",
-)
-IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="Retry-safe POST: the same key and body return the first response.",
 )
 CREATE_EXAMPLE = OpenApiExample(
     "File a ticket for a customer",
@@ -466,9 +457,6 @@ class MessageFilter(django_filters.FilterSet):
     class Meta:
         model = Message
         fields: list[str] = []
-
-
-TICKET_ID_PARAM = OpenApiParameter("ticket_id", int, location=OpenApiParameter.PATH)
 
 
 @extend_schema_view(

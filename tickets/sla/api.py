@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
@@ -33,6 +32,8 @@ from customers.models import Organization
 from support import clock
 from support.api import (
     ID_REGEX,
+    IDEMPOTENCY,
+    IF_MATCH,
     ApiPermission,
     ApiViewMixin,
     IdFilter,
@@ -64,20 +65,6 @@ class SlaSettingsPermission(permissions.BasePermission):
         if request.method not in permissions.SAFE_METHODS and not user.is_admin:
             raise exceptions.PermissionDenied("Only admins can change SLA settings.")
         return True
-
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="The ETag you last read; the write is refused with 412 if it changed since.",
-)
-IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="Retry-safe POST: the same key and body return the first response.",
-)
 
 
 def content_etag(data: dict) -> str:
