@@ -1,28 +1,15 @@
 """An admin deletes a policy and tries to delete the calendar it used, in the browser (htmx
-confirm). Screenshots go to /tmp/shots-sla-api/."""
+confirm). Screenshots go to /tmp/shots-sla/ with the other SLA pages'."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from tests import factories
-from tests.tickets.sla.test_browser import sign_in
+from tests.tickets.sla.test_browser import shoot, sign_in
 from tickets.sla.models import BusinessCalendar, SlaPolicy
 
-SHOTS = Path("/tmp/shots-sla-api")  # noqa: S108 - where the brief wants them
-WIDTHS = {"desktop": (1366, 768), "mobile": (390, 844)}
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def test_admin_deletes_a_policy_and_is_told_the_calendar_is_in_use(live_server, browser):
