@@ -6,5 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("organizations/", views.organizations, name="organizations"),
     path("export/<slug:table>.csv", views.export_csv, name="export"),
 ]

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
@@ -49,7 +51,54 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def parse_filter(request: HttpRequest) -> q.ReportFilter:
+ORGANIZATION_OPTIONS = 20  # names offered by the type-ahead
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The report filter and what the form shows for it."""
+
+    report: q.ReportFilter
+    organization_name: str = ""  # the type-ahead's value: the selected organization's name
+
+
+class FilterError(ValueError):
+    """Filter input that names nothing (an unknown organization). Raised, not returned, so no
+    caller can show an unfiltered report by mistake; ``filters`` has the rest of the form."""
+
+    def __init__(self, message: str, *, field: str, filters: Filters) -> None:
+        super().__init__(message)
+        self.message, self.field, self.filters = message, field, filters
+
+
+def _organization(request: HttpRequest) -> tuple[int | None, str, str]:
+    """(organization id, its name, error) from ``organization_name`` (case-insensitive exact
+    match, as the ``Lower(name)`` unique constraint defines it) or else ``organization=<id>``
+    (links from before the type-ahead). One query when either is given."""
+    typed = request.GET.get("organization_name", "").strip()
+    if typed:
+        found = (
+            Organization.objects.alias(name_lower=Lower("name"))
+            .filter(name_lower=Lower(Value(typed)))
+            .order_by()
+            .values_list("pk", "name")[:1]
+        )
+        if not found:
+            return None, typed, f"No organization is named “{typed}”."
+        pk, name = found[0]
+        return pk, name, ""
+    org_id = _int(request.GET.get("organization"))
+    if org_id is None:
+        return None, "", ""
+    name = Organization.objects.filter(pk=org_id).values_list("name", flat=True).first()
+    if name is None:
+        return None, "", f"No organization has the id {org_id}."
+    return org_id, name, ""
+
+
+def parse_filter(request: HttpRequest) -> Filters:
+    """The filter of a dashboard or CSV request. Raises ``FilterError`` for an organization
+    that doesn't exist."""
     tz = ZoneInfo(getattr(request.user, "time_zone", None) or "UTC")
     today = clock.now().astimezone(tz).date()
     days = _int(request.GET.get("days"))
@@ -64,15 +113,22 @@ def parse_filter(request: HttpRequest) -> q.ReportFilter:
     if (end - start).days >= MAX_DAYS:
         start = end - timedelta(days=MAX_DAYS - 1)
     channel = request.GET.get("channel", "")
-    return q.ReportFilter(
-        start=start,
-        end=end,
-        tz=tz,
-        team_id=_int(request.GET.get("team")),
-        agent_id=_int(request.GET.get("agent")),
-        organization_id=_int(request.GET.get("organization")),
-        channel=channel if channel in Channel.values else "",
+    organization_id, organization_name, error = _organization(request)
+    filters = Filters(
+        report=q.ReportFilter(
+            start=start,
+            end=end,
+            tz=tz,
+            team_id=_int(request.GET.get("team")),
+            agent_id=_int(request.GET.get("agent")),
+            organization_id=organization_id,
+            channel=channel if channel in Channel.values else "",
+        ),
+        organization_name=organization_name,
     )
+    if error:
+        raise FilterError(error, field="organization_name", filters=filters)
+    return filters
 
 
 def _pct(value: float | None) -> str:
@@ -374,35 +430,68 @@ def cached_report(f: q.ReportFilter) -> dict:
     return report
 
 
+def _dashboard_context(request: HttpRequest, filters: Filters) -> dict:
+    return {
+        "f": filters.report,
+        "organization_name": filters.organization_name,
+        "presets": PRESETS,
+        "teams": Team.objects.all(),
+        "agents": User.objects.filter(role__in=[Role.AGENT, Role.ADMIN], is_active=True)
+        .order_by("name", "email")
+        .only("name", "email"),
+        "channels": Channel.choices,
+        "query": request.GET.urlencode(),
+        "nav": "reports",
+    }
+
+
 @insights_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    f = parse_filter(request)
-    report = cached_report(f)
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "f": f,
-            "report": report,
-            "tables": report["tables"],
-            "charts": report["charts"],
-            "summary": report["summary"],
-            "presets": PRESETS,
-            "teams": Team.objects.all(),
-            "agents": User.objects.filter(role__in=[Role.AGENT, Role.ADMIN], is_active=True)
-            .order_by("name", "email")
-            .only("name", "email"),
-            "organizations": Organization.objects.only("name").order_by("name"),
-            "channels": Channel.choices,
-            "query": request.GET.urlencode(),
-            "nav": "reports",
-        },
+    try:
+        filters = parse_filter(request)
+    except FilterError as bad:
+        # The form with the error and no numbers: a report for another filter would pass for
+        # the one asked.
+        context = _dashboard_context(request, bad.filters)
+        context["errors"] = {bad.field: bad.message}
+        return render(request, "reports/dashboard.html", context, status=400)
+    report = cached_report(filters.report)
+    context = _dashboard_context(request, filters)
+    context.update(
+        report=report,
+        tables=report["tables"],
+        charts=report["charts"],
+        summary=report["summary"],
     )
+    return render(request, "reports/dashboard.html", context)
+
+
+@insights_required
+def organizations(request: HttpRequest) -> HttpResponse:
+    """The type-ahead's ``<option>``s: up to 20 organizations whose name contains the typed
+    text, any case, those starting with it first, then by name."""
+    typed = request.GET.get("organization_name", "").strip()
+    found = (
+        Organization.objects.filter(name__icontains=typed)
+        .annotate(
+            later=Case(
+                When(name__istartswith=typed, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("later", "name")
+        .only("name")[:ORGANIZATION_OPTIONS]
+    )
+    return render(request, "reports/_organization_options.html", {"organizations": found})
 
 
 @insights_required
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
-    f = parse_filter(request)
+    try:
+        f = parse_filter(request).report
+    except FilterError as bad:
+        return HttpResponse(bad.message, status=400, content_type="text/plain; charset=utf-8")
     tables = cached_report(f)["tables"]
     if table not in tables:
         raise Http404("No such table.")
