@@ -157,6 +157,7 @@ class Context:
         from datetime import timedelta
 
         from support import clock
+        from tickets.services import ticket_keys_backfill
         from tickets.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, TargetKind, TicketSla
 
         now = clock.now()
@@ -190,6 +191,7 @@ class Context:
             ],
             batch_size=5000,
         )
+        ticket_keys_backfill()  # bulk_create skips the model's save(), which copies them
         made = list(
             SlaTarget.objects.filter(
                 kind=TargetKind.RESOLUTION, ticket__sla__policy=policy

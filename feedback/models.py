@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from customers.models import Customer, Organization
 from support import clock
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketKeyed
 
 # --- CSAT -----------------------------------------------------------------------------------
 
@@ -26,7 +26,7 @@ class CsatSurveyQuerySet(models.QuerySet["CsatSurvey"]):
         return self.filter(answered_at__isnull=False)
 
 
-class CsatSurvey(models.Model):
+class CsatSurvey(TicketKeyed):
     """ "How did we do?" for one solved ticket: at most one per ticket, ever.
 
     Created when the ticket is solved with ``due_at`` in the future; a beat sweep sends the mail of

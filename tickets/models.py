@@ -197,6 +197,78 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class TicketKeyed(models.Model):
+    """A row counted by date in reports (an SLA clock, a CSAT survey) that carries a copy of its
+    ticket's report keys: assignee, team, organization and channel.
+
+    Reports group these rows by agent and team and filter them by organization and channel; read
+    through the ticket, that is a join to every ticket of the range's rows (hundreds of thousands
+    at scale), the largest cost of a report. With the copy, each such part of a report reads one
+    table. The services keep it current: ``copy_ticket_keys`` when the row is made, and
+    ``tickets.services`` rewrites every such row of a ticket in the same transaction when the
+    ticket's assignee, team or organization changes (``ticket_keys_sync``). Deleting the user,
+    team or organization clears the copy as it clears the ticket's own column (``SET_NULL``).
+    """
+
+    ticket_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    ticket_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    ticket_organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    # Empty until copied: a ticket always has a channel (migrations and bulk loads fill the rows
+    # whose channel is still empty, see ``ticket_keys_backfill``).
+    ticket_channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.ticket_channel:  # a new row made without them (bulk_create doesn't come here)
+            self.copy_ticket_keys(self.ticket)
+        super().save(*args, **kwargs)
+
+    def copy_ticket_keys(self, ticket: Ticket) -> None:
+        for name, value in ticket_keys_of(ticket).items():
+            setattr(self, name, value)
+
+
+def ticket_keys_of(ticket: Ticket) -> dict[str, object]:
+    return {
+        "ticket_assignee_id": ticket.assignee_id,
+        "ticket_team_id": ticket.team_id,
+        "ticket_organization_id": ticket.organization_id,
+        "ticket_channel": ticket.channel,
+    }
+
+
+def ticket_keyed_models() -> list[type[TicketKeyed]]:
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if issubclass(m, TicketKeyed)]
+
+
 class MessageKind(models.TextChoices):
     REPLY = "reply", "Public reply"
     NOTE = "note", "Internal note"

@@ -11,14 +11,17 @@ from the SLA engine's stored outcomes (``SlaTarget``: ``business_seconds_taken``
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
@@ -29,9 +32,11 @@ from django.db.models import (
     Field,
     FloatField,
     Func,
+    Max,
     Min,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.functions import TruncDate
 
@@ -93,19 +98,71 @@ class ReportFilter:
         return Q(**{f"{field}__gte": self.start_at, f"{field}__lt": self.end_at})
 
 
+def _tune(cursor) -> None:
+    # Room to sort: the percentiles of ~100,000 durations per grouping set spill to disk with
+    # the default 4 MB. JIT compiling these one-off aggregates costs more than it saves (tens of
+    # ms per query in their plans over 1,000,000 tickets).
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+    cursor.execute("SET LOCAL jit = off")
+
+
+@dataclass
+class ReportSession:
+    """The transaction a report reads in; ``snapshot`` names it for other connections to share
+    (PostgreSQL's ``pg_export_snapshot``), when the report may spread over several."""
+
+    snapshot: str | None = None
+
+    def together(self, *lanes: Callable[[], dict]) -> dict:
+        """Run ``lanes`` (each a function returning a dict of results) and merge what they return.
+
+        With a shared snapshot, every lane but the first runs at the same time on a connection
+        of its own, in a thread, reading exactly the data the first lane reads (the same
+        snapshot: one consistent report). Otherwise (SQLite, inside a caller's transaction,
+        ``REPORTS_CONNECTIONS=1``) one after the other here."""
+        if self.snapshot is None or len(lanes) < 2:
+            return {key: value for lane in lanes for key, value in lane().items()}
+        with ThreadPoolExecutor(max_workers=len(lanes) - 1) as pool:
+            # Copied context: the report's settings (e.g. replica reads) follow it to the thread.
+            futures = [
+                pool.submit(contextvars.copy_context().run, self._in_snapshot, lane)
+                for lane in lanes[1:]
+            ]
+            results = lanes[0]()
+            for future in futures:
+                results |= future.result()
+        return results
+
+    def _in_snapshot(self, lane: Callable[[], dict]) -> dict:
+        try:  # a thread has a connection of its own (Django's connections are per thread)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
+                _tune(cursor)
+                return lane()
+        finally:
+            connection.close()
+
+
 @contextmanager
-def report_session() -> Iterator[None]:
-    """One transaction for a report's queries (one consistent snapshot of the data). On
-    PostgreSQL it gives them room to sort (the percentiles of ~100,000 durations per grouping set
-    spill to disk with the default 4 MB ``work_mem``) and turns JIT compilation off."""
+def report_session() -> Iterator[ReportSession]:
+    """One transaction for a report's queries: one consistent snapshot of the data, tuned for
+    aggregates on PostgreSQL (``_tune``). Opened by itself (not inside a caller's transaction) on
+    PostgreSQL, it is exported, so the report's independent parts can run on
+    ``REPORTS_CONNECTIONS`` connections at once (``ReportSession.together``)."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        session = ReportSession()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-                # JIT compiling these one-off aggregates costs more than it saves (tens of ms per
-                # query in their plans over 1,000,000 tickets).
-                cursor.execute("SET LOCAL jit = off")
-        yield
+                share = outermost and settings.REPORTS_CONNECTIONS > 1
+                if share:  # must come first in the transaction
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                _tune(cursor)
+                if share:
+                    cursor.execute("SELECT pg_export_snapshot()")
+                    session.snapshot = cursor.fetchone()[0]
+        yield session
 
 
 # --- percentiles ----------------------------------------------------------------------------
@@ -137,8 +194,13 @@ class PercentilesCont(Aggregate):
         return [self.convert_value]
 
 
+# Counted rows: COUNT(1), not COUNT(id), so an index-only scan needn't carry the id.
+ROW = Value(1)
+
+
 def _epoch(expr) -> Func:
-    return Func(expr, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+    # date_part gives a float directly; EXTRACT gives a numeric, slower to sort and to cast.
+    return Func(expr, template="date_part('epoch', %(expressions)s)", output_field=FloatField())
 
 
 FIRST_RESPONSE = ExpressionWrapper(
@@ -260,7 +322,7 @@ def first_response_clocks(f: ReportFilter) -> QuerySet[SlaTarget]:
     """First-response clocks met, started in the range: a ticket's first-response clock starts
     when the ticket is created, so these are the tickets created in the range."""
     return SlaTarget.objects.filter(
-        f.ticket_q("ticket__"),
+        f.ticket_q("ticket_"),
         f.range_q("started_at"),
         kind=TargetKind.FIRST_RESPONSE,
         state=TargetState.MET,
@@ -272,7 +334,7 @@ def resolution_clocks(f: ReportFilter) -> QuerySet[SlaTarget]:
     solved in the range (a ticket reopened and solved again keeps one clock, met at its last
     solve, as ``solved_at``)."""
     return SlaTarget.objects.filter(
-        f.ticket_q("ticket__"),
+        f.ticket_q("ticket_"),
         f.range_q("met_at"),
         kind=TargetKind.RESOLUTION,
         state=TargetState.MET,
@@ -288,21 +350,35 @@ def business_times(f: ReportFilter) -> dict[str, DurationStat]:
     }
 
 
-# A clock's outcome: breached if the sweep marked it (``breached_at``, the true breach time) or if
-# it was met after its due time before the sweep got to it; met if met by its due time.
-SLA_BREACHED = Q(breached_at__isnull=False) | Q(state=TargetState.MET, met_at__gt=F("due_at"))
-SLA_MET = Q(state=TargetState.MET, breached_at__isnull=True, met_at__lte=F("due_at"))
+def sla_outcomes_in(f: ReportFilter) -> list[tuple[QuerySet[SlaTarget], dict]]:
+    """Clocks whose outcome falls in the range, in two parts with the counts that apply to each:
+    clocks breached in the range (``breached_at``, whatever came after), and clocks met in the
+    range that were never marked breached (met, or met late: breached at ``met_at``). Running
+    and paused clocks not yet breached, and cancelled ones never breached, have no outcome and
+    don't count. Two parts rather than one ``OR``: each is an index-only range scan
+    (``sla_target_breached_idx``, ``sla_target_met_idx``)."""
+    keyed = SlaTarget.objects.filter(f.ticket_q("ticket_"), kind__in=TargetKind.values)
+    late = Q(met_at__gt=F("due_at"))
+    return [
+        (keyed.filter(f.range_q("breached_at")), {"breached": Count(ROW)}),
+        (
+            keyed.filter(f.range_q("met_at"), state=TargetState.MET, breached_at__isnull=True),
+            {"met": Count(ROW, filter=~late), "breached": Count(ROW, filter=late)},
+        ),
+    ]
 
 
-def sla_outcomes_in(f: ReportFilter) -> QuerySet[SlaTarget]:
-    """Clocks whose outcome falls in the range: ``breached_at`` when it was breached, else
-    ``met_at``. Running and paused clocks not yet breached, and cancelled ones never breached,
-    have no outcome and don't count."""
-    kinds = Q(kind__in=TargetKind.values)  # lets both index ranges lead with the kind
-    return SlaTarget.objects.filter(f.ticket_q("ticket__")).filter(
-        (kinds & f.range_q("breached_at"))
-        | (kinds & Q(breached_at__isnull=True) & f.range_q("met_at"))
-    )
+def _sla_rows(f: ReportFilter, fields: list[str]) -> dict[str, dict[object, dict]]:
+    """``by_each`` over both parts of ``sla_outcomes_in``, added up: {field: {value: {"met",
+    "breached"}}}."""
+    result: dict[str, dict[object, dict]] = {field: {} for field in fields}
+    for rows, counts in sla_outcomes_in(f):
+        for field, groups in by_each(rows, fields, counts).items():
+            for key, row in groups.items():
+                sums = result[field].setdefault(key, {"met": 0, "breached": 0})
+                for name, n in row.items():
+                    sums[name] += n
+    return result
 
 
 @dataclass(frozen=True)
@@ -320,18 +396,11 @@ class SlaStat:
         return 100 * self.met / self.total if self.total else None
 
 
-def _sla_counts() -> dict:
-    return {"met": Count("id", filter=SLA_MET), "breached": Count("id", filter=SLA_BREACHED)}
-
-
 def sla_achievement(f: ReportFilter) -> dict[str, SlaStat]:
     """Met and breached clocks per target kind (first response, next reply, resolution), in the
     order of ``TargetKind``; every kind is present."""
-    rows = {
-        row.pop("kind"): SlaStat(**row)
-        for row in sla_outcomes_in(f).values("kind").annotate(**_sla_counts()).order_by()
-    }
-    return {kind: rows.get(kind, SlaStat()) for kind in TargetKind.values}
+    rows = _sla_rows(f, ["kind"])["kind"]
+    return {kind: SlaStat(**rows.get(kind, {})) for kind in TargetKind.values}
 
 
 @dataclass(frozen=True)
@@ -363,7 +432,7 @@ def _csat_counts() -> dict:
 def csat_surveys(f: ReportFilter) -> QuerySet[CsatSurvey]:
     """Surveys sent in the range, for tickets matching the filter."""
     return CsatSurvey.objects.filter(
-        f.ticket_q("ticket__"), sent_at__gte=f.start_at, sent_at__lt=f.end_at
+        f.ticket_q("ticket_"), sent_at__gte=f.start_at, sent_at__lt=f.end_at
     )
 
 
@@ -371,14 +440,28 @@ def csat(f: ReportFilter) -> CsatStat:
     return CsatStat(**csat_surveys(f).aggregate(**_csat_counts()))
 
 
-def top_tags(f: ReportFilter, *, limit: int = 10) -> list[tuple[str, int]]:
+def top_tags(
+    f: ReportFilter, *, limit: int = 10, ids: tuple[int | None, int | None] | None = None
+) -> list[tuple[str, int]]:
+    """Tags of the tickets created in the range, most used first. ``ids``: the smallest and
+    largest id of those tickets, when known (``grouped_report`` reads them as it counts)."""
+    links = Ticket.tags.through.objects.filter(
+        f.ticket_q("ticket__"),
+        ticket__created_at__gte=f.start_at,
+        ticket__created_at__lt=f.end_at,
+    )
+    if ids is not None:
+        # Said out loud, the range's ids let PostgreSQL read just those tickets' tag links (by
+        # ticket id) instead of hashing all of them.
+        lo, hi = ids
+        if lo is None:
+            return []
+        links = links.filter(ticket_id__gte=lo, ticket_id__lte=hi)
     return list(
-        f.created()
-        .filter(tags__isnull=False)
-        .values("tags__name")
+        links.values("tag__name")
         .annotate(n=Count("id"))
-        .order_by("-n", "tags__name")
-        .values_list("tags__name", "n")[:limit]
+        .order_by("-n", "tag__name")
+        .values_list("tag__name", "n")[:limit]
     )
 
 
@@ -480,27 +563,38 @@ def _stat(row: dict, n: str = "_n", p: str = "_p") -> DurationStat:
     return DurationStat(row[n], *(row[p] or [None, None]))
 
 
-def _stats(rows: QuerySet, expr, fields: list[str], *, where: Q | None = None) -> dict:
+def _stats(
+    rows: QuerySet,
+    expr,
+    fields: list[str],
+    *,
+    where: Q | None = None,
+    counts: dict | None = None,
+) -> tuple[dict, dict]:
     """Count, median and p90 of ``expr`` per value of each of ``fields`` and in total
-    (``TOTAL``), optionally only over rows matching ``where``."""
+    (``TOTAL``), optionally only over rows matching ``where``; with ``counts``, also those
+    aggregates over all ``rows`` from the same scan (on PostgreSQL). Returns (stats, counts),
+    both ``{field: {value: …}}``."""
+    counts = counts or {}
     if connection.vendor != "postgresql":
         subset = rows.filter(where) if where is not None else rows
         result = {field: duration_stats(subset, expr, group=field) for field in fields}
         result[TOTAL] = {None: duration_stats(subset, expr)[None]}
-        return result
+        return result, by_each(rows, fields, counts, total=True) if counts else {}
     in_seconds = not isinstance(getattr(expr, "output_field", None), DurationField)
     seconds = expr if in_seconds else _epoch(expr)
     grouped = by_each(
         rows,
         fields,
-        {"_n": Count("id", filter=where), "_p": PercentilesCont(seconds, filter=where)},
+        {"_n": Count(ROW, filter=where), "_p": PercentilesCont(seconds, filter=where), **counts},
         total=True,
     )
-    return {
+    stats = {
         field: {key: _stat(r) for key, r in groups.items() if r["_n"]}
         | ({None: _stat(groups[None])} if field == TOTAL else {})
         for field, groups in grouped.items()
     }
+    return stats, grouped
 
 
 @dataclass
@@ -515,56 +609,69 @@ class GroupedReport:
     sla: dict[str, SlaStat]
     csat: CsatStat
     backlog: list[tuple[str, int]]
+    daily: list[tuple[date, int, int]]
+    tags: list[tuple[str, int]]
+    items: list[dict]
 
 
-def tickets_floor(f: ReportFilter) -> datetime | None:
-    """A creation time no ticket owning a survey or SLA clock of the range is older than.
+def grouped_report(
+    f: ReportFilter, *, now: datetime | None = None, session: ReportSession | None = None
+) -> GroupedReport:
+    """The whole report's numbers: the agent and team tables with the totals — each part one
+    query for both tables and the total (see ``by_each``); counts add up, percentiles are per
+    group — and the daily counts, top tags and top feedback items.
 
-    Grouping those rows by their ticket's agent or team joins tickets, and PostgreSQL would hash
-    the whole tickets table for it. Every such ticket has an id at least the smallest
-    ``ticket_id`` among the rows (read index-only), hence a creation time at least the earliest
-    among tickets from that id on: an exact bound (no row is lost), and close on a real desk,
-    whose clocks and surveys of a range belong to recent tickets. The joins then read tickets
-    from ``ticket_created_idx`` from that time on."""
-    in_range = [
-        CsatSurvey.objects.filter(f.range_q("sent_at")),
-        SlaTarget.objects.filter(f.range_q("breached_at"), kind__in=TargetKind.values),
-        SlaTarget.objects.filter(f.range_q("met_at"), kind__in=TargetKind.values),
-        # Started in the range matters for first-response clocks only (first_response_clocks).
-        SlaTarget.objects.filter(f.range_q("started_at"), kind=TargetKind.FIRST_RESPONSE),
-    ]
-    # MIN(ticket_id + 0): a bare MIN(ticket_id) tempts PostgreSQL to walk the ticket_id index
-    # from the oldest ticket, filtering millions of rows, instead of reading the range's index.
-    firsts = [qs.aggregate(first=Min(F("ticket_id") + 0))["first"] for qs in in_range]
-    first = min((i for i in firsts if i is not None), default=None)
-    if first is None:
-        return None
-    return Ticket.objects.filter(id__gte=first).aggregate(floor=Min("created_at"))["floor"]
-
-
-def grouped_report(f: ReportFilter, *, now: datetime | None = None) -> GroupedReport:
-    """The agent and team tables with the report's totals: each part is one query for both
-    tables and the total (see ``by_each``); counts add up, percentiles are per group."""
+    The parts read two sets of rows, in two lanes that ``session`` may run at once: tickets
+    (created, solved, open now; their tags), and the rows counted by their own dates (SLA clocks,
+    CSAT surveys, feedback links)."""
+    session = session or ReportSession()
     fields = list(GROUP_FIELDS)
-    through = [f"ticket__{field}" for field in fields]
-    floor = tickets_floor(f) if connection.vendor == "postgresql" else None
-    near = Q(ticket__created_at__gte=floor) if floor else Q()
-    n = {"n": Count("id")}
-    responded = Q(first_responded_at__isnull=False)
-    created = by_each(f.created(), fields, n)
-    first = _stats(f.created(), FIRST_RESPONSE, fields, where=responded)
-    solved = by_each(f.solved(), fields, n)
-    resolution = _stats(f.solved(), RESOLUTION, fields)
-    open_now = by_each(
-        f.tickets().filter(status__in=OPEN_STATUSES),
-        fields,
-        {"n": Count("id"), **_backlog_counts(now or clock.now())},
-        total=True,
+    through = [f"ticket_{field}" for field in fields]  # the keys' copy on clocks and surveys
+    now = now or clock.now()
+
+    def tickets_lane() -> dict:
+        first, created = _stats(
+            f.created(),
+            FIRST_RESPONSE,
+            fields,
+            where=Q(first_responded_at__isnull=False),
+            counts={"n": Count("id"), "lo": Min("id"), "hi": Max("id")},
+        )
+        resolution, solved = _stats(f.solved(), RESOLUTION, fields, counts={"n": Count("id")})
+        total = created[TOTAL][None]
+        return {
+            "first": first,
+            "created": created,
+            "resolution": resolution,
+            "solved": solved,
+            "open_now": by_each(
+                f.tickets().filter(status__in=OPEN_STATUSES),
+                fields,
+                {"n": Count("id"), **_backlog_counts(now)},
+                total=True,
+            ),
+            "daily": created_vs_solved(f),
+            "tags": top_tags(f, ids=(total["lo"], total["hi"])),
+        }
+
+    def dated_rows_lane() -> dict:
+        return {
+            "sla_rows": _sla_rows(f, [*through, "kind"]),
+            "first_business": _stats(first_response_clocks(f), BUSINESS_SECONDS, through)[0],
+            "resolution_business": _stats(resolution_clocks(f), BUSINESS_SECONDS, through)[0],
+            "csat_rows": by_each(csat_surveys(f), through, _csat_counts(), total=True),
+            "items": top_feedback_items(f),
+        }
+
+    parts = session.together(tickets_lane, dated_rows_lane)
+    first, created, resolution, solved = (
+        parts["first"],
+        parts["created"],
+        parts["resolution"],
+        parts["solved"],
     )
-    csat_rows = by_each(csat_surveys(f).filter(near), through, _csat_counts(), total=True)
-    sla_rows = by_each(sla_outcomes_in(f).filter(near), [*through, "kind"], _sla_counts())
-    first_business = _stats(first_response_clocks(f).filter(near), BUSINESS_SECONDS, through)
-    resolution_business = _stats(resolution_clocks(f).filter(near), BUSINESS_SECONDS, through)
+    open_now, csat_rows, sla_rows = parts["open_now"], parts["csat_rows"], parts["sla_rows"]
+    first_business, resolution_business = parts["first_business"], parts["resolution_business"]
 
     agent_names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
     team_names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
@@ -603,6 +710,9 @@ def grouped_report(f: ReportFilter, *, now: datetime | None = None) -> GroupedRe
             for kind in TargetKind.values
         },
         csat=CsatStat(**csat_rows[TOTAL][None]),
+        daily=parts["daily"],
+        tags=parts["tags"],
+        items=parts["items"],
         backlog=[
             (label, open_total[f"bucket{i}"]) for i, (label, _, _) in enumerate(BACKLOG_BUCKETS)
         ],

@@ -13,7 +13,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.decorators import insights_required
 from accounts.models import Role, Team, User
@@ -38,6 +39,22 @@ class Table:
     csv_headers: list[str] | None = None
     csv_rows: list[list] = field(default_factory=list)  # raw values for the export
     numeric_from: int = 1  # columns from here on are right-aligned numbers
+
+    @property
+    def body(self) -> SafeString:
+        """The rows as HTML: the first cell heads its row, numbers align right. Drawn here
+        rather than by a template loop, which took ~100 ms for 200 agents × 11 cells."""
+        cells = {True: '<td class="num">{}</td>', False: "<td>{}</td>"}
+        lines = []
+        for row in self.rows:
+            html = [
+                cells[i >= self.numeric_from].format(escape(cell))
+                if i or self.numeric_from == 0
+                else f'<th scope="row">{escape(cell)}</th>'
+                for i, cell in enumerate(row)
+            ]
+            lines.append(f"<tr>{''.join(html)}</tr>")
+        return mark_safe("\n".join(lines))  # noqa: S308 - every cell escaped above
 
 
 def _date(value: str | None) -> date | None:
@@ -238,13 +255,12 @@ def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date,
 
 
 def build_report(f: q.ReportFilter) -> dict:
-    with q.report_session():
-        return _build_report(f)
+    with q.report_session() as session:
+        return _build_report(f, q.grouped_report(f, session=session))
 
 
-def _build_report(f: q.ReportFilter) -> dict:
-    daily = q.created_vs_solved(f)
-    grouped = q.grouped_report(f)
+def _build_report(f: q.ReportFilter, grouped: q.GroupedReport) -> dict:
+    daily = grouped.daily
     groups = grouped.tables
     backlog = grouped.backlog
     times = {"first_response": grouped.first_response, "resolution": grouped.resolution}
@@ -254,8 +270,8 @@ def _build_report(f: q.ReportFilter) -> dict:
     }
     sla = grouped.sla
     csat = grouped.csat
-    tags = q.top_tags(f)
-    items = q.top_feedback_items(f)
+    tags = grouped.tags
+    items = grouped.items
 
     tables = [
         Table(

@@ -570,3 +570,88 @@ def test_organization_options_are_one_query(db, django_assert_num_queries):
         response = organizations(request)
     assert b'<option value="Acme">' in response.content
     assert "LIMIT 20" in captured.captured_queries[0]["sql"]
+
+
+# --- the ticket's keys on clocks and surveys; the report's two lanes -------------------------
+
+
+def test_reassigning_a_ticket_moves_its_clocks_and_survey_in_the_tables(sla_data):
+    """Clocks and surveys carry a copy of their ticket's agent and team; reassigning the ticket
+    rewrites it, so the tables keep grouping by the ticket's current agent and team."""
+    from tickets.services import ticket_assign
+
+    d = sla_data
+    before = {r.name: r for r in q.per_agent(rf())}
+    assert (before["Ann"].sla.met, before["Ann"].sla.breached) == (3, 2)
+    assert before["Ann"].csat.sent == 3  # T1, T2, T6
+    ticket_assign(ticket=d["T"][1], by=None, team=d["t2"], assignee=d["a2"])
+    after = {r.name: r for r in q.per_agent(rf())}
+    # T1: first response met, resolution met; its survey (good) moves too.
+    assert (after["Ann"].sla.met, after["Ann"].sla.breached) == (1, 2)
+    assert (after["Bo"].sla.met - before["Bo"].sla.met) == 2
+    assert after["Ann"].csat.sent == 2 and after["Bo"].csat.sent == before["Bo"].csat.sent + 1
+    assert q.sla_achievement(rf(agent_id=d["a2"].pk))["first_response"].met == 1
+    assert q.grouped_report(rf(), now=NOW).sla == q.sla_achievement(rf())  # totals unchanged
+
+
+def test_top_tags_read_with_id_bounds_equal_without(data):
+    ids = sorted(t.pk for t in q.ReportFilter.created(rf()))
+    assert (
+        q.top_tags(rf(), ids=(ids[0], ids[-1])) == q.top_tags(rf()) == [("billing", 3), ("bug", 2)]
+    )
+    assert q.top_tags(rf(), ids=(None, None)) == []
+
+
+def _on_postgresql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_lanes_run_on_two_connections_in_one_snapshot(data, settings):
+    """Outside a caller's transaction on PostgreSQL, the second lane runs on a connection of its
+    own, reading the snapshot of the first: a ticket committed meanwhile is seen by neither."""
+    import threading
+
+    from django.db import connection
+
+    if not _on_postgresql():
+        pytest.skip("Shared snapshots are PostgreSQL's.")
+    from tickets.models import Ticket
+
+    settings.REPORTS_CONNECTIONS = 2
+
+    def seen() -> dict:
+        return {"n": Ticket.objects.count(), "pid": connection.connection.info.backend_pid}
+
+    def commit_a_ticket() -> None:
+        try:
+            factories.TicketFactory(created_at=at(2, 9), team=data["t1"])
+        finally:
+            connection.close()
+
+    with q.report_session() as session:
+        assert session.snapshot
+        first = session.together(lambda: {"a": seen()})["a"]
+        writer = threading.Thread(target=commit_a_ticket)
+        writer.start()
+        writer.join()
+        both = session.together(lambda: {"a": seen()}, lambda: {"b": seen()})
+    assert both["a"]["n"] == both["b"]["n"] == first["n"] == 7
+    assert both["a"]["pid"] != both["b"]["pid"]
+    assert Ticket.objects.count() == 8  # committed, just not in the report's snapshot
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_on_two_connections_equals_the_report_on_one(sla_data, settings):
+    if not _on_postgresql():
+        pytest.skip("Shared snapshots are PostgreSQL's.")
+    reports = []
+    for connections in (1, 2):
+        settings.REPORTS_CONNECTIONS = connections
+        with q.report_session() as session:
+            assert bool(session.snapshot) == (connections == 2)
+            reports.append(q.grouped_report(rf(), now=NOW, session=session))
+    assert reports[0] == reports[1]
+    assert reports[1].tags == [("billing", 3), ("bug", 2)]

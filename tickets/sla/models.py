@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from support import clock
+from tickets.models import TicketKeyed
 from tickets.sla import business_time
 
 
@@ -180,7 +181,11 @@ class TicketSla(models.Model):
         return f"#{self.ticket_id}: {self.policy_name or 'no SLA'}"
 
 
-class SlaTarget(models.Model):
+# The copy of the ticket's report keys (``TicketKeyed``), as the reports' indexes include it.
+KEYS = ["ticket_assignee", "ticket_team", "ticket_organization", "ticket_channel"]
+
+
+class SlaTarget(TicketKeyed):
     """One clock of one ticket: a first response, one next reply (a new row per customer message
     waiting for an answer), or the resolution. Kept after the ticket closes, for reports.
 
@@ -243,19 +248,26 @@ class SlaTarget(models.Model):
                 ),
             ),
             models.Index(fields=["ticket", "kind"], name="sla_target_ticket_idx"),
-            # Reports: clocks met, started or breached in a date range (feedback.reports), with
-            # ticket_id for the bound on their tickets (index-only).
+            # Reports (feedback.reports): clocks met, breached, or first responses met by when
+            # they started, in a date range — each read index-only, with the copy of the
+            # ticket's keys the reports group and filter by (``TicketKeyed``).
             models.Index(
-                fields=["kind", "met_at"], include=["ticket_id"], name="sla_target_report_idx"
-            ),
-            models.Index(
-                fields=["kind", "started_at"], include=["ticket_id"], name="sla_target_started_idx"
+                fields=["kind", "met_at"],
+                include=[*KEYS, "state", "due_at", "breached_at", "business_seconds_taken"],
+                name="sla_target_met_idx",
+                condition=Q(met_at__isnull=False),
             ),
             models.Index(
                 fields=["kind", "breached_at"],
-                include=["ticket_id"],
+                include=KEYS,
                 name="sla_target_breached_idx",
                 condition=Q(breached_at__isnull=False),
+            ),
+            models.Index(
+                fields=["started_at"],
+                include=[*KEYS, "business_seconds_taken"],
+                name="sla_target_fr_met_idx",
+                condition=Q(kind=TargetKind.FIRST_RESPONSE, state=TargetState.MET),
             ),
         ]
 

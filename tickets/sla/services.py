@@ -105,6 +105,7 @@ def _build(
         warning_percent=policy.warning_percent,
         started_at=at,
     )
+    target.copy_ticket_keys(ticket)  # bulk_create doesn't call save(), which would copy them
     _schedule(target, cal)
     return target
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from bench.dataset import LoadStats, Sizes, load, timedelta_text
+from bench.dataset import LoadStats, Sizes, copy_ticket_keys, load, timedelta_text
 from bench.feedback_dataset import load_feedback
 from bench.sla_dataset import load_sla
 from feedback.models import CsatSurvey, TicketFeedbackLink
@@ -85,6 +85,7 @@ class Command(BaseCommand):
             load_sla(stats=stats, log=self.stdout.write)
             with connection.cursor() as cursor:
                 load_feedback(cursor, stats=stats, log=self.stdout.write)
+            copy_ticket_keys(stats=stats, log=self.stdout.write)
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"  # as load()
         with connection.cursor() as cursor:
             for model in (TicketSla, SlaTarget, Ticket, CsatSurvey, TicketFeedbackLink):

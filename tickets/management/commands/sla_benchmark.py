@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from customers.models import Customer
 from support import clock
-from tickets.models import OutboundEmail, Status, Ticket
+from tickets.models import OutboundEmail, Status, Ticket, ticket_keys_of
 from tickets.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, TargetKind, TicketSla
 from tickets.sla.sweep import sla_sweep
 
@@ -157,6 +157,7 @@ class Command(BaseCommand):
                         warn_at=t.created_at + timedelta(hours=7, minutes=30),
                         warned_at=None if t.status == Status.OPEN else t.created_at,
                         met_at=t.solved_at,
+                        **ticket_keys_of(t),
                     )
                     for t in created_tickets
                 )
