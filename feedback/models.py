@@ -63,8 +63,19 @@ class CsatSurvey(TicketKeyed):
             models.Index(
                 fields=["due_at"], condition=Q(sent_at__isnull=True), name="csat_unsent_due_idx"
             ),
-            # Reports: surveys sent in a range; ticket_id for their tickets' bound (index-only).
-            models.Index(fields=["sent_at"], include=["ticket_id"], name="csat_sent_idx"),
+            # Reports: surveys sent in a range, by the copy of their ticket's keys (index-only).
+            models.Index(
+                fields=["sent_at"],
+                include=[
+                    "rating",
+                    "ticket_assignee",
+                    "ticket_team",
+                    "ticket_organization",
+                    "ticket_channel",
+                ],
+                name="csat_sent_report_idx",
+                condition=Q(sent_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -422,10 +422,10 @@ class CsatStat:
 
 def _csat_counts() -> dict:
     return {
-        "sent": Count("id"),
-        "answered": Count("id", filter=~Q(rating="")),
-        "good": Count("id", filter=Q(rating=Rating.GOOD)),
-        "bad": Count("id", filter=Q(rating=Rating.BAD)),
+        "sent": Count(ROW),
+        "answered": Count(ROW, filter=~Q(rating="")),
+        "good": Count(ROW, filter=Q(rating=Rating.GOOD)),
+        "bad": Count(ROW, filter=Q(rating=Rating.BAD)),
     }
 
 
