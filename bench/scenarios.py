@@ -100,6 +100,16 @@ def ticket_create_service(ctx: Context):
 
 @call("Outbound mail sweep (nothing due)", target="≤ 50 ms")
 def outbound_mail_sweep(ctx: Context):
+    from tickets.models import OutboundEmail, OutboundStatus
+    from tickets.sla.models import SlaTarget
+
+    # The SLA sweep scenarios breach the bench's clocks, which queues escalation mail that no
+    # worker sends during a bench: an earlier run's would be due here. They are the bench's own
+    # making, so they go, and "nothing due" is true.
+    clocks = SlaTarget.objects.filter(pk__in=ctx.sla_clocks(SLA_DUE)).values("ticket_id")
+    OutboundEmail.objects.filter(
+        kind__startswith="sla_", status=OutboundStatus.PENDING, ticket_id__in=clocks
+    ).delete()
     return outbound_sweep
 
 

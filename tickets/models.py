@@ -238,8 +238,11 @@ class TicketKeyed(models.Model):
         related_name="+",
     )
     # Empty until copied: a ticket always has a channel (migrations and bulk loads fill the rows
-    # whose channel is still empty, see ``ticket_keys_backfill``).
-    ticket_channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    # whose channel is still empty, see ``ticket_keys_backfill``; the database default lets rows
+    # written by SQL leave it out).
+    ticket_channel = models.CharField(
+        max_length=16, choices=Channel.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         abstract = True

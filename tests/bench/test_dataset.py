@@ -7,7 +7,15 @@ from django.db import connection
 from accounts.models import Team, User
 from bench.dataset import BULK_MODELS, secondary_indexes
 from customers.models import Customer, Organization
-from tickets.models import OPEN_STATUSES, Message, MessageKind, Status, Ticket, TicketEvent
+from tickets.models import (
+    OPEN_STATUSES,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketEvent,
+    ticket_keyed_models,
+)
 
 SMALL = {"organizations": 30, "customers": 400, "agents": 12, "teams": 3, "batch": 700}
 
@@ -59,6 +67,15 @@ def test_seed_scale_loads_the_sizes_asked_for_within_every_constraint(db):
         .filter(requester__organization__isnull=False)
         .exists()
     )
+    # SLA clocks and CSAT surveys, written by SQL, carry their ticket's report keys.
+    keyed = [
+        f"{prefix}{key}"
+        for key in ("assignee_id", "team_id", "organization_id", "channel")
+        for prefix in ("ticket_", "ticket__")
+    ]
+    for model in ticket_keyed_models():
+        rows = list(model.objects.values_list(*keyed))
+        assert rows and all(row[0::2] == row[1::2] for row in rows)
 
     # The dropped indexes and foreign keys are back, and sequences continue after the loaded ids.
     with connection.cursor() as cursor:
