@@ -197,6 +197,20 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
+def _ticket_key(to) -> models.ForeignKey:
+    """A copy of one of the ticket's foreign keys: no constraint or index of its own (the
+    reports' indexes include it), cleared with the ticket's own when its row is deleted."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+
 class TicketKeyed(models.Model):
     """A row counted by date in reports (an SLA clock, a CSAT survey) that carries a copy of its
     ticket's report keys: assignee, team, organization and channel.
@@ -210,33 +224,9 @@ class TicketKeyed(models.Model):
     team or organization clears the copy as it clears the ticket's own column (``SET_NULL``).
     """
 
-    ticket_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    ticket_team = models.ForeignKey(
-        "accounts.Team",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    ticket_organization = models.ForeignKey(
-        Organization,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    ticket_assignee = _ticket_key(settings.AUTH_USER_MODEL)
+    ticket_team = _ticket_key("accounts.Team")
+    ticket_organization = _ticket_key(Organization)
     # Empty until copied: a ticket always has a channel (migrations and bulk loads fill the rows
     # whose channel is still empty, see ``ticket_keys_backfill``; the database default lets rows
     # written by SQL leave it out).
