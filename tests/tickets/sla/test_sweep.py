@@ -180,6 +180,38 @@ def test_sweep_query_plan_uses_the_index(policy, customer, team):
 
 
 @pytest.mark.postgres
+def test_warning_candidates_are_listed_from_the_warning_index(policy, customer, team):
+    """Listed with "due_at > now" too, PostgreSQL read the breach index at scale (docs/sla.md);
+    the listing has just the warning index's own tests."""
+    make_ticket(customer, team)
+    from tickets.sla.sweep import warning_candidates
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
+        sql, params = warning_candidates(at(50)).values_list("pk").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "sla_target_warn_due_idx" in plan and "due_at" not in plan
+
+
+def test_a_past_due_clock_the_breach_pass_skipped_gets_no_warning(policy, customer, team, agent):
+    """The warning pass lists clocks by warning time alone, but marks only those not yet due:
+    one the breach pass left (its ticket was locked) is the next sweep's breach, not a warning."""
+    from tickets.sla import sweep as sla_sweep_module
+
+    ticket = make_ticket(customer, team, assignee=agent)
+    fr = SlaTarget.objects.get(ticket=ticket, kind=TargetKind.FIRST_RESPONSE)
+    now = at(90)  # warning at 45, due at 60
+    assert fr.pk in set(sla_sweep_module.warning_candidates(now).values_list("pk", flat=True))
+    marked = sla_sweep_module._mark_chunk(sla_sweep_module.WARNING, [(fr.pk, ticket.pk)], now)
+    assert marked == 0
+    fr.refresh_from_db()
+    assert fr.warned_at is None and fr.breached_at is None
+    assert not OutboundEmail.objects.filter(kind="sla_warning").exists()
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_mark_each_breach_once(policy, customer, team, agent):
     tickets = [make_ticket(customer, team, assignee=agent) for _ in range(20)]
