@@ -214,3 +214,34 @@ class TicketFeedbackLink(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} → {self.item_id}"
+
+
+class FeedbackEvent(models.Model):
+    """A feedback change announced to the rest of the system (``feedback.events``): written in the
+    change's transaction, dispatched to the subscribed handlers after it commits, and queued
+    again by the beat sweep while ``dispatched_at`` is empty (``support.outbox``)."""
+
+    kind = models.CharField(max_length=64)
+    # Names the change for the handlers, which must be idempotent (a dispatch may run twice).
+    key = models.CharField(max_length=200)
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField(default=clock.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            # Small by design: only events still owed a dispatch (the beat sweep's scan).
+            models.Index(
+                fields=["at"],
+                name="fb_event_undispatched_idx",
+                condition=Q(dispatched_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+    def as_event(self) -> dict:
+        """What a handler is given: the kind, the key and the change's data."""
+        return {**self.data, "kind": self.kind, "key": self.key}

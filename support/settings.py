@@ -174,6 +174,7 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.dispatch_ticket_event": {"queue": "notifications"},
     "feedback.tasks.dispatch_feedback_event": {"queue": "notifications"},
     "tickets.tasks.sweep_undispatched_events": {"queue": "notifications"},
+    "feedback.tasks.sweep_undispatched_feedback_events": {"queue": "notifications"},
     "tickets.tasks.dispatch_ticket_events": {"queue": "notifications"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.notifications.*": {"queue": "notifications"},
@@ -201,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
     "portal-cleanup": {"task": "portal.tasks.portal_cleanup", "schedule": 60.0 * 60},
     "sweep-undispatched-events": {
         "task": "tickets.tasks.sweep_undispatched_events",
+        "schedule": 60.0,
+    },
+    "sweep-undispatched-feedback-events": {
+        "task": "feedback.tasks.sweep_undispatched_feedback_events",
         "schedule": 60.0,
     },
     "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": 3600.0},

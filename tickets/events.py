@@ -22,15 +22,13 @@ import contextvars
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import User
 from customers.models import Customer
 from support import clock
+from support.outbox import requeue_overdue
 from tickets.models import Message, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -166,40 +164,11 @@ def dispatch(event: TicketEvent) -> None:
 
 
 def sweep_undispatched(*, limit: int = 5000) -> int:
-    """Beat: queue again the events whose dispatch is overdue; returns how many it queued.
-
-    Overdue means undispatched for longer than ``EVENT_DISPATCH_GRACE_SECONDS`` (longer than the
-    dispatch task normally takes, retries included). Each event is queued at most once per grace
-    period, so a backlog in the queue isn't multiplied by the sweep; oldest first, at most
-    ``limit`` a run (after a long outage the rest follow a minute later). Events older than
-    ``EVENT_DISPATCH_MAX_AGE_HOURS`` are given up on (and logged): telling people about a change
-    days late does more harm than good.
-    """
-    now = clock.now()
-    grace = timedelta(seconds=settings.EVENT_DISPATCH_GRACE_SECONDS)
-    oldest = now - timedelta(hours=settings.EVENT_DISPATCH_MAX_AGE_HOURS)
-    undispatched = TicketEvent.objects.filter(dispatched_at__isnull=True)
-    expired = undispatched.filter(at__lt=oldest).count()
-    if expired:
-        logger.warning("%s ticket events too old to sweep were never dispatched", expired)
-    overdue = undispatched.filter(at__gte=oldest, at__lte=now - grace).order_by("id")
-    queued, after = 0, 0
-    while queued < limit:
-        ids = list(overdue.filter(id__gt=after).values_list("id", flat=True)[:500])
-        if not ids:
-            break
-        after = ids[-1]
-        keys = {event_id: f"events:requeued:{event_id}" for event_id in ids}
-        last_queued = cache.get_many(list(keys.values()))
-        for event_id in ids:
-            last = last_queued.get(keys[event_id])
-            if last is not None and now - last < grace:
-                continue  # queued by an earlier sweep less than a grace period ago
-            cache.set(keys[event_id], now, timeout=int(grace.total_seconds()) * 2)
-            _publish(event_id)
-            queued += 1
-            if queued >= limit:
-                break
-    if queued:
-        logger.warning("Re-queued %s ticket events whose dispatch was lost", queued)
-    return queued
+    """Beat: queue again the events whose dispatch is overdue; returns how many it queued
+    (``support.outbox.requeue_overdue``)."""
+    return requeue_overdue(
+        TicketEvent.objects.filter(dispatched_at__isnull=True),
+        publish=_publish,
+        name="ticket events",
+        limit=limit,
+    )

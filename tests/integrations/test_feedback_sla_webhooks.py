@@ -11,7 +11,7 @@ import requests
 
 from accounts.tokens import api_token_create
 from feedback import events as feedback_events
-from feedback.models import ItemStatus, Rating
+from feedback.models import FeedbackEvent, ItemStatus, Rating
 from feedback.services import (
     csat_survey_answer,
     csat_survey_schedule,
@@ -143,9 +143,40 @@ def test_feedback_queueing_is_idempotent_per_event(
             callback()
     finally:
         feedback_events._queue = original
-    [event] = published
+    [event_id] = published
+    event = FeedbackEvent.objects.get(pk=event_id).as_event()
     queue_item_status_webhooks(event)
     queue_item_status_webhooks(event)
+    assert WebhookDelivery.objects.filter(event_type="feedback.item_status_changed").count() == 1
+
+
+def test_a_feedback_event_whose_queueing_failed_is_delivered_by_the_sweep_once(
+    subscription, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Nothing is lost when the broker is down at commit: the event row stays undispatched and
+    the beat sweep queues it again after the grace period; a second sweep adds nothing."""
+    from kombu.exceptions import OperationalError
+
+    from feedback import tasks as feedback_tasks
+
+    pm = factories.ProductManagerFactory()
+    item = feedback_item_create(title="Dark mode", by=pm)
+    with monkeypatch.context() as patch:
+
+        def refuse(*args, **kwargs):
+            raise OperationalError("[Errno 111] Connection refused")
+
+        patch.setattr(feedback_tasks.dispatch_feedback_event, "delay", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            feedback_item_change_status(item=item, status=ItemStatus.SHIPPED, by=pm)
+    event = FeedbackEvent.objects.get(kind=feedback_events.ITEM_STATUS_CHANGED)
+    assert event.dispatched_at is None and not WebhookDelivery.objects.exists()
+    assert feedback_events.sweep_undispatched() == 0  # within the grace period: not yet
+    with clock.travel(clock.now() + timedelta(minutes=10)):
+        assert feedback_tasks.sweep_undispatched_feedback_events() == 1  # run eagerly
+        assert feedback_events.sweep_undispatched() == 0
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
     assert WebhookDelivery.objects.filter(event_type="feedback.item_status_changed").count() == 1
 
 
@@ -291,4 +322,4 @@ def test_suppressed_history_publishes_no_feedback_events(
     with suppressed(), django_capture_on_commit_callbacks(execute=True) as callbacks:
         feedback_item_change_status(item=item, status=ItemStatus.SHIPPED, by=pm)
     assert callbacks == []
-    assert not WebhookDelivery.objects.exists()
+    assert not WebhookDelivery.objects.exists() and not FeedbackEvent.objects.exists()
