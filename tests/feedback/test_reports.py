@@ -602,12 +602,7 @@ def test_top_tags_read_with_id_bounds_equal_without(data):
     assert q.top_tags(rf(), ids=(None, None)) == []
 
 
-def _on_postgresql() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
-
-
+@pytest.mark.postgres  # shared snapshots are PostgreSQL's
 @pytest.mark.django_db(transaction=True)
 def test_report_lanes_run_on_two_connections_in_one_snapshot(data, settings):
     """Outside a caller's transaction on PostgreSQL, the second lane runs on a connection of its
@@ -616,8 +611,6 @@ def test_report_lanes_run_on_two_connections_in_one_snapshot(data, settings):
 
     from django.db import connection
 
-    if not _on_postgresql():
-        pytest.skip("Shared snapshots are PostgreSQL's.")
     from tickets.models import Ticket
 
     settings.REPORTS_CONNECTIONS = 2
@@ -643,10 +636,9 @@ def test_report_lanes_run_on_two_connections_in_one_snapshot(data, settings):
     assert Ticket.objects.count() == 8  # committed, just not in the report's snapshot
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_report_on_two_connections_equals_the_report_on_one(sla_data, settings):
-    if not _on_postgresql():
-        pytest.skip("Shared snapshots are PostgreSQL's.")
     reports = []
     for connections in (1, 2):
         settings.REPORTS_CONNECTIONS = connections
