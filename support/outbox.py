@@ -28,7 +28,7 @@ def requeue_overdue(
 ) -> int:
     """Queue again (``publish(id)``) the rows of ``undispatched`` whose dispatch is overdue;
     returns how many it queued. ``undispatched``: the model's rows with ``dispatched_at`` empty,
-    each with its time in ``at``; ``name`` names them in the cache and the logs.
+    each with its time in ``at``; ``name`` names them in the logs.
 
     Overdue means undispatched for longer than ``EVENT_DISPATCH_GRACE_SECONDS`` (longer than the
     dispatch task normally takes, retries included). Each row is queued at most once per grace
@@ -44,13 +44,14 @@ def requeue_overdue(
     if expired:
         logger.warning("%s %s too old to sweep were never dispatched", expired, name)
     overdue = undispatched.filter(at__gte=oldest, at__lte=now - grace).order_by("id")
+    label = undispatched.model._meta.label_lower  # cache keys: no spaces
     queued, after = 0, 0
     while queued < limit:
         ids = list(overdue.filter(id__gt=after).values_list("id", flat=True)[:500])
         if not ids:
             break
         after = ids[-1]
-        keys = {row_id: f"outbox:requeued:{name}:{row_id}" for row_id in ids}
+        keys = {row_id: f"outbox:requeued:{label}:{row_id}" for row_id in ids}
         last_queued = cache.get_many(list(keys.values()))
         for row_id in ids:
             last = last_queued.get(keys[row_id])
