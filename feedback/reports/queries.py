@@ -664,14 +664,12 @@ def grouped_report(
         }
 
     parts = session.together(tickets_lane, dated_rows_lane)
-    first, created, resolution, solved = (
-        parts["first"],
-        parts["created"],
-        parts["resolution"],
-        parts["solved"],
+    first, created, resolution, solved, open_now = (
+        parts[name] for name in ("first", "created", "resolution", "solved", "open_now")
     )
-    open_now, csat_rows, sla_rows = parts["open_now"], parts["csat_rows"], parts["sla_rows"]
-    first_business, resolution_business = parts["first_business"], parts["resolution_business"]
+    first_business, resolution_business, csat_rows, sla_rows = (
+        parts[name] for name in ("first_business", "resolution_business", "csat_rows", "sla_rows")
+    )
 
     agent_names = {u.pk: u.display_name for u in User.objects.filter(role__in=["agent", "admin"])}
     team_names: dict[int | None, str] = {t.pk: t.name for t in Team.objects.all()}
@@ -705,10 +703,7 @@ def grouped_report(
         resolution=resolution[TOTAL][None],
         first_response_business=first_business[TOTAL][None],
         resolution_business=resolution_business[TOTAL][None],
-        sla={
-            kind: SlaStat(**kinds[kind]) if kind in kinds else SlaStat()
-            for kind in TargetKind.values
-        },
+        sla={kind: SlaStat(**kinds.get(kind, {})) for kind in TargetKind.values},
         csat=CsatStat(**csat_rows[TOTAL][None]),
         daily=parts["daily"],
         tags=parts["tags"],

@@ -256,10 +256,10 @@ def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date,
 
 def build_report(f: q.ReportFilter) -> dict:
     with q.report_session() as session:
-        return _build_report(f, q.grouped_report(f, session=session))
+        return _build_report(q.grouped_report(f, session=session))
 
 
-def _build_report(f: q.ReportFilter, grouped: q.GroupedReport) -> dict:
+def _build_report(grouped: q.GroupedReport) -> dict:
     daily = grouped.daily
     groups = grouped.tables
     backlog = grouped.backlog
