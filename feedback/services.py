@@ -22,7 +22,7 @@ from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
 from tickets.events import record_event
 from tickets.mail.outbound import email_queue
-from tickets.models import EventKind, Status, Ticket
+from tickets.models import EventKind, Status, Ticket, ticket_keys_of
 from tickets.selectors import ticket_get_for_agent
 
 from . import events
@@ -88,6 +88,7 @@ def csat_survey_schedule(*, ticket: Ticket) -> CsatSurvey | None:
             customer_id=ticket.requester_id,
             token=secrets.token_urlsafe(24),
             due_at=due_at,
+            **ticket_keys_of(ticket),
         )
     if survey.sent_at is None:
         survey.due_at = due_at

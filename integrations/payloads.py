@@ -1,4 +1,4 @@
-"""Webhook payloads of feedback events (ticket events' payloads are in ``services._payload``).
+"""Webhook payloads of feedback events (ticket events' payloads are in ``integrations.services``).
 
 A payload describes the change as it happened (from the event) and the object as it is now.
 """

@@ -340,47 +340,26 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     def partial_update(self, request, *args, **kwargs):
         data = TicketUpdateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        values = data.validated_data
+        changes = self._changes(data.validated_data)
         actor = actor_for(request.user)
         with transaction.atomic():
             ticket = self._locked_for_write()
-            if isinstance(actor, Customer) and "status" in values:
-                self._check_customer_status(ticket, values["status"])
-            if "subject" in values:
-                services.ticket_change_subject(ticket=ticket, subject=values["subject"], by=actor)
-            if "priority" in values:
-                services.ticket_change_priority(
-                    ticket=ticket, priority=values["priority"], by=actor
-                )
-            if "type" in values:
-                services.ticket_change_type(ticket=ticket, type=values["type"], by=actor)
-            self._assign(ticket, values, actor)
-            if "tags" in values:
-                wanted = {services.normalize_tag(name) for name in values["tags"]}
-                current = set(ticket.tags.values_list("name", flat=True))
-                services.ticket_set_tags(
-                    ticket=ticket, by=actor, add=wanted - current, remove=current - wanted
-                )
-            if "status" in values and values["status"] != ticket.status:
-                services.ticket_change_status(ticket=ticket, status=values["status"], by=actor)
+            services.ticket_update(ticket=ticket, by=actor, changes=changes)
         return self._respond(ticket)
 
-    def _assign(self, ticket: Ticket, values: dict, actor: Actor) -> None:
-        changes = {}
+    @staticmethod
+    def _changes(values: dict) -> services.TicketChanges:
+        """The request's fields as the service's changes (ids looked up, unknown ids refused)."""
+        changes: services.TicketChanges = {
+            field: values[field]
+            for field in ("subject", "status", "priority", "type", "tags")
+            if field in values
+        }
         if "team_id" in values:
             changes["team"] = _lookup(Team, values["team_id"], "team_id")
         if "assignee_id" in values:
             changes["assignee"] = _agent_by_id(values["assignee_id"], "assignee_id")
-        if changes:
-            services.ticket_assign(ticket=ticket, by=actor, **changes)
-
-    @staticmethod
-    def _check_customer_status(ticket: Ticket, wanted: str) -> None:
-        if wanted == Status.SOLVED or (wanted == Status.OPEN and ticket.status == Status.SOLVED):
-            return
-        raise ValidationFailed(
-            "Customers can only mark a ticket solved, or reopen a solved ticket.", field="status"
-        )
+        return changes
 
     @extend_schema(
         summary="Change a ticket's status",
@@ -395,8 +374,6 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         actor = actor_for(request.user)
         with transaction.atomic():
             ticket = self._locked_for_write()
-            if isinstance(actor, Customer):
-                self._check_customer_status(ticket, data.validated_data["status"])
             services.ticket_change_status(
                 ticket=ticket, status=data.validated_data["status"], by=actor
             )
@@ -416,7 +393,9 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         actor = actor_for(request.user)
         with transaction.atomic():
             ticket = self._locked_for_write()
-            self._assign(ticket, data.validated_data, actor)
+            services.ticket_update(
+                ticket=ticket, by=actor, changes=self._changes(data.validated_data)
+            )
         return self._respond(ticket)
 
     @extend_schema(

@@ -218,10 +218,11 @@ class TicketKeyed(models.Model):
     Reports group these rows by agent and team and filter them by organization and channel; read
     through the ticket, that is a join to every ticket of the range's rows (hundreds of thousands
     at scale), the largest cost of a report. With the copy, each such part of a report reads one
-    table. The services keep it current: ``copy_ticket_keys`` when the row is made, and
-    ``tickets.services`` rewrites every such row of a ticket in the same transaction when the
-    ticket's assignee, team or organization changes (``ticket_keys_sync``). Deleting the user,
-    team or organization clears the copy as it clears the ticket's own column (``SET_NULL``).
+    table. The services keep it current: they write ``ticket_keys_of(ticket)`` into the row when
+    they make it, and ``tickets.services`` rewrites every such row of a ticket in the same
+    transaction when the ticket's assignee, team or organization changes (``ticket_keys_sync``).
+    Deleting the user, team or organization clears the copy as it clears the ticket's own column
+    (``SET_NULL``).
     """
 
     ticket_assignee = _ticket_key(settings.AUTH_USER_MODEL)
@@ -237,17 +238,9 @@ class TicketKeyed(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.ticket_channel:  # a new row made without them (bulk_create doesn't come here)
-            self.copy_ticket_keys(self.ticket)
-        super().save(*args, **kwargs)
-
-    def copy_ticket_keys(self, ticket: Ticket) -> None:
-        for name, value in ticket_keys_of(ticket).items():
-            setattr(self, name, value)
-
 
 def ticket_keys_of(ticket: Ticket) -> dict[str, object]:
+    """The copy of the ticket's report keys a new ``TicketKeyed`` row is made with."""
     return {
         "ticket_assignee_id": ticket.assignee_id,
         "ticket_team_id": ticket.team_id,

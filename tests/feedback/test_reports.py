@@ -14,7 +14,7 @@ from feedback.models import CsatSurvey, FeedbackItem, TicketFeedbackLink
 from feedback.reports import queries as q
 from support import clock
 from tests import factories
-from tickets.models import Channel, Status
+from tickets.models import Channel, Status, ticket_keys_of
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
 H = 3600
@@ -108,6 +108,7 @@ def data(db):
             sent_at=sent,
             rating=rating,
             answered_at=sent + timedelta(hours=1) if rating else None,
+            **ticket_keys_of(t),
         )
 
     survey(T[1], at(3), "good")
@@ -312,6 +313,7 @@ def sla_data(data):
             met_at=met,
             breached_at=breached,
             business_seconds_taken=business,
+            **ticket_keys_of(t),
         )
 
     clock_(T[1], FR, at(1, 10), at(1, 14), met=at(1, 11), business=1 * H)  # met

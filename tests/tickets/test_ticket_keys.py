@@ -7,6 +7,7 @@ import pytest
 
 from feedback.models import CsatSurvey
 from support import clock
+from support.errors import InvalidChange
 from tests import factories
 from tickets import services
 from tickets.models import Channel, Status
@@ -112,6 +113,15 @@ def test_a_closed_ticket_keeps_its_copy(desk):
     t.status = Status.CLOSED
     t.closed_at = clock.now()
     t.save()
-    with pytest.raises(services.InvalidChange):
+    with pytest.raises(InvalidChange):
         services.ticket_assign(ticket=t, by=None, assignee=None)
     assert {keys(c)[0] for c in SlaTarget.objects.filter(ticket=t)} == {desk["agent"].pk}
+
+
+def test_the_csat_service_copies_the_keys_onto_the_survey_it_makes(desk):
+    from feedback.services import csat_survey_schedule
+
+    t = desk["ticket"]
+    services.ticket_change_status(ticket=t, status=Status.SOLVED, by=desk["agent"])
+    survey = csat_survey_schedule(ticket=t)
+    assert keys(survey) == (desk["agent"].pk, desk["team"].pk, t.organization_id, Channel.EMAIL)

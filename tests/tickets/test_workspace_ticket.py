@@ -63,7 +63,7 @@ def test_admin_sees_any_ticket(client, admin_user, ticket):
 
 def test_page_shows_conversation_notes_and_events_as_sentences(signed_in, agent, ticket):
     services.ticket_note(ticket=ticket, body="Check the logs first", by=agent)
-    services.ticket_change_priority(ticket=ticket, priority="high", by=agent)
+    services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
     page = signed_in.get(_url("ticket", ticket)).content.decode()
     assert ticket.subject in page
     assert "Check the logs first" in page

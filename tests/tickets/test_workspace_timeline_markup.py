@@ -71,7 +71,7 @@ def test_timeline_items_match_the_template_loop(agent, ticket):
     )
     from tickets import services
 
-    services.ticket_change_priority(ticket=ticket, priority="high", by=agent)
+    services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
     conversation = _conversation(agent, ticket)
     events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
     entries = timeline(conversation, events)

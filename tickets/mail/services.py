@@ -9,9 +9,9 @@ from django.db import transaction
 
 from customers.models import Customer
 from support.errors import InvalidChange
-from tickets import services as ticket_services
 from tickets.events import record_event
 from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
+from tickets.services import message_add, require_agent, ticket_lock, ticket_touch
 
 
 @transaction.atomic
@@ -31,10 +31,10 @@ def mail_message_add(
     is not part of the ticket (``needs_review``: an agent decides before anyone acts on it;
     ``ticket_reply`` would refuse such a sender).
     """
-    ticket_services._lock(ticket)
+    ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
         raise InvalidChange("This ticket is closed and can't take new messages.")
-    message = ticket_services._add_message(
+    message = message_add(
         ticket,
         kind=MessageKind.REPLY,
         body=body,
@@ -43,18 +43,16 @@ def mail_message_add(
         channel=Channel.EMAIL,
         attachments=attachments,
         email_message_id=email_message_id,
+        needs_review=needs_review,
     )
-    if needs_review:
-        message.needs_review = True
-        message.save(update_fields=["needs_review"])
     record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
-    ticket_services._touch(ticket)
+    ticket_touch(ticket)
     return message
 
 
 @transaction.atomic
 def message_mark_reviewed(*, message: Message, by) -> Message:
-    ticket_services._require_agent(by)
+    require_agent(by)
     if message.needs_review:
         message.needs_review = False
         message.save(update_fields=["needs_review"])

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
-from tickets.models import Message, Status, Ticket
+from tickets.models import Message, Status, Ticket, ticket_keys_of
 from tickets.sla.business_time import Calendar, add_business_time, business_time_between
 from tickets.sla.cache import active_policies
 from tickets.sla.models import (
@@ -104,8 +104,8 @@ def _build(
         target_minutes=minutes,
         warning_percent=policy.warning_percent,
         started_at=at,
+        **ticket_keys_of(ticket),
     )
-    target.copy_ticket_keys(ticket)  # bulk_create doesn't call save(), which would copy them
     _schedule(target, cal)
     return target
 

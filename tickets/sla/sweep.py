@@ -295,19 +295,16 @@ def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> bool:
         policy.breach_raise_priority if what == BREACH else policy.warning_raise_priority
     )
     team = policy.breach_team if what == BREACH else policy.warning_team
-    changed = False
+    changes: services.TicketChanges = {}
     if raise_priority and ticket.priority in PRIORITY_UP:
-        services.ticket_change_priority(
-            ticket=ticket, priority=PRIORITY_UP[ticket.priority], by=None
-        )
-        changed = True
+        changes["priority"] = PRIORITY_UP[ticket.priority]
     if team is not None and ticket.team_id != team.pk:
-        keep = ticket.assignee_id and team.members.filter(pk=ticket.assignee_id).exists()
-        if keep:
-            services.ticket_assign(ticket=ticket, team=team, by=None)
-        else:
-            services.ticket_assign(ticket=ticket, team=team, assignee=None, by=None)
-        changed = True
+        changes["team"] = team
+        if ticket.assignee_id and not team.members.filter(pk=ticket.assignee_id).exists():
+            changes["assignee"] = None
+    if changes:
+        services.ticket_update(ticket=ticket, by=None, changes=changes)
+    changed = bool(changes)
     return changed
 
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
-from accounts.models import Team, User
+from accounts.models import User
 from accounts.selectors import agent_choices, team_choices
-from support.errors import DomainError, NotFound, ValidationFailed
+from support.errors import DomainError, NotFound
 from tickets import services
 from tickets.downloads import attachment_response
 from tickets.mail.models import InboundEmail
@@ -29,21 +29,23 @@ from tickets.models import (
 )
 from tickets.selectors import attachment_get_for_user, messages_visible_to, ticket_get_for_agent
 from tickets.workspace import canned, presence, queues
+from tickets.workspace.forms import TicketChangeForm
 from tickets.workspace.presentation import event_sentence, timeline
 from tickets.workspace.views import nav_context
 
-EDITABLE_FIELDS = (
-    "subject",
-    "status",
-    "priority",
-    "type",
-    "assignee",
-    "team",
-    "tag_add",
-    "tag_remove",
-    "follower_add",
-    "follower_remove",
-)
+# The header's editable fields (in its URLs) and the change each one makes.
+EDITABLE_FIELDS = {
+    "subject": "subject",
+    "status": "status",
+    "priority": "priority",
+    "type": "type",
+    "assignee": "assignee",
+    "team": "team",
+    "tag_add": "tags_add",
+    "tag_remove": "tags_remove",
+    "follower_add": "followers_add",
+    "follower_remove": "followers_remove",
+}
 
 
 def _header_context(ticket: Ticket, *, error: str = "") -> dict:
@@ -115,47 +117,6 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "agent/ticket.html", _page_context(request, ticket))
 
 
-def _lookup(model, value: str):
-    if not value:
-        return None
-    obj = model.objects.filter(pk=int(value)).first() if value.isdigit() else None
-    if obj is None:
-        raise ValidationFailed("That choice is no longer available.")
-    return obj
-
-
-def _apply_edit(ticket: Ticket, field: str, value: str, by: User) -> None:
-    if field == "subject":
-        services.ticket_change_subject(ticket=ticket, subject=value, by=by)
-    elif field == "status":
-        services.ticket_change_status(ticket=ticket, status=value, by=by)
-    elif field == "priority":
-        services.ticket_change_priority(ticket=ticket, priority=value, by=by)
-    elif field == "type":
-        services.ticket_change_type(ticket=ticket, type=value, by=by)
-    elif field == "assignee":
-        assignee = by if value == "me" else _lookup(User, value)
-        services.ticket_assign(ticket=ticket, assignee=assignee, by=by)
-    elif field == "team":
-        services.ticket_assign(ticket=ticket, team=_lookup(Team, value), by=by)
-    elif field == "tag_add":
-        names = value.replace(",", " ").split()
-        if not names:
-            raise ValidationFailed("Type a tag to add.")
-        services.ticket_set_tags(ticket=ticket, add=names, by=by)
-    elif field == "tag_remove":
-        services.ticket_set_tags(ticket=ticket, remove=[value], by=by)
-    elif field == "follower_add":
-        user = by if value == "me" else _lookup(User, value)
-        if user is None:
-            raise ValidationFailed("Choose an agent to add as a follower.")
-        services.ticket_follow(ticket=ticket, user=user, by=by)
-    elif field == "follower_remove":
-        user = by if value == "me" else _lookup(User, value)
-        if user is not None:
-            services.ticket_unfollow(ticket=ticket, user=user, by=by)
-
-
 @agent_required
 @require_POST
 def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpResponse:
@@ -163,13 +124,20 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
     if field not in EDITABLE_FIELDS:
         raise Http404("No such field.")
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    change = EDITABLE_FIELDS[field]
+    form = TicketChangeForm(
+        {change: request.POST.get("value", "")}, fields=[change], user=request.user
+    )
     error = ""
-    try:
-        _apply_edit(ticket, field, (request.POST.get("value") or "").strip(), request.user)
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        error = exc.message
+    if not form.is_valid():
+        error = form.first_error()
+    else:
+        try:
+            services.ticket_update(ticket=ticket, by=request.user, changes=form.changes())
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            error = exc.message
     if request.htmx:
         try:
             ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)

@@ -10,16 +10,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
-from accounts.models import Availability, Team, User
+from accounts.models import Availability, Team
 from accounts.selectors import agent_choices, team_choices
 from accounts.services import agent_set_availability
-from support.errors import DomainError, ValidationFailed
+from support.errors import DomainError
 from tickets import services
 from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.selectors import tickets_with_sla_clock
 from tickets.workspace import queues, saved_views, search
 from tickets.workspace.agent_cache import cached_for_agent
+from tickets.workspace.forms import TicketChangeForm
 
 
 def nav_context(request: HttpRequest, *, current: str = "") -> dict:
@@ -240,38 +241,15 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 # --- bulk actions ---------------------------------------------------------------------------
 
-BULK_ACTIONS = ("assign", "status", "priority", "team", "tags", "merge")
-
-
-def _bulk_apply(request: HttpRequest, action: str, ticket, data) -> None:
-    by = request.user
-    if action == "assign":
-        value = data.get("assignee", "")
-        if value == "me":
-            assignee = by
-        elif value in ("", "nobody"):
-            assignee = None
-        else:
-            assignee = User.objects.filter(pk=int(value) if value.isdigit() else 0).first()
-            if assignee is None:
-                raise ValidationFailed("Choose an agent to assign.")
-        services.ticket_assign(ticket=ticket, assignee=assignee, by=by)
-    elif action == "status":
-        services.ticket_change_status(ticket=ticket, status=data.get("status", ""), by=by)
-    elif action == "priority":
-        services.ticket_change_priority(ticket=ticket, priority=data.get("priority", ""), by=by)
-    elif action == "team":
-        value = data.get("team", "")
-        team = Team.objects.filter(pk=int(value)).first() if value.isdigit() else None
-        if value and team is None:
-            raise ValidationFailed("Choose a team.")
-        services.ticket_assign(ticket=ticket, team=team, by=by)
-    elif action == "tags":
-        add = [t for t in data.get("tags_add", "").replace(",", " ").split() if t]
-        remove = [t for t in data.get("tags_remove", "").replace(",", " ").split() if t]
-        if not add and not remove:
-            raise ValidationFailed("Type tags to add or remove.")
-        services.ticket_set_tags(ticket=ticket, add=add, remove=remove, by=by)
+# Each bulk action (but merge) and the fields of the change it makes.
+BULK_CHANGES = {
+    "assign": ["assignee"],
+    "status": ["status"],
+    "priority": ["priority"],
+    "team": ["team"],
+    "tags": ["tags_add", "tags_remove"],
+}
+BULK_ACTIONS = (*BULK_CHANGES, "merge")
 
 
 @agent_required
@@ -308,10 +286,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
         for error in errors:
             messages.error(request, error)
         return redirect(back)
+    form = TicketChangeForm(request.POST, fields=BULK_CHANGES[action], user=request.user)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect(back)
     done, errors = 0, []
     for ticket in tickets:
         try:
-            _bulk_apply(request, action, ticket, request.POST)
+            services.ticket_update(ticket=ticket, by=request.user, changes=form.changes())
             done += 1
         except DomainError as exc:
             errors.append(f"{ticket.reference}: {exc.message}")

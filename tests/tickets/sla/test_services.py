@@ -196,7 +196,7 @@ def test_priority_change_rematches_and_recomputes_from_start(new_ticket, policy,
         resolution_minutes=120,
     )
     with clock.travel(at(5)):
-        services.ticket_change_priority(ticket=new_ticket, priority=Priority.URGENT, by=agent)
+        services.ticket_update(ticket=new_ticket, by=agent, changes={"priority": Priority.URGENT})
     new_ticket.refresh_from_db()
     assert new_ticket.sla.policy == urgent
     assert new_ticket.first_response_due_at == at(15)
@@ -212,7 +212,7 @@ def test_a_policy_without_a_target_cancels_that_clock(new_ticket, policy, agent)
         first_response_minutes=None,
         resolution_minutes=60,
     )
-    services.ticket_change_type(ticket=new_ticket, type="task", by=agent)
+    services.ticket_update(ticket=new_ticket, by=agent, changes={"type": "task"})
     new_ticket.refresh_from_db()
     assert new_ticket.first_response_due_at is None
     assert target(new_ticket, TargetKind.FIRST_RESPONSE).state == TargetState.CANCELLED

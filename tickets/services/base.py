@@ -1,0 +1,215 @@
+"""The building blocks every ticket write is made of: lock the row, check who may act, add a
+message (with its attachments), touch the ticket (``updated_at`` and the copies of its report
+keys). Services here and in the channel sub-packages (``tickets.mail``) compose them; each one
+runs inside its caller's transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection
+
+from accounts.models import User
+from customers.models import Customer
+from support import clock
+from support.errors import NotPermitted, ValidationFailed
+from tickets.models import (
+    Attachment,
+    Message,
+    Tag,
+    Ticket,
+    ticket_keyed_models,
+    ticket_keys_of,
+)
+from tickets.sanitize import sanitize_html
+
+Actor = User | Customer
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
+# Never accepted as attachments: files that run when opened.
+BLOCKED_EXTENSIONS = frozenset(
+    ".exe .msi .bat .cmd .com .scr .pif .vbs .vbe .js .jse .wsf .wsh .ps1 .jar .dll .cpl .hta "
+    ".lnk .reg .app .sh".split()
+)
+# The ticket's columns that rows counted in reports carry a copy of (``TicketKeyed``).
+REPORT_KEYS = frozenset({"assignee", "team", "organization"})  # a channel never changes
+
+
+# --- who may act ----------------------------------------------------------------------------
+
+
+def require_agent(by: Actor | None) -> User:
+    """``by`` as an active agent, or :class:`NotPermitted`."""
+    if not isinstance(by, User) or not by.is_agent or not by.is_active:
+        raise NotPermitted("Only agents can do this.")
+    return by
+
+
+def customer_may_act(customer: Customer, ticket: Ticket) -> bool:
+    """A customer acts on their own tickets, and an organization's manager on its tickets."""
+    if ticket.requester_id == customer.pk:
+        return True
+    return bool(
+        customer.is_org_manager
+        and customer.organization_id
+        and customer.organization_id == ticket.organization_id
+    )
+
+
+# --- the ticket row -------------------------------------------------------------------------
+
+
+def ticket_lock(ticket: Ticket) -> Ticket:
+    """Lock the ticket's row for this transaction and reload it, so concurrent changes queue up."""
+    fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    for field in Ticket._meta.concrete_fields:
+        setattr(ticket, field.attname, getattr(fresh, field.attname))
+    return ticket
+
+
+def ticket_touch(ticket: Ticket, *fields: str) -> None:
+    """Save ``fields`` and a new ``updated_at``; when a report key changed, rewrite its copies."""
+    ticket.updated_at = clock.now()
+    ticket.save(update_fields=[*fields, "updated_at"])
+    if REPORT_KEYS.intersection(fields):
+        ticket_keys_sync(ticket)
+
+
+def ticket_keys_sync(ticket: Ticket) -> None:
+    """Rewrite the copy of the ticket's report keys on its SLA clocks, CSAT survey and any other
+    ``TicketKeyed`` rows, so reports group them under the ticket's current agent and team."""
+    keys = ticket_keys_of(ticket)
+    for model in ticket_keyed_models():
+        model.objects.filter(ticket_id=ticket.pk).update(**keys)
+
+
+def ticket_keys_backfill() -> int:
+    """Copy the report keys onto every ``TicketKeyed`` row that lacks them (an empty channel):
+    rows written in bulk, by SQL, by the data sets of the benchmark. Returns the rows filled."""
+    filled = 0
+    with connection.cursor() as cursor:
+        for model in ticket_keyed_models():
+            cursor.execute(
+                f"""UPDATE {model._meta.db_table} AS r
+                       SET ticket_assignee_id = t.assignee_id, ticket_team_id = t.team_id,
+                           ticket_organization_id = t.organization_id, ticket_channel = t.channel
+                      FROM {Ticket._meta.db_table} AS t
+                     WHERE t.id = r.ticket_id AND r.ticket_channel = ''"""  # noqa: S608 - our tables
+            )
+            filled += cursor.rowcount
+    return filled
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def check_choice(value: str, choices: type, field: str) -> None:
+    if value not in choices.values:
+        raise ValidationFailed(f"{value!r} is not a valid {field}.", field=field)
+
+
+def clean_subject(subject: str) -> str:
+    subject = " ".join(subject.split())
+    if not subject:
+        raise ValidationFailed("A ticket needs a subject.", field="subject")
+    if len(subject) > 250:
+        raise ValidationFailed("The subject can be at most 250 characters.", field="subject")
+    return subject
+
+
+def normalize_tag(name: str) -> str:
+    tag = re.sub(r"\s+", "-", name.strip().lower())
+    if not TAG_RE.match(tag):
+        raise ValidationFailed(
+            f"{name!r} is not a valid tag: use letters, digits, '-', '_', '.' or ':' "
+            "(at most 64 characters).",
+            field="tags",
+        )
+    return tag
+
+
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """The tags of these (normalized) names, made where missing, in the order given."""
+    names = list(names)
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return [existing[name] for name in names]
+
+
+# --- messages and attachments ---------------------------------------------------------------
+
+
+def check_attachments(files: Sequence[File]) -> None:
+    """Refuse files that run when opened and files over the size limit, with a sentence; also
+    for callers that hold files before a ticket exists (portal submissions awaiting a link)."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    for upload in files:
+        name = PurePath(upload.name or "").name
+        if not name:
+            raise ValidationFailed("An attachment needs a file name.", field="attachments")
+        if PurePath(name.lower()).suffix in BLOCKED_EXTENSIONS:
+            raise ValidationFailed(
+                f"{name} can't be attached: programs and scripts are not accepted.",
+                field="attachments",
+            )
+        if upload.size > limit:
+            raise ValidationFailed(
+                f"{name} is {upload.size / 1048576:.1f} MB; attachments can be at most "
+                f"{limit / 1048576:.0f} MB.",
+                field="attachments",
+            )
+
+
+def attachments_store(ticket: Ticket, message: Message, files: Sequence[File]) -> None:
+    for upload in files:
+        name = PurePath(upload.name).name
+        attachment = Attachment(
+            ticket=ticket,
+            message=message,
+            name=name[:255],
+            size=upload.size,
+            content_type=getattr(upload, "content_type", None) or "application/octet-stream",
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+
+
+def message_add(
+    ticket: Ticket,
+    *,
+    kind: str,
+    body: str,
+    by: Actor,
+    channel: str,
+    body_html: str = "",
+    attachments: Sequence[File] = (),
+    email_message_id: str = "",
+    needs_review: bool = False,
+) -> Message:
+    """Write one message of the conversation with its attachments (checked first). Records no
+    event and moves no status: the service that calls it decides what the message means."""
+    body = body.strip()
+    if not body and not attachments:
+        raise ValidationFailed("The message is empty.", field="body")
+    check_attachments(attachments)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=kind,
+        author_user=by if isinstance(by, User) else None,
+        author_customer=by if isinstance(by, Customer) else None,
+        body_text=body,
+        body_html=sanitize_html(body_html) if body_html else "",
+        channel=channel,
+        email_message_id=email_message_id[:250],
+        needs_review=needs_review,
+    )
+    attachments_store(ticket, message, attachments)
+    return message

@@ -1,0 +1,124 @@
+"""Folding one ticket into another, and one customer into another."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import User
+from customers.models import Customer
+from support.errors import InvalidChange
+from tickets.events import record_event
+from tickets.models import Attachment, EventKind, Message, MessageKind, Status, Ticket
+from tickets.services.base import require_agent, ticket_lock, ticket_touch
+from tickets.services.changes import status_set
+from tickets.sla import services as sla
+
+# --- customers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
+    """Fold ``source`` into ``target``: its tickets and messages move, each ticket records it.
+
+    Lives here rather than in ``customers`` because it changes tickets, and ``customers`` must not
+    know about tickets.
+    """
+    require_agent(by)
+    if source.pk == target.pk:
+        raise InvalidChange("A customer can't be merged into itself.")
+    if source.merged_into_id:
+        raise InvalidChange(f"{source.email} was already merged into another customer.")
+    for ticket in Ticket.objects.select_for_update().filter(requester=source):
+        ticket.requester = target
+        if ticket.organization_id is None:
+            ticket.organization_id = target.organization_id
+        ticket_touch(ticket, "requester", "organization")
+        sla.sla_on_matching_changed(ticket=ticket)  # SLA: organization may match another policy
+        record_event(
+            ticket,
+            kind=EventKind.REQUESTER_CHANGED,
+            by=by,
+            field="requester",
+            old=source.email,
+            new=target.email,
+        )
+    Message.objects.filter(author_customer=source).update(author_customer=target)
+    if source.user_id and not target.user_id:
+        target.user_id, source.user_id = source.user_id, None
+        source.save(update_fields=["user"])
+        target.save(update_fields=["user"])
+    source.merged_into = target
+    source.save(update_fields=["merged_into"])
+    return target
+
+
+# --- merging tickets ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_merge(*, source: Ticket, target: Ticket, by: User) -> Ticket:
+    """Fold ``source`` into ``target``: its public messages are copied into ``target`` (in their
+    original order, attachments referenced), both get an internal note saying so, and ``source``
+    is solved and points at ``target``. The copies record no reply events, so nobody is mailed
+    the old conversation again.
+    """
+    require_agent(by)
+    if source.pk == target.pk:
+        raise InvalidChange("A ticket can't be merged into itself.")
+    # Lock both rows in id order so two opposite merges can't deadlock.
+    first, second = sorted((source, target), key=lambda t: t.pk)
+    ticket_lock(first)
+    ticket_lock(second)
+    if source.merged_into_id:
+        raise InvalidChange(f"{source.reference} was already merged into #{source.merged_into_id}.")
+    if target.merged_into_id:
+        raise InvalidChange(
+            f"{target.reference} was itself merged into #{target.merged_into_id}; "
+            "merge into that ticket instead."
+        )
+    if target.status == Status.CLOSED:
+        raise InvalidChange(f"{target.reference} is closed and can't take merged tickets.")
+
+    for original in source.messages.filter(kind=MessageKind.REPLY).prefetch_related("attachments"):
+        copy = Message.objects.create(
+            ticket=target,
+            kind=MessageKind.REPLY,
+            author_user_id=original.author_user_id,
+            author_customer_id=original.author_customer_id,
+            body_text=original.body_text,
+            body_html=original.body_html,
+            channel=original.channel,
+            created_at=original.created_at,
+        )
+        for attachment in original.attachments.all():
+            Attachment.objects.create(
+                ticket=target,
+                message=copy,
+                file=attachment.file.name,
+                name=attachment.name,
+                size=attachment.size,
+                content_type=attachment.content_type,
+                created_at=attachment.created_at,
+            )
+
+    note = Message.objects.create(
+        ticket=target,
+        kind=MessageKind.NOTE,
+        author_user=by,
+        body_text=f"{source.reference} ({source.subject}) was merged into this ticket.",
+    )
+    record_event(target, kind=EventKind.NOTE_ADDED, by=by, message=note)
+    ticket_touch(target)
+
+    note = Message.objects.create(
+        ticket=source,
+        kind=MessageKind.NOTE,
+        author_user=by,
+        body_text=f"Merged into {target.reference} ({target.subject}); continue there.",
+    )
+    record_event(source, kind=EventKind.NOTE_ADDED, by=by, message=note)
+    source.merged_into = target
+    ticket_touch(source, "merged_into")
+    if source.status not in (Status.SOLVED, Status.CLOSED):
+        status_set(source, Status.SOLVED, by=by)
+    return target

@@ -1,0 +1,107 @@
+"""The conversation: public replies and internal notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.files import File
+from django.db import transaction
+
+from accounts.models import User
+from customers.models import Customer
+from support.errors import InvalidChange, NotPermitted
+from tickets import workflow
+from tickets.events import record_event
+from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
+from tickets.services.base import (
+    Actor,
+    check_choice,
+    customer_may_act,
+    message_add,
+    require_agent,
+    ticket_lock,
+    ticket_touch,
+)
+from tickets.services.changes import status_set
+from tickets.sla import services as sla
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    body: str,
+    by: Actor,
+    attachments: Sequence[File] = (),
+    status: str | None = None,
+    channel: str | None = None,
+    body_html: str = "",
+    email_message_id: str = "",
+) -> Message:
+    """Add a public reply. An agent's first reply stamps the first response; an agent may set a
+    status in the same step ("send and set pending"). A customer's reply reopens the ticket."""
+    ticket_lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidChange("This ticket is closed; a reply needs a new follow-up ticket.")
+    if isinstance(by, Customer):
+        if not customer_may_act(by, ticket):
+            raise NotPermitted("You can only reply to your own tickets.")
+        if status is not None:
+            raise NotPermitted("Customers can't set a status while replying.")
+    else:
+        require_agent(by)
+        if status is not None:
+            check_choice(status, Status, "status")
+    message = message_add(
+        ticket,
+        kind=MessageKind.REPLY,
+        body=body,
+        body_html=body_html,
+        by=by,
+        channel=channel or Channel.WEB,
+        attachments=attachments,
+        email_message_id=email_message_id,
+    )
+    record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
+    sla.sla_on_reply(ticket=ticket, message=message)  # SLA: meet or start reply clocks
+
+    if isinstance(by, User):
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = message.created_at
+            ticket_touch(ticket, "first_responded_at")
+        target = status or (Status.OPEN if ticket.status == Status.NEW else None)
+    else:
+        target = workflow.ON_CUSTOMER_REPLY.get(ticket.status)
+    if target and target != ticket.status:
+        status_set(ticket, target, by=by)
+    else:
+        ticket_touch(ticket)
+    return message
+
+
+@transaction.atomic
+def ticket_note(
+    *,
+    ticket: Ticket,
+    body: str,
+    by: User,
+    attachments: Sequence[File] = (),
+    email_message_id: str = "",
+) -> Message:
+    """Add an internal note: agents only, never shown or sent to a customer."""
+    require_agent(by)
+    ticket_lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidChange("This ticket is closed and can't take new notes.")
+    message = message_add(
+        ticket,
+        kind=MessageKind.NOTE,
+        body=body,
+        by=by,
+        channel=Channel.WEB,
+        attachments=attachments,
+        email_message_id=email_message_id,
+    )
+    record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
+    ticket_touch(ticket)
+    return message
