@@ -1,7 +1,7 @@
 """The building blocks every ticket write is made of: lock the row, check who may act, add a
 message (with its attachments), touch the ticket (``updated_at`` and the copies of its report
-keys). Services here and in the channel sub-packages (``tickets.mail``) compose them; each one
-runs inside its caller's transaction.
+keys), move the status through the state machine. Services here and in the channel
+sub-packages (``tickets.mail``) compose them; each one runs inside its caller's transaction.
 """
 
 from __future__ import annotations
@@ -18,15 +18,20 @@ from accounts.models import User
 from customers.models import Customer
 from support import clock
 from support.errors import NotPermitted, ValidationFailed
+from tickets import workflow
+from tickets.events import record_event
 from tickets.models import (
     Attachment,
+    EventKind,
     Message,
+    Status,
     Tag,
     Ticket,
     ticket_keyed_models,
     ticket_keys_of,
 )
 from tickets.sanitize import sanitize_html
+from tickets.sla import services as sla
 
 Actor = User | Customer
 
@@ -103,6 +108,24 @@ def ticket_keys_backfill() -> int:
             )
             filled += cursor.rowcount
     return filled
+
+
+def status_set(ticket: Ticket, status: str, *, by: Actor | None) -> None:
+    """Move a locked ticket to ``status`` through the state machine (stamping solved/closed
+    times), record it, and let the SLA clocks pause, resume or stop."""
+    workflow.check_transition(ticket.status, status)
+    old = ticket.status
+    now = clock.now()
+    ticket.status = status
+    if status == Status.SOLVED:
+        ticket.solved_at = now
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+    elif old == Status.SOLVED:  # reopened
+        ticket.solved_at = None
+    ticket_touch(ticket, "status", "solved_at", "closed_at")
+    record_event(ticket, kind=EventKind.STATUS_CHANGED, by=by, field="status", old=old, new=status)
+    sla.sla_on_status_changed(ticket=ticket, old=old, new=status)
 
 
 # --- values ---------------------------------------------------------------------------------

@@ -14,9 +14,7 @@ from django.db import transaction
 
 from accounts.models import Team, User
 from customers.models import Customer
-from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
-from tickets import workflow
 from tickets.events import record_event
 from tickets.models import EventKind, Priority, Status, Tag, Ticket, TicketType
 from tickets.services.base import (
@@ -26,6 +24,7 @@ from tickets.services.base import (
     customer_may_act,
     normalize_tag,
     require_agent,
+    status_set,
     tags_named,
     ticket_lock,
     ticket_touch,
@@ -57,24 +56,6 @@ _COLUMNS = {
     "priority": (EventKind.PRIORITY_CHANGED, True),
     "type": (EventKind.TYPE_CHANGED, True),
 }
-
-
-def status_set(ticket: Ticket, status: str, *, by: Actor | None) -> None:
-    """Move a locked ticket to ``status`` through the state machine (stamping solved/closed
-    times), record it, and let the SLA clocks pause, resume or stop."""
-    workflow.check_transition(ticket.status, status)
-    old = ticket.status
-    now = clock.now()
-    ticket.status = status
-    if status == Status.SOLVED:
-        ticket.solved_at = now
-    elif status == Status.CLOSED:
-        ticket.closed_at = now
-    elif old == Status.SOLVED:  # reopened
-        ticket.solved_at = None
-    ticket_touch(ticket, "status", "solved_at", "closed_at")
-    record_event(ticket, kind=EventKind.STATUS_CHANGED, by=by, field="status", old=old, new=status)
-    sla.sla_on_status_changed(ticket=ticket, old=old, new=status)
 
 
 def _check_actor(ticket: Ticket, by: Actor | None, keys: Iterable[str]) -> None:

@@ -9,8 +9,7 @@ from customers.models import Customer
 from support.errors import InvalidChange
 from tickets.events import record_event
 from tickets.models import Attachment, EventKind, Message, MessageKind, Status, Ticket
-from tickets.services.base import require_agent, ticket_lock, ticket_touch
-from tickets.services.changes import status_set
+from tickets.services.base import require_agent, status_set, ticket_lock, ticket_touch
 from tickets.sla import services as sla
 
 # --- customers ------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from tickets.services.base import (
     customer_may_act,
     message_add,
     require_agent,
+    status_set,
     ticket_lock,
     ticket_touch,
 )
-from tickets.services.changes import status_set
 from tickets.sla import services as sla
 
 
