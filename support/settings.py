@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "support",  # project-level management commands (runstack)
     "portal",
     "integrations",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -313,7 +314,7 @@ CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
 # Reports: how long a computed dashboard is reused for the same filter (0 = always recompute).
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 300)
 # Connections one report reads on at once (PostgreSQL; they share one snapshot): its two lanes
-# of queries, tickets and dated rows, run side by side (feedback/reports/queries.py).
+# of queries, tickets and dated rows, run side by side (reports/session.py).
 REPORTS_CONNECTIONS = env_int("REPORTS_CONNECTIONS", 2)
 
 # --- REST framework -------------------------------------------------------------------------

@@ -17,6 +17,6 @@ urlpatterns = [
     path("account/api-tokens/", include("accounts.token_views")),
     path("portal/", include("portal.urls")),
     path("feedback/", include("feedback.urls")),
-    path("reports/", include("feedback.reports.urls")),
+    path("reports/", include("reports.urls")),
     path("integrations/", include("integrations.urls")),
 ]

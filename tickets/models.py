@@ -68,7 +68,7 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self.filter(requester=customer)
 
 
-# The columns reports count, group and filter tickets by (feedback/reports).
+# The columns reports count, group and filter tickets by (the reports app).
 REPORT_COLUMNS = ["id", "assignee_id", "team_id", "organization_id", "channel"]
 
 
@@ -164,7 +164,7 @@ class Ticket(models.Model):
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
             # Reports read date ranges of creation and solving, and the open tickets, grouped by
-            # and filtered on these columns (feedback/reports): INCLUDE makes them index-only
+            # and filtered on these columns (the reports app): INCLUDE makes them index-only
             # scans on PostgreSQL (other databases ignore it).
             models.Index(
                 fields=["created_at"],

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import insights_required
 from accounts.models import Role, User
-from feedback.charts import bar_chart
 from feedback.models import (
     NOTIFIABLE_STATUSES,
     FeedbackItem,
@@ -32,6 +31,7 @@ from feedback.services import (
     item_search_filter,
 )
 from support import clock
+from support.charts import bar_chart
 from support.errors import DomainError
 
 TREND_WEEKS = 12

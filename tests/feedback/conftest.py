@@ -5,9 +5,3 @@ import pytest
 def _fast_password_hashing(settings):
     """Factories set a password on every user; the default hasher made these tests crawl."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_reports(settings):
-    """Each test computes its own report (no dashboard reused from another test's data)."""
-    settings.REPORTS_CACHE_SECONDS = 0

@@ -44,8 +44,6 @@ READ_PAGES = [
     ("feedback:item_list", lambda item, ticket: []),
     ("feedback:item_create", lambda item, ticket: []),
     ("feedback:item_detail", lambda item, ticket: [item.pk]),
-    ("reports:dashboard", lambda item, ticket: []),
-    ("reports:organizations", lambda item, ticket: []),
 ]
 
 

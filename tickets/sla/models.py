@@ -248,7 +248,7 @@ class SlaTarget(TicketKeyed):
                 ),
             ),
             models.Index(fields=["ticket", "kind"], name="sla_target_ticket_idx"),
-            # Reports (feedback.reports): clocks met, breached, or first responses met by when
+            # Reports (the reports app): clocks met, breached, or first responses met by when
             # they started, in a date range — each read index-only, with the copy of the
             # ticket's keys the reports group and filter by (``TicketKeyed``).
             models.Index(

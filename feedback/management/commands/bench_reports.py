@@ -20,8 +20,8 @@ from django.db import connection
 from accounts.models import Role, Team, User
 from customers.models import Customer, Organization
 from feedback.models import FeedbackItem
-from feedback.reports.queries import ReportFilter
-from feedback.reports.views import build_report
+from reports.filters import ReportFilter
+from reports.views import build_report
 from support import clock
 from tickets.models import Tag, Ticket
 

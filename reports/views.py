@@ -19,9 +19,12 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.decorators import insights_required
 from accounts.models import Role, Team, User
 from customers.models import Organization
-from feedback.charts import bar_chart, line_chart
-from feedback.reports import queries as q
+from reports.filters import ReportFilter
+from reports.grouped import GroupedReport, GroupRow, grouped_report
+from reports.session import report_session
+from reports.sla_metrics import SlaStat
 from support import clock
+from support.charts import bar_chart, line_chart
 from tickets.models import Channel
 from tickets.sla.models import TargetKind
 
@@ -75,7 +78,7 @@ ORGANIZATION_OPTIONS = 20  # names offered by the type-ahead
 class Filters:
     """The report filter and what the form shows for it."""
 
-    report: q.ReportFilter
+    report: ReportFilter
     organization_name: str = ""  # the type-ahead's value: the selected organization's name
 
 
@@ -132,7 +135,7 @@ def parse_filter(request: HttpRequest) -> Filters:
     channel = request.GET.get("channel", "")
     organization_id, organization_name, error = _organization(request)
     filters = Filters(
-        report=q.ReportFilter(
+        report=ReportFilter(
             start=start,
             end=end,
             tz=tz,
@@ -148,6 +151,23 @@ def parse_filter(request: HttpRequest) -> Filters:
     return filters
 
 
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{minutes:.0f} min"
+    hours = minutes / 60
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} d"
+
+
+def hours(seconds: float | None) -> str:
+    """For CSV: hours with two decimals, empty when unknown."""
+    return "" if seconds is None else f"{seconds / 3600:.2f}"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
 
@@ -156,7 +176,7 @@ def _csv_pct(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Table:
+def _group_table(key: str, title: str, label: str, rows: list[GroupRow]) -> Table:
     table = Table(
         key=key,
         title=title,
@@ -203,10 +223,10 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
                 r.created,
                 r.solved,
                 r.open_now,
-                q.format_duration(fr.median if fr else None),
-                q.format_duration(res.median if res else None),
-                q.format_duration(frb.median if frb else None),
-                q.format_duration(resb.median if resb else None),
+                format_duration(fr.median if fr else None),
+                format_duration(res.median if res else None),
+                format_duration(frb.median if frb else None),
+                format_duration(resb.median if resb else None),
                 _pct(sla.achievement if sla else None),
                 _pct(cs.score if cs else None),
                 cs.answered if cs else 0,
@@ -218,14 +238,14 @@ def _group_table(key: str, title: str, label: str, rows: list[q.GroupRow]) -> Ta
                 r.created,
                 r.solved,
                 r.open_now,
-                q.hours(fr.median if fr else None),
-                q.hours(fr.p90 if fr else None),
-                q.hours(res.median if res else None),
-                q.hours(res.p90 if res else None),
-                q.hours(frb.median if frb else None),
-                q.hours(frb.p90 if frb else None),
-                q.hours(resb.median if resb else None),
-                q.hours(resb.p90 if resb else None),
+                hours(fr.median if fr else None),
+                hours(fr.p90 if fr else None),
+                hours(res.median if res else None),
+                hours(res.p90 if res else None),
+                hours(frb.median if frb else None),
+                hours(frb.p90 if frb else None),
+                hours(resb.median if resb else None),
+                hours(resb.p90 if resb else None),
                 sla.met if sla else 0,
                 sla.breached if sla else 0,
                 _csv_pct(sla.achievement if sla else None),
@@ -254,12 +274,12 @@ def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date,
     return [(week, c, s) for week, (c, s) in weeks.items()], "week"
 
 
-def build_report(f: q.ReportFilter) -> dict:
-    with q.report_session() as session:
-        return _build_report(q.grouped_report(f, session=session))
+def build_report(f: ReportFilter) -> dict:
+    with report_session() as session:
+        return _build_report(grouped_report(f, session=session))
 
 
-def _build_report(grouped: q.GroupedReport) -> dict:
+def _build_report(grouped: GroupedReport) -> dict:
     daily = grouped.daily
     groups = grouped.tables
     backlog = grouped.backlog
@@ -294,7 +314,7 @@ def _build_report(grouped: q.GroupedReport) -> dict:
             "Response and resolution times",
             ["Measure", "Tickets", "Median", "90th percentile"],
             rows=[
-                [label, s.count, q.format_duration(s.median), q.format_duration(s.p90)]
+                [label, s.count, format_duration(s.median), format_duration(s.p90)]
                 for label, s in (
                     ("First response (tickets created in range)", times["first_response"]),
                     ("Resolution (tickets solved in range)", times["resolution"]),
@@ -304,7 +324,7 @@ def _build_report(grouped: q.GroupedReport) -> dict:
             ],
             csv_headers=["measure", "tickets", "median_hours", "p90_hours"],
             csv_rows=[
-                [key, s.count, q.hours(s.median), q.hours(s.p90)]
+                [key, s.count, hours(s.median), hours(s.p90)]
                 for key, s in [
                     *times.items(),
                     *((f"{key}_business", s) for key, s in business.items()),
@@ -409,13 +429,13 @@ def _build_report(grouped: q.GroupedReport) -> dict:
         "created": sum(c for _, c, _ in daily),
         "solved": sum(s for _, _, s in daily),
         "open": sum(n for _, n in backlog),
-        "first_response": q.format_duration(times["first_response"].median),
+        "first_response": format_duration(times["first_response"].median),
         "sla": _pct(
-            q.SlaStat(
+            SlaStat(
                 met=sum(s.met for s in sla.values()), breached=sum(s.breached for s in sla.values())
             ).achievement
         ),
-        "resolution": q.format_duration(times["resolution"].median),
+        "resolution": format_duration(times["resolution"].median),
         "csat": _pct(csat.score),
         "response_rate": _pct(csat.response_rate),
     }
@@ -428,7 +448,7 @@ def _build_report(grouped: q.GroupedReport) -> dict:
     }
 
 
-def cached_report(f: q.ReportFilter) -> dict:
+def cached_report(f: ReportFilter) -> dict:
     """The report for a filter, kept ``REPORTS_CACHE_SECONDS`` (a dashboard is read many times
     and its CSV buttons ask for the same numbers again)."""
     seconds = settings.REPORTS_CACHE_SECONDS
