@@ -3,13 +3,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from customers.models import Customer, Organization
-from support.api import (
-    FastReadMixin,
-    StrictInputSerializer,
-    id_field,
-    schema_optional,
-    serializing_for,
-)
+from support.api.schema import schema_optional
+from support.api.serializers import FastReadMixin, StrictInputSerializer, id_field, serializing_for
 
 # Where a list endpoint puts an organization's prefetched domains (``Prefetch(to_attr=...)``).
 LISTED_DOMAINS = "listed_domains"

@@ -28,22 +28,13 @@ from accounts.models import Team, User
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from customers.serializers import LISTED_DOMAINS
-from support.api import (
-    ID_REGEX,
-    IDEMPOTENCY,
-    IF_MATCH,
-    TICKET_ID_PARAM,
-    AgentsOnly,
-    ApiPermission,
-    ApiViewMixin,
-    BinaryRenderer,
-    ChoiceInFilter,
-    IdFilter,
-    PayloadTooLarge,
-    PreconditionFailed,
-    ordering_filter,
-    parse_expand,
-)
+from support.api.errors import PayloadTooLarge, PreconditionFailed
+from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
+from support.api.permissions import AgentsOnly, ApiPermission
+from support.api.renderers import BinaryRenderer
+from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM
+from support.api.serializers import parse_expand
+from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted, ValidationFailed
 from support.orm import remember_prefetched
 from tickets import services

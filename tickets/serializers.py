@@ -15,13 +15,8 @@ from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
 from support import clock
-from support.api import (
-    FastReadMixin,
-    StrictInputSerializer,
-    id_field,
-    schema_optional,
-    serializing_for,
-)
+from support.api.schema import schema_optional
+from support.api.serializers import FastReadMixin, StrictInputSerializer, id_field, serializing_for
 from tickets.models import (
     Attachment,
     Channel,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
-from support.api import FastReadMixin
+from support.api.serializers import FastReadMixin
 from tests import factories
 from tickets.serializers import TicketSerializer
 
