@@ -7,7 +7,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from accounts.models import Availability, Role, Team, User
-from support.api import ID_REGEX, AgentsOnly, ApiPermission, ApiViewMixin, IdFilter, ordering_filter
+from support.api.filters import IdFilter, ordering_filter
+from support.api.permissions import AgentsOnly, ApiPermission
+from support.api.schema import ID_REGEX
+from support.api.views import ApiViewMixin
 
 
 class TeamSerializer(serializers.ModelSerializer):

@@ -73,14 +73,3 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
 
 def api_tokens_of(user: User):
     return ApiToken.objects.filter(user=user)
-
-
-def idempotency_keys_purge() -> int:
-    """Delete stored Idempotency-Key responses older than the replay window."""
-    from django.conf import settings
-
-    from accounts.models import ApiIdempotencyKey
-
-    cutoff = clock.now() - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
-    deleted, _ = ApiIdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

@@ -17,7 +17,10 @@ from customers.serializers import (
     OrganizationSerializer,
 )
 from customers.services import customer_create, organization_create
-from support.api import ID_REGEX, ApiViewMixin, IdFilter, ordering_filter, parse_expand
+from support.api.filters import IdFilter, ordering_filter
+from support.api.schema import ID_REGEX
+from support.api.serializers import parse_expand
+from support.api.views import ApiViewMixin
 from support.errors import NotPermitted, ValidationFailed
 
 CUSTOMER_ORDERINGS = {

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from django.utils import timezone
+from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from customers.models import Customer, Organization
-from support.api import (
-    FastReadMixin,
+from support.api.schema import schema_optional
+from support.api.serializers import (
     StrictInputSerializer,
     id_field,
-    schema_optional,
+    iso_datetime,
     serializing_for,
 )
 
@@ -15,7 +17,7 @@ from support.api import (
 LISTED_DOMAINS = "listed_domains"
 
 
-class OrganizationSerializer(FastReadMixin, serializers.ModelSerializer):
+class OrganizationSerializer(serializers.ModelSerializer):
     domains = serializers.SerializerMethodField()
 
     class Meta:
@@ -23,22 +25,39 @@ class OrganizationSerializer(FastReadMixin, serializers.ModelSerializer):
         fields = ["id", "name", "domains", "notes", "created_at"]
         read_only_fields = fields
 
+    @cached_property
+    def _hidden(self) -> frozenset[str]:
+        user = serializing_for(self.context)
+        if user is not None and not user.is_agent:
+            return frozenset({"notes"})  # agents' private notes about the organization
+        return frozenset()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self._hidden:
+            del fields[name]
+        return fields
+
     def get_domains(self, organization: Organization) -> list[str]:
         domains = getattr(organization, LISTED_DOMAINS, None)
         return [d.domain for d in (organization.domains.all() if domains is None else domains)]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = serializing_for(self.context)
-        if user is not None and not user.is_agent:
-            fields.pop("notes")  # agents' private notes about the organization
-        return fields
+    def to_representation(self, organization: Organization) -> dict:
+        data = {
+            "id": organization.pk,
+            "name": organization.name,
+            "domains": self.get_domains(organization),
+        }
+        if "notes" not in self._hidden:
+            data["notes"] = organization.notes
+        data["created_at"] = iso_datetime(organization.created_at, timezone.get_current_timezone())
+        return data
 
 
 schema_optional("Organization", "notes")
 
 
-class CustomerSerializer(FastReadMixin, serializers.ModelSerializer):
+class CustomerSerializer(serializers.ModelSerializer):
     organization_id = serializers.IntegerField(allow_null=True, read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)
 
@@ -59,16 +78,49 @@ class CustomerSerializer(FastReadMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_fields(self):
-        # Decided before serializing, so what isn't shown isn't loaded either.
-        fields = super().get_fields()
+    @cached_property
+    def _hidden(self) -> frozenset[str]:
         user = serializing_for(self.context)
-        if user is not None:
-            if "organization" not in self.context.get("customer_expand", ()):
-                fields.pop("organization")
-            if not user.is_agent:
-                fields.pop("notes")
+        if user is None:
+            return frozenset()
+        hidden = set()
+        if "organization" not in self.context.get("customer_expand", ()):
+            hidden.add("organization")
+        if not user.is_agent:
+            hidden.add("notes")
+        return frozenset(hidden)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self._hidden:
+            del fields[name]
         return fields
+
+    @cached_property
+    def _organization(self) -> OrganizationSerializer:
+        return OrganizationSerializer(context=self.context)
+
+    def to_representation(self, customer: Customer) -> dict:
+        hidden = self._hidden
+        data = {
+            "id": customer.pk,
+            "email": customer.email,
+            "name": customer.name,
+            "phone": customer.phone,
+            "organization_id": customer.organization_id,
+        }
+        if "organization" not in hidden:
+            organization = customer.organization
+            data["organization"] = (
+                None if organization is None else self._organization.to_representation(organization)
+            )
+        data["is_org_manager"] = customer.is_org_manager
+        data["locale"] = customer.locale
+        data["time_zone"] = customer.time_zone
+        if "notes" not in hidden:
+            data["notes"] = customer.notes
+        data["created_at"] = iso_datetime(customer.created_at, timezone.get_current_timezone())
+        return data
 
 
 schema_optional("Customer", "organization", "notes")

@@ -16,18 +16,11 @@ from rest_framework.response import Response
 from accounts.models import User
 from customers.models import Customer
 from customers.selectors import customers_visible_to
-from support.api import (
-    ID_REGEX,
-    IF_MATCH,
-    TICKET_ID_PARAM,
-    AgentsOnly,
-    ApiPermission,
-    ApiViewMixin,
-    ChoiceInFilter,
-    IdFilter,
-    PreconditionFailed,
-    ordering_filter,
-)
+from support.api.errors import PreconditionFailed
+from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
+from support.api.permissions import AgentsOnly, ApiPermission
+from support.api.schema import ID_REGEX, IF_MATCH, TICKET_ID_PARAM
+from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted, ValidationFailed
 from tickets.models import Ticket
 from tickets.selectors import ticket_get_for_agent

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from support.api import StrictInputSerializer, id_field
+from support.api.serializers import StrictInputSerializer, id_field
 
 from .models import (
     CsatSurvey,

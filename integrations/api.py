@@ -20,14 +20,11 @@ from integrations.services import (
     webhook_subscription_delete,
     webhook_subscription_update,
 )
-from support.api import (
-    ID_REGEX,
-    ApiPermission,
-    ApiViewMixin,
-    IdFilter,
-    StrictInputSerializer,
-    ordering_filter,
-)
+from support.api.filters import IdFilter, ordering_filter
+from support.api.permissions import ApiPermission
+from support.api.schema import ID_REGEX
+from support.api.serializers import StrictInputSerializer
+from support.api.views import ApiViewMixin
 
 
 class AdminsOnly(permissions.BasePermission):

@@ -13,7 +13,8 @@ from feedback.api import (
     TicketFeedbackLinkViewSet,
 )
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
-from support.api import ID_REGEX, api_not_found
+from support.api.errors import api_not_found
+from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
 from tickets.sla.api import BusinessCalendarViewSet, SlaPolicyViewSet
 from tickets.workspace.api import SavedViewViewSet

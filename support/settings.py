@@ -324,17 +324,17 @@ REST_FRAMEWORK = {
         # The pages' own calls; DRF enforces CSRF for session-authenticated writes.
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["support.api.ApiPermission"],
-    "DEFAULT_FILTER_BACKENDS": ["support.api.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "support.api.StableCursorPagination",
-    "DEFAULT_THROTTLE_CLASSES": ["support.api.ApiRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["support.api.permissions.ApiPermission"],
+    "DEFAULT_FILTER_BACKENDS": ["support.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "support.api.pagination.StableCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["support.api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "support.api.exception_handler",
+    "EXCEPTION_HANDLER": "support.api.errors.exception_handler",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -345,6 +345,8 @@ API_RATE_LIMIT_ANON = env_int("API_RATE_LIMIT_ANON", 60)
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 # How long a stored Idempotency-Key response is replayed.
 API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
+# Where Idempotency-Key answers are stored (support.api.idempotency): per user, with the users.
+API_IDEMPOTENCY_STORE = "accounts.idempotency"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Switchboard API",
     "DESCRIPTION": "Tickets, conversations, customers and webhooks. Quick start: docs/api.md.",
@@ -370,8 +372,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "support.api.schema_add_error_responses",
-        "support.api.schema_relax_optional_fields",
+        "support.api.schema.schema_add_error_responses",
+        "support.api.schema.schema_relax_optional_fields",
     ],
 }
 

@@ -28,24 +28,14 @@ from accounts.models import Team, User
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from customers.serializers import LISTED_DOMAINS
-from support.api import (
-    ID_REGEX,
-    IDEMPOTENCY,
-    IF_MATCH,
-    TICKET_ID_PARAM,
-    AgentsOnly,
-    ApiPermission,
-    ApiViewMixin,
-    BinaryRenderer,
-    ChoiceInFilter,
-    IdFilter,
-    PayloadTooLarge,
-    PreconditionFailed,
-    ordering_filter,
-    parse_expand,
-)
+from support.api.errors import PayloadTooLarge, PreconditionFailed
+from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
+from support.api.permissions import AgentsOnly, ApiPermission
+from support.api.renderers import BinaryRenderer
+from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM
+from support.api.serializers import parse_expand
+from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted, ValidationFailed
-from support.orm import remember_prefetched
 from tickets import services
 from tickets.downloads import attachment_response
 from tickets.models import (
@@ -75,7 +65,7 @@ from tickets.serializers import (
     TicketUpdateSerializer,
 )
 from tickets.sla.models import SlaTarget
-from tickets.sla.selectors import sla_remember, tickets_with_sla_clock
+from tickets.sla.selectors import tickets_with_sla_clock
 
 Actor = User | Customer
 
@@ -247,8 +237,13 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             fresh = ticket
         return self._answer(fresh, code)
 
-    def _answer(self, ticket: Ticket, code: int) -> Response:
-        response = Response(self.get_serializer(ticket).data, status=code)
+    def _answer(self, ticket: Ticket, code: int, *, written=None) -> Response:
+        """``written``: what ``ticket_create`` wrote beside the ticket (``as_created``), shown as
+        written instead of read back."""
+        context = self.get_serializer_context()
+        if written is not None:
+            context["written"] = written
+        response = Response(self.get_serializer(ticket, context=context).data, status=code)
         response["ETag"] = ticket_etag(ticket)
         if code == status.HTTP_201_CREATED:
             response["Location"] = f"/api/v1/tickets/{ticket.pk}"
@@ -323,12 +318,9 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         )
         if self._expand():
             return self._respond(ticket, status.HTTP_201_CREATED)
-        # Shown from what the service wrote (tags, SLA match and clocks), as get_queryset would
-        # load it: no read back. Expanded objects (requester, organization) still read it back.
-        written = ticket.as_created
-        remember_prefetched(ticket, "tags", written.tags)
-        sla_remember(ticket, matched=written.sla, targets=written.sla_targets)
-        return self._answer(ticket, status.HTTP_201_CREATED)
+        # Shown from what the service wrote (tags, SLA match and clocks): no read back.
+        # Expanded objects (requester, organization) still read it back.
+        return self._answer(ticket, status.HTTP_201_CREATED, written=ticket.as_created)
 
     @extend_schema(
         summary="Change a ticket",
@@ -493,13 +485,14 @@ class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generic
                 channel=Channel.API,
                 attachments=values["attachments"],
             )
+        context = self.get_serializer_context()
         if values["attachments"]:
             message = self.get_queryset().get(pk=message.pk)  # with the attachments as stored
         else:
             # Shown as written (author loaded, nothing uploaded so nothing attached): no read back.
-            remember_prefetched(message, "attachments", [])
+            context["written_attachments"] = []
         return Response(
-            self.get_serializer(message).data,
+            self.get_serializer(message, context=context).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": f"/api/v1/tickets/{ticket.pk}/messages"},
         )

@@ -2,24 +2,27 @@
 
 Representations depend on who reads: customers never get internal notes or agent-only fields
 (assignee, team, tags, SLA due times). Inputs name what each role may set; anything else is a
-400 naming the field (see ``support.api.StrictInputSerializer``).
+400 naming the field (see ``support.api.serializers.StrictInputSerializer``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
 from support import clock
-from support.api import (
-    FastReadMixin,
+from support.api.schema import schema_optional
+from support.api.serializers import (
     StrictInputSerializer,
     id_field,
-    schema_optional,
+    iso_datetime,
     serializing_for,
 )
 from tickets.models import (
@@ -34,7 +37,10 @@ from tickets.models import (
     TicketType,
 )
 from tickets.sla.models import SlaTarget, TargetKind, TargetState
-from tickets.sla.selectors import sla_clock_for
+from tickets.sla.selectors import sla_clock_for, sla_clock_from_targets
+
+if TYPE_CHECKING:
+    from tickets.services import TicketAsCreated
 
 AGENT_ONLY_TICKET_FIELDS = (
     "assignee_id",
@@ -52,14 +58,14 @@ LISTED_TAGS = "listed_tags"
 LISTED_SLA_TARGETS = "listed_sla_targets"
 
 
-class SlaClockSerializer(FastReadMixin, serializers.Serializer):
+class SlaClockSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["ok", "warning", "breached", "paused"])
     label = serializers.CharField(help_text="first response, next reply or resolution")
     text = serializers.CharField(help_text="e.g. 'first response in 42m'")
     due_at = serializers.DateTimeField(allow_null=True)
 
 
-class SlaTargetSerializer(FastReadMixin, serializers.Serializer):
+class SlaTargetSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TargetKind.choices)
     state = serializers.ChoiceField(choices=TargetState.choices)
     target_minutes = serializers.IntegerField()
@@ -75,7 +81,7 @@ class SlaTargetSerializer(FastReadMixin, serializers.Serializer):
     paused_since = serializers.DateTimeField(allow_null=True)
 
 
-class TicketSlaSerializer(FastReadMixin, serializers.Serializer):
+class TicketSlaSerializer(serializers.Serializer):
     policy_id = serializers.IntegerField(allow_null=True)
     policy_name = serializers.CharField(help_text="Kept if the policy was deleted; '' if none.")
     clock = SlaClockSerializer(allow_null=True, help_text="The nearest running clock.")
@@ -83,24 +89,56 @@ class TicketSlaSerializer(FastReadMixin, serializers.Serializer):
         many=True, help_text="The latest clock of each kind (cancelled ones left out)."
     )
 
+    def to_representation(self, sla: dict) -> dict:
+        """``sla`` as :func:`sla_representation` gives it, with its times as text."""
+        zone = timezone.get_current_timezone()
+        clock = sla["clock"]
+        if clock is not None:
+            clock = {**clock, "due_at": iso_datetime(clock["due_at"], zone)}
+        return {
+            "policy_id": sla["policy_id"],
+            "policy_name": sla["policy_name"],
+            "clock": clock,
+            "targets": [
+                {
+                    **target,
+                    "started_at": iso_datetime(target["started_at"], zone),
+                    "warn_at": iso_datetime(target["warn_at"], zone),
+                    "due_at": iso_datetime(target["due_at"], zone),
+                    "met_at": iso_datetime(target["met_at"], zone),
+                    "breached_at": iso_datetime(target["breached_at"], zone),
+                    "paused_since": iso_datetime(target["paused_since"], zone),
+                }
+                for target in sla["targets"]
+            ],
+        }
 
-def sla_representation(ticket: Ticket) -> dict:
-    """A ticket's SLA for agents, from what the list query loaded (``tickets_with_sla_clock``
-    annotations, ``select_related("sla")``, prefetched ``sla_targets``): no query per row."""
+
+def sla_representation(ticket: Ticket, *, written: TicketAsCreated | None = None) -> dict:
+    """A ticket's SLA for agents, with no query per row: from the rows ``ticket_create`` just
+    wrote (``written``, its ``as_created``), else from what the list query loaded
+    (``tickets_with_sla_clock`` annotations, ``select_related("sla")``, ``sla_targets``
+    prefetched into ``LISTED_SLA_TARGETS``), else from the related rows."""
     now = clock.now()
-    try:
-        matched = ticket.sla
-    except ObjectDoesNotExist:
-        matched = None
+    if written is not None:
+        matched, targets = written.sla, written.sla_targets
+        nearest = sla_clock_from_targets(ticket, targets=targets, now=now)
+    else:
+        try:
+            matched = ticket.sla
+        except ObjectDoesNotExist:
+            matched = None
+        targets = getattr(ticket, LISTED_SLA_TARGETS, None)
+        if targets is None:
+            targets = ticket.sla_targets.all()
+        nearest = sla_clock_for(ticket, now=now)
     latest: dict[str, SlaTarget] = {}
-    targets = getattr(ticket, LISTED_SLA_TARGETS, None)
-    for target in ticket.sla_targets.all() if targets is None else targets:
+    for target in targets:
         if target.state == TargetState.CANCELLED:
             continue
         current = latest.get(target.kind)
         if current is None or (target.started_at, target.pk) >= (current.started_at, current.pk):
             latest[target.kind] = target
-    nearest = sla_clock_for(ticket, now=now)
     return {
         "policy_id": matched.policy_id if matched else None,
         "policy_name": matched.policy_name if matched else "",
@@ -134,7 +172,10 @@ def sla_representation(ticket: Ticket) -> dict:
     }
 
 
-class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
+# The context: ``request`` (none for webhook payloads: no ``sla``), ``expand`` (the embedded
+# objects), and ``written`` for a ticket this request created (its ``as_created``: tags and SLA
+# are shown as written, not read back). (A class docstring would be the schema's description.)
+class TicketSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     requester_id = serializers.IntegerField(read_only=True)
     organization_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -176,36 +217,87 @@ class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @cached_property
+    def _hidden(self) -> frozenset[str]:
+        """What this reader doesn't get; decided once, before serializing, so what isn't shown
+        isn't loaded either (a list's rows share one serializer)."""
+        hidden = set()
+        if self.context.get("request") is None:
+            hidden.add("sla")  # webhook payloads and other server-side uses
+        user = serializing_for(self.context)
+        if user is not None:
+            expand = self.context.get("expand", ())
+            hidden.update(name for name in EXPANDABLE if name not in expand)
+            if not user.is_agent:
+                hidden.update(AGENT_ONLY_TICKET_FIELDS)
+        return frozenset(hidden)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self._hidden:
+            del fields[name]
+        return fields
+
     @extend_schema_field(TicketSlaSerializer)
     def get_sla(self, ticket: Ticket) -> dict:
-        return self._sla_serializer.to_representation(sla_representation(ticket))
+        value = sla_representation(ticket, written=self.context.get("written"))
+        return self._sla_serializer.to_representation(value)
 
     @cached_property
     def _sla_serializer(self) -> TicketSlaSerializer:
-        # One for every row of a list: a serializer per row deep-copied its nested fields each
-        # time, the largest cost of a 50-ticket page (docs/benchmarks.md).
         return TicketSlaSerializer()
 
     def get_tags(self, ticket: Ticket) -> list[str]:
-        tags = getattr(ticket, LISTED_TAGS, None)
+        written = self.context.get("written")
+        tags = written.tags if written is not None else getattr(ticket, LISTED_TAGS, None)
         return sorted(tag.name for tag in (ticket.tags.all() if tags is None else tags))
 
-    def get_fields(self):
-        # Decided before serializing, so what isn't shown isn't loaded either.
-        fields = super().get_fields()
-        if self.context.get("request") is None:
-            fields.pop("sla")  # webhook payloads and other server-side uses
-        user = serializing_for(self.context)
-        if user is None:
-            return fields
-        expand = self.context.get("expand", ())
-        for name in EXPANDABLE:
-            if name not in expand:
-                fields.pop(name)
-        if not user.is_agent:
-            for name in AGENT_ONLY_TICKET_FIELDS:
-                fields.pop(name)
-        return fields
+    @cached_property
+    def _customer(self) -> CustomerSerializer:
+        return CustomerSerializer(context=self.context)
+
+    @cached_property
+    def _organization(self) -> OrganizationSerializer:
+        return OrganizationSerializer(context=self.context)
+
+    def to_representation(self, ticket: Ticket) -> dict:
+        hidden = self._hidden
+        zone = timezone.get_current_timezone()
+        data = {
+            "id": ticket.pk,
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+            "status": str(ticket.status),
+            "priority": str(ticket.priority),
+            "type": str(ticket.type),
+            "channel": str(ticket.channel),
+            "requester_id": ticket.requester_id,
+        }
+        if "requester" not in hidden:
+            data["requester"] = self._customer.to_representation(ticket.requester)
+        data["organization_id"] = ticket.organization_id
+        if "organization" not in hidden:
+            organization = ticket.organization
+            data["organization"] = (
+                None if organization is None else self._organization.to_representation(organization)
+            )
+        agent_fields = "tags" not in hidden
+        if agent_fields:
+            data["assignee_id"] = ticket.assignee_id
+            data["team_id"] = ticket.team_id
+            data["tags"] = self.get_tags(ticket)
+        data["created_at"] = iso_datetime(ticket.created_at, zone)
+        data["updated_at"] = iso_datetime(ticket.updated_at, zone)
+        data["first_responded_at"] = iso_datetime(ticket.first_responded_at, zone)
+        data["solved_at"] = iso_datetime(ticket.solved_at, zone)
+        data["closed_at"] = iso_datetime(ticket.closed_at, zone)
+        if agent_fields:
+            data["first_response_due_at"] = iso_datetime(ticket.first_response_due_at, zone)
+            data["next_reply_due_at"] = iso_datetime(ticket.next_reply_due_at, zone)
+            data["resolution_due_at"] = iso_datetime(ticket.resolution_due_at, zone)
+        if "sla" not in hidden:
+            data["sla"] = self.get_sla(ticket)
+        return data
 
 
 schema_optional("Ticket", *EXPANDABLE, *AGENT_ONLY_TICKET_FIELDS)
@@ -235,6 +327,18 @@ class AttachmentSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
+    def to_representation(self, attachment: Attachment) -> dict:
+        return {
+            "id": str(attachment.pk),
+            "ticket_id": attachment.ticket_id,
+            "message_id": attachment.message_id,
+            "name": attachment.name,
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+            "created_at": iso_datetime(attachment.created_at, timezone.get_current_timezone()),
+            "download_url": self.get_download_url(attachment),
+        }
+
 
 class AuthorSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["agent", "customer", "system"])
@@ -242,6 +346,8 @@ class AuthorSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# The context: ``request``, and ``written_attachments`` for a message this request wrote (its
+# attachments as written, not read back: ``[]`` when nothing was uploaded).
 class MessageSerializer(serializers.ModelSerializer):
     ticket_id = serializers.IntegerField(read_only=True)
     author = serializers.SerializerMethodField()
@@ -277,6 +383,26 @@ class MessageSerializer(serializers.ModelSerializer):
                 "name": message.author_customer.display_name,
             }
         return {"type": "system", "id": None, "name": "Switchboard"}
+
+    @cached_property
+    def _attachment(self) -> AttachmentSerializer:
+        return AttachmentSerializer(context=self.context)
+
+    def to_representation(self, message: Message) -> dict:
+        attachments = self.context.get("written_attachments")
+        if attachments is None:
+            attachments = message.attachments.all()
+        return {
+            "id": message.pk,
+            "ticket_id": message.ticket_id,
+            "kind": str(message.kind),
+            "author": self.get_author(message),
+            "body_text": message.body_text,
+            "body_html": message.body_html,
+            "channel": str(message.channel),
+            "created_at": iso_datetime(message.created_at, timezone.get_current_timezone()),
+            "attachments": [self._attachment.to_representation(a) for a in attachments],
+        }
 
 
 class TagSerializer(serializers.ModelSerializer):

@@ -30,18 +30,12 @@ from rest_framework.utils.encoders import JSONEncoder
 from accounts.models import Role, Team, User
 from customers.models import Organization
 from support import clock
-from support.api import (
-    ID_REGEX,
-    IDEMPOTENCY,
-    IF_MATCH,
-    ApiPermission,
-    ApiViewMixin,
-    IdFilter,
-    PreconditionFailed,
-    StrictInputSerializer,
-    id_field,
-    ordering_filter,
-)
+from support.api.errors import PreconditionFailed
+from support.api.filters import IdFilter, ordering_filter
+from support.api.permissions import ApiPermission
+from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH
+from support.api.serializers import StrictInputSerializer, id_field
+from support.api.views import ApiViewMixin
 from support.errors import ValidationFailed
 from tickets.models import Channel, Priority, TicketType
 from tickets.sla import services

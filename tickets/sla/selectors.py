@@ -6,6 +6,7 @@ The filters take a queryset the caller has already narrowed to what the user may
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,9 +14,8 @@ from django.db.models import BooleanField, Exists, Min, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from support import clock
-from support.orm import remember_prefetched
 from tickets.models import Ticket
-from tickets.sla.models import SlaTarget, TargetKind, TargetState, TicketSla
+from tickets.sla.models import SlaTarget, TargetKind, TargetState
 
 LABELS = {
     "first_response_due_at": "first response",
@@ -72,19 +72,6 @@ def tickets_with_sla_clock(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def sla_remember(ticket: Ticket, *, matched: TicketSla, targets: list[SlaTarget]) -> None:
-    """Load ``ticket``'s SLA from rows just written (its match and all its clocks), as
-    ``tickets_with_sla_clock`` + ``select_related("sla")`` + a ``sla_targets`` prefetch would:
-    for showing a ticket the same request created, without reading it back."""
-    ticket.sla = matched
-    remember_prefetched(ticket, "sla_targets", sorted(targets, key=lambda t: (t.started_at, t.pk)))
-    running = [t.warn_at for t in targets if t.state == TargetState.RUNNING]
-    ticket.sla_warn_at = min(running, default=None)
-    ticket.sla_paused = any(
-        t.kind == TargetKind.RESOLUTION and t.state == TargetState.PAUSED for t in targets
-    )
-
-
 @dataclass(frozen=True)
 class Clock:
     state: str  # ok | warning | breached | paused
@@ -93,16 +80,25 @@ class Clock:
     due_at: datetime | None
 
 
-def sla_clock_for(ticket: Ticket, *, now: datetime | None = None) -> Clock | None:
+def sla_clock_for(
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    warn_at: datetime | None = None,
+    paused: bool | None = None,
+) -> Clock | None:
     """The nearest running clock of ``ticket`` (from its stored due times), or ``None``.
 
-    Without ``tickets_with_sla_clock`` annotations a clock can't show "warning" (it shows "ok"
-    until due), and a pending / on-hold ticket without due times is taken to be paused.
+    ``warn_at`` (the earliest warning point of a running clock) and ``paused`` (the resolution
+    clock is paused) default to the ``tickets_with_sla_clock`` annotations. Without either a
+    clock can't show "warning" (it shows "ok" until due), and a pending / on-hold ticket without
+    due times is taken to be paused.
     """
     now = now or clock.now()
     due = [(getattr(ticket, f), f) for f in LABELS if getattr(ticket, f, None)]
     if not due:
-        paused = getattr(ticket, "sla_paused", None)
+        if paused is None:
+            paused = getattr(ticket, "sla_paused", None)
         if paused or (paused is None and ticket.status in PAUSING):
             return Clock("paused", "resolution", "resolution paused", None)
         return None
@@ -110,9 +106,22 @@ def sla_clock_for(ticket: Ticket, *, now: datetime | None = None) -> Clock | Non
     label = LABELS[field]
     if due_at <= now:
         return Clock("breached", label, f"{label} overdue by {humanize(now - due_at)}", due_at)
-    warn_at = getattr(ticket, "sla_warn_at", None)
+    if warn_at is None:
+        warn_at = getattr(ticket, "sla_warn_at", None)
     state = "warning" if warn_at is not None and warn_at <= now else "ok"
     return Clock(state, label, f"{label} in {humanize(due_at - now)}", due_at)
+
+
+def sla_clock_from_targets(
+    ticket: Ticket, *, targets: Iterable[SlaTarget], now: datetime | None = None
+) -> Clock | None:
+    """The nearest clock of ``ticket`` given all its SLA clocks (``targets``, e.g. the ones
+    ``ticket_create`` just wrote): what ``sla_clock_for`` gives over ``tickets_with_sla_clock``,
+    without reading them back."""
+    targets = list(targets)
+    running = [t.warn_at for t in targets if t.state == TargetState.RUNNING]
+    paused = any(t.kind == TargetKind.RESOLUTION and t.state == TargetState.PAUSED for t in targets)
+    return sla_clock_for(ticket, now=now, warn_at=min(running, default=None), paused=paused)
 
 
 def humanize(delta: timedelta) -> str:

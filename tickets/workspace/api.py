@@ -11,16 +11,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.models import Team
-from support.api import (
-    ID_REGEX,
-    AgentsOnly,
-    ApiPermission,
-    ApiViewMixin,
-    StrictInputSerializer,
-    id_field,
-    ordering_filter,
-    serializing_for,
-)
+from support.api.filters import ordering_filter
+from support.api.permissions import AgentsOnly, ApiPermission
+from support.api.schema import ID_REGEX
+from support.api.serializers import StrictInputSerializer, id_field, serializing_for
+from support.api.views import ApiViewMixin
 from support.errors import ValidationFailed
 from tickets.models import SavedView
 from tickets.workspace import saved_views

@@ -1,0 +1,66 @@
+"""Query-parameter filtering: a backend that refuses undeclared parameters
+(``REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]``) and the filters the resources declare."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+
+from support.api.schema import MAX_ID
+
+PAGINATION_PARAMS = frozenset({"cursor", "page_size"})
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, refusing every query parameter that isn't declared.
+
+    An unknown parameter (a typo, or a probe such as ``requester__user__password__startswith``)
+    is a 400 naming it, never silently ignored. Filters only apply to lists.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        is_list = getattr(view, "action", None) == "list"
+        allowed = set(getattr(view, "extra_query_params", ()))
+        if is_list:
+            filterset_class = self.get_filterset_class(view, queryset)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
+            if getattr(view, "pagination_class", None) is not None:
+                allowed |= PAGINATION_PARAMS
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: ["Unknown query parameter."] for name in unknown}
+            )
+        if not is_list:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """``?status=open,pending``: one or more choices, comma-separated."""
+
+
+def noop_filter(queryset, name, value):
+    """For ``ordering``: declared on the FilterSet to be validated and documented; the paginator
+    applies it (see :class:`support.api.pagination.StableCursorPagination`)."""
+    return queryset
+
+
+def ordering_filter(choices) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        choices=[(c, c) for c in choices],
+        method=noop_filter,
+        help_text="Sort order; a leading '-' is descending.",
+    )

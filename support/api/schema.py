@@ -1,0 +1,108 @@
+"""What the OpenAPI schema shares across resources: id formats, the common header and path
+parameters, the one error shape on every operation, and fields that are present only sometimes.
+
+The two ``schema_*`` hooks run after drf-spectacular builds the schema
+(``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter
+
+# Ids beyond a 64-bit integer can't be stored; refuse them as bad input rather than let the
+# database driver overflow.
+MAX_ID = 2**63 - 1
+ID_REGEX = r"[0-9]{1,18}"
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="The ETag you last read; the write is refused with 412 if it changed since.",
+)
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="Retry-safe POST: the same key and body return the first response.",
+)
+TICKET_ID_PARAM = OpenApiParameter("ticket_id", int, location=OpenApiParameter.PATH)
+
+
+# --- the error shape --------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "examples": ["invalid"]},
+                "message": {"type": "string", "examples": ["The request is invalid."]},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                "current": {
+                    "type": "object",
+                    "description": "On 412: the resource as it is now.",
+                },
+            },
+        }
+    },
+}
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Invalid input, unknown query parameter or field",
+    "401": "Missing, unknown or revoked token",
+    "403": "Not allowed (e.g. a read-only token writing)",
+    "404": "Not found or not visible to you",
+    "405": "Method not allowed",
+    "406": "Not acceptable",
+    "409": "Conflict (invalid state change, Idempotency-Key reuse)",
+    "412": "If-Match no longer matches",
+    "413": "Request body too large",
+    "415": "Unsupported media type",
+    "429": "Rate limit exceeded (see Retry-After)",
+}
+
+
+def schema_add_error_responses(result, generator, request, public):
+    """Document the one error shape on every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            codes = ["400", "401", "403", "404", "406", "429"]
+            if method in ("post", "patch", "put", "delete"):
+                codes += ["409", "413", "415"]
+            if method == "patch":
+                codes.append("412")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code, {"description": _ERROR_DESCRIPTIONS[code], "content": ref}
+                )
+    return result
+
+
+# --- fields present only sometimes ----------------------------------------------------------
+
+# Response fields that are present only sometimes (expanded objects, agent-only fields): the
+# schema lists them as optional. Filled by the serializer modules.
+SCHEMA_OPTIONAL: dict[str, set[str]] = {}
+
+
+def schema_optional(component: str, *fields: str) -> None:
+    SCHEMA_OPTIONAL.setdefault(component, set()).update(fields)
+
+
+def schema_relax_optional_fields(result, generator, request, public):
+    schemas = result.get("components", {}).get("schemas", {})
+    for component, fields in SCHEMA_OPTIONAL.items():
+        schema = schemas.get(component)
+        if schema and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in fields]
+    return result

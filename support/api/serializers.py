@@ -1,0 +1,88 @@
+"""Serializer helpers: strict inputs, ``?expand=``, ids, and what output serializers share.
+
+Output serializers declare their fields: those are the response's documentation (the OpenAPI
+schema) and DRF renders them. Where a resource is read in bulk or answered on every write
+(tickets, customers, organizations, messages), the serializer writes its ``to_representation``
+out as plain code over the rows the view loaded (or the service just wrote, passed in the
+context), using :func:`iso_datetime` for times; ``tests/tickets/test_serializers.py`` and
+``tests/customers/test_serializers.py`` check each against DRF's own rendering of the declared
+fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
+from rest_framework import exceptions, serializers
+
+from support.api.schema import MAX_ID
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Input that names its fields: an unknown field, or one the caller's role may not set, is a
+    400 naming it. ``customer_fields`` lists what a customer may send (``None``: everything)."""
+
+    customer_fields: frozenset[str] | None = None
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            errors: dict[str, list[str]] = {}
+            for name in sorted(set(data.keys()) - set(self.fields)):
+                errors[name] = ["Unknown field."]
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            is_customer = user is not None and user.is_authenticated and not user.is_agent
+            if self.customer_fields is not None and is_customer:
+                for name in sorted(set(data.keys()) & set(self.fields) - self.customer_fields):
+                    errors[name] = ["Customers can't set this field."]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def create(self, validated_data):  # pragma: no cover - writes go through services
+        raise NotImplementedError
+
+    def update(self, instance, validated_data):  # pragma: no cover
+        raise NotImplementedError
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def parse_expand(request, choices: frozenset[str]) -> frozenset[str]:
+    raw = request.query_params.get("expand", "")
+    names = frozenset(name.strip() for name in raw.split(",") if name.strip())
+    unknown = sorted(names - choices)
+    if unknown:
+        raise exceptions.ValidationError(
+            {
+                "expand": [
+                    f"Can't expand {', '.join(unknown)}; choose from {', '.join(sorted(choices))}."
+                ]
+            }
+        )
+    return names
+
+
+def serializing_for(context) -> AbstractBaseUser | None:
+    """The user a response is being shaped for; ``None`` while the schema is generated (show
+    every field there, marked optional where it depends on the reader)."""
+    request = context.get("request")
+    if request is None or getattr(context.get("view"), "swagger_fake_view", False):
+        return None
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def iso_datetime(value: datetime | None, zone: tzinfo) -> str | None:
+    """``value`` as DRF's ``DateTimeField`` writes it: ISO 8601 in ``zone`` (the current time
+    zone, ``timezone.get_current_timezone()``), ``+00:00`` written as ``Z``."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = timezone.make_aware(value, zone)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -1,0 +1,70 @@
+"""The mixin every API view class starts with (``tickets/api.py``, ``customers/api.py``, ...)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import exceptions
+
+from support.api.errors import PayloadTooLarge, exception_handler
+from support.api.idempotency import (
+    idempotency_claim,
+    idempotency_release,
+    idempotency_remember,
+)
+
+
+class ApiViewMixin:
+    """Throttling before permissions (so anonymous and bad-token calls count against their IP),
+    a whole-body size limit, ``Idempotency-Key`` on POST and rate-limit headers on every answer.
+    """
+
+    extra_query_params: tuple[str, ...] = ()
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        neg = self.perform_content_negotiation(request)
+        request.accepted_renderer, request.accepted_media_type = neg
+        version, scheme = self.determine_version(request, *args, **kwargs)
+        request.version, request.versioning_scheme = version, scheme
+        try:
+            self.perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            self.check_throttles(request)
+            raise
+        self.check_throttles(request)
+        self.check_permissions(request)
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length_value = int(length)
+        except ValueError:
+            raise exceptions.ValidationError({"Content-Length": ["Not a number."]}) from None
+        if length_value > settings.API_MAX_REQUEST_BYTES:
+            raise PayloadTooLarge(
+                f"The request body is {length_value} bytes; the limit is "
+                f"{settings.API_MAX_REQUEST_BYTES} bytes."
+            )
+        request._idempotency_record = idempotency_claim(request)
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def handle_exception(self, exc):
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # A crash: free the Idempotency-Key so the client's retry runs for real.
+            record = getattr(self.request, "_idempotency_record", None)
+            if record is not None:
+                idempotency_release(record)
+                self.request._idempotency_record = None
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in getattr(request, "_rate_limit", {}).items():
+            response[name] = value
+        record = getattr(request, "_idempotency_record", None)
+        if record is not None and not response.has_header("Idempotent-Replayed"):
+            idempotency_remember(record, response)
+            request._idempotency_record = None
+        return response
