@@ -6,16 +6,8 @@ from accounts.models import Role, Team, User
 from customers.models import Customer, Organization
 from support.localcache import only_invalidates_cache
 from tests.checks import assert_ticket_keys_copied
-from tickets.mail.models import InboundEmail
-from tickets.models import (
-    Attachment,
-    MessageKind,
-    OutboundEmail,
-    Priority,
-    Status,
-    Ticket,
-    TicketEvent,
-)
+from tickets.mail.models import InboundEmail, OutboundEmail
+from tickets.models import Attachment, MessageKind, Priority, Status, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
