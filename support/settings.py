@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "support",  # project-level management commands (runstack)
     "portal",
     "integrations",
+    "bench",  # scale tooling's management commands (seed_scale, sla_benchmark, bench_reports)
 ]
 
 MIDDLEWARE = [
