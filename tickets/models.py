@@ -61,12 +61,6 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
     def unassigned(self) -> TicketQuerySet:
         return self.filter(assignee__isnull=True)
 
-    def for_teams(self, team_ids) -> TicketQuerySet:
-        return self.filter(team_id__in=team_ids)
-
-    def requested_by(self, customer: Customer) -> TicketQuerySet:
-        return self.filter(requester=customer)
-
 
 # The columns reports count, group and filter tickets by (feedback/reports).
 REPORT_COLUMNS = ["id", "assignee_id", "team_id", "organization_id", "channel"]
