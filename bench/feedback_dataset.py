@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bench.dataset import LoadStats
+from bench.pgcopy import LoadStats
 from feedback.models import CsatSurvey, FeedbackItem, TicketFeedbackLink
 from tickets.models import Ticket
 

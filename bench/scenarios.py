@@ -100,7 +100,7 @@ def ticket_create_service(ctx: Context):
 
 @call("Outbound mail sweep (nothing due)", target="≤ 50 ms")
 def outbound_mail_sweep(ctx: Context):
-    from tickets.models import OutboundEmail, OutboundStatus
+    from tickets.mail.models import OutboundEmail, OutboundStatus
     from tickets.sla.models import SlaTarget
 
     # The SLA sweep scenarios breach the bench's clocks, which queues escalation mail that no

@@ -1,9 +1,10 @@
 """SLA clocks for the scale data set: what the SLA engine would have stored for the loaded tickets.
 
 Run after the tickets and messages are loaded (``bench.dataset.load``), or on its own for a data
-set loaded before this existed (``manage.py seed_scale --sla-only``): it reads every ticket that has
-no ``TicketSla`` row back with its messages, in id order through a server-side cursor, and writes
-the ``TicketSla`` and ``SlaTarget`` rows with one ``COPY`` per table and batch — memory stays flat.
+set loaded before this existed (``manage.py seed_scale --derived-only``): it reads every ticket
+that has no ``TicketSla`` row back with its messages, in id order through a server-side cursor, and
+writes the ``TicketSla`` and ``SlaTarget`` rows with one ``COPY`` per table and batch — memory
+stays flat.
 
 The clocks follow the engine's rules (``tickets.sla.services``): first response and resolution
 start at creation; an agent's public reply meets first response and next reply; a customer's
@@ -26,7 +27,7 @@ from itertools import groupby
 
 from django.db import connection
 
-from bench.dataset import NULL, LoadStats, _max_id, copy_rows, ts
+from bench.pgcopy import NULL, LoadStats, copy_rows, max_id, ts
 from tickets.models import Message, MessageKind, Priority, Status, Ticket
 from tickets.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, TargetKind, TargetState
 from tickets.sla.models import TicketSla as TicketSlaModel
@@ -208,7 +209,7 @@ def load_sla(*, stats: LoadStats, log: Callable[[str], None] = print) -> None:
     now = datetime.now(tz=UTC).timestamp()
     done = 0
     with connection.cursor() as cursor:
-        clocks = _Clocks(_max_id(cursor, SlaTarget), now)
+        clocks = _Clocks(max_id(cursor, SlaTarget), now)
         slas: list[str] = []
 
         def flush() -> None:

@@ -88,13 +88,3 @@ class ProcessCache(Generic[T]):
             return True
         self._changing.block = None  # that transaction has ended, committed or rolled back
         return False
-
-
-def only_invalidates_cache(callback: Callable) -> bool:
-    """Whether an ``on_commit`` callback only invalidates a cache — a :class:`ProcessCache`
-    telling other processes of a change, or a function marked ``invalidates_cache = True`` (the
-    shared-cache drops of ``accounts.selectors`` and ``tickets.workspace.agent_cache``) — rather
-    than queueing work (for tests that count the work a change queues)."""
-    return isinstance(getattr(callback, "__self__", None), ProcessCache) or getattr(
-        callback, "invalidates_cache", False
-    )

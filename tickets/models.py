@@ -61,12 +61,6 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
     def unassigned(self) -> TicketQuerySet:
         return self.filter(assignee__isnull=True)
 
-    def for_teams(self, team_ids) -> TicketQuerySet:
-        return self.filter(team_id__in=team_ids)
-
-    def requested_by(self, customer: Customer) -> TicketQuerySet:
-        return self.filter(requester=customer)
-
 
 # The columns reports count, group and filter tickets by (the reports app).
 REPORT_COLUMNS = ["id", "assignee_id", "team_id", "organization_id", "channel"]
@@ -423,63 +417,6 @@ class TicketEvent(models.Model):
         if self.actor_customer_id:
             return self.actor_customer.display_name
         return "Switchboard"
-
-
-class OutboundStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-
-
-class OutboundEmail(models.Model):
-    """One mail we owe somebody: written in the change's transaction, sent by a Celery task.
-
-    A row is sent at most once: it is marked ``sending`` (committed) before the SMTP exchange, and a
-    row found stuck in ``sending`` is failed for a person to check, never re-sent blind.
-    """
-
-    kind = models.CharField(max_length=40)
-    ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
-    )
-    message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
-    )
-    # Makes queueing idempotent: a handler that runs twice for one event queues one mail.
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    from_email = models.CharField(max_length=320)
-    to = models.JSONField(default=list)
-    cc = models.JSONField(default=list, blank=True)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    headers = models.JSONField(default=dict, blank=True)
-    # The RFC 5322 Message-ID header this mail carries (threading, dedupe of inbound replies).
-    message_id_header = models.CharField(max_length=250, unique=True)
-    status = models.CharField(
-        max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=clock.now)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=clock.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=OutboundStatus.values), name="outbound_status_valid"
-            )
-        ]
-        indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="outbound_due_idx"),
-            models.Index(fields=["ticket", "created_at"], name="outbound_ticket_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {', '.join(self.to)}"
 
 
 # --- agent workspace ------------------------------------------------------------------------

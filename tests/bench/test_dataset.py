@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import Team, User
-from bench.dataset import BULK_MODELS, secondary_indexes
+from bench.dataset import BULK_MODELS
+from bench.pgcopy import secondary_indexes
 from customers.models import Customer, Organization
 from tests.checks import assert_ticket_keys_copied
 from tickets.models import (

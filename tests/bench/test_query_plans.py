@@ -16,8 +16,9 @@ from django.db import connection
 from bench.queries import keyset, team_all, team_open_queue
 from support import clock
 from tests import factories
+from tickets.mail.models import OutboundEmail, OutboundStatus
 from tickets.mail.outbound import outbound_sweep  # noqa: F401 - the sweep whose query is checked
-from tickets.models import OutboundEmail, OutboundStatus, Status, Ticket
+from tickets.models import Status, Ticket
 
 pytestmark = pytest.mark.postgres
 

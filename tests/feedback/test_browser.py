@@ -6,7 +6,8 @@ from feedback.models import CsatSurvey, ItemStatus, TicketFeedbackLink
 from feedback.services import csat_link, feedback_item_create, feedback_link_create
 from support import clock
 from tests import factories
-from tickets.models import OutboundEmail, Status
+from tickets.mail.models import OutboundEmail
+from tickets.models import Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,8 @@ from feedback.services import (
 from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted
 from tests import factories
-from tickets.models import OutboundEmail, Status, Ticket
+from tickets.mail.models import OutboundEmail
+from tickets.models import Status, Ticket
 from tickets.services import ticket_change_status, ticket_set_tags
 
 

@@ -8,8 +8,9 @@ from aiosmtpd.controller import Controller
 
 from feedback.models import CsatSurvey
 from feedback.services import csat_send_due
+from tickets.mail.models import OutboundEmail, OutboundStatus
 from tickets.mail.outbound import email_send
-from tickets.models import OutboundEmail, OutboundStatus, Status
+from tickets.models import Status
 from tickets.services import ticket_change_status
 
 SMTP_PORT = 8825  # inside this area's port range

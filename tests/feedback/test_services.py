@@ -13,7 +13,7 @@ from feedback.services import (
 )
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
 from tests import factories
-from tickets.models import OutboundEmail
+from tickets.mail.models import OutboundEmail
 
 
 @pytest.fixture

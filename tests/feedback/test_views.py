@@ -10,7 +10,7 @@ from feedback.services import (
     feedback_link_create,
 )
 from tests import factories
-from tickets.models import OutboundEmail
+from tickets.mail.models import OutboundEmail
 
 
 @pytest.fixture

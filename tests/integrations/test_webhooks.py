@@ -20,7 +20,8 @@ from integrations.signing import verify
 from integrations.ssrf import UnsafeUrl, resolve_safe
 from support import clock
 from tickets import services
-from tickets.models import OutboundEmail, TicketEvent
+from tickets.mail.models import OutboundEmail
+from tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from tests import factories
-from tickets.models import OutboundEmail
+from tickets.mail.models import OutboundEmail
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ from support import clock
 from support.errors import InvalidChange, ValidationFailed
 from tests import factories
 from tests.portal.conftest import link_path
-from tickets.models import OutboundEmail, Status, Ticket
+from tickets.mail.models import OutboundEmail
+from tickets.models import Status, Ticket
 from tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db

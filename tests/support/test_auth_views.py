@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.throttle import MAX_FAILURES
 from tests import factories
-from tickets.models import OutboundEmail
+from tickets.mail.models import OutboundEmail
 
 
 @pytest.fixture(autouse=True)

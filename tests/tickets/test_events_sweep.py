@@ -12,7 +12,8 @@ from integrations import services as webhooks
 from integrations.models import WebhookDelivery
 from support import clock
 from tickets import events, services, tasks
-from tickets.models import EventKind, OutboundEmail, TicketEvent, TicketSearchDocument
+from tickets.mail.models import OutboundEmail
+from tickets.models import EventKind, TicketEvent, TicketSearchDocument
 
 pytestmark = pytest.mark.django_db
 

@@ -28,13 +28,13 @@ from support import clock
 from support.errors import DomainError, InvalidChange, ValidationFailed
 from tickets import services as ticket_services
 from tickets.mail import loops
-from tickets.mail.models import InboundEmail, InboundStatus
+from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail
 from tickets.mail.outbound import email_record_bounce
 from tickets.mail.parse import MSGID_RE, ParsedAttachment, ParsedMail, parse, synthetic_message_id
 from tickets.mail.services import mail_message_add
 from tickets.mail.threading import find_ticket, strip_subject, unknown_sender_policy
 from tickets.mail.trim import trim_html, trim_text
-from tickets.models import Attachment, Channel, Message, OutboundEmail, Status, Ticket
+from tickets.models import Attachment, Channel, Message, Status, Ticket
 from tickets.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
 
 logger = logging.getLogger(__name__)

@@ -19,19 +19,11 @@ from django.urls import reverse
 from accounts.models import User
 from tickets.events import subscribe
 from tickets.mail import loops, tokens
-from tickets.mail.models import InboundEmail
+from tickets.mail.models import InboundEmail, OutboundEmail
 from tickets.mail.outbound import _clean_header, email_queue
 from tickets.mail.threading import strip_subject
 from tickets.mail.trim import REPLY_MARKER
-from tickets.models import (
-    Channel,
-    EventKind,
-    Message,
-    MessageKind,
-    OutboundEmail,
-    Ticket,
-    TicketEvent,
-)
+from tickets.models import Channel, EventKind, Message, MessageKind, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 

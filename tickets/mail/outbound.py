@@ -22,7 +22,8 @@ from django.db import IntegrityError, transaction
 
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
-from tickets.models import Message, OutboundEmail, OutboundStatus, Ticket
+from tickets.mail.models import OutboundEmail, OutboundStatus
+from tickets.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def _build_row(
 
 
 def _enqueue(email_id: int) -> None:
-    from tickets.tasks import send_outbound_email
+    from tickets.mail.tasks import send_outbound_email
 
     try:
         send_outbound_email.delay(email_id)

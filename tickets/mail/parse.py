@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
@@ -318,7 +318,3 @@ def html_to_text(html: str) -> str:
     text = html_lib.unescape(_TAG_RE.sub("", text))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def as_email_message(raw: bytes) -> EmailMessage:
-    return BytesParser(policy=policy.default).parsebytes(raw)

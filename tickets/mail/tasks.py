@@ -7,6 +7,29 @@ from django.db import OperationalError
 
 
 @shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_outbound_email(self, email_id: int) -> None:
+    """Send one queued mail; transient failures are recorded on the row and retried."""
+    from tickets.mail.outbound import email_send
+
+    email_send(email_id=email_id)
+
+
+@shared_task(acks_late=True)
+def sweep_outbound_email() -> int:
+    """Beat: re-queue mail whose task was lost (broker down, worker killed)."""
+    from tickets.mail.outbound import outbound_sweep
+
+    return outbound_sweep()
+
+
+@shared_task(
     acks_late=True,
     autoretry_for=(ConnectionError, OperationalError),
     retry_backoff=True,
@@ -40,8 +63,6 @@ def poll_imap() -> int:
 def queue_outbound_emails(email_ids: list[int]) -> int:
     """Fan a batch of queued mails (``email_queue_many``) out to one send task each, so each
     mail keeps its own retries. Safe to run twice: sending skips a row that is no longer pending."""
-    from tickets.tasks import send_outbound_email
-
     for email_id in email_ids:
         send_outbound_email.delay(email_id)
     return len(email_ids)

@@ -12,8 +12,9 @@ import re
 from django.conf import settings
 
 from tickets.mail import tokens
+from tickets.mail.models import OutboundEmail
 from tickets.mail.parse import ParsedMail
-from tickets.models import Message, MessageKind, OutboundEmail, Ticket
+from tickets.models import Message, MessageKind, Ticket
 
 SUBJECT_TOKEN_RE = re.compile(r"\[#(\d{1,12})\]")
 # Mail we send to agents only about internal matters: a reply to one is internal too.

@@ -23,11 +23,11 @@ from accounts.decorators import admin_required, agent_required
 from support.errors import DomainError
 from tickets.downloads import attachment_response
 from tickets.mail.inbound import inbound_retry, inbound_store
-from tickets.mail.models import InboundEmail, InboundStatus
+from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail
 from tickets.mail.outbound import email_retry
 from tickets.mail.parse import parse
 from tickets.mail.services import message_mark_reviewed
-from tickets.models import Message, OutboundEmail
+from tickets.models import Message
 from tickets.sanitize import sanitize_html
 from tickets.selectors import attachment_get_for_user, ticket_get_for_agent
 

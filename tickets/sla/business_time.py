@@ -76,13 +76,6 @@ def parse_hhmm(value: str) -> int:
     return minutes
 
 
-def format_hhmm(minutes: int) -> str:
-    if minutes == DAY_MINUTES:
-        return "24:00"
-    minutes %= DAY_MINUTES
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 @dataclass(frozen=True)
 class Calendar:
     tz: ZoneInfo
@@ -140,13 +133,6 @@ class Calendar:
             holidays=frozenset(holidays),
             always_open=always_open,
         )
-
-    def hours_spec(self) -> dict[str, list[list[str]]]:
-        spec: dict[str, list[list[str]]] = {day: [] for day in WEEKDAYS}
-        for i in self.intervals:
-            end = i.end - DAY_MINUTES if i.end > DAY_MINUTES else i.end
-            spec[WEEKDAYS[i.weekday]].append([format_hhmm(i.start), format_hhmm(end)])
-        return spec
 
     def _intervals_on(self, weekday: int) -> list[Interval]:
         if self.always_open:
@@ -226,25 +212,3 @@ def business_time_between(a: datetime, b: datetime, calendar: Calendar) -> timed
             break
         total += min(end, b) - max(begin, a)
     return total
-
-
-def is_open(at: datetime, calendar: Calendar) -> bool:
-    """Whether ``at`` falls inside opening hours (an interval's start counts, its end doesn't)."""
-    _require_aware(at)
-    at = at.astimezone(UTC)
-    for begin, end in open_periods(at, calendar):
-        if begin > at:
-            return False
-        if begin <= at < end:
-            return True
-    return False  # pragma: no cover
-
-
-def next_open(at: datetime, calendar: Calendar) -> datetime:
-    """``at`` itself when open, else the next instant the calendar opens."""
-    _require_aware(at)
-    at = at.astimezone(UTC)
-    for begin, end in open_periods(at, calendar):
-        if end > at:
-            return max(begin, at)
-    raise AssertionError("unreachable")  # pragma: no cover

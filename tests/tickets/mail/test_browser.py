@@ -10,7 +10,7 @@ import pytest
 from tests import factories
 from tests.tickets.mail.conftest import build_mail
 from tickets.mail.inbound import inbound_process, inbound_store
-from tickets.models import OutboundEmail, OutboundStatus
+from tickets.mail.models import OutboundEmail, OutboundStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

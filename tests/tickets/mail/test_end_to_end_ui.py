@@ -25,8 +25,8 @@ from support import clock
 from tests import factories
 from tests.tickets.mail.conftest import build_mail
 from tickets.mail import tokens
-from tickets.mail.models import InboundEmail, InboundStatus
-from tickets.models import Message, MessageKind, OutboundEmail, OutboundStatus, Status, Ticket
+from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail, OutboundStatus
+from tickets.models import Message, MessageKind, Status, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

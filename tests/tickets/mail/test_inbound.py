@@ -10,8 +10,8 @@ from tests.tickets.mail.conftest import build_mail, run_on_commit
 from tickets import services
 from tickets.mail import tokens
 from tickets.mail.inbound import inbound_process, inbound_retry, inbound_store
-from tickets.mail.models import InboundEmail, InboundStatus
-from tickets.models import Channel, Message, OutboundEmail, OutboundStatus, Status, Ticket
+from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail, OutboundStatus
+from tickets.models import Channel, Message, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.core import mail as django_mail
 from tests.tickets.mail.conftest import run_on_commit
 from tickets import events, services
 from tickets.mail import loops
-from tickets.models import EventKind, OutboundEmail, TicketEvent
+from tickets.mail.models import OutboundEmail
+from tickets.models import EventKind, TicketEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 
 from tickets.mail import outbound
+from tickets.mail.models import OutboundEmail
 from tickets.mail.outbound import email_queue, email_queue_many
 from tickets.mail.tasks import queue_outbound_emails
-from tickets.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_nothing_new_queues_nothing(django_capture_on_commit_callbacks):
 
 
 def test_the_fan_out_task_gives_each_mail_its_own_send_task():
-    with mock.patch("tickets.tasks.send_outbound_email.delay") as send:
+    with mock.patch("tickets.mail.tasks.send_outbound_email.delay") as send:
         assert queue_outbound_emails.apply(args=[[3, 5]]).get() == 2
     assert [c.args for c in send.call_args_list] == [(3,), (5,)]
 

@@ -11,8 +11,9 @@ from tests import factories
 from tests.tickets.mail.conftest import build_mail, run_on_commit
 from tickets import services
 from tickets.mail import tokens
+from tickets.mail.models import OutboundEmail, OutboundStatus
 from tickets.mail.outbound import email_send, outbound_sweep
-from tickets.models import OutboundEmail, OutboundStatus, Status, Ticket
+from tickets.models import Status, Ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.core.files.base import ContentFile
 from tests import factories
 from tests.tickets.mail.conftest import build_mail, run_on_commit
 from tickets import services
-from tickets.mail.models import InboundStatus
-from tickets.models import Attachment, OutboundEmail, OutboundStatus
+from tickets.mail.models import InboundStatus, OutboundEmail, OutboundStatus
+from tickets.models import Attachment
 
 pytestmark = pytest.mark.django_db
 

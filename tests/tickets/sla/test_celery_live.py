@@ -21,7 +21,8 @@ from django.db import connection
 from support import clock
 from tests import factories
 from tickets import services
-from tickets.models import EventKind, OutboundEmail, OutboundStatus, TicketEvent
+from tickets.mail.models import OutboundEmail, OutboundStatus
+from tickets.models import EventKind, TicketEvent
 from tickets.sla.models import SlaTarget, TargetKind
 
 SMTP_PORT = 8725

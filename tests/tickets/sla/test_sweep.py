@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from support import clock
 from tests import factories
 from tickets import services
-from tickets.models import EventKind, OutboundEmail, Priority, Ticket, TicketEvent
+from tickets.mail.models import OutboundEmail
+from tickets.models import EventKind, Priority, Ticket, TicketEvent
 from tickets.sla.models import SlaTarget, TargetKind
 from tickets.sla.sweep import sla_sweep
 

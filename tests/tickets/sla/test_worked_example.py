@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from support import clock
 from tests import factories
 from tickets import services
-from tickets.models import EventKind, OutboundEmail, Status, Ticket, TicketEvent
+from tickets.mail.models import OutboundEmail
+from tickets.models import EventKind, Status, Ticket, TicketEvent
 from tickets.sla.models import SlaTarget, TargetKind, TargetState
 from tickets.sla.sweep import sla_sweep
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from bench.dataset import LoadStats, Sizes, copy_ticket_keys, load, timedelta_text
+from bench.dataset import Sizes, copy_ticket_keys, load, timedelta_text
 from bench.feedback_dataset import load_feedback
+from bench.pgcopy import LoadStats
 from bench.sla_dataset import load_sla
 from feedback.models import CsatSurvey, TicketFeedbackLink
 from tickets.models import Ticket

@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from accounts.models import User
 from customers.models import Customer
 from support import clock
-from tickets.models import OutboundEmail, Status, Ticket, ticket_keys_of
+from tickets.mail.models import OutboundEmail
+from tickets.models import Status, Ticket, ticket_keys_of
 from tickets.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, TargetKind, TicketSla
 from tickets.sla.sweep import sla_sweep
 

@@ -4,20 +4,22 @@ from django.db.models import Count
 
 from accounts.models import Role, Team, User
 from customers.models import Customer, Organization
-from support.localcache import only_invalidates_cache
+from support.localcache import ProcessCache
 from tests.checks import assert_ticket_keys_copied
-from tickets.mail.models import InboundEmail
-from tickets.models import (
-    Attachment,
-    MessageKind,
-    OutboundEmail,
-    Priority,
-    Status,
-    Ticket,
-    TicketEvent,
-)
+from tickets.mail.models import InboundEmail, OutboundEmail
+from tickets.models import Attachment, MessageKind, Priority, Status, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
+
+
+def only_invalidates_cache(callback) -> bool:
+    """Whether an ``on_commit`` callback only invalidates a cache — a ``ProcessCache`` telling
+    other processes of a change, or a function marked ``invalidates_cache = True`` (the
+    shared-cache drops of ``accounts.selectors`` and ``tickets.workspace.agent_cache``) — rather
+    than queueing work."""
+    return isinstance(getattr(callback, "__self__", None), ProcessCache) or getattr(
+        callback, "invalidates_cache", False
+    )
 
 
 def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_commit_callbacks):
