@@ -394,8 +394,8 @@ class TicketEvent(models.Model):
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     at = models.DateTimeField(default=clock.now)
-    # When every handler had run for it (``tickets.tasks.dispatch_ticket_event``); null while its
-    # dispatch is owed. The one field written after creation, and only by queryset ``update``.
+    # When every handler had run for it (``support.events``); null while its dispatch is owed.
+    # The one field written after creation, and only by queryset ``update``.
     # Events imported under ``events.suppressed()`` are born dispatched (never replayed).
     dispatched_at = models.DateTimeField(null=True, blank=True)
 

@@ -279,19 +279,20 @@ def test_a_chunk_costs_the_same_queries_however_many_clocks_it_holds(
 def test_a_chunk_is_published_with_one_callback_for_events_and_one_for_mail(
     policy, customer, team, agent, django_capture_on_commit_callbacks
 ):
+    from support.tasks import dispatch_events
     from tickets.mail.tasks import queue_outbound_emails
-    from tickets.tasks import dispatch_ticket_events
 
     for _ in range(3):
         make_ticket(customer, team, assignee=agent)
     with (
-        mock.patch.object(dispatch_ticket_events, "delay") as publish,
+        mock.patch.object(dispatch_events, "delay") as publish,
         mock.patch.object(queue_outbound_emails, "delay") as send,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         assert sweep(24 * 60) == {"breach": 6, "warning": 0}
     assert len(callbacks) == 2
-    (published,) = publish.call_args.args
+    table, published = publish.call_args.args
+    assert table == "tickets.ticketevent"
     assert sorted(published) == sorted(
         TicketEvent.objects.filter(kind=EventKind.SLA_BREACHED).values_list("pk", flat=True)
     )
