@@ -15,6 +15,7 @@ class TicketsConfig(AppConfig):
 
         from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks
         from tickets.sla import cache  # noqa: F401 - reloads the SLA policies on changes
+        from tickets.sla import notify as sla_notify  # noqa: F401 - registers the SLA mail handler
         from tickets.workspace import agent_cache, handlers  # noqa: F401 - registers event handlers
 
         # Cache invalidation only: cached saved views and canned responses drop when they change.

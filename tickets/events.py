@@ -39,8 +39,10 @@ def event_build(
     old: object = "",
     new: object = "",
     message: Message | None = None,
+    data: dict | None = None,
 ) -> TicketEvent:
-    """An unsaved event, for :func:`record_events`."""
+    """An unsaved event, for :func:`record_events`. ``data``: JSON for the handlers, beyond what
+    the columns hold (the SLA sweep's clock and who was responsible for it)."""
     return TicketEvent(
         ticket=ticket,
         kind=kind,
@@ -50,6 +52,7 @@ def event_build(
         old=_text(old),
         new=_text(new),
         message=message,
+        data=data,
         # History imported under suppressed() counts as dispatched: the sweep never replays it.
         dispatched_at=clock.now() if is_suppressed() else None,
     )
@@ -64,8 +67,11 @@ def record_event(
     old: object = "",
     new: object = "",
     message: Message | None = None,
+    data: dict | None = None,
 ) -> TicketEvent:
-    event = event_build(ticket, kind=kind, by=by, field=field, old=old, new=new, message=message)
+    event = event_build(
+        ticket, kind=kind, by=by, field=field, old=old, new=new, message=message, data=data
+    )
     event.save()
     if event.dispatched_at is None:
         publish_on_commit(TicketEvent, [event.pk])
