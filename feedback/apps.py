@@ -6,5 +6,11 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback"
 
     def ready(self) -> None:
-        # Subscribes to ticket events; tickets never imports feedback.
+        from feedback.events import KINDS
+        from feedback.models import FeedbackEvent
+        from support import events
+
+        # Feedback's announcements are a table of the one event stream.
+        events.register(FeedbackEvent, kinds=KINDS)
+        # Subscribes to ticket events (tickets never imports feedback) and to its own.
         from feedback import handlers  # noqa: F401

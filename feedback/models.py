@@ -219,7 +219,7 @@ class TicketFeedbackLink(models.Model):
 class FeedbackEvent(models.Model):
     """A feedback change announced to the rest of the system (``feedback.events``): written in the
     change's transaction, dispatched to the subscribed handlers after it commits, and queued
-    again by the beat sweep while ``dispatched_at`` is empty (``support.outbox``)."""
+    again by the beat sweep while ``dispatched_at`` is empty (``support.events``)."""
 
     kind = models.CharField(max_length=64)
     # Names the change for the handlers, which must be idempotent (a dispatch may run twice).

@@ -199,8 +199,9 @@ def csat_survey_answer(
     notify: bool = True,
 ) -> CsatSurvey:
     """Record (or change) the rating and/or comment. ``by`` is the signed-in customer, if any;
-    a signed link stands for the survey's customer. ``notify=False`` (importing history) skips
-    the team lead's bad-rating mail."""
+    a signed link stands for the survey's customer. The answer is announced as
+    ``csat.received`` (webhooks; a bad rating mails the team lead: ``feedback.handlers``);
+    ``notify=False`` (importing history) announces nothing."""
     survey = CsatSurvey.objects.select_for_update().select_related("ticket").get(pk=survey.pk)
     if by is not None and by.pk != survey.customer_id:
         raise NotPermitted("Only the customer who was asked can rate this ticket.")
@@ -255,34 +256,7 @@ def csat_survey_answer(
             answered_at=survey.answered_at.isoformat(),
             updated_at=now.isoformat(),
         )
-    if survey.rating == Rating.BAD and notify:
-        _notify_lead_of_bad_rating(survey)
     return survey
-
-
-def _notify_lead_of_bad_rating(survey: CsatSurvey) -> None:
-    ticket = survey.ticket
-    lead = ticket.team.lead if ticket.team_id else None
-    if lead is None or not lead.is_active:
-        return
-    context = {
-        "survey": survey,
-        "ticket": ticket,
-        "lead": lead,
-        "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
-        "ticket_url": _absolute(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk})),
-    }
-    email_queue(
-        kind="csat_bad_rating",
-        to=[lead.email],
-        subject=f"[{ticket.reference}] Bad rating: {ticket.subject}",
-        body_text=render_to_string("feedback/mail/csat_bad.txt", context),
-        ticket=ticket,
-        # Once per survey: flipping the rating back and forth doesn't spam the lead.
-        dedupe_key=f"csat-bad:{survey.pk}",
-        headers={"Auto-Submitted": "auto-generated"},
-    )
 
 
 # --- Feedback items -------------------------------------------------------------------------

@@ -2,36 +2,36 @@
 webhook deliveries it owes.
 
 ``integrations`` sits above ``tickets`` and ``feedback`` and imports them; neither imports it
-(``feedback.events`` publishes, this module subscribes).
+(they publish on the one event stream, ``support.events``; this module subscribes).
 """
 
 from __future__ import annotations
 
 from feedback import events as feedback_events
+from feedback.models import FeedbackEvent
 from integrations.payloads import csat_payload, feedback_item_payload
 from integrations.services import webhook_deliveries_queue, webhook_deliveries_queue_keyed
-from tickets.events import subscribe
-from tickets.models import TicketEvent
+from support.events import subscribe
+from tickets.models import EventKind, TicketEvent
 
 
-@subscribe("*")
+@subscribe(*EventKind.values)
 def queue_webhook_deliveries(event: TicketEvent) -> None:
     webhook_deliveries_queue(event=event)
 
 
-@feedback_events.subscribe(feedback_events.ITEM_STATUS_CHANGED)
-def queue_item_status_webhooks(event: dict) -> None:
-    payload = feedback_item_payload(event)
-    if payload is not None:
-        webhook_deliveries_queue_keyed(
-            event_type=event["kind"], key=f"{event['kind']}:{event['key']}", payload=payload
-        )
+@subscribe(feedback_events.ITEM_STATUS_CHANGED)
+def queue_item_status_webhooks(event: FeedbackEvent) -> None:
+    _queue_keyed(event, feedback_item_payload(event.as_event()))
 
 
-@feedback_events.subscribe(feedback_events.CSAT_RECEIVED)
-def queue_csat_webhooks(event: dict) -> None:
-    payload = csat_payload(event)
-    if payload is not None:
+@subscribe(feedback_events.CSAT_RECEIVED)
+def queue_csat_webhooks(event: FeedbackEvent) -> None:
+    _queue_keyed(event, csat_payload(event.as_event()))
+
+
+def _queue_keyed(event: FeedbackEvent, payload: dict | None) -> None:
+    if payload is not None:  # None: its object was deleted meanwhile, nothing left to tell
         webhook_deliveries_queue_keyed(
-            event_type=event["kind"], key=f"{event['kind']}:{event['key']}", payload=payload
+            event_type=event.kind, key=f"{event.kind}:{event.key}", payload=payload
         )

@@ -125,7 +125,10 @@ def link_consume(*, token: str, purpose: str) -> PortalLink:
     return link
 
 
-def _mail(*, kind: str, to: str, template: str, context: dict, subject: str, **extra) -> None:
+def portal_mail_queue(
+    *, kind: str, to: str, template: str, context: dict, subject: str, **extra
+) -> None:
+    """Queue one of the portal's mails to a customer (``portal/email/<template>.txt``)."""
     context = {"site_name": settings.PORTAL_SITE_NAME, **context}
     email_queue(
         kind=kind,
@@ -155,7 +158,7 @@ def signin_link_request(*, email: str, next_path: str = "") -> None:
     if not next_path.startswith("/portal/") or "//" in next_path:
         next_path = ""
     url = _link_create(purpose=LinkPurpose.SIGN_IN, email=email, next_path=next_path)
-    _mail(
+    portal_mail_queue(
         kind="portal_sign_in",
         to=email,
         template="sign_in",
@@ -206,20 +209,6 @@ def portal_set_password(*, user: User, password: str) -> User:
 # --- tickets --------------------------------------------------------------------------------
 
 
-def _notify_received(ticket: Ticket, customer: Customer) -> None:
-    url = settings.SITE_URL + reverse("portal:ticket", args=[ticket.pk])
-    _mail(
-        kind="portal_ticket_received",
-        to=customer.email,
-        template="received",
-        context={"ticket": ticket, "customer": customer, "url": url},
-        subject=_("[%(ref)s] We got your request: %(subject)s")
-        % {"ref": ticket.reference, "subject": ticket.subject},
-        ticket=ticket,
-        dedupe_key=f"portal-received:{ticket.pk}",
-    )
-
-
 @transaction.atomic
 def ticket_submit(
     *,
@@ -231,7 +220,8 @@ def ticket_submit(
     attachments: Sequence[File] = (),
     tags: Sequence[str] = (),
 ) -> Ticket:
-    """File a ticket from the portal for a confirmed customer and mail them its reference."""
+    """File a ticket from the portal for a confirmed customer; once it is filed, they are mailed
+    its reference (``portal.handlers``, from the ticket's ``created`` event)."""
     _check_submission(
         subject=subject, body=body, category=category, priority=priority, attachments=attachments
     )
@@ -245,7 +235,6 @@ def ticket_submit(
         tags=[*tags, *([category_tag(category)] if category else [])],
         attachments=attachments,
     )
-    _notify_received(ticket, customer)
     return ticket
 
 
@@ -283,7 +272,7 @@ def submission_hold(
         pending.file.save(upload.name, upload, save=False)
         pending.save()
     url = _link_create(purpose=LinkPurpose.SUBMISSION, email=email, submission=submission)
-    _mail(
+    portal_mail_queue(
         kind="portal_confirm_submission",
         to=email,
         template="confirm_submission",

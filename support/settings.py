@@ -170,17 +170,15 @@ CELERY_TASK_QUEUES = [
     Queue(name) for name in ("default", "mail", "notifications", "sla", "webhooks")
 ]
 CELERY_TASK_ROUTES = {
-    # Exact names first (the event tasks live in tickets/tasks.py), then areas by pattern.
-    "tickets.tasks.dispatch_ticket_event": {"queue": "notifications"},
-    "feedback.tasks.dispatch_feedback_event": {"queue": "notifications"},
-    "tickets.tasks.sweep_undispatched_events": {"queue": "notifications"},
-    "feedback.tasks.sweep_undispatched_feedback_events": {"queue": "notifications"},
-    "tickets.tasks.dispatch_ticket_events": {"queue": "notifications"},
+    # Exact names first (the one event stream's tasks live in support/tasks.py), then areas by
+    # pattern.
+    "support.tasks.dispatch_events": {"queue": "notifications"},
+    "support.tasks.sweep_undispatched_events": {"queue": "notifications"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.sla.*": {"queue": "sla"},
     "integrations.*": {"queue": "webhooks"},
 }
-# Ticket events whose dispatch task was lost are queued again by a beat sweep (tickets/events.py)
+# Events whose dispatch task was lost are queued again by a beat sweep (support/events.py)
 # once undispatched for this long, and given up on (logged) once older than the max age.
 EVENT_DISPATCH_GRACE_SECONDS = env_int("EVENT_DISPATCH_GRACE_SECONDS", 300)
 EVENT_DISPATCH_MAX_AGE_HOURS = env_int("EVENT_DISPATCH_MAX_AGE_HOURS", 48)
@@ -199,11 +197,7 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-send-due-csat": {"task": "feedback.tasks.send_due_csat_surveys", "schedule": 60.0},
     "portal-cleanup": {"task": "portal.tasks.portal_cleanup", "schedule": 60.0 * 60},
     "sweep-undispatched-events": {
-        "task": "tickets.tasks.sweep_undispatched_events",
-        "schedule": 60.0,
-    },
-    "sweep-undispatched-feedback-events": {
-        "task": "feedback.tasks.sweep_undispatched_feedback_events",
+        "task": "support.tasks.sweep_undispatched_events",
         "schedule": 60.0,
     },
     "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": 3600.0},

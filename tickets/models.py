@@ -380,9 +380,12 @@ class TicketEvent(models.Model):
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    # What handlers need beyond the columns above, as JSON; empty for most kinds. The SLA
+    # sweep's marks carry their clock and who was responsible then (``tickets.sla.notify``).
+    data = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(default=clock.now)
-    # When every handler had run for it (``tickets.tasks.dispatch_ticket_event``); null while its
-    # dispatch is owed. The one field written after creation, and only by queryset ``update``.
+    # When every handler had run for it (``support.events``); null while its dispatch is owed.
+    # The one field written after creation, and only by queryset ``update``.
     # Events imported under ``events.suppressed()`` are born dispatched (never replayed).
     dispatched_at = models.DateTimeField(null=True, blank=True)
 

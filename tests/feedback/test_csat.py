@@ -152,12 +152,14 @@ def test_forged_link_is_not_found(client, sent_survey):
         csat_survey_from_link(signed=forged)
 
 
-def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent, client, settings):
+def test_bad_rating_notifies_the_team_lead_once(
+    sent_survey, team, agent, client, settings, django_capture_on_commit_callbacks
+):
     team.lead = agent
     team.save()
-    csat_survey_answer(survey=sent_survey, rating=Rating.BAD, comment="Slow")
-    csat_survey_answer(survey=sent_survey, rating=Rating.GOOD)
-    csat_survey_answer(survey=sent_survey, rating=Rating.BAD)
+    for rating, comment in ((Rating.BAD, "Slow"), (Rating.GOOD, None), (Rating.BAD, None)):
+        with django_capture_on_commit_callbacks(execute=True):  # its handler runs after commit
+            csat_survey_answer(survey=sent_survey, rating=rating, comment=comment)
     mails = OutboundEmail.objects.filter(kind="csat_bad_rating")
     assert mails.count() == 1
     assert mails.get().to == [agent.email]
@@ -168,11 +170,37 @@ def test_bad_rating_notifies_the_team_lead_once(sent_survey, team, agent, client
     assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
 
 
-def test_good_rating_notifies_nobody(sent_survey, team, agent):
+def test_good_rating_notifies_nobody(sent_survey, team, agent, django_capture_on_commit_callbacks):
     team.lead = agent
     team.save()
-    csat_survey_answer(survey=sent_survey, rating=Rating.GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        csat_survey_answer(survey=sent_survey, rating=Rating.GOOD)
     assert not OutboundEmail.objects.filter(kind="csat_bad_rating").exists()
+
+
+def test_imported_bad_rating_notifies_nobody(
+    sent_survey, team, agent, django_capture_on_commit_callbacks
+):
+    team.lead = agent
+    team.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        csat_survey_answer(survey=sent_survey, rating=Rating.BAD, comment="Old", notify=False)
+    assert not OutboundEmail.objects.filter(kind="csat_bad_rating").exists()
+
+
+def test_the_lead_reads_the_comment_given_with_the_bad_rating(
+    sent_survey, team, agent, django_capture_on_commit_callbacks
+):
+    """The mail is queued after the commit: it tells the answer as given, not a later edit."""
+    team.lead = agent
+    team.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        csat_survey_answer(survey=sent_survey, rating=Rating.BAD, comment="Slow")
+    csat_survey_answer(survey=sent_survey, comment="Slow, but they fixed it")
+    for callback in callbacks:
+        callback()
+    body = OutboundEmail.objects.get(kind="csat_bad_rating").body_text
+    assert "Slow" in body and "fixed it" not in body
 
 
 def test_another_customer_cannot_answer(sent_survey):

@@ -5,6 +5,7 @@ signed to a real local HTTP receiver and queued idempotently."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import requests
@@ -24,7 +25,8 @@ from integrations.handlers import queue_csat_webhooks, queue_item_status_webhook
 from integrations.models import DeliveryStatus, WebhookDelivery
 from integrations.services import webhook_subscription_create
 from integrations.signing import verify
-from support import clock
+from support import clock, events
+from support.tasks import dispatch_events
 from tests import factories
 from tickets import services
 from tickets.models import Status
@@ -132,19 +134,15 @@ def test_feedback_queueing_is_idempotent_per_event(
 ):
     pm = factories.ProductManagerFactory()
     item = feedback_item_create(title="Dark mode", by=pm)
-    published = []
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         feedback_item_change_status(item=item, status=ItemStatus.SHIPPED, by=pm)
     # Run the handler twice on the same event, as a retried task would.
-    original = feedback_events._queue
-    feedback_events._queue = published.append
-    try:
+    with mock.patch.object(dispatch_events, "delay") as published:
         for callback in callbacks:
             callback()
-    finally:
-        feedback_events._queue = original
-    [event_id] = published
-    event = FeedbackEvent.objects.get(pk=event_id).as_event()
+    [(table, [event_id])] = [c.args for c in published.call_args_list]
+    assert table == "feedback.feedbackevent"
+    event = FeedbackEvent.objects.get(pk=event_id)
     queue_item_status_webhooks(event)
     queue_item_status_webhooks(event)
     assert WebhookDelivery.objects.filter(event_type="feedback.item_status_changed").count() == 1
@@ -157,7 +155,7 @@ def test_a_feedback_event_whose_queueing_failed_is_delivered_by_the_sweep_once(
     the beat sweep queues it again after the grace period; a second sweep adds nothing."""
     from kombu.exceptions import OperationalError
 
-    from feedback import tasks as feedback_tasks
+    from support import tasks
 
     pm = factories.ProductManagerFactory()
     item = feedback_item_create(title="Dark mode", by=pm)
@@ -166,15 +164,15 @@ def test_a_feedback_event_whose_queueing_failed_is_delivered_by_the_sweep_once(
         def refuse(*args, **kwargs):
             raise OperationalError("[Errno 111] Connection refused")
 
-        patch.setattr(feedback_tasks.dispatch_feedback_event, "delay", refuse)
+        patch.setattr(tasks.dispatch_events, "delay", refuse)
         with django_capture_on_commit_callbacks(execute=True):
             feedback_item_change_status(item=item, status=ItemStatus.SHIPPED, by=pm)
     event = FeedbackEvent.objects.get(kind=feedback_events.ITEM_STATUS_CHANGED)
     assert event.dispatched_at is None and not WebhookDelivery.objects.exists()
-    assert feedback_events.sweep_undispatched() == 0  # within the grace period: not yet
+    assert events.sweep_undispatched() == 0  # within the grace period: not yet
     with clock.travel(clock.now() + timedelta(minutes=10)):
-        assert feedback_tasks.sweep_undispatched_feedback_events() == 1  # run eagerly
-        assert feedback_events.sweep_undispatched() == 0
+        assert tasks.sweep_undispatched_events() == 1  # the one sweep of every table, eagerly
+        assert events.sweep_undispatched() == 0
     event.refresh_from_db()
     assert event.dispatched_at is not None
     assert WebhookDelivery.objects.filter(event_type="feedback.item_status_changed").count() == 1
@@ -236,18 +234,20 @@ def test_csat_handler_is_idempotent(subscription, ticket):
     survey = _sent_survey(ticket)
     csat_survey_answer(survey=survey, rating=Rating.GOOD, by=ticket.requester)
     survey.refresh_from_db()
-    event = {
-        "kind": feedback_events.CSAT_RECEIVED,
-        "key": f"{survey.pk}:{survey.updated_at.isoformat()}",
-        "survey_id": survey.pk,
-        "ticket_id": ticket.pk,
-        "customer_id": survey.customer_id,
-        "rating": "good",
-        "comment": "",
-        "first": True,
-        "answered_at": survey.answered_at.isoformat(),
-        "updated_at": survey.updated_at.isoformat(),
-    }
+    event = FeedbackEvent(
+        kind=feedback_events.CSAT_RECEIVED,
+        key=f"{survey.pk}:{survey.updated_at.isoformat()}",
+        data={
+            "survey_id": survey.pk,
+            "ticket_id": ticket.pk,
+            "customer_id": survey.customer_id,
+            "rating": "good",
+            "comment": "",
+            "first": True,
+            "answered_at": survey.answered_at.isoformat(),
+            "updated_at": survey.updated_at.isoformat(),
+        },
+    )
     queue_csat_webhooks(event)
     queue_csat_webhooks(event)
     assert WebhookDelivery.objects.filter(event_type="csat.received").count() == 1

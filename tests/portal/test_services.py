@@ -86,7 +86,9 @@ def test_a_tampered_or_wrong_purpose_link_is_refused():
         services.submission_confirm(token=token)
 
 
-def test_a_held_submission_files_nothing_until_confirmed_then_files_once():
+def test_a_held_submission_files_nothing_until_confirmed_then_files_once(
+    django_capture_on_commit_callbacks,
+):
     submission = services.submission_hold(
         email="stranger@example.org",
         name="Stranger",
@@ -99,7 +101,8 @@ def test_a_held_submission_files_nothing_until_confirmed_then_files_once():
     assert not Customer.objects.filter(email="stranger@example.org").exists()
     token = _token(link_path("portal_confirm_submission", "stranger@example.org"))
 
-    ticket, user = services.submission_confirm(token=token)
+    with django_capture_on_commit_callbacks(execute=True):  # the receipt mail: after commit
+        ticket, user = services.submission_confirm(token=token)
 
     assert ticket.requester.email == "stranger@example.org"
     assert ticket.channel == "portal"
@@ -231,3 +234,24 @@ def test_cleanup_drops_unconfirmed_submissions_and_their_files(settings):
     assert services.portal_cleanup() == 1
     assert list(PendingSubmission.objects.all()) == [fresh]
     assert not stored.storage.exists(stored.name)
+
+
+def test_the_receipt_is_for_tickets_customers_file_in_the_portal_and_is_mailed_once(
+    portal_user, agent, django_capture_on_commit_callbacks
+):
+    """Mailed by the handler of the ticket's ``created`` event: once, however often it runs,
+    and not for a ticket an agent files on the portal channel for a customer."""
+    from support import events
+    from tickets.models import EventKind, TicketEvent
+    from tickets.services import ticket_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = services.ticket_submit(customer=portal_user.customer, subject="Help", body="!")
+        theirs = ticket_create(
+            requester=portal_user.customer, subject="Phoned", body="?", by=agent, channel="portal"
+        )
+    events.dispatch(TicketEvent.objects.get(ticket=mine, kind=EventKind.CREATED))  # a retry
+    receipts = OutboundEmail.objects.filter(kind="portal_ticket_received")
+    assert [(r.ticket_id, r.to) for r in receipts] == [(mine.pk, [portal_user.customer.email])]
+    assert f"[#{mine.pk}] We got your request: Help" == receipts.get().subject
+    assert not theirs.outbound_emails.filter(kind="portal_ticket_received").exists()

@@ -248,13 +248,16 @@ def test_reply_form_shows_the_attachment_rule_message(client, a_ticket, a_user):
 # --- submitting -----------------------------------------------------------------------------
 
 
-def test_signed_in_submission_shows_the_reference_and_mails_a_confirmation(client, a_user):
+def test_signed_in_submission_shows_the_reference_and_mails_a_confirmation(
+    client, a_user, django_capture_on_commit_callbacks
+):
     client.force_login(a_user)
-    response = client.post(
-        reverse("portal:new"),
-        {"subject": "Cannot log in", "body": "Help", "category": "account",
-         "attachments": [_file("a.txt"), _file("b.txt")]},
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the receipt mail: after commit
+        response = client.post(
+            reverse("portal:new"),
+            {"subject": "Cannot log in", "body": "Help", "category": "account",
+             "attachments": [_file("a.txt"), _file("b.txt")]},
+        )  # fmt: skip
     ticket = Ticket.objects.get(subject="Cannot log in")
     assert response["Location"] == reverse("portal:ticket-submitted", args=[ticket.pk])
     page = client.get(response["Location"])

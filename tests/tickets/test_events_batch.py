@@ -6,9 +6,10 @@ from unittest import mock
 
 import pytest
 
+from support import events as stream
+from support.tasks import dispatch_events
 from tickets import events
 from tickets.models import EventKind, TicketEvent
-from tickets.tasks import dispatch_ticket_events
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def heard():
     got: list[TicketEvent] = []
-    handler = events.subscribe(EventKind.SLA_BREACHED)(got.append)
+    handler = stream.subscribe(EventKind.SLA_BREACHED)(got.append)
     yield got
-    events._handlers[EventKind.SLA_BREACHED].remove(handler)
+    stream.unsubscribe(handler)
 
 
 def build(ticket, field: str) -> TicketEvent:
@@ -30,14 +31,14 @@ def build(ticket, field: str) -> TicketEvent:
 def test_record_events_publishes_the_batch_once_after_commit(
     ticket, heard, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(dispatch_ticket_events, "delay") as delay:
+    with mock.patch.object(dispatch_events, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             saved = events.record_events(build(ticket, f) for f in ("first_response", "resolution"))
         assert len(saved) == 2 and all(e.pk for e in saved)
         assert saved[0].new == "" and saved[0].actor is None  # same text rules as record_event
         assert len(callbacks) == 1 and delay.call_count == 0  # nothing leaves before the commit
         callbacks[0]()
-    delay.assert_called_once_with([e.pk for e in saved])
+    delay.assert_called_once_with("tickets.ticketevent", [e.pk for e in saved])
 
 
 def test_the_batch_task_hands_every_event_to_its_handlers_in_order(
@@ -53,14 +54,17 @@ def test_a_failing_event_is_retried_alone(ticket, heard):
     first, second = events.record_events(
         [build(ticket, "first_response"), build(ticket, "resolution")]
     )
-    events.subscribe(EventKind.SLA_BREACHED)(boom := mock.Mock(side_effect=[RuntimeError, None]))
+    stream.subscribe(EventKind.SLA_BREACHED)(boom := mock.Mock(side_effect=[RuntimeError, None]))
     try:
-        with mock.patch("tickets.tasks.dispatch_ticket_event.delay") as single:
-            dispatch_ticket_events.apply(args=[[first.pk, second.pk]]).get()
+        with mock.patch.object(dispatch_events, "delay") as single:
+            dispatch_events.apply(args=["tickets.ticketevent", [first.pk, second.pk]]).get()
     finally:
-        events._handlers[EventKind.SLA_BREACHED].remove(boom)
+        stream.unsubscribe(boom)
     assert [e.pk for e in heard] == [first.pk, second.pk]  # the second was not held up
-    single.assert_called_once_with(first.pk)
+    single.assert_called_once_with("tickets.ticketevent", [first.pk])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.dispatched_at is None and second.dispatched_at is not None
 
 
 def test_suppressed_batches_are_recorded_but_not_published(

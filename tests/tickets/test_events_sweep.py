@@ -1,4 +1,7 @@
-"""Nothing is lost when an event's dispatch task is: the sweep queues undispatched events again."""
+"""Nothing is lost when an event's dispatch task is: the sweep queues undispatched events again.
+
+Ticket events on the one event stream (``support.events``); feedback events get the same from the
+same sweep (tests/integrations/test_feedback_sla_webhooks.py, tests/support/test_events.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ from kombu.exceptions import OperationalError
 
 from integrations import services as webhooks
 from integrations.models import WebhookDelivery
-from support import clock
-from tickets import events, services, tasks
+from support import clock, events, tasks
+from tickets import services
 from tickets.mail.models import OutboundEmail
 from tickets.models import EventKind, TicketEvent, TicketSearchDocument
 
@@ -35,7 +38,7 @@ def heard():
 
     events.subscribe(events.ALL)(handler)
     yield calls
-    events._handlers[events.ALL].remove(handler)
+    events.unsubscribe(handler)
 
 
 @pytest.fixture
@@ -47,7 +50,7 @@ def broker_down():
         raise OperationalError("[Errno 111] Connection refused")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tasks.dispatch_ticket_event, "delay", refuse)
+        patch.setattr(tasks.dispatch_events, "delay", refuse)
         yield patch
 
 
@@ -133,7 +136,7 @@ def test_a_handler_that_fails_leaves_the_event_owed(
         event = TicketEvent.objects.get(kind=EventKind.REPLIED)
         assert event.dispatched_at is None  # eager task failed; a worker would retry it
     finally:
-        events._handlers[EventKind.REPLIED].remove(flaky)
+        events.unsubscribe(flaky)
     with later(), django_capture_on_commit_callbacks(execute=True):
         assert events.sweep_undispatched() == 1
     event.refresh_from_db()
@@ -168,14 +171,16 @@ def test_the_dispatch_task_skips_an_event_already_dispatched(ticket, agent, hear
     with events.suppressed():
         services.ticket_reply(ticket=ticket, body="Hi", by=agent)
     event = TicketEvent.objects.get(kind=EventKind.REPLIED)
-    tasks.dispatch_ticket_event.delay(event.pk)
+    tasks.dispatch_events.delay("tickets.ticketevent", [event.pk])
     assert heard == []
 
 
 def test_the_sweep_task_is_scheduled(settings):
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "tickets.tasks.sweep_undispatched_events" in schedule
+    assert "support.tasks.sweep_undispatched_events" in schedule
     assert "tickets.mail.tasks.sweep_mail_events" not in schedule
+    # One sweep for every event table: feedback events have none of their own.
+    assert "feedback.tasks.sweep_undispatched_feedback_events" not in schedule
 
 
 def test_the_sweep_queues_at_most_its_limit_and_moves_past_events_just_queued(

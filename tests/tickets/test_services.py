@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from support import clock
+from support import events as stream
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tests import factories
 from tickets import events, services
@@ -369,7 +370,7 @@ class TestPublishing:
         self, agent, customer, django_capture_on_commit_callbacks
     ):
         heard = []
-        handler = events.subscribe(EventKind.REPLIED)(lambda event: heard.append(event.pk))
+        handler = stream.subscribe(EventKind.REPLIED)(lambda event: heard.append(event.pk))
         try:
             ticket = new_ticket(customer)
             with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -378,7 +379,7 @@ class TestPublishing:
             for callback in callbacks:
                 callback()
         finally:
-            events._handlers[EventKind.REPLIED].remove(handler)
+            stream.unsubscribe(handler)
         assert heard == [TicketEvent.objects.get(kind=EventKind.REPLIED).pk]
 
     def test_suppressed_events_are_recorded_but_not_published(

@@ -1,6 +1,6 @@
 """Mail that ticket events cause: agents' replies to customers, and notifications.
 
-Each handler runs after the change committed (``tickets.events``) and may run twice (a retry, or
+Each handler runs after the change committed (``support.events``) and may run twice (a retry, or
 the events sweep re-queueing a lost dispatch), so every mail is queued with
 ``dedupe_key=f"event:{event.id}:…"``. Internal notes never reach a customer:
 no handler here listens to ``note_added``, and the reply handler refuses anything not public.
@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
-from tickets.events import subscribe
+from support.events import subscribe
 from tickets.mail import loops, tokens
 from tickets.mail.models import InboundEmail, OutboundEmail
 from tickets.mail.outbound import _clean_header, email_queue

@@ -6,18 +6,21 @@ follows what is due, not how many tickets exist.
 
 It works in chunks of due clocks, one transaction each, and does each step once per chunk:
 one conditional ``UPDATE … RETURNING`` marks the chunk, one INSERT writes its events (published
-with one ``on_commit`` callback and one Celery task, ``events.record_events``), one INSERT queues
-its escalation mail (``email_queue_many``). Clocks whose policy changes the ticket (raise
-priority, move team) are the exception: each goes through the ticket services on its own, inside
-a savepoint, so a refused escalation leaves only that clock for the next run.
+with one ``on_commit`` callback and one Celery task, ``events.record_events``). Each event names
+its clock and who is responsible for the ticket (read for the whole chunk at once); the
+escalation mail is queued from that by the event's handler (``tickets.sla.notify``) once the
+sweep's transaction committed. Clocks whose policy changes the ticket (raise priority, move
+team) are the exception: each goes through the ticket services on its own, inside a savepoint,
+so a refused escalation leaves only that clock for the next run.
 
 Exactly once, even with two sweeps at the same time or a sweep repeated after a crash:
 - a chunk's transaction first locks its tickets and clocks with ``SELECT … FOR UPDATE SKIP
   LOCKED`` (PostgreSQL; a no-op on SQLite, where transactions are serialized), so a concurrent
   sweep skips what another is handling;
 - the mark itself is a conditional ``UPDATE … WHERE breached_at IS NULL … RETURNING id``: only
-  the clocks that update changed get an event and mail;
-- mail rows carry a ``dedupe_key``, so even a sweep that ran twice queues one mail.
+  the clocks that update changed get an event (and so a mail);
+- mail rows carry a ``dedupe_key`` (the clock and mark), so even a sweep that ran twice, or a
+  handler run twice, queues one mail.
 
 A sweep that was not running (worker or beat down) catches up: it stamps the *true* time, the
 clock's ``due_at`` (or ``warn_at``), not the time it noticed. A clock found already past its due
@@ -30,18 +33,15 @@ import logging
 import time
 from datetime import datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
-from accounts.models import User
 from support import clock
 from tickets.events import event_build, record_event, record_events
-from tickets.mail.outbound import email_queue, email_queue_many
 from tickets.models import EventKind, Priority, Ticket
 from tickets.sla.models import SlaPolicy, SlaTarget, TargetState, TicketSla
+from tickets.sla.notify import BREACH, WARNING, Audience
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,6 @@ PRIORITY_UP = {
     Priority.NORMAL: Priority.HIGH,
     Priority.HIGH: Priority.URGENT,
 }
-WARNING, BREACH = "warning", "breach"
 
 
 def due_for_breach(now: datetime):
@@ -105,8 +104,8 @@ def sla_sweep(*, now: datetime | None = None, time_budget: float = 50.0) -> dict
 
 
 def _mark_chunk(what: str, rows: list[tuple[int, int]], now: datetime) -> int:
-    """One transaction for a chunk of due clocks: the plain ones marked, recorded and notified
-    in bulk; those whose policy escalates one by one, each in a savepoint."""
+    """One transaction for a chunk of due clocks: the plain ones marked and recorded in bulk;
+    those whose policy escalates one by one, each in a savepoint."""
     query = due_for_breach if what == BREACH else due_for_warning
     with transaction.atomic():
         # Tickets first, as the ticket services lock them first; SKIP LOCKED never waits, so a
@@ -156,13 +155,14 @@ def _mark_many(
     tickets: dict[int, Ticket],
     policies: dict[int, SlaPolicy | None],
 ) -> int:
-    """Mark, record and notify clocks whose policy doesn't change the ticket, a few queries for
-    the lot. Only the clocks the guarded UPDATE changed get an event and a mail."""
+    """Mark and record clocks whose policy doesn't change the ticket, a few queries for the lot.
+    Only the clocks the guarded UPDATE changed get an event (and, from it, a mail)."""
     marked_ids = _guarded_update(what, [t.pk for t in targets])
     if not marked_ids:
         return 0
     targets = [t for t in targets if t.pk in marked_ids]
     kind = EventKind.SLA_BREACHED if what == BREACH else EventKind.SLA_WARNING
+    audience = Audience(tickets.values(), policies.values())
     record_events(
         event_build(
             tickets[t.ticket_id],
@@ -171,19 +171,16 @@ def _mark_many(
             field=t.kind,
             old=f"due {t.due_at.isoformat()}",
             new=f"{what} at {_when(what, t).isoformat()}",
+            data=_data(t, audience.people(tickets[t.ticket_id], what, policies.get(t.ticket_id))),
         )
         for t in targets
     )
-    audience = _Audience(tickets.values(), policies.values())
-    mails = []
-    for target in targets:
-        ticket, policy = tickets[target.ticket_id], policies.get(target.ticket_id)
-        recipients = audience.recipients(ticket, what, policy)
-        if recipients:
-            mails.append(_mail(ticket, target, what, _when(what, target), sorted(recipients)))
-    if mails:
-        email_queue_many(mails)
     return len(targets)
+
+
+def _data(target: SlaTarget, people: set[int], **more) -> dict:
+    """What the mark's handler needs (``tickets.sla.notify``): the clock, who to tell."""
+    return {"clock": target.pk, "notify": sorted(people), **more}
 
 
 def _guarded_update(what: str, pks: list[int]) -> set[int]:
@@ -212,37 +209,6 @@ def _when(what: str, target: SlaTarget) -> datetime:
     return target.due_at if what == BREACH else target.warn_at
 
 
-class _Audience:
-    """Who hears about a clock: the assignee, else the team's active members; for a breach also
-    the team lead; plus the policy's watchers. For a chunk, read with one query for team members
-    and one per policy, not one per clock."""
-
-    def __init__(self, tickets, policies) -> None:
-        team_ids = {t.team_id for t in tickets if t.team_id and not t.assignee_id}
-        self.members: dict[int, list[User]] = {}
-        if team_ids:
-            through = User.teams.through
-            for link in through.objects.filter(
-                team_id__in=team_ids, user__is_active=True
-            ).select_related("user"):
-                self.members.setdefault(link.team_id, []).append(link.user)
-        self.watchers: dict[int, list[User]] = {}
-        for policy in {p.pk: p for p in policies if p is not None}.values():
-            self.watchers[policy.pk] = list(policy.notify.filter(is_active=True))
-
-    def recipients(self, ticket: Ticket, what: str, policy: SlaPolicy | None) -> set[str]:
-        people: list[User] = []
-        if ticket.assignee_id and ticket.assignee.is_active:
-            people.append(ticket.assignee)
-        elif ticket.team_id:
-            people.extend(self.members.get(ticket.team_id, []))
-        if what == BREACH and ticket.team_id and ticket.team.lead_id:
-            people.append(ticket.team.lead)
-        if policy is not None:
-            people.extend(self.watchers.get(policy.pk, []))
-        return {p.email for p in people if p.email}
-
-
 def _escalates(what: str, policy: SlaPolicy | None) -> bool:
     if policy is None:
         return False
@@ -252,7 +218,7 @@ def _escalates(what: str, policy: SlaPolicy | None) -> bool:
 
 
 def _mark(what: str, target: SlaTarget, ticket: Ticket, policy: SlaPolicy | None) -> bool:
-    # The guard: only the run whose UPDATE changed the row records and notifies.
+    # The guard: only the run whose UPDATE changed the row records the mark (and so notifies).
     if what == BREACH:
         marked = SlaTarget.objects.filter(pk=target.pk, breached_at__isnull=True).update(
             breached_at=F("due_at"), warned_at=Coalesce(F("warned_at"), F("warn_at"))
@@ -265,6 +231,8 @@ def _mark(what: str, target: SlaTarget, ticket: Ticket, policy: SlaPolicy | None
         kind, when = EventKind.SLA_WARNING, target.warn_at
     if not marked:
         return False
+    # Who is responsible before the escalation; the handler adds those after it (a new team).
+    people = Audience([ticket], [policy]).people(ticket, what, policy)
     record_event(
         ticket,
         kind=kind,
@@ -272,23 +240,16 @@ def _mark(what: str, target: SlaTarget, ticket: Ticket, policy: SlaPolicy | None
         field=target.kind,
         old=f"due {target.due_at.isoformat()}",
         new=f"{what} at {when.isoformat()}",
+        data=_data(target, people, escalates=True),
     )
-    recipients = _recipients(ticket, what, policy)
-    if _escalate(ticket, what, policy):
-        recipients |= _recipients(ticket, what, policy)  # a new team hears too
-    _notify(ticket, target, what, when, sorted(recipients))
+    _escalate(ticket, what, policy)
     return True
 
 
-def _recipients(ticket: Ticket, what: str, policy: SlaPolicy | None) -> set[str]:
-    return _Audience([ticket], [policy]).recipients(ticket, what, policy)
-
-
-def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> bool:
-    """Apply the policy's escalation rules through the ticket services (events and all).
-    Returns whether the ticket changed."""
+def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> None:
+    """Apply the policy's escalation rules through the ticket services (events and all)."""
     if policy is None:
-        return False
+        return
     from tickets import services
 
     raise_priority = (
@@ -304,55 +265,3 @@ def _escalate(ticket: Ticket, what: str, policy: SlaPolicy | None) -> bool:
             changes["assignee"] = None
     if changes:
         services.ticket_update(ticket=ticket, by=None, changes=changes)
-    changed = bool(changes)
-    return changed
-
-
-def _notify(
-    ticket: Ticket, target: SlaTarget, what: str, when: datetime, recipients: list[str]
-) -> None:
-    if recipients:
-        email_queue(**_mail(ticket, target, what, when, recipients))
-
-
-def _mail(
-    ticket: Ticket, target: SlaTarget, what: str, when: datetime, recipients: list[str]
-) -> dict:
-    """The escalation mail's ``email_queue`` arguments; its dedupe key is the clock and mark."""
-    label = target.get_kind_display().lower()
-    if what == BREACH:
-        subject = f"[#{ticket.pk}] SLA breached: {label} — {ticket.subject}"
-        line = f"The {label} target of ticket #{ticket.pk} was breached at {_fmt(when)}."
-    else:
-        subject = (
-            f"[#{ticket.pk}] SLA warning: {label} due {_fmt(target.due_at)} — {ticket.subject}"
-        )
-        line = (
-            f"The {label} target of ticket #{ticket.pk} is {target.warning_percent}% used; "
-            f"it is due at {_fmt(target.due_at)}."
-        )
-    body = "\n".join(
-        [
-            line,
-            "",
-            f"Subject:  {ticket.subject}",
-            f"Priority: {ticket.get_priority_display()}",
-            f"Assignee: {ticket.assignee.display_name if ticket.assignee_id else 'nobody'}",
-            f"Team:     {ticket.team.name if ticket.team_id else 'none'}",
-            "",
-            settings.SITE_URL + reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}),
-        ]
-    )
-    return {
-        "kind": f"sla_{what}",
-        "to": recipients,
-        "subject": subject,
-        "body_text": body,
-        "ticket": ticket,
-        "dedupe_key": f"sla-{what}:{target.pk}",
-        "headers": {"Auto-Submitted": "auto-generated"},
-    }
-
-
-def _fmt(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tickets.events import subscribe
+from support.events import subscribe
 from tickets.models import EventKind, TicketEvent
 from tickets.workspace.search import document_rebuild
 

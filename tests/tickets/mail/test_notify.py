@@ -1,6 +1,7 @@
 """Mail handlers run again for the same event (a retry, the events sweep) without mailing twice.
 
-That a lost dispatch is swept at all is tested with the other handlers in test_events.py.
+That a lost dispatch is swept at all is tested with the other handlers in
+tests/tickets/test_events_sweep.py.
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 import pytest
 from django.core import mail as django_mail
 
+from support import events
 from tests.tickets.mail.conftest import run_on_commit
-from tickets import events, services
+from tickets import services
 from tickets.mail import loops
 from tickets.mail.models import OutboundEmail
 from tickets.models import EventKind, TicketEvent

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
 from django.db import connection, connections
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from support import clock
@@ -52,8 +54,11 @@ def make_ticket(customer, team, **kw) -> Ticket:
         )
 
 
-def sweep(minutes: float) -> dict[str, int]:
-    with clock.travel(at(minutes)):
+def sweep(minutes: float, *, dispatch: bool = True) -> dict[str, int]:
+    """Run the sweep at ``minutes`` past T0; its events are then dispatched as after a commit
+    (their handler queues the escalation mail), unless ``dispatch=False``."""
+    dispatched = TestCase.captureOnCommitCallbacks(execute=True) if dispatch else nullcontext()
+    with clock.travel(at(minutes)), dispatched:
         return sla_sweep()
 
 
@@ -82,6 +87,27 @@ def test_warning_then_breach_each_once_with_mail_to_assignee(policy, customer, t
     assert len(events(ticket, EventKind.SLA_WARNING)) == 1
     assert len(events(ticket, EventKind.SLA_BREACHED)) == 1
     assert breach.headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_mail_goes_to_whoever_was_responsible_when_the_clock_was_marked(
+    policy, customer, team, agent, lead, other_agent
+):
+    """The event names them (its handler mails after the commit, when the ticket may already
+    have moved on)."""
+    ticket = make_ticket(customer, team, assignee=agent)
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        assert sweep(46, dispatch=False) == {"breach": 0, "warning": 1}
+    services.ticket_assign(
+        ticket=ticket, team=other_agent.teams.get(), assignee=other_agent, by=lead
+    )
+    for callback in callbacks:
+        callback()
+    warning = OutboundEmail.objects.get(kind="sla_warning")
+    assert warning.to == [agent.email]
+    assert (
+        warning.subject
+        == f"[#{ticket.pk}] SLA warning: first response due 2026-06-01 10:00 UTC — Down"
+    )
 
 
 def test_unassigned_ticket_notifies_the_team(policy, customer, team, agent, lead):
@@ -163,7 +189,7 @@ def test_a_repeated_mail_is_deduplicated(policy, customer, team, agent):
 def test_sweep_reads_due_clocks_through_the_partial_index(policy, customer, team):
     make_ticket(customer, team)
     with CaptureQueriesContext(connection) as queries:
-        sweep(30)
+        sweep(30, dispatch=False)
     assert len(queries) == 2  # one for breaches, one for warnings; nothing due
 
 
@@ -265,35 +291,38 @@ def test_a_failing_escalation_leaves_only_that_clock_for_the_next_run(
 def test_a_chunk_costs_the_same_queries_however_many_clocks_it_holds(
     policy, customer, team, agent, lead
 ):
-    """Marks, events and mail are written in bulk: 4 due clocks or 12, the same statements."""
+    """Marks and events (with who is to be told) are written in bulk: 4 due clocks or 12, the
+    same statements. The mail is queued after the commit, by the events' handler."""
 
     def catch_up(n: int) -> int:
         for _ in range(n):
             make_ticket(customer, team, assignee=agent if _ % 2 else None)
         with CaptureQueriesContext(connection) as queries:
-            assert sweep(24 * 60)["breach"] == 2 * n
+            assert sweep(24 * 60, dispatch=False)["breach"] == 2 * n
         return len(queries)
 
     assert catch_up(2) == catch_up(6)
 
 
-def test_a_chunk_is_published_with_one_callback_for_events_and_one_for_mail(
+def test_a_chunk_is_published_with_one_callback_and_its_mail_queued_when_dispatched(
     policy, customer, team, agent, django_capture_on_commit_callbacks
 ):
-    from tickets.mail.tasks import queue_outbound_emails
-    from tickets.tasks import dispatch_ticket_events
+    from support.tasks import dispatch_events
 
     for _ in range(3):
         make_ticket(customer, team, assignee=agent)
     with (
-        mock.patch.object(dispatch_ticket_events, "delay") as publish,
-        mock.patch.object(queue_outbound_emails, "delay") as send,
+        mock.patch.object(dispatch_events, "delay") as publish,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
-        assert sweep(24 * 60) == {"breach": 6, "warning": 0}
-    assert len(callbacks) == 2
-    (published,) = publish.call_args.args
+        assert sweep(24 * 60, dispatch=False) == {"breach": 6, "warning": 0}
+    assert len(callbacks) == 1
+    table, published = publish.call_args.args
     assert sorted(published) == sorted(
         TicketEvent.objects.filter(kind=EventKind.SLA_BREACHED).values_list("pk", flat=True)
     )
-    assert len(send.call_args.args[0]) == 6 == OutboundEmail.objects.count()
+    assert not OutboundEmail.objects.exists()  # nothing is mailed from inside the sweep
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_events.apply(args=[table, published]).get()  # the one task for the chunk
+    assert OutboundEmail.objects.filter(kind="sla_breach").count() == 6
+    assert not TicketEvent.objects.filter(dispatched_at__isnull=True, kind="sla_breached").exists()
