@@ -9,12 +9,12 @@ from django.db import transaction
 
 from customers.models import Customer
 from support.errors import InvalidChange
-from tickets.events import record_event
+from tickets.events import record_event, ticket_change
 from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
 from tickets.services import message_add, require_agent, ticket_lock, ticket_touch
 
 
-@transaction.atomic
+@ticket_change
 def mail_message_add(
     *,
     ticket: Ticket,

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypedDict
 
-from django.db import transaction
-
 from accounts.models import Team, User
 from customers.models import Customer
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
-from tickets.events import record_event
+from tickets.events import record_event, ticket_change
 from tickets.models import EventKind, Priority, Status, Tag, Ticket, TicketType
 from tickets.services.base import (
     Actor,
@@ -141,7 +139,7 @@ def _clean(ticket: Ticket, changes: TicketChanges) -> dict:
     return clean
 
 
-@transaction.atomic
+@ticket_change
 def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -> Ticket:
     """Apply ``changes`` to ``ticket`` as one change: every value is checked before anything is
     written; each field that really changes records its event; the status moves last (so "set
@@ -223,7 +221,7 @@ def _change_followers(ticket: Ticket, clean: dict, *, by: Actor | None) -> None:
 # --- one change each ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@ticket_change
 def ticket_change_status(*, ticket: Ticket, status: str, by: Actor | None) -> Ticket:
     """Move the ticket through the state machine; asking for the status it already has is an
     error here (a person asked for a move). Customers may only solve or reopen their own."""

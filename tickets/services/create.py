@@ -6,12 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.files import File
-from django.db import transaction
 
 from accounts.models import Team, User
 from customers.models import Customer
 from support.errors import NotPermitted, ValidationFailed
-from tickets.events import record_event
+from tickets.events import record_event, ticket_change
 from tickets.models import (
     Channel,
     EventKind,
@@ -44,7 +43,7 @@ class TicketAsCreated:
     sla_targets: list[SlaTarget]
 
 
-@transaction.atomic
+@ticket_change
 def ticket_create(
     *,
     requester: Customer,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from accounts.models import User
 from customers.models import Customer
 from support.errors import InvalidChange
-from tickets.events import record_event
+from tickets.events import record_event, ticket_change
 from tickets.models import Attachment, EventKind, Message, MessageKind, Status, Ticket
 from tickets.services.base import require_agent, status_set, ticket_lock, ticket_touch
 from tickets.sla import services as sla
@@ -15,7 +13,7 @@ from tickets.sla import services as sla
 # --- customers ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@ticket_change
 def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
     """Fold ``source`` into ``target``: its tickets and messages move, each ticket records it.
 
@@ -54,7 +52,7 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
 # --- merging tickets ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@ticket_change
 def ticket_merge(*, source: Ticket, target: Ticket, by: User) -> Ticket:
     """Fold ``source`` into ``target``: its public messages are copied into ``target`` (in their
     original order, attachments referenced), both get an internal note saying so, and ``source``

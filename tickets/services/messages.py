@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.files import File
-from django.db import transaction
 
 from accounts.models import User
 from customers.models import Customer
 from support.errors import InvalidChange, NotPermitted
 from tickets import workflow
-from tickets.events import record_event
+from tickets.events import record_event, ticket_change
 from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
 from tickets.services.base import (
     Actor,
@@ -26,7 +25,7 @@ from tickets.services.base import (
 from tickets.sla import services as sla
 
 
-@transaction.atomic
+@ticket_change
 def ticket_reply(
     *,
     ticket: Ticket,
@@ -79,7 +78,7 @@ def ticket_reply(
     return message
 
 
-@transaction.atomic
+@ticket_change
 def ticket_note(
     *,
     ticket: Ticket,
