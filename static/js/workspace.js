@@ -1,5 +1,6 @@
 /* Agent workspace: keyboard shortcuts, bulk selection, composer drafts, attachments, canned
-   responses, typing signal. Vanilla JS, no build step. */
+   responses, typing signal, selects that save only on a deliberate choice. Vanilla JS, no build
+   step. */
 (function () {
   "use strict";
 
@@ -31,23 +32,50 @@
     if (dialog && !dialog.open) dialog.showModal();
   }
 
+  /* r / n go to the composer. They choose reply or note only while the composer is empty: once
+     text is typed (or a draft restored) only the mode control itself changes it, so a stray
+     letter can never turn a note into a public reply. */
   function focusComposer(kind) {
     var form = document.getElementById("composer");
     if (!form) return false;
-    var radio = form.querySelector('input[name=kind][value="' + kind + '"]');
-    if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); }
     var body = form.querySelector("textarea");
+    var radio = form.querySelector('input[name=kind][value="' + kind + '"]');
+    if (radio && !radio.checked) {
+      if (composerHasContent(form)) {
+        var state = form.querySelector(".draft-state");
+        if (state) {
+          state.textContent = "Still " + kindLabel(form) + ": change it with the switch above the text.";
+        }
+      } else {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
     body.focus();
     form.scrollIntoView({ block: "nearest" });
     return true;
   }
+  function composerHasContent(form) {
+    var files = form.querySelector("input[type=file]");
+    return !!(form.querySelector("textarea").value.trim() || (files && files.files.length));
+  }
+  function kindLabel(form) {
+    var checked = form.querySelector("input[name=kind]:checked");
+    return checked && checked.value === "note" ? "an internal note" : "a public reply";
+  }
 
+  /* Shortcuts never fire while focus is in a field, nor for a key a widget already used (Esc
+     closing the canned list, Enter picking from it): such a key does nothing else, and in
+     particular does not move focus out of the field. Esc with nothing to close leaves the field,
+     which is how shortcuts come back. Nothing fires under an open dialog. */
   document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.isComposing) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (isTyping(e.target)) {
       if (e.key === "Escape") e.target.blur();
       return;
     }
+    if (document.querySelector("dialog[open]")) return;
     switch (e.key) {
       case "j": setCurrent(current + 1); e.preventDefault(); break;
       case "k": setCurrent(current - 1); e.preventDefault(); break;
@@ -107,6 +135,9 @@
     var key = form.dataset.draftKey;
     var state = form.querySelector(".draft-state");
     var params = new URLSearchParams(window.location.search);
+    // Text written as an internal note and then switched to a public reply: the one change that
+    // can publish something meant for colleagues, so the send after it asks first.
+    var askBeforeReply = false, confirmed = false;
 
     if (params.has("sent")) {
       localStorage.removeItem(key);
@@ -120,6 +151,7 @@
         body.value = saved.body;
         var radio = form.querySelector('input[name=kind][value="' + saved.kind + '"]');
         if (radio) radio.checked = true;
+        askBeforeReply = !!saved.askBeforeReply;
         if (state) state.textContent = "Draft restored";
       }
     }
@@ -138,7 +170,9 @@
     var saveTimer = null, typingTimer = null, lastTypingSignal = 0;
     function saveDraft() {
       if (body.value.trim()) {
-        localStorage.setItem(key, JSON.stringify({ body: body.value, kind: kind(), at: Date.now() }));
+        localStorage.setItem(key, JSON.stringify({
+          body: body.value, kind: kind(), askBeforeReply: askBeforeReply, at: Date.now(),
+        }));
         if (state) state.textContent = "Draft saved";
       } else {
         localStorage.removeItem(key);
@@ -163,7 +197,11 @@
       }
     });
     form.addEventListener("change", function (e) {
-      if (e.target.name === "kind") { syncKind(); saveDraft(); }
+      if (e.target.name === "kind") {
+        askBeforeReply = kind() === "reply" && composerHasContent(form);
+        syncKind();
+        saveDraft();
+      }
     });
     window.addEventListener("beforeunload", saveDraft);
 
@@ -198,10 +236,45 @@
     });
     form.addEventListener("submit", function (e) {
       if (!checkFiles()) { e.preventDefault(); return; }
+      if (askBeforeReply && kind() === "reply" && !confirmed) {
+        e.preventDefault();
+        var submitter = e.submitter;
+        confirmPublicReply(function () {
+          confirmed = true;
+          form.requestSubmit(submitter);
+        }, function () { body.focus(); });
+        return;
+      }
       saveDraft();  // kept until the server confirms (?sent=…)
     });
 
     setupCanned(form, body);
+  }
+
+  /* The question before a note becomes a public reply: a modal dialog whose default button is
+     "Keep editing", so Enter or Esc out of habit sends nothing. */
+  function confirmPublicReply(onSend, onCancel) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm-send";
+    dialog.setAttribute("aria-labelledby", "confirm-send-title");
+    dialog.setAttribute("aria-describedby", "confirm-send-text");
+    dialog.innerHTML = '<h2 id="confirm-send-title">Send as a public reply?</h2>' +
+      '<p id="confirm-send-text">This text was written as an internal note. Sent as a public ' +
+      "reply, the customer will see it.</p>" +
+      '<div class="confirm-actions"><button type="button" class="button" data-keep>Keep editing</button>' +
+      '<button type="button" class="button primary" data-send>Send public reply</button></div>';
+    var send = false;
+    dialog.addEventListener("click", function (e) {
+      if (e.target.closest("[data-send]")) { send = true; dialog.close(); }
+      else if (e.target.closest("[data-keep]")) dialog.close();
+    });
+    dialog.addEventListener("close", function () {
+      dialog.remove();
+      if (send) onSend(); else onCancel();
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    dialog.querySelector("[data-keep]").focus();
   }
 
   /* --- canned responses: ";" + letters --------------------------------------------------- */
@@ -265,6 +338,101 @@
       if (li) { e.preventDefault(); insert(matches[parseInt(li.dataset.index, 10)]); }
     });
   }
+
+  /* --- selects that save on change: only a deliberate choice saves ------------------------ */
+  /* Chromium changes a closed select on every arrow key, Home/End, PageUp/PageDown and
+     type-ahead letter and fires "change" each time, so htmx saved every step (New → Open →
+     Pending). A change made while such a key is down is held back from htmx: Enter saves it, Esc
+     or leaving the field shows the saved value again. A mouse pick, a choice made in the opened
+     list, and assistive technology setting the value are saved at once, as before. Every select
+     whose element with hx-trigger listens for "change" is covered, unless that element is marked
+     data-change-preview (a live preview, not a save). */
+  var CHANGE_TRIGGER = /(^|[\s,])change([\s,]|$)/;
+  var keyDownOn = null, keyDownAt = 0, releasing = false, refocus = null;
+
+  function savesOnChange(el) {
+    if (!el || el.tagName !== "SELECT" || el.multiple) return false;
+    var owner = el.closest("[hx-trigger]");
+    return !!owner && CHANGE_TRIGGER.test(owner.getAttribute("hx-trigger")) &&
+      !owner.closest("[data-change-preview]");
+  }
+  function savedValue(select) {
+    var saved = Array.prototype.find.call(select.options, function (o) { return o.defaultSelected; });
+    return (saved || select.options[0] || { value: "" }).value;
+  }
+  function hint(select) {
+    return select.parentNode && select.parentNode.querySelector(".held-hint");
+  }
+  function hold(select) {
+    select.classList.add("is-held");
+    var label = select.labels && select.labels[0] ? select.labels[0].textContent.trim()
+      : select.getAttribute("aria-label") || "This field";
+    var text = hint(select);
+    if (!text) {
+      text = document.createElement("span");
+      text.className = "held-hint";
+      text.setAttribute("role", "status");
+      select.insertAdjacentElement("afterend", text);
+    }
+    text.textContent = label + " not saved yet: Enter saves, Esc undoes";
+  }
+  function unhold(select) {
+    select.classList.remove("is-held");
+    var text = hint(select);
+    if (text) text.remove();
+  }
+  function restore(select) {
+    select.value = savedValue(select);
+    unhold(select);
+  }
+  function release(select) {
+    unhold(select);
+    refocus = select.id || null;
+    releasing = true;
+    try { select.dispatchEvent(new Event("change", { bubbles: true })); } finally { releasing = false; }
+  }
+
+  document.addEventListener("keydown", function (e) {
+    var select = e.target;
+    if (!savesOnChange(select)) return;
+    var held = select.classList.contains("is-held");
+    if (e.key === "Enter") {
+      if (held) { e.preventDefault(); release(select); }
+      return;
+    }
+    if (e.key === "Escape") {
+      if (held) { e.preventDefault(); restore(select); }
+      return;
+    }
+    keyDownOn = select;
+    keyDownAt = Date.now();
+  }, true);
+  document.addEventListener("keyup", function () { keyDownOn = null; }, true);
+  document.addEventListener("pointerdown", function () { keyDownOn = null; }, true);
+  document.addEventListener("focusout", function (e) {
+    if (e.target === keyDownOn) keyDownOn = null;
+    if (savesOnChange(e.target) && e.target.classList.contains("is-held")) restore(e.target);
+  }, true);
+  document.addEventListener("change", function (e) {
+    var select = e.target;
+    if (releasing || !savesOnChange(select)) return;
+    // A key whose keyup went to an opened list instead of the page is forgotten after a moment.
+    if (keyDownOn === select && Date.now() - keyDownAt < 1000) {
+      e.stopImmediatePropagation();
+      if (select.value === savedValue(select)) unhold(select); else hold(select);
+    } else {
+      unhold(select);
+      refocus = select.id || null;
+    }
+  }, true);
+  // The saved header comes back as new markup: keep the keyboard on the field it was on.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var again = refocus && document.getElementById(refocus);
+    if (!again || !e.target.contains(again)) return;
+    refocus = null;
+    if (document.activeElement === document.body) again.focus();
+  });
+  document.addEventListener("htmx:responseError", function () { refocus = null; });
 
   /* --- htmx errors: show the server's sentence instead of failing silently ---------------- */
   document.addEventListener("htmx:responseError", function (e) {
