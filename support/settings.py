@@ -120,7 +120,8 @@ if DATABASE_REPLICA_URL and DATABASE_URL:
         # Tests read the replica through the test database itself.
         "TEST": {"MIRROR": "default"},
     }
-DATABASE_ROUTERS = ["support.db_router.ReplicaRouter"]
+    # Without a replica the router would only answer "default" to every query: leave it out.
+    DATABASE_ROUTERS = ["support.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and broker ----------------------------------------------------------------

@@ -65,6 +65,7 @@ def test_settings_add_the_replica_alias_from_database_replica_url(monkeypatch):
 def test_settings_have_no_replica_without_the_variable(monkeypatch):
     loaded = load_settings(monkeypatch, DATABASE_URL=PRIMARY)
     assert set(loaded.DATABASES) == {"default"}
+    assert not getattr(loaded, "DATABASE_ROUTERS", [])  # nothing to route: no router on every query
 
 
 # CI's PostgreSQL pass sets DATABASE_REPLICA_URL; elsewhere this is deselected (SQLite) or skipped.
