@@ -83,8 +83,12 @@ def test_create_for_an_existing_requester(
     message = ticket.messages.get()
     assert (message.kind, message.author_user) == (MessageKind.REPLY, agent)
     assert ticket.events.get(kind=EventKind.CREATED).actor == agent
-    # the existing handler mails the requester about the new ticket
-    assert OutboundEmail.objects.filter(ticket=ticket, to__icontains=customer.email).exists()
+    # the requester gets the agent's message as the agent's reply, not a "we received" mail
+    mail = OutboundEmail.objects.get(ticket=ticket)
+    assert (mail.kind, mail.to, mail.message) == ("reply", [customer.email], message)
+    assert "the printer is smoking" in mail.body_text
+    assert agent.display_name in mail.from_email
+    assert "Auto-Submitted" not in mail.headers
     assert Customer.objects.count() == 1
 
 
@@ -140,7 +144,7 @@ def test_internal_note_first_mails_nobody(
     message = ticket.messages.get()
     assert message.kind == MessageKind.NOTE
     assert ticket.events.get(kind=EventKind.CREATED).message == message
-    assert not OutboundEmail.objects.filter(to__icontains=customer.email).exists()
+    assert not OutboundEmail.objects.exists()
 
 
 def test_ticket_create_note_first_is_for_agents_only(customer):
@@ -282,3 +286,13 @@ def test_filed_for_another_team_lands_in_the_workspace_with_a_message(
     assert response["Location"] == reverse("workspace:home")
     page = client.get(response["Location"], follow=True).content.decode()
     assert f"Ticket #{ticket.pk} created (Elsewhere)." in page
+
+
+def test_a_request_the_customer_files_still_gets_the_confirmation(
+    customer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(requester=customer, subject="Help", body="Please")
+    assert list(OutboundEmail.objects.filter(ticket=ticket).values_list("kind", flat=True)) == [
+        "new_ticket"
+    ]
