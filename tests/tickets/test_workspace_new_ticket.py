@@ -296,3 +296,24 @@ def test_a_request_the_customer_files_still_gets_the_confirmation(
     assert list(OutboundEmail.objects.filter(ticket=ticket).values_list("kind", flat=True)) == [
         "new_ticket"
     ]
+
+
+def test_a_note_first_ticket_shows_the_note_to_agents_only(client, agent, team):
+    portal_user = factories.CustomerUserFactory()
+    requester = portal_user.customer
+    ticket = services.ticket_create(
+        requester=requester,
+        subject="Called about the contract",
+        body="Secret: check the renewal terms.",
+        by=agent,
+        team=team,
+        first_message_kind=MessageKind.NOTE,
+    )
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}))
+    assert page.status_code == 200 and "Secret: check the renewal terms." in page.content.decode()
+    client.force_login(portal_user)
+    page = client.get(reverse("portal:ticket", kwargs={"ticket_id": ticket.pk}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Called about the contract" in html and "Secret" not in html
