@@ -317,3 +317,24 @@ def test_a_note_first_ticket_shows_the_note_to_agents_only(client, agent, team):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Called about the contract" in html and "Secret" not in html
+
+
+def test_a_new_contact_the_model_refuses_is_an_error_on_the_page(client, agent, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from customers import services as customer_services
+
+    def refuse(**kwargs):
+        raise ValidationError({"time_zone": ["Not a time zone."]})
+
+    monkeypatch.setattr(customer_services, "customer_create", refuse)
+    client.force_login(agent)
+    response = _post(client, {"requester_kind": "new", "new_email": "x@example.org"})
+    assert response.status_code == 400
+    assert "Not a time zone." in response.content.decode()
+    assert Ticket.objects.count() == 0
+
+
+def test_only_get_and_post(client, agent):
+    client.force_login(agent)
+    assert client.put(URL).status_code == 405

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import agent_required
 from accounts.models import User
@@ -166,6 +166,7 @@ def _page(request: HttpRequest, values: dict, *, errors=None, status: int = 200)
 
 
 @agent_required
+@require_http_methods(["GET", "POST"])
 def new_ticket(request: HttpRequest) -> HttpResponse:
     """Show the form (GET) or open the ticket (POST); on any error the page comes back with
     everything typed, and the new ticket's page after success."""
@@ -204,6 +205,9 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         if field not in FIELDS_SHOWN:
             field = "form"
         return _page(request, values, errors={field: str(error)}, status=400)
+    except ValidationError as error:  # the new contact's own checks (``Customer.full_clean``)
+        errors = {"new_email": " ".join(error.messages)}
+        return _page(request, values, errors=errors, status=400)
     if tickets_visible_to(request.user).filter(pk=ticket.pk).exists():
         messages.success(request, f"Ticket #{ticket.pk} created.")
         return redirect(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}))
