@@ -163,6 +163,20 @@ def _customer_may_get_mail(ticket: Ticket) -> bool:
 @subscribe(EventKind.REPLIED)
 def mail_agent_reply(event: TicketEvent) -> None:
     """An agent's public reply goes to the requester, threaded, with history and attachments."""
+    _mail_agent_message(event)
+
+
+@subscribe(EventKind.CREATED)
+def mail_agent_opened_ticket(event: TicketEvent) -> None:
+    """A ticket an agent opened with a public first message (a phone call written up in the
+    workspace): the requester gets that message as the agent's reply, not a confirmation."""
+    message = event.message
+    if message is None or message.author_user_id is None:
+        return  # the requester's own request: confirmed by ``mail_new_ticket_confirmation``
+    _mail_agent_message(event)
+
+
+def _mail_agent_message(event: TicketEvent) -> None:
     message = event.message
     if message is None or message.kind != MessageKind.REPLY:
         return  # never a note, whatever else is configured
@@ -206,6 +220,8 @@ def mail_new_ticket_confirmation(event: TicketEvent) -> None:
     message = event.message
     if message is None or message.kind != MessageKind.REPLY:
         return
+    if message.author_user_id is not None:
+        return  # an agent wrote it: ``mail_agent_opened_ticket`` sends it as their reply
     if not _customer_may_get_mail(ticket):
         return
     inbound = InboundEmail.objects.filter(message=message).only("autoreply_allowed").first()

@@ -59,11 +59,14 @@ def ticket_create(
     attachments: Sequence[File] = (),
     body_html: str = "",
     email_message_id: str = "",
+    first_message_kind: str = MessageKind.REPLY,
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
     ``by`` is who files it: the requester (portal, mail), an agent on their behalf (phone, web),
-    or ``None`` for the system. The first message is the agent's when an agent files it.
+    or ``None`` for the system. The first message is the agent's when an agent files it; an
+    agent may make it an internal note (``first_message_kind=MessageKind.NOTE``), which nobody
+    mails to the requester.
 
     What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
     show the new ticket (or use its first message) without reading them back.
@@ -72,12 +75,15 @@ def ticket_create(
     check_choice(channel, Channel, "channel")
     check_choice(priority, Priority, "priority")
     check_choice(type, TicketType, "type")
+    check_choice(first_message_kind, MessageKind, "first_message_kind")
     if isinstance(by, Customer) and by.pk != requester.pk:
         raise NotPermitted("A customer can only file tickets in their own name.")
     if isinstance(by, User) and not by.is_agent:
         raise NotPermitted("Customers file tickets through their contact, not their login.")
     if assignee is not None and not assignee.is_agent:
         raise ValidationFailed("Only agents can be assigned.", field="assignee")
+    if first_message_kind == MessageKind.NOTE and not isinstance(by, User):
+        raise NotPermitted("Only an agent can open a ticket with an internal note.")
     tag_names = sorted({normalize_tag(t) for t in tags})
     tag_rows = tags_named(tag_names) if tag_names else []
 
@@ -97,7 +103,7 @@ def ticket_create(
     author: Actor = by if isinstance(by, User) else requester
     message = message_add(
         ticket,
-        kind=MessageKind.REPLY,
+        kind=first_message_kind,
         body=body,
         body_html=body_html,
         by=author,

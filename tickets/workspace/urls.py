@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.workspace import canned_views, ticket_views, views
+from tickets.workspace import canned_views, new_ticket, ticket_views, views
 
 app_name = "workspace"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("availability/", views.availability, name="availability"),
     path("bulk/", views.bulk, name="bulk"),
+    path("tickets/new/", new_ticket.new_ticket, name="new_ticket"),
+    path("tickets/new/requesters/", new_ticket.requester_options, name="new_ticket_requesters"),
     path("tickets/<int:ticket_id>/", ticket_views.ticket_detail, name="ticket"),
     path(
         "tickets/<int:ticket_id>/edit/<slug:field>/", ticket_views.ticket_edit, name="ticket_edit"
