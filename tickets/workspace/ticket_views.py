@@ -205,6 +205,7 @@ def ticket_timeline(request: HttpRequest, ticket_id: int) -> HttpResponse:
         request,
         "agent/_timeline.html",
         {"ticket": ticket, "timeline": timeline(conversation, events)},
+        using="jinja2",
     )
 
 
@@ -260,10 +261,12 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
             ticket,
             composer=composer,
             composer_error=error,
-            new_messages=new_messages or [],
             new_changes=[event_sentence(e) for e in new_changes or []],
             files_dropped=bool(files),
         )
+        # Shown as the timeline shows them: the page's own copies, with their attachments.
+        fresh_ids = {m.pk for m in new_messages or []}
+        context["new_messages"] = [m for m in context["conversation"] if m.pk in fresh_ids]
         # The page now shows the whole timeline up to this moment (its ids are in the form):
         # only activity newer than this stops the next send.
         return render(request, "agent/ticket.html", context, status=status)
