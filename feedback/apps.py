@@ -6,5 +6,11 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback"
 
     def ready(self) -> None:
-        # Subscribes to ticket events; tickets never imports feedback.
+        # Subscribes to ticket events and adds its panels to the ticket page; tickets never
+        # imports feedback.
         from feedback import handlers  # noqa: F401
+        from feedback.panels import csat_panel, feedback_links_panel
+        from tickets.workspace import panels
+
+        panels.register(csat_panel)
+        panels.register(feedback_links_panel)

@@ -180,13 +180,21 @@ def test_pm_creates_an_item(client, pm):
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_ticket_links_partial_renders_from_the_template_tag(rf, agent, link, ticket):
+def test_ticket_links_partial_renders_as_a_ticket_page_panel(rf, agent, link, ticket):
     from django.template import Context, Template
 
-    html = Template("{% load feedback %}{% ticket_feedback_links ticket %}").render(
-        Context({"ticket": ticket, "csrf_token": "x"})
+    from tickets.workspace.panels import panels_for_ticket
+
+    panels = panels_for_ticket(ticket=ticket, agent=agent, conversation=[])
+    assert [p.template for p in panels] == [
+        "feedback/_ticket_csat.html",
+        "feedback/_ticket_links.html",
+    ]
+    html = Template("{% load workspace %}{% side_panel panel %}").render(
+        Context({"panel": panels[1], "csrf_token": "x"})
     )
     assert "Single sign-on" in html and f"fb-links-{ticket.pk}" in html
+    assert 'name="csrfmiddlewaretoken" value="x"' in html
 
 
 @pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404), ("pm", 404)])

@@ -36,3 +36,12 @@ def options(choices, selected=None) -> SafeString:
         wanted = {str(selected)}
     return render_partial("agent/_options.html", {"choices": choices, "wanted": wanted})
 
+
+@register.simple_tag(takes_context=True)
+def side_panel(context, panel) -> SafeString:
+    """``{% side_panel panel %}``: a ``tickets.workspace.panels.Panel`` of the ticket page, its
+    template rendered with the panel's values and the page's ``csrf_token`` and ``request``
+    (like ``{% include … with … only %}``)."""
+    template = context.template.engine.get_template(panel.template)
+    values = {"csrf_token": context.get("csrf_token"), "request": context.get("request")}
+    return template.render(context.new({**values, **panel.context}))

@@ -28,7 +28,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.selectors import attachment_get_for_user, messages_visible_to, ticket_get_for_agent
-from tickets.workspace import canned, presence, queues
+from tickets.workspace import canned, panels, presence, queues
 from tickets.workspace.presentation import event_sentence, timeline
 from tickets.workspace.views import nav_context
 
@@ -102,6 +102,9 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,
         "max_attachment_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
         "canned": canned.for_composer(agent=user, ticket=ticket),
+        "side_panels": panels.panels_for_ticket(
+            ticket=ticket, agent=user, conversation=conversation
+        ),
         "composer": {"kind": "reply", "body": "", "then": ""},
         **nav_context(request),
     }
