@@ -15,7 +15,11 @@ register = template.Library()
 
 
 def render_partial(name: str, values: dict) -> SafeString:
-    html = engines["jinja2"].get_template(name).render(values)
+    template = engines["jinja2"].env.get_template(name)
+    # Joined as plain strings: Jinja2 yields every escaped value as a Markup, a str subclass the
+    # garbage collector tracks, and holding a thousand of them until the join (a 50-row queue)
+    # set off a collection on every render, and more full collections over time.
+    html = "".join(map(str, template.generate(values)))
     return mark_safe(html)  # noqa: S308 - the output of a template rendered with autoescaping
 
 
