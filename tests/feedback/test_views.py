@@ -197,6 +197,17 @@ def test_ticket_links_partial_renders_as_a_ticket_page_panel(rf, agent, link, ti
     assert 'name="csrfmiddlewaretoken" value="x"' in html
 
 
+def test_agent_ticket_page_shows_feedbacks_panels_in_the_sidebar(client, agent, link, ticket):
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+    others = page.index("<h2>Other tickets</h2>")
+    csat = page.index(f'id="csat-summary-{ticket.pk}"')
+    links = page.index(f'id="fb-links-{ticket.pk}"')
+    delivery = page.index("<h2>Email delivery</h2>")
+    assert others < csat < links < delivery
+    assert "Single sign-on" in page[links:delivery]
+
+
 @pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404), ("pm", 404)])
 def test_link_endpoints_refuse_non_agents(client, agent, pm, ticket, item, link, who, status):
     login(client, who, agent=agent, pm=pm)
