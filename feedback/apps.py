@@ -12,5 +12,11 @@ class FeedbackConfig(AppConfig):
 
         # Feedback's announcements are a table of the one event stream.
         events.register(FeedbackEvent, kinds=KINDS)
-        # Subscribes to ticket events (tickets never imports feedback) and to its own.
+        # Subscribes to ticket events and adds its panels to the ticket page; tickets never
+        # imports feedback.
         from feedback import handlers  # noqa: F401
+        from feedback.panels import csat_panel, feedback_links_panel
+        from tickets.workspace import panels
+
+        panels.register(csat_panel)
+        panels.register(feedback_links_panel)

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import jinja2
 from kombu import Queue
 
 from support.env import env_bool, env_int, env_list, env_str, local_secret_key
@@ -83,6 +84,19 @@ TEMPLATES = [
                 "portal.context_processors.branding",
                 "tickets.workspace.context_processors.workspace_nav",
             ],
+        },
+    },
+    {
+        # Hot lists (queue rows, a ticket's timeline, long option lists) are Jinja2 partials in
+        # templates/jinja2/, included from the Django pages above: see support/jinja.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "support.jinja.environment",
+            "extensions": ["tickets.workspace.jinja.WorkspaceExtension"],
+            "autoescape": True,
+            "undefined": jinja2.StrictUndefined,
         },
     },
 ]

@@ -203,7 +203,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "stats": stats,
             "importance": [(label, stats[f"imp_{value}"]) for value, label in Importance.choices],
             "organizations": organizations,
-            "trend_svg": bar_chart(
+            "trend_chart": bar_chart(
                 title=f"New linked tickets per week, last {TREND_WEEKS} weeks",
                 labels=labels,
                 values=values,

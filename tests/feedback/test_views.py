@@ -178,13 +178,32 @@ def test_pm_creates_an_item(client, pm):
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_ticket_links_partial_renders_from_the_template_tag(rf, agent, link, ticket):
+def test_ticket_links_partial_renders_as_a_ticket_page_panel(rf, agent, link, ticket):
     from django.template import Context, Template
 
-    html = Template("{% load feedback %}{% ticket_feedback_links ticket %}").render(
-        Context({"ticket": ticket, "csrf_token": "x"})
+    from tickets.workspace.panels import panels_for_ticket
+
+    panels = panels_for_ticket(ticket=ticket, agent=agent, conversation=[])
+    assert [p.template for p in panels] == [
+        "feedback/_ticket_csat.html",
+        "feedback/_ticket_links.html",
+    ]
+    html = Template("{% load workspace %}{% side_panel panel %}").render(
+        Context({"panel": panels[1], "csrf_token": "x"})
     )
     assert "Single sign-on" in html and f"fb-links-{ticket.pk}" in html
+    assert 'name="csrfmiddlewaretoken" value="x"' in html
+
+
+def test_agent_ticket_page_shows_feedbacks_panels_in_the_sidebar(client, agent, link, ticket):
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+    others = page.index("<h2>Other tickets</h2>")
+    csat = page.index(f'id="csat-summary-{ticket.pk}"')
+    links = page.index(f'id="fb-links-{ticket.pk}"')
+    delivery = page.index("<h2>Email delivery</h2>")
+    assert others < csat < links < delivery
+    assert "Single sign-on" in page[links:delivery]
 
 
 @pytest.mark.parametrize("who,status", [("anonymous", 302), ("customer", 404), ("pm", 404)])

@@ -1,4 +1,5 @@
-"""``{% timeline_items %}`` renders exactly what the timeline's template loop rendered."""
+"""The timeline's Jinja2 partial (``templates/jinja2/agent/_timeline.html``) renders what the
+timeline's Django template loop rendered: the same elements, attributes, text and escaping."""
 
 from datetime import timedelta
 
@@ -6,13 +7,15 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from support import clock
+from support.templatetags.jinja import render_partial
 from tests import factories
+from tests.markup import html_events, same_html
 from tickets.mail.models import InboundEmail
 from tickets.models import Attachment
 from tickets.workspace.presentation import timeline
 from tickets.workspace.ticket_views import _conversation
 
-# The template loop the tag replaced, kept as the reference rendering.
+# The Django template loop the partial replaced, kept as the reference rendering.
 LOOP = """{% load humanize %}{% for entry in timeline %}
   {% if entry.message %}{% with m=entry.message %}
   <li class="msg {% if m.is_note %}msg-note{% elif m.author_customer_id %}msg-customer{% else %}msg-agent{% endif %}" id="m{{ m.pk }}">
@@ -80,6 +83,13 @@ def test_timeline_items_match_the_template_loop(agent, ticket):
         with timezone.override(zone):
             for token in ("tok3n", None):
                 context = Context({"timeline": entries, "csrf_token": token})
-                old = Template(LOOP).render(context)
-                new = Template("{% load workspace %}{% timeline_items timeline %}").render(context)
-                assert new == old
+                old = '<ol class="timeline">' + Template(LOOP).render(context) + "</ol>"
+                new = render_partial(
+                    "agent/_timeline.html", {"timeline": entries, "csrf_token": token}
+                )
+                assert same_html(new, old), (html_events(new), html_events(old))
+                # From a Django page, with the page's token.
+                page = Template(
+                    '{% load jinja %}{% jinja "agent/_timeline.html" timeline=timeline %}'
+                )
+                assert str(page.render(context)) == str(new)

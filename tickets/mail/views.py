@@ -178,7 +178,7 @@ def message_reviewed(request: HttpRequest, message_id: int) -> HttpResponse:
     ticket_get_for_agent(agent=request.user, ticket_id=message.ticket_id)
     message_mark_reviewed(message=message, by=request.user)
     if request.htmx:
-        return HttpResponse('<span class="muted">Reviewed</span>')
+        return render(request, "tickets/mail/_reviewed.html")
     return HttpResponseRedirect(
         reverse("workspace:ticket", kwargs={"ticket_id": message.ticket_id}) + f"#m{message.pk}"
     )

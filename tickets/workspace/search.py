@@ -13,24 +13,26 @@ import re
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from support import clock
 from tickets.models import Message, Ticket, TicketSearchDocument
 
 CONFIG = "english"
 REFERENCE_RE = re.compile(r"^#?(\d{1,12})$")
-# Highlight markers that can't occur in typed text; swapped for <mark> after escaping.
+# Highlight markers that can't occur in typed text; the template shows what they enclose in <mark>.
 MARK_START, MARK_END = "\u0002", "\u0003"
 
 
-def snippet_html(snippet: str | None) -> str:
-    """Escape a snippet, then turn the highlight markers into <mark> elements."""
-    escaped = escape(snippet or "")
-    return mark_safe(  # noqa: S308 - built from escaped text and our own two tags
-        escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-    )
+def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:
+    """A snippet as ``(text, highlighted)`` pieces, in order: the template marks them up."""
+    head, *marked = (snippet or "").split(MARK_START)
+    parts = [(head, False)] if head else []
+    for chunk in marked:
+        hit, _, rest = chunk.partition(MARK_END)
+        parts.append((hit, True))
+        if rest:
+            parts.append((rest, False))
+    return parts
 
 
 def is_postgres() -> bool:

@@ -28,7 +28,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.selectors import attachment_get_for_user, messages_visible_to, ticket_get_for_agent
-from tickets.workspace import canned, presence, queues
+from tickets.workspace import canned, panels, presence, queues
 from tickets.workspace.forms import TicketChangeForm
 from tickets.workspace.presentation import event_sentence, timeline
 from tickets.workspace.views import nav_context
@@ -104,6 +104,9 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,
         "max_attachment_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
         "canned": canned.for_composer(agent=user, ticket=ticket),
+        "side_panels": panels.panels_for_ticket(
+            ticket=ticket, agent=user, conversation=conversation
+        ),
         "composer": {"kind": "reply", "body": "", "then": ""},
         **nav_context(request),
     }
@@ -173,6 +176,7 @@ def ticket_timeline(request: HttpRequest, ticket_id: int) -> HttpResponse:
         request,
         "agent/_timeline.html",
         {"ticket": ticket, "timeline": timeline(conversation, events)},
+        using="jinja2",
     )
 
 
@@ -228,10 +232,12 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
             ticket,
             composer=composer,
             composer_error=error,
-            new_messages=new_messages or [],
             new_changes=[event_sentence(e) for e in new_changes or []],
             files_dropped=bool(files),
         )
+        # Shown as the timeline shows them: the page's own copies, with their attachments.
+        fresh_ids = {m.pk for m in new_messages or []}
+        context["new_messages"] = [m for m in context["conversation"] if m.pk in fresh_ids]
         # The page now shows the whole timeline up to this moment (its ids are in the form):
         # only activity newer than this stops the next send.
         return render(request, "agent/ticket.html", context, status=status)

@@ -218,7 +218,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             .only(*queues.LIST_FIELDS)[:50]
         )
         for row in results:
-            row.snippet_html = search.snippet_html(row.snippet)
+            row.snippet_parts = search.snippet_parts(row.snippet)
     context = {
         "q": text,
         "results": results,

@@ -144,6 +144,8 @@ def test_agent_clears_the_review_flag(client, ingest, agent, other_agent):
     assert client.post(url).status_code == 404
     client.force_login(agent)
     assert client.get(url).status_code == 405
-    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 200
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.decode().strip() == '<span class="muted">Reviewed</span>'
     message.refresh_from_db()
     assert message.needs_review is False
