@@ -19,7 +19,6 @@ def queue_of(task_name: str) -> str:
         ("tickets.mail.tasks.sweep_outbound_email", "mail"),
         ("tickets.mail.tasks.process_inbound_email", "mail"),
         ("tickets.mail.tasks.poll_imap", "mail"),
-        ("tickets.mail.tasks.queue_outbound_emails", "mail"),
         ("support.tasks.dispatch_events", "notifications"),
         ("support.tasks.sweep_undispatched_events", "notifications"),
         ("tickets.sla.tasks.sweep_sla", "sla"),

@@ -1,8 +1,7 @@
 """Outgoing mail: queue a row in the caller's transaction, send it from a Celery task.
 
 Nothing sends mail inside a request. ``email_queue`` writes an ``OutboundEmail`` and, once the
-transaction commits, asks a worker to send it (``email_queue_many`` does the same for a batch with
-one INSERT and one task that fans out). ``email_send`` does one SMTP exchange through
+transaction commits, asks a worker to send it. ``email_send`` does one SMTP exchange through
 Django's mail backend and records the outcome; ``outbound_sweep`` (beat) re-queues rows whose
 task was lost.
 """
@@ -11,10 +10,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from email.utils import make_msgid
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -85,43 +83,6 @@ def email_queue(
     return email
 
 
-def email_queue_many(mails: Sequence[Mapping[str, Any]]) -> list[OutboundEmail]:
-    """Queue many mails (each a mapping of ``email_queue``'s arguments) with one dedupe lookup,
-    one INSERT, one ``on_commit`` callback and one task that hands each row to its send task.
-
-    Mails whose ``dedupe_key`` is already queued (or repeated in the batch) are skipped. If a
-    concurrent run queues one of the same keys meanwhile, the batch falls back to
-    ``email_queue`` one by one, which skips exactly those. Returns the rows queued.
-    """
-    rows = [_build_row(**mail) for mail in mails]
-    taken = _queued_keys({row.dedupe_key for row in rows if row.dedupe_key})
-    fresh = []
-    for row in rows:
-        if row.dedupe_key:
-            if row.dedupe_key in taken:
-                continue
-            taken.add(row.dedupe_key)
-        fresh.append(row)
-    if not fresh:
-        return []
-    try:
-        with transaction.atomic():
-            created = OutboundEmail.objects.bulk_create(fresh)
-    except IntegrityError:
-        return [email for mail in mails if (email := email_queue(**mail)) is not None]
-    ids = [email.pk for email in created]
-    transaction.on_commit(lambda: _enqueue_many(ids))
-    return created
-
-
-def _queued_keys(keys: set[str]) -> set[str]:
-    if not keys:
-        return set()
-    return set(
-        OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
-    )
-
-
 def _build_row(
     *,
     kind: str,
@@ -163,17 +124,6 @@ def _enqueue(email_id: int) -> None:
         send_outbound_email.delay(email_id)
     except Exception:
         logger.exception("Could not queue outbound mail %s; the sweep will pick it up", email_id)
-
-
-def _enqueue_many(email_ids: list[int]) -> None:
-    from tickets.mail.tasks import queue_outbound_emails
-
-    try:
-        queue_outbound_emails.delay(email_ids)
-    except Exception:
-        logger.exception(
-            "Could not queue %s outbound mails; the sweep will pick them up", len(email_ids)
-        )
 
 
 def _build(email: OutboundEmail) -> EmailMultiAlternatives:

@@ -57,12 +57,3 @@ def poll_imap() -> int:
     from tickets.mail.imap import poll_all
 
     return poll_all()
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def queue_outbound_emails(email_ids: list[int]) -> int:
-    """Fan a batch of queued mails (``email_queue_many``) out to one send task each, so each
-    mail keeps its own retries. Safe to run twice: sending skips a row that is no longer pending."""
-    for email_id in email_ids:
-        send_outbound_email.delay(email_id)
-    return len(email_ids)
