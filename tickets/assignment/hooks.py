@@ -1,0 +1,45 @@
+"""Where auto-assignment hears of changes: the change hook (a ticket of an assigning team left
+without an assignee) and an agent coming online (waiting tickets of their teams)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import Availability, User
+from tickets.events import Change
+from tickets.models import EventKind, Status
+
+# Events that can leave an agent with room for another ticket.
+_FREEING_STATUSES = (Status.SOLVED, Status.CLOSED)
+
+
+def assign_on_change(change: Change) -> None:
+    """Inside the change's transaction, after routing and triggers: assign each waiting ticket of
+    the change whose team assigns; when the change freed an agent (a ticket solved, closed or
+    reassigned), hand out the teams' waiting tickets once it commits."""
+    from tickets.assignment.services import assign, is_waiting
+
+    for ticket in change.tickets():
+        if is_waiting(ticket):
+            assign(ticket)
+    if any(_frees_an_agent(event) for event in change.events):
+        transaction.on_commit(_queue_waiting)
+
+
+def _frees_an_agent(event) -> bool:
+    if event.kind == EventKind.ASSIGNEE_CHANGED:
+        return bool(event.old)
+    if event.kind == EventKind.STATUS_CHANGED:
+        return event.new in _FREEING_STATUSES and event.ticket.assignee_id is not None
+    return False
+
+
+def _queue_waiting(agent_id: int | None = None) -> None:
+    from tickets.assignment.tasks import assign_waiting_tickets
+
+    assign_waiting_tickets.delay(agent_id=agent_id)
+
+
+def agent_came_online(sender, *, user: User, old: str, new: str, **kwargs) -> None:
+    if new == Availability.ONLINE:
+        transaction.on_commit(lambda: _queue_waiting(user.pk))
