@@ -18,10 +18,10 @@ class TicketsConfig(AppConfig):
         from tickets.sla import notify as sla_notify  # noqa: F401 - registers the SLA mail handler
         from tickets.workspace import agent_cache, handlers  # noqa: F401 - registers event handlers
 
+        # Cache invalidation only: cached saved views and canned responses drop when they change.
+        agent_cache.connect_signals()
+
         # Change hooks, in order: auto-assignment runs last, on the team the ticket ends with.
         from tickets import assignment
 
         assignment.register()
-
-        # Cache invalidation only: cached saved views and canned responses drop when they change.
-        agent_cache.connect_signals()
