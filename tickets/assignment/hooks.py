@@ -23,7 +23,7 @@ def assign_on_change(change: Change) -> None:
         if is_waiting(ticket):
             assign(ticket)
     if any(_frees_an_agent(event) for event in change.events):
-        transaction.on_commit(_queue_waiting)
+        transaction.on_commit(queue_waiting)
 
 
 def _frees_an_agent(event) -> bool:
@@ -34,7 +34,7 @@ def _frees_an_agent(event) -> bool:
     return False
 
 
-def _queue_waiting(agent_id: int | None = None) -> None:
+def queue_waiting(agent_id: int | None = None) -> None:
     from tickets.assignment.tasks import assign_waiting_tickets
 
     assign_waiting_tickets.delay(agent_id=agent_id)
@@ -42,4 +42,4 @@ def _queue_waiting(agent_id: int | None = None) -> None:
 
 def agent_came_online(sender, *, user: User, old: str, new: str, **kwargs) -> None:
     if new == Availability.ONLINE:
-        transaction.on_commit(lambda: _queue_waiting(user.pk))
+        transaction.on_commit(lambda: queue_waiting(user.pk))
