@@ -88,3 +88,16 @@ def test_admins_set_an_agent_s_capacity(client, admin_user):
 
 def response_agents(client):
     return [form.instance for form in client.get(URL).context["agents"].forms]
+
+
+def test_the_api_shows_assignment_settings_and_capacity(api, agent, team):
+    team.assignment_mode = AssignmentMode.LEAST_OPEN
+    team.return_after_minutes = 20
+    team.save()
+    agent.capacity = 4
+    agent.save()
+    teams = api(agent).get("/api/v1/teams").json()["results"]
+    assert (teams[0]["assignment_mode"], teams[0]["return_after_minutes"]) == ("least_open", 20)
+    (me,) = api(agent).get(f"/api/v1/agents?team={team.pk}").json()["results"]
+    assert me["capacity"] == 4 and me["availability"] == "offline"
+    assert me["availability_changed_at"]
