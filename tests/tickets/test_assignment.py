@@ -167,3 +167,17 @@ def test_availability_change_time_is_kept(agent):
     agent.refresh_from_db()
     assert agent.availability == Availability.ONLINE
     assert agent.availability_changed_at == moment != before
+
+
+def test_a_failing_assignment_is_logged_and_the_change_still_commits(
+    rr_team, customer, monkeypatch, caplog
+):
+    online(rr_team)
+
+    def broken(ticket):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("tickets.assignment.services.assign", broken)
+    ticket = new_ticket(customer, rr_team)
+    assert Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).exists()
+    assert f"Auto-assignment of ticket {ticket.pk} failed" in caplog.text

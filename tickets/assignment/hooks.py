@@ -3,11 +3,15 @@ without an assignee) and an agent coming online (waiting tickets of their teams)
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 
-from accounts.models import Availability, User
+from accounts.models import AssignmentMode, Availability, Team, User
 from tickets.events import Change
 from tickets.models import EventKind, Status
+
+logger = logging.getLogger(__name__)
 
 # Events that can leave an agent with room for another ticket.
 _FREEING_STATUSES = (Status.SOLVED, Status.CLOSED)
@@ -16,13 +20,20 @@ _FREEING_STATUSES = (Status.SOLVED, Status.CLOSED)
 def assign_on_change(change: Change) -> None:
     """Inside the change's transaction, after routing and triggers: assign each waiting ticket of
     the change whose team assigns; when the change freed an agent (a ticket solved, closed or
-    reassigned), hand out the teams' waiting tickets once it commits."""
+    reassigned), hand out the teams' waiting tickets once it commits.
+
+    A failed assignment is logged and skipped: the change that fired it still commits."""
     from tickets.assignment.services import assign, is_waiting
 
     for ticket in change.tickets():
-        if is_waiting(ticket):
+        # The team is usually loaded already (the service set it); assign() reads it again.
+        if not is_waiting(ticket) or ticket.team.assignment_mode == AssignmentMode.OFF:
+            continue
+        try:
             assign(ticket)
-    if any(_frees_an_agent(event) for event in change.events):
+        except Exception:
+            logger.exception("Auto-assignment of ticket %s failed", ticket.pk)
+    if any(_frees_an_agent(event) for event in change.events) and _any_team_assigns():
         transaction.on_commit(queue_waiting)
 
 
@@ -32,6 +43,10 @@ def _frees_an_agent(event) -> bool:
     if event.kind == EventKind.STATUS_CHANGED:
         return event.new in _FREEING_STATUSES and event.ticket.assignee_id is not None
     return False
+
+
+def _any_team_assigns() -> bool:
+    return Team.objects.exclude(assignment_mode=AssignmentMode.OFF).exists()
 
 
 def queue_waiting(agent_id: int | None = None) -> None:
