@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 from accounts.models import AssignmentMode, Role, Team, User
+from tickets.assignment.cache import assigning_team_ids
 
 SETTINGS = {
     "Customer Support": (AssignmentMode.ROUND_ROBIN, 60),
@@ -22,3 +23,4 @@ def seed(*, rng: random.Random) -> None:
     for name, (mode, minutes) in SETTINGS.items():
         Team.objects.filter(name=name).update(assignment_mode=mode, return_after_minutes=minutes)
     User.objects.filter(role=Role.AGENT, capacity=0).update(capacity=CAPACITY)
+    assigning_team_ids.invalidate()  # updates send no signal

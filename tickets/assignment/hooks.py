@@ -7,7 +7,8 @@ import logging
 
 from django.db import transaction
 
-from accounts.models import AssignmentMode, Availability, Team, User
+from accounts.models import Availability, User
+from tickets.assignment.cache import assigning_team_ids
 from tickets.events import Change
 from tickets.models import EventKind, Status
 
@@ -25,15 +26,17 @@ def assign_on_change(change: Change) -> None:
     A failed assignment is logged and skipped: the change that fired it still commits."""
     from tickets.assignment.services import assign, is_waiting
 
+    assigning = assigning_team_ids.get()  # from memory: no query when nothing assigns
+    if not assigning:
+        return
     for ticket in change.tickets():
-        # The team is usually loaded already (the service set it); assign() reads it again.
-        if not is_waiting(ticket) or ticket.team.assignment_mode == AssignmentMode.OFF:
+        if not is_waiting(ticket) or ticket.team_id not in assigning:
             continue
         try:
             assign(ticket)
         except Exception:
             logger.exception("Auto-assignment of ticket %s failed", ticket.pk)
-    if any(_frees_an_agent(event) for event in change.events) and _any_team_assigns():
+    if any(_frees_an_agent(event) for event in change.events):
         transaction.on_commit(queue_waiting)
 
 
@@ -43,10 +46,6 @@ def _frees_an_agent(event) -> bool:
     if event.kind == EventKind.STATUS_CHANGED:
         return event.new in _FREEING_STATUSES and event.ticket.assignee_id is not None
     return False
-
-
-def _any_team_assigns() -> bool:
-    return Team.objects.exclude(assignment_mode=AssignmentMode.OFF).exists()
 
 
 def queue_waiting(agent_id: int | None = None) -> None:
