@@ -49,6 +49,7 @@ def test_an_agent_going_online_gets_the_waiting_ticket_in_their_queue(browser, l
     assert Ticket.objects.get(pk=ticket.pk).assignee == agent
     row.click()
     page.wait_for_selector("text=assigned the ticket to Dana Reyes")
+    page.context.close()
 
 
 def test_an_admin_switches_a_team_to_round_robin(browser, live_server):
@@ -62,9 +63,12 @@ def test_an_admin_switches_a_team_to_round_robin(browser, live_server):
         page.goto(f"{live_server.url}/agent/settings/assignment/")
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/assignment-{width}.png", full_page=True)
+        if width != 390:
+            page.context.close()
     page.select_option("#id_teams-0-assignment_mode", AssignmentMode.ROUND_ROBIN)
     page.fill("#id_teams-0-return_after_minutes", "30")
     page.click("button[value=teams]")
     page.wait_for_selector("text=Saved.")
     team.refresh_from_db()
     assert (team.assignment_mode, team.return_after_minutes) == ("round_robin", 30)
+    page.context.close()
