@@ -181,3 +181,16 @@ def test_a_failing_assignment_is_logged_and_the_change_still_commits(
     ticket = new_ticket(customer, rr_team)
     assert Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).exists()
     assert f"Auto-assignment of ticket {ticket.pk} failed" in caplog.text
+
+
+def test_reassigning_a_ticket_away_frees_the_agent_for_a_waiting_one(
+    rr_team, customer, django_capture_on_commit_callbacks
+):
+    (agent,) = online(rr_team, capacity=1)
+    colleague = factories.AgentFactory(teams=[rr_team])  # offline: never picked
+    first = new_ticket(customer, rr_team, "first")
+    waiting = new_ticket(customer, rr_team, "waiting")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_update(ticket=first, by=agent, changes={"assignee": colleague})
+    waiting.refresh_from_db()
+    assert (first.assignee, waiting.assignee) == (colleague, agent)
