@@ -194,3 +194,22 @@ def test_reassigning_a_ticket_away_frees_the_agent_for_a_waiting_one(
         services.ticket_update(ticket=first, by=agent, changes={"assignee": colleague})
     waiting.refresh_from_db()
     assert (first.assignee, waiting.assignee) == (colleague, agent)
+
+
+def test_a_ticket_routed_by_an_earlier_hook_through_another_instance_is_assigned(rr_team, customer):
+    from tickets import events
+
+    (agent,) = online(rr_team)
+
+    def route(change):
+        for ticket in change.tickets():
+            if ticket.team_id is None:
+                fresh = Ticket.objects.get(pk=ticket.pk)  # not the instance the change holds
+                services.ticket_update(ticket=fresh, by=None, changes={"team": rr_team})
+
+    events._hooks.insert(0, route)
+    try:
+        ticket = services.ticket_create(requester=customer, subject="Unrouted", body="x")
+    finally:
+        events._hooks.remove(route)
+    assert Ticket.objects.get(pk=ticket.pk).assignee == agent

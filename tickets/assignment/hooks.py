@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.models import Availability, User
 from tickets.assignment.cache import assigning_team_ids
 from tickets.events import Change
-from tickets.models import EventKind, Status
+from tickets.models import EventKind, Status, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def assign_on_change(change: Change) -> None:
     assigning = assigning_team_ids.get()  # from memory: no query when nothing assigns
     if not assigning:
         return
-    for ticket in change.tickets():
+    for ticket in _latest_tickets(change):
         if not is_waiting(ticket) or ticket.team_id not in assigning:
             continue
         try:
@@ -38,6 +38,15 @@ def assign_on_change(change: Change) -> None:
             logger.exception("Auto-assignment of ticket %s failed", ticket.pk)
     if any(_frees_an_agent(event) for event in change.events):
         transaction.on_commit(queue_waiting)
+
+
+def _latest_tickets(change: Change) -> list[Ticket]:
+    """Each ticket of the change once, as the instance of its latest event: a hook before this
+    one (routing) may have changed the ticket through another instance than the first event's."""
+    latest: dict[int, Ticket] = {}
+    for event in reversed(change.events):
+        latest.setdefault(event.ticket_id, event.ticket)
+    return list(latest.values())
 
 
 def _frees_an_agent(event) -> bool:
