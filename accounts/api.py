@@ -1,4 +1,5 @@
-"""``/api/v1/teams`` and ``/api/v1/agents``: read-only, for agents."""
+"""``/api/v1/teams`` and ``/api/v1/agents``: read-only, for agents. Teams show their
+auto-assignment settings; agents their availability (and since when) and capacity."""
 
 from __future__ import annotations
 
@@ -21,7 +22,16 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "email", "lead_id", "member_ids", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "email",
+            "lead_id",
+            "member_ids",
+            "assignment_mode",
+            "return_after_minutes",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_member_ids(self, team: Team) -> list[int]:
@@ -33,7 +43,17 @@ class AgentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "role", "availability", "time_zone", "team_ids"]
+        fields = [
+            "id",
+            "email",
+            "name",
+            "role",
+            "availability",
+            "availability_changed_at",
+            "capacity",
+            "time_zone",
+            "team_ids",
+        ]
         read_only_fields = fields
 
     def get_team_ids(self, user: User) -> list[int]:

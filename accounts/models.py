@@ -35,6 +35,12 @@ class Availability(models.TextChoices):
     OFFLINE = "offline", "Offline"
 
 
+class AssignmentMode(models.TextChoices):
+    OFF = "off", "Off"
+    ROUND_ROBIN = "round_robin", "Round robin"
+    LEAST_OPEN = "least_open", "Least open tickets"
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -70,6 +76,9 @@ class User(AbstractBaseUser):
     availability = models.CharField(
         max_length=16, choices=Availability.choices, default=Availability.OFFLINE
     )
+    # When the availability last changed: an agent away for long enough gets their tickets
+    # returned to the team (auto-assignment, per team).
+    availability_changed_at = models.DateTimeField(default=clock.now)
     # How many open tickets an agent takes at once; 0 means no limit.
     capacity = models.PositiveSmallIntegerField(default=0)
     date_joined = models.DateTimeField(default=clock.now)
@@ -146,9 +155,29 @@ class Team(models.Model):
     )
     members = models.ManyToManyField(User, related_name="teams", blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    # Auto-assignment (tickets.assignment): how new and unassigned tickets of the team find an
+    # online agent with room, and after how many minutes away an agent's tickets go back to the
+    # team (0: never).
+    assignment_mode = models.CharField(
+        max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.OFF
+    )
+    return_after_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Return the open tickets of an agent away or offline this long (0: never).",
+    )
+    # Round robin: the agent assigned last; the next turn goes to the next member after them.
+    last_assigned_to = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assignment_mode__in=AssignmentMode.values),
+                name="team_assignment_mode_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import Availability, Role, Team, User, normalize_email
+from accounts.signals import availability_changed
+from support import clock
 from support.errors import ValidationFailed
 
 
@@ -37,11 +39,20 @@ def team_add_member(*, team: Team, user: User) -> None:
     team.members.add(user)
 
 
+@transaction.atomic
 def agent_set_availability(*, agent: User, availability: str) -> User:
+    """Set the agent's availability and, when it changes, the time it changed (away agents'
+    tickets go back to their teams after a while) and tell ``availability_changed``."""
     if availability not in Availability.values:
         raise ValidationFailed(f"Unknown availability {availability!r}.", field="availability")
     if not agent.is_agent:
         raise ValidationFailed("Only agents have an availability.")
+    old = agent.availability
     agent.availability = availability
-    agent.save(update_fields=["availability"])
+    if old == availability:
+        agent.save(update_fields=["availability"])
+        return agent
+    agent.availability_changed_at = clock.now()
+    agent.save(update_fields=["availability", "availability_changed_at"])
+    availability_changed.send(sender=User, user=agent, old=old, new=availability)
     return agent

@@ -215,6 +215,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "support.tasks.sweep_undispatched_events",
         "schedule": 60.0,
     },
+    "sweep-assignment": {"task": "tickets.assignment.tasks.sweep_assignment", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 

@@ -20,3 +20,8 @@ class TicketsConfig(AppConfig):
 
         # Cache invalidation only: cached saved views and canned responses drop when they change.
         agent_cache.connect_signals()
+
+        # Change hooks, in order: auto-assignment runs last, on the team the ticket ends with.
+        from tickets import assignment
+
+        assignment.register()

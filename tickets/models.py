@@ -155,6 +155,13 @@ class Ticket(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="ticket_assignee_open_idx",
             ),
+            # A team's open tickets waiting for an assignee, oldest first: auto-assignment hands
+            # them out in this order when an agent becomes free (tickets.assignment).
+            models.Index(
+                fields=["team", "created_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES, assignee__isnull=True),
+                name="ticket_team_waiting_idx",
+            ),
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
             # Reports read date ranges of creation and solving, and the open tickets, grouped by
