@@ -40,13 +40,14 @@ def _celery_eager():
 def _fresh_process_caches():
     """Tables are emptied between tests (rollback, truncate) without signals: start each test
     without the per-process copies a previous test's rows filled (support.localcache)."""
+    from tickets.automation.cache import active_rules
     from tickets.mail.loops import teams_with_address
     from tickets.sla.cache import active_policies
 
-    for cached in (active_policies, teams_with_address):
+    for cached in (active_policies, teams_with_address, active_rules):
         cached.forget()
     yield
-    for cached in (active_policies, teams_with_address):
+    for cached in (active_policies, teams_with_address, active_rules):
         cached.forget()
 
 

@@ -18,5 +18,9 @@ class TicketsConfig(AppConfig):
         from tickets.sla import notify as sla_notify  # noqa: F401 - registers the SLA mail handler
         from tickets.workspace import agent_cache, handlers  # noqa: F401 - registers event handlers
 
+        from tickets.automation import engine
+
+        engine.register()  # routing, then triggers, on every ticket change
+
         # Cache invalidation only: cached saved views and canned responses drop when they change.
         agent_cache.connect_signals()
