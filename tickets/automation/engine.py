@@ -9,6 +9,7 @@ event) and skipped; the change that fired it stands.
 from __future__ import annotations
 
 import logging
+
 from django.db import transaction
 
 from accounts.models import Team
@@ -143,8 +144,14 @@ def _run_on(ticket, evts, rules: ActiveRules, change, fired: set[int], marker: i
             continue
         fired.add(trigger.pk)
         _guarded(
-            trigger, ticket, change, lambda t=trigger: run_actions(t, ticket, facts, marker=marker)
+            trigger,
+            ticket,
+            change,
+            lambda t=trigger, f=facts: run_actions(t, ticket, f, marker=marker),
         )
         # What the trigger changed is seen by the next ones in this pass.
-        facts = Facts(ticket, [e for e in change.events if e.ticket_id == ticket.pk],
-                      calendars=rules.calendars)
+        facts = Facts(
+            ticket,
+            [e for e in change.events if e.ticket_id == ticket.pk],
+            calendars=rules.calendars,
+        )

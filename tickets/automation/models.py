@@ -59,3 +59,6 @@ class RoutingSettings(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="routing_settings_one_row")]
+
+    def __str__(self) -> str:
+        return "Routing settings"
