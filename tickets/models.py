@@ -511,6 +511,8 @@ class TicketSearchDocument(models.Model):
 
 
 # The mail channel's models live with its code; imported here so Django registers them.
+# Routing rules and triggers.
+from tickets.automation.models import RoutingRule, RoutingSettings, Trigger  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
 
 # SLA models live in their sub-package; imported here so Django registers them with this app.
@@ -521,6 +523,3 @@ from tickets.sla.models import (  # noqa: E402, F401
     SlaTarget,
     TicketSla,
 )
-
-# Routing rules and triggers.
-from tickets.automation.models import RoutingRule, RoutingSettings, Trigger  # noqa: E402, F401
