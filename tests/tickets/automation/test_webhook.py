@@ -1,6 +1,8 @@
 """A trigger's webhook action: an event on the stream, delivered by integrations to the one
 subscription the trigger names (tickets never imports integrations)."""
 
+import contextlib
+
 import pytest
 
 from integrations.models import WebhookDelivery, WebhookEventType
@@ -33,10 +35,8 @@ def test_the_named_subscription_gets_one_delivery(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.ticket_update(ticket=ticket, by=agent, changes={"priority": "urgent"})
     for callback in callbacks:
-        try:
+        with contextlib.suppress(Exception):  # the HTTP send itself is not under test here
             callback()
-        except Exception:  # the HTTP send itself is not under test here
-            pass
     delivery = WebhookDelivery.objects.get(event_type=WebhookEventType.TRIGGER_FIRED)
     assert delivery.subscription == named
     assert delivery.payload["trigger"]["name"] == rule.name
