@@ -9,6 +9,7 @@ import pytest
 
 from tests import factories
 from tests.tickets.mail.conftest import build_mail
+from tickets.automation.cache import active_rules
 from tickets.mail.inbound import inbound_process, inbound_store
 from tickets.mail.loops import teams_with_address
 from tickets.mail.models import InboundStatus
@@ -24,6 +25,7 @@ def settled() -> None:
     request: the process may keep them (support.localcache), so forget that they are new."""
     active_policies.forget()
     teams_with_address.forget()
+    active_rules.forget()
 
 
 @pytest.fixture
