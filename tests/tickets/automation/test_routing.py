@@ -76,6 +76,7 @@ def test_api_ticket_is_routed_and_its_creator_sees_it(api, general, customer):
     assert response.status_code == 201, response.json()
     ticket = Ticket.objects.get(pk=response.json()["id"])
     assert ticket.team == general and ticket.created_by == agent
+    assert response.json()["team_id"] == general.pk  # the answer shows the routed ticket
     assert api(agent).get(f"/api/v1/tickets/{ticket.pk}").status_code == 200
 
 
