@@ -120,3 +120,23 @@ def test_inactive_triggers_do_not_run(trigger, ticket, agent):
     trigger("Off", {}, [{"action": "add_tags", "value": "x"}], is_active=False)
     services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
     assert not ticket.tags.exists()
+
+
+def test_the_requester_is_never_mailed_about_an_internal_note(trigger, ticket, agent):
+    mail = {"to": "requester", "subject": "Update on {{ticket.subject}}", "body": "{{ticket.id}}"}
+    trigger("Tell the requester", {}, [{"action": "mail", "value": mail}])
+    services.ticket_note(ticket=ticket, body="Internal: customer is difficult", by=agent)
+    assert not OutboundEmail.objects.filter(kind="trigger").exists()
+    services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
+    sent = OutboundEmail.objects.get(kind="trigger")
+    assert sent.to == [ticket.requester.email]
+    assert "difficult" not in sent.body_text
+
+
+def test_the_timeline_names_the_trigger(trigger, ticket, agent):
+    from tickets.workspace.presentation import event_sentence
+
+    trigger("Refunds to Billing", {}, [{"action": "add_tags", "value": "refund"}])
+    services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
+    event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.TAG_ADDED)
+    assert event_sentence(event) == "Trigger 'Refunds to Billing' added tag refund"
