@@ -60,6 +60,15 @@ def _guarded(rule, ticket: Ticket, change: events.Change, act) -> bool:
         return False
 
 
+def _holds(rule, facts: Facts) -> bool:
+    """The rule's conditions; a rule whose conditions can't be evaluated doesn't match."""
+    try:
+        return conditions_hold(facts, rule.conditions)
+    except Exception:
+        logger.exception("%s %r: conditions could not be evaluated", rule.kind, rule.name)
+        return False
+
+
 # --- routing ----------------------------------------------------------------------------------
 
 
@@ -78,7 +87,7 @@ def route(ticket: Ticket, evts: list[TicketEvent], rules: ActiveRules, change) -
     """First matching rule acts; a ticket still without a team gets the default team."""
     facts = Facts(ticket, evts, calendars=rules.calendars)
     for rule in rules.routing:
-        if not conditions_hold(facts, rule.conditions):
+        if not _holds(rule, facts):
             continue
         actions = rule.actions
         if ticket.team_id and facts.actor == "agent":
@@ -138,9 +147,7 @@ def run_triggers(change: events.Change) -> None:
 def _run_on(ticket, evts, rules: ActiveRules, change, fired: set[int], marker: int) -> None:
     facts = Facts(ticket, evts, calendars=rules.calendars)
     for trigger in rules.triggers:
-        if trigger.pk in fired:
-            continue
-        if not conditions_hold(facts, trigger.conditions):
+        if trigger.pk in fired or not _holds(trigger, facts):
             continue
         fired.add(trigger.pk)
         _guarded(
