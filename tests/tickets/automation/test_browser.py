@@ -134,3 +134,5 @@ def test_routing_and_a_trigger_made_in_the_admin_page(browser, live_server, shot
     phone.screenshot(path=shots / "automation-overview-phone.png", full_page=True)
     phone.goto(f"{base}/automation/triggers/{trigger.pk}/")
     phone.screenshot(path=shots / "automation-trigger-phone.png", full_page=True)
+    for opened in (portal, page, agent_page, phone):
+        opened.context.close()
