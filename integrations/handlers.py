@@ -10,7 +10,11 @@ from __future__ import annotations
 from feedback import events as feedback_events
 from feedback.models import FeedbackEvent
 from integrations.payloads import csat_payload, feedback_item_payload
-from integrations.services import webhook_deliveries_queue, webhook_deliveries_queue_keyed
+from integrations.services import (
+    trigger_webhook_queue,
+    webhook_deliveries_queue,
+    webhook_deliveries_queue_keyed,
+)
 from support.events import subscribe
 from tickets.models import EventKind, TicketEvent
 
@@ -18,6 +22,11 @@ from tickets.models import EventKind, TicketEvent
 @subscribe(*EventKind.values)
 def queue_webhook_deliveries(event: TicketEvent) -> None:
     webhook_deliveries_queue(event=event)
+
+
+@subscribe(EventKind.TRIGGER_WEBHOOK)
+def queue_trigger_webhook(event: TicketEvent) -> None:
+    trigger_webhook_queue(event=event)
 
 
 @subscribe(feedback_events.ITEM_STATUS_CHANGED)

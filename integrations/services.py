@@ -103,6 +103,10 @@ def webhook_subscription_enable(*, subscription: WebhookSubscription) -> Webhook
 def event_types_for(event: TicketEvent) -> list[str]:
     """Which webhook event types one ticket event produces."""
     kind = event.kind
+    # A trigger's webhook goes to the one subscription it names (``trigger_webhook_queue``); a
+    # rule that failed is the timeline's business.
+    if kind in ("trigger_webhook", "rule_failed"):
+        return []
     if kind == "created":
         return [WebhookEventType.TICKET_CREATED, WebhookEventType.MESSAGE_CREATED]
     if kind in ("replied", "note_added"):
@@ -187,6 +191,33 @@ def webhook_deliveries_queue(*, event: TicketEvent) -> list[WebhookDelivery]:
         for delivery in created:
             _send_on_commit(delivery)
     return created
+
+
+def trigger_webhook_queue(*, event: TicketEvent) -> WebhookDelivery | None:
+    """The delivery a trigger's webhook action owes its subscription (whatever event types the
+    subscription chose: the admin named it in the trigger). Running it twice creates nothing."""
+    data = event.data or {}
+    subscription = WebhookSubscription.objects.filter(
+        pk=data.get("subscription"), is_active=True
+    ).first()
+    if subscription is None:
+        return None
+    payload = _payload(event, WebhookEventType.TRIGGER_FIRED)
+    payload["trigger"] = data.get("rule") or {"kind": "trigger", "id": data.get("trigger")}
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                delivery, new = WebhookDelivery.objects.get_or_create(
+                    subscription=subscription,
+                    event=event,
+                    event_type=WebhookEventType.TRIGGER_FIRED,
+                    defaults={"payload": payload},
+                )
+        except IntegrityError:  # a concurrent run created it
+            return None
+        if new:
+            _send_on_commit(delivery)
+    return delivery if new else None
 
 
 def webhook_deliveries_queue_keyed(

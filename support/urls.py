@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tickets.mail.urls")),
     path("sla/", include("tickets.sla.urls")),
+    path("automation/", include("tickets.automation.urls")),
     path("api/", include("support.api_urls")),
     path("account/api-tokens/", include("accounts.token_views")),
     path("portal/", include("portal.urls")),

@@ -13,10 +13,13 @@ class TicketsConfig(AppConfig):
         # The ticket's history is a table of the one event stream; then its handlers subscribe.
         events.register(TicketEvent, kinds=EventKind.values, select_related=SELECT_RELATED)
 
+        from tickets.automation import engine
         from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks
         from tickets.sla import cache  # noqa: F401 - reloads the SLA policies on changes
         from tickets.sla import notify as sla_notify  # noqa: F401 - registers the SLA mail handler
         from tickets.workspace import agent_cache, handlers  # noqa: F401 - registers event handlers
+
+        engine.register()  # routing, then triggers, on every ticket change
 
         # Cache invalidation only: cached saved views and canned responses drop when they change.
         agent_cache.connect_signals()

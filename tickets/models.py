@@ -95,6 +95,16 @@ class Ticket(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
+    # The agent who filed it (they always see it), and the addresses the first mail came to
+    # (routing rules match on them).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_tickets",
+    )
+    mail_to = models.CharField(max_length=500, blank=True, default="")
 
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
@@ -293,10 +303,6 @@ class Message(models.Model):
                 condition=Q(kind__in=MessageKind.values), name="message_kind_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(kind=MessageKind.NOTE) | Q(author_user__isnull=False),
-                name="message_note_has_agent_author",
-            ),
-            models.CheckConstraint(
                 condition=Q(author_user__isnull=True) | Q(author_customer__isnull=True),
                 name="message_single_author",
             ),
@@ -368,6 +374,10 @@ class EventKind(models.TextChoices):
     # Written by feedback's services (the customer's satisfaction survey of this ticket).
     CSAT_RATED = "csat_rated", "Satisfaction rating"
     CSAT_COMMENTED = "csat_commented", "Satisfaction comment"
+    # Written by triggers (tickets.automation): a webhook to send (integrations delivers it), a
+    # rule that failed and was skipped.
+    TRIGGER_WEBHOOK = "trigger_webhook", "Trigger webhook"
+    RULE_FAILED = "rule_failed", "Rule failed"
 
 
 class TicketEvent(models.Model):
@@ -508,6 +518,8 @@ class TicketSearchDocument(models.Model):
 
 
 # The mail channel's models live with its code; imported here so Django registers them.
+# Routing rules and triggers.
+from tickets.automation.models import RoutingRule, RoutingSettings, Trigger  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
 
 # SLA models live in their sub-package; imported here so Django registers them with this app.

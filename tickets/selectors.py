@@ -15,7 +15,8 @@ from tickets.models import Attachment, Message, MessageKind, Ticket
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
-    """Tickets `user` may see: all for admins, team + assigned for agents, own for customers."""
+    """Tickets `user` may see: all for admins; for agents their teams' tickets and those they
+    are assigned to, created or follow; own for customers."""
     tickets = Ticket.objects.all()
     if not user.is_active:
         return tickets.none()
@@ -25,7 +26,10 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
         # A subquery, not a join through team members: no DISTINCT, and the queue indexes keep
         # serving ORDER BY updated_at LIMIT n (measured in docs/benchmarks.md).
         my_teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
-        return tickets.filter(Q(team_id__in=my_teams) | Q(assignee=user))
+        followed = Ticket.followers.through.objects.filter(user_id=user.pk).values("ticket_id")
+        return tickets.filter(
+            Q(team_id__in=my_teams) | Q(assignee=user) | Q(created_by=user) | Q(pk__in=followed)
+        )
     customer = getattr(user, "customer", None)
     if customer is None:
         return tickets.none()

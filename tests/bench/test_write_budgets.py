@@ -10,6 +10,7 @@ import pytest
 from tests import factories
 from tests.tickets.mail.conftest import build_mail
 from tickets.assignment.cache import assigning_team_ids
+from tickets.automation.cache import active_rules
 from tickets.mail.inbound import inbound_process, inbound_store
 from tickets.mail.loops import teams_with_address
 from tickets.mail.models import InboundStatus
@@ -26,6 +27,7 @@ def settled() -> None:
     active_policies.forget()
     teams_with_address.forget()
     assigning_team_ids.forget()
+    active_rules.forget()
 
 
 @pytest.fixture

@@ -48,6 +48,12 @@ def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_
     assert User.objects.get(email="customer@example.com").customer.tickets.exists()
     # The reports group clocks and surveys by the copy of their ticket's keys: all made, all equal.
     assert_ticket_keys_copied()
+    # Routing: a default team, a few rules and triggers, and no ticket without a team.
+    from tickets.automation.models import RoutingRule, RoutingSettings, Trigger
+
+    assert RoutingSettings.objects.get().default_team.name == "Customer Support"
+    assert RoutingRule.objects.count() == 3 and Trigger.objects.count() == 2
+    assert not Ticket.objects.filter(team__isnull=True).exists()
 
 
 def test_seed_demo_runs_once(capsys):

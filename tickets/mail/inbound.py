@@ -362,6 +362,7 @@ def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> 
         team=_team_for(mail),
         attachments=files,
         email_message_id=mail.message_id,
+        mail_to=", ".join(sorted({r.lower() for r in mail.recipients})),
     )
     return ticket.as_created.message
 

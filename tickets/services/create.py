@@ -60,13 +60,15 @@ def ticket_create(
     body_html: str = "",
     email_message_id: str = "",
     first_message_kind: str = MessageKind.REPLY,
+    mail_to: str = "",
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
     ``by`` is who files it: the requester (portal, mail), an agent on their behalf (phone, web),
     or ``None`` for the system. The first message is the agent's when an agent files it; an
     agent may make it an internal note (``first_message_kind=MessageKind.NOTE``), which nobody
-    mails to the requester.
+    mails to the requester. ``mail_to``: the addresses a mail that opens it came to (routing
+    rules match on them).
 
     What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
     show the new ticket (or use its first message) without reading them back.
@@ -96,6 +98,8 @@ def ticket_create(
         organization_id=requester.organization_id,
         team=team,
         assignee=assignee,
+        created_by=by if isinstance(by, User) else None,
+        mail_to=mail_to[:500],
     )
     # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
     sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})

@@ -17,7 +17,13 @@ def workspace_nav(request: HttpRequest) -> dict:
     from tickets.workspace.views import nav_context
 
     shared = SimpleLazyObject(lambda: nav_context(request))
-    return {
+    found = {
         key: SimpleLazyObject(lambda key=key: shared[key])
         for key in ("nav_builtins", "nav_saved", "availability_choices")
     }
+    if user.is_admin:
+        # Admins see a count of open tickets without a team (the "Unrouted" list).
+        from tickets.automation.views import unrouted_tickets
+
+        found["nav_unrouted"] = SimpleLazyObject(lambda: unrouted_tickets().count())
+    return found

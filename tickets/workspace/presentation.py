@@ -48,10 +48,30 @@ def _value(field: str, value: str) -> str:
     return _FIELD_LABELS.get(field, {}).get(value, value).lower() if field == "status" else value
 
 
+_RULE_KINDS = {"trigger": "Trigger", "routing_rule": "Routing rule"}
+
+
+def _who(event: TicketEvent) -> str:
+    """The person, or the rule that acted ("Trigger 'Refunds to Billing'")."""
+    rule = (event.data or {}).get("rule")
+    if not rule:
+        return event.actor_name
+    if rule.get("kind") == "routing_default":
+        return "Routing (default team)"
+    return f"{_RULE_KINDS.get(rule.get('kind'), 'Rule')} '{rule.get('name', '')}'"
+
+
 def event_sentence(event: TicketEvent) -> str:
-    """ "Dana changed priority from normal to high", readable without knowing the model."""
-    who = event.actor_name
+    """ "Dana changed priority from normal to high", readable without knowing the model;
+    changes made by a rule name it: "Trigger 'Refunds to Billing' moved the ticket to Billing"."""
+    who = _who(event)
     kind = event.kind
+    if kind == EventKind.RULE_FAILED:
+        failed = (event.data or {}).get("failed") or {}
+        name = failed.get("name", "")
+        return f"{_RULE_KINDS.get(failed.get('kind'), 'Rule')} '{name}' failed and was skipped"
+    if kind == EventKind.TRIGGER_WEBHOOK:
+        return f"{who} sent a webhook"
     old, new = _value(event.field, event.old), _value(event.field, event.new)
     if kind == EventKind.CREATED:
         return f"{who} opened the ticket"

@@ -23,6 +23,7 @@ AREA_SEEDERS = [
     "portal.demo",
     "tickets.mail.demo",
     "integrations.demo",
+    "tickets.automation.demo",
     "tickets.sla.demo",
     "feedback.demo",
     "tickets.assignment.demo",

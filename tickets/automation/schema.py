@@ -1,0 +1,283 @@
+"""What a rule may say: its fields, the operators each field takes, its actions, and the one
+validator every path (API, admin pages, demo data) runs before a rule is saved.
+
+Conditions: ``{"all": [cond, ...], "any": [cond, ...]}`` where ``cond`` is
+``{"field": ..., "operator": ..., "value": ...}``: every ``all`` condition and (when there are
+any) at least one ``any`` condition must hold. Actions: ``[{"action": ..., "value": ...}, ...]``.
+Errors are :class:`RuleError` naming where (``conditions.all[0].operator``) and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+
+from tickets.models import Channel, Priority, Status, TicketType
+
+EQ = ("is", "is_not")
+CHANGE = ("changed", "changed_to", "changed_from")
+TEXT = ("contains", "not_contains")
+ORDER = ("less_than", "greater_than")
+ACTORS = ("customer", "agent", "system")
+EVENTS = ("created", "updated")
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # choice | ref | text | tags | calendar
+    operators: tuple[str, ...]
+    choices: tuple[str, ...] = ()
+    label: str = ""
+
+
+FIELDS: dict[str, Field] = {
+    "event": Field("choice", EQ, EVENTS, "ticket is"),
+    "status": Field("choice", EQ + CHANGE + ORDER, tuple(Status.values), "status"),
+    "priority": Field("choice", EQ + CHANGE + ORDER, tuple(Priority.values), "priority"),
+    "type": Field("choice", EQ + CHANGE, tuple(TicketType.values), "type"),
+    "channel": Field("choice", EQ, tuple(Channel.values), "channel"),
+    "team": Field("ref", EQ + CHANGE, label="team"),
+    "assignee": Field("ref", EQ + CHANGE, label="assignee"),
+    "organization": Field("ref", EQ, label="organization"),
+    "tags": Field("tags", TEXT + ("changed",), label="tags"),
+    "requester": Field("text", EQ + TEXT, label="requester email"),
+    "requester_domain": Field("text", EQ, label="requester email domain"),
+    "mail_to": Field("text", EQ + TEXT, label="address the mail came to"),
+    "subject": Field("text", EQ + TEXT + ("changed",), label="subject"),
+    "message": Field("text", TEXT, label="latest message text"),
+    "actor": Field("choice", EQ, ACTORS, "changed by"),
+    "business_hours": Field("calendar", EQ, label="within business hours of calendar"),
+}
+# Values that are ordered, for less_than / greater_than.
+ORDERED = {"priority": tuple(Priority.values), "status": tuple(Status.values)}
+
+# Actions: (what the value is, allowed in routing rules).
+ACTIONS: dict[str, tuple[str, bool]] = {
+    "set_status": ("status", False),
+    "set_priority": ("priority", True),
+    "set_type": ("type", True),
+    "set_team": ("team", True),
+    "set_assignee": ("assignee", True),
+    "add_tags": ("tags", True),
+    "remove_tags": ("tags", False),
+    "add_followers": ("users", False),
+    "add_note": ("text", False),
+    "mail": ("mail", False),
+    "webhook": ("webhook", False),
+}
+MAIL_TO = ("requester", "assignee", "team", "address")
+# The field an action changes (for the loop check).
+ACTION_FIELD = {
+    "set_status": "status",
+    "set_priority": "priority",
+    "set_type": "type",
+    "set_team": "team",
+    "set_assignee": "assignee",
+    "add_tags": "tags",
+    "remove_tags": "tags",
+}
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
+PLACEHOLDERS = (
+    "ticket.id",
+    "ticket.subject",
+    "ticket.status",
+    "ticket.priority",
+    "ticket.type",
+    "ticket.team",
+    "ticket.assignee",
+    "ticket.requester",
+    "ticket.url",
+)
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
+
+
+class RuleError(ValueError):
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _ref(value, where: str, what: str, *, nullable: bool = True) -> None:
+    if value is None and nullable:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RuleError(f"The value must be the id of a {what}.", field=where)
+
+
+def _check_condition(cond, where: str) -> None:
+    if not isinstance(cond, dict):
+        raise RuleError("A condition is an object with field, operator and value.", field=where)
+    unknown = set(cond) - {"field", "operator", "value"}
+    if unknown:
+        raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)
+    name = cond.get("field")
+    spec = FIELDS.get(name)
+    if spec is None:
+        raise RuleError(
+            f"Unknown field {name!r}; use one of {', '.join(FIELDS)}.", field=f"{where}.field"
+        )
+    operator = cond.get("operator")
+    if operator not in spec.operators:
+        raise RuleError(
+            f"The operator {operator!r} doesn't fit the field {name!r}; use one of "
+            f"{', '.join(spec.operators)}.",
+            field=f"{where}.operator",
+        )
+    value = cond.get("value")
+    at = f"{where}.value"
+    if operator == "changed":
+        return  # no value
+    if spec.kind == "choice":
+        if value not in spec.choices:
+            raise RuleError(
+                f"{value!r} is not a {spec.label}; use one of {', '.join(spec.choices)}.", field=at
+            )
+    elif spec.kind == "ref":
+        _ref(value, at, spec.label)
+    elif spec.kind == "calendar":
+        _ref(value, at, "business calendar", nullable=False)
+    elif spec.kind in ("text", "tags"):
+        if not isinstance(value, str) or not value.strip():
+            raise RuleError("The value must be some text.", field=at)
+        if len(value) > 250:
+            raise RuleError("The value can be at most 250 characters.", field=at)
+
+
+def _check_mail(value, at: str) -> None:
+    if not isinstance(value, dict):
+        raise RuleError("A mail action needs to, subject and body.", field=at)
+    unknown = set(value) - {"to", "address", "subject", "body"}
+    if unknown:
+        raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=at)
+    if value.get("to") not in MAIL_TO:
+        raise RuleError(f"Mail goes to one of {', '.join(MAIL_TO)}.", field=f"{at}.to")
+    if value["to"] == "address":
+        try:
+            validate_email(value.get("address") or "")
+        except DjangoValidationError:
+            raise RuleError(
+                f"{value.get('address')!r} is not a valid email address.", field=f"{at}.address"
+            ) from None
+    for key in ("subject", "body"):
+        text = value.get(key)
+        if not isinstance(text, str) or not text.strip():
+            raise RuleError(f"The mail needs a {key}.", field=f"{at}.{key}")
+        for name in PLACEHOLDER_RE.findall(text):
+            if name not in PLACEHOLDERS:
+                raise RuleError(
+                    f"Unknown placeholder {{{{{name}}}}}; use {', '.join(PLACEHOLDERS)}.",
+                    field=f"{at}.{key}",
+                )
+    if "\n" in value["subject"] or "\r" in value["subject"]:
+        raise RuleError("The subject is one line.", field=f"{at}.subject")
+
+
+def _check_action(item, where: str, *, routing: bool) -> None:
+    if not isinstance(item, dict) or "action" not in item:
+        raise RuleError("An action is an object with action and value.", field=where)
+    unknown = set(item) - {"action", "value"}
+    if unknown:
+        raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)
+    name = item["action"]
+    if name not in ACTIONS or (routing and not ACTIONS[name][1]):
+        allowed = [a for a, (_, r) in ACTIONS.items() if r or not routing]
+        raise RuleError(
+            f"Unknown action {name!r}; use one of {', '.join(allowed)}.", field=f"{where}.action"
+        )
+    kind = ACTIONS[name][0]
+    value = item.get("value")
+    at = f"{where}.value"
+    if kind in ("status", "priority", "type"):
+        choices = FIELDS[kind].choices
+        if value not in choices:
+            raise RuleError(
+                f"{value!r} is not a {kind}; use one of {', '.join(choices)}.", field=at
+            )
+    elif kind == "team":
+        _ref(value, at, "team", nullable=False)
+    elif kind == "assignee":
+        _ref(value, at, "agent")
+    elif kind == "tags":
+        tags = [value] if isinstance(value, str) else value
+        if not isinstance(tags, list) or not tags:
+            raise RuleError("Give a tag or a list of tags.", field=at)
+        for tag in tags:
+            if not isinstance(tag, str) or not TAG_RE.match(tag.strip().lower()):
+                raise RuleError(f"{tag!r} is not a valid tag.", field=at)
+    elif kind == "users":
+        if not isinstance(value, list) or not value:
+            raise RuleError("Give a list of agent ids.", field=at)
+        for user_id in value:
+            _ref(user_id, at, "agent", nullable=False)
+    elif kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            raise RuleError("The note needs some text.", field=at)
+    elif kind == "mail":
+        _check_mail(value, at)
+    elif kind == "webhook":
+        if not isinstance(value, dict) or set(value) != {"subscription"}:
+            raise RuleError('A webhook action is {"subscription": <id>}.', field=at)
+        _ref(value["subscription"], f"{at}.subscription", "webhook subscription", nullable=False)
+
+
+def _fires_on_its_own(conditions: dict, actions: list) -> bool:
+    """Would the trigger's own actions always make its conditions hold again? Only when every
+    condition is a change of a field its actions change (to the value the condition names)."""
+    sets = {}
+    for item in actions:
+        field = ACTION_FIELD.get(item["action"])
+        if field:
+            sets.setdefault(field, []).append(item.get("value"))
+    groups = [c for c in conditions.get("all", [])]
+    anys = conditions.get("any", [])
+    if not groups and not anys:
+        return False
+
+    def self_made(cond: dict) -> bool:
+        values = sets.get(cond["field"])
+        if values is None:
+            return False
+        if cond["operator"] == "changed":
+            return True
+        if cond["operator"] == "changed_to":
+            return cond.get("value") in values
+        return False
+
+    return all(self_made(c) for c in groups) and (not anys or any(self_made(c) for c in anys))
+
+
+def validate_rule(conditions, actions, *, routing: bool = False) -> tuple[dict, list]:
+    """The rule's conditions and actions, checked; raises :class:`RuleError`."""
+    if conditions in (None, ""):
+        conditions = {}
+    if not isinstance(conditions, dict):
+        raise RuleError('Conditions are {"all": [...], "any": [...]}.', field="conditions")
+    unknown = set(conditions) - {"all", "any"}
+    if unknown:
+        raise RuleError(
+            f"Unknown condition group {sorted(unknown)[0]!r}; use all or any.", field="conditions"
+        )
+    for group in ("all", "any"):
+        items = conditions.get(group, [])
+        if not isinstance(items, list):
+            raise RuleError("A condition group is a list.", field=f"conditions.{group}")
+        for i, cond in enumerate(items):
+            _check_condition(cond, f"conditions.{group}[{i}]")
+    if not isinstance(actions, list) or not actions:
+        raise RuleError("A rule needs at least one action.", field="actions")
+    if len(actions) > 30:
+        raise RuleError("A rule can have at most 30 actions.", field="actions")
+    for i, item in enumerate(actions):
+        _check_action(item, f"actions[{i}]", routing=routing)
+    if not routing and _fires_on_its_own(conditions, actions):
+        raise RuleError(
+            "This trigger would loop: its own actions always make its conditions hold again. "
+            "Add a condition its actions don't change.",
+            field="conditions",
+        )
+    clean = {g: conditions[g] for g in ("all", "any") if conditions.get(g)}
+    return clean, actions

@@ -1,0 +1,121 @@
+"""Saving rules: the one path the API, the admin pages and the demo data take. Each rule is
+checked by ``schema.validate_rule`` and its references (teams, agents, organizations,
+calendars) must exist; errors are ``ValidationFailed`` naming the field."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+
+from accounts.models import Team, User
+from customers.models import Organization
+from support import clock
+from support.errors import ValidationFailed
+from tickets.automation.models import RoutingRule, RoutingSettings, Trigger
+from tickets.automation.schema import RuleError, validate_rule
+from tickets.sla.models import BusinessCalendar
+
+RuleModel = type[RoutingRule] | type[Trigger]
+
+
+def _check_references(conditions: dict, actions: list) -> None:
+    refs = {"team": Team, "assignee": User, "organization": Organization}
+    for group, items in conditions.items():
+        for i, cond in enumerate(items):
+            value = cond.get("value")
+            model = refs.get(cond["field"]) or (
+                BusinessCalendar if cond["field"] == "business_hours" else None
+            )
+            if model and value is not None and not model.objects.filter(pk=value).exists():
+                raise ValidationFailed(
+                    f"No {cond['field'].replace('_', ' ')} with id {value}.",
+                    field=f"conditions.{group}[{i}].value",
+                )
+    for i, item in enumerate(actions):
+        name, value = item["action"], item.get("value")
+        at = f"actions[{i}].value"
+        if name == "set_team" and not Team.objects.filter(pk=value).exists():
+            raise ValidationFailed(f"No team with id {value}.", field=at)
+        ids = [value] if name == "set_assignee" and value else []
+        ids = value if name == "add_followers" else ids
+        if ids:
+            agents = User.objects.filter(pk__in=ids, is_active=True, role__in=["admin", "agent"])
+            if agents.count() != len(set(ids)):
+                raise ValidationFailed("Only active agents can be named here.", field=at)
+
+
+def rule_validate(model: RuleModel, conditions, actions) -> tuple[dict, list]:
+    try:
+        conditions, actions = validate_rule(conditions, actions, routing=model is RoutingRule)
+    except RuleError as exc:
+        raise ValidationFailed(exc.message, field=exc.field) from None
+    _check_references(conditions, actions)
+    return conditions, actions
+
+
+@transaction.atomic
+def rule_save(rule: RoutingRule | Trigger, **values) -> RoutingRule | Trigger:
+    """Create or change a rule; ``values``: name, is_active, conditions, actions, description."""
+    for key, value in values.items():
+        setattr(rule, key, value)
+    rule.name = " ".join((rule.name or "").split())
+    if not rule.name:
+        raise ValidationFailed("A rule needs a name.", field="name")
+    if len(rule.name) > 120:
+        raise ValidationFailed("The name can be at most 120 characters.", field="name")
+    rule.conditions, rule.actions = rule_validate(type(rule), rule.conditions, rule.actions)
+    if rule.pk is None:
+        last = type(rule).objects.aggregate(last=Max("position"))["last"]
+        rule.position = 0 if last is None else last + 1
+    rule.updated_at = clock.now()
+    rule.save()
+    return rule
+
+
+def rule_copy(rule: RoutingRule | Trigger) -> RoutingRule | Trigger:
+    copy = type(rule)(is_active=False)
+    extra = {"description": rule.description} if isinstance(rule, Trigger) else {}
+    return rule_save(
+        copy,
+        name=f"{rule.name} (copy)"[:120],
+        conditions=rule.conditions,
+        actions=rule.actions,
+        **extra,
+    )
+
+
+def rule_delete(rule: RoutingRule | Trigger) -> None:
+    rule.delete()
+
+
+@transaction.atomic
+def rules_reorder(model: RuleModel, ids: list[int]) -> None:
+    """Put the rules in the order of ``ids`` (every rule of the kind, each once)."""
+    existing = list(model.objects.select_for_update().order_by("position", "id"))
+    if sorted(ids) != sorted(rule.pk for rule in existing) or len(set(ids)) != len(ids):
+        raise ValidationFailed("Give every rule's id once, in the new order.", field="ids")
+    by_id = {rule.pk: rule for rule in existing}
+    for position, pk in enumerate(ids):
+        rule = by_id[pk]
+        if rule.position != position:
+            rule.position = position
+            rule.save(update_fields=["position"])
+
+
+def rule_move(rule: RoutingRule | Trigger, offset: int) -> None:
+    ids = list(type(rule).objects.order_by("position", "id").values_list("pk", flat=True))
+    index = ids.index(rule.pk)
+    target = max(0, min(len(ids) - 1, index + offset))
+    ids.insert(target, ids.pop(index))
+    rules_reorder(type(rule), ids)
+
+
+def default_team_set(team: Team | None) -> RoutingSettings:
+    settings, _ = RoutingSettings.objects.get_or_create(pk=1)
+    settings.default_team = team
+    settings.save()
+    return settings
+
+
+def default_team_id() -> int | None:
+    return RoutingSettings.objects.filter(pk=1).values_list("default_team_id", flat=True).first()
