@@ -7,6 +7,7 @@ from support.health import healthz, readyz
 urlpatterns = [
     path("", home, name="home"),
     path("", include("support.auth_views")),
+    path("agent/macros/", include("tickets.macros.urls")),
     path("agent/", include("tickets.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

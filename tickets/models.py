@@ -511,3 +511,6 @@ from tickets.sla.models import (  # noqa: E402, F401
     SlaTarget,
     TicketSla,
 )
+
+# Macros live in their sub-package; imported here so Django registers them with this app.
+from tickets.macros.models import Macro  # noqa: E402, F401

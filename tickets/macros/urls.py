@@ -1,0 +1,12 @@
+from django.urls import path
+
+from tickets.macros import views
+
+app_name = "macros"
+
+urlpatterns = [
+    path("", views.macro_list, name="list"),
+    path("save/", views.macro_save_view, name="save"),
+    path("<int:macro_id>/delete/", views.macro_delete_view, name="delete"),
+    path("preview/<int:ticket_id>/<int:macro_id>/", views.macro_preview_view, name="preview"),
+]
