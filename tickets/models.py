@@ -500,10 +500,10 @@ class TicketSearchDocument(models.Model):
         return f"search document of #{self.ticket_id}"
 
 
-# The mail channel's models live with its code; imported here so Django registers them.
+# Macros, the mail channel's and SLA models live in their sub-packages; imported here so Django
+# registers them with this app.
+from tickets.macros.models import Macro  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
-
-# SLA models live in their sub-package; imported here so Django registers them with this app.
 from tickets.sla.models import (  # noqa: E402, F401
     BusinessCalendar,
     Holiday,
@@ -511,6 +511,3 @@ from tickets.sla.models import (  # noqa: E402, F401
     SlaTarget,
     TicketSla,
 )
-
-# Macros live in their sub-package; imported here so Django registers them with this app.
-from tickets.macros.models import Macro  # noqa: E402, F401
