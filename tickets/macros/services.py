@@ -139,6 +139,16 @@ def macro_may_manage(agent: User, macro: Macro) -> bool:
     return agent.is_admin
 
 
+def _check_manage(agent: User, macro: Macro) -> None:
+    """Another agent's personal macro does not exist for ``agent``; a team or shared one does,
+    but only admins change it."""
+    if macro_may_manage(agent, macro):
+        return
+    if macro.owner_id is not None:
+        raise NotFound("No such macro.")
+    raise NotPermitted("Only admins can change team and shared macros.")
+
+
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
@@ -160,10 +170,10 @@ def macro_save(
     macro: Macro | None = None,
 ) -> Macro:
     """Create (``macro`` None) or update a macro. Personal macros belong to ``agent``; team and
-    shared macros are for admins. Editing someone else's personal macro is a ``NotFound``."""
+    shared macros are for admins. Someone else's personal macro is a ``NotFound``."""
     services.require_agent(agent)
-    if macro is not None and not macro_may_manage(agent, macro):
-        raise NotFound("No such macro.")
+    if macro is not None:
+        _check_manage(agent, macro)
     title = _clean_title(title)
     actions = macro_clean_actions(actions)
     if scope not in MacroScope.values:
@@ -185,8 +195,7 @@ def macro_save(
 
 @transaction.atomic
 def macro_delete(*, agent: User, macro: Macro) -> None:
-    if not macro_may_manage(agent, macro):
-        raise NotFound("No such macro.")
+    _check_manage(agent, macro)
     macro.delete()
     agent_lists_changed()
 

@@ -267,7 +267,7 @@ def test_agent_cannot_make_shared_macros_or_touch_others(signed_in, other_agent,
     assert signed_in.post(reverse("macros:delete", args=[theirs.pk])).status_code == 404
     assert signed_in.get(reverse("macros:list") + f"?edit={theirs.pk}").status_code == 404
     # A shared macro is visible but not the agent's to change.
-    assert signed_in.post(reverse("macros:delete", args=[solve_macro.pk])).status_code == 404
+    assert signed_in.post(reverse("macros:delete", args=[solve_macro.pk])).status_code == 403
     assert Macro.objects.filter(pk=solve_macro.pk).exists()
 
 
