@@ -25,6 +25,7 @@ AREA_SEEDERS = [
     "integrations.demo",
     "tickets.sla.demo",
     "feedback.demo",
+    "tickets.macros.demo",
     "tickets.workspace.demo",
 ]
 
