@@ -169,7 +169,7 @@
         mark.className = "macro-mark";
         mark.textContent = "→ " + c.new;
         mark.title = "Set by the macro when you send";
-        anchor.classList.add("has-macro-change");
+        if (c.field !== "tags") anchor.classList.add("has-macro-change");
         anchor.insertAdjacentElement("afterend", mark);
       });
     }

@@ -200,6 +200,23 @@ def macro_delete(*, agent: User, macro: Macro) -> None:
     agent_lists_changed()
 
 
+def macro_describe(macro: Macro) -> str:
+    """One line on what the macro does, for lists ("reply · note · status solved · +refund")."""
+    actions, parts = macro.actions, []
+    parts += [key for key in TEXT_KEYS if key in actions]
+    for key in ("status", "priority", "type"):
+        if key in actions:
+            parts.append(f"{key} {actions[key].replace('_', ' ')}")
+    if "team" in actions:
+        parts.append("team set" if actions["team"] else "no team")
+    if "assignee" in actions:
+        value = actions["assignee"]
+        parts.append("assign to me" if value == "me" else ("assign" if value else "unassign"))
+    parts += [f"+{tag}" for tag in actions.get("tags_add", ())]
+    parts += [f"−{tag}" for tag in actions.get("tags_remove", ())]
+    return " · ".join(parts)
+
+
 # --- applying -------------------------------------------------------------------------------
 
 

@@ -76,6 +76,7 @@ def _page(request, *, editing=None, form=None, error="", status=200) -> HttpResp
     items = list(macros_visible_to(request.user))
     for item in items:
         item.may_manage = services.macro_may_manage(request.user, item)
+        item.description = services.macro_describe(item)
     context = {
         "items": items,
         "editing": editing,

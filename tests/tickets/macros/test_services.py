@@ -227,3 +227,9 @@ def test_apply_without_texts_changes_fields_only(agent, ticket, team):
     assert macros.macro_apply(ticket=ticket, macro=macro, by=agent) == []
     ticket.refresh_from_db()
     assert (ticket.assignee, ticket.status) == (agent, Status.PENDING)
+
+
+def test_describe_says_what_a_macro_does(solve_macro):
+    assert macros.macro_describe(solve_macro) == (
+        "reply · note · status solved · priority low · +refund · +billing-issue"
+    )
