@@ -5,11 +5,43 @@
 (function () {
   "use strict";
 
+  // The list of macros the agent may apply, fetched once when first needed (not with the page).
+  var listing = null;
+  function macroList(url) {
+    if (!listing) {
+      listing = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { macros: [] }; })
+        .then(function (data) { return data.macros; })
+        .catch(function () { listing = null; return []; });
+    }
+    return listing;
+  }
+
+  /* --- the bulk bar: its macro select is filled on first use ------------------------------ */
+  function setupBulk() {
+    var select = document.querySelector("select[data-macro-options]");
+    if (!select) return;
+    function fill() {
+      select.removeEventListener("focus", fill);
+      select.removeEventListener("mouseenter", fill);
+      macroList(select.dataset.macroOptions).then(function (macros) {
+        macros.forEach(function (m) {
+          var option = document.createElement("option");
+          option.value = m.id;
+          option.textContent = m.title + (m.source === "shared" ? "" : " (" + m.source + ")");
+          select.appendChild(option);
+        });
+      });
+    }
+    select.addEventListener("focus", fill);
+    select.addEventListener("mouseenter", fill);
+  }
+
   function setup() {
+    setupBulk();
     var form = document.getElementById("composer");
-    var dataEl = document.getElementById("macro-data");
-    if (!form || !dataEl) return;
-    var macros = JSON.parse(dataEl.textContent);
+    if (!form || !form.dataset.macroList) return;
+    var macros = [];
     var search = form.querySelector(".macro-search");
     var list = form.querySelector(".macro-suggest");
     var field = form.querySelector("input[name=macro]");
@@ -20,7 +52,6 @@
     var previewUrl = form.dataset.macroPreview;  // ends in /0/: the macro's id goes there
     var matches = [], active = 0, before = null, pending = null;
 
-    if (!macros.length) { form.querySelector(".macro-bar").hidden = true; }
 
     function kind() {
       var checked = form.querySelector("input[name=kind]:checked");
@@ -51,7 +82,14 @@
         li.appendChild(source);
         list.appendChild(li);
       });
-      list.hidden = matches.length === 0;
+      if (!matches.length && search.value.trim()) {
+        var none = document.createElement("li");
+        none.className = "muted";
+        none.setAttribute("aria-disabled", "true");
+        none.textContent = macros.length ? "No macro matches." : "No macros yet (Macros in the side navigation).";
+        list.appendChild(none);
+      }
+      list.hidden = list.children.length === 0;
       search.setAttribute("aria-expanded", list.hidden ? "false" : "true");
       if (matches[active]) search.setAttribute("aria-activedescendant", "macro-option-" + matches[active].id);
     }
@@ -64,12 +102,18 @@
       active = 0;
       render();
     }
-    search.addEventListener("input", filter);
-    search.addEventListener("focus", filter);
+    function loadThenFilter() {
+      macroList(form.dataset.macroList).then(function (list) {
+        macros = list;
+        if (document.activeElement === search) filter();
+      });
+    }
+    search.addEventListener("input", loadThenFilter);
+    search.addEventListener("focus", loadThenFilter);
     search.addEventListener("blur", function () { setTimeout(close, 150); });
     search.addEventListener("keydown", function (e) {
       if (e.key === "Enter") e.preventDefault();  // never submit the composer from here
-      if (list.hidden) return;
+      if (list.hidden || !matches.length) return;
       if (e.key === "ArrowDown") { active = (active + 1) % matches.length; render(); e.preventDefault(); }
       else if (e.key === "ArrowUp") { active = (active - 1 + matches.length) % matches.length; render(); e.preventDefault(); }
       else if (e.key === "Enter") { pick(matches[active]); }
@@ -77,7 +121,7 @@
     });
     list.addEventListener("mousedown", function (e) {
       var li = e.target.closest("li");
-      if (li) { e.preventDefault(); pick(matches[parseInt(li.dataset.index, 10)]); }
+      if (li && li.dataset.index) { e.preventDefault(); pick(matches[parseInt(li.dataset.index, 10)]); }
     });
 
     /* --- applying (in the page only) --------------------------------------------------- */

@@ -14,7 +14,11 @@ from accounts.selectors import agent_choices, team_choices
 from support.errors import DomainError, NotFound
 from tickets.macros import services
 from tickets.macros.models import Macro, MacroScope
-from tickets.macros.selectors import macro_get_for_agent, macros_visible_to
+from tickets.macros.selectors import (
+    macro_get_for_agent,
+    macros_for_picker,
+    macros_visible_to,
+)
 from tickets.models import Priority, TicketType
 from tickets.selectors import ticket_get_for_agent
 from tickets.workspace.views import nav_context
@@ -140,6 +144,13 @@ def macro_delete_view(request: HttpRequest, macro_id: int) -> HttpResponse:
     services.macro_delete(agent=request.user, macro=macro)
     messages.success(request, f"Deleted macro “{macro.title}”.")
     return redirect("macros:list")
+
+
+@agent_required
+def macro_picker(request: HttpRequest) -> JsonResponse:
+    """The macros the agent may apply (id, title, source), for the composer's picker and the
+    bulk bar; fetched when first needed, so pages don't pay for it."""
+    return JsonResponse({"macros": macros_for_picker(request.user)})
 
 
 @agent_required

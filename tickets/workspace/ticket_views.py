@@ -17,7 +17,7 @@ from support.errors import DomainError, NotFound
 from tickets import services
 from tickets.downloads import attachment_response
 from tickets.macros import services as macro_services
-from tickets.macros.selectors import macro_get_for_agent, macros_for_picker
+from tickets.macros.selectors import macro_get_for_agent
 from tickets.mail.models import InboundEmail
 from tickets.models import (
     EventKind,
@@ -106,7 +106,6 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,
         "max_attachment_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
         "canned": canned.for_composer(agent=user, ticket=ticket),
-        "macros": macros_for_picker(user),
         "composer": {"kind": "reply", "body": "", "then": ""},
         **nav_context(request),
     }

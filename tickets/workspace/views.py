@@ -16,7 +16,6 @@ from accounts.services import agent_set_availability
 from support.errors import DomainError
 from tickets import services
 from tickets.macros.bulk import bulk_apply_macro
-from tickets.macros.selectors import macros_for_picker
 from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.selectors import tickets_with_sla_clock
@@ -149,7 +148,6 @@ def _render_queue(
     if request.htmx and request.htmx.target == "queue-results":
         return render(request, "agent/_queue_results.html", context)
     context.update(nav_context(request, current=current))
-    context["macros"] = macros_for_picker(request.user)
     return render(request, "agent/queue.html", context)
 
 

@@ -109,6 +109,7 @@ def test_a_macro_fills_the_composer_then_one_send_replies_tags_and_solves(
     assert reply.body_text == "Hi Ada, the refund is on its way (edited)."
     assert ticket.messages.filter(kind=MessageKind.NOTE).count() == 1
     assert page.locator("#composer-body").input_value() == ""  # the draft is gone
+    page.context.close()
 
 
 def test_composer_with_a_macro_on_a_phone(browser, live_server, world):
@@ -121,6 +122,7 @@ def test_composer_with_a_macro_on_a_phone(browser, live_server, world):
     page.locator(".macro-pending").scroll_into_view_if_needed()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/composer-macro-390.png", full_page=False)
+    page.context.close()
 
 
 def test_an_agent_makes_a_personal_macro_on_the_settings_page(browser, live_server, world):
@@ -138,3 +140,30 @@ def test_an_agent_makes_a_personal_macro_on_the_settings_page(browser, live_serv
         page.screenshot(path=f"{SHOTS}/macros-page-1366.png", full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=f"{SHOTS}/macros-page-390.png", full_page=False)
+    page.context.close()
+
+
+def test_a_macro_from_the_bulk_bar_on_two_tickets(browser, live_server, world):
+    team = world["ticket"].team
+    other = services.ticket_create(
+        requester=factories.CustomerFactory(), subject="Second refund", body="Me too.", team=team
+    )
+    page = _sign_in(browser, live_server, world["agent"])
+    page.goto(f"{live_server.url}/agent/queues/teams/")
+    for ticket in (world["ticket"], other):
+        page.check(f"input[name=ids][value='{ticket.pk}']")
+    page.hover("select[name=macro]")
+    page.wait_for_selector(
+        "select[name=macro] option:has-text('Refund issued — solve')", state="attached"
+    )
+    page.select_option("select[name=macro]", label="Refund issued — solve")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("button[value=macro]")
+    page.wait_for_selector("text=Applied “Refund issued — solve” to 2 ticket(s).")
+    for ticket in (world["ticket"], other):
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+        assert not ticket.messages.filter(
+            author_user=world["agent"], kind=MessageKind.REPLY
+        ).exists()
+    page.context.close()

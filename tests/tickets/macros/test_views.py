@@ -45,13 +45,23 @@ def _send(client, ticket, **data):
 # --- the composer --------------------------------------------------------------------------
 
 
-def test_ticket_page_lists_the_macros_for_the_picker(signed_in, ticket, solve_macro):
-    response = signed_in.get(reverse("workspace:ticket", args=[ticket.pk]))
-    assert response.context["macros"] == [
-        {"id": solve_macro.pk, "title": "Refund issued — solve", "source": "shared"}
-    ]
-    assert 'id="macro-data"' in response.content.decode()
-    assert 'name="macro"' in response.content.decode()
+def test_the_picker_lists_the_macros_the_agent_may_apply(signed_in, agent, ticket, solve_macro):
+    page = signed_in.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+    assert 'name="macro"' in page and reverse("macros:picker") in page
+    mine = macros.macro_save(agent=agent, title="Mine", actions={"status": "open"})
+    macros.macro_save(agent=agent, title="Off", actions={"status": "open"}, active=False)
+    assert signed_in.get(reverse("macros:picker")).json() == {
+        "macros": [
+            {"id": mine.pk, "title": "Mine", "source": "yours"},
+            {"id": solve_macro.pk, "title": "Refund issued — solve", "source": "shared"},
+        ]
+    }
+
+
+def test_the_picker_is_for_agents(client, solve_macro):
+    assert client.get(reverse("macros:picker")).status_code == 302
+    client.force_login(factories.CustomerUserFactory())
+    assert client.get(reverse("macros:picker")).status_code in (403, 404)
 
 
 def test_preview_shows_texts_and_changes_without_saving(signed_in, ticket, solve_macro):
