@@ -193,6 +193,20 @@ def macro_save(
     return macro
 
 
+def macro_copy(*, agent: User, macro: Macro) -> Macro:
+    """A copy of a macro ``agent`` can see, titled "… (copy)": kept with the same scope when the
+    agent may keep such macros (admins), else as the agent's personal macro."""
+    scope = macro.scope if agent.is_admin else MacroScope.PERSONAL
+    return macro_save(
+        agent=agent,
+        title=f"{macro.title[:93]} (copy)",
+        actions=dict(macro.actions),
+        scope=scope,
+        team=macro.team if scope == MacroScope.TEAM else None,
+        active=macro.active,
+    )
+
+
 @transaction.atomic
 def macro_delete(*, agent: User, macro: Macro) -> None:
     _check_manage(agent, macro)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
@@ -76,7 +77,24 @@ def _form_from(macro: Macro) -> dict:
     return form
 
 
-def _page(request, *, editing=None, form=None, error="", status=200) -> HttpResponse:
+def _tried(request, macro: Macro) -> dict | None:
+    """``?try=<ticket>``: what the macro would do to that ticket, without changing anything."""
+    ref = request.GET.get("try", "").strip().lstrip("#")
+    if not ref:
+        return None
+    try:
+        if not ref.isdigit():
+            raise NotFound("No such ticket.")
+        ticket = ticket_get_for_agent(agent=request.user, ticket_id=int(ref))
+        preview = services.macro_preview(macro, ticket=ticket, agent=request.user)
+    except NotFound:
+        return {"ref": ref, "error": f"No ticket #{ref} that you can see."}
+    except DomainError as exc:
+        return {"ref": ref, "error": exc.message}
+    return {"ref": ref, "ticket": ticket, **preview}
+
+
+def _page(request, *, editing=None, form=None, error="", status=200, tried=None) -> HttpResponse:
     items = list(macros_visible_to(request.user))
     for item in items:
         item.may_manage = services.macro_may_manage(request.user, item)
@@ -86,6 +104,7 @@ def _page(request, *, editing=None, form=None, error="", status=200) -> HttpResp
         "editing": editing,
         "form": form or {"scope": MacroScope.PERSONAL, "active": True},
         "error": error,
+        "tried": tried,
         "scope_choices": MacroScope.choices if request.user.is_admin else [],
         "status_choices": [(s.value, s.label) for s in services.MACRO_STATUSES],
         "priority_choices": Priority.choices,
@@ -105,7 +124,8 @@ def macro_list(request: HttpRequest) -> HttpResponse:
         if not services.macro_may_manage(request.user, editing):
             raise NotFound("No such macro.")
         form = _form_from(editing)
-    return _page(request, editing=editing, form=form)
+        return _page(request, editing=editing, form=form, tried=_tried(request, editing))
+    return _page(request)
 
 
 @agent_required
@@ -135,6 +155,15 @@ def macro_save_view(request: HttpRequest) -> HttpResponse:
         return _page(request, editing=editing, form=form, error=exc.message, status=400)
     messages.success(request, f"Saved macro “{saved.title}”.")
     return redirect("macros:list")
+
+
+@agent_required
+@require_POST
+def macro_copy_view(request: HttpRequest, macro_id: int) -> HttpResponse:
+    macro = macro_get_for_agent(agent=request.user, macro_id=macro_id)
+    copy = services.macro_copy(agent=request.user, macro=macro)
+    messages.success(request, f"Copied to “{copy.title}”.")
+    return redirect(f"{reverse('macros:list')}?edit={copy.pk}")
 
 
 @agent_required

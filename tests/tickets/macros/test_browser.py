@@ -136,6 +136,13 @@ def test_an_agent_makes_a_personal_macro_on_the_settings_page(browser, live_serv
     page.click(".macro-form button[type=submit]")
     page.wait_for_selector("text=Saved macro “Take it”.")
     assert page.locator(".macro-table td", has_text="Take it").count() == 1
+    # Test it on a ticket: what it would do, nothing changed.
+    page.click(".macro-table tr:has-text('Take it') a:text('Edit')")
+    page.fill("#m-try", f"#{world['ticket'].pk}")
+    page.click(".macro-try button[type=submit]")
+    page.wait_for_selector(".macro-try li:has-text('Assignee: nobody → Dana Reyes')")
+    world["ticket"].refresh_from_db()
+    assert world["ticket"].assignee is None
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/macros-page-1366.png", full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})

@@ -296,3 +296,35 @@ def test_admin_keeps_team_macros(client, admin_user, team):
     macro = Macro.objects.get()
     assert (macro.team, macro.owner) == (team, None)
     assert "Escalate" in client.get(reverse("macros:list")).content.decode()
+
+
+def test_test_on_a_ticket_shows_what_it_would_do_and_changes_nothing(signed_in, agent, ticket):
+    macro = macros.macro_save(
+        agent=agent,
+        title="Pend",
+        actions={"status": "pending", "reply": "Hi {{ ticket.reference }}"},
+    )
+    page = signed_in.get(reverse("macros:list"), {"edit": macro.pk, "try": f"#{ticket.pk}"})
+    html = page.content.decode()
+    assert "New → Pending" in html and f"Hi #{ticket.pk}" in html
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+    hidden = factories.TicketFactory()  # another team's ticket
+    page = signed_in.get(reverse("macros:list"), {"edit": macro.pk, "try": str(hidden.pk)})
+    assert f"No ticket #{hidden.pk} that you can see." in page.content.decode()
+
+
+def test_copy_a_shared_macro_makes_a_personal_one_for_an_agent(signed_in, agent, solve_macro):
+    response = signed_in.post(reverse("macros:copy", args=[solve_macro.pk]))
+    copy = Macro.objects.exclude(pk=solve_macro.pk).get()
+    assert response.url.endswith(f"?edit={copy.pk}")
+    assert (copy.title, copy.owner, copy.actions) == (
+        "Refund issued — solve (copy)",
+        agent,
+        solve_macro.actions,
+    )
+
+
+def test_copy_someone_elses_personal_macro_is_404(signed_in, other_agent):
+    theirs = macros.macro_save(agent=other_agent, title="Theirs", actions={"status": "open"})
+    assert signed_in.post(reverse("macros:copy", args=[theirs.pk])).status_code == 404
