@@ -10,7 +10,7 @@
   function macroList(url) {
     if (!listing) {
       listing = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : { macros: [] }; })
+        .then(function (r) { if (!r.ok) throw new Error("status " + r.status); return r.json(); })
         .then(function (data) { return data.macros; })
         .catch(function () { listing = null; return []; });
     }
@@ -131,14 +131,21 @@
       search.value = "";
       load(m.id, false);
     }
-    function load(id, keepText) {
+    function load(id, keepText, retried) {
       fetch(previewUrl.replace(/0\/$/, id + "/"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+        .then(function (r) {
+          if (r.status >= 500) throw new Error("server");
+          return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+        })
         .then(function (res) {
           if (!res.ok) { alertText(res.data.error || "That macro is not available."); return; }
           show(res.data, keepText);
         })
-        .catch(function () { alertText("The macro could not be loaded; please try again."); });
+        .catch(function () {
+          // One quiet retry for a dropped connection or a passing server error.
+          if (!retried) { setTimeout(function () { load(id, keepText, true); }, 400); return; }
+          alertText("The macro could not be loaded; please try again.");
+        });
     }
     function alertText(text) {
       var box = document.getElementById("ws-alert");

@@ -174,3 +174,26 @@ def test_a_macro_from_the_bulk_bar_on_two_tickets(browser, live_server, world):
             author_user=world["agent"], kind=MessageKind.REPLY
         ).exists()
     page.context.close()
+
+
+def test_new_activity_stops_the_send_and_keeps_the_macro_pending(browser, live_server, world):
+    ticket = world["ticket"]
+    page = _sign_in(browser, live_server, world["agent"])
+    page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
+    _pick(page, "refund", "Refund issued — solve")
+    page.fill("#composer-body", "Refund done, Ada.")
+    services.ticket_reply(ticket=ticket, body="Any news?", by=ticket.requester)
+    page.click("#composer button[value='']")
+    page.wait_for_selector("text=New activity arrived while you were writing.")
+    page.wait_for_selector(".macro-pending:not([hidden])")
+    assert page.locator("#composer-body").input_value() == "Refund done, Ada."
+    assert "Status: New → Solved" in page.locator("[data-macro-changes]").inner_text()
+    assert page.locator("#macro-note").input_value() == "Refunded in the billing tool."
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW and not ticket.tags.exists()
+    page.click("#composer button[value='']")
+    page.wait_for_selector("text=Macro “Refund issued — solve” applied.")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SOLVED
+    assert ticket.messages.filter(body_text="Refund done, Ada.").count() == 1
+    page.context.close()
