@@ -65,7 +65,11 @@ def _pick(page, words: str, title: str) -> None:
     page.fill("#macro-search", words)
     page.wait_for_selector(f".macro-suggest li >> text={title}")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".macro-pending:not([hidden])")
+    try:
+        page.wait_for_selector(".macro-pending:not([hidden])", timeout=15000)
+    except Exception as exc:  # say what the page said
+        alert = page.locator("#ws-alert").text_content()
+        raise AssertionError(f"macro not applied; alert: {alert!r}") from exc
 
 
 def test_a_macro_fills_the_composer_then_one_send_replies_tags_and_solves(
