@@ -17,6 +17,7 @@ from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
 from tickets.automation.api import RoutingRuleViewSet, TriggerViewSet
+from tickets.macros.api import MacroViewSet, TicketMacroApplyViewSet
 from tickets.sla.api import BusinessCalendarViewSet, SlaPolicyViewSet
 from tickets.workspace.api import SavedViewViewSet
 
@@ -37,6 +38,7 @@ router.register("sla-policies", SlaPolicyViewSet, basename="api-sla-policy")
 router.register("business-calendars", BusinessCalendarViewSet, basename="api-business-calendar")
 router.register("routing-rules", RoutingRuleViewSet, basename="api-routing-rule")
 router.register("triggers", TriggerViewSet, basename="api-trigger")
+router.register("macros", MacroViewSet, basename="api-macro")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 
@@ -54,6 +56,11 @@ urlpatterns = [
         rf"^v1/tickets/(?P<ticket_id>{ID_REGEX})/feedback-links/(?P<link_id>{ID_REGEX})$",
         ticket_feedback_link,
         name="api-ticket-feedback-link",
+    ),
+    re_path(
+        rf"^v1/tickets/(?P<ticket_id>{ID_REGEX})/macros/(?P<macro_id>{ID_REGEX})/apply$",
+        TicketMacroApplyViewSet.as_view({"post": "apply"}),
+        name="api-ticket-macro-apply",
     ),
     re_path(rf"^v1/tickets/(?P<ticket_id>{ID_REGEX})/csat$", ticket_csat, name="api-ticket-csat"),
     re_path(

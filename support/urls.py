@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("support.auth_views")),
     path("agent/settings/assignment/", include("tickets.assignment.urls")),
+    path("agent/macros/", include("tickets.macros.urls")),
     path("agent/", include("tickets.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -517,12 +517,11 @@ class TicketSearchDocument(models.Model):
         return f"search document of #{self.ticket_id}"
 
 
-# The mail channel's models live with its code; imported here so Django registers them.
-# Routing rules and triggers.
+# Sub-packages' models (the mail channel, routing and triggers, macros, SLA) live with their code;
+# imported here so Django registers them with this app.
 from tickets.automation.models import RoutingRule, RoutingSettings, Trigger  # noqa: E402, F401
+from tickets.macros.models import Macro  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
-
-# SLA models live in their sub-package; imported here so Django registers them with this app.
 from tickets.sla.models import (  # noqa: E402, F401
     BusinessCalendar,
     Holiday,

@@ -6,6 +6,7 @@ from accounts.models import Role, Team, User
 from customers.models import Customer, Organization
 from support.localcache import ProcessCache
 from tests.checks import assert_ticket_keys_copied
+from tickets.macros.models import Macro
 from tickets.mail.models import InboundEmail, OutboundEmail
 from tickets.models import Attachment, MessageKind, Priority, Status, Ticket, TicketEvent
 
@@ -46,6 +47,10 @@ def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_
     for user in ("admin@example.com", "agent@example.com", "customer@example.com"):
         assert User.objects.get(email=user).check_password("demo")
     assert User.objects.get(email="customer@example.com").customer.tickets.exists()
+    # Shared macros every agent can apply.
+    assert {"Refund issued — solve", "Need more info — pending"} <= set(
+        Macro.objects.filter(owner=None, team=None).values_list("title", flat=True)
+    )
     # The reports group clocks and surveys by the copy of their ticket's keys: all made, all equal.
     assert_ticket_keys_copied()
     # Routing: a default team, a few rules and triggers, and no ticket without a team.

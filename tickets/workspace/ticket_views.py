@@ -16,6 +16,8 @@ from accounts.selectors import agent_choices, team_choices
 from support.errors import DomainError, NotFound
 from tickets import services
 from tickets.downloads import attachment_response
+from tickets.macros import services as macro_services
+from tickets.macros.selectors import macro_get_for_agent
 from tickets.mail.models import InboundEmail
 from tickets.models import (
     EventKind,
@@ -218,6 +220,18 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     then = request.POST.get("then", "")
     files = request.FILES.getlist("attachments")
     composer = {"kind": kind, "body": body, "then": then}
+    # A macro picked in the composer: its field changes (and its note, ``macro_note``) go with
+    # this send, in the same transaction; nothing of it was saved before.
+    macro_id, macro = request.POST.get("macro", ""), None
+    if macro_id.isdigit():
+        try:
+            macro = macro_get_for_agent(agent=request.user, macro_id=int(macro_id), active=True)
+        except NotFound:
+            macro_id = "gone"
+    macro_note = request.POST.get("macro_note", "")
+    if macro is not None:
+        composer["macro"] = macro.pk
+        composer["macro_note"] = macro_note
     try:
         last_id = int(request.POST.get("last_message_id") or 0)
         last_event_id = int(request.POST.get("last_event_id") or 0)
@@ -248,6 +262,8 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return again(f"{then!r} is not a status you can set while sending.")
     if kind == MessageKind.NOTE and then:
         return again("An internal note doesn't change the status; send it without one.")
+    if macro_id == "gone":
+        return again("That macro is no longer available; your text is kept, send it again.")
     fresh = (
         _new_messages_since(ticket, request.user, last_id)
         if "last_message_id" in request.POST
@@ -264,7 +280,9 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
             status=409,
         )
     try:
-        if kind == MessageKind.NOTE:
+        if macro is not None:
+            message = _send_with_macro(request, ticket, macro, kind, body, macro_note, then, files)
+        elif kind == MessageKind.NOTE:
             message = services.ticket_note(
                 ticket=ticket, body=body, by=request.user, attachments=files
             )
@@ -281,9 +299,38 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
             raise
         return again(exc.message)
     presence.stop_typing(ticket_id=ticket.pk, user=request.user)
-    label = "Note added" if kind == MessageKind.NOTE else "Reply sent"
-    messages.success(request, f"{label}.")
-    return redirect(f"{reverse('workspace:ticket', args=[ticket.pk])}?sent={message.pk}")
+    if macro is not None:
+        messages.success(request, f"Macro “{macro.title}” applied.")
+    else:
+        label = "Note added" if kind == MessageKind.NOTE else "Reply sent"
+        messages.success(request, f"{label}.")
+    sent = message.pk if message is not None else "1"
+    if macro is not None:
+        try:
+            ticket_get_for_agent(agent=request.user, ticket_id=ticket.pk)
+        except NotFound:  # the macro moved it to a team this agent is not in
+            messages.success(request, f"#{ticket.pk} moved out of your teams.")
+            return redirect("workspace:home")
+    return redirect(f"{reverse('workspace:ticket', args=[ticket.pk])}?sent={sent}")
+
+
+def _send_with_macro(request, ticket, macro, kind, body, macro_note, then, files):
+    """The composer's text and the macro's pending changes as one ``macro_apply``; the last
+    message sent (or ``None`` when the macro only changed fields)."""
+    if kind == MessageKind.NOTE:
+        reply, note = "", "\n\n".join(t for t in (body.strip(), macro_note.strip()) if t)
+    else:
+        reply, note = body, macro_note
+    sent = macro_services.macro_apply(
+        ticket=ticket,
+        macro=macro,
+        by=request.user,
+        reply=reply,
+        note=note,
+        attachments=files,
+        status=then or None,
+    )
+    return sent[-1] if sent else None
 
 
 @agent_required

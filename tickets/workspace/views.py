@@ -15,6 +15,7 @@ from accounts.selectors import agent_choices, team_choices
 from accounts.services import agent_set_availability
 from support.errors import DomainError
 from tickets import services
+from tickets.macros.bulk import bulk_apply_macro
 from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.selectors import tickets_with_sla_clock
@@ -249,7 +250,7 @@ BULK_CHANGES = {
     "team": ["team"],
     "tags": ["tags_add", "tags_remove"],
 }
-BULK_ACTIONS = (*BULK_CHANGES, "merge")
+BULK_ACTIONS = (*BULK_CHANGES, "merge", "macro")
 
 
 @agent_required
@@ -266,6 +267,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Select at least one ticket first.")
         return redirect(back)
     tickets = [ticket_get_for_agent(agent=request.user, ticket_id=i) for i in ids]
+    if action == "macro":
+        return bulk_apply_macro(request, tickets, back=back)
     if action == "merge":
         ref = (request.POST.get("merge_into") or "").strip().lstrip("#")
         if not ref.isdigit():

@@ -27,6 +27,7 @@ AREA_SEEDERS = [
     "tickets.sla.demo",
     "feedback.demo",
     "tickets.assignment.demo",
+    "tickets.macros.demo",
     "tickets.workspace.demo",
 ]
 
