@@ -270,7 +270,7 @@ def test_csrf_is_required(agent, customer):
     assert Ticket.objects.count() == 0
 
 
-def test_filed_for_another_team_lands_in_the_workspace_with_a_message(
+def test_filed_for_another_team_still_lands_on_the_ticket_its_creator_sees(
     client, agent, customer, settings
 ):
     settings.AGENTS_SEE_ALL_TICKETS = False
@@ -283,9 +283,10 @@ def test_filed_for_another_team_lands_in_the_workspace_with_a_message(
     )
     ticket = Ticket.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("workspace:home")
-    page = client.get(response["Location"], follow=True).content.decode()
-    assert f"Ticket #{ticket.pk} created (Elsewhere)." in page
+    assert response["Location"] == reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk})
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert f"Ticket #{ticket.pk} created." in page.content.decode()
 
 
 def test_a_request_the_customer_files_still_gets_the_confirmation(

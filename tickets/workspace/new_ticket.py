@@ -31,7 +31,6 @@ from customers.selectors import customers_visible_to
 from support.errors import DomainError
 from tickets import services
 from tickets.models import Channel, MessageKind, Priority, TicketType
-from tickets.selectors import tickets_visible_to
 from tickets.workspace.forms import AgentField, TagsField, TeamField
 from tickets.workspace.views import nav_context
 
@@ -208,13 +207,9 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:  # the new contact's own checks (``Customer.full_clean``)
         errors = {"new_email": " ".join(error.messages)}
         return _page(request, values, errors=errors, status=400)
-    if tickets_visible_to(request.user).filter(pk=ticket.pk).exists():
-        messages.success(request, f"Ticket #{ticket.pk} created.")
-        return redirect(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}))
-    # Filed in another team for someone else: it exists, but is not in this agent's view.
-    team = ticket.team.name if ticket.team else "no team"
-    messages.success(request, f"Ticket #{ticket.pk} created ({team}).")
-    return redirect(reverse("workspace:home"))
+    # An agent always sees the tickets they created, even one filed in another team.
+    messages.success(request, f"Ticket #{ticket.pk} created.")
+    return redirect(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}))
 
 
 @agent_required
