@@ -13,6 +13,7 @@ from tickets import services
 from tickets.assignment.services import assign_waiting, return_from_away
 from tickets.assignment.tasks import sweep_assignment
 from tickets.models import EventKind, Status, Ticket
+from tickets.workspace.presentation import event_sentence
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,8 @@ def test_the_assignment_is_attributed_to_the_team_s_rule(rr_team, customer):
     assert event.data == {
         "rule": {"kind": "assignment", "id": rr_team.pk, "name": "Round robin (Billing)"}
     }
+    sentence = event_sentence(event)
+    assert sentence.startswith("Auto-assignment 'Round robin (Billing)'"), sentence
 
 
 def test_least_open_picks_the_least_loaded_member(customer):

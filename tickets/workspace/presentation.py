@@ -48,7 +48,11 @@ def _value(field: str, value: str) -> str:
     return _FIELD_LABELS.get(field, {}).get(value, value).lower() if field == "status" else value
 
 
-_RULE_KINDS = {"trigger": "Trigger", "routing_rule": "Routing rule"}
+_RULE_KINDS = {
+    "trigger": "Trigger",
+    "routing_rule": "Routing rule",
+    "assignment": "Auto-assignment",
+}
 
 
 def _who(event: TicketEvent) -> str:
