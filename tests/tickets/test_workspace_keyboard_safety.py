@@ -79,7 +79,7 @@ def test_esc_in_the_canned_list_keeps_focus_and_letters_never_switch_a_note(
 
     page.keyboard.press("Escape")
     assert page.locator(".canned-suggest").is_hidden()
-    assert page.evaluate("document.activeElement.id") == "composer-body"
+    _wait_for_focus(page, "composer-body")
     page.keyboard.type("rn and more")
     assert _mode(page) == "note"
     assert page.input_value("#composer-body") == "Customer is on the old plan ;refrn and more"
@@ -89,7 +89,7 @@ def test_esc_in_the_canned_list_keeps_focus_and_letters_never_switch_a_note(
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.id") != "composer-body"
     page.keyboard.press("r")
-    assert page.evaluate("document.activeElement.id") == "composer-body"
+    _wait_for_focus(page, "composer-body")
     assert _mode(page) == "note"
     page.keyboard.press("Escape")
     page.keyboard.press("n")
@@ -108,7 +108,7 @@ def test_r_and_n_still_choose_the_mode_of_an_empty_composer(browser, live_server
     page.keyboard.press("Escape")
     page.keyboard.press("r")
     assert _mode(page) == "reply"
-    assert page.evaluate("document.activeElement.id") == "composer-body"
+    _wait_for_focus(page, "composer-body")
     page.context.close()
 
 
@@ -179,7 +179,7 @@ def test_the_question_survives_a_reload_of_the_draft(browser, live_server, world
     page.click("#composer button[value='']")
     assert page.locator("dialog.confirm-send").is_visible()
     page.click("dialog.confirm-send button:has-text('Keep editing')")
-    assert page.evaluate("document.activeElement.id") == "composer-body"
+    _wait_for_focus(page, "composer-body")
     assert not ticket.messages.filter(body_text__contains="Internal only").exists()
     page.context.close()
 
@@ -208,7 +208,7 @@ def test_arrow_keys_on_the_status_select_save_nothing_until_enter(browser, live_
     assert ticket.status == Status.PENDING
     assert ticket.events.filter(kind=EventKind.STATUS_CHANGED).count() == 1
     # The keyboard stays where it was: on the (re-rendered) Status select.
-    assert page.evaluate("document.activeElement.id") == "f-status"
+    _wait_for_focus(page, "f-status")
     page.context.close()
 
 
@@ -222,7 +222,7 @@ def test_esc_or_leaving_a_header_select_puts_the_saved_value_back(browser, live_
     assert page.input_value("#f-priority") != saved
     page.keyboard.press("Escape")
     assert page.input_value("#f-priority") == saved
-    assert page.evaluate("document.activeElement.id") == "f-priority"
+    _wait_for_focus(page, "f-priority")
 
     page.keyboard.press("End")
     page.keyboard.press("Tab")
@@ -271,3 +271,13 @@ def test_a_mouse_pick_on_a_header_select_still_saves_at_once(browser, live_serve
     ticket.refresh_from_db()
     assert ticket.status == Status.ON_HOLD
     page.context.close()
+
+
+def _wait_for_focus(page, element_id: str) -> None:
+    """Focus moves in an event handler (a dialog's ``close`` fires after the click): wait for it,
+    and fail if it never arrives."""
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.id === id",
+        arg=element_id,
+        timeout=5000,
+    )
