@@ -132,8 +132,13 @@
       load(m.id, false);
     }
     function load(id, keepText, retried) {
-      fetch(previewUrl.replace(/0\/$/, id + "/"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      // A request that hangs is given up after a few seconds and tried once more, so the agent
+      // is never left waiting on a preview that will not come.
+      var controller = new AbortController();
+      var timer = setTimeout(function () { controller.abort(); }, 6000);
+      fetch(previewUrl.replace(/0\/$/, id + "/"), { headers: { Accept: "application/json" }, credentials: "same-origin", signal: controller.signal })
         .then(function (r) {
+          clearTimeout(timer);
           if (r.status >= 500) throw new Error("server");
           return r.json().then(function (data) { return { ok: r.ok, data: data }; });
         })
@@ -142,7 +147,8 @@
           show(res.data, keepText);
         })
         .catch(function () {
-          // One quiet retry for a dropped connection or a passing server error.
+          clearTimeout(timer);
+          // One quiet retry for a dropped or hung connection or a passing server error.
           if (!retried) { setTimeout(function () { load(id, keepText, true); }, 400); return; }
           alertText("The macro could not be loaded; please try again.");
         });

@@ -66,7 +66,7 @@ def _pick(page, words: str, title: str) -> None:
     page.wait_for_selector(f".macro-suggest li >> text={title}")
     page.keyboard.press("Enter")
     try:
-        page.wait_for_selector(".macro-pending:not([hidden])", timeout=15000)
+        page.wait_for_selector(".macro-pending:not([hidden])", timeout=20000)
     except Exception as exc:  # say what the page said
         alert = page.locator("#ws-alert").text_content()
         raise AssertionError(f"macro not applied; alert: {alert!r}") from exc
