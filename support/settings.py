@@ -120,6 +120,10 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests use a file too, not SQLite's in-memory database: the live server's threads
+            # then each get a connection of their own, and a test can start the real processes
+            # (gunicorn, worker, beat) on the very database it fills (tests/stack.py).
+            "TEST": {"NAME": str(VAR_DIR / "test-switchboard.sqlite3")},
         }
     }
 # A read replica for reports (support/db_router.py): only reads that opt in go there.
