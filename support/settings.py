@@ -103,23 +103,26 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# WAL, a busy timeout and IMMEDIATE transactions let the web process and the worker both write.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 600), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:////path/to/db
+        DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
-    # WAL, a busy timeout and IMMEDIATE transactions let the web process and the worker both write.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "switchboard.sqlite3",
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": SQLITE_OPTIONS,
             # Tests use a file too, not SQLite's in-memory database: the live server's threads
             # then each get a connection of their own, and a test can start the real processes
             # (gunicorn, worker, beat) on the very database it fills (tests/stack.py).
@@ -213,7 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.sweep_webhook_deliveries",
         "schedule": 60.0,
     },
-    "feedback-send-due-csat": {"task": "feedback.tasks.send_due_csat_surveys", "schedule": 60.0},
+    "feedback-send-due-csat": {
+        "task": "feedback.tasks.send_due_csat_surveys",
+        "schedule": float(env_int("CSAT_SWEEP_SECONDS", 60)),
+    },
     "portal-cleanup": {"task": "portal.tasks.portal_cleanup", "schedule": 60.0 * 60},
     "sweep-undispatched-events": {
         "task": "support.tasks.sweep_undispatched_events",

@@ -9,6 +9,9 @@ from django.db import connection
 from support.celery import app as celery_app
 from tests import factories
 
+# The real processes (gunicorn + worker + beat) for browser journeys: tests/stack.py.
+pytest_plugins = ["tests.stack"]
+
 
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are deselected, loudly."""

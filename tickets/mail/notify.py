@@ -222,6 +222,8 @@ def mail_new_ticket_confirmation(event: TicketEvent) -> None:
         return
     if message.author_user_id is not None:
         return  # an agent wrote it: ``mail_agent_opened_ticket`` sends it as their reply
+    if ticket.channel == Channel.PORTAL and event.actor_customer_id is not None:
+        return  # filed in the portal: the portal's receipt (with the link to follow it) is the one
     if not _customer_may_get_mail(ticket):
         return
     inbound = InboundEmail.objects.filter(message=message).only("autoreply_allowed").first()
