@@ -206,7 +206,10 @@ EVENT_DISPATCH_GRACE_SECONDS = env_int("EVENT_DISPATCH_GRACE_SECONDS", 300)
 EVENT_DISPATCH_MAX_AGE_HOURS = env_int("EVENT_DISPATCH_MAX_AGE_HOURS", 48)
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbound-email": {"task": "tickets.mail.tasks.sweep_outbound_email", "schedule": 60.0},
-    "poll-imap-mailboxes": {"task": "tickets.mail.tasks.poll_imap", "schedule": 60.0},
+    "poll-imap-mailboxes": {
+        "task": "tickets.mail.tasks.poll_imap",
+        "schedule": float(env_int("IMAP_POLL_SECONDS", 60)),
+    },
     "sweep-inbound-email": {"task": "tickets.mail.tasks.sweep_inbound_email", "schedule": 300.0},
     "sweep-sla": {
         "task": "tickets.sla.tasks.sweep_sla",

@@ -14,13 +14,16 @@ load their per-process caches (rules, policies) from what is there when they sta
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -196,3 +199,69 @@ def stack(transactional_db, tmp_path, smtp_inbox, settings, collected_static) ->
     running = Stack(tmp_path, smtp_inbox, collected_static)
     yield running
     running.stop()
+
+
+@dataclass
+class ImapServer:
+    """pymap (in-memory backend) over STARTTLS with a certificate made for the test."""
+
+    mailbox: Any  # tickets.mail.imap.Mailbox
+    context: ssl.SSLContext
+    cert: Path
+
+    def append(self, raw: bytes) -> None:
+        """Deliver a message into INBOX as a mail server would, over IMAP."""
+        from tickets.mail import imap
+
+        client = imap.connect(self.mailbox, ssl_context=self.context)
+        client.select("INBOX")
+        client.append("INBOX", None, None, raw)
+        client.logout()
+
+    def env(self) -> dict[str, str]:
+        """What a stack needs to poll this mailbox (and trust its certificate)."""
+        return {
+            "IMAP_HOST": self.mailbox.host,
+            "IMAP_PORT": str(self.mailbox.port),
+            "IMAP_USER": self.mailbox.user,
+            "IMAP_PASSWORD": self.mailbox.password,
+            "IMAP_SECURITY": self.mailbox.security,
+            "SSL_CERT_FILE": str(self.cert),
+        }
+
+
+@pytest.fixture
+def imap_server(tmp_path):
+    pytest.importorskip("pymap")
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test certificate")
+    from tickets.mail import imap
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(  # noqa: S603
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", "import sys; from pymap.main import main; sys.exit(main())",
+         "--host", "127.0.0.1", "--port", str(port), "--cert", str(cert), "--key", str(key),
+         "dict", "--demo-data"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        context = ssl.create_default_context(cafile=str(cert))
+        mailbox = imap.Mailbox(name="default", host="127.0.0.1", port=port, user="demouser",
+                               password="demopass", security="starttls")  # fmt: skip
+        yield ImapServer(mailbox=mailbox, context=context, cert=cert)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
