@@ -30,9 +30,7 @@ def _text(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_portal_and_mail_are_routed_assigned_round_robin_and_answered(
-    browser, stack, imap_server
-):
+def test_portal_and_mail_are_routed_assigned_round_robin_and_answered(browser, stack, imap_server):
     general = factories.TeamFactory(name="General")
     billing = factories.TeamFactory(name="Billing", assignment_mode=AssignmentMode.ROUND_ROBIN)
     ann = factories.AgentFactory(name="Ann Ito", email="ann@staff.example.com", teams=[billing])
