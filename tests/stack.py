@@ -150,14 +150,17 @@ class Stack:
     def stop(self) -> None:
         if self.process is None:
             return
+        # As Ctrl-C would: runstack stops its own children (gunicorn, the worker with beat).
+        self.process.send_signal(signal.SIGTERM)
         try:
-            os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # anything left behind
         except ProcessLookupError:
             pass
+        self.process.wait()
         self.log.close()
         self.process = None
 
