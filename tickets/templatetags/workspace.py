@@ -10,8 +10,11 @@ Queue rows and the ticket timeline are Jinja2 partials too, included with ``{% l
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from support.templatetags.jinja import render_partial
 from tickets.workspace.presentation import ago
@@ -20,13 +23,18 @@ register = template.Library()
 register.filter("ago", ago)
 
 
+OPTIONS = "agent/_options.html"
+
+
 @register.simple_tag
 def options(choices, selected=None) -> SafeString:
     """``<option>`` elements for ``(value, label)`` pairs: ``{% options agents assignee_id %}``.
 
-    Long lists (every agent, every team) are on every agent page, several times on a queue page:
-    the loop is a Jinja2 partial. ``selected`` is one value or a list of them, compared as strings
-    (query-string values are).
+    Long lists (every agent, every team) are on every agent page, several times on a queue page,
+    and are the same list on every page until a user or team changes (``accounts.selectors``). So
+    each distinct list is rendered once per process and language (``_rendered``), and a selected
+    value is marked by swapping its one option for the template's selected form of it.
+    ``selected`` is one value or a list of them, compared as strings (query-string values are).
     """
     if selected is None or selected == "":
         wanted: set[str] = set()
@@ -34,7 +42,28 @@ def options(choices, selected=None) -> SafeString:
         wanted = {str(v) for v in selected}
     else:
         wanted = {str(selected)}
-    return render_partial("agent/_options.html", {"choices": choices, "wanted": wanted})
+    language = get_language()
+    html, labels = _rendered(language, tuple(tuple(pair) for pair in choices))
+    for value in wanted & labels.keys():
+        html = html.replace(*_one(language, value, labels[value]), 1)
+    return mark_safe(html)  # noqa: S308 - pieces of the template's own output
+
+
+@lru_cache(maxsize=64)
+def _rendered(language: str | None, choices: tuple) -> tuple[str, dict[str, str]]:
+    """The list rendered with nothing selected, and its labels by value (as strings)."""
+    del language  # part of the cache key: labels may be translated
+    html = render_partial(OPTIONS, {"choices": choices, "wanted": ()})
+    return str(html), {str(value): label for value, label in choices}
+
+
+@lru_cache(maxsize=1024)
+def _one(language: str | None, value: str, label: str) -> tuple[str, str]:
+    """One option as the template renders it, not selected and selected."""
+    del language
+    one = ((value, label),)
+    plain = render_partial(OPTIONS, {"choices": one, "wanted": ()})
+    return str(plain), str(render_partial(OPTIONS, {"choices": one, "wanted": (value,)}))
 
 
 @register.simple_tag(takes_context=True)
