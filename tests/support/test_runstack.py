@@ -1,11 +1,13 @@
 """`manage.py runstack` is what `make run` starts: web + Celery worker with beat, stopped as one."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -54,6 +56,27 @@ def test_runstack_serves_pages_runs_a_worker_and_stops_on_sigterm(tmp_path):
         output = log.read()
         assert "celery@" in output and "beat: Starting" in output
         assert "demo logins" in output.lower()
+
+        # Links in mail point at the address this stack serves (no SITE_URL was set).
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/sign-in/")  # noqa: S310
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        request = urllib.request.Request(  # noqa: S310
+            f"http://127.0.0.1:{port}/portal/sign-in/",
+            data=urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token.group(1), "email": "pat@example.org"}
+            ).encode(),
+            headers={"Cookie": cookie, "Referer": f"http://127.0.0.1:{port}/portal/sign-in/"},
+        )
+        assert urllib.request.urlopen(request).status == 200  # noqa: S310
+        link = f"http://127.0.0.1:{port}/portal/sign-in/"
+        for _ in range(60):
+            log.seek(0)
+            if link in log.read():
+                break
+            time.sleep(0.5)
+        log.seek(0)
+        assert link in log.read(), "the sign-in link (printed by the console mail backend)"
     finally:
         stack.send_signal(signal.SIGTERM)
         code = stack.wait(timeout=40)

@@ -59,8 +59,16 @@ class Command(BaseCommand):
                 "INFO",
             ],
         }
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
+        env = dict(os.environ)
         url = f"http://{host}:{port}/"
+        if not env.get("SITE_URL"):
+            # Links in mail (sign-in, replies, surveys) point at the address served here.
+            shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+            env["SITE_URL"] = f"http://{shown}:{port}"
+        processes = {
+            name: subprocess.Popen(cmd, env=env)  # noqa: S603
+            for name, cmd in commands.items()
+        }
         self.stdout.write(self.style.SUCCESS(f"\nSwitchboard is starting at {url}"))
         self.stdout.write(f"Agent workspace: {url}  ·  Customer portal: {url}portal/")
         self.stdout.write(f"Demo logins (password 'demo'): {', '.join(DEMO_LOGINS)}")
