@@ -189,7 +189,7 @@ CELERY_TIMEZONE = "UTC"
 # runs a worker per queue (`celery -A support worker -Q sla`); a worker given no -Q consumes all.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
-    Queue(name) for name in ("default", "mail", "notifications", "sla", "webhooks")
+    Queue(name) for name in ("default", "transactional", "mail", "notifications", "sla", "webhooks")
 ]
 CELERY_TASK_ROUTES = {
     # Exact names first (the one event stream's tasks live in support/tasks.py), then areas by

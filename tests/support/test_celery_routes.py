@@ -5,7 +5,7 @@ import pytest
 from support.celery import app
 from tests.support.settings_loader import load_settings
 
-QUEUES = {"default", "mail", "notifications", "sla", "webhooks"}
+QUEUES = {"default", "transactional", "mail", "notifications", "sla", "webhooks"}
 
 
 def queue_of(task_name: str) -> str:

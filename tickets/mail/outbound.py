@@ -29,6 +29,10 @@ MAX_ATTEMPTS = 8
 # A row left in "sending" this long was interrupted mid-exchange (worker killed): we can't know
 # whether it went out, so a person decides rather than the machine sending it twice.
 SENDING_TIMEOUT = timedelta(minutes=10)
+# Mail a person waits for at the screen — a sign-in link, a password reset, confirming a request
+# — goes to a queue of its own, so a backlog of notifications never holds it up.
+TRANSACTIONAL_KINDS = frozenset({"portal_sign_in", "password_reset", "portal_confirm_submission"})
+TRANSACTIONAL_QUEUE = "transactional"
 
 
 def _clean_header(value: str) -> str:
@@ -79,7 +83,7 @@ def email_queue(
         if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
             return None  # queued by a concurrent run of the same handler
         raise
-    transaction.on_commit(lambda: _enqueue(email.pk))
+    transaction.on_commit(lambda: _enqueue(email.pk, email.kind))
     return email
 
 
@@ -117,11 +121,12 @@ def _build_row(
     )
 
 
-def _enqueue(email_id: int) -> None:
+def _enqueue(email_id: int, kind: str) -> None:
     from tickets.mail.tasks import send_outbound_email
 
+    queue = TRANSACTIONAL_QUEUE if kind in TRANSACTIONAL_KINDS else None  # None: the task's route
     try:
-        send_outbound_email.delay(email_id)
+        send_outbound_email.apply_async((email_id,), queue=queue)
     except Exception:
         logger.exception("Could not queue outbound mail %s; the sweep will pick it up", email_id)
 
@@ -211,7 +216,7 @@ def email_retry(*, email: OutboundEmail) -> OutboundEmail:
     email.next_attempt_at = clock.now()
     email.attempts = 0
     email.save(update_fields=["status", "next_attempt_at", "attempts"])
-    transaction.on_commit(lambda: _enqueue(email.pk))
+    transaction.on_commit(lambda: _enqueue(email.pk, email.kind))
     return email
 
 
@@ -227,10 +232,10 @@ def outbound_sweep() -> int:
     due = list(
         OutboundEmail.objects.filter(
             status=OutboundStatus.PENDING, next_attempt_at__lte=now
-        ).values_list("pk", flat=True)[:500]
+        ).values_list("pk", "kind")[:500]
     )
-    for email_id in due:
-        _enqueue(email_id)
+    for email_id, kind in due:
+        _enqueue(email_id, kind)
     return len(due)
 
 
