@@ -27,9 +27,13 @@ MAX_PASSES = 5
 
 
 def register() -> None:
-    """Called once from ``TicketsConfig.ready``: routing first, then triggers."""
+    """Called once from ``TicketsConfig.ready``: routing first, then triggers, then the times
+    automations count from (``tickets.automation.times``)."""
+    from tickets.automation import tasks, times  # noqa: F401 - the sweep's task, for the worker
+
     events.on_change(route_new_tickets)
     events.on_change(run_triggers)
+    times.register()  # after the triggers: the times see what they changed
 
 
 def _by_ticket(evts: list[TicketEvent]) -> dict[int, tuple[Ticket, list[TicketEvent]]]:
