@@ -4,6 +4,7 @@ validates with the API's errors, and the test button (a dry run against a ticket
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from django.contrib import messages
@@ -120,7 +121,13 @@ def _error_field(field: str) -> str:
 def _fields(kind: str) -> dict:
     if kind != "automations":
         return schema.FIELDS
-    plain = {k: v for k, v in schema.FIELDS.items() if k not in schema.CHANGE_ONLY_FIELDS}
+    plain = {
+        name: dataclasses.replace(
+            spec, operators=tuple(o for o in spec.operators if o not in schema.CHANGE)
+        )
+        for name, spec in schema.FIELDS.items()
+        if name not in schema.CHANGE_ONLY_FIELDS
+    }
     return {**schema.TIME_FIELDS, **plain}
 
 
