@@ -20,9 +20,12 @@ def register() -> None:
 
 
 def keep_times(change: events.Change) -> None:
-    touched: dict[int, dict] = {}
+    """One write per ticket whose times moved (none for a change that moves none of them)."""
+    touched: dict[int, tuple[Ticket, dict]] = {}
     for event in change.events:
-        seen = touched.setdefault(event.ticket_id, {"ticket": event.ticket})
+        ticket, seen = touched.setdefault(event.ticket_id, (event.ticket, {}))
+        if event.kind == EventKind.CREATED:
+            seen["new"] = True
         if event.kind in (EventKind.CREATED, EventKind.STATUS_CHANGED):
             seen["status_changed_at"] = event.at
         if event.kind in (EventKind.CREATED, EventKind.REPLIED):
@@ -31,18 +34,17 @@ def keep_times(change: events.Change) -> None:
                 seen["customer_replied_at"] = event.at
             elif by == "agent" and event.kind == EventKind.REPLIED:
                 seen["agent_replied_at"] = event.at
-    for ticket_id, seen in touched.items():
-        ticket = seen.pop("ticket")
-        times = TicketTimes.objects.filter(ticket_id=ticket_id).first()
-        if times is None:
-            times = TicketTimes(
-                ticket_id=ticket_id,
-                status_changed_at=seen.get("status_changed_at") or ticket.created_at,
-            )
-        for key, value in seen.items():
-            setattr(times, key, value)
-        times.status = ticket.status
-        times.save()
+    for ticket_id, (ticket, seen) in touched.items():
+        if not seen:
+            continue
+        seen["status"] = ticket.status
+        if not seen.pop("new", False) and TicketTimes.objects.filter(ticket_id=ticket_id).update(
+            **seen
+        ):
+            continue
+        # New, or from before automations and never backfilled: start its times now.
+        seen.setdefault("status_changed_at", ticket.created_at)
+        TicketTimes.objects.create(ticket_id=ticket_id, **seen)
 
 
 def _author(event: TicketEvent) -> str:
