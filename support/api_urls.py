@@ -16,7 +16,7 @@ from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
-from tickets.automation.api import RoutingRuleViewSet, TriggerViewSet
+from tickets.automation.api import AutomationViewSet, RoutingRuleViewSet, TriggerViewSet
 from tickets.macros.api import MacroViewSet, TicketMacroApplyViewSet
 from tickets.sla.api import BusinessCalendarViewSet, SlaPolicyViewSet
 from tickets.workspace.api import SavedViewViewSet
@@ -38,6 +38,7 @@ router.register("sla-policies", SlaPolicyViewSet, basename="api-sla-policy")
 router.register("business-calendars", BusinessCalendarViewSet, basename="api-business-calendar")
 router.register("routing-rules", RoutingRuleViewSet, basename="api-routing-rule")
 router.register("triggers", TriggerViewSet, basename="api-trigger")
+router.register("automations", AutomationViewSet, basename="api-automation")
 router.register("macros", MacroViewSet, basename="api-macro")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})

@@ -198,6 +198,7 @@ CELERY_TASK_ROUTES = {
     "support.tasks.sweep_undispatched_events": {"queue": "notifications"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.sla.*": {"queue": "sla"},
+    "tickets.automation.tasks.*": {"queue": "sla"},  # time-based sweeps share the SLA queue
     "integrations.*": {"queue": "webhooks"},
 }
 # Events whose dispatch task was lost are queued again by a beat sweep (support/events.py)
@@ -229,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "sweep-assignment": {"task": "tickets.assignment.tasks.sweep_assignment", "schedule": 60.0},
+    # Time-based automations (tickets/automation/sweep.py).
+    "sweep-automations": {
+        "task": "tickets.automation.tasks.sweep_automations",
+        "schedule": float(env_int("AUTOMATION_SWEEP_SECONDS", 60)),
+    },
     "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 

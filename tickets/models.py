@@ -20,6 +20,8 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+# Every status but closed: what automations can still change.
+LIVE_STATUSES = (*OPEN_STATUSES, Status.SOLVED)
 
 
 class Priority(models.TextChoices):
@@ -193,6 +195,27 @@ class Ticket(models.Model):
                 include=REPORT_COLUMNS,
                 condition=Q(status__in=OPEN_STATUSES),
                 name="ticket_open_report_idx",
+            ),
+            # The automation sweep (tickets.automation.sweep) turns each time condition into a
+            # range of one of these over the tickets it can still change (not closed).
+            *[
+                models.Index(
+                    fields=[column],
+                    condition=Q(status__in=LIVE_STATUSES, **{f"{column}__isnull": False}),
+                    name=f"ticket_live_{short}_idx",
+                )
+                for column, short in (
+                    ("created_at", "created"),
+                    ("updated_at", "updated"),
+                    ("first_response_due_at", "fr_due"),
+                    ("next_reply_due_at", "nr_due"),
+                    ("resolution_due_at", "res_due"),
+                )
+            ],
+            models.Index(
+                fields=["solved_at"],
+                condition=Q(status=Status.SOLVED),
+                name="ticket_solved_live_idx",
             ),
         ]
 
@@ -378,6 +401,8 @@ class EventKind(models.TextChoices):
     # rule that failed and was skipped.
     TRIGGER_WEBHOOK = "trigger_webhook", "Trigger webhook"
     RULE_FAILED = "rule_failed", "Rule failed"
+    # A rule applied an SLA policy (tickets.automation, tickets.sla.services.sla_apply_policy).
+    SLA_POLICY_SET = "sla_policy_set", "SLA policy set"
 
 
 class TicketEvent(models.Model):
@@ -519,7 +544,14 @@ class TicketSearchDocument(models.Model):
 
 # Sub-packages' models (the mail channel, routing and triggers, macros, SLA) live with their code;
 # imported here so Django registers them with this app.
-from tickets.automation.models import RoutingRule, RoutingSettings, Trigger  # noqa: E402, F401
+from tickets.automation.models import (  # noqa: E402, F401
+    Automation,
+    AutomationRun,
+    RoutingRule,
+    RoutingSettings,
+    TicketTimes,
+    Trigger,
+)
 from tickets.macros.models import Macro  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
 from tickets.sla.models import (  # noqa: E402, F401

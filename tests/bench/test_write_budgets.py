@@ -11,6 +11,7 @@ from tests import factories
 from tests.tickets.mail.conftest import build_mail
 from tickets.assignment.cache import assigning_team_ids
 from tickets.automation.cache import active_rules
+from tickets.automation.times import times_backfill
 from tickets.mail.inbound import inbound_process, inbound_store
 from tickets.mail.loops import teams_with_address
 from tickets.mail.models import InboundStatus
@@ -59,8 +60,8 @@ def test_api_ticket_create_budget(
     settled()
     assert _create(client, customer, team, 0).status_code == 201  # token's last use, policies
     # token; requester; team; savepoint; tags (read, insert the new one, read back); ticket;
-    # message; event; tag links; SLA match; SLA clocks; release.
-    with django_assert_max_num_queries(14):
+    # message; event; tag links; SLA match; SLA clocks; the times automations count from; release.
+    with django_assert_max_num_queries(15):
         response = _create(client, customer, team, 1)
     assert response.status_code == 201
     ticket = Ticket.objects.get(pk=response.json()["id"])
@@ -75,8 +76,9 @@ def test_api_reply_create_budget(api, agent, team, customer, django_assert_max_n
     path = f"/api/v1/tickets/{ticket.pk}/messages"
     settled()
     assert client.post(path, {"body": "First."}, format="json").status_code == 201
-    # token; ticket (visible?); savepoint; lock; message; event; SLA match; ticket touch; release.
-    with django_assert_max_num_queries(9):
+    # token; ticket (visible?); savepoint; lock; message; event; SLA match; ticket touch; the
+    # times automations count from (tickets.automation.times); release.
+    with django_assert_max_num_queries(10):
         response = client.post(path, {"body": "Second."}, format="json")
     assert response.status_code == 201
 
@@ -90,9 +92,9 @@ def test_inbound_new_ticket_budget(team, django_assert_max_num_queries, sla_poli
     raw = build_mail(sender="Ada <ADA@example.org>", subject="Printer on fire")
     # store: savepoint, insert, release. process: savepoint, lock the row, already delivered?,
     # an agent?, the contact, ticket create (savepoint, ticket, message with its Message-ID,
-    # event, SLA match, SLA clocks, release), row update, release. Team addresses and SLA
-    # policies come from the process's copy.
-    with django_assert_max_num_queries(17):
+    # event, SLA match, SLA clocks, the ticket's times, release), row update, release. Team
+    # addresses and SLA policies come from the process's copy.
+    with django_assert_max_num_queries(18):
         row, created = inbound_store(raw=raw)
         row = inbound_process(inbound_id=row.pk)
     assert created and row.status == InboundStatus.PROCESSED
@@ -103,12 +105,13 @@ def test_inbound_new_ticket_budget(team, django_assert_max_num_queries, sla_poli
 
 def test_inbound_reply_budget(agent, customer, django_assert_max_num_queries):
     ticket = factories.TicketFactory(requester=customer)
+    times_backfill()  # as the migration gave every ticket its times
     raw = build_mail(sender=customer.email, subject=f"Re: {ticket.subject} [#{ticket.pk}]")
     settled()
     inbound_process(inbound_id=inbound_store(raw=build_mail(subject="Warm-up"))[0].pk)
     # As a new ticket, less the ticket create, plus the ticket found by its [#id], its row lock,
-    # the SLA state and the ticket's touch.
-    with django_assert_max_num_queries(18):
+    # the SLA state, the ticket's touch and its times.
+    with django_assert_max_num_queries(19):
         row, _ = inbound_store(raw=raw)
         row = inbound_process(inbound_id=row.pk)
     assert row.status == InboundStatus.PROCESSED and row.ticket_id == ticket.pk

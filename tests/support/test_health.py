@@ -15,7 +15,10 @@ def test_healthz_says_the_process_is_alive(client):
 def test_readyz_checks_database_and_broker(client):
     response = client.get("/readyz")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "unrouted": "ok"},
+    }
 
 
 def test_readyz_names_an_unreachable_broker(client):

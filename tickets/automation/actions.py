@@ -17,6 +17,8 @@ from tickets.mail import loops
 from tickets.mail.outbound import email_queue
 from tickets.models import EventKind, MessageKind, Status, Ticket
 from tickets.services import TicketChanges, message_add, ticket_lock, ticket_touch, ticket_update
+from tickets.sla.models import SlaPolicy, TicketSla
+from tickets.sla.services import sla_apply_policy
 
 logger = logging.getLogger(__name__)
 AUTO_GENERATED = "auto-generated"
@@ -73,6 +75,28 @@ def run_actions(rule, ticket: Ticket, facts: Facts, *, marker: int) -> None:
                 by=None,
                 data={"subscription": value["subscription"], "trigger": rule.pk},
             )
+        elif name == "set_sla_policy":
+            apply_sla_policy(ticket, value)
+
+
+def apply_sla_policy(ticket: Ticket, policy_id: int) -> None:
+    """Set the ticket's SLA policy (kept when its matching fields change) and say so."""
+    policy = SlaPolicy.objects.select_related("calendar").filter(pk=policy_id).first()
+    if policy is None:
+        raise ValidationFailed(f"SLA policy {policy_id} doesn't exist.", field="sla_policy")
+    ticket_lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise ValidationFailed("This ticket is closed; its SLA can't change.")
+    old = TicketSla.objects.filter(ticket=ticket).values_list("policy_name", flat=True).first()
+    if sla_apply_policy(ticket=ticket, policy=policy):
+        record_event(
+            ticket,
+            kind=EventKind.SLA_POLICY_SET,
+            by=None,
+            field="SLA policy",
+            old=old or "",
+            new=policy.name,
+        )
 
 
 def system_note(ticket: Ticket, body: str) -> None:

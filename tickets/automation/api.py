@@ -1,4 +1,5 @@
-"""Routing rules and triggers in ``/api/v1/``: ``routing-rules`` and ``triggers``.
+"""Routing rules, triggers and automations in ``/api/v1/``: ``routing-rules``, ``triggers`` and
+``automations``.
 
 Agents read them; admins list, create, change (PATCH), delete, reorder and test them; customers
 get 404, as for every agent-only resource. Every write goes through
@@ -19,8 +20,8 @@ from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
 from support.errors import NotFound
 from tickets.automation import services
-from tickets.automation.dryrun import dry_run
-from tickets.automation.models import RoutingRule, Trigger
+from tickets.automation.dryrun import automation_dry_run, dry_run
+from tickets.automation.models import Automation, RoutingRule, Trigger
 from tickets.selectors import ticket_get_for_agent
 
 
@@ -91,7 +92,7 @@ class _RuleViewSet(
     permission_classes = [ApiPermission, AutomationPermission]
     lookup_value_regex = ID_REGEX
     pagination_class = None
-    model: type[RoutingRule] | type[Trigger]
+    model: type[RoutingRule] | type[Trigger] | type[Automation]
     input_class: type[RuleInputSerializer] = RuleInputSerializer
     resource_path = ""
 
@@ -129,7 +130,7 @@ class _RuleViewSet(
         services.rules_reorder(self.model, data.validated_data["ids"])
         return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
-    def _test(self, request) -> Response:
+    def _test(self, request, run=dry_run) -> Response:
         data = TestSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -138,7 +139,7 @@ class _RuleViewSet(
             )
         except NotFound:
             raise exceptions.ValidationError({"ticket_id": ["No such ticket."]}) from None
-        return Response(dry_run(ticket))
+        return Response(run(ticket))
 
 
 @extend_schema_view(
@@ -198,3 +199,42 @@ class TriggerViewSet(_RuleViewSet):
     @action(detail=False, methods=["post"])
     def test(self, request):
         return self._test(request)
+
+
+AUTOMATION_DRY_RUN = inline_serializer(
+    "AutomationSweepDryRun",
+    {
+        "ticket": serializers.IntegerField(),
+        "automations": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List time-based automations in the order they run (agents)"),
+    retrieve=extend_schema(summary="Get an automation (agents)"),
+    create=extend_schema(summary="Create an automation (admins)", request=TriggerInputSerializer),
+    partial_update=extend_schema(
+        summary="Change an automation (admins)", request=TriggerInputSerializer
+    ),
+    destroy=extend_schema(summary="Delete an automation (admins)", responses={204: None}),
+)
+class AutomationViewSet(_RuleViewSet):
+    model = Automation
+    serializer_class = TriggerSerializer
+    input_class = TriggerInputSerializer
+    resource_path = "automations"
+
+    @extend_schema(summary="Reorder automations (admins)", request=ReorderSerializer)
+    @action(detail=False, methods=["post"])
+    def reorder(self, request):
+        return self._reorder(request)
+
+    @extend_schema(
+        summary="Which automations would act on a ticket now, without changing it (admins)",
+        request=TestSerializer,
+        responses={200: AUTOMATION_DRY_RUN},
+    )
+    @action(detail=False, methods=["post"])
+    def test(self, request):
+        return self._test(request, run=automation_dry_run)

@@ -1,6 +1,7 @@
-"""Demo data for routing and triggers: Customer Support is the default team, three routing
-rules, two triggers; and no demo ticket is left without a team (tickets the portal and mail
-demos filed while events were suppressed never passed routing)."""
+"""Demo data for routing, triggers and automations: Customer Support is the default team, three
+routing rules, two triggers, the shipped automation examples (off); no demo ticket is left
+without a team (tickets the portal and mail demos filed while events were suppressed never passed
+routing), and every demo ticket has the times automations count from."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from django.db import transaction
 
 from accounts.models import Team
 from tickets.automation import services
-from tickets.automation.models import RoutingRule, Trigger
+from tickets.automation.examples import create_examples
+from tickets.automation.models import Automation, RoutingRule, Trigger
+from tickets.automation.times import times_backfill
 from tickets.models import Status, Ticket
 from tickets.services import ticket_keys_sync, ticket_update
 
@@ -89,6 +92,9 @@ def seed(*, rng: random.Random) -> None:
             {"action": "add_note", "value": "The customer reopened this ticket."},
         ],
     )
+    create_examples(Automation)  # off, as on a fresh install
+    # History imported with events suppressed kept no times: read them from its events.
+    times_backfill()
     # No demo ticket without a team.
     for ticket in Ticket.objects.filter(team__isnull=True).exclude(status=Status.CLOSED):
         ticket_update(ticket=ticket, by=None, changes={"team": support})

@@ -1,16 +1,21 @@
 """The test button: which rules would fire on a ticket and what they would change, computed in
 memory; nothing is written. Routing is tried as if the ticket were new; triggers as if it had
-just been updated with no field changes (conditions on "changed" don't hold), each once."""
+just been updated with no field changes (conditions on "changed" don't hold), each once.
+Automations are tried as the sweep would now: their time conditions read against the clock, and
+whether they already acted on the ticket in its current period."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from accounts.models import Team, User
+from support import clock
 from tickets.automation.cache import active_rules
 from tickets.automation.evaluate import Facts, conditions_hold
-from tickets.automation.models import RoutingRule, Trigger
+from tickets.automation.models import Automation, AutomationRun, RoutingRule, Trigger
+from tickets.automation.timing import hours, time_conditions, timestamp
 from tickets.models import EventKind, Ticket, TicketEvent
+from tickets.sla.models import SlaPolicy
 
 _CHOICE = {"set_status": "status", "set_priority": "priority", "set_type": "type"}
 
@@ -68,6 +73,9 @@ def describe(ticket: Ticket, actions: list[dict]) -> list[str]:
             out.append(f"mail to {target}: {value['subject']}")
         elif name == "webhook":
             out.append(f"webhook to subscription {value['subscription']}")
+        elif name == "set_sla_policy":
+            policy = SlaPolicy.objects.filter(pk=value).values_list("name", flat=True).first()
+            out.append(f"SLA policy: → {policy or value}")
     return out
 
 
@@ -96,3 +104,37 @@ def dry_run(ticket: Ticket, *, rules: list | None = None) -> dict:
             outcome.changes = describe(ticket, trigger.actions)
         result["triggers"].append(outcome.as_dict())
     return result
+
+
+def automation_dry_run(ticket: Ticket, *, automations: list[Automation] | None = None) -> dict:
+    """Which automations would act on ``ticket`` if the sweep ran now, and what they would change.
+    Each outcome also gives the hours each time condition reads ("hours": {field: n}) and
+    whether this period was already acted on ("done": the sweep would skip it)."""
+    active = active_rules.get()
+    facts = Facts(ticket, [], calendars=active.calendars)
+    if automations is None:
+        automations = list(Automation.objects.order_by("position", "id"))
+    now = clock.now()
+    result = {"ticket": ticket.pk, "automations": []}
+    for automation in automations:
+        matches = automation.is_active and conditions_hold(facts, automation.conditions)
+        outcome = Outcome("automation", automation.pk, automation.name, matches).as_dict()
+        times = time_conditions(automation.conditions)
+        outcome["hours"] = {
+            c["field"]: _rounded(hours(ticket, c["field"], now)) for c in times if c["field"]
+        }
+        done = False
+        if matches and automation.pk and times:
+            period = timestamp(ticket, times[0]["field"])
+            done = AutomationRun.objects.filter(
+                automation=automation, ticket=ticket, period_at=period
+            ).exists()
+        outcome["done"] = done
+        if matches and not done:
+            outcome["changes"] = describe(ticket, automation.actions)
+        result["automations"].append(outcome)
+    return result
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

@@ -13,11 +13,12 @@ import logging
 from django.db import transaction
 
 from accounts.models import Team
+from support import health
 from tickets import events
 from tickets.automation.actions import field_changes, run_actions
 from tickets.automation.cache import ActiveRules, active_rules
 from tickets.automation.evaluate import Facts, conditions_hold
-from tickets.models import EventKind, Ticket, TicketEvent
+from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
 from tickets.services import ticket_update
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,25 @@ MAX_PASSES = 5
 
 
 def register() -> None:
-    """Called once from ``TicketsConfig.ready``: routing first, then triggers."""
+    """Called once from ``TicketsConfig.ready``: routing first, then triggers, then the times
+    automations count from (``tickets.automation.times``)."""
+    from tickets.automation import tasks, times  # noqa: F401 - the sweep's task, for the worker
+
     events.on_change(route_new_tickets)
     events.on_change(run_triggers)
+    times.register()  # after the triggers: the times see what they changed
+    health.warning_check("unrouted", unrouted_warning)
+
+
+def unrouted_warning() -> str | None:
+    """For ``/readyz``: open tickets without a team (read from the team queue index); a warning,
+    never a failure — routing gives every new ticket a team when a default team is set."""
+    count = Ticket.objects.filter(
+        team__isnull=True, status__in=OPEN_STATUSES, merged_into__isnull=True
+    ).count()
+    if not count:
+        return None
+    return f"{count} open ticket{'s' if count != 1 else ''} without a team (Admin → Routing)"
 
 
 def _by_ticket(evts: list[TicketEvent]) -> dict[int, tuple[Ticket, list[TicketEvent]]]:

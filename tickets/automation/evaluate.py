@@ -12,6 +12,7 @@ from functools import cached_property
 from accounts.models import Team, User
 from support import clock
 from tickets.automation.schema import ORDERED
+from tickets.automation.timing import TIME_COLUMNS, time_holds
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 from tickets.sla.business_time import Calendar, open_periods
 
@@ -141,6 +142,8 @@ def _changed(facts: Facts, cond: dict) -> bool:
 
 def condition_holds(facts: Facts, cond: dict) -> bool:
     field, operator, value = cond["field"], cond["operator"], cond.get("value")
+    if field in TIME_COLUMNS:
+        return time_holds(facts.ticket, cond, clock.now())
     if operator in ("changed", "changed_to", "changed_from"):
         return _changed(facts, cond)
     if field == "business_hours":

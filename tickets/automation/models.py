@@ -62,3 +62,77 @@ class RoutingSettings(models.Model):
 
     def __str__(self) -> str:
         return "Routing settings"
+
+
+class Automation(Rule):
+    """Time-based: a beat sweep (``tickets.automation.sweep``) finds the tickets whose time
+    conditions hold (read from indexes) and acts on each once per matching period."""
+
+    kind = "automation"
+    description = models.CharField(max_length=250, blank=True)
+
+    class Meta(Rule.Meta):
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="automation_named")]
+
+
+class AutomationRun(models.Model):
+    """An automation acted (or failed) on a ticket for one period: the value of the timestamp its
+    first time condition counts from. Unique, and written in the same transaction as the change:
+    the same period is never acted on twice, across concurrent sweeps and restarts. When the
+    timestamp moves (a reopen, a new reply), a new period begins."""
+
+    automation = models.ForeignKey(Automation, on_delete=models.CASCADE, related_name="runs")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    period_at = models.DateTimeField()
+    at = models.DateTimeField(default=clock.now)
+    failed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["automation", "ticket", "period_at"], name="automation_run_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.automation_id} on #{self.ticket_id} for {self.period_at:%Y-%m-%d %H:%M}"
+
+
+# The statuses an automation can act on (a closed ticket can't change).
+LIVE_STATUSES = ("new", "open", "pending", "on_hold", "solved")
+
+
+class TicketTimes(models.Model):
+    """When a ticket's status last changed and its last customer and agent replies, kept from its
+    events by a change hook (``tickets.automation.times``), with a copy of its status so the
+    automation sweep reads each of them as an indexed range of live tickets."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="times"
+    )
+    status = models.CharField(max_length=16)
+    status_changed_at = models.DateTimeField()
+    customer_replied_at = models.DateTimeField(null=True, blank=True)
+    agent_replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["status", "status_changed_at"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="ticket_times_status_idx",
+            ),
+            models.Index(
+                fields=["customer_replied_at"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="ticket_times_customer_idx",
+            ),
+            models.Index(
+                fields=["agent_replied_at"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="ticket_times_agent_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Times of #{self.ticket_id}"

@@ -51,6 +51,29 @@ FIELDS: dict[str, Field] = {
     "actor": Field("choice", EQ, ACTORS, "changed by"),
     "business_hours": Field("calendar", EQ, label="within business hours of calendar"),
 }
+# Time conditions (automations only): hours since (or until) a timestamp, compared with a number
+# of hours. Each is a column the sweep reads as an indexed range (``tickets.automation.timing``).
+TIME = ("greater_than", "less_than")
+SLA_KINDS = ("first_response", "next_reply", "resolution")
+TIME_FIELDS: dict[str, Field] = {
+    "hours_since_created": Field("hours", TIME, label="hours since created"),
+    "hours_since_updated": Field("hours", TIME, label="hours since updated"),
+    "hours_since_status_changed": Field("hours", TIME, label="hours since the status changed"),
+    "hours_since_pending": Field("hours", TIME, label="hours pending"),
+    "hours_since_solved": Field("hours", TIME, label="hours since solved"),
+    "hours_since_customer_reply": Field("hours", TIME, label="hours since the customer's reply"),
+    "hours_since_agent_reply": Field("hours", TIME, label="hours since an agent's reply"),
+    **{
+        f"hours_{way}_{kind}_due": Field(
+            "hours", TIME, label=f"hours {way} the {kind.replace('_', ' ')} SLA due time"
+        )
+        for kind in SLA_KINDS
+        for way in ("until", "since")
+    },
+}
+# Conditions that read a change: they mean nothing to a time-based automation.
+CHANGE_ONLY_FIELDS = ("event", "actor")
+MAX_HOURS = 24 * 365
 # Values that are ordered, for less_than / greater_than.
 ORDERED = {"priority": tuple(Priority.values), "status": tuple(Status.values)}
 
@@ -67,6 +90,7 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "add_note": ("text", False),
     "mail": ("mail", False),
     "webhook": ("webhook", False),
+    "set_sla_policy": ("sla_policy", False),
 }
 MAIL_TO = ("requester", "assignee", "team", "address")
 # The field an action changes (for the loop check).
@@ -108,17 +132,27 @@ def _ref(value, where: str, what: str, *, nullable: bool = True) -> None:
         raise RuleError(f"The value must be the id of a {what}.", field=where)
 
 
-def _check_condition(cond, where: str) -> None:
+def _check_condition(cond, where: str, *, automation: bool = False) -> None:
     if not isinstance(cond, dict):
         raise RuleError("A condition is an object with field, operator and value.", field=where)
     unknown = set(cond) - {"field", "operator", "value"}
     if unknown:
         raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)
     name = cond.get("field")
-    spec = FIELDS.get(name)
+    fields = (
+        {k: v for k, v in {**TIME_FIELDS, **FIELDS}.items() if k not in CHANGE_ONLY_FIELDS}
+        if automation
+        else FIELDS
+    )
+    spec = fields.get(name)
     if spec is None:
         raise RuleError(
-            f"Unknown field {name!r}; use one of {', '.join(FIELDS)}.", field=f"{where}.field"
+            f"Unknown field {name!r}; use one of {', '.join(fields)}.", field=f"{where}.field"
+        )
+    if automation and cond.get("operator") in CHANGE:
+        raise RuleError(
+            "An automation runs on time, not on a change: use is, is_not, contains… here.",
+            field=f"{where}.operator",
         )
     operator = cond.get("operator")
     if operator not in spec.operators:
@@ -140,6 +174,11 @@ def _check_condition(cond, where: str) -> None:
         _ref(value, at, spec.label)
     elif spec.kind == "calendar":
         _ref(value, at, "business calendar", nullable=False)
+    elif spec.kind == "hours":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise RuleError("The value must be a number of hours (0 or more).", field=at)
+        if value > MAX_HOURS:
+            raise RuleError(f"The value can be at most {MAX_HOURS} hours.", field=at)
     elif spec.kind in ("text", "tags"):
         if not isinstance(value, str) or not value.strip():
             raise RuleError("The value must be some text.", field=at)
@@ -218,6 +257,8 @@ def _check_action(item, where: str, *, routing: bool) -> None:
             raise RuleError("The note needs some text.", field=at)
     elif kind == "mail":
         _check_mail(value, at)
+    elif kind == "sla_policy":
+        _ref(value, at, "SLA policy", nullable=False)
     elif kind == "webhook":
         if not isinstance(value, dict) or set(value) != {"subscription"}:
             raise RuleError('A webhook action is {"subscription": <id>}.', field=at)
@@ -250,8 +291,12 @@ def _fires_on_its_own(conditions: dict, actions: list) -> bool:
     return all(self_made(c) for c in groups) and (not anys or any(self_made(c) for c in anys))
 
 
-def validate_rule(conditions, actions, *, routing: bool = False) -> tuple[dict, list]:
-    """The rule's conditions and actions, checked; raises :class:`RuleError`."""
+def validate_rule(
+    conditions, actions, *, routing: bool = False, automation: bool = False
+) -> tuple[dict, list]:
+    """The rule's conditions and actions, checked; raises :class:`RuleError`. An automation's
+    conditions may use the time fields and must have one in ``all`` (what the sweep reads from an
+    index); they can't use what only a change has (event, actor, changed…)."""
     if conditions in (None, ""):
         conditions = {}
     if not isinstance(conditions, dict):
@@ -266,14 +311,25 @@ def validate_rule(conditions, actions, *, routing: bool = False) -> tuple[dict, 
         if not isinstance(items, list):
             raise RuleError("A condition group is a list.", field=f"conditions.{group}")
         for i, cond in enumerate(items):
-            _check_condition(cond, f"conditions.{group}[{i}]")
+            _check_condition(cond, f"conditions.{group}[{i}]", automation=automation)
+            if group == "any" and cond.get("field") in TIME_FIELDS:
+                raise RuleError(
+                    "Time conditions go in all (every one must hold), not in any.",
+                    field=f"conditions.any[{i}].field",
+                )
+    if automation and not any(c.get("field") in TIME_FIELDS for c in conditions.get("all", [])):
+        raise RuleError(
+            "An automation needs at least one time condition in all "
+            "(hours since created, pending, solved…).",
+            field="conditions.all",
+        )
     if not isinstance(actions, list) or not actions:
         raise RuleError("A rule needs at least one action.", field="actions")
     if len(actions) > 30:
         raise RuleError("A rule can have at most 30 actions.", field="actions")
     for i, item in enumerate(actions):
         _check_action(item, f"actions[{i}]", routing=routing)
-    if not routing and _fires_on_its_own(conditions, actions):
+    if not routing and not automation and _fires_on_its_own(conditions, actions):
         raise RuleError(
             "This trigger would loop: its own actions always make its conditions hold again. "
             "Add a condition its actions don't change.",

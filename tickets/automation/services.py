@@ -11,11 +11,11 @@ from accounts.models import Team, User
 from customers.models import Organization
 from support import clock
 from support.errors import ValidationFailed
-from tickets.automation.models import RoutingRule, RoutingSettings, Trigger
+from tickets.automation.models import Automation, RoutingRule, RoutingSettings, Trigger
 from tickets.automation.schema import RuleError, validate_rule
-from tickets.sla.models import BusinessCalendar
+from tickets.sla.models import BusinessCalendar, SlaPolicy
 
-RuleModel = type[RoutingRule] | type[Trigger]
+RuleModel = type[RoutingRule] | type[Trigger] | type[Automation]
 
 
 def _check_references(conditions: dict, actions: list) -> None:
@@ -36,6 +36,8 @@ def _check_references(conditions: dict, actions: list) -> None:
         at = f"actions[{i}].value"
         if name == "set_team" and not Team.objects.filter(pk=value).exists():
             raise ValidationFailed(f"No team with id {value}.", field=at)
+        if name == "set_sla_policy" and not SlaPolicy.objects.filter(pk=value).exists():
+            raise ValidationFailed(f"No SLA policy with id {value}.", field=at)
         ids = [value] if name == "set_assignee" and value else []
         ids = value if name == "add_followers" else ids
         if ids:
@@ -46,7 +48,9 @@ def _check_references(conditions: dict, actions: list) -> None:
 
 def rule_validate(model: RuleModel, conditions, actions) -> tuple[dict, list]:
     try:
-        conditions, actions = validate_rule(conditions, actions, routing=model is RoutingRule)
+        conditions, actions = validate_rule(
+            conditions, actions, routing=model is RoutingRule, automation=model is Automation
+        )
     except RuleError as exc:
         raise ValidationFailed(exc.message, field=exc.field) from None
     _check_references(conditions, actions)
@@ -54,7 +58,9 @@ def rule_validate(model: RuleModel, conditions, actions) -> tuple[dict, list]:
 
 
 @transaction.atomic
-def rule_save(rule: RoutingRule | Trigger, **values) -> RoutingRule | Trigger:
+def rule_save(
+    rule: RoutingRule | Trigger | Automation, **values
+) -> RoutingRule | Trigger | Automation:
     """Create or change a rule; ``values``: name, is_active, conditions, actions, description."""
     for key, value in values.items():
         setattr(rule, key, value)
@@ -72,9 +78,9 @@ def rule_save(rule: RoutingRule | Trigger, **values) -> RoutingRule | Trigger:
     return rule
 
 
-def rule_copy(rule: RoutingRule | Trigger) -> RoutingRule | Trigger:
+def rule_copy(rule: RoutingRule | Trigger | Automation) -> RoutingRule | Trigger | Automation:
     copy = type(rule)(is_active=False)
-    extra = {"description": rule.description} if isinstance(rule, Trigger) else {}
+    extra = {"description": rule.description} if hasattr(rule, "description") else {}
     return rule_save(
         copy,
         name=f"{rule.name} (copy)"[:120],
@@ -84,7 +90,7 @@ def rule_copy(rule: RoutingRule | Trigger) -> RoutingRule | Trigger:
     )
 
 
-def rule_delete(rule: RoutingRule | Trigger) -> None:
+def rule_delete(rule: RoutingRule | Trigger | Automation) -> None:
     rule.delete()
 
 
@@ -102,7 +108,7 @@ def rules_reorder(model: RuleModel, ids: list[int]) -> None:
             rule.save(update_fields=["position"])
 
 
-def rule_move(rule: RoutingRule | Trigger, offset: int) -> None:
+def rule_move(rule: RoutingRule | Trigger | Automation, offset: int) -> None:
     ids = list(type(rule).objects.order_by("position", "id").values_list("pk", flat=True))
     index = ids.index(rule.pk)
     target = max(0, min(len(ids) - 1, index + offset))

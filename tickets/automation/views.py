@@ -1,9 +1,10 @@
-"""Admin pages for routing and triggers, in the agent workspace: the ordered lists (move, enable,
-disable, copy, delete), the default team, the unrouted tickets, a JSON editor that validates
-with the API's errors, and the test button (a dry run against a ticket)."""
+"""Admin pages for routing, triggers and automations, in the agent workspace: the ordered lists
+(move, enable, disable, copy, delete), the default team, the unrouted tickets, a JSON editor that
+validates with the API's errors, and the test button (a dry run against a ticket)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from django.contrib import messages
@@ -15,13 +16,13 @@ from accounts.decorators import admin_required
 from accounts.models import Team
 from support.errors import DomainError, NotFound, ValidationFailed
 from tickets.automation import schema, services
-from tickets.automation.dryrun import dry_run
-from tickets.automation.models import RoutingRule, Trigger
+from tickets.automation.dryrun import automation_dry_run, dry_run
+from tickets.automation.models import Automation, RoutingRule, Trigger
 from tickets.models import Ticket
 from tickets.selectors import ticket_get_for_agent
 
-KINDS = {"routing": RoutingRule, "triggers": Trigger}
-LABELS = {"routing": "Routing rule", "triggers": "Trigger"}
+KINDS = {"routing": RoutingRule, "triggers": Trigger, "automations": Automation}
+LABELS = {"routing": "Routing rule", "triggers": "Trigger", "automations": "Automation"}
 
 
 def _model(kind: str):
@@ -50,6 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "routing": RoutingRule.objects.order_by("position", "id"),
             "triggers": Trigger.objects.order_by("position", "id"),
+            "automations": Automation.objects.order_by("position", "id"),
             "teams": Team.objects.order_by("name"),
             "default_team_id": services.default_team_id(),
             "unrouted": unrouted.order_by("-updated_at")[:20],
@@ -116,6 +118,19 @@ def _error_field(field: str) -> str:
     return field.split(".", 1)[0].split("[", 1)[0] if field else "name"
 
 
+def _fields(kind: str) -> dict:
+    if kind != "automations":
+        return schema.FIELDS
+    plain = {
+        name: dataclasses.replace(
+            spec, operators=tuple(o for o in spec.operators if o not in schema.CHANGE)
+        )
+        for name, spec in schema.FIELDS.items()
+        if name not in schema.CHANGE_ONLY_FIELDS
+    }
+    return {**schema.TIME_FIELDS, **plain}
+
+
 @admin_required
 def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     model = _model(kind)
@@ -148,11 +163,11 @@ def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
             "label": LABELS[kind],
             "errors": errors,
             "text": text,
-            "fields": schema.FIELDS,
+            "fields": _fields(kind),
             "actions": [
                 name
                 for name, (_, routing) in schema.ACTIONS.items()
-                if routing or kind == "triggers"
+                if routing or kind != "routing"
             ],
             "placeholders": schema.PLACEHOLDERS,
             "nav": "automation",
@@ -188,8 +203,12 @@ def rule_test(request: HttpRequest, kind: str) -> HttpResponse:
                 conditions=conditions,
                 actions=actions,
             )
-            run = dry_run(ticket, rules=[rule])
-            result = {"ticket": ticket, "outcome": (run["routing"] + run["triggers"])[0]}
+            if model is Automation:
+                outcome = automation_dry_run(ticket, automations=[rule])["automations"][0]
+            else:
+                run = dry_run(ticket, rules=[rule])
+                outcome = (run["routing"] + run["triggers"])[0]
+            result = {"ticket": ticket, "outcome": outcome}
     return render(
         request, "tickets/automation/_test_result.html", {"errors": errors, "result": result}
     )

@@ -176,6 +176,9 @@ class TicketSla(models.Model):
     )
     policy_name = models.CharField(max_length=100, blank=True)  # kept if the policy is deleted
     matched_at = models.DateTimeField(default=clock.now)
+    # Set by a rule's "apply SLA policy" action: the policy stays when priority, type, tags or
+    # organization change (no re-matching) until another rule applies one.
+    pinned = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"#{self.ticket_id}: {self.policy_name or 'no SLA'}"

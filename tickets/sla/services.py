@@ -238,15 +238,20 @@ def sla_save_new_ticket(*, ticket: Ticket, plan: NewTicketSla) -> tuple[TicketSl
     return matched, targets
 
 
-def sla_on_created(*, ticket: Ticket) -> None:
-    """Match a policy and start first response and resolution at the ticket's creation."""
-    policy = policy_for(ticket)
+def sla_on_created(
+    *, ticket: Ticket, policy: SlaPolicy | None = None, pinned: bool = False
+) -> None:
+    """Match a policy (or take ``policy``, applied by a rule: ``pinned``) and start first
+    response and resolution at the ticket's creation."""
+    if policy is None:
+        policy = policy_for(ticket)
     TicketSla.objects.update_or_create(
         ticket=ticket,
         defaults={
             "policy": policy,
             "policy_name": policy.name if policy else "",
             "matched_at": clock.now(),
+            "pinned": pinned,
         },
     )
     if policy is None:
@@ -329,9 +334,29 @@ def sla_on_matching_changed(*, ticket: Ticket) -> None:
     if sla is None:
         sla_on_created(ticket=ticket)
         return
+    if sla.pinned:
+        return  # a rule applied this policy: it stays
     policy = policy_for(ticket)
     if policy is not None and old_policy is not None and policy.pk == old_policy.pk:
         return
+    _switch(ticket, sla, policy)
+
+
+def sla_apply_policy(*, ticket: Ticket, policy: SlaPolicy) -> bool:
+    """A rule's "apply SLA policy": the ticket takes ``policy`` and keeps it (pinned) when its
+    matching fields change; live clocks take its targets as on a re-match. False: it had it."""
+    sla, old_policy = _state(ticket)
+    if sla is None:
+        sla_on_created(ticket=ticket, policy=policy, pinned=True)
+        return True
+    if old_policy is not None and old_policy.pk == policy.pk and sla.pinned:
+        return False
+    sla.pinned = True
+    _switch(ticket, sla, policy)
+    return True
+
+
+def _switch(ticket: Ticket, sla: TicketSla, policy: SlaPolicy | None) -> None:
     sla.policy = policy
     sla.policy_name = policy.name if policy else ""
     sla.matched_at = clock.now()
@@ -354,7 +379,8 @@ def sla_on_matching_changed(*, ticket: Ticket) -> None:
         _schedule(target, cal)
         _unwarn_if_moved(target, now)
         target.save()
-    sla_on_created(ticket=ticket)  # starts the kinds the new policy adds
+    # Starts the kinds the new policy adds.
+    sla_on_created(ticket=ticket, policy=policy, pinned=sla.pinned)
 
 
 # --- calendars and policies ----------------------------------------------------------------

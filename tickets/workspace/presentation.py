@@ -50,6 +50,7 @@ def _value(field: str, value: str) -> str:
 
 _RULE_KINDS = {
     "trigger": "Trigger",
+    "automation": "Automation",
     "routing_rule": "Routing rule",
     "assignment": "Auto-assignment",
 }

@@ -80,7 +80,7 @@ def test_routing_and_a_trigger_made_in_the_admin_page(browser, live_server, shot
     # team is mailed.
     page = _signed_in(browser, live_server, admin)
     page.goto(f"{base}/automation/")
-    page.get_by_role("heading", name="Routing & triggers").wait_for()
+    page.get_by_role("heading", name="Routing, triggers & automations").wait_for()
     page.screenshot(path=shots / "automation-overview-desktop.png", full_page=True)
     page.get_by_role("link", name="New trigger").click()
     page.get_by_label("Name").fill("Portal requests: high, tell the team")
