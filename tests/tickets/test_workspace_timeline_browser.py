@@ -75,7 +75,9 @@ def test_consecutive_changes_collapse_and_open_by_click_and_enter(browser, live_
     ticket = world["ticket"]
     page = _sign_in(browser, live_server.url, world["dana"])
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
-    summary = page.locator(".event-group summary", has_text="4 changes by Dana Reyes and Sam Okafor")
+    summary = page.locator(
+        ".event-group summary", has_text="4 changes by Dana Reyes and Sam Okafor"
+    )
     item = page.locator(
         ".event-group-items li", has_text="Sam Okafor changed type from Question to Incident"
     )
