@@ -289,7 +289,8 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     changes = _changes_since(ticket, request.user, last_event_id) if has_event_mark else []
     if fresh or changes:
         return again(
-            "New activity arrived while you were writing. Read it above (marked New), then send again.",
+            "New activity arrived while you were writing. "
+            "Read it above (marked New), then send again.",
             new_messages=fresh,
             new_changes=changes,
             status=409,
