@@ -87,6 +87,13 @@ def _samples(ticket, agent, other, customer) -> list[dict]:
         {"kind": EventKind.TAG_ADDED, "actor": agent, "field": "tags", "new": "vip"},
         {"kind": EventKind.TAG_REMOVED, "actor": agent, "field": "tags", "old": "vip"},
         {
+            "kind": EventKind.TAG_ADDED,
+            "actor": agent,
+            "field": "tags",
+            "new": "refund",
+            "data": {"via": {"kind": "macro", "id": 9, "name": "Refund"}},
+        },
+        {
             "kind": EventKind.FOLLOWER_ADDED,
             "actor": agent,
             "field": "followers",
@@ -242,6 +249,7 @@ def test_the_ticket_page_shows_every_kind_readably_in_the_agents_zone(
         "Sam Okafor changed type from Question to Incident",
         "Sam Okafor renamed this from “Help” to “Refund for order 1042”",
         "Sam Okafor added the tag “vip”",
+        "Sam Okafor (macro “Refund”) added the tag “refund”",
         "Sam Okafor added Dana Reyes as a follower",
         f"{ticket.requester.display_name} rated the ticket Good",
         "Trigger “VIP” sent a webhook",
@@ -313,4 +321,19 @@ def test_the_page_has_the_filter_and_a_collapsed_group(client, agent, ticket):
     page = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
     assert 'data-timeline-filter="conversation"' in page
     assert f'data-timeline-filter-key="timeline-filter:{agent.pk}"' in page
-    assert "<details><summary><span>3 changes by" in page
+    assert "<details open><summary><span>3 changes by" in page
+
+
+def test_a_macros_changes_name_the_agent_and_the_macro(agent, ticket):
+    from tickets.macros import services as macros
+
+    macro = macros.macro_save(
+        agent=agent, title="Refund", actions={"priority": "high", "tags_add": ["refund"]}
+    )
+    macros.macro_apply(ticket=ticket, macro=macro, by=agent)
+    event = ticket.events.get(kind=EventKind.PRIORITY_CHANGED)
+    assert event.actor == agent
+    assert event.data == {"via": {"kind": "macro", "id": macro.pk, "name": "Refund"}}
+    assert event_sentence(event) == (
+        f"{agent.display_name} (macro “Refund”) changed priority from Normal to High"
+    )

@@ -75,11 +75,17 @@ def _rule_name(rule: dict) -> str:
 
 
 def _who(event: TicketEvent) -> str:
-    """The person, or the rule that acted (“Trigger “Refunds to Billing””)."""
-    rule = (event.data or {}).get("rule")
-    if not rule:
-        return event.actor_name
-    return _rule_name(rule)
+    """The person, or the rule that acted (“Trigger “Refunds to Billing””); a person who acted
+    through a macro with it ("Dana Reyes (macro “Refund”)")."""
+    data = event.data or {}
+    rule = data.get("rule")
+    if rule:
+        return _rule_name(rule)
+    via = data.get("via")
+    if via:
+        tool = _RULE_KINDS.get(via.get("kind"), "Rule").lower()
+        return f"{event.actor_name} ({tool} {_quoted(via.get('name', ''))})"
+    return event.actor_name
 
 
 def when_label(value: datetime, zone: tzinfo | None = None) -> str:
