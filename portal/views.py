@@ -37,6 +37,7 @@ from tickets.selectors import (
     attachment_get_for_user,
     messages_visible_to,
     ticket_get_for_customer,
+    tickets_visible_to,
 )
 
 BACKEND = "accounts.backends.EmailBackend"
@@ -271,13 +272,22 @@ def ticket_submitted(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 200) -> HttpResponse:
-    conversation = messages_visible_to(user=request.user, ticket=ticket)
+    conversation = list(messages_visible_to(user=request.user, ticket=ticket))
+    # Messages merged in from another ticket name it only if this customer may open it: a ticket
+    # of someone else merged in shows as "an earlier conversation", never by its number.
+    sources = {m.merged_from_id for m in conversation if m.merged_from_id}
+    merged_visible = (
+        set(tickets_visible_to(request.user).filter(pk__in=sources).values_list("pk", flat=True))
+        if sources
+        else set()
+    )
     return render(
         request,
         "portal/ticket.html",
         {
             "ticket": ticket,
             "conversation": conversation,
+            "merged_visible": merged_visible,
             "plain_status": selectors.plain_status(ticket.status),
             "reply_form": reply_form or ReplyForm(),
             "follow_up": services.needs_follow_up(ticket),

@@ -18,6 +18,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class MessageInline(ReadOnlyInline):
     model = Message
+    fk_name = "ticket"
     fields = ["kind", "author_user", "author_customer", "body_text", "created_at"]
 
 

@@ -43,6 +43,7 @@ from tickets.models import Message, Ticket, TicketEvent
 __all__ = [
     "Change",
     "acting_for",
+    "applied_with",
     "event_build",
     "is_suppressed",
     "on_change",
@@ -72,6 +73,9 @@ def event_build(
     rule = _acting_for.get()
     if rule is not None:
         data = {**(data or {}), "rule": rule}
+    tool = _applied_with.get()
+    if tool is not None and rule is None:
+        data = {**(data or {}), "via": tool}
     return TicketEvent(
         ticket=ticket,
         kind=kind,
@@ -151,6 +155,7 @@ ChangeHook = Callable[[Change], None]
 _hooks: list[ChangeHook] = []
 _current: contextvars.ContextVar[Change | None] = contextvars.ContextVar("change", default=None)
 _acting_for: contextvars.ContextVar[dict | None] = contextvars.ContextVar("acting", default=None)
+_applied_with: contextvars.ContextVar[dict | None] = contextvars.ContextVar("via", default=None)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -196,3 +201,15 @@ def acting_for(rule: dict) -> Iterator[None]:
         yield
     finally:
         _acting_for.reset(token)
+
+
+@contextlib.contextmanager
+def applied_with(tool: dict) -> Iterator[None]:
+    """Events recorded inside were made by their actor through ``tool`` (``{"kind": "macro",
+    "id": 3, "name": "…"}``), stored as ``data["via"]``: the agent still made the change (rules
+    and triggers see an agent's change), and the timeline says how ("Dana (macro “Refund”)")."""
+    token = _applied_with.set(tool)
+    try:
+        yield
+    finally:
+        _applied_with.reset(token)

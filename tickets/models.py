@@ -318,6 +318,11 @@ class Message(models.Model):
     # mail from someone who is not part of the ticket (an agent checks it before trusting it).
     email_message_id = models.CharField(max_length=250, blank=True, db_index=True)
     needs_review = models.BooleanField(default=False)
+    # A copy made by merging another ticket into this one: the ticket it came from (the timeline
+    # and the portal mark it "From #123, merged").
+    merged_from = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -445,8 +445,34 @@
     box.hidden = false;
   });
 
+  /* --- timeline filter: "Conversation" (messages only) or "Everything" ------------------ */
+  /* Remembered per agent in localStorage; a class on the timeline's section hides the changes,
+     so it holds across the htmx refreshes of the list inside it. */
+  function setupTimelineFilter() {
+    var group = document.querySelector("[data-timeline-filter-key]");
+    if (!group) return;
+    var section = group.closest(".timeline-section");
+    var key = group.dataset.timelineFilterKey;
+    function apply(mode) {
+      section.classList.toggle("shows-conversation", mode === "conversation");
+      group.querySelectorAll("[data-timeline-filter]").forEach(function (button) {
+        button.setAttribute("aria-pressed", String(button.dataset.timelineFilter === mode));
+      });
+    }
+    var saved = null;
+    try { saved = localStorage.getItem(key); } catch (err) { saved = null; }
+    apply(saved === "conversation" ? "conversation" : "everything");
+    group.addEventListener("click", function (e) {
+      var button = e.target.closest("[data-timeline-filter]");
+      if (!button) return;
+      apply(button.dataset.timelineFilter);
+      try { localStorage.setItem(key, button.dataset.timelineFilter); } catch (err) { /* private mode */ }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupComposer();
+    setupTimelineFilter();
     updateSelected();
   });
 })();

@@ -326,7 +326,7 @@ def test_agents_see_the_rating_in_the_timeline_and_other_customers_see_nothing(
     client.force_login(agent)
     page = client.get(reverse("workspace:ticket", kwargs={"ticket_id": ticket_id}))
     assert page.status_code == 200
-    assert "rated the ticket bad" in page.content.decode()
+    assert "rated the ticket Bad" in page.content.decode()
     assert "commented on the rating: “Took a week”" in page.content.decode()
 
     # The customer's own portal page shows no ticket history; another customer gets a 404.

@@ -47,7 +47,9 @@ def test_the_assignment_is_attributed_to_the_team_s_rule(rr_team, customer):
         "rule": {"kind": "assignment", "id": rr_team.pk, "name": "Round robin (Billing)"}
     }
     sentence = event_sentence(event)
-    assert sentence.startswith("Auto-assignment 'Round robin (Billing)'"), sentence
+    assert (
+        sentence == f"Auto-assignment “Round robin (Billing)” assigned this to {agent.display_name}"
+    ), sentence
 
 
 def test_least_open_picks_the_least_loaded_member(customer):

@@ -48,7 +48,7 @@ def test_an_agent_going_online_gets_the_waiting_ticket_in_their_queue(browser, l
     row.wait_for()
     assert Ticket.objects.get(pk=ticket.pk).assignee == agent
     row.click()
-    page.wait_for_selector("text=assigned the ticket to Dana Reyes")
+    page.wait_for_selector("text=assigned this to Dana Reyes")
     page.context.close()
 
 

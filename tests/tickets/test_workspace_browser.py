@@ -157,7 +157,10 @@ def test_sending_after_a_new_customer_reply_warns_first(browser, live_server, wo
     services.ticket_reply(ticket=ticket, body="Never mind, fixed it", by=ticket.requester)
     page.click("#composer button[value='']")
     page.wait_for_selector("text=New activity arrived")
-    assert page.locator(".new-activity", has_text="Never mind, fixed it").count() == 1
+    # The new message is shown once, in the timeline, marked New; the notice links to it.
+    assert page.locator(".ticket-main").get_by_text("Never mind, fixed it").count() == 1
+    assert page.locator(".msg-new", has_text="Never mind, fixed it").count() == 1
+    assert page.locator(".new-activity a", has_text="Reply from").count() == 1
     assert page.input_value("#composer-body") == "Please try again"
     page.click("#composer button[value='']")
     page.wait_for_selector("text=Reply sent.")

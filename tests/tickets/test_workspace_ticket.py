@@ -68,7 +68,7 @@ def test_page_shows_conversation_notes_and_events_as_sentences(signed_in, agent,
     assert ticket.subject in page
     assert "Check the logs first" in page
     assert "msg-note" in page and "Internal note" in page
-    assert f"{agent.display_name} changed priority from normal to high" in page
+    assert f"{agent.display_name} changed priority from Normal to High" in page
 
 
 def test_ticket_page_query_count_is_constant(
@@ -84,8 +84,17 @@ def test_ticket_page_query_count_is_constant(
     for n in range(12):
         services.ticket_reply(ticket=ticket, body=f"reply {n}", by=agent)
         services.ticket_set_tags(ticket=ticket, add=[f"t{n}"], by=agent)
+        services.ticket_update(
+            ticket=ticket, by=agent, changes={"priority": "high" if n % 2 else "low"}
+        )
+    # Merged-in messages (marked with the ticket they came from) and collapsed runs of changes
+    # cost no query per message or per run.
+    for _ in range(3):
+        other = factories.TicketFactory(team=ticket.team, requester=ticket.requester)
+        services.ticket_merge(source=other, target=ticket, by=agent)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        signed_in.get(_url("ticket", ticket))
+        page = signed_in.get(_url("ticket", ticket)).content.decode()
+    assert page.count("From #") == 3 and "changes by" in page
 
 
 def test_sanitized_html_is_rendered_and_text_is_escaped(signed_in, ticket):
@@ -271,6 +280,12 @@ def test_stale_form_shows_the_new_message_and_asks_again(signed_in, ticket, cust
     assert "Actually it works now" in page
     assert "Try restarting" in page
     assert not ticket.messages.filter(body_text="Try restarting").exists()
+    # Shown once, in its place in the timeline and marked "New"; the notice links to it.
+    fresh = ticket.messages.get(body_text="Actually it works now")
+    main = page[: page.index('<aside class="ticket-side"')]
+    assert main.count("Actually it works now") == 1
+    assert page.count(f'id="m{fresh.pk}"') == 1 and f'href="#m{fresh.pk}"' in page
+    assert 'class="msg msg-customer msg-new"' in page
     # The re-rendered form carries the new message id: sending again goes through.
     data["last_message_id"] = response.context["last_message_id"]
     assert signed_in.post(_url("ticket_send", ticket), data).status_code == 302
@@ -380,7 +395,7 @@ def test_stale_form_after_a_colleagues_status_change(client, agent, team, ticket
     data = {"kind": "reply", "body": "Here is how", **loaded}
     response = client.post(_url("ticket_send", ticket), data)
     assert response.status_code == 409
-    assert "Sam Okafor changed status from new to solved" in response.content.decode()
+    assert "Sam Okafor changed status from New to Solved" in response.content.decode()
     data.update({k: response.context[k] for k in loaded})
     assert client.post(_url("ticket_send", ticket), data).status_code == 302
 

@@ -19,7 +19,7 @@ from accounts.models import Team, User
 from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
 from tickets import services
-from tickets.events import ticket_change
+from tickets.events import applied_with, ticket_change
 from tickets.macros.models import Macro, MacroScope
 from tickets.models import Message, Priority, Status, Ticket, TicketType
 from tickets.services import TicketChanges
@@ -341,30 +341,32 @@ def macro_apply(
     services.require_agent(by)
     if not macro.active:
         raise InvalidChange(f"Macro “{macro.title}” is turned off.")
-    changes = macro_changes(macro, agent=by)
-    target = status or changes.pop("status", None)
-    changes.pop("status", None)
-    reply = (reply or "").strip()
-    note = (note or "").strip()
-    sent: list[Message] = []
-    if changes:
-        services.ticket_update(ticket=ticket, by=by, changes=changes)
-    if note:
-        sent.append(
-            services.ticket_note(
-                ticket=ticket, body=note, by=by, attachments=() if reply else attachments
+    # Its changes are the agent's, made with the macro: the timeline names both.
+    with applied_with({"kind": "macro", "id": macro.pk, "name": macro.title}):
+        changes = macro_changes(macro, agent=by)
+        target = status or changes.pop("status", None)
+        changes.pop("status", None)
+        reply = (reply or "").strip()
+        note = (note or "").strip()
+        sent: list[Message] = []
+        if changes:
+            services.ticket_update(ticket=ticket, by=by, changes=changes)
+        if note:
+            sent.append(
+                services.ticket_note(
+                    ticket=ticket, body=note, by=by, attachments=() if reply else attachments
+                )
             )
-        )
-    if reply:
-        sent.append(
-            services.ticket_reply(
-                ticket=ticket,
-                body=reply,
-                by=by,
-                attachments=attachments,
-                status=target if target and target != ticket.status else None,
+        if reply:
+            sent.append(
+                services.ticket_reply(
+                    ticket=ticket,
+                    body=reply,
+                    by=by,
+                    attachments=attachments,
+                    status=target if target and target != ticket.status else None,
+                )
             )
-        )
-    elif target:
-        services.ticket_update(ticket=ticket, by=by, changes={"status": target})
+        elif target:
+            services.ticket_update(ticket=ticket, by=by, changes={"status": target})
     return sent

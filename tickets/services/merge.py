@@ -86,6 +86,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, by: User) -> Ticket:
             body_html=original.body_html,
             channel=original.channel,
             created_at=original.created_at,
+            merged_from=source,
         )
         for attachment in original.attachments.all():
             Attachment.objects.create(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -83,10 +85,23 @@ def _conversation(user: User, ticket: Ticket) -> list[Message]:
     )
 
 
+def agent_zone(user: User) -> ZoneInfo:
+    """The agent's time zone: event sentences name times in it ("First response due Tue 14:00")."""
+    try:
+        return ZoneInfo(user.time_zone or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def _events(ticket: Ticket) -> list[TicketEvent]:
+    return list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
+
+
 def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     user = request.user
+    zone = agent_zone(user)
     conversation = _conversation(user, ticket)
-    events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
+    events = _events(ticket)
     others = list(
         queues.visible_tickets(user)
         .filter(requester_id=ticket.requester_id)
@@ -97,9 +112,9 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
     last_message_id = max((m.pk for m in conversation), default=0)
     context = {
         **_header_context(ticket),
-        "timeline": timeline(conversation, events),
+        "timeline": timeline(conversation, events, zone),
         "conversation": conversation,
-        "recent_events": [event_sentence(e) for e in events[-8:]][::-1],
+        "recent_events": [event_sentence(e, zone) for e in events[-8:]][::-1],
         "other_tickets": others,
         "last_message_id": last_message_id,
         "last_event_id": max((e.pk for e in events), default=0),
@@ -173,12 +188,9 @@ def ticket_timeline(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """htmx: the timeline alone, refreshed after a header change."""
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
     conversation = _conversation(request.user, ticket)
-    events = list(ticket.events.select_related("actor", "actor_customer").order_by("at", "id"))
+    entries = timeline(conversation, _events(ticket), agent_zone(request.user))
     return render(
-        request,
-        "agent/_timeline.html",
-        {"ticket": ticket, "timeline": timeline(conversation, events)},
-        using="jinja2",
+        request, "agent/_timeline.html", {"ticket": ticket, "timeline": entries}, using="jinja2"
     )
 
 
@@ -241,16 +253,19 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     def again(
         error: str = "", *, new_messages=None, new_changes=None, status: int = 400
     ) -> HttpResponse:
+        zone = agent_zone(request.user)
         context = _page_context(
             request,
             ticket,
             composer=composer,
             composer_error=error,
-            new_changes=[event_sentence(e) for e in new_changes or []],
+            new_changes=[event_sentence(e, zone) for e in new_changes or []],
             files_dropped=bool(files),
         )
-        # Shown as the timeline shows them: the page's own copies, with their attachments.
+        # Shown once, where they belong in the timeline and marked "New"; the notice above the
+        # composer links to them rather than showing them a second time.
         fresh_ids = {m.pk for m in new_messages or []}
+        context["fresh_ids"] = fresh_ids
         context["new_messages"] = [m for m in context["conversation"] if m.pk in fresh_ids]
         # The page now shows the whole timeline up to this moment (its ids are in the form):
         # only activity newer than this stops the next send.
@@ -274,7 +289,8 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     changes = _changes_since(ticket, request.user, last_event_id) if has_event_mark else []
     if fresh or changes:
         return again(
-            "New activity arrived while you were writing. Read it below, then send again.",
+            "New activity arrived while you were writing. "
+            "Read it above (marked New), then send again.",
             new_messages=fresh,
             new_changes=changes,
             status=409,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.workspace import canned_views, new_ticket, ticket_views, views
+from tickets.workspace import canned_views, merge_views, new_ticket, ticket_views, views
 
 app_name = "workspace"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/send/", ticket_views.ticket_send, name="ticket_send"),
     path("tickets/<int:ticket_id>/timeline/", ticket_views.ticket_timeline, name="ticket_timeline"),
     path("tickets/<int:ticket_id>/presence/", ticket_views.ticket_presence, name="ticket_presence"),
+    path("tickets/<int:ticket_id>/merge/", merge_views.ticket_merge_view, name="ticket_merge"),
     path(
         "attachments/<uuid:attachment_id>/",
         ticket_views.attachment_download,

@@ -126,7 +126,7 @@ def test_routing_and_a_trigger_made_in_the_admin_page(browser, live_server, shot
     # The agent's timeline names the trigger.
     agent_page = _signed_in(browser, live_server, dana)
     agent_page.goto(f"{base}/agent/tickets/{second.pk}/")
-    agent_page.get_by_text("Trigger 'Portal requests: high, tell the team'").first.wait_for()
+    agent_page.get_by_text("Trigger “Portal requests: high, tell the team”").first.wait_for()
 
     # Phone-sized screenshots.
     phone = _signed_in(browser, live_server, admin, viewport=PHONE)

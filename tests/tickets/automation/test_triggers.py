@@ -139,4 +139,4 @@ def test_the_timeline_names_the_trigger(trigger, ticket, agent):
     trigger("Refunds to Billing", {}, [{"action": "add_tags", "value": "refund"}])
     services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
     event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.TAG_ADDED)
-    assert event_sentence(event) == "Trigger 'Refunds to Billing' added tag refund"
+    assert event_sentence(event) == "Trigger “Refunds to Billing” added the tag “refund”"
