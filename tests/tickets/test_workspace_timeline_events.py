@@ -45,6 +45,13 @@ def _samples(ticket, agent, other, customer) -> list[dict]:
             "data": {"rule": trigger},
         },
         {
+            "kind": EventKind.SLA_POLICY_SET,
+            "field": "SLA policy",
+            "old": "Standard",
+            "new": "Gold",
+            "data": {"rule": trigger},
+        },
+        {
             "kind": EventKind.TYPE_CHANGED,
             "actor": agent,
             "field": "type",

@@ -192,6 +192,7 @@ _KIND_FIELDS = {
     EventKind.STATUS_CHANGED: "status",
     EventKind.PRIORITY_CHANGED: "priority",
     EventKind.TYPE_CHANGED: "type",
+    EventKind.SLA_POLICY_SET: "SLA policy",
 }
 
 

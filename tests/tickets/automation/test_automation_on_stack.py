@@ -105,7 +105,7 @@ def test_admin_enables_auto_close_and_the_beat_sweep_closes_the_old_solved_ticke
 
     # The timeline names the automation.
     page.goto(f"{base}/agent/tickets/{old.pk}/")
-    page.get_by_text(f"Automation '{NAME}'").first.wait_for()
+    page.get_by_text(f"Automation “{NAME}”").first.wait_for()
     page.screenshot(path=shots / "automation-timeline-desktop.png")
     page.goto(f"{base}/automation/")
     page.screenshot(path=shots / "automation-overview-desktop.png", full_page=True)

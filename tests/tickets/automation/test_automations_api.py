@@ -199,7 +199,7 @@ def test_a_trigger_applies_an_sla_policy_that_stays(api, admin, policies, custom
     assert ticket.first_response_due_at == T0 + timedelta(minutes=60)
     event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.SLA_POLICY_SET)
     assert (
-        event_sentence(event) == "Trigger 'VIP gets Gold' changed SLA policy from Standard to Gold"
+        event_sentence(event) == "Trigger “VIP gets Gold” changed SLA policy from Standard to Gold"
     )
     # Matching fields change: the applied policy stays.
     services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})

@@ -67,7 +67,7 @@ def test_closes_a_solved_ticket_once_the_time_is_up_and_says_so(customer, team, 
     assert ticket.status == Status.CLOSED
     event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.STATUS_CHANGED, new="closed")
     assert event.data["rule"] == {"kind": "automation", "id": rule.pk, "name": "Close solved"}
-    assert event_sentence(event) == "Automation 'Close solved' changed status from solved to closed"
+    assert event_sentence(event) == "Automation “Close solved” changed status from Solved to Closed"
     assert AutomationRun.objects.get().period_at == ticket.solved_at
 
 
