@@ -18,6 +18,16 @@ class TokenForm(forms.Form):
     read_only = forms.BooleanField(required=False, label="Read-only (can't change anything)")
 
 
+def _layout_of(user) -> str:
+    """The frame a person manages their tokens in: agents in the workspace, product managers
+    beside feedback and reports, customers in the portal."""
+    if user.is_agent:
+        return "agent/base.html"
+    if user.is_product_manager:
+        return "feedback/base.html"
+    return "portal/base.html"
+
+
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
@@ -42,8 +52,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "form": form,
             "created": created,
             "tokens": api_tokens_of(request.user),
-            # Customers manage their tokens inside the portal's frame, agents in the workspace.
-            "layout": "agent/base.html" if request.user.is_agent else "portal/base.html",
+            "layout": _layout_of(request.user),
             "nav": "account",
         },
     )

@@ -18,9 +18,12 @@ PORTAL_URL = "/portal/"
 
 
 def landing_url(user) -> str:
-    """Where a signed-in person belongs: agents in the workspace, customers in the portal."""
+    """Where a signed-in person belongs: agents in the workspace, product managers on the
+    feedback list, customers in the portal."""
     if user.is_customer:
         return PORTAL_URL
+    if user.is_product_manager:
+        return reverse("feedback:item_list")
     return reverse("workspace:home")
 
 

@@ -1,3 +1,5 @@
+from http import HTTPStatus
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,6 +19,6 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError):
             return None
         template = "_error.html" if getattr(request, "htmx", False) else "error.html"
-        return render(
-            request, template, {"message": exception.message}, status=exception.status_code
-        )
+        status = exception.status_code
+        context = {"message": exception.message, "title": HTTPStatus(status).phrase}
+        return render(request, template, context, status=status)

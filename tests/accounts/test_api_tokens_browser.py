@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests import factories
+from tests.a11y import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ def test_create_use_and_revoke_a_token_in_the_browser(page, live_server, transac
     page.click("text=Create token")
     raw = page.input_value("#new-token")
     assert raw.startswith("sb_")
+    assert_accessible(page)  # with the new token shown
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "browser-token-created.png"), full_page=True)
 

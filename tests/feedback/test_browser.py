@@ -6,6 +6,7 @@ from feedback.models import CsatSurvey, ItemStatus, TicketFeedbackLink
 from feedback.services import csat_link, feedback_item_create, feedback_link_create
 from support import clock
 from tests import factories
+from tests.a11y import assert_accessible
 from tickets.mail.models import OutboundEmail
 from tickets.models import Status
 
@@ -77,3 +78,4 @@ def test_customer_rates_from_the_mail_link(page, live_server, settings):
     page.wait_for_load_state()
     survey.refresh_from_db()
     assert (survey.rating, survey.comment) == ("bad", "Took too long")
+    assert_accessible(page)  # the thank-you page

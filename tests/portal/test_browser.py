@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.a11y import assert_accessible
 from tests.portal.conftest import link_path
 from tickets.models import Status, Ticket
 from tickets.services import ticket_note, ticket_reply
@@ -45,6 +46,7 @@ def test_customer_signs_in_files_follows_replies_solves_and_reopens(
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Email me a sign-in link").click()
     page.get_by_role("heading", name="Check your email").wait_for()
+    assert_accessible(page)
     page.screenshot(path=shots / "sign-in-sent-desktop.png")
 
     page.goto(base + link_path("portal_sign_in", email))

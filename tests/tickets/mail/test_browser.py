@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.a11y import assert_accessible
 from tests.tickets.mail.conftest import build_mail
 from tickets.mail.inbound import inbound_process, inbound_store
 from tickets.mail.models import OutboundEmail, OutboundStatus
@@ -33,6 +34,7 @@ def _login(page, live_server, email):
 
 
 def _shoot(page, name):
+    assert_accessible(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((1366, 768), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})

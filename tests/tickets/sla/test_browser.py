@@ -10,6 +10,7 @@ import pytest
 
 from support import clock
 from tests import factories
+from tests.a11y import assert_accessible
 from tickets import services
 
 SHOTS = Path("/tmp/shots-sla")  # noqa: S108 - where the brief wants them
@@ -19,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def shoot(page, name: str) -> None:
+    assert_accessible(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, (width, height) in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": height})

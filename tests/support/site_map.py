@@ -1,0 +1,493 @@
+"""Every page of the site, who may open it, and a small data set that shows each page in every
+state its badges can take. The accessibility and navigation tests walk this map.
+
+``PAGES`` names each page by its URL pattern (``route``) with the concrete URLs to visit and the
+roles that open it; ``NOT_PAGES`` lists every other URL pattern with the reason it is not a page
+(a POST endpoint, an htmx fragment, a file, a redirect). ``test_every_url_pattern_is_mapped``
+fails when a new URL pattern is in neither, so a new page can't slip past the checks.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ADMIN, AGENT, PM, CUSTOMER, VISITOR = "admin", "agent", "pm", "customer", "visitor"
+ROLES = (ADMIN, AGENT, PM, CUSTOMER, VISITOR)
+EMAILS = {
+    ADMIN: "admin@example.com",
+    AGENT: "agent@example.com",
+    PM: "pm@example.com",
+    CUSTOMER: "customer@example.com",
+}
+PASSWORD = "demo"  # noqa: S105 - the demo seeders' password, reused for the walk's sign-ins
+AGENTS = {ADMIN, AGENT}
+INSIGHTS = {ADMIN, AGENT, PM}
+
+
+@dataclass
+class Site:
+    """Ids of the objects the pages show."""
+
+    tickets: dict[str, int] = field(default_factory=dict)  # by what they show: "note", "closed"
+    portal_tickets: list[int] = field(default_factory=list)
+    portal_solved: int = 0
+    saved_view: int = 0
+    feedback_items: list[int] = field(default_factory=list)
+    calendar: int = 0
+    policy: int = 0
+    routing_rule: int = 0
+    trigger: int = 0
+    webhook: int = 0
+    inbound: list[int] = field(default_factory=list)
+    csat_link: str = ""
+
+
+def build_site() -> Site:
+    """Users for every role (the demo logins), tickets in every status and priority with SLA
+    clocks in every state (on a 24/7 calendar, so the states don't depend on the hour), an
+    internal note, inbound mail in every status, feedback items in every status, CSAT answers,
+    and each area's own demo data (rules, macros, canned replies, a webhook, saved views)."""
+    import importlib
+
+    from accounts.models import Availability, Role
+    from accounts.services import team_add_member, team_create, user_create
+    from accounts.tokens import api_token_create
+    from customers.services import customer_create, organization_create
+    from feedback.models import CsatSurvey, FeedbackItem, Rating
+    from feedback.services import (
+        csat_link,
+        csat_survey_answer,
+        csat_survey_schedule,
+        csat_survey_send,
+    )
+    from integrations.models import WebhookSubscription
+    from support import clock
+    from tickets import events
+    from tickets.automation.models import RoutingRule, Trigger
+    from tickets.demo import TEAMS
+    from tickets.mail.inbound import inbound_process, inbound_store
+    from tickets.models import Priority, SavedView, Status, Ticket
+    from tickets.services import (
+        ticket_assign,
+        ticket_change_status,
+        ticket_create,
+        ticket_note,
+        ticket_reply,
+    )
+    from tickets.sla import services as sla_services
+    from tickets.sla.models import BusinessCalendar, SlaPolicy
+
+    rng = random.Random(7)
+    site = Site()
+    now = clock.now()
+    with events.suppressed():
+        admin = user_create(
+            email=EMAILS[ADMIN], name="Ada Admin", role=Role.ADMIN, password=PASSWORD
+        )
+        agent = user_create(
+            email=EMAILS[AGENT], name="Alex Agent", role=Role.AGENT, password=PASSWORD
+        )
+        away = user_create(email="sam@example.com", name="Sam Away", role=Role.AGENT)
+        user_create(
+            email=EMAILS[PM], name="Priya Patel", role=Role.PRODUCT_MANAGER, password=PASSWORD
+        )
+        teams = [team_create(name=name, email=email) for name, email in TEAMS]
+        for team in teams:
+            for member in (admin, agent, away):
+                team_add_member(team=team, user=member)
+        agent.availability, away.availability = Availability.ONLINE, Availability.AWAY
+        agent.save(update_fields=["availability"])
+        away.save(update_fields=["availability"])
+        api_token_create(user=agent, name="CRM sync")
+
+        calendar = sla_services.calendar_save(
+            calendar=BusinessCalendar(name="24/7", time_zone="UTC", always_open=True, hours={})
+        )
+        policy = sla_services.policy_save(
+            policy=SlaPolicy(
+                name="Standard",
+                is_default=True,
+                calendar=calendar,
+                first_response_minutes=60,
+                next_reply_minutes=120,
+                resolution_minutes=8 * 60,
+                warning_percent=75,
+            )
+        )
+        site.calendar, site.policy = calendar.pk, policy.pk
+
+        org = organization_create(name="Example Corp", domains=["example.net"])
+        requester = customer_create(email="jordan@example.net", name="Jordan Lee", organization=org)
+        # (what it shows, status, priority, minutes ago) — the SLA clock follows from the age:
+        # first response due in 60 min, warning from 45 min.
+        shapes = [
+            ("sla_ok", Status.NEW, Priority.URGENT, 10),
+            ("sla_warning", Status.OPEN, Priority.HIGH, 50),
+            ("sla_breached", Status.OPEN, Priority.NORMAL, 180),
+            ("paused", Status.PENDING, Priority.LOW, 300),
+            ("on_hold", Status.ON_HOLD, Priority.NORMAL, 400),
+            ("solved", Status.SOLVED, Priority.LOW, 600),
+            ("closed", Status.CLOSED, Priority.HIGH, 6000),
+        ]
+        for key, status, priority, minutes in shapes:
+            with clock.travel(now - timedelta(minutes=minutes)):
+                ticket = ticket_create(
+                    requester=requester,
+                    by=requester,
+                    subject=f"Export to CSV stops at row 10,000 ({key.replace('_', ' ')})",
+                    body="Hi,\n\nour monthly export stops at row 10,000 and the file is cut off."
+                    "\n\nThanks,\nJordan",
+                    priority=priority,
+                    team=teams[0],
+                )
+            with clock.travel(now - timedelta(minutes=minutes - 2)):
+                if status != Status.NEW:
+                    ticket_assign(ticket=ticket, assignee=agent, by=agent)
+                if status == Status.OPEN:
+                    ticket_change_status(ticket=ticket, status=Status.OPEN, by=agent)
+                elif status != Status.NEW:
+                    ticket_reply(
+                        ticket=ticket,
+                        body="Hi Jordan,\n\nthe export limit is 10,000 rows on your plan; "
+                        "I've raised it for your account.\n\nAlex",
+                        by=agent,
+                        status=Status.SOLVED if status == Status.CLOSED else status,
+                    )
+                if status == Status.CLOSED:
+                    ticket_change_status(ticket=ticket, status=Status.CLOSED, by=None)
+            site.tickets[key] = ticket.pk
+        ticket_note(
+            ticket=Ticket.objects.get(pk=site.tickets["sla_warning"]),
+            body="Reproduced on staging: the exporter pages at 10,000 rows.",
+            by=agent,
+        )
+        site.tickets["note"] = site.tickets["sla_warning"]
+
+        # Each area's own demo data on top (the customer's portal tickets, mail, rules, feedback
+        # items in every status with CSAT answers, macros, canned replies, saved views).
+        for module in (
+            "portal.demo",
+            "tickets.mail.demo",
+            "integrations.demo",
+            "tickets.automation.demo",
+            "feedback.demo",
+            "tickets.assignment.demo",
+            "tickets.macros.demo",
+            "tickets.workspace.demo",
+        ):
+            importlib.import_module(module).seed(rng=rng)
+
+        # Inbound mail in the two states the demo lacks: stored but not yet processed, and
+        # ignored (an auto-reply).
+        for n, extra in enumerate(({}, {"Auto-Submitted": "auto-replied"})):
+            mail = EmailMessage()
+            mail["From"] = "Robin Day <robin@example.org>"
+            mail["To"] = "support@localhost"
+            mail["Subject"] = "Out of office" if extra else "Question about my invoice"
+            mail["Message-ID"] = f"<a11y-{n}@example.org>"
+            for name, value in extra.items():
+                mail[name] = value
+            mail.set_content("I'm away until Monday." if extra else "Is VAT included?")
+            row, _ = inbound_store(raw=bytes(mail), mailbox="demo")
+            if extra:
+                inbound_process(inbound_id=row.pk)
+
+        customer_tickets = Ticket.objects.filter(requester__email=EMAILS[CUSTOMER])
+        site.portal_tickets = list(customer_tickets.order_by("pk").values_list("pk", flat=True))
+        solved = customer_tickets.filter(status=Status.SOLVED).first()
+        survey = CsatSurvey.objects.filter(ticket=solved).first()
+        if survey is None:
+            survey = csat_survey_schedule(ticket=solved)
+            csat_survey_send(survey=survey, mail=False)
+        site.portal_solved = solved.pk
+        site.csat_link = csat_link(survey, Rating.GOOD)
+        # A good and a bad answer for the reports and the ticket page.
+        for rating, key in ((Rating.GOOD, "solved"), (Rating.BAD, "closed")):
+            ticket = Ticket.objects.get(pk=site.tickets[key])
+            other = csat_survey_schedule(ticket=ticket)
+            if other is not None and other.rating == "":
+                csat_survey_send(survey=other, mail=False)
+                csat_survey_answer(
+                    survey=other, rating=rating, comment="Quick and clear.", notify=False
+                )
+
+    site.saved_view = SavedView.objects.filter(owner=agent).values_list("pk", flat=True).first()
+    # One feedback item and one inbound mail in each status.
+    items = FeedbackItem.objects.order_by("status", "pk").values_list("status", "pk")
+    site.feedback_items = list(dict(reversed(items)).values())
+    site.routing_rule = RoutingRule.objects.values_list("pk", flat=True).first()
+    site.trigger = Trigger.objects.values_list("pk", flat=True).first()
+    site.webhook = WebhookSubscription.objects.values_list("pk", flat=True).first()
+    from tickets.mail.models import InboundEmail
+
+    mails = InboundEmail.objects.order_by("status", "pk").values_list("status", "pk")
+    site.inbound = list(dict(reversed(mails)).values())
+    return site
+
+
+# --- the map ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str  # the URL pattern's name, with its namespace
+    urls: object  # Site -> list of URLs
+    roles: frozenset[str]
+    # Others are not checked for refusal: the page is open to anyone, or to others depending on
+    # the object (an agent opens the original mail of a ticket they can see).
+    public: bool = False
+
+
+def _page(route, urls, roles, *, public=False) -> Page:
+    return Page(route, urls, frozenset(roles), public)
+
+
+def _queues(site: Site) -> list[str]:
+    from tickets.workspace.queues import BUILTIN_VIEWS
+
+    return [reverse("workspace:queue", args=[v.slug]) for v in BUILTIN_VIEWS]
+
+
+PAGES: list[Page] = [
+    # Signing in (a signed-in person is sent on to their landing page).
+    _page("login", lambda s: [reverse("login")], {VISITOR}, public=True),
+    _page("password_reset", lambda s: [reverse("password_reset")], {VISITOR}, public=True),
+    _page(
+        "password_reset_done", lambda s: [reverse("password_reset_done")], {VISITOR}, public=True
+    ),
+    _page(
+        "password_reset_confirm",
+        lambda s: [reverse("password_reset_confirm", args=["MQ", "expired-token"])],
+        {VISITOR},
+        public=True,
+    ),
+    _page(
+        "password_reset_complete",
+        lambda s: [reverse("password_reset_complete")],
+        {VISITOR},
+        public=True,
+    ),
+    # The agent workspace.
+    _page("workspace:queue", _queues, AGENTS),
+    _page(
+        "workspace:saved_view",
+        lambda s: [reverse("workspace:saved_view", args=[s.saved_view])],
+        {AGENT},
+    ),
+    _page(
+        "workspace:search",
+        lambda s: [reverse("workspace:search"), reverse("workspace:search") + "?q=export"],
+        AGENTS,
+    ),
+    _page("workspace:new_ticket", lambda s: [reverse("workspace:new_ticket")], AGENTS),
+    _page(
+        "workspace:ticket",
+        lambda s: [
+            reverse("workspace:ticket", args=[pk]) for pk in dict.fromkeys(s.tickets.values())
+        ],
+        AGENTS,
+    ),
+    _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
+    _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
+    _page("sla:at_risk", lambda s: [reverse("sla:at_risk")], AGENTS),
+    _page(
+        "feedback:ticket_links",
+        lambda s: [reverse("feedback:ticket_links", args=[s.tickets["solved"]])],
+        AGENTS,
+    ),
+    # Administration.
+    _page("assignment:settings", lambda s: [reverse("assignment:settings")], {ADMIN}),
+    _page("sla:overview", lambda s: [reverse("sla:overview")], {ADMIN}),
+    _page("sla:calendar_new", lambda s: [reverse("sla:calendar_new")], {ADMIN}),
+    _page(
+        "sla:calendar_edit", lambda s: [reverse("sla:calendar_edit", args=[s.calendar])], {ADMIN}
+    ),
+    _page("sla:policy_new", lambda s: [reverse("sla:policy_new")], {ADMIN}),
+    _page("sla:policy_edit", lambda s: [reverse("sla:policy_edit", args=[s.policy])], {ADMIN}),
+    _page("automation:overview", lambda s: [reverse("automation:overview")], {ADMIN}),
+    _page(
+        "automation:new",
+        lambda s: [reverse("automation:new", args=[k]) for k in ("routing", "triggers")],
+        {ADMIN},
+    ),
+    _page(
+        "automation:edit",
+        lambda s: [
+            reverse("automation:edit", args=["routing", s.routing_rule]),
+            reverse("automation:edit", args=["triggers", s.trigger]),
+        ],
+        {ADMIN},
+    ),
+    _page("webhooks", lambda s: [reverse("webhooks")], {ADMIN}),
+    _page("webhook_detail", lambda s: [reverse("webhook_detail", args=[s.webhook])], {ADMIN}),
+    _page(
+        "mail:inbound_list",
+        lambda s: (
+            [reverse("mail:inbound_list")]
+            + [reverse("mail:inbound_list") + f"?status={v}" for v in ("failed", "ignored")]
+        ),
+        {ADMIN},
+    ),
+    _page(
+        "mail:inbound_original",
+        lambda s: [reverse("mail:inbound_original", args=[pk]) for pk in s.inbound],
+        {ADMIN},
+        public=True,
+    ),
+    # Feedback and reports: agents and product managers.
+    _page("feedback:item_list", lambda s: [reverse("feedback:item_list")], INSIGHTS),
+    _page("feedback:item_create", lambda s: [reverse("feedback:item_create")], INSIGHTS),
+    _page(
+        "feedback:item_detail",
+        lambda s: [reverse("feedback:item_detail", args=[pk]) for pk in s.feedback_items],
+        INSIGHTS,
+    ),
+    _page("reports:dashboard", lambda s: [reverse("reports:dashboard")], INSIGHTS),
+    # Everyone signed in.
+    _page("api_tokens", lambda s: [reverse("api_tokens")], {ADMIN, AGENT, PM, CUSTOMER}),
+    # The customer portal.
+    _page("portal:home", lambda s: [reverse("portal:home")], {CUSTOMER}),
+    _page("portal:account", lambda s: [reverse("portal:account")], {CUSTOMER}),
+    _page("portal:new", lambda s: [reverse("portal:new")], {CUSTOMER, VISITOR}),
+    _page(
+        "portal:ticket",
+        lambda s: [reverse("portal:ticket", args=[pk]) for pk in s.portal_tickets],
+        {CUSTOMER},
+    ),
+    _page(
+        "portal:ticket-submitted",
+        lambda s: [reverse("portal:ticket-submitted", args=[s.portal_tickets[0]])],
+        {CUSTOMER},
+    ),
+    _page(
+        "feedback:csat_portal",
+        lambda s: [reverse("feedback:csat_portal", args=[s.portal_solved])],
+        {CUSTOMER},
+    ),
+    _page("portal:sign-in", lambda s: [reverse("portal:sign-in")], {VISITOR}, public=True),
+    _page(
+        "portal:sign-in-confirm",
+        lambda s: [reverse("portal:sign-in-confirm", args=["a-link-from-a-mail"])],
+        {VISITOR},
+        public=True,
+    ),
+    _page(
+        "portal:submit-confirm",
+        lambda s: [reverse("portal:submit-confirm", args=["a-link-from-a-mail"])],
+        {VISITOR},
+        public=True,
+    ),
+    # CSAT from the mail: a valid link, and an expired or broken one (410).
+    _page(
+        "feedback:csat_answer",
+        lambda s: [urlsplit(s.csat_link).path],
+        {VISITOR},
+        public=True,
+    ),
+]
+# Pages answered "not found" on purpose, checked like any page.
+EXTRA_PAGES = [
+    # A forged CSAT link, and a page that doesn't exist, as people see them.
+    ("/feedback/csat/not-a-signed-link/", {VISITOR}),
+    ("/no-such-page/", {VISITOR, AGENT, CUSTOMER}),
+]
+
+NOT_FOUND_PAGES = {url: 404 for url, _ in EXTRA_PAGES}
+
+NOT_PAGES: dict[str, str] = {
+    "home": "redirects to the person's landing page",
+    "logout": "POST",
+    "workspace:home": "redirects to the agent's first queue",
+    "workspace:nav": "htmx fragment (queue counts)",
+    "workspace:saved_view_create": "POST",
+    "workspace:saved_view_delete": "POST",
+    "workspace:availability": "POST",
+    "workspace:bulk": "POST",
+    "workspace:new_ticket_requesters": "htmx fragment (type-ahead)",
+    "workspace:ticket_edit": "POST",
+    "workspace:ticket_send": "POST",
+    "workspace:ticket_timeline": "htmx fragment",
+    "workspace:ticket_presence": "htmx fragment",
+    "workspace:attachment": "a file",
+    "workspace:canned_save": "POST",
+    "workspace:canned_delete": "POST",
+    "macros:save": "POST",
+    "macros:picker": "JSON",
+    "macros:copy": "POST",
+    "macros:delete": "POST",
+    "macros:preview": "JSON",
+    "healthz": "plain-text probe",
+    "readyz": "plain-text probe",
+    "mail:inbound_endpoint": "POST endpoint for raw MIME",
+    "mail:inbound_retry": "POST",
+    "mail:ticket_delivery": "htmx fragment (on the ticket page)",
+    "mail:outbound_resend": "POST",
+    "mail:reviewed": "POST",
+    "mail:attachment": "a file",
+    "sla:calendar_delete": "POST",
+    "sla:policy_delete": "POST",
+    "sla:policy_preview": "htmx fragment",
+    "sla:clock": "htmx fragment",
+    "automation:test": "htmx fragment",
+    "automation:action": "POST",
+    "api_token_revoke": "POST",
+    "portal:brand-css": "a stylesheet",
+    "portal:sign-out": "POST",
+    "portal:reply": "POST",
+    "portal:solve": "POST",
+    "portal:reopen": "POST",
+    "portal:attachment": "a file",
+    "feedback:item_edit": "POST",
+    "feedback:item_status": "POST",
+    "feedback:item_notify": "POST",
+    "feedback:item_merge": "POST",
+    "feedback:ticket_links_search": "htmx fragment",
+    "feedback:ticket_link_add": "POST",
+    "feedback:ticket_link_new_item": "POST",
+    "feedback:ticket_link_remove": "POST",
+    "reports:export": "CSV",
+    "reports:organizations": "htmx fragment (organization type-ahead)",
+    "webhook_enable": "POST",
+    "webhook_resend": "POST",
+}
+# Django's own admin (a repair tool for superusers) and the REST API are not pages of the app.
+OUTSIDE = ("admin/", "api/")
+
+
+def url_patterns() -> list[tuple[str, str]]:
+    """(route, name with namespace) of every URL pattern but the admin's and the API's."""
+
+    def walk(patterns, prefix="", namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = namespace
+                if p.namespace:
+                    ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+                yield prefix + str(p.pattern), name
+
+    return [(r, n) for r, n in walk(get_resolver().url_patterns) if not r.startswith(OUTSIDE)]
+
+
+def pages_for(role: str, site: Site) -> list[str]:
+    """Every URL ``role`` opens, in map order."""
+    urls = [url for page in PAGES if role in page.roles for url in page.urls(site)]
+    return urls + [url for url, roles in EXTRA_PAGES if role in roles]
+
+
+def refused_for(role: str, site: Site) -> list[str]:
+    """URLs of private pages ``role`` must not open."""
+    return [
+        url
+        for page in PAGES
+        if role not in page.roles and not page.public
+        for url in page.urls(site)
+    ]
