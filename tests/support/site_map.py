@@ -293,6 +293,15 @@ PAGES: list[Page] = [
         ],
         AGENTS,
     ),
+    _page(
+        "workspace:ticket_merge",
+        lambda s: [
+            reverse("workspace:ticket_merge", args=[s.tickets["open"]]),
+            reverse("workspace:ticket_merge", args=[s.tickets["open"]])
+            + f"?into={s.tickets['pending']}",
+        ],
+        AGENTS,
+    ),
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
     _page("sla:at_risk", lambda s: [reverse("sla:at_risk")], AGENTS),
