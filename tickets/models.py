@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Least
 
 from customers.models import Customer, Organization
@@ -65,6 +65,15 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 
 # The columns reports count, group and filter tickets by (the reports app).
 REPORT_COLUMNS = ["id", "assignee_id", "team_id", "organization_id", "channel"]
+
+
+def priority_rank() -> Case:
+    """Priority as a number, low 0 … urgent 3: what queues sort by, and the expression of the
+    open tickets' priority index (the two must be the same SQL for the index to serve the sort)."""
+    return Case(
+        *[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)],
+        output_field=models.IntegerField(),
+    )
 
 
 class Ticket(models.Model):
@@ -197,6 +206,13 @@ class Ticket(models.Model):
                 fields=["team", "sla_due_at", "id"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="ticket_team_open_sla_idx",
+            ),
+            # Open tickets by priority, highest first (read backwards): the queues' priority sort.
+            models.Index(
+                priority_rank(),
+                F("id"),
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_open_priority_idx",
             ),
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),

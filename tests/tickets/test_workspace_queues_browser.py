@@ -202,6 +202,10 @@ def test_sla_board_shows_at_risk_before_breached(browser, live_server, world):
     assert "Breached ten minutes ago" in breached.nth(0).inner_text()
     assert f"#{t['breached_long_ago'].pk}" in breached.nth(1).inner_text()
     assert scroll_width(page) <= DESKTOP["width"]
+    shot(page, "agent-sla-board-1366.png")
+    page.set_viewport_size(PHONE)
+    assert scroll_width(page) <= PHONE["width"]
+    shot(page, "agent-sla-board-phone.png")
     assert_accessible(page)
     page.context.close()
 

@@ -26,6 +26,7 @@ from tickets.models import (
     Status,
     Ticket,
     TicketType,
+    priority_rank,
 )
 from tickets.selectors import tickets_visible_to
 from tickets.sla.selectors import sla_at_risk_q, sla_breached_q
@@ -35,10 +36,7 @@ UNSOLVED = "unsolved"
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
-PRIORITY_RANK = Case(
-    *[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)],
-    output_field=IntegerField(),
-)
+PRIORITY_RANK = priority_rank()  # the expression of ticket_open_priority_idx
 STATUS_RANK = Case(
     *[When(status=s, then=Value(i)) for i, s in enumerate(Status.values)],
     output_field=IntegerField(),
