@@ -261,6 +261,10 @@ def test_send_and_next_ticket_opens_the_next_in_the_queue(browser, live_server, 
     assert draft is None  # the answered ticket's draft is gone
     assert "done=" not in page.url
     shot(page, "agent-send-and-next-1366.png")
+    page.set_viewport_size(PHONE)
+    assert scroll_width(page) <= PHONE["width"]
+    page.locator("#composer .composer-actions").scroll_into_view_if_needed()
+    shot(page, "agent-send-and-next-phone.png")
     assert_accessible(page)
     page.context.close()
 
