@@ -93,8 +93,8 @@ def copy_rows(
     known = set(columns)
     extra_cols, extra_vals = [], []
     for f in model._meta.concrete_fields:
-        if f.column in known:
-            continue
+        if f.column in known or f.generated:
+            continue  # a generated column is the database's to fill
         try:
             extra_vals.append(_default_text(f))
             extra_cols.append(f.column)

@@ -4,7 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Least
 
 from customers.models import Customer, Organization
 from support import clock
@@ -68,6 +69,15 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 REPORT_COLUMNS = ["id", "assignee_id", "team_id", "organization_id", "channel"]
 
 
+def priority_rank() -> Case:
+    """Priority as a number, low 0 … urgent 3: what queues sort by, and the expression of the
+    open tickets' priority index (the two must be the same SQL for the index to serve the sort)."""
+    return Case(
+        *[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)],
+        output_field=models.IntegerField(),
+    )
+
+
 class Ticket(models.Model):
     """A customer's request. Its number is its reference (``#1042``)."""
 
@@ -118,6 +128,19 @@ class Ticket(models.Model):
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     next_reply_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    # The nearest of the three (NULL when no clock runs): queues sort by it ("most urgent first").
+    # Computed by the database, so every writer (services, bulk loads, raw SQL) keeps it right.
+    # LEAST over COALESCEs: each term is one of the non-null due times (SQLite's MIN would be
+    # NULL as soon as one argument is).
+    sla_due_at = models.GeneratedField(
+        expression=Least(
+            Coalesce("first_response_due_at", "next_reply_due_at", "resolution_due_at"),
+            Coalesce("next_reply_due_at", "resolution_due_at", "first_response_due_at"),
+            Coalesce("resolution_due_at", "first_response_due_at", "next_reply_due_at"),
+        ),
+        output_field=models.DateTimeField(null=True, blank=True),
+        db_persist=True,
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -173,6 +196,25 @@ class Ticket(models.Model):
                 fields=["team", "created_at", "id"],
                 condition=Q(status__in=OPEN_STATUSES, assignee__isnull=True),
                 name="ticket_team_waiting_idx",
+            ),
+            # Open tickets by their nearest SLA due time (the "most urgent first" sort of the
+            # queues, tickets.workspace.queues): all of them, and a team's.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_open_sla_idx",
+            ),
+            models.Index(
+                fields=["team", "sla_due_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_team_open_sla_idx",
+            ),
+            # Open tickets by priority, highest first (read backwards): the queues' priority sort.
+            models.Index(
+                priority_rank(),
+                F("id"),
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_open_priority_idx",
             ),
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),

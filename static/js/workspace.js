@@ -111,12 +111,26 @@
   });
 
   /* --- bulk selection -------------------------------------------------------------------- */
+  /* The bulk bar shows only while tickets are selected. Appearing and disappearing is said in a
+     live region (a screen reader hears "2 tickets selected…"); the bar sits before the list, so
+     Shift+Tab from a row's checkbox (or Tab from the top of the page) reaches it. */
+  var lastCount = 0;
   function updateSelected() {
     var count = document.querySelectorAll('input[name=ids][form=bulk-form]:checked').length;
     var label = document.querySelector("[data-selected-count]");
     if (label) label.textContent = count + " selected";
     var bar = document.getElementById("bulk-form");
-    if (bar) bar.classList.toggle("has-selection", count > 0);
+    if (bar) {
+      bar.classList.toggle("has-selection", count > 0);
+      bar.hidden = count === 0;
+    }
+    var status = document.getElementById("bulk-status");
+    if (status && count !== lastCount) {
+      status.textContent = count === 0 ? "Selection cleared; bulk actions hidden." :
+        count + (count === 1 ? " ticket" : " tickets") +
+        " selected. Bulk actions are shown above the list.";
+    }
+    lastCount = count;
   }
   document.addEventListener("change", function (e) {
     if (e.target.matches("[data-select-all]")) {
@@ -126,6 +140,17 @@
     }
     if (e.target.matches("[data-select-all], input[name=ids]")) updateSelected();
   });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest("[data-clear-selection]")) return;
+    document.querySelectorAll('input[name=ids][form=bulk-form], [data-select-all]').forEach(function (box) {
+      box.checked = false;
+    });
+    updateSelected();
+    var first = document.querySelector('input[name=ids][form=bulk-form]');
+    if (first) first.focus();
+  });
+  // Rows swapped in by htmx (a page of results) start unselected.
+  document.addEventListener("htmx:afterSettle", function () { updateSelected(); });
 
   /* --- composer -------------------------------------------------------------------------- */
   function setupComposer() {
@@ -233,6 +258,16 @@
       Array.prototype.forEach.call(e.dataTransfer.files, function (f) { dt.items.add(f); });
       files.files = dt.files;
       checkFiles();
+    });
+    // Ctrl+Enter (Cmd+Enter on a Mac) in the text sends, exactly as the Send button does:
+    // requestSubmit goes through the checks below (file sizes, "this was a note") and the server's
+    // (new activity since the page was loaded). Not while the canned list has used the key.
+    body.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || e.defaultPrevented || e.isComposing) return;
+      var suggest = form.querySelector(".canned-suggest");
+      if (suggest && !suggest.hidden) return;  // Enter picks the canned response first
+      e.preventDefault();
+      form.requestSubmit(form.querySelector("button[type=submit][data-send-default]"));
     });
     form.addEventListener("submit", function (e) {
       if (!checkFiles()) { e.preventDefault(); return; }
@@ -470,7 +505,20 @@
     });
   }
 
+  /* "Send and next ticket" lands on the next ticket (or the queue) with ?done=<id of the ticket
+     just answered>: its draft, kept until the server confirmed the send, can go now. */
+  function forgetSentDraft() {
+    var params = new URLSearchParams(window.location.search);
+    var done = params.get("done");
+    if (!done) return;
+    if (/^\d+$/.test(done)) localStorage.removeItem("draft:ticket:" + done);
+    params.delete("done");
+    var query = params.toString();
+    history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    forgetSentDraft();
     setupComposer();
     setupTimelineFilter();
     updateSelected();

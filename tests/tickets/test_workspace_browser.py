@@ -64,7 +64,7 @@ def test_work_a_ticket_from_the_queue_with_the_keyboard(browser, live_server, wo
     href = current.get_attribute("data-href")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(re.escape(href) + "$"))
-    ticket = Ticket.objects.get(pk=int(href.rstrip("/").split("/")[-1]))
+    ticket = Ticket.objects.get(pk=int(re.search(r"/tickets/(\d+)/", href).group(1)))
 
     # r: public reply, sent and set pending
     page.keyboard.press("r")

@@ -307,6 +307,12 @@ def test_queue_rows_escape_what_people_typed_and_show_every_cell(signed_in, team
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<span class="muted"> · Acme &lt;b&gt;&amp;&lt;/b&gt; Co</span>' in page
-    assert f'<tr data-href="/agent/tickets/{ticket.pk}/" class="status-{ticket.status}">' in page
-    assert '<td class="col-wide">nameless@staff.example.com</td>' in page
-    assert f'<td class="col-wide">{team.name}</td>' in page
+    # Ticket links carry the queue they were opened from ("Send and next ticket").
+    href = f"/agent/tickets/{ticket.pk}/?from=%2Fagent%2Fqueues%2Fall%2F"
+    assert f'<tr data-href="{href}" class="status-{ticket.status}">' in page
+    assert 'title="&lt;script&gt;alert(1)&lt;/script&gt;"' in page  # the full subject on hover
+    assert (
+        '<td class="col-assignee" title="nameless@staff.example.com">'
+        "nameless@staff.example.com</td>"
+    ) in page
+    assert f'<td class="col-team" title="{team.name}">{team.name}</td>' in page

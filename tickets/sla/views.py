@@ -6,7 +6,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,26 +187,28 @@ def _preview(request: HttpRequest, policy: SlaPolicy) -> dict | None:
 
 @agent_required
 def at_risk(request: HttpRequest) -> HttpResponse:
+    """At-risk tickets first (still savable: the clock is past its warning point, not yet due),
+    soonest due first; then the breached ones, most recently breached first, so the long-lost
+    ones sink to the bottom instead of hiding the ones an agent can still save."""
     now = clock.now()
-    visible = (
-        tickets_with_sla_clock(tickets_visible_to(request.user).open())
-        .select_related("assignee", "team", "requester")
-        .order_by("sla_warn_at", "pk")
+    visible = tickets_with_sla_clock(tickets_visible_to(request.user).open()).select_related(
+        "assignee", "team", "requester"
     )
     breached = tickets_sla_breached(visible, now=now)
     risky = tickets_sla_at_risk(visible, now=now).exclude(pk__in=breached.values("pk"))
 
-    def nearest(tickets):
-        rows = [(t, sla_clock_for(t, now=now)) for t in tickets[:200]]
-        return sorted(
-            (r for r in rows if r[1] is not None),
-            key=lambda r: r[1].due_at or now,
-        )
+    def rows(tickets):
+        found = [(t, sla_clock_for(t, now=now)) for t in tickets[:200]]
+        return [r for r in found if r[1] is not None]
 
     return render(
         request,
         "tickets/sla/at_risk.html",
-        {"breached": nearest(breached), "at_risk": nearest(risky), "nav": "sla-at-risk"},
+        {
+            "at_risk": rows(risky.order_by(F("sla_due_at").asc(nulls_last=True), "pk")),
+            "breached": rows(breached.order_by(F("sla_due_at").desc(nulls_last=True), "pk")),
+            "nav": "sla-at-risk",
+        },
     )
 
 

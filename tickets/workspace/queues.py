@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import QueryDict
 
 from accounts.models import User
@@ -26,6 +26,7 @@ from tickets.models import (
     Status,
     Ticket,
     TicketType,
+    priority_rank,
 )
 from tickets.selectors import tickets_visible_to
 from tickets.sla.selectors import sla_at_risk_q, sla_breached_q
@@ -35,25 +36,52 @@ UNSOLVED = "unsolved"
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
-PRIORITY_RANK = Case(
-    *[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)],
-    output_field=IntegerField(),
-)
+PRIORITY_RANK = priority_rank()  # the expression of ticket_open_priority_idx
 STATUS_RANK = Case(
     *[When(status=s, then=Value(i)) for i, s in enumerate(Status.values)],
     output_field=IntegerField(),
 )
 
-# sort name -> (label, field or annotation name, annotation or None)
-SORTS: dict[str, tuple[str, str, object | None]] = {
-    "updated": ("Last update", "updated_at", None),
-    "created": ("Created", "created_at", None),
-    "reference": ("Reference", "id", None),
-    "subject": ("Subject", "subject", None),
-    "priority": ("Priority", "priority_rank", PRIORITY_RANK),
-    "status": ("Status", "status_rank", STATUS_RANK),
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a sort: a field or annotation name, its annotation (if any), whether it runs
+    against the sort's direction ("then highest priority" under "SLA due soonest"), and whether
+    it may be NULL (NULLs come last in either direction: a ticket without a clock is never the
+    most urgent one)."""
+
+    field: str
+    annotation: object | None = None
+    reverse: bool = False
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    keys: tuple[SortKey, ...]  # the ticket id always follows, in the sort's direction
+
+
+PRIORITY_KEY = SortKey("priority_rank", PRIORITY_RANK)
+SORTS: dict[str, Sort] = {
+    # Most urgent first: the nearest SLA due time (tickets.models.Ticket.sla_due_at), tickets
+    # without a running clock last, equal times by priority (highest first).
+    "sla": Sort(
+        "SLA due",
+        (SortKey("sla_due_at", nullable=True), SortKey("priority_rank", PRIORITY_RANK, True)),
+    ),
+    "priority": Sort("Priority", (PRIORITY_KEY,)),
+    "created": Sort("Created", (SortKey("created_at"),)),
+    "updated": Sort("Last update", (SortKey("updated_at"),)),
+    "reference": Sort("Reference", ()),
+    "subject": Sort("Subject", (SortKey("subject"),)),
+    "status": Sort("Status", (SortKey("status_rank", STATUS_RANK),)),
 }
+# The sorts the sort control offers (the table headers offer the rest), each with the direction
+# it starts in: soonest due, highest priority, newest.
+SORT_CHOICES = ("sla", "-priority", "-created", "-updated")
 DEFAULT_SORT = "-updated"
+URGENT_SORT = "sla"
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,7 @@ class BuiltinView:
     slug: str
     label: str
     params: dict[str, str]
+    sort: str = DEFAULT_SORT  # what the view shows first until the agent picks another sort
 
 
 BUILTIN_VIEWS: tuple[BuiltinView, ...] = (
@@ -69,6 +98,7 @@ BUILTIN_VIEWS: tuple[BuiltinView, ...] = (
         "unassigned",
         "Unassigned in my teams",
         {"assignee": "nobody", "team": "mine", "status": UNSOLVED},
+        URGENT_SORT,
     ),
     BuiltinView("teams", "My teams", {"team": "mine", "status": UNSOLVED}),
     BuiltinView("open", "All open", {"status": UNSOLVED}),
@@ -77,8 +107,10 @@ BUILTIN_VIEWS: tuple[BuiltinView, ...] = (
     BuiltinView(
         "solved", "Solved in the last 7 days", {"status": Status.SOLVED, "solved_days": "7"}
     ),
-    BuiltinView("sla_at_risk", "SLA at risk", {"status": UNSOLVED, "sla": "at_risk"}),
-    BuiltinView("sla_breached", "SLA breached", {"status": UNSOLVED, "sla": "breached"}),
+    BuiltinView("sla_at_risk", "SLA at risk", {"status": UNSOLVED, "sla": "at_risk"}, URGENT_SORT),
+    BuiltinView(
+        "sla_breached", "SLA breached", {"status": UNSOLVED, "sla": "breached"}, URGENT_SORT
+    ),
     BuiltinView("all", "All tickets", {}),
 )
 BUILTIN_BY_SLUG = {v.slug: v for v in BUILTIN_VIEWS}
@@ -219,29 +251,44 @@ def queue_tickets(params: QueryDict | dict, *, user: User) -> QuerySet[Ticket]:
     return tickets
 
 
-def parse_sort(value: str | None) -> tuple[str, bool]:
-    value = value or DEFAULT_SORT
-    descending = value.startswith("-")
-    name = value.lstrip("-")
-    if name not in SORTS:
-        return DEFAULT_SORT.lstrip("-"), True
-    return name, descending
+def parse_sort(value: str | None, *, default: str = DEFAULT_SORT) -> tuple[str, bool]:
+    """(sort name, descending) for a ``sort`` parameter ("sla", "-updated"); an unknown or
+    missing one gives ``default``."""
+    for candidate in (value, default, DEFAULT_SORT):
+        if not candidate:
+            continue
+        name = candidate.lstrip("-")
+        if name in SORTS:
+            return name, candidate.startswith("-")
+    raise AssertionError("DEFAULT_SORT is a sort")
 
 
-def encode_cursor(value, pk: int) -> str:
-    if isinstance(value, datetime):
-        value = {"dt": value.isoformat()}
-    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+def _encode_value(value):
+    return {"dt": value.isoformat()} if isinstance(value, datetime) else value
+
+
+def _decode_value(value):
+    if isinstance(value, dict) and "dt" in value:
+        return datetime.fromisoformat(value["dt"])
+    return value
+
+
+def encode_cursor(values: list, pk: int) -> str:
+    """The position of a row in a sort: its sort keys' values and its id, URL-safe."""
+    raw = json.dumps([*map(_encode_value, values), pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str):
+def decode_cursor(cursor: str, *, keys: int) -> tuple[list, int] | None:
+    """``encode_cursor``'s values and id back, or ``None`` for anything else (a cursor of
+    another sort, an edited URL)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if isinstance(value, dict) and "dt" in value:
-            value = datetime.fromisoformat(value["dt"])
-        return value, int(pk)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(decoded, list) or len(decoded) != keys + 1:
+            return None
+        *values, pk = decoded
+        return [_decode_value(v) for v in values], int(pk)
     except (ValueError, TypeError, json.JSONDecodeError):
         return None
 
@@ -268,6 +315,7 @@ LIST_FIELDS = (
     "first_response_due_at",
     "next_reply_due_at",
     "resolution_due_at",
+    "sla_due_at",
     "requester__id",
     "requester__name",
     "requester__email",
@@ -281,16 +329,67 @@ LIST_FIELDS = (
 )
 
 
-def _after(tickets: QuerySet[Ticket], field: str, op: str, value, pk: int) -> QuerySet[Ticket]:
-    """Rows past (``value``, ``pk``) in the direction of ``op`` ("lt" or "gt")."""
-    if field == "id":
-        return tickets.filter(**{f"id__{op}": pk})
-    # The first test is implied by the second. It is there because PostgreSQL starts an index
-    # scan at it, where the OR alone is a filter over every row before the cursor (page 200 of
-    # "all tickets" at 1,000,000: docs/benchmarks.md).
-    return tickets.filter(**{f"{field}__{op}e": value}).filter(
-        Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk})
-    )
+def _beyond(
+    tickets: QuerySet[Ticket],
+    columns: list[tuple[SortKey, bool]],
+    values: list,
+    pk: int,
+    *,
+    descending: bool,
+    backwards: bool,
+) -> QuerySet[Ticket]:
+    """Rows past the row at (``values``, ``pk``) in the order of ``columns`` ((key, descending)
+    pairs, the id last in the sort's direction): after it, or before it when ``backwards``.
+
+    Lexicographic: past on the first key, or equal on it and past on the next, and so on. A NULL
+    sorts after every value in either direction (NULLS LAST), so reading backwards NULLs come
+    first."""
+    op = {False: "gt", True: "lt"}
+    branches: list[Q] = []
+    equal = Q()
+    for (key, key_desc), value in zip(columns, values, strict=True):
+        f = key.field
+        past = op[key_desc != backwards]
+        if value is None:
+            # At a NULL: forwards only more NULLs follow; backwards every value came before.
+            if backwards:
+                branches.append(equal & Q(**{f"{f}__isnull": False}))
+            equal &= Q(**{f"{f}__isnull": True})
+            continue
+        beyond = Q(**{f"{f}__{past}": value})
+        if key.nullable and not backwards:
+            beyond |= Q(**{f"{f}__isnull": True})
+        branches.append(equal & beyond)
+        equal &= Q(**{f: value})
+    id_op = op[descending != backwards]
+    branches.append(equal & Q(**{f"id__{id_op}": pk}))
+    condition = Q()
+    for branch in branches:
+        condition |= branch
+    first, first_desc = columns[0] if columns else (None, descending)
+    if first is not None and not first.nullable and values[0] is not None:
+        # Implied by the condition. It is there because PostgreSQL starts an index scan at it,
+        # where the OR alone is a filter over every row before the cursor (page 200 of "all
+        # tickets" at 1,000,000: docs/benchmarks.md).
+        tickets = tickets.filter(**{f"{first.field}__{op[first_desc != backwards]}e": values[0]})
+    elif first is None:
+        return tickets.filter(**{f"id__{id_op}": pk})
+    return tickets.filter(condition)
+
+
+def _order_by(columns: list[tuple[SortKey, bool]], *, descending: bool, backwards: bool) -> list:
+    order = []
+    for key, key_desc in columns:
+        direction = "desc" if key_desc != backwards else "asc"
+        if key.nullable:
+            # NULLS LAST, and first when reading backwards. Only here: on a NOT NULL column the
+            # clause would stop PostgreSQL from reading a plain DESC index in order.
+            edge = {"nulls_first": True} if backwards else {"nulls_last": True}
+            order.append(getattr(F(key.field), direction)(**edge))
+        else:
+            order.append(F(key.field).desc() if direction == "desc" else F(key.field).asc())
+    order.append("-id" if descending != backwards else "id")
+    return order
 
 
 def page_of(
@@ -300,23 +399,26 @@ def page_of(
     cursor: str | None,
     size: int,
     before: str | None = None,
+    default_sort: str = DEFAULT_SORT,
 ) -> Page:
-    """One keyset page in (sort key, id) order, one query: the rows after ``cursor``, or, given
+    """One keyset page in (sort keys, id) order, one query: the rows after ``cursor``, or, given
     ``before`` (the first row of a later page), the rows just before it (a "previous" link)."""
-    name, descending = parse_sort(sort)
-    _, field, annotation = SORTS[name]
-    if annotation is not None:
-        tickets = tickets.annotate(**{field: annotation})
-    backwards = decode_cursor(before) if before else None
-    decoded = None if backwards is not None else (decode_cursor(cursor) if cursor else None)
-    forward_op = "lt" if descending else "gt"
+    name, descending = parse_sort(sort, default=default_sort)
+    keys = SORTS[name].keys
+    for key in keys:
+        if key.annotation is not None:
+            tickets = tickets.annotate(**{key.field: key.annotation})
+    columns = [(key, descending != key.reverse) for key in keys]
+    backwards = decode_cursor(before, keys=len(keys)) if before else None
+    decoded = None
+    if backwards is None and cursor:
+        decoded = decode_cursor(cursor, keys=len(keys))
     if decoded is not None:
-        tickets = _after(tickets, field, forward_op, *decoded)
+        tickets = _beyond(tickets, columns, *decoded, descending=descending, backwards=False)
     elif backwards is not None:
-        tickets = _after(tickets, field, "gt" if descending else "lt", *backwards)
+        tickets = _beyond(tickets, columns, *backwards, descending=descending, backwards=True)
     # Backwards, the page is read in the opposite order from the cursor and turned round.
-    prefix = "-" if descending != (backwards is not None) else ""
-    order = [f"{prefix}{field}"] if field == "id" else [f"{prefix}{field}", f"{prefix}id"]
+    order = _order_by(columns, descending=descending, backwards=backwards is not None)
     rows = list(
         tickets.select_related("requester", "organization", "assignee", "team")
         .only(*LIST_FIELDS)
@@ -331,13 +433,15 @@ def page_of(
     else:
         is_first = decoded is None
         has_next = more
+
+    def position(row: Ticket) -> str:
+        return encode_cursor([getattr(row, key.field) for key in keys], row.pk)
+
     first, last = (rows[0], rows[-1]) if rows else (None, None)
     return Page(
         rows=rows,
-        next_cursor=encode_cursor(getattr(last, field), last.pk) if has_next and last else None,
-        prev_cursor=None
-        if is_first or first is None
-        else encode_cursor(getattr(first, field), first.pk),
+        next_cursor=position(last) if has_next and last else None,
+        prev_cursor=None if is_first or first is None else position(first),
         sort=name,
         descending=descending,
         size=size,
@@ -373,3 +477,32 @@ def saved_views_for(user: User) -> QuerySet[SavedView]:
         .distinct()
         .only("id", "name", "filters", "owner_id", "position")
     )
+
+
+# --- the queue an agent came from ("Send and next ticket") ---------------------------------
+
+
+def sort_values_of(ticket: Ticket, sort: str) -> list:
+    """``ticket``'s values of a sort's keys, as the queue query computes them (for a ticket
+    loaded whole, e.g. by ``ticket_get_for_agent``)."""
+    ranks = {"priority_rank": Priority.values, "status_rank": Status.values}
+    values = []
+    for key in SORTS[sort].keys:
+        if key.field in ranks:
+            values.append(ranks[key.field].index(getattr(ticket, key.field.removesuffix("_rank"))))
+        else:
+            values.append(getattr(ticket, key.field))
+    return values
+
+
+def next_in_queue(
+    tickets: QuerySet[Ticket], *, sort: str, default_sort: str, after: Ticket, values: list
+) -> Ticket | None:
+    """The ticket that follows ``after`` in the queue ``tickets`` sorted by ``sort``, where
+    ``after`` stood at ``values`` (its sort values when the agent started on it: a reply moves
+    it, and the next ticket is the one that followed it in the list the agent was working)."""
+    cursor = encode_cursor(values, after.pk)
+    page = page_of(
+        tickets.exclude(pk=after.pk), sort=sort, cursor=cursor, size=1, default_sort=default_sort
+    )
+    return page.rows[0] if page.rows else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from tickets.selectors import attachment_get_for_user, messages_visible_to, tick
 from tickets.workspace import canned, panels, presence, queues
 from tickets.workspace.forms import TicketChangeForm
 from tickets.workspace.presentation import event_sentence, timeline
-from tickets.workspace.views import nav_context
+from tickets.workspace.views import nav_context, queue_from_url
 
 # The header's editable fields (in its URLs) and the change each one makes.
 EDITABLE_FIELDS = {
@@ -125,6 +126,10 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
             ticket=ticket, agent=user, conversation=conversation
         ),
         "composer": {"kind": "reply", "body": "", "then": ""},
+        # The queue the agent opened the ticket from (its ``from``): "Send and next ticket".
+        "from_queue": queue_from_url(
+            request, request.POST.get("from") or request.GET.get("from") or ""
+        ),
         **nav_context(request),
     }
     context.update(extra)
@@ -244,6 +249,13 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if macro is not None:
         composer["macro"] = macro.pk
         composer["macro_note"] = macro_note
+    # "Send and next ticket": where this ticket stood in the agent's queue before the send moves
+    # it; the next ticket is the one after that place.
+    from_queue = queue_from_url(request, request.POST.get("from", ""))
+    go_next = request.POST.get("next") == "1" and from_queue is not None
+    if go_next:
+        sort_name, _ = queues.parse_sort(from_queue.sort, default=from_queue.default_sort)
+        place = queues.sort_values_of(ticket, sort_name)
     try:
         last_id = int(request.POST.get("last_message_id") or 0)
         last_event_id = int(request.POST.get("last_event_id") or 0)
@@ -319,7 +331,8 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         messages.success(request, f"Macro “{macro.title}” applied.")
     else:
         label = "Note added" if kind == MessageKind.NOTE else "Reply sent"
-        messages.success(request, f"{label}.")
+        # Landing on another ticket, the message names the one it was about.
+        messages.success(request, f"{label} on {ticket.reference}." if go_next else f"{label}.")
     sent = message.pk if message is not None else "1"
     if macro is not None:
         try:
@@ -327,6 +340,21 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         except NotFound:  # the macro moved it to a team this agent is not in
             messages.success(request, f"#{ticket.pk} moved out of your teams.")
             return redirect("workspace:home")
+    if go_next:
+        following = queues.next_in_queue(
+            queues.queue_tickets(from_queue.params, user=request.user),
+            sort=from_queue.sort,
+            default_sort=from_queue.default_sort,
+            after=ticket,
+            values=place,
+        )
+        done = urlencode({"done": ticket.pk})
+        if following is None:
+            messages.success(request, f"That was the last ticket in “{from_queue.title}”.")
+            joiner = "&" if "?" in from_queue.url else "?"
+            return redirect(f"{from_queue.url}{joiner}{done}")
+        query = urlencode({"from": from_queue.url, "done": ticket.pk})
+        return redirect(f"{reverse('workspace:ticket', args=[following.pk])}?{query}")
     return redirect(f"{reverse('workspace:ticket', args=[ticket.pk])}?sent={sent}")
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -101,8 +104,82 @@ def _filter_choices() -> dict:
     }
 
 
+def saved_view_default_sort(filters: dict) -> str:
+    """A saved view about SLA clocks starts most urgent first, like the built-in SLA views."""
+    return queues.URGENT_SORT if filters.get("sla") else queues.DEFAULT_SORT
+
+
+@dataclass(frozen=True)
+class QueueRef:
+    """A queue as a URL names it: a built-in or saved view, its filters, its sort."""
+
+    title: str
+    params: QueryDict
+    sort: str  # the sort asked for ("" for the view's default)
+    default_sort: str
+    url: str
+
+
+def queue_from_url(request: HttpRequest, url: str) -> QueueRef | None:
+    """The queue at ``url`` (a workspace queue's path and query, e.g. a ticket link's ``from``),
+    or ``None`` if it names none this agent may open."""
+    if not url or not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    query = QueryDict(parts.query)
+    if match.view_name == "workspace:queue":
+        builtin = queues.BUILTIN_BY_SLUG.get(match.kwargs["view"])
+        if builtin is None:
+            return None
+        title, base, default = builtin.label, builtin.params, builtin.sort
+    elif match.view_name == "workspace:saved_view":
+        saved = queues.saved_views_for(request.user).filter(pk=match.kwargs["view_id"]).first()
+        if saved is None:
+            return None
+        title, base = saved.name, saved.filters
+        default = saved_view_default_sort(saved.filters)
+    else:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return QueueRef(
+        title=title,
+        params=_merged_params(base, query),
+        sort=query.get("sort", ""),
+        default_sort=default,
+        url=path,
+    )
+
+
+# How each sort reads in each direction, for the sort control and screen readers.
+SORT_WORDS = {
+    "sla": ("SLA due soonest first", "SLA due latest first"),
+    "priority": ("lowest priority first", "highest priority first"),
+    "created": ("oldest first", "newest first"),
+    "updated": ("least recently updated first", "most recently updated first"),
+    "reference": ("lowest reference first", "highest reference first"),
+    "subject": ("subject A–Z", "subject Z–A"),
+    "status": ("status, new first", "status, closed first"),
+}
+
+
+def _sort_description(page: queues.Page) -> str:
+    return SORT_WORDS[page.sort][1 if page.descending else 0]
+
+
 def _render_queue(
-    request: HttpRequest, *, title: str, params: QueryDict, current: str, saved=None
+    request: HttpRequest,
+    *,
+    title: str,
+    params: QueryDict,
+    current: str,
+    saved=None,
+    default_sort: str = queues.DEFAULT_SORT,
 ) -> HttpResponse:
     user = request.user
     tickets = tickets_with_sla_clock(queues.queue_tickets(params, user=user))
@@ -112,6 +189,7 @@ def _render_queue(
         cursor=request.GET.get("after"),
         before=request.GET.get("before"),
         size=_page_size(request),
+        default_sort=default_sort,
     )
     base_qs = request.GET.copy()
     base_qs.pop("after", None)
@@ -125,12 +203,34 @@ def _render_queue(
         pq = base_qs.copy()
         pq["before"] = page.prev_cursor
         prev_qs = pq.urlencode()
+    # A column header flips the current sort; another column starts descending.
     sort_links = {}
     for name in queues.SORTS:
         sq = base_qs.copy()
         sq["sort"] = name if (page.sort == name and page.descending) else f"-{name}"
         sort_links[name] = sq.urlencode()
+    # The sort control: each choice starts in its natural direction; the current one flips.
+    sort_choices = []
+    for choice in queues.SORT_CHOICES:
+        name = choice.lstrip("-")
+        current_sort = page.sort == name
+        flipped = choice.startswith("-") != page.descending if current_sort else False
+        sq = base_qs.copy()
+        target_desc = (not page.descending) if current_sort else choice.startswith("-")
+        sq["sort"] = f"-{name}" if target_desc else name
+        sort_choices.append(
+            {
+                "name": name,
+                "label": queues.SORTS[name].label,
+                "qs": sq.urlencode(),
+                "current": current_sort,
+                "reversed": flipped,
+            }
+        )
     first_qs = base_qs.urlencode()
+    # Ticket links carry the queue they were opened from ("Send and next ticket").
+    from_qs = base_qs.copy()
+    queue_url = request.path + (f"?{from_qs.urlencode()}" if from_qs else "")
     context = {
         "title": title,
         "page": page,
@@ -140,6 +240,9 @@ def _render_queue(
         "prev_qs": prev_qs,
         "first_qs": first_qs,
         "sort_links": sort_links,
+        "sort_choices": sort_choices,
+        "sort_desc": _sort_description(page),
+        "from_param": urlencode({"from": queue_url}),
         "saved_view": saved,
         "filter_query": params.urlencode(),
         "page_sizes": queues.PAGE_SIZES,
@@ -157,7 +260,9 @@ def queue(request: HttpRequest, view: str) -> HttpResponse:
     if builtin is None:
         raise Http404("No such view.")
     params = _merged_params(builtin.params, request.GET)
-    return _render_queue(request, title=builtin.label, params=params, current=view)
+    return _render_queue(
+        request, title=builtin.label, params=params, current=view, default_sort=builtin.sort
+    )
 
 
 @agent_required
@@ -167,7 +272,12 @@ def saved_view(request: HttpRequest, view_id: int) -> HttpResponse:
         raise Http404("No such view.")
     params = _merged_params(saved.filters, request.GET)
     return _render_queue(
-        request, title=saved.name, params=params, current=f"saved-{saved.pk}", saved=saved
+        request,
+        title=saved.name,
+        params=params,
+        current=f"saved-{saved.pk}",
+        saved=saved,
+        default_sort=saved_view_default_sort(saved.filters),
     )
 
 
@@ -234,8 +344,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def availability(request: HttpRequest) -> HttpResponse:
     agent_set_availability(agent=request.user, availability=request.POST.get("availability", ""))
     if request.htmx:
+        # The form comes back for the page it is on, not for this URL.
         return render(
-            request, "agent/_availability.html", {"availability_choices": Availability.choices}
+            request,
+            "agent/_availability.html",
+            {"availability_choices": Availability.choices, "availability_back": _back(request)},
         )
     return redirect(_back(request))
 
