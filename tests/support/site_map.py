@@ -296,9 +296,9 @@ PAGES: list[Page] = [
     _page(
         "workspace:ticket_merge",
         lambda s: [
-            reverse("workspace:ticket_merge", args=[s.tickets["open"]]),
-            reverse("workspace:ticket_merge", args=[s.tickets["open"]])
-            + f"?into={s.tickets['pending']}",
+            reverse("workspace:ticket_merge", args=[s.tickets["sla_warning"]]),
+            reverse("workspace:ticket_merge", args=[s.tickets["sla_warning"]])
+            + f"?into={s.tickets['sla_breached']}",
         ],
         AGENTS,
     ),
