@@ -120,36 +120,80 @@ def search_terms(query: str) -> list[str]:
     return [t for t in WORD.findall(query.lower()) if len(t) > 1][:MAX_TERMS]
 
 
-def _search(articles: QuerySet[Article], query: str, *, language: str | None, limit: int):
+# Words too common to suggest an article by (the subject "I can't find the export button"
+# should suggest by "find", "export", "button").
+STOPWORDS = frozenset(
+    """a an and are as at be but by can can't cannot could do does for from has have how i if in
+    into is it its me my no not of on or our please so that the their there this to us was we
+    what when where which why will with you your
+    der die das und ist nicht ein eine ich wie mit für von zu auf den dem
+    el la los las un una y es no en de del por para con que como mi""".split()
+)
+
+
+def _search(
+    articles: QuerySet[Article],
+    query: str,
+    *,
+    language: str | None,
+    limit: int,
+    match_all: bool = True,
+):
+    """Every term must match (search), or any term, ranked by how many match (suggestions)."""
     terms = search_terms(query)
+    if not match_all:
+        terms = [t for t in terms if t not in STOPWORDS]
     if not terms:
         return []
     if language:
         articles = articles.filter(language=language)
     if connection.vendor == "postgresql":
-        return _search_postgres(articles, query, language=language, limit=limit)
-    # SQLite (the embedded default): every term must appear in the title, summary, tags or
-    # body; title and summary matches rank first.
-    for term in terms:
-        articles = articles.filter(
+        return _search_postgres(
+            articles, query, terms, language=language, limit=limit, match_all=match_all
+        )
+
+    # SQLite (the embedded default): terms in the title, summary, tags or body; title and
+    # summary matches rank first.
+    def term_q(term: str) -> Q:
+        return (
             Q(title__icontains=term)
             | Q(summary__icontains=term)
             | Q(tags__icontains=term)
             | Q(body__icontains=term)
         )
-    found = list(articles.select_related("section__category")[: limit * 4])
+
+    if match_all:
+        for term in terms:
+            articles = articles.filter(term_q(term))
+    else:
+        any_term = Q()
+        for term in terms:
+            any_term |= term_q(term)
+        articles = articles.filter(any_term)
+    found = list(articles.select_related("section__category")[: limit * 10])
 
     def score(a: Article) -> tuple:
         title, summary = a.title.lower(), a.summary.lower()
+        text = f"{title} {summary} {a.tags.lower()} {a.body.lower()}"
         return (
-            -sum(t in title for t in terms) * 3 - sum(t in summary for t in terms),
+            -sum(t in text for t in terms) * 10
+            - sum(t in title for t in terms) * 3
+            - sum(t in summary for t in terms),
             a.title,
         )
 
     return sorted(found, key=score)[:limit]
 
 
-def _search_postgres(articles: QuerySet[Article], query: str, *, language: str | None, limit: int):
+def _search_postgres(
+    articles: QuerySet[Article],
+    query: str,
+    terms: list[str],
+    *,
+    language: str | None,
+    limit: int,
+    match_all: bool,
+):
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
     languages = [language] if language else list(SEARCH_CONFIG)
@@ -161,7 +205,10 @@ def _search_postgres(articles: QuerySet[Article], query: str, *, language: str |
             + SearchVector("summary", "tags", weight="B", config=config)
             + SearchVector("body", weight="C", config=config)
         )
-        search_query = SearchQuery(query, search_type="websearch", config=config)
+        if match_all:
+            search_query = SearchQuery(query, search_type="websearch", config=config)
+        else:  # terms are \w+ words, so the raw OR query cannot be malformed
+            search_query = SearchQuery(" | ".join(terms), search_type="raw", config=config)
         found += list(
             articles.filter(language=lang)
             .annotate(rank=SearchRank(vector, search_query))
@@ -181,7 +228,7 @@ def search_for_reader(
 
 def suggestions(*, query: str, limit: int = SUGGEST_LIMIT) -> list[Article]:
     """Deflection suggestions in the portal's request form: public articles only, whoever asks."""
-    return _search(Article.objects.public(), query, language=None, limit=limit)
+    return _search(Article.objects.public(), query, language=None, limit=limit, match_all=False)
 
 
 def highlight(text: str, terms: list[str], *, width: int = 180) -> SafeString:

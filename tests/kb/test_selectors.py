@@ -115,3 +115,18 @@ def test_postgres_search_is_language_aware(db):
     # German stemming finds "Rechnung" in "Rechnungen"; English stemming finds "download".
     assert selectors.search_for_reader(user=None, query="Rechnung", language="de") == [de]
     assert selectors.search_for_reader(user=None, query="download") == [en]
+
+
+def test_suggestions_match_any_meaningful_word_best_first(db):
+    section = factories.KbSectionFactory()
+    export = factories.KbArticleFactory(
+        section=section, title="Export your data to CSV", body="Settings, Data, Export", summary=""
+    )
+    button = factories.KbArticleFactory(
+        section=section, title="Find your way around", body="every button", summary=""
+    )
+    factories.KbArticleFactory(section=section, title="Dark mode", body="the theme", summary="")
+    found = selectors.suggestions(query="I can't find the export button")
+    assert found[0] == export or found[0] == button
+    assert set(found) == {export, button}
+    assert selectors.suggestions(query="the and for") == []

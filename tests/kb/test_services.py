@@ -126,3 +126,19 @@ def test_a_reply_linking_an_article_records_it_as_sent(agent, ticket):
         ticket=ticket, author_user=agent, body_text="/help/articles/en/reset-your-password/"
     )
     assert services.article_sends_record(message=note) == []
+
+
+def test_an_agents_reply_through_the_ticket_service_records_the_article_after_commit(
+    agent, ticket, django_capture_on_commit_callbacks
+):
+    from tickets.services import ticket_reply
+
+    article = factories.KbArticleFactory(slug="export-your-data")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = ticket_reply(
+            ticket=ticket,
+            by=agent,
+            body="Here you go: http://testserver/help/articles/en/export-your-data/",
+        )
+    send = article.sends.get()
+    assert (send.ticket, send.message, send.by) == (ticket, message, agent)
