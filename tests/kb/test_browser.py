@@ -156,7 +156,7 @@ def test_a_visitor_finds_an_article_by_search_and_votes(browser, live_server, he
     page.context.close()
 
 
-def test_an_internal_article_is_invisible_to_a_customer(browser, live_server, help_center):
+def test_an_internal_article_is_invisible_to_a_customer(browser, live_server, help_center, shots):
     customer = factories.CustomerUserFactory()
     page = signed_in_page(browser, live_server, customer)
     base = live_server.url
@@ -174,6 +174,8 @@ def test_an_internal_article_is_invisible_to_a_customer(browser, live_server, he
     page.get_by_label("Subject").press_sequentially("refund approval invoice", delay=20)
     page.locator("#kb-suggestions").get_by_text("I was charged twice").wait_for()
     assert page.locator("#kb-suggestions").get_by_text("Refund approval policy").count() == 0
+    assert_accessible(page)
+    shoot(page, shots, "portal-new-suggestions")
     page.context.close()
 
 
