@@ -13,6 +13,7 @@ from feedback.api import (
     TicketFeedbackLinkViewSet,
 )
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
+from kb.api import ArticleViewSet
 from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
@@ -39,6 +40,7 @@ router.register("business-calendars", BusinessCalendarViewSet, basename="api-bus
 router.register("routing-rules", RoutingRuleViewSet, basename="api-routing-rule")
 router.register("triggers", TriggerViewSet, basename="api-trigger")
 router.register("macros", MacroViewSet, basename="api-macro")
+router.register("articles", ArticleViewSet, basename="api-article")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 
