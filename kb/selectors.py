@@ -211,8 +211,8 @@ def _search_postgres(
             search_query = SearchQuery(" | ".join(terms), search_type="raw", config=config)
         found += list(
             articles.filter(language=lang)
-            .annotate(rank=SearchRank(vector, search_query))
-            .filter(rank__gt=0)
+            .annotate(document=vector, rank=SearchRank(vector, search_query))
+            .filter(document=search_query)
             .select_related("section__category")
             .order_by("-rank", "title")[:limit]
         )
