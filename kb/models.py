@@ -239,3 +239,30 @@ class ArticleSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} in message {self.message_id}"
+
+
+class KbEvent(models.Model):
+    """A knowledge-base change announced on the one event stream (``kb.events``): written in the
+    change's transaction, dispatched after commit, swept again while ``dispatched_at`` is empty."""
+
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=200)  # names the change; handlers are idempotent by it
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(
+                fields=["at"],
+                name="kb_event_undispatched_idx",
+                condition=Q(dispatched_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+    def as_event(self) -> dict:
+        return {**self.data, "kind": self.kind, "key": self.key}

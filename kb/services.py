@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer
-from kb import markdown
+from kb import events, markdown
 from kb.models import (
     Article,
     ArticleRevision,
@@ -125,7 +125,14 @@ def article_save(
             _("Another article in this language already uses this address."), field="slug"
         ) from exc
     if creating or before != (article.title, article.summary, article.body):
-        _revision_add(article=article, by=by, note=_("Created") if creating else "")
+        revision = _revision_add(article=article, by=by, note=_("Created") if creating else "")
+        if not creating and article.is_public:
+            events.publish(
+                events.ARTICLE_UPDATED,
+                key=f"{article.pk}:r{revision.number}",
+                article_id=article.pk,
+                by_id=by.pk,
+            )
     return article
 
 
@@ -140,6 +147,14 @@ def _status_set(*, article: Article, by: User, status: str) -> Article:
     if status == ArticleStatus.PUBLISHED:
         article.published_at = clock.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    # Internal-only articles are announced to nobody: webhooks may feed public places.
+    if article.is_public:
+        events.publish(
+            events.ARTICLE_PUBLISHED,
+            key=f"{article.pk}:{article.published_at.isoformat()}",
+            article_id=article.pk,
+            by_id=by.pk,
+        )
     return article
 
 
@@ -179,9 +194,16 @@ def article_restore(*, article: Article, revision: ArticleRevision, by: User) ->
     article.body = revision.body
     article.body_html = markdown.render(revision.body)
     article.save(update_fields=["title", "summary", "body", "body_html", "updated_at"])
-    _revision_add(
+    restored = _revision_add(
         article=article, by=by, note=_("Restored revision %(n)s") % {"n": revision.number}
     )
+    if article.is_public:
+        events.publish(
+            events.ARTICLE_UPDATED,
+            key=f"{article.pk}:r{restored.number}",
+            article_id=article.pk,
+            by_id=by.pk,
+        )
     return article
 
 
