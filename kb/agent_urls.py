@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", agent_views.article_edit, name="new"),
     path("preview/", agent_views.preview, name="preview"),
     path("lookup/", agent_views.lookup, name="lookup"),
+    path("tickets/<int:ticket_id>/sent/", agent_views.sent, name="sent"),
     path("<int:article_id>/", agent_views.article_edit, name="edit"),
     path("<int:article_id>/status/", agent_views.article_status, name="status"),
     path("<int:article_id>/history/", agent_views.history, name="history"),

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import agent_required
 from kb import markdown, selectors, services
 from kb.forms import ArticleForm
-from kb.models import ArticleStatus
+from kb.models import ArticleSend, ArticleStatus
 from support.errors import DomainError, NotFound
+from tickets.selectors import ticket_get_for_agent
 from tickets.workspace.views import nav_context
 
 
@@ -177,3 +178,17 @@ def lookup(request: HttpRequest) -> HttpResponse:
         "kb/_lookup_results.html",
         {"articles": found, "q": query, "base": request.build_absolute_uri("/")[:-1]},
     )
+
+
+@agent_required
+@require_GET
+def sent(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The articles sent on a ticket the agent can see (htmx, on the ticket page's panel)."""
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    rows = (
+        ArticleSend.objects.filter(ticket=ticket)
+        .order_by("article_id")
+        .values_list("article__title", "article__language", "article__slug")
+        .distinct()
+    )
+    return render(request, "kb/_ticket_sent.html", {"sent": list(rows)})

@@ -275,3 +275,20 @@ def test_lookup_marks_internal_articles_and_finds_no_drafts(client, kb, agent):
     html = client.get(reverse("kb_agent:lookup"), {"kb_q": "invoice"}).content.decode()
     assert "Refund policy" in html and "internal" in html and "Invoice draft" not in html
     assert "http://testserver/help/articles/en/vat-number/" in html
+
+
+def test_articles_sent_on_a_ticket_are_listed_for_agents_who_see_it(
+    client, kb, agent, other_agent, ticket
+):
+    from kb.models import ArticleSend
+    from support import clock
+
+    message = factories.MessageFactory(ticket=ticket, author_user=agent, body_text="x")
+    ArticleSend.objects.create(
+        article=kb["public"], ticket=ticket, message=message, by=agent, at=clock.now()
+    )
+    url = reverse("kb_agent:sent", args=[ticket.pk])
+    sign_in(client, other_agent)
+    assert client.get(url).status_code == 404  # another team's ticket
+    sign_in(client, agent)
+    assert "Add a VAT number to invoices" in client.get(url).content.decode()
