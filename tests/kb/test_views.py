@@ -292,3 +292,15 @@ def test_articles_sent_on_a_ticket_are_listed_for_agents_who_see_it(
     assert client.get(url).status_code == 404  # another team's ticket
     sign_in(client, agent)
     assert "Add a VAT number to invoices" in client.get(url).content.decode()
+
+
+def test_editor_list_and_lookup_use_a_constant_number_of_queries(
+    client, kb, agent, django_assert_max_num_queries
+):
+    sign_in(client, agent)
+    for n in range(20):
+        factories.KbArticleFactory(section=kb["public"].section, title=f"Invoice {n}")
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("kb_agent:list")).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("kb_agent:lookup"), {"kb_q": "invoice"}).status_code == 200
