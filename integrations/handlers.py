@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from feedback import events as feedback_events
 from feedback.models import FeedbackEvent
-from integrations.payloads import csat_payload, feedback_item_payload
+from integrations.payloads import article_payload, csat_payload, feedback_item_payload
 from integrations.services import (
     trigger_webhook_queue,
     webhook_deliveries_queue,
     webhook_deliveries_queue_keyed,
 )
+from kb import events as kb_events
+from kb.models import KbEvent
 from support.events import subscribe
 from tickets.models import EventKind, TicketEvent
 
@@ -39,7 +41,12 @@ def queue_csat_webhooks(event: FeedbackEvent) -> None:
     _queue_keyed(event, csat_payload(event.as_event()))
 
 
-def _queue_keyed(event: FeedbackEvent, payload: dict | None) -> None:
+@subscribe(kb_events.ARTICLE_PUBLISHED, kb_events.ARTICLE_UPDATED)
+def queue_article_webhooks(event: KbEvent) -> None:
+    _queue_keyed(event, article_payload(event.as_event()))
+
+
+def _queue_keyed(event: FeedbackEvent | KbEvent, payload: dict | None) -> None:
     if payload is not None:  # None: its object was deleted meanwhile, nothing left to tell
         webhook_deliveries_queue_keyed(
             event_type=event.kind, key=f"{event.kind}:{event.key}", payload=payload

@@ -19,6 +19,8 @@ class WebhookEventType(models.TextChoices):
     SLA_BREACHED = "sla.breached", "SLA breached"
     FEEDBACK_ITEM_STATUS_CHANGED = "feedback.item_status_changed", "Feedback item status changed"
     CSAT_RECEIVED = "csat.received", "CSAT rating received"
+    ARTICLE_PUBLISHED = "article.published", "Knowledge-base article published"
+    ARTICLE_UPDATED = "article.updated", "Published knowledge-base article updated"
     # Sent only to the subscription a trigger's webhook action names (tickets.automation).
     TRIGGER_FIRED = "trigger.fired", "Trigger fired"
 

@@ -1,4 +1,5 @@
-"""Webhook payloads of feedback events (ticket events' payloads are in ``integrations.services``).
+"""Webhook payloads of feedback and knowledge-base events (ticket events' payloads are in
+``integrations.services``).
 
 A payload describes the change as it happened (from the event) and the object as it is now.
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 from feedback.models import CsatSurvey, FeedbackItem
 from feedback.selectors import with_demand
 from feedback.serializers import CsatResponseSerializer, FeedbackItemSerializer
+from kb.models import Article
+from kb.serializers import ArticleSerializer
 from tickets.serializers import TicketSerializer
 
 
@@ -39,4 +42,15 @@ def csat_payload(event: dict) -> dict | None:
         "first_answer": event["first"],
         "ticket": TicketSerializer(survey.ticket).data,
         "actor": {"type": "customer", "id": event["customer_id"]},
+    }
+
+
+def article_payload(event: dict) -> dict | None:
+    """The article as it is now (the API's representation), and who changed it."""
+    article = Article.objects.select_related("section").filter(pk=event["article_id"]).first()
+    if article is None or not article.is_public:  # deleted, unpublished or made internal since
+        return None
+    return {
+        "article": ArticleSerializer(article).data,
+        "actor": {"type": "user", "id": event.get("by_id")},
     }

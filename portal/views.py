@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kb import selectors as kb_selectors
+from kb import services as kb_services
 from portal import ratelimit, selectors, services
 from portal.forms import (
     PasswordForm,
@@ -245,6 +247,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         _form_error(form, exc)
         return render(request, "portal/ticket_new.html", context, status=400)
+    # Filed anyway: the help-center articles suggested while typing were not enough.
+    deflection = kb_selectors.deflection_get(token=request.POST.get("kb_session", ""))
+    if deflection is not None:
+        kb_services.deflection_submitted(session=deflection, ticket=ticket if customer else None)
     if not customer:
         return _submit_sent(request, data["email"])
     return redirect("portal:ticket-submitted", ticket_id=ticket.pk)

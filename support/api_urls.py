@@ -13,6 +13,7 @@ from feedback.api import (
     TicketFeedbackLinkViewSet,
 )
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
+from kb.api import ArticleViewSet
 from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
@@ -40,6 +41,7 @@ router.register("routing-rules", RoutingRuleViewSet, basename="api-routing-rule"
 router.register("triggers", TriggerViewSet, basename="api-trigger")
 router.register("automations", AutomationViewSet, basename="api-automation")
 router.register("macros", MacroViewSet, basename="api-macro")
+router.register("articles", ArticleViewSet, basename="api-article")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tickets",
     "feedback",
     "support",  # project-level management commands (runstack)
+    "kb",
     "portal",
     "integrations",
     "reports",

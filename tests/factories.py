@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role, Team, User
 from customers.models import Customer, Organization, OrganizationDomain
+from kb.markdown import render as kb_render
 from tickets.models import Message, MessageKind, Tag, Ticket
 
 PASSWORD = "correct horse battery staple"
@@ -156,3 +157,41 @@ class SlaPolicyFactory(DjangoModelFactory):
     calendar = factory.SubFactory(BusinessCalendarFactory)
     first_response_minutes = 60
     resolution_minutes = 480
+
+
+# --- Knowledge base ---------------------------------------------------------------------------
+
+
+class KbCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "kb.Category"
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class KbSectionFactory(DjangoModelFactory):
+    class Meta:
+        model = "kb.Section"
+
+    category = factory.SubFactory(KbCategoryFactory)
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+
+
+class KbArticleFactory(DjangoModelFactory):
+    """A published public article; ``status``/``internal`` to make the others. Built directly
+    (body_html rendered here) — tests of the services go through ``kb.services``."""
+
+    class Meta:
+        model = "kb.Article"
+
+    section = factory.SubFactory(KbSectionFactory)
+    title = factory.Sequence(lambda n: f"Article {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    language = "en"
+    summary = "A short summary."
+    body = "Some **helpful** text."
+    body_html = factory.LazyAttribute(lambda o: kb_render(o.body))
+    status = "published"
+    internal = False

@@ -187,6 +187,7 @@ def test_ticket_links_partial_renders_as_a_ticket_page_panel(rf, agent, link, ti
     assert [p.template for p in panels] == [
         "feedback/_ticket_csat.html",
         "feedback/_ticket_links.html",
+        "kb/_ticket_panel.html",  # the knowledge base's, registered after feedback's
     ]
     html = Template("{% load workspace %}{% side_panel panel %}").render(
         Context({"panel": panels[1], "csrf_token": "x"})

@@ -29,6 +29,7 @@ AREA_SEEDERS = [
     "tickets.assignment.demo",
     "tickets.macros.demo",
     "tickets.workspace.demo",
+    "kb.demo",
 ]
 
 

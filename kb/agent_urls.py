@@ -1,0 +1,21 @@
+from django.urls import path
+
+from kb import agent_views
+
+app_name = "kb_agent"
+
+urlpatterns = [
+    path("", agent_views.article_list, name="list"),
+    path("new/", agent_views.article_edit, name="new"),
+    path("preview/", agent_views.preview, name="preview"),
+    path("lookup/", agent_views.lookup, name="lookup"),
+    path("tickets/<int:ticket_id>/sent/", agent_views.sent, name="sent"),
+    path("<int:article_id>/", agent_views.article_edit, name="edit"),
+    path("<int:article_id>/status/", agent_views.article_status, name="status"),
+    path("<int:article_id>/history/", agent_views.history, name="history"),
+    path(
+        "<int:article_id>/history/<int:number>/restore/",
+        agent_views.restore,
+        name="restore",
+    ),
+]

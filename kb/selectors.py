@@ -1,0 +1,307 @@
+"""Knowledge-base reads, with who may see what decided here once:
+
+- a draft or archived article is never public; only the editor pages (agents) read them;
+- an internal-only article reaches agents only — never a customer or a visitor, by any path
+  (help center, search, suggestions, sitemap, API with a customer's token);
+- anything out of reach is *not found*, whether it exists or not.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from kb.models import (
+    SEARCH_CONFIG,
+    Article,
+    ArticleRevision,
+    ArticleStatus,
+    Category,
+    DeflectionSession,
+    KbSettings,
+    Section,
+)
+from support.errors import NotFound
+
+SEARCH_LIMIT = 20
+SUGGEST_LIMIT = 5
+MAX_TERMS = 8
+
+
+def is_agent(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_agent)
+
+
+def sign_in_required() -> bool:
+    row = KbSettings.objects.filter(pk=1).only("sign_in_required").first()
+    return bool(row and row.sign_in_required)
+
+
+def articles_readable_by(user: User | None) -> QuerySet[Article]:
+    """Published articles the reader may see in the help center: internal-only ones to agents."""
+    articles = Article.objects.published()
+    if not is_agent(user):
+        articles = articles.filter(internal=False)
+    return articles
+
+
+def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Article:
+    article = (
+        articles_readable_by(user)
+        .select_related("section__category")
+        .filter(language=language, slug=slug)
+        .first()
+    )
+    if article is None:
+        raise NotFound("No such article.")
+    return article
+
+
+def categories_for_reader(*, user: User | None) -> list[Category]:
+    """Categories with their sections and how many readable articles each holds; empty ones
+    are left out."""
+    readable = articles_readable_by(user)
+    sections = Section.objects.annotate(
+        article_count=Count("articles", filter=Q(articles__in=readable.values("pk")))
+    ).filter(article_count__gt=0)
+    categories = Category.objects.prefetch_related(Prefetch("sections", queryset=sections))
+    return [c for c in categories if c.sections.all()]
+
+
+def category_get_for_reader(*, user: User | None, slug: str) -> tuple[Category, list[Section]]:
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        raise NotFound("No such category.")
+    articles = articles_readable_by(user).only("title", "slug", "language", "summary", "section_id")
+    sections = [
+        s
+        for s in category.sections.prefetch_related(
+            Prefetch("articles", queryset=articles, to_attr="readable")
+        )
+        if s.readable
+    ]
+    if not sections:
+        raise NotFound("No such category.")
+    return category, sections
+
+
+def related_articles(*, article: Article, user: User | None, limit: int = 5) -> list[Article]:
+    """Same section first, then articles sharing a tag; readable ones only."""
+    readable = articles_readable_by(user).filter(language=article.language).exclude(pk=article.pk)
+    tag_q = Q()
+    for tag in article.tag_list:
+        tag_q |= Q(tags__icontains=tag)
+    picked = list(readable.filter(section_id=article.section_id)[:limit])
+    if len(picked) < limit and tag_q:
+        picked += list(
+            readable.filter(tag_q).exclude(pk__in=[a.pk for a in picked])[: limit - len(picked)]
+        )
+    return picked
+
+
+def sitemap_articles() -> QuerySet[Article]:
+    """Public articles only, whatever the sitemap's reader is."""
+    return Article.objects.public().only("slug", "language", "updated_at").order_by("pk")
+
+
+# --- search -----------------------------------------------------------------------------------
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(query: str) -> list[str]:
+    return [t for t in WORD.findall(query.lower()) if len(t) > 1][:MAX_TERMS]
+
+
+# Words too common to suggest an article by (the subject "I can't find the export button"
+# should suggest by "find", "export", "button").
+STOPWORDS = frozenset(
+    """a an and are as at be but by can can't cannot could do does for from has have how i if in
+    into is it its me my no not of on or our please so that the their there this to us was we
+    what when where which why will with you your
+    der die das und ist nicht ein eine ich wie mit für von zu auf den dem
+    el la los las un una y es no en de del por para con que como mi""".split()
+)
+
+
+def _search(
+    articles: QuerySet[Article],
+    query: str,
+    *,
+    language: str | None,
+    limit: int,
+    match_all: bool = True,
+):
+    """Every term must match (search), or any term, ranked by how many match (suggestions)."""
+    terms = search_terms(query)
+    if not match_all:
+        terms = [t for t in terms if t not in STOPWORDS]
+    if not terms:
+        return []
+    if language:
+        articles = articles.filter(language=language)
+    if connection.vendor == "postgresql":
+        return _search_postgres(
+            articles, query, terms, language=language, limit=limit, match_all=match_all
+        )
+
+    # SQLite (the embedded default): terms in the title, summary, tags or body; title and
+    # summary matches rank first.
+    def term_q(term: str) -> Q:
+        return (
+            Q(title__icontains=term)
+            | Q(summary__icontains=term)
+            | Q(tags__icontains=term)
+            | Q(body__icontains=term)
+        )
+
+    if match_all:
+        for term in terms:
+            articles = articles.filter(term_q(term))
+    else:
+        any_term = Q()
+        for term in terms:
+            any_term |= term_q(term)
+        articles = articles.filter(any_term)
+    found = list(articles.select_related("section__category")[: limit * 10])
+
+    def score(a: Article) -> tuple:
+        title, summary = a.title.lower(), a.summary.lower()
+        text = f"{title} {summary} {a.tags.lower()} {a.body.lower()}"
+        return (
+            -sum(t in text for t in terms) * 10
+            - sum(t in title for t in terms) * 3
+            - sum(t in summary for t in terms),
+            a.title,
+        )
+
+    return sorted(found, key=score)[:limit]
+
+
+def _search_postgres(
+    articles: QuerySet[Article],
+    query: str,
+    terms: list[str],
+    *,
+    language: str | None,
+    limit: int,
+    match_all: bool,
+):
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    languages = [language] if language else list(SEARCH_CONFIG)
+    found: list[Article] = []
+    for lang in languages:
+        config = SEARCH_CONFIG[lang]
+        vector = (
+            SearchVector("title", weight="A", config=config)
+            + SearchVector("summary", "tags", weight="B", config=config)
+            + SearchVector("body", weight="C", config=config)
+        )
+        if match_all:
+            search_query = SearchQuery(query, search_type="websearch", config=config)
+        else:  # terms are \w+ words, so the raw OR query cannot be malformed
+            search_query = SearchQuery(" | ".join(terms), search_type="raw", config=config)
+        found += list(
+            articles.filter(language=lang)
+            .annotate(document=vector, rank=SearchRank(vector, search_query))
+            .filter(document=search_query)
+            .select_related("section__category")
+            .order_by("-rank", "title")[:limit]
+        )
+    found.sort(key=lambda a: -a.rank)
+    return found[:limit]
+
+
+def search_for_reader(
+    *, user: User | None, query: str, language: str | None = None, limit: int = SEARCH_LIMIT
+) -> list[Article]:
+    return _search(articles_readable_by(user), query, language=language, limit=limit)
+
+
+def suggestions(*, query: str, limit: int = SUGGEST_LIMIT) -> list[Article]:
+    """Deflection suggestions in the portal's request form: public articles only, whoever asks."""
+    return _search(Article.objects.public(), query, language=None, limit=limit, match_all=False)
+
+
+def highlight(text: str, terms: list[str], *, width: int = 180) -> SafeString:
+    """An escaped excerpt of ``text`` around the first term, each term wrapped in ``<mark>``."""
+    plain = re.sub(r"[#*_`>\[\]()|-]+", " ", text)
+    plain = re.sub(r"\s+", " ", plain).strip()
+    lower = plain.lower()
+    positions = [lower.find(t) for t in terms if lower.find(t) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    excerpt = plain[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(plain) else ""
+    escaped = html.escape(excerpt)
+    if terms:
+        pattern = re.compile("|".join(re.escape(html.escape(t)) for t in terms), re.IGNORECASE)
+        escaped = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
+    return mark_safe(prefix + escaped + suffix)  # noqa: S308 - built from escaped text only
+
+
+@dataclass
+class SearchHit:
+    article: Article
+    title: SafeString
+    excerpt: SafeString
+
+
+def search_hits(articles: list[Article], query: str) -> list[SearchHit]:
+    terms = search_terms(query)
+    return [
+        SearchHit(
+            article=a,
+            title=highlight(a.title, terms, width=400),
+            excerpt=highlight(f"{a.summary} {a.body}", terms),
+        )
+        for a in articles
+    ]
+
+
+# --- editor (agents) --------------------------------------------------------------------------
+
+
+def articles_for_editor(*, status: str = "", query: str = "") -> QuerySet[Article]:
+    articles = Article.objects.select_related("section__category", "author").order_by(
+        "-updated_at", "-pk"
+    )
+    if status in ArticleStatus.values:
+        articles = articles.filter(status=status)
+    for term in search_terms(query):
+        articles = articles.filter(Q(title__icontains=term) | Q(slug__icontains=term))
+    return articles
+
+
+def article_get_for_editor(*, user: User, article_id: int) -> Article:
+    if not is_agent(user):
+        raise NotFound("No such article.")
+    article = (
+        Article.objects.select_related("section__category", "author").filter(pk=article_id).first()
+    )
+    if article is None:
+        raise NotFound("No such article.")
+    return article
+
+
+def revision_get(*, article: Article, number: int) -> ArticleRevision:
+    revision = article.revisions.select_related("by").filter(number=number).first()
+    if revision is None:
+        raise NotFound("No such revision.")
+    return revision
+
+
+def deflection_get(*, token: str) -> DeflectionSession | None:
+    try:
+        parsed = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return DeflectionSession.objects.filter(token=parsed).first()

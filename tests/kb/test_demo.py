@@ -1,0 +1,28 @@
+import random
+
+import pytest
+
+from kb import demo, selectors
+from kb.models import Article, Category
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_builds_a_small_real_help_center_and_is_idempotent(client):
+    factories.AdminFactory(email="admin@example.com")
+    demo.seed(rng=random.Random(1))
+    demo.seed(rng=random.Random(1))
+    assert Category.objects.count() == 4
+    public = Article.objects.public()
+    assert 18 <= public.count() <= 24
+    assert Article.objects.filter(internal=True, status="published").count() == 1
+    assert Article.objects.filter(status="draft").count() == 1
+    # Every article renders, and links between articles point at ones that exist.
+    for article in public:
+        assert article.body_html and "<script" not in article.body_html
+        assert client.get(f"/help/articles/en/{article.slug}/").status_code == 200
+    assert client.get("/help/articles/en/how-seats-are-billed/").status_code == 200
+    found = selectors.suggestions(query="Can't find the export button")
+    assert found[0].title == "Export your data to CSV"
+    assert client.get("/help/").status_code == 200
