@@ -180,6 +180,7 @@ def build_site() -> Site:
             "tickets.assignment.demo",
             "tickets.macros.demo",
             "tickets.workspace.demo",
+            "kb.demo",
         ):
             importlib.import_module(module).seed(rng=rng)
 
@@ -248,6 +249,12 @@ def _page(route, urls, roles, *, public=False) -> Page:
     return Page(route, urls, frozenset(roles), public)
 
 
+def _public_article():
+    from kb.models import Article
+
+    return Article.objects.public().select_related("section__category").order_by("pk").first()
+
+
 def _queues(site: Site) -> list[str]:
     from tickets.workspace.queues import BUILTIN_VIEWS
 
@@ -304,6 +311,16 @@ PAGES: list[Page] = [
     ),
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
+    _page("kb_agent:list", lambda s: [reverse("kb_agent:list")], AGENTS),
+    _page("kb_agent:new", lambda s: [reverse("kb_agent:new")], AGENTS),
+    _page(
+        "kb_agent:edit", lambda s: [reverse("kb_agent:edit", args=[_public_article().pk])], AGENTS
+    ),
+    _page(
+        "kb_agent:history",
+        lambda s: [reverse("kb_agent:history", args=[_public_article().pk])],
+        AGENTS,
+    ),
     _page("sla:at_risk", lambda s: [reverse("sla:at_risk")], AGENTS),
     _page(
         "feedback:ticket_links",
@@ -392,6 +409,28 @@ PAGES: list[Page] = [
         {VISITOR},
         public=True,
     ),
+    # The help center: open to everyone (a public help center, the default).
+    _page("kb:home", lambda s: [reverse("kb:home")], {CUSTOMER, VISITOR}, public=True),
+    _page(
+        "kb:search",
+        lambda s: [reverse("kb:search") + "?q=export", reverse("kb:search") + "?q=zzzz"],
+        {CUSTOMER, VISITOR},
+        public=True,
+    ),
+    _page(
+        "kb:category",
+        lambda s: [reverse("kb:category", args=[_public_article().section.category.slug])],
+        {CUSTOMER, VISITOR},
+        public=True,
+    ),
+    _page(
+        "kb:article",
+        lambda s: [
+            reverse("kb:article", args=[_public_article().language, _public_article().slug])
+        ],
+        {CUSTOMER, VISITOR},
+        public=True,
+    ),
     # CSAT from the mail: a valid link, and an expired or broken one (410).
     _page(
         "feedback:csat_answer",
@@ -410,6 +449,14 @@ EXTRA_PAGES = [
 NOT_FOUND_PAGES = {url: 404 for url, _ in EXTRA_PAGES}
 
 NOT_PAGES: dict[str, str] = {
+    "kb:suggest": "htmx fragment (suggestions beside the request form)",
+    "kb:vote": "POST",
+    "kb:sitemap": "XML for search engines (tests/kb/test_views.py)",
+    "kb_agent:preview": "htmx fragment (Markdown preview)",
+    "kb_agent:lookup": "htmx fragment (the composer's article search)",
+    "kb_agent:sent": "htmx fragment (articles sent on a ticket)",
+    "kb_agent:status": "POST",
+    "kb_agent:restore": "POST",
     "home": "redirects to the person's landing page",
     "logout": "POST",
     "workspace:home": "redirects to the agent's first queue",
