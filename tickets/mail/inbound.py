@@ -351,7 +351,7 @@ def _apply(row: InboundEmail) -> None:
         ):
             raise Ignored("Automatic reply that belongs to no ticket.")
         message = _new_ticket(mail, body=body, body_html=body_html, files=files)
-        _hold_ccs(row, mail, verdict, current=[])
+        _hold_ccs(row, mail, verdict, ticket=None)
     elif agent is not None and not proven:
         # Anyone can write an agent's address in From: without proof (their signed reply
         # address, or a passing DMARC) it is an internal note for that agent to confirm.
@@ -391,9 +391,7 @@ def _apply(row: InboundEmail) -> None:
             )
         else:
             if customer.pk == ticket.requester_id:
-                from tickets.mail.notify import ticket_ccs
-
-                _hold_ccs(row, mail, verdict, current=ticket_ccs(ticket))
+                _hold_ccs(row, mail, verdict, ticket=ticket)
             message = ticket_services.ticket_reply(
                 ticket=ticket,
                 body=body,
@@ -415,15 +413,18 @@ def _signed_by(agent: User, ticket: Ticket, mail: ParsedMail) -> bool:
     )
 
 
-def _hold_ccs(row: InboundEmail, mail: ParsedMail, verdict, *, current: list[str]) -> None:
+def _hold_ccs(row: InboundEmail, mail: ParsedMail, verdict, *, ticket: Ticket | None) -> None:
     """A requester's mail decides who else gets replies (``notify.ticket_ccs``) only when its
     sender is verified; otherwise the addresses it would add are recorded on the row, not
     applied."""
     if verdict.passed:
         return
-    from tickets.mail.notify import mail_ccs
+    from tickets.mail.notify import mail_ccs, ticket_ccs
 
-    row.cc_held = [a for a in mail_ccs(mail, requester=mail.from_email) if a not in current]
+    wanted = mail_ccs(mail, requester=mail.from_email)
+    if wanted:  # (most mail copies nobody: no need to read the ticket's CCs)
+        current = ticket_ccs(ticket) if ticket is not None else []
+        row.cc_held = [a for a in wanted if a not in current]
 
 
 def _finish_message(row: InboundEmail, message: Message, mail: ParsedMail) -> None:
