@@ -209,6 +209,9 @@ def test_spoofed_requester_cannot_add_a_cc(client, ticket, agent):
     assert "mallory@evil.example" in row.cc_held
     assert ticket_ccs(ticket) == []
     services.ticket_assign(ticket=ticket, team=agent.teams.first(), by=agent)
+    client.force_login(agent)
+    page = client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    assert "CC not applied, the sender is not verified: mallory@evil.example" in page
     with run_on_commit():
         services.ticket_reply(ticket=ticket, body="Here is your invoice.", by=agent)
     reply = OutboundEmail.objects.get(kind="reply")
