@@ -56,6 +56,15 @@ def test_agent_confirms_an_unverified_reply_from_mail(live_server, browser, smtp
     customer = factories.CustomerFactory(email="ada@example.org", name="Ada Lovelace")
     ticket = factories.TicketFactory(team=team, requester=customer, subject="Printer on fire")
 
+    _post_mail(  # the requester (unverified) copies someone in: shown, not applied
+        live_server.url,
+        build_mail(
+            sender="Ada Lovelace <ada@example.org>",
+            to="support@localhost, mallory@evil.example",
+            subject=f"Re: Printer on fire [#{ticket.pk}]",
+            body="Copying my colleague.",
+        ),
+    )
     _post_mail(
         live_server.url,
         build_mail(
@@ -64,8 +73,8 @@ def test_agent_confirms_an_unverified_reply_from_mail(live_server, browser, smtp
             body="A technician is on the way.",
         ),
     )
-    row = InboundEmail.objects.get()
-    assert row.status == InboundStatus.PROCESSED, row.error
+    for row in InboundEmail.objects.all():
+        assert row.status == InboundStatus.PROCESSED, row.error
     note = ticket.messages.get(body_text="A technician is on the way.")
     assert note.kind == MessageKind.NOTE and note.needs_review
     assert not OutboundEmail.objects.filter(message=note).exists()
@@ -83,6 +92,9 @@ def test_agent_confirms_an_unverified_reply_from_mail(live_server, browser, smtp
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     flag = page.locator(f"#review-{note.pk}")
     assert "Unverified, from mail" in flag.inner_text()
+    assert "CC not applied, the sender is not verified: mallory@evil.example" in page.inner_text(
+        ".timeline"
+    )
     assert_accessible(page)
     _shoot(page, "unverified-agent-note")
     confirm = flag.get_by_role("button", name="Confirm and send as my reply")
@@ -99,4 +111,4 @@ def test_agent_confirms_an_unverified_reply_from_mail(live_server, browser, smtp
         m for m in smtp_server.messages() if "technician" in m.get_body(("plain",)).get_content()
     ]
     assert len(sent) == 1
-    assert sent[0]["To"] == "ada@example.org"
+    assert sent[0]["To"] == "ada@example.org" and sent[0]["Cc"] is None
