@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 
 from accounts.models import normalize_email
 from customers.models import Customer, Organization, OrganizationDomain
@@ -76,5 +77,19 @@ def customer_create(
 
 
 def customer_get_or_create(*, email: str, name: str = "") -> Customer:
-    existing = Customer.objects.with_email(normalize_email(email)).first()
-    return existing or customer_create(email=email, name=name)
+    """The contact with this address, created if there is none. Race-free: two processes that
+    both find nothing and both create (two mails from a new sender at once) end with the one
+    contact — the loser's INSERT fails on the unique constraint in a savepoint and it reads the
+    winner's row instead."""
+    email = normalize_email(email)
+    existing = Customer.objects.with_email(email).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return customer_create(email=email, name=name)
+    except (IntegrityError, ValidationFailed, DjangoValidationError):
+        found = Customer.objects.with_email(email).first()
+        if found is None:
+            raise  # not a duplicate: a real problem with the address
+        return found

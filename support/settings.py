@@ -277,6 +277,8 @@ INBOUND_EMAIL_SECRET = env_str("INBOUND_EMAIL_SECRET")
 INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 40 * 1024 * 1024)
 # More addresses that are ours besides DEFAULT_FROM_EMAIL, SERVER_EMAIL and team addresses.
 MAIL_OWN_ADDRESSES = env_list("MAIL_OWN_ADDRESSES")
+# authserv-ids of our receiving servers: only their Authentication-Results are believed.
+MAIL_TRUSTED_AUTHSERV_IDS = env_list("MAIL_TRUSTED_AUTHSERV_IDS")
 # Mail on a ticket from someone not part of it: "review" (public message flagged for review)
 # or "new_ticket".
 MAIL_UNKNOWN_SENDER = env_str("MAIL_UNKNOWN_SENDER", "review")

@@ -18,24 +18,25 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 
 from accounts.models import Role, Team, User
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from support import clock
-from support.errors import DomainError, InvalidChange, ValidationFailed
+from support.errors import DomainError, InvalidChange, NotFound, ValidationFailed
 from tickets import services as ticket_services
-from tickets.mail import loops
-from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail
+from tickets.mail import authenticity, loops, tokens
+from tickets.mail.models import AuthVerdict, InboundEmail, InboundStatus, OutboundEmail
 from tickets.mail.outbound import email_record_bounce
 from tickets.mail.parse import MSGID_RE, ParsedAttachment, ParsedMail, parse, synthetic_message_id
-from tickets.mail.services import mail_message_add
+from tickets.mail.services import mail_message_add, mail_unverified_agent_note
 from tickets.mail.threading import find_ticket, strip_subject, unknown_sender_policy
 from tickets.mail.trim import trim_html, trim_text
 from tickets.models import Attachment, Channel, Message, Status, Ticket
 from tickets.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
+from tickets.selectors import ticket_get_for_agent
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,9 @@ def inbound_sweep() -> int:
 
 PROCESSED_FIELDS = (
     "status",
+    "auth_verdict",
+    "auth_detail",
+    "cc_held",
     "error",
     "attempts",
     "processed_at",
@@ -140,6 +144,20 @@ class Ignored(Rejected):
     """The message is fine but deliberately becomes nothing (bounce, loop, duplicate)."""
 
 
+class Held(Rejected):
+    """Who sent the message can't be determined or trusted: nothing of it is applied, and the
+    row waits in the admins' list (status ``review``) with the reason."""
+
+
+class Transient(Exception):
+    """Processing failed for a reason that is not the message's (a race on a unique constraint,
+    a lost connection): the row stays ``received`` and the task or the sweep tries again."""
+
+
+# Transient failures of one message before it is failed for a person to look at.
+MAX_TRANSIENT_ATTEMPTS = 5
+
+
 def inbound_process(*, inbound_id: int) -> InboundEmail | None:
     """Parse one stored message and apply it. Never raises for a bad message: the row records
     the outcome (processed, ignored with the reason, failed with the reason)."""
@@ -157,6 +175,9 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
             try:
                 _apply(row)
                 row.status, row.error = InboundStatus.PROCESSED, ""
+            except Held as exc:
+                # Raised before anything was written for the message (only its claim is kept).
+                row.status, row.error = InboundStatus.REVIEW, exc.reason
             except Ignored as exc:
                 # Deliberately nothing (a bounce, our own mail, a duplicate): what _apply did
                 # before deciding (recording a bounce) is kept.
@@ -170,8 +191,14 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.reason, row=row)
     except DomainError as exc:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.message, row=row)
-    except OperationalError:
-        raise  # the database is busy or gone, not the message's fault: the task retries
+    except (IntegrityError, OperationalError, InterfaceError) as exc:
+        # Not the message's fault: a concurrent writer won a unique constraint, or the database
+        # went away. The row stays received (the task retries it, and the sweep if the task is
+        # lost); after MAX_TRANSIENT_ATTEMPTS it is failed for a person.
+        if row is None:
+            raise
+        _transient(inbound_id, row=row, exc=exc)
+        raise Transient(f"{type(exc).__name__}: {exc}") from exc
     except Exception as exc:
         if row is None:
             raise  # reading the row failed, not the message: the task retries
@@ -179,6 +206,18 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
         return _finish(
             inbound_id, status=InboundStatus.FAILED, error=f"{type(exc).__name__}: {exc}", row=row
         )
+
+
+def _transient(inbound_id: int, *, row: InboundEmail, exc: Exception) -> None:
+    failed = row.attempts >= MAX_TRANSIENT_ATTEMPTS
+    try:
+        InboundEmail.objects.filter(pk=inbound_id).update(
+            status=InboundStatus.FAILED if failed else InboundStatus.RECEIVED,
+            error=f"{'' if failed else 'Will be retried: '}{type(exc).__name__}: {exc}"[:2000],
+            attempts=row.attempts,
+        )
+    except (OperationalError, InterfaceError):
+        logger.warning("Could not record the transient failure of inbound mail %s", inbound_id)
 
 
 def _finish(inbound_id: int, *, status: str, error: str, row: InboundEmail) -> InboundEmail:
@@ -193,11 +232,35 @@ def _finish(inbound_id: int, *, status: str, error: str, row: InboundEmail) -> I
         subject=row.subject,
         autoreply_allowed=row.autoreply_allowed,
         bounce_for=row.bounce_for_id,
+        auth_verdict=row.auth_verdict,
+        auth_detail=row.auth_detail,
     )
     return InboundEmail.objects.get(pk=inbound_id)
 
 
 # --- applying one message ------------------------------------------------------------------
+
+
+def _claim(row: InboundEmail, mail: ParsedMail) -> None:
+    """Take this Message-ID for this row, in the processing transaction. A copy of the same mail
+    in another mailbox being processed at this moment waits on the unique index until this
+    transaction ends, then fails to take it and is ignored: one mail, one ticket."""
+    try:
+        with transaction.atomic():
+            InboundEmail.objects.filter(pk=row.pk).update(claimed_message_id=mail.message_id)
+    except IntegrityError:
+        other = (
+            InboundEmail.objects.filter(claimed_message_id=mail.message_id)
+            .exclude(pk=row.pk)
+            .values("pk", "mailbox", "ticket_id")
+            .first()
+        )
+        if other and other["ticket_id"]:
+            raise Ignored(
+                f"Already on ticket #{other['ticket_id']} (delivered to another address)."
+            ) from None
+        where = f" (mail #{other['pk']}, mailbox {other['mailbox']})" if other else ""
+        raise Ignored(f"The same mail was received through another mailbox{where}.") from None
 
 
 def _apply(row: InboundEmail) -> None:
@@ -206,6 +269,7 @@ def _apply(row: InboundEmail) -> None:
     row.subject = mail.subject[:300]
     automatic = loops.is_automatic(mail)
     row.autoreply_allowed = not automatic
+    _claim(row, mail)
 
     if loops.is_bounce(mail):
         row.autoreply_allowed = False
@@ -218,8 +282,17 @@ def _apply(row: InboundEmail) -> None:
                 f"({mail.report_diagnostic or 'no reason given'}); recorded on that mail."
             )
         raise Ignored("Delivery report (bounce) that names no mail of ours.")
+    if mail.sender_problem:
+        raise Held(mail.sender_problem)
     if not mail.from_email:
         raise Rejected("The message has no sender address (From), so no one could be answered.")
+    verdict = authenticity.verdict_for(mail)
+    row.auth_verdict, row.auth_detail = verdict.verdict, verdict.detail
+    if verdict.verdict == AuthVerdict.FAIL:
+        raise Held(
+            f"The receiving server says mail from {mail.from_email} failed authentication "
+            f"({verdict.detail}): it may be forged, so it was not added as theirs."
+        )
     if loops.is_own_address(mail.from_email):
         raise Ignored(f"Mail from our own address {mail.from_email}: ignored to avoid a loop.")
     already = Message.objects.filter(email_message_id=mail.message_id).first()
@@ -233,6 +306,22 @@ def _apply(row: InboundEmail) -> None:
         .exclude(role=Role.CUSTOMER)
         .first()
     )
+    proven = False
+    if agent is not None and ticket is not None:
+        # The same rule as the workspace and the API: no reply to a ticket one can't open.
+        try:
+            ticket_get_for_agent(agent=agent, ticket_id=ticket.pk)
+        except NotFound:
+            raise Held(
+                f"{mail.from_email} is an agent who can't see ticket #{ticket.pk}; "
+                "their mail was not added."
+            ) from None
+        proven = verdict.passed or _signed_by(agent, ticket, mail)
+        if how == "internal" and not proven:
+            raise Held(
+                f"Reply to an internal notification on ticket #{ticket.pk} claiming to be "
+                f"from the agent {mail.from_email}, unverified; not added."
+            )
     body, body_html = _bodies(mail)
     files, refused = _files(mail.attachments)
     if refused:
@@ -262,6 +351,18 @@ def _apply(row: InboundEmail) -> None:
         ):
             raise Ignored("Automatic reply that belongs to no ticket.")
         message = _new_ticket(mail, body=body, body_html=body_html, files=files)
+        _hold_ccs(row, mail, verdict, ticket=None)
+    elif agent is not None and not proven:
+        # Anyone can write an agent's address in From: without proof (their signed reply
+        # address, or a passing DMARC) it is an internal note for that agent to confirm.
+        message = mail_unverified_agent_note(
+            ticket=ticket,
+            by=agent,
+            body=body,
+            body_html=body_html,
+            attachments=files,
+            email_message_id=mail.message_id,
+        )
     elif agent is not None:
         message = ticket_services.ticket_reply(
             ticket=ticket,
@@ -289,6 +390,8 @@ def _apply(row: InboundEmail) -> None:
                 email_message_id=mail.message_id,
             )
         else:
+            if customer.pk == ticket.requester_id:
+                _hold_ccs(row, mail, verdict, ticket=ticket)
             message = ticket_services.ticket_reply(
                 ticket=ticket,
                 body=body,
@@ -299,6 +402,29 @@ def _apply(row: InboundEmail) -> None:
                 email_message_id=mail.message_id,
             )
     _finish_message(row, message, mail)
+
+
+def _signed_by(agent: User, ticket: Ticket, mail: ParsedMail) -> bool:
+    """The mail went to the agent's own signed reply address for this ticket (the Reply-To of
+    the notification they got), so whoever sent it had that mail."""
+    return any(
+        tokens.agent_reply_from_address(address) == (agent.pk, ticket.pk)
+        for address in mail.recipients
+    )
+
+
+def _hold_ccs(row: InboundEmail, mail: ParsedMail, verdict, *, ticket: Ticket | None) -> None:
+    """A requester's mail decides who else gets replies (``notify.ticket_ccs``) only when its
+    sender is verified; otherwise the addresses it would add are recorded on the row, not
+    applied."""
+    if verdict.passed:
+        return
+    from tickets.mail.notify import mail_ccs, ticket_ccs
+
+    wanted = mail_ccs(mail, requester=mail.from_email)
+    if wanted:  # (most mail copies nobody: no need to read the ticket's CCs)
+        current = ticket_ccs(ticket) if ticket is not None else []
+        row.cc_held = [a for a in wanted if a not in current]
 
 
 def _finish_message(row: InboundEmail, message: Message, mail: ParsedMail) -> None:

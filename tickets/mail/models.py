@@ -14,6 +14,17 @@ class InboundStatus(models.TextChoices):
     PROCESSED = "processed", "Processed"
     FAILED = "failed", "Failed"
     IGNORED = "ignored", "Ignored"
+    # The sender can't be determined or trusted (several From addresses, dmarc=fail, an agent
+    # who can't see the ticket): nothing was applied; an admin reads it (see docs/email.md).
+    REVIEW = "review", "Held for review"
+
+
+class AuthVerdict(models.TextChoices):
+    """What the receiving server (a trusted ``Authentication-Results``) said about the sender."""
+
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+    NONE = "none", "None"
 
 
 class InboundEmail(models.Model):
@@ -38,6 +49,17 @@ class InboundEmail(models.Model):
     # What the parser saw, for the admin list (filled on processing).
     from_address = models.CharField(max_length=320, blank=True)
     subject = models.CharField(max_length=300, blank=True)
+    # The receiving server's verdict on the From address (tickets.mail.authenticity) and the
+    # results it was read from.
+    auth_verdict = models.CharField(max_length=8, choices=AuthVerdict.choices, blank=True)
+    auth_detail = models.CharField(max_length=500, blank=True)
+    # Addresses this mail would have added to the ticket's CCs, not applied: the sender was not
+    # verified (docs/email.md, "Trust model").
+    cc_held = models.JSONField(default=list, blank=True)
+    # Set while processing, in the same transaction: the one row (of all mailboxes) that took
+    # this Message-ID. A second copy processed at the same moment waits on the unique index and
+    # is then ignored, so one mail is one ticket whatever the timing.
+    claimed_message_id = models.CharField(max_length=250, null=True, blank=True, unique=True)
     # False for auto-replies, bulk mail and bounces: nothing automatic answers them.
     autoreply_allowed = models.BooleanField(default=True)
     ticket = models.ForeignKey(

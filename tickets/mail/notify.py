@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts.models import User
 from support.events import subscribe
 from tickets.mail import loops, tokens
-from tickets.mail.models import InboundEmail, OutboundEmail
+from tickets.mail.models import AuthVerdict, InboundEmail, OutboundEmail
 from tickets.mail.outbound import _clean_header, email_queue
 from tickets.mail.threading import strip_subject
 from tickets.mail.trim import REPLY_MARKER
@@ -129,22 +129,34 @@ MAX_CCS = 10
 
 
 def ticket_ccs(ticket: Ticket) -> list[str]:
-    """Who the requester's latest mail on this ticket also went to (To and Cc, minus us).
+    """Who the requester's latest verified mail on this ticket also went to (To and Cc, minus
+    us).
 
     Replies keep them in the loop, as "reply all" would; they are read from the stored original
     rather than kept in a second place.
     """
     from tickets.mail.parse import parse
 
+    # Only mail whose sender the receiving server verified (docs/email.md, "Trust model"): a
+    # forged "requester" must not choose who else gets the agents' replies. An unverified mail's
+    # CCs are kept on its row (``cc_held``) for an agent to see, not applied.
     row = (
-        InboundEmail.objects.filter(ticket=ticket, message__author_customer_id=ticket.requester_id)
+        InboundEmail.objects.filter(
+            ticket=ticket,
+            message__author_customer_id=ticket.requester_id,
+            auth_verdict=AuthVerdict.PASS,
+        )
         .order_by("-received_at", "-id")
         .first()
     )
     if row is None:
         return []
-    mail = parse(row.raw_bytes)
-    requester = ticket.requester.email.lower()
+    return mail_ccs(parse(row.raw_bytes), requester=ticket.requester.email)
+
+
+def mail_ccs(mail, *, requester: str) -> list[str]:
+    """The people besides the requester and us that ``mail`` went to (at most ``MAX_CCS``)."""
+    requester = requester.lower()
     found: list[str] = []
     for address in [*mail.to, *mail.cc]:
         if address == requester or address in found or loops.is_own_address(address):
@@ -257,22 +269,26 @@ def mail_new_ticket_confirmation(event: TicketEvent) -> None:
 # --- agent-facing notifications --------------------------------------------------------------
 
 
-def _agent_addresses(users) -> list[str]:
-    return sorted({u.email for u in users if u.is_active and u.is_agent and u.email})
-
-
 def _notify_agents(
     event: TicketEvent,
     *,
     kind: str,
-    to: list[str],
+    users: list[User],
     template: str,
     context: dict,
     internal: bool = False,
 ) -> None:
     """Mail agents about a ticket. ``internal`` mail (about a note) carries no ticket token and
-    no reply address, and a reply to it comes back as a note (see ``threading.INTERNAL_KINDS``)."""
-    if not to:
+    no reply address, and a reply to it comes back as a note (see ``threading.INTERNAL_KINDS``).
+
+    Other notifications go one per agent, each with ``Reply-To`` the agent's signed reply address
+    for this ticket (``tokens.agent_reply_address_for``): replying to it is how an agent's mail
+    proves it is theirs and becomes a public reply (docs/email.md, "Trust model")."""
+    users = sorted(
+        {u.pk: u for u in users if u.is_active and u.is_agent and u.email}.values(),
+        key=lambda u: u.email,
+    )
+    if not users:
         return
     ticket = event.ticket
     base = ticket_from_address(ticket)
@@ -281,26 +297,40 @@ def _notify_agents(
     if internal:
         headers = {"X-Switchboard-Ticket": str(ticket.pk)}
         subject = f"Internal note on ticket {ticket.pk}: {subject}"
-    else:
+        headers["Auto-Submitted"] = AUTO_GENERATED
+        headers["X-Auto-Response-Suppress"] = "All"
+        email_queue(
+            kind=kind,
+            to=[u.email for u in users],
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            from_email=base,
+            headers=headers,
+            ticket=ticket,
+            dedupe_key=f"event:{event.pk}:{kind}",
+            # An unsigned id: only its outbound row ties a reply to the ticket.
+            message_id=None,
+        )
+        return
+    subject = f"[#{ticket.pk}] {subject}"
+    for user in users:
         headers = _threading_headers(ticket, base=base)
-        subject = f"[#{ticket.pk}] {subject}"
-    headers["Auto-Submitted"] = AUTO_GENERATED
-    headers["X-Auto-Response-Suppress"] = "All"
-    email_queue(
-        kind=kind,
-        to=to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        from_email=base,
-        headers=headers,
-        ticket=ticket,
-        dedupe_key=f"event:{event.pk}:{kind}",
-        # Internal mail gets an unsigned id: only its outbound row ties a reply to the ticket.
-        message_id=None
-        if internal
-        else tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
-    )
+        headers["Reply-To"] = tokens.agent_reply_address_for(user.pk, ticket.pk, base=base)
+        headers["Auto-Submitted"] = AUTO_GENERATED
+        headers["X-Auto-Response-Suppress"] = "All"
+        email_queue(
+            kind=kind,
+            to=[user.email],
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            from_email=base,
+            headers=headers,
+            ticket=ticket,
+            dedupe_key=f"event:{event.pk}:{kind}:{user.pk}",
+            message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+        )
 
 
 @subscribe(EventKind.REPLIED)
@@ -316,15 +346,15 @@ def mail_customer_reply_to_agents(event: TicketEvent) -> None:
         return  # out-of-office and other machine mail: on the ticket, nobody paged
     ticket = event.ticket
     if ticket.assignee_id:
-        recipients = _agent_addresses([ticket.assignee])
+        recipients = [ticket.assignee]
     elif ticket.team_id:
-        recipients = _agent_addresses(ticket.team.members.all())
+        recipients = list(ticket.team.members.all())
     else:
         recipients = []
     _notify_agents(
         event,
         kind="customer_reply",
-        to=recipients,
+        users=recipients,
         template="customer_reply",
         context={"message": message, "customer": event.actor_customer},
     )
@@ -342,7 +372,7 @@ def mail_assignment(event: TicketEvent) -> None:
     _notify_agents(
         event,
         kind="assigned",
-        to=_agent_addresses([assignee]),
+        users=[assignee],
         template="assigned",
         context={"assignee": assignee, "by": event.actor},
     )
@@ -357,8 +387,8 @@ def mail_mention(event: TicketEvent) -> None:
     if not settings.NOTIFY_MENTION:
         return
     message = event.message
-    if message is None:
-        return
+    if message is None or message.needs_review:
+        return  # an unconfirmed note from mail pages nobody
     emails = {m.lower() for m in MENTION_RE.findall(message.body_text)}
     if not emails:
         return
@@ -370,7 +400,7 @@ def mail_mention(event: TicketEvent) -> None:
     _notify_agents(
         event,
         kind="mention",
-        to=_agent_addresses(mentioned),
+        users=mentioned,
         template="mention",
         context={"message": message, "by": event.actor},
         internal=True,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import getaddresses
 
 MSGID_RE = re.compile(r"<[^<>\s]+>")
 
@@ -46,6 +46,11 @@ class ParsedMail:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     content_type: str = "text/plain"
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, first value
+    # Why the sender can't be determined unambiguously (several or no addresses in From, a From
+    # the parser had to guess at); empty when ``from_email`` is the one sender.
+    sender_problem: str = ""
+    # Every Authentication-Results header, top (added last, by our receiving server) first.
+    auth_results: list[str] = field(default_factory=list)
     return_path: str | None = None
     # A delivery report (multipart/report): the original's Message-ID and why it failed.
     report_message_id: str = ""
@@ -58,11 +63,11 @@ class ParsedMail:
 def parse(raw: bytes) -> ParsedMail:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     headers = _headers(msg)
-    from_name, from_email = _address(headers.get("from", "")) or ("", "")
-    if not from_email:
-        from_name, from_email = _address(headers.get("sender", "")) or ("", "")
+    from_name, from_email, sender_problem = sender_of(msg)
     parsed = ParsedMail(
         message_id=_first_msgid(headers.get("message-id", "")) or synthetic_message_id(raw),
+        sender_problem=sender_problem,
+        auth_results=_all_values(msg, "authentication-results"),
         subject=" ".join(headers.get("subject", "").split()),
         from_name=from_name,
         from_email=from_email,
@@ -95,8 +100,82 @@ def parse(raw: bytes) -> ParsedMail:
 
 
 def synthetic_message_id(raw: bytes) -> str:
-    """An id for mail that has none, stable across re-deliveries of the same bytes."""
-    return f"<sha256.{hashlib.sha256(raw).hexdigest()[:40]}@switchboard.invalid>"
+    """An id for mail that has none: a fingerprint of its sender, date, subject and body, so a
+    re-delivery that only adds trace headers (``Received:``) or changes line endings is the same
+    message. (Hashing the whole raw text would make every re-delivery a new message.)"""
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        parts = [
+            " ".join(str(headers.get(name, "") or "").split())
+            for name in ("From", "Sender", "Date", "Subject", "To")
+        ]
+    except Exception:
+        parts = []
+    normalized = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    _head, _sep, body = normalized.partition(b"\n\n")
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "replace") + b"\0")
+    digest.update(b"\n".join(line.rstrip() for line in body.strip().split(b"\n")))
+    return f"<sha256.{digest.hexdigest()[:40]}@switchboard.invalid>"
+
+
+# --- the sender ------------------------------------------------------------------------------
+
+# Defects that only concern how a display name was written, never which address is meant.
+_BENIGN_DEFECTS = (
+    "trailing whitespace after encoded-word",
+    "encoded word inside quoted string",
+    "non-printable",
+)
+
+
+def sender_of(msg: Message) -> tuple[str, str, str]:
+    """``(name, address, problem)`` of the one sender, read from the parsed header object
+    (``email.headerregistry.Address``), never from decoded text: a display name whose encoded
+    words decode to an address stays a name. ``From`` is used when present, ``Sender`` only when
+    there is no ``From`` at all. Several addresses, a group, nothing parseable or a header the
+    parser had to guess at give a ``problem`` (the mail is held for review) and no address."""
+    name = "from" if any(n.lower() == "from" for n in msg.keys()) else "sender"
+    label = name.capitalize()
+    count = sum(1 for n in msg.keys() if n.lower() == name)
+    if not count:
+        return "", "", ""  # no sender at all: the caller refuses the mail
+    if count > 1:
+        return "", "", f"The mail has {count} {label} headers; the sender is ambiguous."
+    try:
+        header = msg.get(name)
+        addresses = header.addresses
+        groups = header.groups
+        defects = [str(d) for d in header.defects]
+    except Exception as exc:
+        return (
+            "",
+            "",
+            f"The {label} header can't be read ({type(exc).__name__}: {exc}); "
+            "the sender is ambiguous.",
+        )
+    if any(group.display_name is not None for group in groups):
+        return "", "", f"The {label} header is a group; the sender is ambiguous."
+    if len(addresses) != 1:
+        count = "no address" if not addresses else f"{len(addresses)} addresses"
+        return "", "", f"The {label} header has {count}; the sender is ambiguous."
+    bad = [d for d in defects if not any(b in d.lower() for b in _BENIGN_DEFECTS)]
+    if bad:
+        return "", "", f"The {label} header is malformed ({bad[0]}); the sender is ambiguous."
+    address = addresses[0]
+    username, domain = address.username, address.domain
+    if not username or not domain or any(c in address.addr_spec for c in '"<>,;\\ \r\n'):
+        return "", "", f"The {label} header has no usable address; the sender is ambiguous."
+    return (address.display_name or "").strip(), address.addr_spec.strip().lower(), ""
+
+
+def _all_values(msg: Message, name: str) -> list[str]:
+    values = []
+    for key, raw_value in msg.raw_items():
+        if key.lower() == name:
+            values.append(" ".join(str(raw_value).replace("\r", " ").replace("\n", " ").split()))
+    return values
 
 
 # --- headers --------------------------------------------------------------------------------
@@ -124,26 +203,20 @@ def _headers(msg: Message) -> dict[str, str]:
     return headers
 
 
-def _address(value: str) -> tuple[str, str] | None:
-    try:
-        name, addr = parseaddr(value)
-    except Exception:
-        return None
-    if "@" not in addr:
-        return None
-    return name.strip(), addr.strip().lower()
-
-
 def _addresses(msg: Message, name: str) -> list[str]:
+    """Every address of the header(s), from the parsed header objects (groups flattened)."""
+    found: list[str] = []
     try:
-        values = [str(v) for v in msg.get_all(name, [])]
+        for header in msg.get_all(name, []):
+            if hasattr(header, "addresses"):
+                for address in header.addresses:
+                    if address.username and address.domain:
+                        found.append(address.addr_spec.strip().lower())
+            else:  # Delivered-To and friends are not address headers to the parser
+                found.extend(a.strip().lower() for _, a in getaddresses([str(header)]) if "@" in a)
     except Exception:
-        values = [_decode_raw(str(v)) for n, v in msg.raw_items() if n.lower() == name]
-    try:
-        pairs = getaddresses(values)
-    except Exception:
-        return []
-    return [addr.strip().lower() for _, addr in pairs if "@" in addr]
+        return found
+    return found
 
 
 def _first_msgid(value: str) -> str:

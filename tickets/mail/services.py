@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from django.core.files import File
 from django.db import transaction
 
+from accounts.models import User
 from customers.models import Customer
-from support.errors import InvalidChange
+from support.errors import InvalidChange, NotPermitted
 from tickets.events import record_event, ticket_change
 from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
 from tickets.services import message_add, require_agent, ticket_lock, ticket_touch
+from tickets.services.messages import reply_effects
 
 
 @ticket_change
@@ -56,4 +58,66 @@ def message_mark_reviewed(*, message: Message, by) -> Message:
     if message.needs_review:
         message.needs_review = False
         message.save(update_fields=["needs_review"])
+    return message
+
+
+@ticket_change
+def mail_unverified_agent_note(
+    *,
+    ticket: Ticket,
+    by: User,
+    body: str,
+    body_html: str = "",
+    attachments: Sequence[File] = (),
+    email_message_id: str = "",
+) -> Message:
+    """Mail that claims to be an agent's reply but doesn't prove it (docs/email.md, "Trust
+    model"): an internal note in their name, flagged (``needs_review``) until that agent
+    confirms it. Nothing is mailed for it, not even a mention."""
+    require_agent(by)
+    ticket_lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidChange("This ticket is closed and can't take new notes.")
+    message = message_add(
+        ticket,
+        kind=MessageKind.NOTE,
+        body=body,
+        body_html=body_html,
+        by=by,
+        channel=Channel.EMAIL,
+        attachments=attachments,
+        email_message_id=email_message_id,
+        needs_review=True,
+    )
+    record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
+    ticket_touch(ticket)
+    return message
+
+
+def is_unverified_agent_note(message: Message) -> bool:
+    return (
+        message.kind == MessageKind.NOTE
+        and message.needs_review
+        and message.channel == Channel.EMAIL
+        and message.author_user_id is not None
+    )
+
+
+@ticket_change
+def mail_note_confirm(*, message: Message, by: User) -> Message:
+    """The agent a flagged note from mail is in the name of says it is theirs: it becomes their
+    public reply, with everything a reply does (the mail to the requester, SLA, status)."""
+    require_agent(by)
+    ticket = ticket_lock(message.ticket)
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if not is_unverified_agent_note(message):
+        raise InvalidChange("This message is not an unconfirmed reply from mail.")
+    if message.author_user_id != by.pk:
+        raise NotPermitted("Only the agent this mail claims to be from can confirm it.")
+    if ticket.status == Status.CLOSED:
+        raise InvalidChange("This ticket is closed; a reply needs a new follow-up ticket.")
+    message.kind = MessageKind.REPLY
+    message.needs_review = False
+    message.save(update_fields=["kind", "needs_review"])
+    reply_effects(ticket, message, by=by)
     return message

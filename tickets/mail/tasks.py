@@ -30,16 +30,24 @@ def sweep_outbound_email() -> int:
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=(ConnectionError, OperationalError),
     retry_backoff=True,
     max_retries=5,
 )
-def process_inbound_email(inbound_id: int) -> str | None:
-    """Turn one stored inbound message into a ticket or message (or a recorded rejection)."""
-    from tickets.mail.inbound import inbound_process
+def process_inbound_email(self, inbound_id: int) -> str | None:
+    """Turn one stored inbound message into a ticket or message (or a recorded rejection).
+    A transient failure (a unique-constraint race, a lost connection) leaves the row received
+    and is retried with backoff; the inbound sweep picks it up if this task is lost."""
+    from tickets.mail.inbound import Transient, inbound_process
 
-    row = inbound_process(inbound_id=inbound_id)
+    try:
+        row = inbound_process(inbound_id=inbound_id)
+    except Transient as exc:
+        if self.request.is_eager:
+            return "received"  # tests and eager setups: the sweep retries it
+        raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
     return row.status if row else None
 
 

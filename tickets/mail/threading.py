@@ -67,6 +67,9 @@ def find_ticket(mail: ParsedMail) -> tuple[Ticket | None, str]:
             return _follow_merges(ticket), "subject"
     for address in mail.recipients:
         ticket_id = tokens.ticket_id_from_address(address)
+        if ticket_id is None:
+            signed = tokens.agent_reply_from_address(address)
+            ticket_id = signed[1] if signed else None
         if ticket_id is not None:
             ticket = Ticket.objects.filter(pk=ticket_id).first()
             if ticket:

@@ -17,6 +17,7 @@ from django.conf import settings
 SIG_LEN = 12
 _MSGID_RE = re.compile(r"^<?sb\.t(\d{1,12})\.([0-9a-f]{8,32})\.([0-9a-f]{12})@[^>]+>?$")
 _ADDRESS_RE = re.compile(r"\+t(\d{1,12})\.([0-9a-f]{12})@", re.IGNORECASE)
+_AGENT_ADDRESS_RE = re.compile(r"\+a(\d{1,12})\.t(\d{1,12})\.([0-9a-f]{12})@", re.IGNORECASE)
 
 
 def _sign(value: str) -> str:
@@ -63,3 +64,24 @@ def ticket_id_from_address(address: str) -> int | None:
     if not hmac.compare_digest(sig.lower(), _sign(f"reply:{ticket_id}")):
         return None
     return int(ticket_id)
+
+
+def agent_reply_address_for(agent_id: int, ticket_id: int, *, base: str) -> str:
+    """The Reply-To of mail to one agent about one ticket:
+    ``support+a7.t1042.<sig>@example.com``. A reply sent to it proves the sender got that mail,
+    so it may become the agent's public reply (docs/email.md, "Trust model")."""
+    local, domain = address_parts(base)
+    local = local.split("+", 1)[0]
+    sig = _sign(f"agent-reply:{agent_id}:{ticket_id}")
+    return f"{local}+a{agent_id}.t{ticket_id}.{sig}@{domain}"
+
+
+def agent_reply_from_address(address: str) -> tuple[int, int] | None:
+    """``(agent_id, ticket_id)`` of a signed agent reply address, or None."""
+    match = _AGENT_ADDRESS_RE.search(address)
+    if not match:
+        return None
+    agent_id, ticket_id, sig = match.groups()
+    if not hmac.compare_digest(sig.lower(), _sign(f"agent-reply:{agent_id}:{ticket_id}")):
+        return None
+    return int(agent_id), int(ticket_id)

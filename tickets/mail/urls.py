@@ -12,5 +12,6 @@ urlpatterns = [
     path("mail/tickets/<int:ticket_id>/delivery/", views.ticket_delivery, name="ticket_delivery"),
     path("mail/outbound/<int:email_id>/resend/", views.outbound_resend, name="outbound_resend"),
     path("mail/messages/<int:message_id>/reviewed/", views.message_reviewed, name="reviewed"),
+    path("mail/messages/<int:message_id>/confirm/", views.message_confirm, name="confirm"),
     path("mail/attachments/<uuid:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -26,7 +26,7 @@ from tickets.mail.inbound import inbound_retry, inbound_store
 from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail
 from tickets.mail.outbound import email_retry
 from tickets.mail.parse import parse
-from tickets.mail.services import message_mark_reviewed
+from tickets.mail.services import mail_note_confirm, message_mark_reviewed
 from tickets.models import Message
 from tickets.sanitize import sanitize_html
 from tickets.selectors import attachment_get_for_user, ticket_get_for_agent
@@ -179,6 +179,26 @@ def message_reviewed(request: HttpRequest, message_id: int) -> HttpResponse:
     message_mark_reviewed(message=message, by=request.user)
     if request.htmx:
         return render(request, "tickets/mail/_reviewed.html")
+    return HttpResponseRedirect(
+        reverse("workspace:ticket", kwargs={"ticket_id": message.ticket_id}) + f"#m{message.pk}"
+    )
+
+
+@agent_required
+@require_POST
+def message_confirm(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The agent an unverified reply from mail claims to be from confirms it: it is published as
+    their reply (and mailed). Anyone else gets 403 with the reason."""
+    message = get_object_or_404(Message, pk=message_id)
+    ticket_get_for_agent(agent=request.user, ticket_id=message.ticket_id)
+    try:
+        mail_note_confirm(message=message, by=request.user)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            return HttpResponse(exc.message, status=403, content_type="text/plain")
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Confirmed: your reply is published and mailed.")
     return HttpResponseRedirect(
         reverse("workspace:ticket", kwargs={"ticket_id": message.ticket_id}) + f"#m{message.pk}"
     )

@@ -61,6 +61,16 @@ def ticket_reply(
         attachments=attachments,
         email_message_id=email_message_id,
     )
+    reply_effects(ticket, message, by=by, status=status)
+    return message
+
+
+def reply_effects(
+    ticket: Ticket, message: Message, *, by: Actor, status: str | None = None
+) -> None:
+    """What a public reply does once written: its event (which mails it), the SLA clocks, the
+    first response and the status. For ``ticket_reply`` and a reply published later (a note from
+    mail that its agent confirms)."""
     record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
     sla.sla_on_reply(ticket=ticket, message=message)  # SLA: meet or start reply clocks
 
@@ -75,7 +85,6 @@ def ticket_reply(
         status_set(ticket, target, by=by)
     else:
         ticket_touch(ticket)
-    return message
 
 
 @ticket_change

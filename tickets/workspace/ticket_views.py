@@ -79,7 +79,7 @@ def _conversation(user: User, ticket: Ticket) -> list[Message]:
             Prefetch("attachments", to_attr="listed_attachments"),
             Prefetch(
                 "inbound_emails",
-                queryset=InboundEmail.objects.only("id", "message_id"),
+                queryset=InboundEmail.objects.only("id", "message_id", "cc_held"),
                 to_attr="listed_inbound_emails",
             ),
         )

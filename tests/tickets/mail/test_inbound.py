@@ -166,12 +166,15 @@ def test_org_manager_may_reply_to_colleagues_ticket(ingest):
     assert ticket.messages.last().needs_review is False
 
 
-def test_agent_replying_by_mail_answers_the_customer(ingest, agent):
+def test_agent_replying_by_mail_answers_the_customer(ingest, agent, team):
     ticket = _ticket_from_mail(ingest)
+    services.ticket_assign(ticket=ticket, team=team, by=agent)
     django_mail.outbox.clear()
     row = ingest(
         build_mail(
             sender=f"Agent <{agent.email.upper()}>",
+            # the Reply-To of the notification the agent got: proof the mail is theirs
+            to=tokens.agent_reply_address_for(agent.pk, ticket.pk, base="support@localhost"),
             subject=f"Re: [#{ticket.pk}] Printer on fire",
             body="Sending a technician.\n\nOn Tue, Ada wrote:\n> fire",
         )

@@ -233,11 +233,18 @@ def test_notification_switches(smtp_server, ingest, settings):
     assert smtp_server.envelopes == []
 
 
-def test_ccs_of_the_requesters_mail_are_kept_in_the_loop(smtp_server, ingest, agent, team):
+def test_ccs_of_the_requesters_mail_are_kept_in_the_loop(
+    smtp_server, ingest, agent, team, settings
+):
+    # CCs count only from mail the receiving server verified (docs/email.md, "Trust model").
+    settings.MAIL_TRUSTED_AUTHSERV_IDS = ["mx.example.test"]
     row = ingest(
         build_mail(
             to="support@localhost, Colleague <colleague@example.org>",
-            headers={"Cc": "boss@example.org, support@localhost"},
+            headers={
+                "Cc": "boss@example.org, support@localhost",
+                "Authentication-Results": "mx.example.test; dmarc=pass header.from=example.org",
+            },
         )
     )
     ticket = Ticket.objects.get(pk=row.ticket_id)
@@ -260,11 +267,13 @@ def test_ccs_of_the_requesters_mail_are_kept_in_the_loop(smtp_server, ingest, ag
 
 
 def test_mention_in_note_mails_the_agent_only_and_a_reply_stays_internal(
-    smtp_server, ingest, agent, team
+    smtp_server, ingest, agent, team, settings
 ):
+    settings.MAIL_TRUSTED_AUTHSERV_IDS = ["mx.example.test"]
     colleague = factories.AgentFactory(teams=[team], email="colleague@staff.example.com")
     row = ingest(build_mail())
     ticket = Ticket.objects.get(pk=row.ticket_id)
+    services.ticket_assign(ticket=ticket, team=team, by=agent)  # the colleague can see it
     smtp_server.envelopes.clear()
     with run_on_commit():
         services.ticket_note(
@@ -277,11 +286,22 @@ def test_mention_in_note_mails_the_agent_only_and_a_reply_stays_internal(
     assert "can you check the invoice?" in mention.get_body(("plain",)).get_content()
 
     smtp_server.envelopes.clear()
+    unverified = build_mail(
+        sender=colleague.email,
+        subject=f"Re: {mention['Subject']}",
+        body="Checked: refund them.",
+        headers={"In-Reply-To": mention["Message-ID"]},
+    )
+    row = ingest(unverified)  # anyone can write the colleague's address in From
+    assert row.status == "review" and "unverified" in row.error
     reply = build_mail(
         sender=colleague.email,
         subject=f"Re: {mention['Subject']}",
         body="Checked: it was paid twice.",
-        headers={"In-Reply-To": mention["Message-ID"]},
+        headers={
+            "In-Reply-To": mention["Message-ID"],
+            "Authentication-Results": "mx.example.test; dmarc=pass header.from=staff.example.com",
+        },
     )
     row = ingest(reply)
     assert row.status == "processed", row.error
