@@ -14,6 +14,7 @@ load their per-process caches (rules, policies) from what is there when they sta
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -33,6 +34,8 @@ from typing import Any, TypeVar
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.factories import PASSWORD
 
 T = TypeVar("T")
 
@@ -131,6 +134,16 @@ class Stack:
         return b"celery@" in self.log_path.read_bytes() and b" ready." in (
             self.log_path.read_bytes()
         )
+
+    def sign_in(self, browser, user, *, viewport: dict[str, int] | None = None):
+        """A new browser page signed in as ``user`` with the password form, on its landing page."""
+        page = browser.new_context(viewport=viewport or {"width": 1366, "height": 768}).new_page()
+        page.goto(f"{self.url}/login/")
+        page.fill("#id_username", user.email)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"^(?!.*/login/)"))
+        return page
 
     def output(self, tail: int = 8000) -> str:
         return self.log_path.read_bytes()[-tail:].decode(errors="replace")

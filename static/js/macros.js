@@ -110,7 +110,10 @@
     }
     search.addEventListener("input", loadThenFilter);
     search.addEventListener("focus", loadThenFilter);
-    search.addEventListener("blur", function () { setTimeout(close, 150); });
+    // Closed a moment after focus leaves (a click on an option lands first), unless it came back.
+    search.addEventListener("blur", function () {
+      setTimeout(function () { if (document.activeElement !== search) close(); }, 150);
+    });
     search.addEventListener("keydown", function (e) {
       if (e.key === "Enter") e.preventDefault();  // never submit the composer from here
       if (list.hidden || !matches.length) return;

@@ -12,22 +12,12 @@ import pytest
 from feedback.models import ItemStatus, TicketFeedbackLink
 from feedback.services import feedback_item_create
 from tests import factories
-from tests.a11y import DESKTOP, assert_accessible
+from tests.a11y import assert_accessible
 from tickets import services
 
 pytestmark = [pytest.mark.browser]
 
 WITHIN = 20
-
-
-def _sign_in(browser, base, user):
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def test_agent_links_demand_pm_ships_and_customers_hear_by_mail(browser, stack):
@@ -44,7 +34,7 @@ def test_agent_links_demand_pm_ships_and_customers_hear_by_mail(browser, stack):
     base = stack.start()
 
     # The agent links the ticket to the request from the ticket's feedback page.
-    desk = _sign_in(browser, base, agent)
+    desk = stack.sign_in(browser, agent)
     desk.goto(f"{base}/feedback/tickets/{ticket.pk}/links/")
     desk.fill(f"#fb-search-{ticket.pk}", "dark")
     desk.locator(".fb-result-list button").first.click()
@@ -52,7 +42,7 @@ def test_agent_links_demand_pm_ships_and_customers_hear_by_mail(browser, stack):
     assert TicketFeedbackLink.objects.get().item == item
 
     # The product manager sees the demand, ships it and tells the customers.
-    office = _sign_in(browser, base, pm)
+    office = stack.sign_in(browser, pm)
     office.goto(f"{base}/feedback/")
     office.get_by_role("link", name="Dark mode").click()
     office.wait_for_url(re.compile(rf"/feedback/items/{item.pk}/$"))

@@ -5,8 +5,6 @@ endpoint (never the internal note), and the agent sees the ticket in the team qu
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import requests
 
@@ -27,12 +25,7 @@ def test_token_from_the_browser_files_over_http_and_webhooks_arrive_signed(
     stack.extra_env["WEBHOOKS_ALLOW_LOOPBACK"] = "true"
     base = stack.start()
 
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", admin.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
+    page = stack.sign_in(browser, admin, viewport=DESKTOP)
     page.click(".topbar-nav >> text=API tokens")
     page.fill("input[name=name]", "CRM sync")
     page.click("text=Create token")

@@ -18,12 +18,8 @@ from tickets.models import Ticket
 pytestmark = [pytest.mark.browser]
 
 
-def _sign_in(browser, base, user, viewport):
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
+def _sign_in(browser, stack, user, viewport):
+    page = stack.sign_in(browser, user, viewport=viewport)
     page.wait_for_url(re.compile(r"/portal/"))
     return page
 
@@ -48,7 +44,7 @@ def test_a_customer_reads_a_suggested_article_and_leaves_one_deflection(browser,
     filer = factories.CustomerUserFactory()
     base = stack.start()
 
-    page = _sign_in(browser, base, reader, PHONE)
+    page = _sign_in(browser, stack, reader, PHONE)
     page.goto(f"{base}/portal/new/")
     page.get_by_label("Subject").press_sequentially("Can't find the export button", delay=30)
     suggestions = page.locator("#kb-suggestions")
@@ -64,7 +60,7 @@ def test_a_customer_reads_a_suggested_article_and_leaves_one_deflection(browser,
     assert session.deflected and list(session.opened.all()) == [article]
     assert session.submitted_at is None
 
-    page = _sign_in(browser, base, filer, PHONE)
+    page = _sign_in(browser, stack, filer, PHONE)
     page.goto(f"{base}/portal/new/")
     page.get_by_label("Subject").press_sequentially("Export to CSV fails", delay=30)
     page.locator("#kb-suggestions").get_by_role("link", name="Export your data to CSV").wait_for()

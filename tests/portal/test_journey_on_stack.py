@@ -71,12 +71,7 @@ def test_customer_files_in_the_portal_agent_answers_customer_rates(browser, stac
     assert ticket.team == support
 
     # The agent finds it in the team queue and answers; the note stays internal.
-    desk = browser.new_context(viewport=DESKTOP).new_page()
-    desk.goto(f"{base}/login/")
-    desk.fill("#id_username", agent.email)
-    desk.fill("#id_password", factories.PASSWORD)
-    desk.click("button[type=submit]")
-    desk.wait_for_url(re.compile(r"/agent/"))
+    desk = stack.sign_in(browser, agent, viewport=DESKTOP)
     desk.goto(f"{base}/agent/queues/teams/")
     desk.get_by_role("link", name="Export button does nothing").click()
     desk.wait_for_url(re.compile(rf"/agent/tickets/{ticket.pk}/(\?from=.*)?$"))

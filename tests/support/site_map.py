@@ -451,6 +451,7 @@ NOT_FOUND_PAGES = {url: 404 for url, _ in EXTRA_PAGES}
 NOT_PAGES: dict[str, str] = {
     "kb:suggest": "htmx fragment (suggestions beside the request form)",
     "kb:vote": "POST",
+    "mail:confirm": "POST (an agent confirms their unverified reply from mail)",
     "kb:sitemap": "XML for search engines (tests/kb/test_views.py)",
     "kb_agent:preview": "htmx fragment (Markdown preview)",
     "kb_agent:lookup": "htmx fragment (the composer's article search)",

@@ -37,12 +37,7 @@ def test_agent_merges_after_the_preview_and_the_customer_sees_it_marked(browser,
     )
     base = stack.start()
 
-    desk = browser.new_context(viewport=DESKTOP).new_page()
-    desk.goto(f"{base}/login/")
-    desk.fill("#id_username", agent.email)
-    desk.fill("#id_password", factories.PASSWORD)
-    desk.click("button[type=submit]")
-    desk.wait_for_url(re.compile(r"/agent/"))
+    desk = stack.sign_in(browser, agent, viewport=DESKTOP)
     desk.goto(f"{base}/agent/tickets/{source.pk}/")
     desk.get_by_role("link", name="Merge into…").click()
     # The requester's other open ticket is offered; the preview says what moves.

@@ -18,12 +18,8 @@ from tickets.models import Ticket
 pytestmark = [pytest.mark.browser]
 
 
-def _sign_in(browser, base: str, user):
-    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
+def _sign_in(browser, stack, user):
+    page = stack.sign_in(browser, user, viewport={"width": 1366, "height": 768})
     page.wait_for_url(re.compile(r"/agent/queues/mine/"))
     return page
 
@@ -45,7 +41,7 @@ def test_agent_stays_online_sorts_by_sla_and_bulk_assigns(browser, stack):
             )
     base = stack.start()
 
-    page = _sign_in(browser, base, agent)
+    page = _sign_in(browser, stack, agent)
     availability = page.locator("#availability-select")
     assert availability.input_value() == "offline"
     availability.select_option("online")
@@ -54,7 +50,7 @@ def test_agent_stays_online_sorts_by_sla_and_bulk_assigns(browser, stack):
     page.wait_for_url(re.compile(r"/login/"))
     page.context.close()
 
-    page = _sign_in(browser, base, agent)
+    page = _sign_in(browser, stack, agent)
     assert page.locator("#availability-select").input_value() == "online"
 
     # The team's queue, sorted by SLA with the sort control: the overdue one first.

@@ -11,7 +11,6 @@ to ``$AUTOMATION_SCREENSHOTS`` when set, else a temp dir.
 from __future__ import annotations
 
 import os
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,12 +57,7 @@ def test_admin_enables_auto_close_and_the_beat_sweep_closes_the_old_solved_ticke
     stack.extra_env["AUTOMATION_SWEEP_SECONDS"] = "2"
     base = stack.start()
 
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", admin.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
+    page = stack.sign_in(browser, admin, viewport=DESKTOP)
 
     # The shipped examples are there, off.
     page.goto(f"{base}/automation/")

@@ -75,12 +75,7 @@ def test_portal_and_mail_are_routed_assigned_round_robin_and_answered(browser, s
     inbox = stack.inbox
 
     # Ann signs in and goes online in the top bar.
-    desk = browser.new_context(viewport=DESKTOP).new_page()
-    desk.goto(f"{base}/login/")
-    desk.fill("#id_username", ann.email)
-    desk.fill("#id_password", factories.PASSWORD)
-    desk.click("button[type=submit]")
-    desk.wait_for_url(re.compile(r"/agent/"))
+    desk = stack.sign_in(browser, ann, viewport=DESKTOP)
     with desk.expect_response(re.compile(r"/agent/availability/")):
         desk.select_option("#availability-select", Availability.ONLINE)
 

@@ -4,8 +4,6 @@ replies, tags and solves, and the reply reaches the customer over SMTP."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests import factories
@@ -38,12 +36,7 @@ def test_a_macro_replies_tags_and_solves_in_one_send(browser, stack):
     )
     base = stack.start()
 
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", agent.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
+    page = stack.sign_in(browser, agent, viewport=DESKTOP)
     page.goto(f"{base}/agent/tickets/{ticket.pk}/")
     page.fill("#macro-search", "refund")
     page.wait_for_selector(".macro-suggest li >> text=Refund issued — solve")

@@ -6,7 +6,6 @@ a forged "requester" mail that the receiving server failed (dmarc=fail) is held 
 
 from __future__ import annotations
 
-import re
 import urllib.request
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -119,12 +118,7 @@ def test_agent_replies_by_mail_proven_and_unproven_on_the_stack(browser, stack):
 
     # The agent confirms the flagged note in the browser: only now it reaches the customer.
     assert not [m for m in inbox.to("ada@example.org") if "Refund approved" in _text(m)]
-    desk = browser.new_context(viewport=DESKTOP).new_page()
-    desk.goto(f"{base}/login/")
-    desk.fill("#id_username", agent.email)
-    desk.fill("#id_password", factories.PASSWORD)
-    desk.click("button[type=submit]")
-    desk.wait_for_url(re.compile(r"/agent/"))
+    desk = stack.sign_in(browser, agent, viewport=DESKTOP)
     desk.goto(f"{base}/agent/tickets/{ticket.pk}/")
     flag = desk.locator(f"#review-{note.pk}")
     assert "Unverified, from mail" in flag.inner_text()

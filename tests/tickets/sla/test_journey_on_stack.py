@@ -66,12 +66,7 @@ def test_beat_breaches_a_late_ticket_and_the_agent_opens_one_by_phone(browser, s
             what=f"the escalation mail to {address}",
         )
 
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", sam.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
+    page = stack.sign_in(browser, sam, viewport=DESKTOP)
     page.goto(f"{base}/sla/at-risk/")
     page.get_by_role("link", name="Checkout is down").wait_for()
     assert_accessible(page)
