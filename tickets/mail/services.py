@@ -13,7 +13,7 @@ from support.errors import InvalidChange, NotPermitted
 from tickets.events import record_event, ticket_change
 from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
 from tickets.services import message_add, require_agent, ticket_lock, ticket_touch
-from tickets.services.messages import reply_effects
+from tickets.services.messages import reply_effects, ticket_note
 
 
 @ticket_change
@@ -61,7 +61,6 @@ def message_mark_reviewed(*, message: Message, by) -> Message:
     return message
 
 
-@ticket_change
 def mail_unverified_agent_note(
     *,
     ticket: Ticket,
@@ -74,24 +73,16 @@ def mail_unverified_agent_note(
     """Mail that claims to be an agent's reply but doesn't prove it (docs/email.md, "Trust
     model"): an internal note in their name, flagged (``needs_review``) until that agent
     confirms it. Nothing is mailed for it, not even a mention."""
-    require_agent(by)
-    ticket_lock(ticket)
-    if ticket.status == Status.CLOSED:
-        raise InvalidChange("This ticket is closed and can't take new notes.")
-    message = message_add(
-        ticket,
-        kind=MessageKind.NOTE,
+    return ticket_note(
+        ticket=ticket,
+        by=by,
         body=body,
         body_html=body_html,
-        by=by,
         channel=Channel.EMAIL,
         attachments=attachments,
         email_message_id=email_message_id,
         needs_review=True,
     )
-    record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
-    ticket_touch(ticket)
-    return message
 
 
 def is_unverified_agent_note(message: Message) -> bool:

@@ -95,8 +95,13 @@ def ticket_note(
     by: User,
     attachments: Sequence[File] = (),
     email_message_id: str = "",
+    body_html: str = "",
+    channel: str = Channel.WEB,
+    needs_review: bool = False,
 ) -> Message:
-    """Add an internal note: agents only, never shown or sent to a customer."""
+    """Add an internal note: agents only, never shown or sent to a customer. ``needs_review``
+    flags it for its author to confirm (an agent's unproven reply by mail), and nothing is mailed
+    for it, not even a mention."""
     require_agent(by)
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
@@ -105,10 +110,12 @@ def ticket_note(
         ticket,
         kind=MessageKind.NOTE,
         body=body,
+        body_html=body_html,
         by=by,
-        channel=Channel.WEB,
+        channel=channel,
         attachments=attachments,
         email_message_id=email_message_id,
+        needs_review=needs_review,
     )
     record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
     ticket_touch(ticket)
