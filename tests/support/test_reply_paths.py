@@ -26,6 +26,9 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = ("tests/", "migrations/", ".venv/")
+# Django calls the database router before every query when a replica is configured: settings,
+# not a step of the reply.
+NOT_STEPS = {"support/db_router.py"}
 
 
 @dataclass
@@ -49,7 +52,7 @@ def trace(action) -> Route:
     def name_of(filename: str) -> str | None:
         if filename not in cache:
             rel = filename[len(root) :] if filename.startswith(root) else None
-            if rel is None or rel.startswith(SKIP) or not rel.endswith(".py"):
+            if rel is None or rel.startswith(SKIP) or not rel.endswith(".py") or rel in NOT_STEPS:
                 cache[filename] = None
             else:
                 cache[filename] = rel
