@@ -270,15 +270,17 @@ def build_search_documents(
 ) -> None:
     """One INSERT … SELECT: the search document of every ticket loaded (id > ``after``), the same
     text ``tickets.workspace.search.build_document`` makes (reference, subject, requester,
-    organization, then the messages in order). Its GIN index is rebuilt with the others."""
+    organization, then the messages in order) and its stored ``vector``. Its GIN index is rebuilt
+    with the others."""
     t0 = time.perf_counter()
     cursor.execute(
         f"""
-        INSERT INTO {TicketSearchDocument._meta.db_table} (ticket_id, document, updated_at)
+        INSERT INTO {TicketSearchDocument._meta.db_table} (ticket_id, document, vector, updated_at)
+        SELECT d.id, d.document, to_tsvector('english', d.document), now()
+          FROM (
         SELECT t.id,
                concat_ws(E'\\n', '#' || t.id, t.id::text, t.subject, c.name, c.email, o.name,
-                         m.bodies),
-               now()
+                         m.bodies) AS document
           FROM {Ticket._meta.db_table} t
           JOIN {Customer._meta.db_table} c ON c.id = t.requester_id
           LEFT JOIN {Organization._meta.db_table} o ON o.id = t.organization_id
@@ -289,6 +291,7 @@ def build_search_documents(
                  GROUP BY ticket_id
                ) m ON m.ticket_id = t.id
          WHERE t.id > %s
+               ) d
         ON CONFLICT (ticket_id) DO NOTHING
         """,  # noqa: S608 - table names from our models; values are parameters
         [after, after],
