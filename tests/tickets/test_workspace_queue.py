@@ -316,3 +316,19 @@ def test_queue_rows_escape_what_people_typed_and_show_every_cell(signed_in, team
         "nameless@staff.example.com</td>"
     ) in page
     assert f'<td class="col-team" title="{team.name}">{team.name}</td>' in page
+
+
+def test_sidebar_counts_stop_past_the_cap(signed_in, team, agent, monkeypatch):
+    from tickets.workspace import queues
+
+    monkeypatch.setattr(queues, "COUNT_CAP", 2)
+    for _ in range(4):
+        factories.TicketFactory(team=team, status=Status.OPEN)
+    factories.TicketFactory(team=team, status=Status.PENDING)
+    response = signed_in.get(reverse("workspace:queue", args=["mine"]))
+    builtins = {v["slug"]: v for v in response.context["nav_builtins"]}
+    assert builtins["teams"]["count"] == 3  # stopped at the cap + 1
+    assert builtins["teams"]["count_label"] == "2+"
+    assert builtins["pending"]["count_label"] == "1"
+    assert builtins["mine"]["count_label"] == "0"
+    assert '<span class="count">2+</span>' in response.content.decode()

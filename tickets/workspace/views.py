@@ -32,7 +32,12 @@ def nav_context(request: HttpRequest, *, current: str = "") -> dict:
     user = request.user
     counts = queues.view_counts(user)
     builtins = [
-        {"slug": v.slug, "label": v.label, "count": counts.get(v.slug)}
+        {
+            "slug": v.slug,
+            "label": v.label,
+            "count": counts.get(v.slug),
+            "count_label": queues.count_label(counts.get(v.slug)),
+        }
         for v in queues.BUILTIN_VIEWS
     ]
     return {
