@@ -10,10 +10,12 @@ Two ways to find them, chosen per query from PostgreSQL's own statistics of the 
   tickets, whatever the table's size. The test is a scalar subquery, which PostgreSQL runs per
   row as written: it cannot turn it into a join that would read every match from the GIN index
   first (which is what costs seconds for a common word).
-- **Any other query**: the GIN index's matches, cut to a slice of the newest ticket numbers
-  (a ``BitmapAnd`` with the primary key's range) before any row is read. The slice starts at the
-  newest ``FIRST_SLICE`` numbers and grows ``SLICE_GROWTH`` times until it holds a page of
-  results or covers every ticket: a rare word takes a few index lookups.
+- **Any other query** (and any phrase, whose words may each be common while the phrase is
+  rare): the GIN index's matches among the documents of a slice of the newest ticket numbers,
+  then the caller's visibility on those ids. The slices go back from the newest ticket, the
+  first ``FIRST_SLICE`` numbers wide and each next one ``SLICE_GROWTH`` times wider, until a
+  page of visible results is found or every ticket was looked at: a rare word takes a few index
+  lookups.
 """
 
 from __future__ import annotations
@@ -66,13 +68,22 @@ def _lexeme_frequencies() -> tuple[dict[str, float], float]:
 def estimated_share(query: SearchQuery) -> float:
     """Estimated share of documents matching ``query``: the product of its words' shares (its
     ``OR``s as a sum), negated words left out. One query for the parse; statistics cached."""
+    return _share(_tree(query))
+
+
+def _tree(query: SearchQuery) -> str:
+    """The query as PostgreSQL parsed it, e.g. ``'hello' & 'thank'`` or ``'keep' <-> 'time'``."""
     sql, params = query.as_sql(_compiler(), connection)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT querytree({sql})", params)  # noqa: S608 - our SQL, params bound
         (tree,) = cursor.fetchone()
+    return tree or ""
+
+
+def _share(tree: str) -> float:
     freqs, floor = _lexeme_frequencies()
     total = 0.0
-    for branch in (tree or "").split(" | "):
+    for branch in tree.split(" | "):
         share = 1.0
         words = [w.replace("''", "'") for neg, w in _LEXEME_RE.findall(branch) if not neg]
         if not words:
@@ -92,7 +103,10 @@ def recent_matches(tickets: QuerySet[Ticket], query: SearchQuery) -> list[int]:
     newest = TicketSearchDocument.objects.aggregate(top=Max("ticket_id"))["top"]
     if newest is None:
         return []
-    if estimated_share(query) >= COMMON:
+    tree = _tree(query)
+    # A phrase ("<->", "<2>") is checked against each candidate's word positions: never walked
+    # row by row, however common its words.
+    if _share(tree) >= COMMON and "<" not in tree:
         matched = Subquery(
             TicketSearchDocument.objects.filter(ticket_id=OuterRef("pk"))
             .annotate(hit=SearchVectorExact(F("vector"), query))
@@ -105,18 +119,24 @@ def recent_matches(tickets: QuerySet[Ticket], query: SearchQuery) -> list[int]:
             .order_by("-pk")
             .values_list("pk", flat=True)[:WINDOW]
         )
-    span = FIRST_SLICE
-    while True:
-        low = newest - span
-        # The range on both tables: PostgreSQL carries no inequality across a join, and on the
-        # documents it cuts the GIN index's matches to the slice before any row is read.
-        ids = list(
-            tickets.filter(
-                search_document__vector=query, search_document__ticket_id__gt=low, pk__gt=low
-            )
-            .order_by("-pk")
-            .values_list("pk", flat=True)[:WINDOW]
+    found: list[int] = []
+    high, span = newest, FIRST_SLICE
+    while high > 0 and len(found) < ENOUGH:
+        low = max(high - span, 0)
+        # The documents alone first, unordered: PostgreSQL then reads the GIN index's matches
+        # cut to the slice (a bitmap), never the slice row by row; the caller's visibility is
+        # applied to those ids after.
+        candidates = sorted(
+            TicketSearchDocument.objects.filter(
+                vector=query, ticket_id__gt=low, ticket_id__lte=high
+            ).values_list("ticket_id", flat=True),
+            reverse=True,
         )
-        if len(ids) >= ENOUGH or low <= 0:
-            return ids
-        span *= SLICE_GROWTH
+        if candidates:
+            found += list(
+                tickets.filter(pk__in=candidates)
+                .order_by("-pk")
+                .values_list("pk", flat=True)[: WINDOW - len(found)]
+            )
+        high, span = low, span * SLICE_GROWTH
+    return found
