@@ -251,6 +251,14 @@ class SlaTarget(TicketKeyed):
                 ),
             ),
             models.Index(fields=["ticket", "kind"], name="sla_target_ticket_idx"),
+            # The "SLA at risk" view and its sidebar count: running clocks not yet due, read
+            # index-only (a clock past its warning point has ``warn_at <= now``).
+            models.Index(
+                fields=["due_at"],
+                include=["warn_at", "ticket"],
+                name="sla_target_running_due_idx",
+                condition=Q(state=TargetState.RUNNING),
+            ),
             # Reports (the reports app): clocks met, breached, or first responses met by when
             # they started, in a date range — each read index-only, with the copy of the
             # ticket's keys the reports group and filter by (``TicketKeyed``).
