@@ -31,38 +31,10 @@ from support.errors import ValidationFailed
 from tickets.macros import services
 from tickets.macros.models import Macro, MacroScope
 from tickets.macros.selectors import macro_get_for_agent, macros_visible_to
+from tickets.macros.serializers import ACTIONS_HELP, MacroSerializer
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.api import EtagViewMixin
 from tickets.workspace.canned import render_placeholders
-
-ACTIONS_HELP = (
-    "What the macro does, each key optional (at least one): reply, note (text with placeholders "
-    "such as {{ customer.first_name }}), status (open, pending, on_hold, solved), priority, "
-    'type, team (a team id, or null to clear), assignee (an agent id, "me" for whoever applies '
-    "it, or null to unassign), tags_add, tags_remove (lists of tag names)."
-)
-
-
-class MacroSerializer(serializers.ModelSerializer):
-    scope = serializers.ChoiceField(MacroScope.choices, read_only=True)
-    owner_id = serializers.IntegerField(read_only=True, allow_null=True)
-    team_id = serializers.IntegerField(read_only=True, allow_null=True)
-    actions = serializers.DictField(read_only=True, help_text=ACTIONS_HELP)
-
-    class Meta:
-        model = Macro
-        fields = [
-            "id",
-            "title",
-            "scope",
-            "owner_id",
-            "team_id",
-            "active",
-            "actions",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
 
 
 class MacroInputSerializer(StrictInputSerializer):
