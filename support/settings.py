@@ -230,7 +230,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "support.tasks.sweep_undispatched_events",
         "schedule": 60.0,
     },
-    "sweep-assignment": {"task": "tickets.assignment.tasks.sweep_assignment", "schedule": 60.0},
+    "sweep-assignment": {
+        "task": "tickets.assignment.tasks.sweep_assignment",
+        "schedule": float(env_int("ASSIGNMENT_SWEEP_SECONDS", 60)),
+    },
     # Time-based automations (tickets/automation/sweep.py).
     "sweep-automations": {
         "task": "tickets.automation.tasks.sweep_automations",
