@@ -62,15 +62,17 @@ def agent_set_availability(*, agent: User, availability: str) -> User:
     return agent
 
 
-# A heartbeat writes at most this often (an open page sends one every AGENT_HEARTBEAT_SECONDS).
-HEARTBEAT_WRITE_EVERY = timedelta(seconds=15)
+def heartbeat_write_every() -> timedelta:
+    """A heartbeat writes at most this often (an open page sends one every
+    ``AGENT_HEARTBEAT_SECONDS``, each tab its own): 15 s, or less when agents go away sooner."""
+    return timedelta(seconds=min(15, settings.AGENT_AWAY_AFTER_SECONDS / 4))
 
 
 def agent_heartbeat(*, agent: User) -> None:
     """An open workspace page says the agent is there: one conditional UPDATE, at most every
-    ``HEARTBEAT_WRITE_EVERY``. It never changes the availability itself."""
+    :func:`heartbeat_write_every`. It never changes the availability itself."""
     now = clock.now()
-    User.objects.filter(pk=agent.pk, last_seen_at__lt=now - HEARTBEAT_WRITE_EVERY).update(
+    User.objects.filter(pk=agent.pk, last_seen_at__lt=now - heartbeat_write_every()).update(
         last_seen_at=now
     )
 
