@@ -341,21 +341,25 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "agent/search.html", context)
 
 
+def _availability_form(request: HttpRequest) -> HttpResponse:
+    """The top bar's availability form, for the page it is on (not for the URL answering)."""
+    return render(
+        request,
+        "agent/_availability.html",
+        {
+            "availability_choices": Availability.choices,
+            "availability_back": _back(request),
+            "heartbeat_seconds": settings.AGENT_HEARTBEAT_SECONDS,
+        },
+    )
+
+
 @agent_required
 @require_POST
 def availability(request: HttpRequest) -> HttpResponse:
     agent_set_availability(agent=request.user, availability=request.POST.get("availability", ""))
     if request.htmx:
-        # The form comes back for the page it is on, not for this URL.
-        return render(
-            request,
-            "agent/_availability.html",
-            {
-                "availability_choices": Availability.choices,
-                "availability_back": _back(request),
-                "heartbeat_seconds": settings.AGENT_HEARTBEAT_SECONDS,
-            },
-        )
+        return _availability_form(request)
     return redirect(_back(request))
 
 
@@ -368,15 +372,7 @@ def availability_heartbeat(request: HttpRequest) -> HttpResponse:
     agent_heartbeat(agent=request.user)
     if request.POST.get("shown") == request.user.availability:
         return HttpResponse(status=204)
-    return render(
-        request,
-        "agent/_availability.html",
-        {
-            "availability_choices": Availability.choices,
-            "availability_back": _back(request),
-            "heartbeat_seconds": settings.AGENT_HEARTBEAT_SECONDS,
-        },
-    )
+    return _availability_form(request)
 
 
 # --- bulk actions ---------------------------------------------------------------------------
