@@ -1,5 +1,5 @@
-"""``/api/v1/macros``: list, read, create, change (PATCH, ``ETag``/``If-Match``) and delete
-macros; ``POST /api/v1/tickets/{id}/macros/{macro_id}/apply`` applies one to a ticket.
+"""``/api/v1/macros``: list, read, create, change (PATCH, ``ETag``/``If-Match``), copy and
+delete macros; ``POST /api/v1/tickets/{id}/macros/{macro_id}/apply`` applies one to a ticket.
 
 Agents see their own macros, their teams' and the shared ones (admins every team's); another
 agent's personal macro is a 404 for everyone. Agents keep personal macros; team and shared
@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Team
@@ -199,6 +200,18 @@ class MacroViewSet(ApiViewMixin, EtagViewMixin, mixins.ListModelMixin, viewsets.
     def destroy(self, request, *args, **kwargs):
         services.macro_delete(agent=request.user, macro=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Copy a macro you can see",
+        request=None,
+        responses={201: MacroSerializer},
+        description='Titled "… (copy)": the same scope for admins, else your personal macro '
+        "(as the Copy button on the macros page).",
+    )
+    @action(detail=True, methods=["post"])
+    def copy(self, request, *args, **kwargs):
+        macro = services.macro_copy(agent=request.user, macro=self.get_object())
+        return self._respond(macro, status.HTTP_201_CREATED)
 
 
 class MacroAppliedSerializer(serializers.Serializer):
