@@ -79,6 +79,9 @@ class User(AbstractBaseUser):
     # When the availability last changed: an agent away for long enough gets their tickets
     # returned to the team (auto-assignment, per team).
     availability_changed_at = models.DateTimeField(default=clock.now)
+    # The last heartbeat of an open workspace page (or the agent choosing an availability): an
+    # agent online without one for AGENT_AWAY_AFTER_SECONDS is set away (accounts.services).
+    last_seen_at = models.DateTimeField(default=clock.now)
     # How many open tickets an agent takes at once; 0 means no limit.
     capacity = models.PositiveSmallIntegerField(default=0)
     date_joined = models.DateTimeField(default=clock.now)

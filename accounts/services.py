@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Availability, Role, Team, User, normalize_email
@@ -49,10 +52,53 @@ def agent_set_availability(*, agent: User, availability: str) -> User:
         raise ValidationFailed("Only agents have an availability.")
     old = agent.availability
     agent.availability = availability
+    agent.last_seen_at = clock.now()  # choosing counts as being there
     if old == availability:
-        agent.save(update_fields=["availability"])
+        agent.save(update_fields=["availability", "last_seen_at"])
         return agent
-    agent.availability_changed_at = clock.now()
-    agent.save(update_fields=["availability", "availability_changed_at"])
+    agent.availability_changed_at = agent.last_seen_at
+    agent.save(update_fields=["availability", "availability_changed_at", "last_seen_at"])
     availability_changed.send(sender=User, user=agent, old=old, new=availability)
     return agent
+
+
+def heartbeat_write_every() -> timedelta:
+    """A heartbeat writes at most this often (an open page sends one every
+    ``AGENT_HEARTBEAT_SECONDS``, each tab its own): 15 s, or less when agents go away sooner."""
+    return timedelta(seconds=min(15, settings.AGENT_AWAY_AFTER_SECONDS / 4))
+
+
+def agent_heartbeat(*, agent: User) -> None:
+    """An open workspace page says the agent is there: one conditional UPDATE, at most every
+    :func:`heartbeat_write_every`. It never changes the availability itself."""
+    now = clock.now()
+    User.objects.filter(pk=agent.pk, last_seen_at__lt=now - heartbeat_write_every()).update(
+        last_seen_at=now
+    )
+
+
+def away_cutoff(now: datetime | None = None) -> datetime:
+    """Agents last seen before this are no longer there, whatever their availability says."""
+    return (now or clock.now()) - timedelta(seconds=settings.AGENT_AWAY_AFTER_SECONDS)
+
+
+def agents_expire_away(*, now: datetime | None = None) -> list[int]:
+    """Set away every online agent with no heartbeat for ``AGENT_AWAY_AFTER_SECONDS`` (the
+    browser was closed, the laptop went to sleep). They went away when they were last seen, so
+    that is their ``availability_changed_at``: a team returning an away agent's tickets after N
+    minutes counts from then. Each agent is one conditional UPDATE (a heartbeat arriving
+    meanwhile wins); ``availability_changed`` is told. Returns the ids set away."""
+    expired = []
+    stale = User.objects.filter(availability=Availability.ONLINE, last_seen_at__lt=away_cutoff(now))
+    for pk, seen in stale.values_list("pk", "last_seen_at"):
+        with transaction.atomic():
+            updated = User.objects.filter(
+                pk=pk, availability=Availability.ONLINE, last_seen_at=seen
+            ).update(availability=Availability.AWAY, availability_changed_at=seen)
+            if updated:
+                agent = User.objects.get(pk=pk)
+                availability_changed.send(
+                    sender=User, user=agent, old=Availability.ONLINE, new=Availability.AWAY
+                )
+                expired.append(pk)
+    return expired

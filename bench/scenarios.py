@@ -314,3 +314,7 @@ def sla_sweep_many_due(ctx: Context):
         return sla_sweep(now=now, time_budget=600)
 
     return run
+
+
+# The workflow engine's scenarios (triggers on a change, the idle automation sweep).
+from bench import workflow  # noqa: E402, F401 - registers them

@@ -68,7 +68,9 @@ class WebhookSubscriptionInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100, required=False, default="")
     url = serializers.URLField(max_length=2000)
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(WebhookEventType.choices), min_length=1, max_length=20
+        child=serializers.ChoiceField(WebhookEventType.choices),
+        min_length=1,
+        max_length=len(WebhookEventType.values),
     )
     include_notes = serializers.BooleanField(required=False, default=False)
 
@@ -79,7 +81,7 @@ class WebhookSubscriptionUpdateSerializer(StrictInputSerializer):
     event_types = serializers.ListField(
         child=serializers.ChoiceField(WebhookEventType.choices),
         min_length=1,
-        max_length=20,
+        max_length=len(WebhookEventType.values),
         required=False,
     )
     include_notes = serializers.BooleanField(required=False)

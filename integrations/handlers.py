@@ -1,5 +1,5 @@
-"""Event handlers: each committed ticket change, feedback status change and CSAT answer queues the
-webhook deliveries it owes.
+"""Event handlers: each committed ticket change, feedback status change, CSAT answer, article
+change and rule or macro change queues the webhook deliveries it owes.
 
 ``integrations`` sits above ``tickets`` and ``feedback`` and imports them; neither imports it
 (they publish on the one event stream, ``support.events``; this module subscribes).
@@ -18,6 +18,8 @@ from integrations.services import (
 from kb import events as kb_events
 from kb.models import KbEvent
 from support.events import subscribe
+from tickets.automation import announce
+from tickets.automation.models import WorkflowEvent
 from tickets.models import EventKind, TicketEvent
 
 
@@ -44,6 +46,14 @@ def queue_csat_webhooks(event: FeedbackEvent) -> None:
 @subscribe(kb_events.ARTICLE_PUBLISHED, kb_events.ARTICLE_UPDATED)
 def queue_article_webhooks(event: KbEvent) -> None:
     _queue_keyed(event, article_payload(event.as_event()))
+
+
+@subscribe(*announce.KINDS)
+def queue_workflow_webhooks(event: WorkflowEvent) -> None:
+    """A rule or macro changed: the event holds the payload, as it was at the change."""
+    webhook_deliveries_queue_keyed(
+        event_type=event.kind, key=f"workflow:{event.pk}", payload=event.data
+    )
 
 
 def _queue_keyed(event: FeedbackEvent | KbEvent, payload: dict | None) -> None:

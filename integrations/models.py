@@ -23,6 +23,22 @@ class WebhookEventType(models.TextChoices):
     ARTICLE_UPDATED = "article.updated", "Published knowledge-base article updated"
     # Sent only to the subscription a trigger's webhook action names (tickets.automation).
     TRIGGER_FIRED = "trigger.fired", "Trigger fired"
+    # Workflow configuration changed (tickets.automation.announce).
+    ROUTING_RULE_CREATED = "routing_rule.created", "Routing rule created"
+    ROUTING_RULE_UPDATED = "routing_rule.updated", "Routing rule updated"
+    ROUTING_RULE_DELETED = "routing_rule.deleted", "Routing rule deleted"
+    ROUTING_RULE_REORDERED = "routing_rule.reordered", "Routing rules reordered"
+    TRIGGER_CREATED = "trigger.created", "Trigger created"
+    TRIGGER_UPDATED = "trigger.updated", "Trigger updated"
+    TRIGGER_DELETED = "trigger.deleted", "Trigger deleted"
+    TRIGGER_REORDERED = "trigger.reordered", "Triggers reordered"
+    AUTOMATION_CREATED = "automation.created", "Automation created"
+    AUTOMATION_UPDATED = "automation.updated", "Automation updated"
+    AUTOMATION_DELETED = "automation.deleted", "Automation deleted"
+    AUTOMATION_REORDERED = "automation.reordered", "Automations reordered"
+    MACRO_CREATED = "macro.created", "Macro created"
+    MACRO_UPDATED = "macro.updated", "Macro updated"
+    MACRO_DELETED = "macro.deleted", "Macro deleted"
 
 
 def new_secret() -> str:

@@ -230,14 +230,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "support.tasks.sweep_undispatched_events",
         "schedule": 60.0,
     },
-    "sweep-assignment": {"task": "tickets.assignment.tasks.sweep_assignment", "schedule": 60.0},
+    "sweep-assignment": {
+        "task": "tickets.assignment.tasks.sweep_assignment",
+        "schedule": float(env_int("ASSIGNMENT_SWEEP_SECONDS", 60)),
+    },
     # Time-based automations (tickets/automation/sweep.py).
     "sweep-automations": {
         "task": "tickets.automation.tasks.sweep_automations",
         "schedule": float(env_int("AUTOMATION_SWEEP_SECONDS", 60)),
     },
+    "purge-automation-runs": {
+        "task": "tickets.automation.tasks.purge_automation_runs",
+        "schedule": 3600.0,
+    },
     "purge-idempotency-keys": {"task": "accounts.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
+# Automation runs (once-per-period markers) older than this are purged once their period can't
+# come back (tickets/automation/purge.py).
+AUTOMATION_RUN_KEEP_DAYS = env_int("AUTOMATION_RUN_KEEP_DAYS", 7)
+# An agent online with no heartbeat from an open workspace page for this long is set away
+# (tickets/assignment/presence.py); the page sends one every AGENT_HEARTBEAT_SECONDS.
+AGENT_AWAY_AFTER_SECONDS = env_int("AGENT_AWAY_AFTER_SECONDS", 300)
+AGENT_HEARTBEAT_SECONDS = env_int("AGENT_HEARTBEAT_SECONDS", 60)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -12,6 +12,11 @@ class TicketsConfig(AppConfig):
 
         # The ticket's history is a table of the one event stream; then its handlers subscribe.
         events.register(TicketEvent, kinds=EventKind.values, select_related=SELECT_RELATED)
+        # Rules and macros changing (their webhooks).
+        from tickets.automation.announce import KINDS as WORKFLOW_KINDS
+        from tickets.automation.models import WorkflowEvent
+
+        events.register(WorkflowEvent, kinds=WORKFLOW_KINDS)
 
         from tickets.automation import engine
         from tickets.mail import notify, tasks  # noqa: F401 - registers event handlers and tasks

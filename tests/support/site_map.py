@@ -465,6 +465,7 @@ NOT_PAGES: dict[str, str] = {
     "workspace:saved_view_create": "POST",
     "workspace:saved_view_delete": "POST",
     "workspace:availability": "POST",
+    "workspace:availability_heartbeat": "POST (an open workspace page says the agent is there)",
     "workspace:bulk": "POST",
     "workspace:new_ticket_requesters": "htmx fragment (type-ahead)",
     "workspace:ticket_edit": "POST",

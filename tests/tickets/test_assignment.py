@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from accounts.models import AssignmentMode, Availability
-from accounts.services import agent_set_availability
+from accounts.services import agent_heartbeat, agent_set_availability
 from support import clock
 from tests import factories
 from tickets import services
@@ -141,8 +141,10 @@ def test_tickets_of_an_agent_away_too_long_return_to_the_team_and_are_reassigned
         agent_set_availability(agent=leaving, availability=Availability.AWAY)
     with clock.travel(start + timedelta(minutes=29)):
         assert return_from_away() == 0
+    with clock.travel(start + timedelta(minutes=30)):
+        agent_heartbeat(agent=staying)  # her workspace is open
     with clock.travel(start + timedelta(minutes=31)):
-        assert sweep_assignment() == {"returned": 1, "assigned": 0}
+        assert sweep_assignment() == {"expired": 0, "returned": 1, "assigned": 0}
     ticket.refresh_from_db()
     assert ticket.assignee == staying
     changes = list(ticket.events.filter(kind=EventKind.ASSIGNEE_CHANGED).order_by("pk"))

@@ -76,10 +76,11 @@ def test_ticket_page_query_count_is_constant(
 ):
     for n in range(3):
         services.ticket_note(ticket=ticket, body=f"note {n}", by=agent)
-    with django_assert_max_num_queries(16) as few:
+    # One of them reads the SLA policy when the header renders (fresh after a rule applied one).
+    with django_assert_max_num_queries(17) as few:
         signed_in.get(_url("ticket", ticket))
     # Warm: sidebar counts, saved views, canned responses, agents and teams come from the cache.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         signed_in.get(_url("ticket", ticket))
     for n in range(12):
         services.ticket_reply(ticket=ticket, body=f"reply {n}", by=agent)

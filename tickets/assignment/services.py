@@ -3,7 +3,8 @@
 A team's ``assignment_mode`` is off, round robin (members take turns, in id order, after the one
 assigned last — ``Team.last_assigned_to``) or least open tickets (the member with the fewest open
 tickets; ties go in round-robin order). Only active agents of the team who are online and under
-their ``capacity`` (open tickets, every team counted; 0 = no limit) are candidates.
+their ``capacity`` (open tickets, every team counted; 0 = no limit) are candidates; "online"
+means seen lately too (``accounts.services.agents_expire_away`` sets the others away).
 
 Choosing locks the team's row, then the candidates' rows (in id order), for the rest of the
 transaction: concurrent assignments in one team take turns, and two teams can't both fill the
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import AssignmentMode, Availability, Role, Team, User
+from accounts.services import away_cutoff
 from support import clock
 from tickets import events
 from tickets.models import OPEN_STATUSES, Ticket
@@ -78,7 +80,13 @@ def free_agents(team: Team, *, lock: bool = False) -> list[tuple[User, int]]:
     """The team's online members under capacity, with their open tickets, in rotation order:
     the member after ``team.last_assigned_to`` first."""
     members = User.objects.filter(
-        teams=team, is_active=True, role__in=AGENT_ROLES, availability=Availability.ONLINE
+        teams=team,
+        is_active=True,
+        role__in=AGENT_ROLES,
+        availability=Availability.ONLINE,
+        # Online but not seen lately (the browser closed): not there, even before the sweep
+        # sets them away.
+        last_seen_at__gte=away_cutoff(),
     ).order_by("pk")
     if lock:
         members = members.select_for_update(of=("self",))

@@ -1,10 +1,11 @@
 """Routing rules, triggers and automations in ``/api/v1/``: ``routing-rules``, ``triggers`` and
 ``automations``.
 
-Agents read them; admins list, create, change (PATCH), delete, reorder and test them; customers
-get 404, as for every agent-only resource. Every write goes through
+Agents read them; admins list, create, change (PATCH), delete, copy, reorder and test them;
+customers get 404, as for every agent-only resource. Every write goes through
 ``tickets.automation.services`` (the admin pages' path too), so a refused rule is a 400 naming
-the field (``conditions.all[0].operator``).
+the field (``conditions.all[0].operator``). The three resources differ only in their model,
+their representation and what the test runs, so one view set serves them all (``rule_views``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from support.errors import NotFound
 from tickets.automation import services
 from tickets.automation.dryrun import automation_dry_run, dry_run
 from tickets.automation.models import Automation, RoutingRule, Trigger
+from tickets.automation.serializers import RuleSerializer, TriggerSerializer
 from tickets.selectors import ticket_get_for_agent
 
 
@@ -37,21 +39,6 @@ class AutomationPermission(permissions.BasePermission):
         if request.method not in permissions.SAFE_METHODS and not user.is_admin:
             raise exceptions.PermissionDenied("Only admins can change or test rules.")
         return True
-
-
-class RuleSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField()
-    position = serializers.IntegerField()
-    is_active = serializers.BooleanField()
-    conditions = serializers.JSONField()
-    actions = serializers.JSONField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-
-class TriggerSerializer(RuleSerializer):
-    description = serializers.CharField()
 
 
 class RuleInputSerializer(StrictInputSerializer):
@@ -83,12 +70,23 @@ DRY_RUN = inline_serializer(
 )
 
 
+AUTOMATION_DRY_RUN = inline_serializer(
+    "AutomationSweepDryRun",
+    {
+        "ticket": serializers.IntegerField(),
+        "automations": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
 class _RuleViewSet(
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Every endpoint of one kind of rule; :func:`rule_views` makes one per kind."""
+
     permission_classes = [ApiPermission, AutomationPermission]
     lookup_value_regex = ID_REGEX
     pagination_class = None
@@ -99,38 +97,46 @@ class _RuleViewSet(
     def get_queryset(self):
         return self.model.objects.order_by("position", "id")
 
-    def _save(self, rule, data) -> Response:
-        values = dict(data.validated_data)
-        if "conditions" not in values and rule.pk is None:
-            values["conditions"] = {}
-        rule = services.rule_save(rule, **values)
-        code = status.HTTP_201_CREATED if data.partial is False else status.HTTP_200_OK
-        response = Response(self.get_serializer(rule).data, status=code)
-        if code == status.HTTP_201_CREATED:
-            response["Location"] = f"/api/v1/{self.resource_path}/{rule.pk}"
+    def dry_run(self, ticket) -> dict:
+        return automation_dry_run(ticket) if self.model is Automation else dry_run(ticket)
+
+    def _created(self, rule) -> Response:
+        response = Response(self.get_serializer(rule).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/{self.resource_path}/{rule.pk}"
         return response
 
-    def create(self, request, *args, **kwargs):
-        data = self.input_class(data=request.data, context={"request": request})
+    def _input(self, request, *, partial: bool = False) -> dict:
+        data = self.input_class(data=request.data, context={"request": request}, partial=partial)
         data.is_valid(raise_exception=True)
-        return self._save(self.model(), data)
+        return dict(data.validated_data)
+
+    def create(self, request, *args, **kwargs):
+        values = self._input(request)
+        values.setdefault("conditions", {})
+        return self._created(services.rule_save(self.model(), by=request.user, **values))
 
     def partial_update(self, request, *args, **kwargs):
-        data = self.input_class(data=request.data, context={"request": request}, partial=True)
-        data.is_valid(raise_exception=True)
-        return self._save(self.get_object(), data)
+        values = self._input(request, partial=True)
+        rule = services.rule_save(self.get_object(), by=request.user, **values)
+        return Response(self.get_serializer(rule).data)
 
     def destroy(self, request, *args, **kwargs):
-        services.rule_delete(self.get_object())
+        services.rule_delete(self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _reorder(self, request) -> Response:
+    @action(detail=True, methods=["post"])
+    def copy(self, request, *args, **kwargs):
+        return self._created(services.rule_copy(self.get_object(), by=request.user))
+
+    @action(detail=False, methods=["post"])
+    def reorder(self, request):
         data = ReorderSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        services.rules_reorder(self.model, data.validated_data["ids"])
+        services.rules_reorder(self.model, data.validated_data["ids"], by=request.user)
         return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
-    def _test(self, request, run=dry_run) -> Response:
+    @action(detail=False, methods=["post"])
+    def test(self, request):
         data = TestSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -139,102 +145,73 @@ class _RuleViewSet(
             )
         except NotFound:
             raise exceptions.ValidationError({"ticket_id": ["No such ticket."]}) from None
-        return Response(run(ticket))
+        return Response(self.dry_run(ticket))
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List routing rules in the order they are tried (agents)"),
-    retrieve=extend_schema(summary="Get a routing rule (agents)"),
-    create=extend_schema(summary="Create a routing rule (admins)", request=RuleInputSerializer),
-    partial_update=extend_schema(
-        summary="Change a routing rule (admins)", request=RuleInputSerializer
-    ),
-    destroy=extend_schema(summary="Delete a routing rule (admins)", responses={204: None}),
-)
-class RoutingRuleViewSet(_RuleViewSet):
-    model = RoutingRule
-    serializer_class = RuleSerializer
-    resource_path = "routing-rules"
-
-    @extend_schema(summary="Reorder routing rules (admins)", request=ReorderSerializer)
-    @action(detail=False, methods=["post"])
-    def reorder(self, request):
-        return self._reorder(request)
-
-    @extend_schema(
-        summary="Which rules would fire on a ticket, without changing it (admins)",
-        request=TestSerializer,
-        responses={200: DRY_RUN},
+def rule_views(
+    model: type[RoutingRule] | type[Trigger] | type[Automation],
+    *,
+    path: str,
+    one: str,
+    many: str,
+    order: str,
+    test: str,
+) -> type[_RuleViewSet]:
+    """The view set of one kind of rule, with its OpenAPI descriptions (``one``: "a trigger",
+    ``many``: "triggers", ``order``: how the list is ordered, ``test``: what the test tells)."""
+    input_class = RuleInputSerializer if model is RoutingRule else TriggerInputSerializer
+    views = type(
+        f"{model.__name__}ViewSet",
+        (_RuleViewSet,),
+        {
+            "model": model,
+            "serializer_class": RuleSerializer if model is RoutingRule else TriggerSerializer,
+            "input_class": input_class,
+            "resource_path": path,
+            "__doc__": f"``/api/v1/{path}``: {many} (see the module).",
+        },
     )
-    @action(detail=False, methods=["post"])
-    def test(self, request):
-        return self._test(request)
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {many} {order} (agents)"),
+        retrieve=extend_schema(summary=f"Get {one} (agents)"),
+        create=extend_schema(summary=f"Create {one} (admins)", request=input_class),
+        partial_update=extend_schema(summary=f"Change {one} (admins)", request=input_class),
+        destroy=extend_schema(summary=f"Delete {one} (admins)", responses={204: None}),
+        copy=extend_schema(
+            summary=f"Copy {one}: last in the order, off until enabled (admins)",
+            request=None,
+            responses={201: views.serializer_class},
+        ),
+        reorder=extend_schema(summary=f"Reorder {many} (admins)", request=ReorderSerializer),
+        test=extend_schema(
+            summary=f"{test}, without changing it (admins)",
+            request=TestSerializer,
+            responses={200: AUTOMATION_DRY_RUN if model is Automation else DRY_RUN},
+        ),
+    )(views)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List triggers in the order they run (agents)"),
-    retrieve=extend_schema(summary="Get a trigger (agents)"),
-    create=extend_schema(summary="Create a trigger (admins)", request=TriggerInputSerializer),
-    partial_update=extend_schema(
-        summary="Change a trigger (admins)", request=TriggerInputSerializer
-    ),
-    destroy=extend_schema(summary="Delete a trigger (admins)", responses={204: None}),
+RoutingRuleViewSet = rule_views(
+    RoutingRule,
+    path="routing-rules",
+    one="a routing rule",
+    many="routing rules",
+    order="in the order they are tried",
+    test="Which rules would fire on a ticket",
 )
-class TriggerViewSet(_RuleViewSet):
-    model = Trigger
-    serializer_class = TriggerSerializer
-    input_class = TriggerInputSerializer
-    resource_path = "triggers"
-
-    @extend_schema(summary="Reorder triggers (admins)", request=ReorderSerializer)
-    @action(detail=False, methods=["post"])
-    def reorder(self, request):
-        return self._reorder(request)
-
-    @extend_schema(
-        summary="Which rules would fire on a ticket, without changing it (admins)",
-        request=TestSerializer,
-        responses={200: DRY_RUN},
-    )
-    @action(detail=False, methods=["post"])
-    def test(self, request):
-        return self._test(request)
-
-
-AUTOMATION_DRY_RUN = inline_serializer(
-    "AutomationSweepDryRun",
-    {
-        "ticket": serializers.IntegerField(),
-        "automations": serializers.ListField(child=serializers.DictField()),
-    },
+TriggerViewSet = rule_views(
+    Trigger,
+    path="triggers",
+    one="a trigger",
+    many="triggers",
+    order="in the order they run",
+    test="Which rules would fire on a ticket",
 )
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List time-based automations in the order they run (agents)"),
-    retrieve=extend_schema(summary="Get an automation (agents)"),
-    create=extend_schema(summary="Create an automation (admins)", request=TriggerInputSerializer),
-    partial_update=extend_schema(
-        summary="Change an automation (admins)", request=TriggerInputSerializer
-    ),
-    destroy=extend_schema(summary="Delete an automation (admins)", responses={204: None}),
+AutomationViewSet = rule_views(
+    Automation,
+    path="automations",
+    one="an automation",
+    many="time-based automations",
+    order="in the order they run",
+    test="Which automations would act on a ticket now",
 )
-class AutomationViewSet(_RuleViewSet):
-    model = Automation
-    serializer_class = TriggerSerializer
-    input_class = TriggerInputSerializer
-    resource_path = "automations"
-
-    @extend_schema(summary="Reorder automations (admins)", request=ReorderSerializer)
-    @action(detail=False, methods=["post"])
-    def reorder(self, request):
-        return self._reorder(request)
-
-    @extend_schema(
-        summary="Which automations would act on a ticket now, without changing it (admins)",
-        request=TestSerializer,
-        responses={200: AUTOMATION_DRY_RUN},
-    )
-    @action(detail=False, methods=["post"])
-    def test(self, request):
-        return self._test(request, run=automation_dry_run)

@@ -93,6 +93,8 @@ class AutomationRun(models.Model):
                 fields=["automation", "ticket", "period_at"], name="automation_run_once"
             )
         ]
+        # The purge reads old runs by age (tickets.automation.purge).
+        indexes = [models.Index(fields=["at"], name="automation_run_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.automation_id} on #{self.ticket_id} for {self.period_at:%Y-%m-%d %H:%M}"
@@ -136,3 +138,28 @@ class TicketTimes(models.Model):
 
     def __str__(self) -> str:
         return f"Times of #{self.ticket_id}"
+
+
+class WorkflowEvent(models.Model):
+    """A routing rule, trigger, automation or macro created, changed, deleted or reordered,
+    announced on the one event stream (``tickets.automation.announce``): written in the change's
+    transaction with what the resource then was, dispatched after commit, swept again while
+    ``dispatched_at`` is empty. ``integrations`` turns them into webhooks."""
+
+    kind = models.CharField(max_length=40)  # "<resource>.<created|updated|deleted|reordered>"
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(
+                fields=["at"],
+                name="workflow_event_undisp_idx",
+                condition=Q(dispatched_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

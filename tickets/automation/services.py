@@ -11,6 +11,7 @@ from accounts.models import Team, User
 from customers.models import Organization
 from support import clock
 from support.errors import ValidationFailed
+from tickets.automation.announce import announce, announce_reorder
 from tickets.automation.models import Automation, RoutingRule, RoutingSettings, Trigger
 from tickets.automation.schema import RuleError, validate_rule
 from tickets.sla.models import BusinessCalendar, SlaPolicy
@@ -59,9 +60,11 @@ def rule_validate(model: RuleModel, conditions, actions) -> tuple[dict, list]:
 
 @transaction.atomic
 def rule_save(
-    rule: RoutingRule | Trigger | Automation, **values
+    rule: RoutingRule | Trigger | Automation, *, by: User | None = None, **values
 ) -> RoutingRule | Trigger | Automation:
-    """Create or change a rule; ``values``: name, is_active, conditions, actions, description."""
+    """Create or change a rule; ``values``: name, is_active, conditions, actions, description.
+    Announced (a webhook) as ``<kind>.created`` or ``.updated``, naming ``by``."""
+    created = rule.pk is None
     for key, value in values.items():
         setattr(rule, key, value)
     rule.name = " ".join((rule.name or "").split())
@@ -75,14 +78,19 @@ def rule_save(
         rule.position = 0 if last is None else last + 1
     rule.updated_at = clock.now()
     rule.save()
+    announce("created" if created else "updated", rule, by=by)
     return rule
 
 
-def rule_copy(rule: RoutingRule | Trigger | Automation) -> RoutingRule | Trigger | Automation:
+def rule_copy(
+    rule: RoutingRule | Trigger | Automation, *, by: User | None = None
+) -> RoutingRule | Trigger | Automation:
+    """A copy named "… (copy)", last in the order and off until someone enables it."""
     copy = type(rule)(is_active=False)
     extra = {"description": rule.description} if hasattr(rule, "description") else {}
     return rule_save(
         copy,
+        by=by,
         name=f"{rule.name} (copy)"[:120],
         conditions=rule.conditions,
         actions=rule.actions,
@@ -90,30 +98,51 @@ def rule_copy(rule: RoutingRule | Trigger | Automation) -> RoutingRule | Trigger
     )
 
 
-def rule_delete(rule: RoutingRule | Trigger | Automation) -> None:
+@transaction.atomic
+def rule_set_active(
+    rule: RoutingRule | Trigger | Automation, active: bool, *, by: User | None = None
+) -> RoutingRule | Trigger | Automation:
+    if rule.is_active != active:
+        rule.is_active = active
+        rule.updated_at = clock.now()
+        rule.save(update_fields=["is_active", "updated_at"])
+        announce("updated", rule, by=by)
+    return rule
+
+
+@transaction.atomic
+def rule_delete(rule: RoutingRule | Trigger | Automation, *, by: User | None = None) -> None:
+    announce("deleted", rule, by=by)
     rule.delete()
 
 
 @transaction.atomic
-def rules_reorder(model: RuleModel, ids: list[int]) -> None:
-    """Put the rules in the order of ``ids`` (every rule of the kind, each once)."""
+def rules_reorder(model: RuleModel, ids: list[int], *, by: User | None = None) -> None:
+    """Put the rules in the order of ``ids`` (every rule of the kind, each once); announced as
+    ``<kind>.reordered`` when the order changed."""
     existing = list(model.objects.select_for_update().order_by("position", "id"))
     if sorted(ids) != sorted(rule.pk for rule in existing) or len(set(ids)) != len(ids):
         raise ValidationFailed("Give every rule's id once, in the new order.", field="ids")
     by_id = {rule.pk: rule for rule in existing}
+    moved = False
     for position, pk in enumerate(ids):
         rule = by_id[pk]
         if rule.position != position:
             rule.position = position
             rule.save(update_fields=["position"])
+            moved = True
+    if moved:
+        announce_reorder(model.kind, ids, by=by)
 
 
-def rule_move(rule: RoutingRule | Trigger | Automation, offset: int) -> None:
+def rule_move(
+    rule: RoutingRule | Trigger | Automation, offset: int, *, by: User | None = None
+) -> None:
     ids = list(type(rule).objects.order_by("position", "id").values_list("pk", flat=True))
     index = ids.index(rule.pk)
     target = max(0, min(len(ids) - 1, index + offset))
     ids.insert(target, ids.pop(index))
-    rules_reorder(type(rule), ids)
+    rules_reorder(type(rule), ids, by=by)
 
 
 def default_team_set(team: Team | None) -> RoutingSettings:

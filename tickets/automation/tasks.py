@@ -13,3 +13,12 @@ def sweep_automations() -> dict[str, int]:
     from tickets.automation.sweep import automations_sweep
 
     return automations_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_automation_runs() -> int:
+    """Beat, hourly: delete the runs that can no longer stop an automation acting twice, in
+    bounded batches (see ``tickets.automation.purge``)."""
+    from tickets.automation.purge import automation_runs_purge
+
+    return automation_runs_purge()

@@ -76,18 +76,18 @@ OPS = [
 @require_POST
 def rule_action(request: HttpRequest, kind: str, pk: int, op: str) -> HttpResponse:
     rule = get_object_or_404(_model(kind), pk=pk)
+    by = request.user
     if op == "up":
-        services.rule_move(rule, -1)
+        services.rule_move(rule, -1, by=by)
     elif op == "down":
-        services.rule_move(rule, 1)
+        services.rule_move(rule, 1, by=by)
     elif op in ("enable", "disable"):
-        rule.is_active = op == "enable"
-        rule.save(update_fields=["is_active"])
+        services.rule_set_active(rule, op == "enable", by=by)
     elif op == "copy":
-        copy = services.rule_copy(rule)
+        copy = services.rule_copy(rule, by=by)
         messages.success(request, f"Copied as “{copy.name}” (off until you enable it).")
     elif op == "delete":
-        services.rule_delete(rule)
+        services.rule_delete(rule, by=by)
         messages.success(request, f"Deleted “{rule.name}”.")
     else:
         raise Http404
@@ -145,7 +145,7 @@ def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
         text = {k: request.POST.get(k, "") for k in ("conditions", "actions")}
         if not errors:
             try:
-                rule = services.rule_save(rule, **values)
+                rule = services.rule_save(rule, by=request.user, **values)
             except ValidationFailed as exc:
                 errors[_error_field(exc.field)] = f"{exc.field}: {exc.message}"
             else:

@@ -1,5 +1,5 @@
-"""``/api/v1/macros``: list, read, create, change (PATCH, ``ETag``/``If-Match``) and delete
-macros; ``POST /api/v1/tickets/{id}/macros/{macro_id}/apply`` applies one to a ticket.
+"""``/api/v1/macros``: list, read, create, change (PATCH, ``ETag``/``If-Match``), copy and
+delete macros; ``POST /api/v1/tickets/{id}/macros/{macro_id}/apply`` applies one to a ticket.
 
 Agents see their own macros, their teams' and the shared ones (admins every team's); another
 agent's personal macro is a 404 for everyone. Agents keep personal macros; team and shared
@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Team
@@ -31,38 +32,10 @@ from support.errors import ValidationFailed
 from tickets.macros import services
 from tickets.macros.models import Macro, MacroScope
 from tickets.macros.selectors import macro_get_for_agent, macros_visible_to
+from tickets.macros.serializers import ACTIONS_HELP, MacroSerializer
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.api import EtagViewMixin
 from tickets.workspace.canned import render_placeholders
-
-ACTIONS_HELP = (
-    "What the macro does, each key optional (at least one): reply, note (text with placeholders "
-    "such as {{ customer.first_name }}), status (open, pending, on_hold, solved), priority, "
-    'type, team (a team id, or null to clear), assignee (an agent id, "me" for whoever applies '
-    "it, or null to unassign), tags_add, tags_remove (lists of tag names)."
-)
-
-
-class MacroSerializer(serializers.ModelSerializer):
-    scope = serializers.ChoiceField(MacroScope.choices, read_only=True)
-    owner_id = serializers.IntegerField(read_only=True, allow_null=True)
-    team_id = serializers.IntegerField(read_only=True, allow_null=True)
-    actions = serializers.DictField(read_only=True, help_text=ACTIONS_HELP)
-
-    class Meta:
-        model = Macro
-        fields = [
-            "id",
-            "title",
-            "scope",
-            "owner_id",
-            "team_id",
-            "active",
-            "actions",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
 
 
 class MacroInputSerializer(StrictInputSerializer):
@@ -227,6 +200,18 @@ class MacroViewSet(ApiViewMixin, EtagViewMixin, mixins.ListModelMixin, viewsets.
     def destroy(self, request, *args, **kwargs):
         services.macro_delete(agent=request.user, macro=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Copy a macro you can see",
+        request=None,
+        responses={201: MacroSerializer},
+        description='Titled "… (copy)": the same scope for admins, else your personal macro '
+        "(as the Copy button on the macros page).",
+    )
+    @action(detail=True, methods=["post"])
+    def copy(self, request, *args, **kwargs):
+        macro = services.macro_copy(agent=request.user, macro=self.get_object())
+        return self._respond(macro, status.HTTP_201_CREATED)
 
 
 class MacroAppliedSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from accounts.models import Team, User
 from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
 from tickets import services
+from tickets.automation.announce import announce
 from tickets.events import applied_with, ticket_change
 from tickets.macros.models import Macro, MacroScope
 from tickets.models import Message, Priority, Status, Ticket, TicketType
@@ -182,6 +183,7 @@ def macro_save(
         raise ValidationFailed("Choose the team the macro is for.", field="team_id")
     if scope != MacroScope.PERSONAL and not agent.is_admin:
         raise NotPermitted("Only admins can keep team and shared macros.")
+    created = macro is None
     if macro is None:
         macro = Macro(created_at=clock.now())
     macro.title, macro.actions, macro.active = title, actions, bool(active)
@@ -189,6 +191,7 @@ def macro_save(
     macro.team = team if scope == MacroScope.TEAM else None
     macro.updated_at = clock.now()
     macro.save()
+    announce("created" if created else "updated", macro, by=agent)
     agent_lists_changed()
     return macro
 
@@ -210,6 +213,7 @@ def macro_copy(*, agent: User, macro: Macro) -> Macro:
 @transaction.atomic
 def macro_delete(*, agent: User, macro: Macro) -> None:
     _check_manage(agent, macro)
+    announce("deleted", macro, by=agent)
     macro.delete()
     agent_lists_changed()
 

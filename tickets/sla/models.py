@@ -180,6 +180,14 @@ class TicketSla(models.Model):
     # organization change (no re-matching) until another rule applies one.
     pinned = models.BooleanField(default=False)
 
+    class Meta:
+        # The SLA pages count the tickets a rule pinned to each policy.
+        indexes = [
+            models.Index(
+                fields=["policy"], condition=models.Q(pinned=True), name="ticket_sla_pinned_idx"
+            )
+        ]
+
     def __str__(self) -> str:
         return f"#{self.ticket_id}: {self.policy_name or 'no SLA'}"
 

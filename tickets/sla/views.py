@@ -6,7 +6,8 @@ from __future__ import annotations
 import zoneinfo
 
 from django.contrib import messages
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,11 +16,12 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import admin_required, agent_required
 from support import clock
 from support.errors import DomainError
+from tickets.models import OPEN_STATUSES as OPEN
 from tickets.selectors import ticket_get_for_agent, tickets_visible_to
 from tickets.sla import services
 from tickets.sla.business_time import CalendarError
 from tickets.sla.forms import CalendarForm, PolicyForm
-from tickets.sla.models import BusinessCalendar, SlaPolicy, TargetKind
+from tickets.sla.models import BusinessCalendar, SlaPolicy, TargetKind, TicketSla
 from tickets.sla.selectors import (
     sla_clock_for,
     tickets_sla_at_risk,
@@ -31,8 +33,18 @@ from tickets.sla.selectors import (
 @admin_required
 def overview(request: HttpRequest) -> HttpResponse:
     calendars = BusinessCalendar.objects.annotate(holiday_count=Count("holidays"))
-    policies = SlaPolicy.objects.select_related("calendar").prefetch_related(
-        "organizations", "tags"
+    # Open tickets a trigger or automation pinned to each policy (``ticket_sla_pinned_idx``).
+    pinned = (
+        TicketSla.objects.filter(policy=OuterRef("pk"), pinned=True, ticket__status__in=OPEN)
+        .order_by()
+        .values("policy")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    policies = (
+        SlaPolicy.objects.select_related("calendar")
+        .prefetch_related("organizations", "tags")
+        .annotate(pinned_open=Coalesce(Subquery(pinned), 0))
     )
     return render(
         request,
@@ -191,8 +203,10 @@ def at_risk(request: HttpRequest) -> HttpResponse:
     soonest due first; then the breached ones, most recently breached first, so the long-lost
     ones sink to the bottom instead of hiding the ones an agent can still save."""
     now = clock.now()
-    visible = tickets_with_sla_clock(tickets_visible_to(request.user).open()).select_related(
-        "assignee", "team", "requester"
+    visible = (
+        tickets_with_sla_clock(tickets_visible_to(request.user).open())
+        .select_related("assignee", "team", "requester")
+        .annotate(sla_policy_name=F("sla__policy_name"), sla_pinned=F("sla__pinned"))
     )
     breached = tickets_sla_breached(visible, now=now)
     risky = tickets_sla_at_risk(visible, now=now).exclude(pk__in=breached.values("pk"))

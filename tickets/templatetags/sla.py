@@ -1,6 +1,7 @@
 """``{% load sla %}``: the SLA clock badge.
 
 - ``{% sla_clock ticket %}`` renders ``tickets/sla/_clock.html`` (ticket header; refreshes itself).
+- ``{% sla_policy ticket %}`` names the ticket's SLA policy, and says when a rule pinned it.
 - ``{{ ticket|sla_badge }}`` builds the same badge without a template include, for queue rows
   (list templates stay flat). Annotate the queryset with ``tickets_with_sla_clock`` for warnings.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from tickets.sla.models import TicketSla
 from tickets.sla.selectors import sla_clock_for
 
 register = template.Library()
@@ -18,6 +20,13 @@ register = template.Library()
 @register.inclusion_tag("tickets/sla/_clock.html")
 def sla_clock(ticket, live: bool = True):
     return {"ticket": ticket, "clock": sla_clock_for(ticket), "live": live}
+
+
+@register.inclusion_tag("tickets/sla/_policy.html")
+def sla_policy(ticket):
+    """One query: read when rendered, so a rule that applied a policy in this request shows."""
+    sla = TicketSla.objects.filter(ticket=ticket).values("policy_name", "pinned").first()
+    return {"sla": sla}
 
 
 @register.filter

@@ -19,7 +19,7 @@ def workspace_nav(request: HttpRequest) -> dict:
     shared = SimpleLazyObject(lambda: nav_context(request))
     found = {
         key: SimpleLazyObject(lambda key=key: shared[key])
-        for key in ("nav_builtins", "nav_saved", "availability_choices")
+        for key in ("nav_builtins", "nav_saved", "availability_choices", "heartbeat_seconds")
     }
     if user.is_admin:
         # Admins see a count of open tickets without a team (the "Unrouted" list).

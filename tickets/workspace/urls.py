@@ -13,6 +13,7 @@ urlpatterns = [
     path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("search/", views.search_page, name="search"),
     path("availability/", views.availability, name="availability"),
+    path("availability/heartbeat/", views.availability_heartbeat, name="availability_heartbeat"),
     path("bulk/", views.bulk, name="bulk"),
     path("tickets/new/", new_ticket.new_ticket, name="new_ticket"),
     path("tickets/new/requesters/", new_ticket.requester_options, name="new_ticket_requesters"),

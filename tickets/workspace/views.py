@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import agent_required
 from accounts.models import Availability, Team
 from accounts.selectors import agent_choices, team_choices
-from accounts.services import agent_set_availability
+from accounts.services import agent_heartbeat, agent_set_availability
 from support.errors import DomainError
 from tickets import services
 from tickets.macros.bulk import bulk_apply_macro
@@ -54,6 +55,7 @@ def nav_context(request: HttpRequest, *, current: str = "") -> dict:
         ],
         "nav_current": current,
         "availability_choices": Availability.choices,
+        "heartbeat_seconds": settings.AGENT_HEARTBEAT_SECONDS,
     }
 
 
@@ -344,18 +346,38 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "agent/search.html", context)
 
 
+def _availability_form(request: HttpRequest) -> HttpResponse:
+    """The top bar's availability form, for the page it is on (not for the URL answering)."""
+    return render(
+        request,
+        "agent/_availability.html",
+        {
+            "availability_choices": Availability.choices,
+            "availability_back": _back(request),
+            "heartbeat_seconds": settings.AGENT_HEARTBEAT_SECONDS,
+        },
+    )
+
+
 @agent_required
 @require_POST
 def availability(request: HttpRequest) -> HttpResponse:
     agent_set_availability(agent=request.user, availability=request.POST.get("availability", ""))
     if request.htmx:
-        # The form comes back for the page it is on, not for this URL.
-        return render(
-            request,
-            "agent/_availability.html",
-            {"availability_choices": Availability.choices, "availability_back": _back(request)},
-        )
+        return _availability_form(request)
     return redirect(_back(request))
+
+
+@agent_required
+@require_POST
+def availability_heartbeat(request: HttpRequest) -> HttpResponse:
+    """An open workspace page, every ``AGENT_HEARTBEAT_SECONDS``: the agent is still there.
+    Nothing to swap (204) unless the availability changed meanwhile (set away after a silence,
+    or from another tab): then the top bar's form comes back showing it."""
+    agent_heartbeat(agent=request.user)
+    if request.POST.get("shown") == request.user.availability:
+        return HttpResponse(status=204)
+    return _availability_form(request)
 
 
 # --- bulk actions ---------------------------------------------------------------------------

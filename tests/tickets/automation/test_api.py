@@ -135,3 +135,23 @@ def test_permissions(api, agent, portal_user, resource):
     assert reorder.status_code == 403
     test = api(agent).post(f"/api/v1/{resource}/test", {"ticket_id": 1}, format="json")
     assert test.status_code == 403
+    assert api(agent).post(f"/api/v1/{resource}/{rule.pk}/copy").status_code == 403
+    assert api(portal_user).post(f"/api/v1/{resource}/{rule.pk}/copy").status_code == 404
+
+
+@pytest.mark.parametrize("resource", ["routing-rules", "triggers", "automations"])
+def test_copy_is_last_and_off(api, admin, resource):
+    rules = api(admin).get(f"/api/v1/{resource}").json()
+    body = {"name": "Original", "actions": HIGH}
+    if resource == "automations":
+        body["conditions"] = {
+            "all": [{"field": "hours_since_created", "operator": "greater_than", "value": 1}]
+        }
+    original = api(admin).post(f"/api/v1/{resource}", body, format="json").json()
+    copied = api(admin).post(f"/api/v1/{resource}/{original['id']}/copy")
+    assert copied.status_code == 201
+    copy = copied.json()
+    assert copied["Location"].endswith(f"/{resource}/{copy['id']}")
+    assert copy["name"] == "Original (copy)" and copy["is_active"] is False
+    assert copy["actions"] == HIGH and copy["position"] == len(rules) + 1
+    assert api(admin).post(f"/api/v1/{resource}/99999/copy").status_code == 404

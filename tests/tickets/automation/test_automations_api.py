@@ -8,6 +8,7 @@ import pytest
 from support import clock
 from tests import factories
 from tickets import services
+from tickets.automation import services as rule_services
 from tickets.automation.models import Automation, AutomationRun, Trigger
 from tickets.models import EventKind, TicketEvent
 from tickets.sla.models import BusinessCalendar, SlaPolicy, TicketSla
@@ -211,3 +212,30 @@ def test_an_unknown_sla_policy_is_refused(api, admin):
     response = api(admin).post("/api/v1/triggers", body, format="json")
     assert response.status_code == 400 and "actions[0].value" in str(response.json())
     assert not Trigger.objects.exists()
+
+
+def test_a_pinned_policy_shows_on_the_ticket_and_the_sla_pages(
+    client, admin, policies, customer, team, agent
+):
+    standard, gold = policies
+    rule_services.rule_save(
+        Trigger(),
+        name="VIP gets Gold",
+        conditions={"all": [{"field": "tags", "operator": "contains", "value": "vip"}]},
+        actions=[{"action": "set_sla_policy", "value": gold.pk}],
+    )
+    plain = services.ticket_create(requester=customer, subject="Plain", body="x", team=team)
+    vip = services.ticket_create(
+        requester=customer, subject="Gold ticket", body="x", team=team, tags=["vip"]
+    )
+    client.force_login(admin)
+    page = client.get(f"/agent/tickets/{vip.pk}/").content.decode()
+    assert "SLA policy: Gold" in page and "pinned by a rule" in page
+    page = client.get(f"/agent/tickets/{plain.pk}/").content.decode()
+    assert "SLA policy: Standard" in page and "pinned by a rule" not in page
+    overview = client.get("/sla/").content.decode()
+    assert "pinned on 1 open ticket" in overview
+    # Due within the hour: at risk, with its pinned policy named.
+    with clock.travel(clock.now() + timedelta(minutes=55)):
+        risky = client.get("/sla/at-risk/").content.decode()
+    assert "Gold ticket" in risky and ">pinned</span>" in risky

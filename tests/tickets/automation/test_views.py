@@ -97,3 +97,65 @@ def test_the_test_button_changes_nothing(client, admin, ticket):
     assert ticket.priority != "high"
     missing = client.post(reverse("automation:test", args=["triggers"]), {**data, "ticket": "x"})
     assert "Give the number of a ticket" in missing.content.decode()
+
+
+MAIL_NOBODY = [
+    {
+        "action": "mail",
+        "value": {"to": "address", "address": "nobody@", "subject": "s", "body": "b"},
+    }
+]
+BAD_RULES = [
+    # (conditions, actions, the field named, words of the sentence shown)
+    ({"all": [{"field": "colour", "operator": "is", "value": "red"}]}, HIGH, "field", "colour"),
+    (
+        {"all": [{"field": "priority", "operator": "contains", "value": "high"}]},
+        HIGH,
+        "operator",
+        "contains",
+    ),
+    ({"all": [{"field": "priority", "operator": "changed"}]}, HIGH, "conditions", "loop"),
+    ({}, MAIL_NOBODY, "actions[0].value.address", "nobody@"),
+]
+
+
+@pytest.mark.parametrize(("conditions", "actions", "field", "words"), BAD_RULES)
+def test_each_refused_rule_is_a_clear_form_error_and_a_400_from_the_api(
+    client, admin, api, conditions, actions, field, words
+):
+    form = {
+        "name": "Bad",
+        "conditions": json.dumps(conditions),
+        "actions": json.dumps(actions),
+    }
+    page = client.post(reverse("automation:new", args=["triggers"]), form)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert 'role="alert"' in text or "form-error" in text
+    assert field in text and words in text
+    response = api(admin).post(
+        "/api/v1/triggers",
+        {"name": "Bad", "conditions": conditions, "actions": actions},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert field in json.dumps(response.json()) and words in json.dumps(response.json())
+    assert not Trigger.objects.exists()
+
+
+@pytest.mark.parametrize(("conditions", "actions", "field", "words"), BAD_RULES[:2] + BAD_RULES[3:])
+def test_automations_and_routing_refuse_the_same(admin, api, conditions, actions, field, words):
+    hours = {"field": "hours_since_created", "operator": "greater_than", "value": 1}
+    timed = {"all": [hours, *conditions.get("all", [])]}
+    for path, body_conditions in (("automations", timed), ("routing-rules", conditions)):
+        response = api(admin).post(
+            f"/api/v1/{path}",
+            {"name": "Bad", "conditions": body_conditions, "actions": actions},
+            format="json",
+        )
+        if path == "routing-rules" and actions is MAIL_NOBODY:
+            # Routing can't mail at all: refused before the address is read.
+            assert response.status_code == 400 and "actions[0]" in json.dumps(response.json())
+            continue
+        assert response.status_code == 400, (path, response.json())
+        assert words in json.dumps(response.json())

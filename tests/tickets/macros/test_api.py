@@ -174,3 +174,22 @@ def test_apply_refused_on_a_closed_ticket_saves_nothing(api, agent, ticket, shar
     )
     assert response.status_code == 409
     assert not ticket.tags.exists()
+
+
+def test_copy(api, agent, other_agent, admin_user, shared):
+    # An agent's copy of a shared macro is their own personal macro.
+    mine = api(agent).post(f"/api/v1/macros/{shared.pk}/copy")
+    assert mine.status_code == 201, mine.json()
+    assert mine["Location"].endswith(f"/macros/{mine.json()['id']}")
+    assert mine.json()["title"] == "Refund issued — solve (copy)"
+    assert mine.json()["scope"] == "personal" and mine.json()["owner_id"] == agent.pk
+    assert mine.json()["actions"] == shared.actions
+    # An admin's copy keeps the scope.
+    theirs = api(admin_user).post(f"/api/v1/macros/{shared.pk}/copy")
+    assert theirs.status_code == 201 and theirs.json()["scope"] == "shared"
+    # Someone else's personal macro can't be seen, so can't be copied; customers get 404.
+    private = macros.macro_save(agent=other_agent, title="Theirs", actions={"status": "open"})
+    assert api(agent).post(f"/api/v1/macros/{private.pk}/copy").status_code == 404
+    customer = factories.CustomerUserFactory()
+    assert api(customer).post(f"/api/v1/macros/{shared.pk}/copy").status_code == 404
+    assert api(agent, read_only=True).post(f"/api/v1/macros/{shared.pk}/copy").status_code == 403
