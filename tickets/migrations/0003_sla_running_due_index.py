@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('customers', '0001_initial'),
-        ('tickets', '0001_initial'),
+        ('tickets', '0002_workflow_events_run_purge_pinned_sla'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
