@@ -12,12 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KbSettings(models.Model):
-    """One row (admin → Knowledge base settings): whether the help center needs a sign-in."""
+    """One row (admin → Knowledge base settings): whether the help center needs a sign-in, and
+    whether the new-request confirmation mail suggests articles."""
 
     sign_in_required = models.BooleanField(
         _("sign-in required"),
         default=False,
         help_text=_("Only signed-in customers and agents can read the help center."),
+    )
+    confirmation_articles = models.BooleanField(
+        _("articles in the confirmation mail"),
+        default=False,
+        help_text=_(
+            "The mail confirming a new request lists up to three public articles matching its "
+            "subject."
+        ),
     )
 
     class Meta:

@@ -13,6 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
@@ -44,12 +45,38 @@ def sign_in_required() -> bool:
     return bool(row and row.sign_in_required)
 
 
+def confirmation_articles_enabled() -> bool:
+    row = KbSettings.objects.filter(pk=1).only("confirmation_articles").first()
+    return bool(row and row.confirmation_articles)
+
+
 def articles_readable_by(user: User | None) -> QuerySet[Article]:
     """Published articles the reader may see in the help center: internal-only ones to agents."""
     articles = Article.objects.published()
     if not is_agent(user):
         articles = articles.filter(internal=False)
     return articles
+
+
+def in_language(articles: QuerySet[Article], language: str | None) -> QuerySet[Article]:
+    """One version of each article for a reader of ``language``: theirs where it is translated,
+    else the default language's (an article's translations share its slug)."""
+    default = settings.LANGUAGE_CODE
+    if not language or language == default:
+        return articles.filter(language=default)
+    translated = articles.filter(language=language).values("slug")
+    return articles.filter(Q(language=language) | Q(language=default) & ~Q(slug__in=translated))
+
+
+def translations_of(*, article: Article, user: User | None) -> list[Article]:
+    """The article's other readable languages (same slug), for "also in" links."""
+    return list(
+        articles_readable_by(user)
+        .filter(slug=article.slug)
+        .exclude(pk=article.pk)
+        .only("slug", "language", "title")
+        .order_by("language")
+    )
 
 
 def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Article:
@@ -64,10 +91,10 @@ def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Ar
     return article
 
 
-def categories_for_reader(*, user: User | None) -> list[Category]:
-    """Categories with their sections and how many readable articles each holds; empty ones
-    are left out."""
-    readable = articles_readable_by(user)
+def categories_for_reader(*, user: User | None, language: str | None = None) -> list[Category]:
+    """Categories with their sections and how many readable articles each holds (one per
+    translation group, see ``in_language``); empty ones are left out."""
+    readable = in_language(articles_readable_by(user), language)
     sections = Section.objects.annotate(
         article_count=Count("articles", filter=Q(articles__in=readable.values("pk")))
     ).filter(article_count__gt=0)
@@ -75,11 +102,15 @@ def categories_for_reader(*, user: User | None) -> list[Category]:
     return [c for c in categories if c.sections.all()]
 
 
-def category_get_for_reader(*, user: User | None, slug: str) -> tuple[Category, list[Section]]:
+def category_get_for_reader(
+    *, user: User | None, slug: str, language: str | None = None
+) -> tuple[Category, list[Section]]:
     category = Category.objects.filter(slug=slug).first()
     if category is None:
         raise NotFound("No such category.")
-    articles = articles_readable_by(user).only("title", "slug", "language", "summary", "section_id")
+    articles = in_language(articles_readable_by(user), language).only(
+        "title", "slug", "language", "summary", "section_id"
+    )
     sections = [
         s
         for s in category.sections.prefetch_related(
@@ -226,9 +257,15 @@ def search_for_reader(
     return _search(articles_readable_by(user), query, language=language, limit=limit)
 
 
-def suggestions(*, query: str, limit: int = SUGGEST_LIMIT) -> list[Article]:
-    """Deflection suggestions in the portal's request form: public articles only, whoever asks."""
-    return _search(Article.objects.public(), query, language=None, limit=limit, match_all=False)
+def suggestions(
+    *, query: str, language: str | None = None, limit: int = SUGGEST_LIMIT
+) -> list[Article]:
+    """Deflection suggestions in the portal's request form: public articles only, whoever asks,
+    one version per article in the reader's language (or the default)."""
+    articles = Article.objects.public()
+    if language is not None:
+        articles = in_language(articles, language)
+    return _search(articles, query, language=None, limit=limit, match_all=False)
 
 
 def highlight(text: str, terms: list[str], *, width: int = 180) -> SafeString:

@@ -12,6 +12,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,14 +64,16 @@ def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 @require_GET
 @reader
 def home(request: HttpRequest) -> HttpResponse:
-    categories = selectors.categories_for_reader(user=request.user)
+    categories = selectors.categories_for_reader(user=request.user, language=get_language())
     return render(request, "kb/home.html", {"categories": categories, "nav": "help"})
 
 
 @require_GET
 @reader
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    cat, sections = selectors.category_get_for_reader(user=request.user, slug=slug)
+    cat, sections = selectors.category_get_for_reader(
+        user=request.user, slug=slug, language=get_language()
+    )
     return render(
         request, "kb/category.html", {"category": cat, "sections": sections, "nav": "help"}
     )
@@ -86,8 +89,15 @@ def article(request: HttpRequest, language: str, slug: str) -> HttpResponse:
         services.deflection_opened(session=session, article=art)
     visitor = visitor_id(request)
     vote = art.votes.filter(visitor=visitor).first() if visitor else None
+    translations = selectors.translations_of(article=art, user=request.user)
+    reader_language = get_language()
     context = {
         "article": art,
+        "translations": translations,
+        # Shown in another language than the reader's, and not translated into theirs: a note.
+        "untranslated": art.language != reader_language
+        and all(t.language != reader_language for t in translations),
+        "reader_language": reader_language,
         "related": selectors.related_articles(article=art, user=request.user),
         "vote": vote,
         "nav": "help",
@@ -134,7 +144,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     query = " ".join(
         part for part in (request.GET.get("subject", ""), request.GET.get("body", "")[:200]) if part
     ).strip()[:300]
-    articles = selectors.suggestions(query=query) if query else []
+    articles = selectors.suggestions(query=query, language=get_language()) if query else []
     session = selectors.deflection_get(token=request.GET.get("kb_session", ""))
     if session is None and articles:
         # The form's first suggestions start its session; the token goes back into the form.

@@ -500,6 +500,8 @@ NOT_PAGES: dict[str, str] = {
     "portal:solve": "POST",
     "portal:reopen": "POST",
     "portal:attachment": "a file",
+    # --- knowledge base+ (languages, reports, article files) ---
+    "portal:language": "POST (the language switcher)",
     "feedback:item_edit": "POST",
     "feedback:item_status": "POST",
     "feedback:item_notify": "POST",
