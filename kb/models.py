@@ -120,6 +120,10 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The ticket an agent started this article from ("Create article from this ticket").
+    source_ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -198,6 +202,30 @@ class ArticleView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} on {self.day}: {self.count}"
+
+
+class SearchTerm(models.Model):
+    """Help-center searches per query (lower-cased, spaces collapsed), language and day: how
+    often it was searched, how often it found nothing, how often a result was opened. The
+    knowledge report's content gaps are the frequent ones with no result or no click."""
+
+    query = models.CharField(max_length=200)
+    language = models.CharField(max_length=8)
+    day = models.DateField()
+    searches = models.PositiveIntegerField(default=0)
+    empty = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "language", "day"], name="kb_search_one_row_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} on {self.day}: {self.searches}"
 
 
 class DeflectionSession(models.Model):

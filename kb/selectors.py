@@ -18,11 +18,12 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import User
+from accounts.models import Role, User
 from kb.models import (
     SEARCH_CONFIG,
     Article,
     ArticleRevision,
+    ArticleSend,
     ArticleStatus,
     Category,
     DeflectionSession,
@@ -30,6 +31,8 @@ from kb.models import (
     Section,
 )
 from support.errors import NotFound
+from tickets.models import MessageKind, Ticket
+from tickets.selectors import tickets_visible_to
 
 SEARCH_LIMIT = 20
 SUGGEST_LIMIT = 5
@@ -327,6 +330,48 @@ def article_get_for_editor(*, user: User, article_id: int) -> Article:
     if article is None:
         raise NotFound("No such article.")
     return article
+
+
+def draft_from_ticket(*, ticket: Ticket) -> dict:
+    """The editor's starting point for "Create article from this ticket": the subject as title,
+    the agent's latest public reply as the body (never an internal note), the ticket's tags."""
+    reply = (
+        ticket.messages.filter(kind=MessageKind.REPLY, author_user__isnull=False)
+        .exclude(author_user__role=Role.CUSTOMER)
+        .order_by("-created_at", "-id")
+        .only("body_text")
+        .first()
+    )
+    tags = [t for t in ticket.tags.values_list("name", flat=True) if ":" not in t]
+    return {
+        "title": ticket.subject[:200],
+        "body": reply.body_text if reply is not None else "",
+        "tags": ", ".join(sorted(tags)),
+    }
+
+
+def tickets_using(*, article: Article, agent: User, limit: int = 50) -> list[dict]:
+    """The tickets the article was sent in (and the one it was started from) that the agent can
+    see, newest first: what the article page lists under "Used in tickets"."""
+    visible = tickets_visible_to(agent)
+    sends = (
+        ArticleSend.objects.filter(article=article, ticket__in=visible)
+        .select_related("ticket", "by")
+        .order_by("-at", "-id")[:limit]
+    )
+    rows: dict[int, dict] = {}
+    for send in sends:
+        rows.setdefault(
+            send.ticket_id,
+            {"ticket": send.ticket, "at": send.at, "by": send.by, "how": "sent"},
+        )
+    source = article.source_ticket_id
+    if source and source not in rows:
+        ticket = visible.filter(pk=source).first()
+        if ticket is not None:
+            rows[source] = {"ticket": ticket, "at": article.created_at, "by": article.author,
+                            "how": "source"}  # fmt: skip
+    return sorted(rows.values(), key=lambda r: r["at"], reverse=True)
 
 
 def revision_get(*, article: Article, number: int) -> ArticleRevision:

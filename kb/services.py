@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -23,6 +24,7 @@ from kb.models import (
     ArticleVote,
     DeflectionSession,
     Language,
+    SearchTerm,
     Section,
 )
 from support import clock
@@ -74,10 +76,11 @@ def article_save(
     summary: str = "",
     tags: str | Iterable[str] = "",
     internal: bool = False,
+    source_ticket: Ticket | None = None,
 ) -> Article:
     """Create an article (as a draft) or change one, and record a revision when its title,
     summary or body changed. A slug already used by another article in the same language is a
-    form error on ``slug``."""
+    form error on ``slug``. ``source_ticket``: the ticket a new article was started from."""
     require_editor(by)
     title = title.strip()
     if not title:
@@ -103,7 +106,7 @@ def article_save(
         )
     creating = article is None
     if creating:
-        article = Article(author=by)
+        article = Article(author=by, source_ticket=source_ticket)
         before = None
     else:
         article = Article.objects.select_for_update().get(pk=article.pk)
@@ -218,8 +221,25 @@ def article_vote(*, article: Article, visitor: str, helpful: bool) -> ArticleVot
     return vote
 
 
-def article_view_record(*, article: Article) -> None:
+# Crawlers, link previews and preloading browsers are not readers.
+BOT_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|headless|curl|wget|python-requests|"
+    r"httpclient|monitor",
+    re.IGNORECASE,
+)
+VIEW_SEEN_SECONDS = 24 * 3600
+
+
+def article_view_record(*, article: Article, reader: str = "", user_agent: str = "") -> bool:
+    """Count a view: once per reader (visitor cookie, or signed-in user) per article per day,
+    and never for a crawler. A refresh or a bot's GET adds nothing. True when counted."""
+    if not user_agent or BOT_AGENT.search(user_agent):
+        return False
     day = clock.now().date()
+    if reader:
+        seen = f"kb:viewed:{article.pk}:{reader}:{day.isoformat()}"
+        if not cache.add(seen, 1, timeout=VIEW_SEEN_SECONDS):
+            return False
     updated = ArticleView.objects.filter(article=article, day=day).update(count=F("count") + 1)
     if not updated:
         try:
@@ -227,6 +247,39 @@ def article_view_record(*, article: Article) -> None:
                 ArticleView.objects.create(article=article, day=day, count=1)
         except IntegrityError:  # another request made today's row first
             ArticleView.objects.filter(article=article, day=day).update(count=F("count") + 1)
+    return True
+
+
+def normalize_query(query: str) -> str:
+    return " ".join(query.lower().split())[:200]
+
+
+def search_record(*, query: str, language: str, found: int) -> None:
+    """One help-center search (a submitted search, not each keystroke)."""
+    query = normalize_query(query)
+    if not query:
+        return
+    day = clock.now().date()
+    changes = {"searches": F("searches") + 1, "empty": F("empty") + (0 if found else 1)}
+    rows = SearchTerm.objects.filter(query=query, language=language, day=day)
+    if rows.update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            SearchTerm.objects.create(
+                query=query, language=language, day=day, searches=1, empty=0 if found else 1
+            )
+    except IntegrityError:
+        rows.update(**changes)
+
+
+def search_click_record(*, query: str, language: str) -> None:
+    """A result of today's search for ``query`` was opened."""
+    query = normalize_query(query)
+    if query:
+        SearchTerm.objects.filter(query=query, language=language, day=clock.now().date()).update(
+            clicks=F("clicks") + 1
+        )
 
 
 # --- deflection -------------------------------------------------------------------------------

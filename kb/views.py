@@ -4,6 +4,7 @@ articles from customers and visitors."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -24,6 +25,7 @@ VISITOR_COOKIE = "kb_visitor"
 VISITOR_SALT = "kb.visitor"
 VISITOR_MAX_AGE = 365 * 24 * 3600
 DEFLECTION_PARAM = "ds"
+SEARCH_PARAM = "sq"  # on search results' links: the search that led to the article
 
 
 def visitor_id(request: HttpRequest) -> str | None:
@@ -44,6 +46,18 @@ def _set_visitor(response: HttpResponse, visitor: str) -> None:
         samesite="Lax",
         secure=False,
     )
+
+
+def _reader_key(request: HttpRequest) -> str:
+    """Who reads, for counting a view once a day: the visitor cookie, the signed-in person, else
+    the address and browser (hashed; nothing is stored but a day's cache key)."""
+    visitor = visitor_id(request)
+    if visitor:
+        return f"v{visitor}"
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('user-agent', '')}"
+    return "a" + hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
 def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -83,7 +97,12 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @reader
 def article(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     art = selectors.article_get_for_reader(user=request.user, language=language, slug=slug)
-    services.article_view_record(article=art)
+    services.article_view_record(
+        article=art, reader=_reader_key(request), user_agent=request.headers.get("user-agent", "")
+    )
+    searched = request.GET.get(SEARCH_PARAM, "")
+    if searched:
+        services.search_click_record(query=searched[:200], language=get_language())
     session = selectors.deflection_get(token=request.GET.get(DEFLECTION_PARAM, ""))
     if session is not None:
         services.deflection_opened(session=session, article=art)
@@ -133,6 +152,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         found = selectors.search_for_reader(user=request.user, query=query, language=language)
         hits = selectors.search_hits(found, query)
+        if not request.htmx:
+            services.search_record(query=query, language=get_language(), found=len(found))
     template = "kb/_search_results.html" if request.htmx else "kb/search.html"
     return render(request, template, {"q": query, "hits": hits, "nav": "help"})
 
