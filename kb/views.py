@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kb import selectors, services
 from kb.models import Language
+from support import ratelimit
 from support.errors import NotFound
 
 VISITOR_COOKIE = "kb_visitor"
@@ -162,6 +164,17 @@ def search(request: HttpRequest) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """The portal form's suggestions (htmx): public articles only, whoever asks, recorded as
     shown in the form's deflection session."""
+    limited = ratelimit.hit(
+        "kb:suggest",
+        ratelimit.client_ip(request),
+        limit=settings.KB_SUGGEST_RATE_PER_MINUTE,
+        window=60,
+        aligned=True,
+    )
+    if not limited.allowed:
+        response = render(request, "kb/_suggest_limited.html", status=429)
+        response["Retry-After"] = str(limited.retry_after or 60)
+        return response
     query = " ".join(
         part for part in (request.GET.get("subject", ""), request.GET.get("body", "")[:200]) if part
     ).strip()[:300]

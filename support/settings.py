@@ -343,6 +343,8 @@ PORTAL_MAX_ATTACHMENTS = env_int("PORTAL_MAX_ATTACHMENTS", 5)
 PORTAL_SIGNIN_RATE_PER_EMAIL = env_str("PORTAL_SIGNIN_RATE_PER_EMAIL", "5/3600")
 PORTAL_SIGNIN_RATE_PER_IP = env_str("PORTAL_SIGNIN_RATE_PER_IP", "20/3600")
 PORTAL_SUBMIT_RATE_PER_IP = env_str("PORTAL_SUBMIT_RATE_PER_IP", "10/3600")
+# The request form's article suggestions (typing, debounced): per address per minute.
+KB_SUGGEST_RATE_PER_MINUTE = env_int("KB_SUGGEST_RATE_PER_MINUTE", 60)
 # CSAT: how long after a ticket is solved the survey goes out, and how long its links work.
 CSAT_DELAY_MINUTES = env_int("CSAT_DELAY_MINUTES", 60)
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
