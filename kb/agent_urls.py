@@ -15,6 +15,12 @@ urlpatterns = [
     path("<int:article_id>/", agent_views.article_edit, name="edit"),
     path("<int:article_id>/status/", agent_views.article_status, name="status"),
     path("<int:article_id>/history/", agent_views.history, name="history"),
+    path("<int:article_id>/files/", agent_views.file_upload, name="file_upload"),
+    path(
+        "<int:article_id>/files/<uuid:file_id>/delete/",
+        agent_views.file_delete,
+        name="file_delete",
+    ),
     path(
         "<int:article_id>/history/<int:number>/restore/",
         agent_views.restore,

@@ -100,6 +100,7 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
         "form": form,
         "article": article,
         "source": source,
+        "files": list(article.files.all()) if article else [],
         "used_in": selectors.tickets_using(article=article, agent=request.user) if article else [],
         "preview": preview,
         **nav_context(request, current="kb"),
@@ -217,3 +218,33 @@ def sent(request: HttpRequest, ticket_id: int) -> HttpResponse:
         .distinct()
     )
     return render(request, "kb/_ticket_sent.html", {"sent": list(rows)})
+
+
+@agent_required
+@require_POST
+def file_upload(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Add an image or attachment; the editor then shows the Markdown that links it."""
+    article = _article(request, article_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            services.article_file_add(article=article, upload=upload, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("File added: copy its Markdown into the body."))
+    return redirect(reverse("kb_agent:edit", kwargs={"article_id": article.pk}) + "#kb-files")
+
+
+@agent_required
+@require_POST
+def file_delete(request: HttpRequest, article_id: int, file_id) -> HttpResponse:
+    article = _article(request, article_id)
+    stored = article.files.filter(pk=file_id).first()
+    if stored is None:
+        raise Http404("No such file.")
+    services.article_file_delete(stored=stored, by=request.user)
+    messages.success(request, _("File removed."))
+    return redirect(reverse("kb_agent:edit", kwargs={"article_id": article.pk}) + "#kb-files")

@@ -146,6 +146,36 @@ class Article(models.Model):
         return self.status == ArticleStatus.PUBLISHED and not self.internal
 
 
+def article_file_path(instance: ArticleFile, filename: str) -> str:
+    return f"kb/{instance.article_id}/{instance.id}/{filename}"
+
+
+class ArticleFile(models.Model):
+    """An image or attachment of an article, linked from its body (``/help/files/<id>/<name>``)
+    and served like a ticket attachment: only to those who may read the article."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=article_file_path, max_length=255)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=127, default="application/octet-stream")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
 class ArticleRevision(models.Model):
     """A saved state of an article: who saved what, when. Restoring writes a new revision."""
 

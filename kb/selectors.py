@@ -22,6 +22,7 @@ from accounts.models import Role, User
 from kb.models import (
     SEARCH_CONFIG,
     Article,
+    ArticleFile,
     ArticleRevision,
     ArticleSend,
     ArticleStatus,
@@ -80,6 +81,21 @@ def translations_of(*, article: Article, user: User | None) -> list[Article]:
         .only("slug", "language", "title")
         .order_by("language")
     )
+
+
+def article_file_get_for_reader(*, user: User | None, file_id) -> ArticleFile:
+    """An article's image or attachment, for whoever may read the article (agents: any, drafts
+    and internal-only included, for the editor's preview)."""
+    try:
+        parsed = uuid.UUID(str(file_id))
+    except ValueError:
+        raise NotFound("No such file.") from None
+    stored = ArticleFile.objects.select_related("article").filter(pk=parsed).first()
+    if stored is None:
+        raise NotFound("No such file.")
+    if not is_agent(user) and not articles_readable_by(user).filter(pk=stored.article_id).exists():
+        raise NotFound("No such file.")
+    return stored
 
 
 def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Article:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from django.core.cache import cache
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -17,6 +19,7 @@ from customers.models import Customer
 from kb import events, markdown
 from kb.models import (
     Article,
+    ArticleFile,
     ArticleRevision,
     ArticleSend,
     ArticleStatus,
@@ -30,6 +33,7 @@ from kb.models import (
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.models import Message, Ticket
+from tickets.services import check_attachments
 
 EDITABLE = ("section", "title", "slug", "language", "summary", "body", "tags", "internal")
 
@@ -348,3 +352,38 @@ def article_sends_record(*, message: Message) -> list[ArticleSend]:
         )
         sends.append(send)
     return sends
+
+
+# --- images and attachments -------------------------------------------------------------------
+
+ARTICLE_FILES_MAX = 50
+
+
+@transaction.atomic
+def article_file_add(*, article: Article, upload: File, by: User) -> ArticleFile:
+    """Attach a file to an article (same rules as ticket attachments: no programs or scripts,
+    the size limit)."""
+    require_editor(by)
+    check_attachments([upload])
+    if article.files.count() >= ARTICLE_FILES_MAX:
+        raise ValidationFailed(
+            _("An article can have at most %(n)d files.") % {"n": ARTICLE_FILES_MAX}, field="file"
+        )
+    name = PurePath(upload.name).name
+    stored = ArticleFile(
+        article=article,
+        name=name[:255],
+        size=upload.size,
+        content_type=getattr(upload, "content_type", None) or "application/octet-stream",
+        uploaded_by=by,
+    )
+    stored.file.save(name, upload, save=False)
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def article_file_delete(*, stored: ArticleFile, by: User) -> None:
+    require_editor(by)
+    stored.file.delete(save=False)
+    stored.delete()

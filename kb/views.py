@@ -22,6 +22,7 @@ from kb import selectors, services
 from kb.models import Language
 from support import ratelimit
 from support.errors import NotFound
+from tickets.downloads import attachment_response
 
 VISITOR_COOKIE = "kb_visitor"
 VISITOR_SALT = "kb.visitor"
@@ -209,3 +210,13 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         {"articles": articles, "base": base},
         content_type="application/xml",
     )
+
+
+@require_GET
+@reader
+def article_file(request: HttpRequest, file_id, name: str) -> HttpResponse:
+    """An article's image (shown inline) or attachment (a download), served like a ticket
+    attachment; an internal or unpublished article's files reach agents only."""
+    stored = selectors.article_file_get_for_reader(user=request.user, file_id=file_id)
+    public = stored.article.is_public
+    return attachment_response(stored, inline=True, private=not public)

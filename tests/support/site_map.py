@@ -504,6 +504,9 @@ NOT_PAGES: dict[str, str] = {
     # --- knowledge base+ (languages, reports, article files) ---
     "portal:language": "POST (the language switcher)",
     "kb_agent:report_csv": "CSV (tests/kb/test_report.py)",
+    "kb:file": "a file (tests/kb/test_files.py)",
+    "kb_agent:file_upload": "POST",
+    "kb_agent:file_delete": "POST",
     "feedback:item_edit": "POST",
     "feedback:item_status": "POST",
     "feedback:item_notify": "POST",
