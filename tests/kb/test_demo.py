@@ -28,6 +28,6 @@ def test_seed_builds_a_small_real_help_center_and_is_idempotent(client):
     found = selectors.suggestions(query="Can't find the export button")
     assert found[0].title == "Export your data to CSV"
     assert client.get("/help/").status_code == 200
-    german = client.get("/help/articles/de/reset-password/", headers={"accept-language": "de"})
+    german = client.get("/help/articles/de/reset-your-password/", headers={"accept-language": "de"})
     assert "Passwort zurücksetzen" in german.content.decode()
     assert KbSettings.objects.get().confirmation_articles
