@@ -142,9 +142,14 @@ def category_get_for_reader(
     return category, sections
 
 
-def related_articles(*, article: Article, user: User | None, limit: int = 5) -> list[Article]:
-    """Same section first, then articles sharing a tag; readable ones only."""
-    readable = articles_readable_by(user).filter(language=article.language).exclude(pk=article.pk)
+def related_articles(
+    *, article: Article, user: User | None, limit: int = 5, language: str | None = None
+) -> list[Article]:
+    """Same section first, then articles sharing a tag; readable ones only, one version of each
+    in the reader's ``language`` (else the article's own), never the article or its translations."""
+    readable = in_language(articles_readable_by(user), language or article.language).exclude(
+        slug=article.slug
+    )
     tag_q = Q()
     for tag in article.tag_list:
         tag_q |= Q(tags__icontains=tag)

@@ -120,7 +120,9 @@ def article(request: HttpRequest, language: str, slug: str) -> HttpResponse:
         "untranslated": art.language != reader_language
         and all(t.language != reader_language for t in translations),
         "reader_language": reader_language,
-        "related": selectors.related_articles(article=art, user=request.user),
+        "related": selectors.related_articles(
+            article=art, user=request.user, language=get_language()
+        ),
         "vote": vote,
         "nav": "help",
     }
@@ -139,7 +141,9 @@ def vote(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     template = "kb/_vote.html" if request.htmx else "kb/article.html"
     context = {"article": art, "vote": cast, "just_voted": True, "nav": "help"}
     if not request.htmx:
-        context["related"] = selectors.related_articles(article=art, user=request.user)
+        context["related"] = selectors.related_articles(
+            article=art, user=request.user, language=get_language()
+        )
     response = render(request, template, context)
     _set_visitor(response, visitor)
     return response

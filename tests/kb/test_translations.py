@@ -3,6 +3,8 @@ note; translations share the article's slug."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -47,7 +49,7 @@ def test_an_untranslated_article_says_so_in_the_readers_language(client, pair):
     url = reverse("kb:article", args=["en", only_english.slug])
     html = client.get(url, headers={"accept-language": "es"}).content.decode()
     assert "Este artículo todavía no está disponible en" in html
-    assert "se muestra en English" in html
+    assert "se muestra en Inglés" in html
 
 
 def test_a_translated_article_links_its_other_languages_without_a_note(client, pair):
@@ -81,3 +83,13 @@ def test_suggestions_come_in_the_readers_language(client, pair):
     ).content.decode()
     assert "Passwort zurücksetzen" in html
     assert "Reset your password" not in html
+
+
+def test_related_articles_come_in_the_readers_language(client, pair):
+    english, german, only_english = pair
+    html = client.get(
+        reverse("kb:article", args=["en", only_english.slug]), headers={"accept-language": "de"}
+    ).content.decode()
+    assert "Passwort zurücksetzen" in html
+    assert "Reset your password" not in html
+    assert re.search(r"Aktualisiert am \d{1,2}\. \w+ \d{4}", html)  # "5. Dezember 2026"
