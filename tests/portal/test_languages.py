@@ -82,7 +82,10 @@ def test_the_portal_receipt_is_in_the_customers_language_with_matching_articles(
     KbSettings.objects.create(pk=1, confirmation_articles=True)
     factories.KbArticleFactory(title="Export invoices", slug="export-invoices")
     factories.KbArticleFactory(
-        title="Rechnungen exportieren", slug="export-invoices", language="de"
+        title="Rechnungen exportieren",
+        slug="export-invoices",
+        language="de",
+        body="So klappt der Export von Rechnungen.",
     )
     factories.KbArticleFactory(title="Export secret", internal=True, slug="export-secret")
     portal_user.customer.locale = "de"
