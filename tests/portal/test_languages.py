@@ -164,3 +164,22 @@ def test_a_sign_in_link_for_a_new_address_follows_the_visitors_language(client):
     mail = OutboundEmail.objects.get(kind="portal_sign_in")
     assert mail.subject.startswith("Tu enlace de acceso")
     assert "Usa este enlace para iniciar sesión" in mail.body_text
+
+
+def test_the_csat_link_page_is_in_the_customers_language(
+    client, agent, django_capture_on_commit_callbacks
+):
+    from urllib.parse import urlparse
+
+    from feedback.services import csat_link
+
+    customer = factories.CustomerFactory(locale="de")
+    ticket = factories.TicketFactory(requester=customer, team=agent.teams.first())
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_change_status(ticket=ticket, status=Status.SOLVED, by=agent)
+    survey = CsatSurvey.objects.get(ticket=ticket)
+    path = urlparse(csat_link(survey, "good")).path
+    html = client.get(path, headers={"accept-language": "en"}).content.decode()
+    assert "Wie waren wir?" in html and "Gut, ich bin zufrieden" in html
+    saved = client.post(path, {"rating": "good"}).content.decode()
+    assert "Danke! Wir haben Ihre Antwort gespeichert" in saved and ">Gut</strong>" in saved
