@@ -76,7 +76,7 @@ def customer_create(
     return customer
 
 
-def customer_get_or_create(*, email: str, name: str = "") -> Customer:
+def customer_get_or_create(*, email: str, name: str = "", locale: str = "en") -> Customer:
     """The contact with this address, created if there is none. Race-free: two processes that
     both find nothing and both create (two mails from a new sender at once) end with the one
     contact — the loser's INSERT fails on the unique constraint in a savepoint and it reads the
@@ -87,9 +87,21 @@ def customer_get_or_create(*, email: str, name: str = "") -> Customer:
         return existing
     try:
         with transaction.atomic():
-            return customer_create(email=email, name=name)
+            return customer_create(email=email, name=name, locale=locale)
     except (IntegrityError, ValidationFailed, DjangoValidationError):
         found = Customer.objects.with_email(email).first()
         if found is None:
             raise  # not a duplicate: a real problem with the address
         return found
+
+
+def customer_set_locale(*, customer: Customer, locale: str) -> Customer:
+    """The language a contact reads the portal, help center and our mail in."""
+    from support.i18n import language_for
+
+    language = language_for(locale)
+    if language != (locale or "").lower():
+        raise ValidationFailed("That is not a language we offer.", field="locale")
+    customer.locale = language
+    customer.save(update_fields=["locale"])
+    return customer

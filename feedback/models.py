@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Organization
 from support import clock
@@ -14,8 +15,8 @@ from tickets.models import Ticket, TicketKeyed
 
 
 class Rating(models.TextChoices):
-    GOOD = "good", "Good"
-    BAD = "bad", "Bad"
+    GOOD = "good", _("Good")
+    BAD = "bad", _("Bad")
 
 
 class CsatSurveyQuerySet(models.QuerySet["CsatSurvey"]):

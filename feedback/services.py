@@ -15,11 +15,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer
 from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
+from support.i18n import language_for
 from tickets.events import record_event
 from tickets.mail.outbound import email_queue
 from tickets.models import EventKind, Status, Ticket, ticket_keys_of
@@ -148,12 +151,16 @@ def csat_survey_send(*, survey: CsatSurvey, mail: bool = True) -> CsatSurvey:
         "max_age_days": settings.CSAT_LINK_MAX_AGE_DAYS,
         "SITE_NAME": settings.SITE_NAME,
     }
+    with translation.override(language_for(survey.customer.locale)):
+        subject = _("[%(ref)s] How did we do?") % {"ref": ticket.reference}
+        body_text = render_to_string("feedback/mail/csat_survey.txt", context)
+        body_html = render_to_string("feedback/mail/csat_survey.html", context)
     email_queue(
         kind="csat_survey",
         to=[survey.customer.email],
-        subject=f"[{ticket.reference}] How did we do?",
-        body_text=render_to_string("feedback/mail/csat_survey.txt", context),
-        body_html=render_to_string("feedback/mail/csat_survey.html", context),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
         ticket=ticket,
         dedupe_key=f"csat:{survey.pk}",
         headers={"Auto-Submitted": "auto-generated"},

@@ -5,7 +5,7 @@ from kb.models import Category, KbSettings, Section
 
 @admin.register(KbSettings)
 class KbSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "sign_in_required"]
+    list_display = ["__str__", "sign_in_required", "confirmation_articles"]
 
     def has_add_permission(self, request) -> bool:
         return not KbSettings.objects.exists()

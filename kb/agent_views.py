@@ -28,6 +28,15 @@ def _article(request: HttpRequest, article_id: int):
         raise Http404(exc.message) from exc
 
 
+def _source_ticket(request: HttpRequest, raw: str | None):
+    if not raw:
+        return None
+    try:
+        return ticket_get_for_agent(agent=request.user, ticket_id=int(raw))
+    except (ValueError, NotFound) as exc:
+        raise Http404("No such ticket.") from exc
+
+
 @agent_required
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -60,12 +69,26 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
             "tags": article.tags,
             "internal": article.internal,
         }
+    source = None
+    if article is None:
+        # "Create article from this ticket": a draft quoting the agent's reply (GET), and the
+        # ticket recorded as its source (POST). A ticket the agent can't see is "not found".
+        source = _source_ticket(
+            request, request.POST.get("from_ticket") or request.GET.get("from_ticket")
+        )
+        if source is not None:
+            initial = {**selectors.draft_from_ticket(ticket=source), "from_ticket": source.pk}
+        elif request.method == "GET" and request.GET.get("title"):
+            initial = {"title": request.GET["title"][:200]}  # "Draft an article" from a gap
     form = ArticleForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "from_ticket"}
             try:
-                saved = services.article_save(by=request.user, article=article, **form.cleaned_data)
+                saved = services.article_save(
+                    by=request.user, article=article, source_ticket=source, **fields
+                )
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -76,6 +99,9 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
     context = {
         "form": form,
         "article": article,
+        "source": source,
+        "files": list(article.files.all()) if article else [],
+        "used_in": selectors.tickets_using(article=article, agent=request.user) if article else [],
         "preview": preview,
         **nav_context(request, current="kb"),
     }
@@ -192,3 +218,33 @@ def sent(request: HttpRequest, ticket_id: int) -> HttpResponse:
         .distinct()
     )
     return render(request, "kb/_ticket_sent.html", {"sent": list(rows)})
+
+
+@agent_required
+@require_POST
+def file_upload(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Add an image or attachment; the editor then shows the Markdown that links it."""
+    article = _article(request, article_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            services.article_file_add(article=article, upload=upload, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("File added: copy its Markdown into the body."))
+    return redirect(reverse("kb_agent:edit", kwargs={"article_id": article.pk}) + "#kb-files")
+
+
+@agent_required
+@require_POST
+def file_delete(request: HttpRequest, article_id: int, file_id) -> HttpResponse:
+    article = _article(request, article_id)
+    stored = article.files.filter(pk=file_id).first()
+    if stored is None:
+        raise Http404("No such file.")
+    services.article_file_delete(stored=stored, by=request.user)
+    messages.success(request, _("File removed."))
+    return redirect(reverse("kb_agent:edit", kwargs={"article_id": article.pk}) + "#kb-files")

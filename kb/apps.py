@@ -18,3 +18,7 @@ class KbConfig(AppConfig):
         from tickets.workspace import panels
 
         panels.register(kb_panel)
+        from kb.handlers import confirmation_articles
+        from tickets.mail import notify
+
+        notify.register_confirmation_articles(confirmation_articles)

@@ -1,6 +1,7 @@
 # ruff: noqa: E501 - article text reads better unwrapped
 """Demo help center: four categories of product docs for the demo's SaaS workspace app, about
-twenty published articles, one internal-only playbook and one draft.
+twenty published articles (a few also in German and Spanish, ``kb.demo_translations``), one
+internal-only playbook and one draft.
 
 Assumes the base demo data (admin@example.com). Idempotent: does nothing once articles exist.
 """
@@ -10,8 +11,8 @@ from __future__ import annotations
 import random
 
 from accounts.models import User
-from kb import services
-from kb.models import Article, Category, Section
+from kb import demo_translations, services
+from kb.models import Article, Category, KbSettings, Section
 
 # (category, description, [(section, [(title, summary, tags, body), ...]), ...])
 HELP_CENTER = [
@@ -440,6 +441,9 @@ def seed(*, rng: random.Random) -> None:
         tags=tags,
         body=body,
     )
+    demo_translations.seed(author=author)
+    # The demo's confirmation mails suggest up to three matching articles.
+    KbSettings.objects.update_or_create(pk=1, defaults={"confirmation_articles": True})
 
 
 def _slug(name: str) -> str:

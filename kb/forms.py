@@ -34,3 +34,5 @@ class ArticleForm(forms.Form):
     internal = forms.BooleanField(
         label=_("Internal only (agents see it; customers never do)"), required=False
     )
+    # "Create article from this ticket": the ticket it starts from (checked in the view).
+    from_ticket = forms.IntegerField(required=False, widget=forms.HiddenInput)

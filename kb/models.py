@@ -12,12 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KbSettings(models.Model):
-    """One row (admin → Knowledge base settings): whether the help center needs a sign-in."""
+    """One row (admin → Knowledge base settings): whether the help center needs a sign-in, and
+    whether the new-request confirmation mail suggests articles."""
 
     sign_in_required = models.BooleanField(
         _("sign-in required"),
         default=False,
         help_text=_("Only signed-in customers and agents can read the help center."),
+    )
+    confirmation_articles = models.BooleanField(
+        _("articles in the confirmation mail"),
+        default=False,
+        help_text=_(
+            "The mail confirming a new request lists up to three public articles matching its "
+            "subject."
+        ),
     )
 
     class Meta:
@@ -111,6 +120,10 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The ticket an agent started this article from ("Create article from this ticket").
+    source_ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -131,6 +144,36 @@ class Article(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == ArticleStatus.PUBLISHED and not self.internal
+
+
+def article_file_path(instance: ArticleFile, filename: str) -> str:
+    return f"kb/{instance.article_id}/{instance.id}/{filename}"
+
+
+class ArticleFile(models.Model):
+    """An image or attachment of an article, linked from its body (``/help/files/<id>/<name>``)
+    and served like a ticket attachment: only to those who may read the article."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=article_file_path, max_length=255)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=127, default="application/octet-stream")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 class ArticleRevision(models.Model):
@@ -189,6 +232,30 @@ class ArticleView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} on {self.day}: {self.count}"
+
+
+class SearchTerm(models.Model):
+    """Help-center searches per query (lower-cased, spaces collapsed), language and day: how
+    often it was searched, how often it found nothing, how often a result was opened. The
+    knowledge report's content gaps are the frequent ones with no result or no click."""
+
+    query = models.CharField(max_length=200)
+    language = models.CharField(max_length=8)
+    day = models.DateField()
+    searches = models.PositiveIntegerField(default=0)
+    empty = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "language", "day"], name="kb_search_one_row_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} on {self.day}: {self.searches}"
 
 
 class DeflectionSession(models.Model):

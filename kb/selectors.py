@@ -13,15 +13,18 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import User
+from accounts.models import Role, User
 from kb.models import (
     SEARCH_CONFIG,
     Article,
+    ArticleFile,
     ArticleRevision,
+    ArticleSend,
     ArticleStatus,
     Category,
     DeflectionSession,
@@ -29,6 +32,8 @@ from kb.models import (
     Section,
 )
 from support.errors import NotFound
+from tickets.models import MessageKind, Ticket
+from tickets.selectors import tickets_visible_to
 
 SEARCH_LIMIT = 20
 SUGGEST_LIMIT = 5
@@ -44,12 +49,53 @@ def sign_in_required() -> bool:
     return bool(row and row.sign_in_required)
 
 
+def confirmation_articles_enabled() -> bool:
+    row = KbSettings.objects.filter(pk=1).only("confirmation_articles").first()
+    return bool(row and row.confirmation_articles)
+
+
 def articles_readable_by(user: User | None) -> QuerySet[Article]:
     """Published articles the reader may see in the help center: internal-only ones to agents."""
     articles = Article.objects.published()
     if not is_agent(user):
         articles = articles.filter(internal=False)
     return articles
+
+
+def in_language(articles: QuerySet[Article], language: str | None) -> QuerySet[Article]:
+    """One version of each article for a reader of ``language``: theirs where it is translated,
+    else the default language's (an article's translations share its slug)."""
+    default = settings.LANGUAGE_CODE
+    if not language or language == default:
+        return articles.filter(language=default)
+    translated = articles.filter(language=language).values("slug")
+    return articles.filter(Q(language=language) | Q(language=default) & ~Q(slug__in=translated))
+
+
+def translations_of(*, article: Article, user: User | None) -> list[Article]:
+    """The article's other readable languages (same slug), for "also in" links."""
+    return list(
+        articles_readable_by(user)
+        .filter(slug=article.slug)
+        .exclude(pk=article.pk)
+        .only("slug", "language", "title")
+        .order_by("language")
+    )
+
+
+def article_file_get_for_reader(*, user: User | None, file_id) -> ArticleFile:
+    """An article's image or attachment, for whoever may read the article (agents: any, drafts
+    and internal-only included, for the editor's preview)."""
+    try:
+        parsed = uuid.UUID(str(file_id))
+    except ValueError:
+        raise NotFound("No such file.") from None
+    stored = ArticleFile.objects.select_related("article").filter(pk=parsed).first()
+    if stored is None:
+        raise NotFound("No such file.")
+    if not is_agent(user) and not articles_readable_by(user).filter(pk=stored.article_id).exists():
+        raise NotFound("No such file.")
+    return stored
 
 
 def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Article:
@@ -64,10 +110,10 @@ def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Ar
     return article
 
 
-def categories_for_reader(*, user: User | None) -> list[Category]:
-    """Categories with their sections and how many readable articles each holds; empty ones
-    are left out."""
-    readable = articles_readable_by(user)
+def categories_for_reader(*, user: User | None, language: str | None = None) -> list[Category]:
+    """Categories with their sections and how many readable articles each holds (one per
+    translation group, see ``in_language``); empty ones are left out."""
+    readable = in_language(articles_readable_by(user), language)
     sections = Section.objects.annotate(
         article_count=Count("articles", filter=Q(articles__in=readable.values("pk")))
     ).filter(article_count__gt=0)
@@ -75,11 +121,15 @@ def categories_for_reader(*, user: User | None) -> list[Category]:
     return [c for c in categories if c.sections.all()]
 
 
-def category_get_for_reader(*, user: User | None, slug: str) -> tuple[Category, list[Section]]:
+def category_get_for_reader(
+    *, user: User | None, slug: str, language: str | None = None
+) -> tuple[Category, list[Section]]:
     category = Category.objects.filter(slug=slug).first()
     if category is None:
         raise NotFound("No such category.")
-    articles = articles_readable_by(user).only("title", "slug", "language", "summary", "section_id")
+    articles = in_language(articles_readable_by(user), language).only(
+        "title", "slug", "language", "summary", "section_id"
+    )
     sections = [
         s
         for s in category.sections.prefetch_related(
@@ -92,9 +142,14 @@ def category_get_for_reader(*, user: User | None, slug: str) -> tuple[Category, 
     return category, sections
 
 
-def related_articles(*, article: Article, user: User | None, limit: int = 5) -> list[Article]:
-    """Same section first, then articles sharing a tag; readable ones only."""
-    readable = articles_readable_by(user).filter(language=article.language).exclude(pk=article.pk)
+def related_articles(
+    *, article: Article, user: User | None, limit: int = 5, language: str | None = None
+) -> list[Article]:
+    """Same section first, then articles sharing a tag; readable ones only, one version of each
+    in the reader's ``language`` (else the article's own), never the article or its translations."""
+    readable = in_language(articles_readable_by(user), language or article.language).exclude(
+        slug=article.slug
+    )
     tag_q = Q()
     for tag in article.tag_list:
         tag_q |= Q(tags__icontains=tag)
@@ -226,9 +281,15 @@ def search_for_reader(
     return _search(articles_readable_by(user), query, language=language, limit=limit)
 
 
-def suggestions(*, query: str, limit: int = SUGGEST_LIMIT) -> list[Article]:
-    """Deflection suggestions in the portal's request form: public articles only, whoever asks."""
-    return _search(Article.objects.public(), query, language=None, limit=limit, match_all=False)
+def suggestions(
+    *, query: str, language: str | None = None, limit: int = SUGGEST_LIMIT
+) -> list[Article]:
+    """Deflection suggestions in the portal's request form: public articles only, whoever asks,
+    one version per article in the reader's language (or the default)."""
+    articles = Article.objects.public()
+    if language is not None:
+        articles = in_language(articles, language)
+    return _search(articles, query, language=None, limit=limit, match_all=False)
 
 
 def highlight(text: str, terms: list[str], *, width: int = 180) -> SafeString:
@@ -290,6 +351,48 @@ def article_get_for_editor(*, user: User, article_id: int) -> Article:
     if article is None:
         raise NotFound("No such article.")
     return article
+
+
+def draft_from_ticket(*, ticket: Ticket) -> dict:
+    """The editor's starting point for "Create article from this ticket": the subject as title,
+    the agent's latest public reply as the body (never an internal note), the ticket's tags."""
+    reply = (
+        ticket.messages.filter(kind=MessageKind.REPLY, author_user__isnull=False)
+        .exclude(author_user__role=Role.CUSTOMER)
+        .order_by("-created_at", "-id")
+        .only("body_text")
+        .first()
+    )
+    tags = [t for t in ticket.tags.values_list("name", flat=True) if ":" not in t]
+    return {
+        "title": ticket.subject[:200],
+        "body": reply.body_text if reply is not None else "",
+        "tags": ", ".join(sorted(tags)),
+    }
+
+
+def tickets_using(*, article: Article, agent: User, limit: int = 50) -> list[dict]:
+    """The tickets the article was sent in (and the one it was started from) that the agent can
+    see, newest first: what the article page lists under "Used in tickets"."""
+    visible = tickets_visible_to(agent)
+    sends = (
+        ArticleSend.objects.filter(article=article, ticket__in=visible)
+        .select_related("ticket", "by")
+        .order_by("-at", "-id")[:limit]
+    )
+    rows: dict[int, dict] = {}
+    for send in sends:
+        rows.setdefault(
+            send.ticket_id,
+            {"ticket": send.ticket, "at": send.at, "by": send.by, "how": "sent"},
+        )
+    source = article.source_ticket_id
+    if source and source not in rows:
+        ticket = visible.filter(pk=source).first()
+        if ticket is not None:
+            rows[source] = {"ticket": ticket, "at": article.created_at, "by": article.author,
+                            "how": "source"}  # fmt: skip
+    return sorted(rows.values(), key=lambda r: r["at"], reverse=True)
 
 
 def revision_get(*, article: Article, number: int) -> ArticleRevision:

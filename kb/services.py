@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import PurePath
 
+from django.core.cache import cache
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -16,6 +19,7 @@ from customers.models import Customer
 from kb import events, markdown
 from kb.models import (
     Article,
+    ArticleFile,
     ArticleRevision,
     ArticleSend,
     ArticleStatus,
@@ -23,11 +27,13 @@ from kb.models import (
     ArticleVote,
     DeflectionSession,
     Language,
+    SearchTerm,
     Section,
 )
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.models import Message, Ticket
+from tickets.services import check_attachments
 
 EDITABLE = ("section", "title", "slug", "language", "summary", "body", "tags", "internal")
 
@@ -74,10 +80,11 @@ def article_save(
     summary: str = "",
     tags: str | Iterable[str] = "",
     internal: bool = False,
+    source_ticket: Ticket | None = None,
 ) -> Article:
     """Create an article (as a draft) or change one, and record a revision when its title,
     summary or body changed. A slug already used by another article in the same language is a
-    form error on ``slug``."""
+    form error on ``slug``. ``source_ticket``: the ticket a new article was started from."""
     require_editor(by)
     title = title.strip()
     if not title:
@@ -103,7 +110,7 @@ def article_save(
         )
     creating = article is None
     if creating:
-        article = Article(author=by)
+        article = Article(author=by, source_ticket=source_ticket)
         before = None
     else:
         article = Article.objects.select_for_update().get(pk=article.pk)
@@ -218,8 +225,25 @@ def article_vote(*, article: Article, visitor: str, helpful: bool) -> ArticleVot
     return vote
 
 
-def article_view_record(*, article: Article) -> None:
+# Crawlers, link previews and preloading browsers are not readers.
+BOT_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|headless|curl|wget|python-requests|"
+    r"httpclient|monitor",
+    re.IGNORECASE,
+)
+VIEW_SEEN_SECONDS = 24 * 3600
+
+
+def article_view_record(*, article: Article, reader: str = "", user_agent: str = "") -> bool:
+    """Count a view: once per reader (visitor cookie, or signed-in user) per article per day,
+    and never for a crawler. A refresh or a bot's GET adds nothing. True when counted."""
+    if not user_agent or BOT_AGENT.search(user_agent):
+        return False
     day = clock.now().date()
+    if reader:
+        seen = f"kb:viewed:{article.pk}:{reader}:{day.isoformat()}"
+        if not cache.add(seen, 1, timeout=VIEW_SEEN_SECONDS):
+            return False
     updated = ArticleView.objects.filter(article=article, day=day).update(count=F("count") + 1)
     if not updated:
         try:
@@ -227,6 +251,39 @@ def article_view_record(*, article: Article) -> None:
                 ArticleView.objects.create(article=article, day=day, count=1)
         except IntegrityError:  # another request made today's row first
             ArticleView.objects.filter(article=article, day=day).update(count=F("count") + 1)
+    return True
+
+
+def normalize_query(query: str) -> str:
+    return " ".join(query.lower().split())[:200]
+
+
+def search_record(*, query: str, language: str, found: int) -> None:
+    """One help-center search (a submitted search, not each keystroke)."""
+    query = normalize_query(query)
+    if not query:
+        return
+    day = clock.now().date()
+    changes = {"searches": F("searches") + 1, "empty": F("empty") + (0 if found else 1)}
+    rows = SearchTerm.objects.filter(query=query, language=language, day=day)
+    if rows.update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            SearchTerm.objects.create(
+                query=query, language=language, day=day, searches=1, empty=0 if found else 1
+            )
+    except IntegrityError:
+        rows.update(**changes)
+
+
+def search_click_record(*, query: str, language: str) -> None:
+    """A result of today's search for ``query`` was opened."""
+    query = normalize_query(query)
+    if query:
+        SearchTerm.objects.filter(query=query, language=language, day=clock.now().date()).update(
+            clicks=F("clicks") + 1
+        )
 
 
 # --- deflection -------------------------------------------------------------------------------
@@ -295,3 +352,38 @@ def article_sends_record(*, message: Message) -> list[ArticleSend]:
         )
         sends.append(send)
     return sends
+
+
+# --- images and attachments -------------------------------------------------------------------
+
+ARTICLE_FILES_MAX = 50
+
+
+@transaction.atomic
+def article_file_add(*, article: Article, upload: File, by: User) -> ArticleFile:
+    """Attach a file to an article (same rules as ticket attachments: no programs or scripts,
+    the size limit)."""
+    require_editor(by)
+    check_attachments([upload])
+    if article.files.count() >= ARTICLE_FILES_MAX:
+        raise ValidationFailed(
+            _("An article can have at most %(n)d files.") % {"n": ARTICLE_FILES_MAX}, field="file"
+        )
+    name = PurePath(upload.name).name
+    stored = ArticleFile(
+        article=article,
+        name=name[:255],
+        size=upload.size,
+        content_type=getattr(upload, "content_type", None) or "application/octet-stream",
+        uploaded_by=by,
+    )
+    stored.file.save(name, upload, save=False)
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def article_file_delete(*, stored: ArticleFile, by: User) -> None:
+    require_editor(by)
+    stored.file.delete(save=False)
+    stored.delete()

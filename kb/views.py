@@ -4,25 +4,31 @@ articles from customers and visitors."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kb import selectors, services
 from kb.models import Language
+from support import ratelimit
 from support.errors import NotFound
+from tickets.downloads import attachment_response
 
 VISITOR_COOKIE = "kb_visitor"
 VISITOR_SALT = "kb.visitor"
 VISITOR_MAX_AGE = 365 * 24 * 3600
 DEFLECTION_PARAM = "ds"
+SEARCH_PARAM = "sq"  # on search results' links: the search that led to the article
 
 
 def visitor_id(request: HttpRequest) -> str | None:
@@ -45,6 +51,18 @@ def _set_visitor(response: HttpResponse, visitor: str) -> None:
     )
 
 
+def _reader_key(request: HttpRequest) -> str:
+    """Who reads, for counting a view once a day: the visitor cookie, the signed-in person, else
+    the address and browser (hashed; nothing is stored but a day's cache key)."""
+    visitor = visitor_id(request)
+    if visitor:
+        return f"v{visitor}"
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('user-agent', '')}"
+    return "a" + hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
 def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Lets anyone read, unless the admin setting asks for a sign-in."""
 
@@ -63,14 +81,16 @@ def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 @require_GET
 @reader
 def home(request: HttpRequest) -> HttpResponse:
-    categories = selectors.categories_for_reader(user=request.user)
+    categories = selectors.categories_for_reader(user=request.user, language=get_language())
     return render(request, "kb/home.html", {"categories": categories, "nav": "help"})
 
 
 @require_GET
 @reader
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    cat, sections = selectors.category_get_for_reader(user=request.user, slug=slug)
+    cat, sections = selectors.category_get_for_reader(
+        user=request.user, slug=slug, language=get_language()
+    )
     return render(
         request, "kb/category.html", {"category": cat, "sections": sections, "nav": "help"}
     )
@@ -80,15 +100,29 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @reader
 def article(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     art = selectors.article_get_for_reader(user=request.user, language=language, slug=slug)
-    services.article_view_record(article=art)
+    services.article_view_record(
+        article=art, reader=_reader_key(request), user_agent=request.headers.get("user-agent", "")
+    )
+    searched = request.GET.get(SEARCH_PARAM, "")
+    if searched:
+        services.search_click_record(query=searched[:200], language=get_language())
     session = selectors.deflection_get(token=request.GET.get(DEFLECTION_PARAM, ""))
     if session is not None:
         services.deflection_opened(session=session, article=art)
     visitor = visitor_id(request)
     vote = art.votes.filter(visitor=visitor).first() if visitor else None
+    translations = selectors.translations_of(article=art, user=request.user)
+    reader_language = get_language()
     context = {
         "article": art,
-        "related": selectors.related_articles(article=art, user=request.user),
+        "translations": translations,
+        # Shown in another language than the reader's, and not translated into theirs: a note.
+        "untranslated": art.language != reader_language
+        and all(t.language != reader_language for t in translations),
+        "reader_language": reader_language,
+        "related": selectors.related_articles(
+            article=art, user=request.user, language=get_language()
+        ),
         "vote": vote,
         "nav": "help",
     }
@@ -107,7 +141,9 @@ def vote(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     template = "kb/_vote.html" if request.htmx else "kb/article.html"
     context = {"article": art, "vote": cast, "just_voted": True, "nav": "help"}
     if not request.htmx:
-        context["related"] = selectors.related_articles(article=art, user=request.user)
+        context["related"] = selectors.related_articles(
+            article=art, user=request.user, language=get_language()
+        )
     response = render(request, template, context)
     _set_visitor(response, visitor)
     return response
@@ -123,6 +159,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         found = selectors.search_for_reader(user=request.user, query=query, language=language)
         hits = selectors.search_hits(found, query)
+        if not request.htmx:
+            services.search_record(query=query, language=get_language(), found=len(found))
     template = "kb/_search_results.html" if request.htmx else "kb/search.html"
     return render(request, template, {"q": query, "hits": hits, "nav": "help"})
 
@@ -131,10 +169,21 @@ def search(request: HttpRequest) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """The portal form's suggestions (htmx): public articles only, whoever asks, recorded as
     shown in the form's deflection session."""
+    limited = ratelimit.hit(
+        "kb:suggest",
+        ratelimit.client_ip(request),
+        limit=settings.KB_SUGGEST_RATE_PER_MINUTE,
+        window=60,
+        aligned=True,
+    )
+    if not limited.allowed:
+        response = render(request, "kb/_suggest_limited.html", status=429)
+        response["Retry-After"] = str(limited.retry_after or 60)
+        return response
     query = " ".join(
         part for part in (request.GET.get("subject", ""), request.GET.get("body", "")[:200]) if part
     ).strip()[:300]
-    articles = selectors.suggestions(query=query) if query else []
+    articles = selectors.suggestions(query=query, language=get_language()) if query else []
     session = selectors.deflection_get(token=request.GET.get("kb_session", ""))
     if session is None and articles:
         # The form's first suggestions start its session; the token goes back into the form.
@@ -165,3 +214,13 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         {"articles": articles, "base": base},
         content_type="application/xml",
     )
+
+
+@require_GET
+@reader
+def article_file(request: HttpRequest, file_id, name: str) -> HttpResponse:
+    """An article's image (shown inline) or attachment (a download), served like a ticket
+    attachment; an internal or unpublished article's files reach agents only."""
+    stored = selectors.article_file_get_for_reader(user=request.user, file_id=file_id)
+    public = stored.article.is_public
+    return attachment_response(stored, inline=True, private=not public)

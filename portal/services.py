@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User, normalize_email
@@ -22,6 +23,7 @@ from customers.services import customer_get_or_create
 from portal.models import LinkPurpose, PendingAttachment, PendingSubmission, PortalLink
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
+from support.i18n import language_for
 from tickets.mail.outbound import email_queue
 from tickets.models import Channel, Message, Priority, Status, Ticket
 from tickets.services import (
@@ -125,17 +127,30 @@ def link_consume(*, token: str, purpose: str) -> PortalLink:
     return link
 
 
+def mail_language(email: str) -> str:
+    """The language of mail to ``email``: the contact's ``locale``, else (no contact yet) the
+    language the request is read in (the visitor's browser or language choice)."""
+    customer = Customer.objects.with_email(normalize_email(email)).only("locale").first()
+    if customer is not None:
+        return language_for(customer.locale)
+    return language_for(translation.get_language())
+
+
 def portal_mail_queue(
     *, kind: str, to: str, template: str, context: dict, subject: str, **extra
 ) -> None:
-    """Queue one of the portal's mails to a customer (``portal/email/<template>.txt``)."""
+    """Queue one of the portal's mails to a customer (``portal/email/<template>.txt``). The
+    caller renders ``subject`` inside ``translation.override(mail_language(to))`` too."""
     context = {"site_name": settings.PORTAL_SITE_NAME, **context}
     email_queue(
         kind=kind,
         to=[to],
         subject=subject,
         body_text=render_to_string(f"portal/email/{template}.txt", context),
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": translation.get_language(),
+        },
         **extra,
     )
 
@@ -158,13 +173,14 @@ def signin_link_request(*, email: str, next_path: str = "") -> None:
     if not next_path.startswith("/portal/") or "//" in next_path:
         next_path = ""
     url = _link_create(purpose=LinkPurpose.SIGN_IN, email=email, next_path=next_path)
-    portal_mail_queue(
-        kind="portal_sign_in",
-        to=email,
-        template="sign_in",
-        context={"url": url, "minutes": settings.PORTAL_LINK_MAX_AGE // 60},
-        subject=_("Your sign-in link for %(site)s") % {"site": settings.PORTAL_SITE_NAME},
-    )
+    with translation.override(mail_language(email)):
+        portal_mail_queue(
+            kind="portal_sign_in",
+            to=email,
+            template="sign_in",
+            context={"url": url, "minutes": settings.PORTAL_LINK_MAX_AGE // 60},
+            subject=_("Your sign-in link for %(site)s") % {"site": settings.PORTAL_SITE_NAME},
+        )
 
 
 @transaction.atomic
@@ -172,7 +188,10 @@ def portal_account_ensure(*, email: str, name: str = "") -> User | None:
     """The portal login for ``email``, made on first use and linked to its contact (whose
     organization comes from the email domain). ``None`` for an agent's address."""
     email = normalize_email(email)
-    customer = customer_get_or_create(email=email, name=name)
+    # A first visit's language (browser or choice) becomes the new contact's language.
+    customer = customer_get_or_create(
+        email=email, name=name, locale=language_for(translation.get_language())
+    )
     while customer.merged_into_id:
         customer = customer.merged_into
     if customer.user_id:
@@ -272,17 +291,19 @@ def submission_hold(
         pending.file.save(upload.name, upload, save=False)
         pending.save()
     url = _link_create(purpose=LinkPurpose.SUBMISSION, email=email, submission=submission)
-    portal_mail_queue(
-        kind="portal_confirm_submission",
-        to=email,
-        template="confirm_submission",
-        context={
-            "url": url,
-            "submission": submission,
-            "minutes": settings.PORTAL_LINK_MAX_AGE // 60,
-        },
-        subject=_("Please confirm your request to %(site)s") % {"site": settings.PORTAL_SITE_NAME},
-    )
+    with translation.override(mail_language(email)):
+        portal_mail_queue(
+            kind="portal_confirm_submission",
+            to=email,
+            template="confirm_submission",
+            context={
+                "url": url,
+                "submission": submission,
+                "minutes": settings.PORTAL_LINK_MAX_AGE // 60,
+            },
+            subject=_("Please confirm your request to %(site)s")
+            % {"site": settings.PORTAL_SITE_NAME},
+        )
     return submission
 
 
@@ -295,7 +316,11 @@ def submission_confirm(*, token: str) -> tuple[Ticket, User | None]:
     if submission.ticket_id:
         raise ValidationFailed(_("This request was already confirmed."))
     user = portal_account_ensure(email=submission.email, name=submission.name)
-    customer = customer_get_or_create(email=submission.email, name=submission.name)
+    customer = customer_get_or_create(
+        email=submission.email,
+        name=submission.name,
+        locale=language_for(translation.get_language()),
+    )
     while customer.merged_into_id:
         customer = customer.merged_into
     files = []

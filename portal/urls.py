@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-in/<str:token>/", views.sign_in_confirm, name="sign-in-confirm"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("account/", views.account, name="account"),
+    path("language/", views.language, name="language"),
     path("new/", views.ticket_new, name="new"),
     path("new/confirm/<str:token>/", views.submit_confirm, name="submit-confirm"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),

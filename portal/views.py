@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from customers.services import customer_set_locale
 from kb import selectors as kb_selectors
 from kb import services as kb_services
 from portal import ratelimit, selectors, services
@@ -188,6 +189,28 @@ def account(request: HttpRequest) -> HttpResponse:
         "portal/account.html",
         {"password_form": password_form, "zone_form": zone_form, "nav": "account"},
     )
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The portal's language switcher: a cookie for visitors, the contact's ``locale`` for a
+    signed-in customer (so mail follows too). Back to the page it was used on."""
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        return HttpResponse(_("Choose one of the languages offered."), status=400)
+    customer = selectors.customer_of(request.user)
+    if customer is not None:
+        customer_set_locale(customer=customer, locale=code)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}) or not target.startswith(
+        "/"
+    ):
+        target = reverse("portal:home") if customer is not None else reverse("kb:home")
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    return response
 
 
 # --- tickets --------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "customers.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -79,6 +80,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "support.context_processors.site",
@@ -326,6 +328,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 
 # --- Locale ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The portal, help center and customer mail (docs/knowledge-base.md, "Languages"). A third
+# language: add it here, then `manage.py messages update`, translate its .po, `messages compile`.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -351,6 +357,8 @@ PORTAL_MAX_ATTACHMENTS = env_int("PORTAL_MAX_ATTACHMENTS", 5)
 PORTAL_SIGNIN_RATE_PER_EMAIL = env_str("PORTAL_SIGNIN_RATE_PER_EMAIL", "5/3600")
 PORTAL_SIGNIN_RATE_PER_IP = env_str("PORTAL_SIGNIN_RATE_PER_IP", "20/3600")
 PORTAL_SUBMIT_RATE_PER_IP = env_str("PORTAL_SUBMIT_RATE_PER_IP", "10/3600")
+# The request form's article suggestions (typing, debounced): per address per minute.
+KB_SUGGEST_RATE_PER_MINUTE = env_int("KB_SUGGEST_RATE_PER_MINUTE", 60)
 # CSAT: how long after a ticket is solved the survey goes out, and how long its links work.
 CSAT_DELAY_MINUTES = env_int("CSAT_DELAY_MINUTES", 60)
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)

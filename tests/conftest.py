@@ -40,6 +40,17 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request activates its reader's language on the thread (LocaleMiddleware) and nothing
+    resets it: each test starts, and leaves, in the default language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Tables are emptied between tests (rollback, truncate) without signals: start each test
     without the per-process copies a previous test's rows filled (support.localcache)."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from feedback.models import Rating
 from feedback.selectors import csat_get_for_customer
 from feedback.services import csat_survey_answer, csat_survey_from_link
 from support.errors import DomainError, InvalidChange
+from support.i18n import language_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,6 +25,9 @@ def csat_answer(request: HttpRequest, signed: str) -> HttpResponse:
         survey, rating = csat_survey_from_link(signed=signed)
     except InvalidChange as exc:
         return render(request, "feedback/csat_expired.html", {"message": exc.message}, status=410)
+    # The page is in the customer's language (the link may be opened signed out, anywhere).
+    translation.activate(language_for(survey.customer.locale))
+    request.LANGUAGE_CODE = translation.get_language()
     saved = False
     if request.method == "POST":
         chosen = request.POST.get("rating") or rating

@@ -3,7 +3,7 @@ import random
 import pytest
 
 from kb import demo, selectors
-from kb.models import Article, Category
+from kb.models import Article, Category, KbSettings
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +14,10 @@ def test_seed_builds_a_small_real_help_center_and_is_idempotent(client):
     demo.seed(rng=random.Random(1))
     demo.seed(rng=random.Random(1))
     assert Category.objects.count() == 4
-    public = Article.objects.public()
+    public = Article.objects.public().filter(language="en")
     assert 18 <= public.count() <= 24
+    assert Article.objects.public().filter(language="de").count() == 3
+    assert Article.objects.public().filter(language="es").count() == 2
     assert Article.objects.filter(internal=True, status="published").count() == 1
     assert Article.objects.filter(status="draft").count() == 1
     # Every article renders, and links between articles point at ones that exist.
@@ -26,3 +28,6 @@ def test_seed_builds_a_small_real_help_center_and_is_idempotent(client):
     found = selectors.suggestions(query="Can't find the export button")
     assert found[0].title == "Export your data to CSV"
     assert client.get("/help/").status_code == 200
+    german = client.get("/help/articles/de/reset-your-password/", headers={"accept-language": "de"})
+    assert "Passwort zurücksetzen" in german.content.decode()
+    assert KbSettings.objects.get().confirmation_articles

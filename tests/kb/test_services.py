@@ -90,11 +90,23 @@ def test_one_vote_per_visitor_and_article(db):
     assert ArticleVote.objects.get(visitor="v1").helpful is False
 
 
-def test_views_are_counted_per_day(db):
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"
+
+
+def test_views_are_counted_per_day_once_per_reader(db):
     article = factories.KbArticleFactory()
-    for _ in range(3):
-        services.article_view_record(article=article)
+    for reader in ("v1", "v2", "v3", "v1", "v1"):
+        services.article_view_record(article=article, reader=reader, user_agent=BROWSER)
     assert ArticleView.objects.get(article=article).count == 3
+
+
+@pytest.mark.parametrize(
+    "agent", ["", "Googlebot/2.1", "Slackbot-LinkExpanding 1.0", "curl/8.0", "HeadlessChrome/120"]
+)
+def test_crawlers_and_previews_are_not_views(db, agent):
+    article = factories.KbArticleFactory()
+    assert not services.article_view_record(article=article, reader="v1", user_agent=agent)
+    assert not ArticleView.objects.exists()
 
 
 def test_deflection_counts_only_shown_articles_opened_and_a_submission_ends_it(db):

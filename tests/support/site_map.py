@@ -313,6 +313,7 @@ PAGES: list[Page] = [
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
     _page("kb_agent:list", lambda s: [reverse("kb_agent:list")], AGENTS),
     _page("kb_agent:new", lambda s: [reverse("kb_agent:new")], AGENTS),
+    _page("kb_agent:report", lambda s: [reverse("kb_agent:report")], AGENTS),
     _page(
         "kb_agent:edit", lambda s: [reverse("kb_agent:edit", args=[_public_article().pk])], AGENTS
     ),
@@ -501,6 +502,12 @@ NOT_PAGES: dict[str, str] = {
     "portal:solve": "POST",
     "portal:reopen": "POST",
     "portal:attachment": "a file",
+    # --- knowledge base+ (languages, reports, article files) ---
+    "portal:language": "POST (the language switcher)",
+    "kb_agent:report_csv": "CSV (tests/kb/test_report.py)",
+    "kb:file": "a file (tests/kb/test_files.py)",
+    "kb_agent:file_upload": "POST",
+    "kb_agent:file_delete": "POST",
     "feedback:item_edit": "POST",
     "feedback:item_status": "POST",
     "feedback:item_notify": "POST",

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from support.events import subscribe
+from support.i18n import language_for
 from tickets.mail import loops, tokens
 from tickets.mail.models import AuthVerdict, InboundEmail, OutboundEmail
 from tickets.mail.outbound import _clean_header, email_queue
@@ -97,7 +100,32 @@ def agent_ticket_url(ticket: Ticket) -> str:
     return settings.SITE_URL + reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk})
 
 
-def _render(name: str, context: dict) -> tuple[str, str]:
+def customer_language(ticket: Ticket) -> str:
+    """The language the requester reads mail in (their contact's ``locale``)."""
+    return language_for(ticket.requester.locale)
+
+
+# Who may add "these articles may answer your question" to the new-ticket confirmation: a higher
+# app (the knowledge base) registers a function of (ticket, language) -> [{"title", "url"}].
+_confirmation_articles: list[Callable[[Ticket, str], list[dict]]] = []
+
+
+def register_confirmation_articles(finder: Callable[[Ticket, str], list[dict]]) -> None:
+    if finder not in _confirmation_articles:
+        _confirmation_articles.append(finder)
+
+
+def confirmation_articles(ticket: Ticket, language: str) -> list[dict]:
+    found: list[dict] = []
+    for finder in _confirmation_articles:
+        found.extend(finder(ticket, language))
+    return found
+
+
+def _render(name: str, context: dict, *, language: str | None = None) -> tuple[str, str]:
+    if language is not None:
+        with translation.override(language):
+            return _render(name, context)
     context = {
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
@@ -207,6 +235,7 @@ def _mail_agent_message(event: TicketEvent) -> None:
             "agent": actor,
             "history": _history(ticket, before=message),
         },
+        language=customer_language(ticket),
     )
     email_queue(
         kind="reply",
@@ -248,7 +277,13 @@ def mail_new_ticket_confirmation(event: TicketEvent) -> None:
         logger.info("Auto-reply cap reached for ticket %s's requester", ticket.pk)
         return
     base = ticket_from_address(ticket)
-    text, html = _render("new_ticket", {"ticket": ticket, "message": message})
+    language = customer_language(ticket)
+    context = {
+        "ticket": ticket,
+        "message": message,
+        "articles": confirmation_articles(ticket, language),
+    }
+    text, html = _render("new_ticket", context, language=language)
     headers = _threading_headers(ticket, base=base)
     headers["Auto-Submitted"] = AUTO_REPLIED if ticket.channel == Channel.EMAIL else AUTO_GENERATED
     headers["X-Auto-Response-Suppress"] = "All"

@@ -1,0 +1,123 @@
+# ruff: noqa: E501 - article text reads better unwrapped
+"""German and Spanish versions of a few demo articles (same slug as the English one: a
+translation), so the help center shows a German or Spanish reader their language and the note
+on the rest."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from kb import services
+from kb.models import Article
+
+# (English title, language, title, summary, body)
+TRANSLATIONS = [
+    (
+        "Reset your password",
+        "de",
+        "Passwort zurücksetzen",
+        "Fordern Sie einen Link an; er funktioniert eine Stunde lang.",
+        """1. Klicken Sie auf der Anmeldeseite auf **Passwort vergessen?**
+2. Geben Sie die E-Mail-Adresse Ihres Kontos ein und klicken Sie auf **Link senden**.
+3. Öffnen Sie den Link in der E-Mail innerhalb einer Stunde und wählen Sie ein neues Passwort.
+
+## Die E-Mail kommt nicht an
+
+- Sehen Sie im Spam- oder Junk-Ordner nach Post von `no-reply@example.com`.
+- Bitten Sie Ihre IT, diese Adresse zuzulassen; manche Firmenfilter halten automatische E-Mails zurück.
+- Nutzt Ihr Workspace Single Sign-on, setzen Sie Ihr Passwort bei Ihrem Identitätsanbieter zurück —
+  für SSO-Konten speichern wir kein Passwort.
+""",
+    ),
+    (
+        "Reset your password",
+        "es",
+        "Restablecer la contraseña",
+        "Pide un enlace de restablecimiento; funciona durante una hora.",
+        """1. En la página de inicio de sesión, haz clic en **¿Olvidaste tu contraseña?**
+2. Escribe el correo de tu cuenta y haz clic en **Enviar enlace**.
+3. Abre el enlace del correo antes de una hora y elige una contraseña nueva.
+
+## El correo no llega
+
+- Revisa la carpeta de spam o correo no deseado por si hay un mensaje de `no-reply@example.com`.
+- Pide a tu equipo de TI que permita esa dirección; algunos filtros retienen el correo automático.
+- Si tu espacio de trabajo usa inicio de sesión único (SSO), restablece la contraseña en tu proveedor
+  de identidad: no guardamos contraseñas de cuentas SSO.
+""",
+    ),
+    (
+        "Export your data to CSV",
+        "de",
+        "Daten als CSV exportieren",
+        "Projekte, Dokumente und Mitglieder als CSV-Dateien herunterladen.",
+        """Admins können die Daten eines Workspaces jederzeit exportieren.
+
+1. Öffnen Sie **Einstellungen → Daten → Export**.
+2. Wählen Sie, was exportiert wird: Projekte, Dokumente, Mitglieder oder alles.
+3. Klicken Sie auf **Export starten**. Sobald die Datei fertig ist, senden wir Ihnen einen
+   Download-Link per E-Mail (meist nach wenigen Minuten, bei großen Workspaces bis zu einer Stunde).
+
+Der Link funktioniert 24 Stunden. Exporte sind UTF-8-CSV-Dateien mit Kopfzeile, eine Datei pro Typ,
+in einem ZIP-Archiv.
+
+**Sie finden die Schaltfläche „Export“ nicht?** Sie wird nur Admins und dem Owner angezeigt.
+""",
+    ),
+    (
+        "Export your data to CSV",
+        "es",
+        "Exportar tus datos a CSV",
+        "Descarga proyectos, documentos y miembros como archivos CSV.",
+        """Los administradores pueden exportar los datos de un espacio de trabajo en cualquier momento.
+
+1. Ve a **Ajustes → Datos → Exportar**.
+2. Elige qué exportar: proyectos, documentos, miembros o todo.
+3. Haz clic en **Iniciar exportación**. Te enviaremos por correo un enlace de descarga cuando el
+   archivo esté listo (normalmente en unos minutos; en espacios grandes, hasta una hora).
+
+El enlace funciona durante 24 horas. Las exportaciones son archivos CSV en UTF-8 con fila de
+encabezado, uno por tipo, en un archivo ZIP.
+
+**¿No encuentras el botón Exportar?** Solo lo ven los administradores y el propietario.
+""",
+    ),
+    (
+        "Invite teammates to your workspace",
+        "de",
+        "Teammitglieder in den Workspace einladen",
+        "Einladungen per E-Mail senden oder einen Beitrittslink für Ihre Domain teilen.",
+        """Nur **Owner** und **Admins** eines Workspaces können Personen einladen.
+
+## Per E-Mail einladen
+
+1. Öffnen Sie **Einstellungen → Mitglieder**.
+2. Klicken Sie auf **Personen einladen** und geben Sie eine oder mehrere E-Mail-Adressen ein,
+   durch Kommas getrennt.
+3. Wählen Sie eine Rolle: *Mitglied* (Standard), *Admin* oder *Gast*.
+4. Klicken Sie auf **Einladungen senden**.
+
+Jede Einladung gilt 7 Tage. Im Tab *Ausstehend* können Sie sie erneut senden oder zurückziehen.
+""",
+    ),
+]
+
+
+def seed(*, author: User) -> None:
+    for english_title, language, title, summary, body in TRANSLATIONS:
+        original = Article.objects.filter(title=english_title, language="en").first()
+        if (
+            original is None
+            or Article.objects.filter(slug=original.slug, language=language).exists()
+        ):
+            continue
+        article = services.article_save(
+            by=author,
+            section=original.section,
+            title=title,
+            slug=original.slug,
+            language=language,
+            summary=summary,
+            tags=original.tags,
+            body=body,
+        )
+        services.article_publish(article=article, by=author)

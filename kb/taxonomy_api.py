@@ -1,0 +1,134 @@
+"""Categories and sections in ``/api/v1/article-categories`` and ``/api/v1/article-sections``:
+read by every token (a customer's sees only those holding an article they may read), written by
+agents through ``kb.taxonomy``."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from kb import taxonomy
+from kb.api import AgentsWrite
+from kb.models import Category, Section
+from support.api.filters import ordering_filter
+from support.api.permissions import ApiPermission
+from support.api.schema import ID_REGEX
+from support.api.views import ApiViewMixin
+from support.errors import ValidationFailed
+
+ORDERINGS = {"position": ("position", "name", "id"), "name": ("name", "id")}
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "description", "position"]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "slug": {"required": False, "allow_blank": True, "validators": []},
+            "description": {"required": False},
+            "position": {"required": False},
+        }
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    category_id = serializers.IntegerField()
+
+    class Meta:
+        model = Section
+        fields = ["id", "category_id", "name", "slug", "description", "position"]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "slug": {"required": False, "allow_blank": True},
+            "description": {"required": False},
+            "position": {"required": False},
+        }
+        validators: list = []
+
+
+class SectionFilter(django_filters.FilterSet):
+    category = django_filters.NumberFilter(field_name="category_id")
+    ordering = ordering_filter(ORDERINGS)
+
+    class Meta:
+        model = Section
+        fields: list[str] = []
+
+
+class CategoryFilter(django_filters.FilterSet):
+    ordering = ordering_filter(ORDERINGS)
+
+    class Meta:
+        model = Category
+        fields: list[str] = []
+
+
+class _TaxonomyViewSet(
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [ApiPermission, AgentsWrite]
+    ordering_choices = ORDERINGS
+    default_ordering = "position"
+    lookup_value_regex = ID_REGEX
+
+    def _write(self, instance, data: dict):
+        raise NotImplementedError
+
+    def create(self, request):
+        incoming = self.get_serializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        saved = self._write(None, dict(incoming.validated_data))
+        return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        instance = self.get_object()
+        incoming = self.get_serializer(instance, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        current = self.get_serializer(instance).data
+        data = {k: v for k, v in current.items() if k != "id"} | dict(incoming.validated_data)
+        return Response(self.get_serializer(self._write(instance, data)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List article categories (customers: those with readable articles)"),
+    retrieve=extend_schema(summary="Get an article category"),
+    create=extend_schema(summary="Create an article category (agents)"),
+    partial_update=extend_schema(summary="Change an article category (agents)"),
+)
+class CategoryViewSet(_TaxonomyViewSet):
+    serializer_class = CategorySerializer
+    filterset_class = CategoryFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Category.objects.none()
+        return taxonomy.categories_visible_to(self.request.user)
+
+    def _write(self, instance, data: dict):
+        return taxonomy.category_save(by=self.request.user, category=instance, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List article sections (customers: those with readable articles)"),
+    retrieve=extend_schema(summary="Get an article section"),
+    create=extend_schema(summary="Create an article section (agents)"),
+    partial_update=extend_schema(summary="Change an article section (agents)"),
+)
+class SectionViewSet(_TaxonomyViewSet):
+    serializer_class = SectionSerializer
+    filterset_class = SectionFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Section.objects.none()
+        return taxonomy.sections_visible_to(self.request.user)
+
+    def _write(self, instance, data: dict):
+        category = Category.objects.filter(pk=data.pop("category_id")).first()
+        if category is None:
+            raise ValidationFailed("No such category.", field="category_id")
+        return taxonomy.section_save(
+            by=self.request.user, section=instance, category=category, **data
+        )
