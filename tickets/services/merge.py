@@ -53,11 +53,16 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
 
 
 @ticket_change
-def ticket_merge(*, source: Ticket, target: Ticket, by: User) -> Ticket:
+def ticket_merge(
+    *, source: Ticket, target: Ticket, by: User, other_requester: bool = False
+) -> Ticket:
     """Fold ``source`` into ``target``: its public messages are copied into ``target`` (in their
     original order, attachments referenced), both get an internal note saying so, and ``source``
     is solved and points at ``target``. The copies record no reply events, so nobody is mailed
     the old conversation again.
+
+    Tickets of two different requesters merge only when the agent says so explicitly
+    (``other_requester=True``): the target's requester would then read the other's messages.
     """
     require_agent(by)
     if source.pk == target.pk:
@@ -75,6 +80,13 @@ def ticket_merge(*, source: Ticket, target: Ticket, by: User) -> Ticket:
         )
     if target.status == Status.CLOSED:
         raise InvalidChange(f"{target.reference} is closed and can't take merged tickets.")
+    if source.requester_id != target.requester_id and not other_requester:
+        raise InvalidChange(
+            f"{source.reference} is from {source.requester.email} and {target.reference} from "
+            f"{target.requester.email}: merging shows {source.requester.email}'s messages to "
+            f"{target.requester.email}. To merge anyway, confirm it on the merge page (API: "
+            "other_requester)."
+        )
 
     for original in source.messages.filter(kind=MessageKind.REPLY).prefetch_related("attachments"):
         copy = Message.objects.create(

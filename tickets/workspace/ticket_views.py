@@ -50,6 +50,8 @@ EDITABLE_FIELDS = {
     "tag_remove": "tags_remove",
     "follower_add": "followers_add",
     "follower_remove": "followers_remove",
+    "cc_add": "cc_add",
+    "cc_remove": "cc_remove",
 }
 
 
