@@ -39,12 +39,14 @@ def ticket_reply(
     email_message_id: str = "",
 ) -> Message:
     """Add a public reply. An agent's first reply stamps the first response; an agent may set a
-    status in the same step ("send and set pending"). A customer's reply reopens the ticket."""
+    status in the same step ("send and set pending"). A customer's reply (the requester's, or
+    someone's the ticket copies in) reopens the ticket."""
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
         raise InvalidChange("This ticket is closed; a reply needs a new follow-up ticket.")
     if isinstance(by, Customer):
-        if not customer_may_act(by, ticket):
+        # The people copied in answer too ("reply all" by mail), with a customer's effects.
+        if not customer_may_act(by, ticket) and by.email.lower() not in (ticket.cc or []):
             raise NotPermitted("You can only reply to your own tickets.")
         if status is not None:
             raise NotPermitted("Customers can't set a status while replying.")
