@@ -174,8 +174,11 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("workspace:home")
             return response
+        # The composer's "To … · CC …" line follows the header (out of band).
         response = render(
-            request, "agent/_ticket_header.html", _header_context(ticket, error=error)
+            request,
+            "agent/_ticket_header.html",
+            {**_header_context(ticket, error=error), "oob": True},
         )
         response["HX-Trigger"] = "ticket-changed"
         return response
