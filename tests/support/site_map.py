@@ -255,6 +255,29 @@ def _public_article():
     return Article.objects.public().select_related("section__category").order_by("pk").first()
 
 
+# --- people, CCs and forwarding (issue 18) ---
+def _forward_pages(site: Site) -> list[str]:
+    from tickets.models import Message, MessageKind
+
+    ticket_id = site.tickets["sla_warning"]
+    message = Message.objects.filter(ticket_id=ticket_id, kind=MessageKind.REPLY).first()
+    return [reverse("workspace:message_forward", args=[ticket_id, message.pk])]
+
+
+def _customer_pages(site: Site) -> list[str]:
+    from customers.models import Customer, Organization
+
+    customer = Customer.objects.get(email="jordan@example.net")
+    organization = Organization.objects.get(name="Example Corp")
+    return [
+        reverse("people:customer", args=[customer.pk]),
+        reverse("people:organization", args=[organization.pk]),
+    ]
+
+
+# --- end people ---
+
+
 def _queues(site: Site) -> list[str]:
     from tickets.workspace.queues import BUILTIN_VIEWS
 
@@ -309,6 +332,9 @@ PAGES: list[Page] = [
         ],
         AGENTS,
     ),
+    # --- people, CCs and forwarding (issue 18) ---
+    _page("workspace:message_forward", _forward_pages, AGENTS),
+    # --- end people ---
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
     _page("kb_agent:list", lambda s: [reverse("kb_agent:list")], AGENTS),

@@ -15,7 +15,10 @@ from tickets.sla import services as sla
 
 @ticket_change
 def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
-    """Fold ``source`` into ``target``: its tickets and messages move, each ticket records it.
+    """Fold ``source`` into ``target``: its tickets and messages move (each ticket records it),
+    its portal login moves when ``target`` has none, and its phone, organization and notes fill
+    what ``target`` lacks. ``source`` stays, pointing at ``target`` (``merged_into``): mail from
+    its address is written as ``target``'s.
 
     Lives here rather than in ``customers`` because it changes tickets, and ``customers`` must not
     know about tickets.
@@ -40,6 +43,14 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
             new=target.email,
         )
     Message.objects.filter(author_customer=source).update(author_customer=target)
+    # What the target lacks, the source had: phone, organization, notes (kept, marked).
+    if source.phone and not target.phone:
+        target.phone = source.phone
+    if source.organization_id and not target.organization_id:
+        target.organization_id = source.organization_id
+    if source.notes.strip():
+        target.notes = f"{target.notes}\n\nFrom {source.email}: {source.notes}".strip()
+    target.save(update_fields=["phone", "organization", "notes"])
     if source.user_id and not target.user_id:
         target.user_id, source.user_id = source.user_id, None
         source.save(update_fields=["user"])
