@@ -334,6 +334,13 @@ PAGES: list[Page] = [
     ),
     # --- people, CCs and forwarding (issue 18) ---
     _page("workspace:message_forward", _forward_pages, AGENTS),
+    _page("people:customer", lambda s: _customer_pages(s)[:1], AGENTS),
+    _page("people:organization", lambda s: _customer_pages(s)[1:], AGENTS),
+    _page(
+        "people:customer_merge",
+        lambda s: [_customer_pages(s)[0] + "merge/?q=example"],
+        AGENTS,
+    ),
     # --- end people ---
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),

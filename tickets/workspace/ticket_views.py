@@ -33,6 +33,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.selectors import attachment_get_for_user, messages_visible_to, ticket_get_for_agent
+from tickets.sla.selectors import ticket_with_sla_clock
 from tickets.workspace import canned, panels, presence, queues
 from tickets.workspace.forms import TicketChangeForm
 from tickets.workspace.presentation import event_sentence, timeline
@@ -56,6 +57,9 @@ EDITABLE_FIELDS = {
 
 
 def _header_context(ticket: Ticket, *, error: str = "") -> dict:
+    # The clock badge reads the same running clocks as the queues' "SLA at risk" filter.
+    if not hasattr(ticket, "sla_warn_at"):
+        ticket_with_sla_clock(ticket)
     return {
         "ticket": ticket,
         "tags": list(ticket.tags.values_list("name", flat=True)),
@@ -140,7 +144,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
 
 @agent_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id, sla_clock=True)
     return render(request, "agent/ticket.html", _page_context(request, ticket))
 
 
