@@ -11,6 +11,7 @@ urlpatterns = [
     path("agent/macros/", include("tickets.macros.urls")),
     path("agent/kb/", include("kb.agent_urls")),
     path("agent/people/", include("tickets.people.urls")),
+    path("agent/admin/", include("tickets.staff.urls")),
     path("agent/", include("tickets.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -341,6 +341,7 @@ PAGES: list[Page] = [
         lambda s: [_customer_pages(s)[0] + "merge/?q=example"],
         AGENTS,
     ),
+    _page("staff:users", lambda s: [reverse("staff:users")], {ADMIN}),
     # --- end people ---
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
@@ -482,6 +483,7 @@ EXTRA_PAGES = [
 NOT_FOUND_PAGES = {url: 404 for url, _ in EXTRA_PAGES}
 
 NOT_PAGES: dict[str, str] = {
+    "staff:user_action": "POST",  # (issue 18: invite again, deactivate, reactivate)
     "kb:suggest": "htmx fragment (suggestions beside the request form)",
     "kb:vote": "POST",
     "mail:confirm": "POST (an agent confirms their unverified reply from mail)",
