@@ -275,6 +275,12 @@ def _customer_pages(site: Site) -> list[str]:
     ]
 
 
+def _first_team() -> int:
+    from accounts.models import Team
+
+    return Team.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
 # --- end people ---
 
 
@@ -342,6 +348,8 @@ PAGES: list[Page] = [
         AGENTS,
     ),
     _page("staff:users", lambda s: [reverse("staff:users")], {ADMIN}),
+    _page("staff:teams", lambda s: [reverse("staff:teams")], {ADMIN}),
+    _page("staff:team", lambda s: [reverse("staff:team", args=[_first_team()])], {ADMIN}),
     # --- end people ---
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),

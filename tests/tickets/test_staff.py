@@ -10,7 +10,7 @@ import pytest
 from django.core import mail as django_mail
 from django.urls import reverse
 
-from accounts.models import Role, User
+from accounts.models import Role, Team, User
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tests import factories
 from tests.tickets.mail.conftest import run_on_commit
@@ -133,3 +133,77 @@ def test_django_admin_is_for_superusers_only(client, admin_user):
     admin_user.save(update_fields=["superuser"])
     assert client.get("/admin/").status_code == 200
     assert User.objects.create_superuser("root@example.com", "pw-123456789").is_superuser
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+def test_admin_creates_a_team_adds_members_sets_a_lead_and_renames_it(client, admin_user, agent):
+    client.force_login(admin_user)
+    created = client.post(reverse("staff:teams"), {"name": "Returns", "email": ""})
+    assert created.status_code == 302
+    team = Team.objects.get(name="Returns")
+    url = reverse("staff:team", args=[team.pk])
+    assert client.post(url, {"action": "add", "user": agent.pk}).status_code == 302
+    assert list(team.members.all()) == [agent]
+    saved = client.post(
+        url,
+        {
+            "action": "save",
+            "name": "Returns & refunds",
+            "email": "Returns@Example.com",
+            "lead": agent.pk,
+        },
+    )
+    assert saved.status_code == 302
+    team.refresh_from_db()
+    assert (team.name, team.email, team.lead) == ("Returns & refunds", "returns@example.com", agent)
+    client.post(url, {"action": "remove", "user": agent.pk})
+    team.refresh_from_db()
+    assert team.lead is None and not team.members.exists()
+    page = client.get(reverse("staff:teams")).content.decode()
+    assert "Returns &amp; refunds" in page
+
+
+def test_team_errors_are_shown_at_the_field(client, admin_user, team):
+    client.force_login(admin_user)
+    other = factories.TeamFactory(name="Billing and more")
+    response = client.post(reverse("staff:teams"), {"name": other.name.upper()})
+    assert response.status_code == 400 and 'id="e-name"' in response.content.decode()
+    url = reverse("staff:team", args=[team.pk])
+    customer = factories.CustomerUserFactory()
+    response = client.post(url, {"action": "add", "user": customer.pk})
+    assert response.status_code == 400
+    assert "Only agents and admins" in response.content.decode()
+    stranger = factories.AgentFactory()
+    response = client.post(url, {"action": "save", "name": team.name, "lead": stranger.pk})
+    assert response.status_code == 302  # not a member: not offered, so no lead
+    team.refresh_from_db()
+    assert team.lead is None
+
+
+def test_agents_cannot_manage_teams(client, agent, team):
+    client.force_login(agent)
+    assert client.get(reverse("staff:teams")).status_code == 404
+    url = reverse("staff:team", args=[team.pk])
+    assert client.post(url, {"action": "remove", "user": agent.pk}).status_code == 404
+    assert team.members.filter(pk=agent.pk).exists()
+
+
+def test_team_pages_query_count_is_constant(
+    client, admin_user, team, django_assert_max_num_queries
+):
+    client.force_login(admin_user)
+    urls = [reverse("staff:teams"), reverse("staff:team", args=[team.pk])]
+    factories.AgentFactory.create_batch(2, teams=[team])
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(30) as captured:
+            client.get(url)
+        counts[url] = len(captured)
+    factories.AgentFactory.create_batch(10, teams=[team, factories.TeamFactory()])
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(counts[url]):
+            client.get(url)
