@@ -227,3 +227,24 @@ def test_customer_services_need_an_agent(jordan):
         customer_update(customer=jordan, by=user, name="x", email=jordan.email)
     assert Customer.objects.get(pk=jordan.pk).name == "Jordan Lee"
     assert services.customer_merge  # the merge itself is tested in test_services_merge
+
+
+def test_profiles_show_csat_answers_and_feedback_items(signed_in, team, jordan, org, agent):
+    from feedback.models import FeedbackItem, Rating
+    from feedback.services import csat_survey_answer, csat_survey_schedule
+
+    ticket = factories.TicketFactory(
+        team=team, requester=jordan, organization=org, subject="Refund took long"
+    )
+    services.ticket_change_status(ticket=ticket, status="solved", by=agent)
+    survey = csat_survey_schedule(ticket=ticket)
+    csat_survey_answer(survey=survey, rating=Rating.BAD, comment="Three weeks!", notify=False)
+    item = FeedbackItem.objects.create(title="Faster refunds")
+    item.links.create(ticket=ticket, customer=jordan, organization=org)
+    for url in (
+        reverse("people:customer", args=[jordan.pk]),
+        reverse("people:organization", args=[org.pk]),
+    ):
+        page = signed_in.get(url).content.decode()
+        assert "Three weeks!" in page and "Refund took long" in page
+        assert "Faster refunds" in page

@@ -17,6 +17,7 @@ from customers.models import Organization
 from support.errors import DomainError, NotFound, ValidationFailed
 from tickets import services
 from tickets.people import selectors
+from tickets.workspace import panels
 from tickets.workspace.views import nav_context
 
 
@@ -89,6 +90,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "errors": errors,
         "page": page,
         "merged_from": list(customer.merged_from.only("id", "email", "name")[:20]),
+        "side_panels": panels.panels_for_profile(agent=request.user, customer=customer),
         "organizations": list(
             Organization.objects.order_by("name").values_list("name", flat=True)[:200]
         ),
@@ -137,6 +139,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         "errors": errors,
         "members": members,
         "member_count": member_count,
+        "side_panels": panels.panels_for_profile(agent=request.user, organization=organization),
         "page": page,
         **nav_context(request),
     }
