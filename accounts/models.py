@@ -59,6 +59,7 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields["role"] = Role.ADMIN
+        fields["superuser"] = True
         return self.create_user(email, password, **fields)
 
 
@@ -73,6 +74,9 @@ class User(AbstractBaseUser):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     locale = models.CharField(max_length=16, default="en")
     is_active = models.BooleanField(default=True)
+    # Django's /admin/ is a repair tool for superusers only (``manage.py createsuperuser``);
+    # admins run the product from the administration pages in the app.
+    superuser = models.BooleanField(default=False)
     availability = models.CharField(
         max_length=16, choices=Availability.choices, default=Availability.OFFLINE
     )
@@ -129,14 +133,14 @@ class User(AbstractBaseUser):
         """Product managers read feedback and reports; they don't work tickets."""
         return self.role == Role.PRODUCT_MANAGER
 
-    # Django admin access: admins only.
+    # Django admin access (/admin/): active admins flagged as superusers only.
     @property
     def is_staff(self) -> bool:
-        return self.is_active and self.is_admin
+        return self.is_active and self.is_admin and self.superuser
 
     @property
     def is_superuser(self) -> bool:
-        return self.is_active and self.is_admin
+        return self.is_staff
 
     def has_perm(self, perm: str, obj=None) -> bool:
         return self.is_staff

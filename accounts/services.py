@@ -102,3 +102,31 @@ def agents_expire_away(*, now: datetime | None = None) -> list[int]:
                 )
                 expired.append(pk)
     return expired
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str, email: str = "", lead: User | None = None) -> Team:
+    """Rename a team, set the address its replies come from (and mail to it lands in it), and its
+    lead (a member)."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A team needs a name.", field="name")
+    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+        raise ValidationFailed(f"A team called {name!r} already exists.", field="name")
+    email = normalize_email(email) if email.strip() else ""
+    if email and Team.objects.filter(email__iexact=email).exclude(pk=team.pk).exists():
+        raise ValidationFailed(f"Another team already uses {email}.", field="email")
+    if lead is not None and not team.members.filter(pk=lead.pk).exists():
+        raise ValidationFailed(f"{lead.display_name} is not a member of {name}.", field="lead")
+    team.name, team.email, team.lead = name, email, lead
+    team.full_clean(exclude=["last_assigned_to", "members"])
+    team.save(update_fields=["name", "email", "lead"])
+    return team
+
+
+def team_remove_member(*, team: Team, user: User) -> None:
+    """Take ``user`` out of ``team``; their tickets in it stay assigned to them."""
+    team.members.remove(user)
+    if team.lead_id == user.pk:
+        team.lead = None
+        team.save(update_fields=["lead"])

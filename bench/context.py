@@ -43,7 +43,11 @@ class Context:
 
     @cached_property
     def admin(self) -> User:
-        return _user(BENCH_ADMIN, Role.ADMIN, "Bench Admin")
+        admin = _user(BENCH_ADMIN, Role.ADMIN, "Bench Admin")
+        if not admin.superuser:  # Django's /admin/ is for superusers only
+            admin.superuser = True
+            admin.save(update_fields=["superuser"])
+        return admin
 
     @cached_property
     def customer(self) -> Customer:

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import normalize_email
+from accounts.models import User, normalize_email
 from customers.models import Customer, Organization, OrganizationDomain
-from support.errors import ValidationFailed
+from support.errors import NotPermitted, ValidationFailed
 
 
 def _domain_of(email: str) -> str:
@@ -105,3 +105,75 @@ def customer_set_locale(*, customer: Customer, locale: str) -> Customer:
     customer.locale = language
     customer.save(update_fields=["locale"])
     return customer
+
+
+# --- editing a contact and an organization (the agent's profile pages) ---------------------
+
+
+def _require_agent(by: User) -> None:
+    if not by.is_active or not by.is_agent:
+        raise NotPermitted("Only agents can change contacts and organizations.")
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    by: User,
+    name: str,
+    email: str,
+    phone: str = "",
+    organization: Organization | None = None,
+    is_org_manager: bool = False,
+    notes: str = "",
+) -> Customer:
+    """Change a contact's details. The address stays unique (any case); only a contact in an
+    organization can manage it."""
+    _require_agent(by)
+    email = normalize_email(email)
+    if not email:
+        raise ValidationFailed("A contact needs an email address.", field="email")
+    if Customer.objects.with_email(email).exclude(pk=customer.pk).exists():
+        raise ValidationFailed(
+            f"Another contact already has the address {email}; merge the two instead.",
+            field="email",
+        )
+    if is_org_manager and organization is None:
+        raise ValidationFailed(
+            "Only a contact in an organization can manage it.", field="is_org_manager"
+        )
+    customer.name = name.strip()
+    customer.email = email
+    customer.phone = phone.strip()
+    customer.organization = organization
+    customer.is_org_manager = is_org_manager
+    customer.notes = notes.strip()
+    try:
+        customer.full_clean(exclude=["user", "merged_into"])
+    except DjangoValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ValidationFailed(" ".join(messages), field=field) from None
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, by: User, name: str, notes: str = "", domains: list[str]
+) -> Organization:
+    """Change an organization's name, notes and email domains (the whole list: domains left
+    out are released; new contacts of the listed ones join it)."""
+    _require_agent(by)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("An organization needs a name.", field="name")
+    if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
+        raise ValidationFailed(f"An organization called {name!r} already exists.", field="name")
+    organization.name = name
+    organization.notes = notes.strip()
+    organization.save(update_fields=["name", "notes"])
+    wanted = {d.strip().lower().lstrip("@") for d in domains if d.strip()}
+    organization.domains.exclude(domain__in=wanted).delete()
+    for domain in sorted(wanted):
+        organization_add_domain(organization=organization, domain=domain)
+    return organization

@@ -15,8 +15,9 @@ class FeedbackConfig(AppConfig):
         # Subscribes to ticket events and adds its panels to the ticket page; tickets never
         # imports feedback.
         from feedback import handlers  # noqa: F401
-        from feedback.panels import csat_panel, feedback_links_panel
+        from feedback.panels import csat_panel, feedback_links_panel, profile_panel
         from tickets.workspace import panels
 
         panels.register(csat_panel)
         panels.register(feedback_links_panel)
+        panels.register_profile(profile_panel)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("agent/settings/assignment/", include("tickets.assignment.urls")),
     path("agent/macros/", include("tickets.macros.urls")),
     path("agent/kb/", include("kb.agent_urls")),
+    path("agent/people/", include("tickets.people.urls")),
+    path("agent/admin/", include("tickets.staff.urls")),
     path("agent/", include("tickets.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

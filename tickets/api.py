@@ -315,6 +315,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             assignee=_agent_by_id(values["assignee_id"], "assignee_id"),
             tags=values["tags"],
             attachments=values["attachments"],
+            cc=values["cc"],
         )
         if self._expand():
             return self._respond(ticket, status.HTTP_201_CREATED)
@@ -344,7 +345,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         """The request's fields as the service's changes (ids looked up, unknown ids refused)."""
         changes: services.TicketChanges = {
             field: values[field]
-            for field in ("subject", "status", "priority", "type", "tags")
+            for field in ("subject", "status", "priority", "type", "tags", "cc")
             if field in values
         }
         if "team_id" in values:
@@ -397,7 +398,8 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         parameters=[IF_MATCH, IDEMPOTENCY],
         description="Folds this ticket into `into_id` (public messages are copied, this ticket "
         "is solved and points there). Answers with the ticket merged into. 409 if the merge "
-        "isn't possible (into itself, already merged, target closed).",
+        "isn't possible (into itself, already merged, target closed, or different requesters "
+        "without `other_requester: true`).",
     )
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
@@ -411,7 +413,12 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             target = tickets_visible_to(request.user).filter(pk=into_id).first()
             if target is None:
                 raise NotFound("No such ticket to merge into.", field="into_id")
-            target = services.ticket_merge(source=source, target=target, by=request.user)
+            target = services.ticket_merge(
+                source=source,
+                target=target,
+                by=request.user,
+                other_requester=data.validated_data["other_requester"],
+            )
         return self._respond(target)
 
 

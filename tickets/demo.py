@@ -324,6 +324,8 @@ def _staff(fake: Faker, rng: random.Random):
     admin = user_create(
         email="admin@example.com", name="Ada Admin", role=Role.ADMIN, password=DEMO_PASSWORD
     )
+    admin.superuser = True  # the demo's admin may open Django's /admin/ (a repair tool)
+    admin.save(update_fields=["superuser"])
     agent = user_create(
         email="agent@example.com", name="Alex Agent", role=Role.AGENT, password=DEMO_PASSWORD
     )

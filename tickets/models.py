@@ -58,6 +58,10 @@ class Tag(models.Model):
         return self.name
 
 
+# The most addresses a ticket copies in (``Ticket.cc``): replies go to a conversation, not a list.
+MAX_CCS = 10
+
+
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def open(self) -> TicketQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -118,6 +122,10 @@ class Ticket(models.Model):
         related_name="created_tickets",
     )
     mail_to = models.CharField(max_length=500, blank=True, default="")
+    # People copied on the public conversation (lower-case addresses, at most ``MAX_CCS``):
+    # public replies go to them too, never notes. Agents edit them; a requester's verified mail
+    # adds the addresses it went to (docs/email.md, "CCs").
+    cc = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
@@ -395,6 +403,14 @@ class Message(models.Model):
     def from_customer(self) -> bool:
         return self.author_customer_id is not None
 
+    @property
+    def author_name(self) -> str:
+        if self.author_user_id:
+            return self.author_user.display_name
+        if self.author_customer_id:
+            return self.author_customer.display_name
+        return "Switchboard"
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     # The stored name is the attachment's UUID: never the sender's file name, never guessable.
@@ -440,6 +456,10 @@ class EventKind(models.TextChoices):
     FOLLOWER_ADDED = "follower_added", "Follower added"
     FOLLOWER_REMOVED = "follower_removed", "Follower removed"
     REQUESTER_CHANGED = "requester_changed", "Requester changed"
+    CC_ADDED = "cc_added", "CC added"
+    CC_REMOVED = "cc_removed", "CC removed"
+    # A public message sent by mail to an outside address (recorded with an internal note).
+    FORWARDED = "forwarded", "Message forwarded"
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
     # Written by feedback's services (the customer's satisfaction survey of this ticket).

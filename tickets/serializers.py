@@ -46,6 +46,7 @@ AGENT_ONLY_TICKET_FIELDS = (
     "assignee_id",
     "team_id",
     "tags",
+    "cc",
     "first_response_due_at",
     "next_reply_due_at",
     "resolution_due_at",
@@ -182,6 +183,11 @@ class TicketSerializer(serializers.ModelSerializer):
     assignee_id = serializers.IntegerField(read_only=True, allow_null=True)
     team_id = serializers.IntegerField(read_only=True, allow_null=True)
     tags = serializers.SerializerMethodField()
+    cc = serializers.ListField(
+        child=serializers.EmailField(),
+        read_only=True,
+        help_text="Agents only: who else gets the public replies.",
+    )
     requester = CustomerSerializer(read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)
     sla = serializers.SerializerMethodField(
@@ -205,6 +211,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "assignee_id",
             "team_id",
             "tags",
+            "cc",
             "created_at",
             "updated_at",
             "first_responded_at",
@@ -286,6 +293,7 @@ class TicketSerializer(serializers.ModelSerializer):
             data["assignee_id"] = ticket.assignee_id
             data["team_id"] = ticket.team_id
             data["tags"] = self.get_tags(ticket)
+            data["cc"] = list(ticket.cc or [])
         data["created_at"] = iso_datetime(ticket.created_at, zone)
         data["updated_at"] = iso_datetime(ticket.updated_at, zone)
         data["first_responded_at"] = iso_datetime(ticket.first_responded_at, zone)
@@ -436,6 +444,13 @@ class TicketCreateSerializer(StrictInputSerializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=50
     )
+    cc = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="Agents: who else gets the public replies (email addresses).",
+    )
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=MAX_FILES
     )
@@ -455,6 +470,12 @@ class TicketUpdateSerializer(StrictInputSerializer):
         required=False,
         max_length=50,
         help_text="The ticket's whole tag list (replaces it).",
+    )
+    cc = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        max_length=10,
+        help_text="The ticket's whole CC list (replaces it).",
     )
 
 
@@ -477,6 +498,12 @@ class TicketAssignSerializer(StrictInputSerializer):
 class TicketMergeSerializer(StrictInputSerializer):
     customer_fields = frozenset()
     into_id = id_field(help_text="The ticket to merge this one into; it must be visible to you.")
+    other_requester = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required (true) when the two tickets have different requesters: the "
+        "target's requester will read this ticket's public messages.",
+    )
 
 
 class MessageCreateSerializer(StrictInputSerializer):

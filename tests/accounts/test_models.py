@@ -38,7 +38,9 @@ def test_invalid_role_is_refused_by_the_database():
 def test_roles_decide_agent_and_admin_access():
     admin, agent = factories.AdminFactory(), factories.AgentFactory()
     customer = factories.CustomerUserFactory()
-    assert (admin.is_agent, admin.is_admin, admin.is_staff) == (True, True, True)
+    assert (admin.is_agent, admin.is_admin, admin.is_staff) == (True, True, False)
+    root = factories.AdminFactory(superuser=True)  # Django's /admin/: superusers only
+    assert (root.is_staff, root.is_superuser) == (True, True)
     assert (agent.is_agent, agent.is_admin, agent.is_staff) == (True, False, False)
     assert (customer.is_agent, customer.is_customer, customer.is_staff) == (False, True, False)
     assert customer.customer.email == customer.email

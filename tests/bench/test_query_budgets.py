@@ -34,6 +34,8 @@ def test_admin_ticket_changelist_has_a_fixed_query_budget(
     rows, client, admin_user, many_tickets, django_assert_max_num_queries
 ):
     many_tickets(rows)
+    admin_user.superuser = True  # /admin/ is for superusers only
+    admin_user.save(update_fields=["superuser"])
     client.force_login(admin_user)
     with django_assert_max_num_queries(6):
         response = client.get("/admin/tickets/ticket/")

@@ -255,6 +255,35 @@ def _public_article():
     return Article.objects.public().select_related("section__category").order_by("pk").first()
 
 
+# --- people, CCs and forwarding (issue 18) ---
+def _forward_pages(site: Site) -> list[str]:
+    from tickets.models import Message, MessageKind
+
+    ticket_id = site.tickets["sla_warning"]
+    message = Message.objects.filter(ticket_id=ticket_id, kind=MessageKind.REPLY).first()
+    return [reverse("workspace:message_forward", args=[ticket_id, message.pk])]
+
+
+def _customer_pages(site: Site) -> list[str]:
+    from customers.models import Customer, Organization
+
+    customer = Customer.objects.get(email="jordan@example.net")
+    organization = Organization.objects.get(name="Example Corp")
+    return [
+        reverse("people:customer", args=[customer.pk]),
+        reverse("people:organization", args=[organization.pk]),
+    ]
+
+
+def _first_team() -> int:
+    from accounts.models import Team
+
+    return Team.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
+# --- end people ---
+
+
 def _queues(site: Site) -> list[str]:
     from tickets.workspace.queues import BUILTIN_VIEWS
 
@@ -309,6 +338,19 @@ PAGES: list[Page] = [
         ],
         AGENTS,
     ),
+    # --- people, CCs and forwarding (issue 18) ---
+    _page("workspace:message_forward", _forward_pages, AGENTS),
+    _page("people:customer", lambda s: _customer_pages(s)[:1], AGENTS),
+    _page("people:organization", lambda s: _customer_pages(s)[1:], AGENTS),
+    _page(
+        "people:customer_merge",
+        lambda s: [_customer_pages(s)[0] + "merge/?q=example"],
+        AGENTS,
+    ),
+    _page("staff:users", lambda s: [reverse("staff:users")], {ADMIN}),
+    _page("staff:teams", lambda s: [reverse("staff:teams")], {ADMIN}),
+    _page("staff:team", lambda s: [reverse("staff:team", args=[_first_team()])], {ADMIN}),
+    # --- end people ---
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
     _page("kb_agent:list", lambda s: [reverse("kb_agent:list")], AGENTS),
@@ -450,6 +492,7 @@ EXTRA_PAGES = [
 NOT_FOUND_PAGES = {url: 404 for url, _ in EXTRA_PAGES}
 
 NOT_PAGES: dict[str, str] = {
+    "staff:user_action": "POST",  # (issue 18: invite again, deactivate, reactivate)
     "kb:suggest": "htmx fragment (suggestions beside the request form)",
     "kb:vote": "POST",
     "mail:confirm": "POST (an agent confirms their unverified reply from mail)",

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_agent_merges_a_ticket_into_another(api, agent, team, ticket):
     factories.MessageFactory(ticket=ticket, body_text="first words")
-    target = factories.TicketFactory(team=team)
+    target = factories.TicketFactory(team=team, requester=ticket.requester)
     response = api(agent).post(f"/api/v1/tickets/{ticket.pk}/merge", {"into_id": target.pk})
     assert response.status_code == 200, response.json()
     assert response.json()["id"] == target.pk
@@ -34,7 +34,7 @@ def test_merge_into_itself_is_409_with_the_domain_message(api, agent, ticket):
 
 
 def test_merge_twice_is_409(api, agent, team, ticket):
-    target = factories.TicketFactory(team=team)
+    target = factories.TicketFactory(team=team, requester=ticket.requester)
     client = api(agent)
     assert client.post(f"/api/v1/tickets/{ticket.pk}/merge", {"into_id": target.pk}).status_code
     again = client.post(f"/api/v1/tickets/{ticket.pk}/merge", {"into_id": target.pk})
@@ -102,7 +102,7 @@ def test_stale_if_match_is_412(api, agent, team, ticket):
 
 
 def test_idempotency_key_replays_the_merge(api, agent, team, ticket):
-    target = factories.TicketFactory(team=team)
+    target = factories.TicketFactory(team=team, requester=ticket.requester)
     client = api(agent)
     url = f"/api/v1/tickets/{ticket.pk}/merge"
     first = client.post(url, {"into_id": target.pk}, HTTP_IDEMPOTENCY_KEY="merge-1")
@@ -117,7 +117,7 @@ def test_merge_over_real_http(live_server):
     team = factories.TeamFactory()
     agent = factories.AgentFactory(teams=[team])
     source = factories.TicketFactory(team=team)
-    target = factories.TicketFactory(team=team)
+    target = factories.TicketFactory(team=team, requester=source.requester)
     _, raw = api_token_create(user=agent, name="script")
     headers = {"Authorization": f"Bearer {raw}"}
     url = f"{live_server.url}/api/v1/tickets/{source.pk}/merge"
@@ -127,3 +127,22 @@ def test_merge_over_real_http(live_server):
     again = requests.post(url, json={"into_id": source.pk}, headers=headers, timeout=10)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "conflict"
+
+
+def test_different_requesters_are_refused_unless_confirmed(api, agent, team, ticket):
+    target = factories.TicketFactory(team=team)
+    client = api(agent)
+    refused = client.post(f"/api/v1/tickets/{ticket.pk}/merge", {"into_id": target.pk})
+    assert refused.status_code == 409
+    message = refused.json()["error"]["message"]
+    assert ticket.requester.email in message and target.requester.email in message
+    ticket.refresh_from_db()
+    assert ticket.merged_into_id is None
+    confirmed = client.post(
+        f"/api/v1/tickets/{ticket.pk}/merge",
+        {"into_id": target.pk, "other_requester": True},
+        format="json",
+    )
+    assert confirmed.status_code == 200, confirmed.json()
+    ticket.refresh_from_db()
+    assert ticket.merged_into_id == target.pk

@@ -14,8 +14,8 @@ def signed_in(client, agent):
 
 
 @pytest.fixture
-def rows(team):
-    return [factories.TicketFactory(team=team) for _ in range(3)]
+def rows(team, customer):
+    return [factories.TicketFactory(team=team, requester=customer) for _ in range(3)]
 
 
 def _bulk(client, action, tickets, **data):
@@ -64,6 +64,14 @@ def test_bulk_merge_into_one_and_into_itself(signed_in, rows):
         assert t.merged_into == target
     response = _bulk(signed_in, "merge", [target], merge_into=str(target.pk))
     assert "can&#x27;t be merged into itself" in response.content.decode()
+
+
+def test_bulk_merge_refuses_another_requesters_ticket(signed_in, rows, team):
+    stranger = factories.TicketFactory(team=team)
+    response = _bulk(signed_in, "merge", [stranger], merge_into=f"#{rows[0].pk}")
+    assert "To merge anyway, confirm it on the merge page" in response.content.decode()
+    stranger.refresh_from_db()
+    assert stranger.merged_into_id is None
 
 
 def test_bulk_on_an_unreachable_ticket_is_404_and_changes_nothing(signed_in, rows):

@@ -175,10 +175,26 @@ def test_another_customers_ticket_is_never_named_in_the_portal(client, agent, te
     portal_user = factories.CustomerUserFactory()
     source = factories.TicketFactory(team=team, subject="Someone else's secret")
     target = factories.TicketFactory(team=team, requester=portal_user.customer)
-    services.ticket_merge(source=source, target=target, by=agent)
+    services.ticket_merge(source=source, target=target, by=agent, other_requester=True)
     client.force_login(portal_user)
     page = client.get(reverse("portal:ticket", args=[target.pk])).content.decode()
     assert "From an earlier conversation, merged" in page
     assert f"#{source.pk}" not in page and "secret" not in page
     # The merge notes are internal: the customer never sees them.
     assert "was merged into this ticket" not in page
+
+
+def test_different_requesters_need_the_explicit_confirmation(signed_in, ticket, team):
+    other = factories.TicketFactory(team=team)
+    url = reverse("workspace:ticket_merge", args=[ticket.pk])
+    preview = signed_in.get(url, {"into": other.pk}).content.decode()
+    assert 'name="other_requester"' in preview
+    refused = signed_in.post(url, {"into": other.pk, "confirm": "1"})
+    assert refused.status_code == 409
+    assert "To merge anyway, confirm it" in refused.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.merged_into_id is None
+    done = signed_in.post(url, {"into": other.pk, "confirm": "1", "other_requester": "1"})
+    assert done.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.merged_into_id == other.pk

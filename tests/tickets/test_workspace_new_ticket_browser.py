@@ -56,7 +56,10 @@ def test_an_agent_opens_a_ticket_with_the_keyboard(browser, live_server, tmp_pat
     page.keyboard.press("Control+a")
     page.keyboard.type("Ada Lovelace <countess@analytical.example>")
 
-    page.keyboard.press("Tab")  # the new contact's fields are hidden: next is the subject
+    page.keyboard.press("Tab")  # the new contact's fields are hidden: next are the CCs
+    assert page.evaluate("document.activeElement.id") == "nt-cc"
+    page.keyboard.type("bookkeeper@analytical.example")
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "nt-subject"
     page.keyboard.type("Invoice question by phone")
     page.keyboard.press("Tab")  # the first message's kind
@@ -73,6 +76,7 @@ def test_an_agent_opens_a_ticket_with_the_keyboard(browser, live_server, tmp_pat
     page.wait_for_url(re.compile(r"/agent/tickets/\d+/$"))
     ticket = Ticket.objects.get()
     assert page.url.endswith(f"/agent/tickets/{ticket.pk}/")
+    assert ticket.cc == ["bookkeeper@analytical.example"]
     page.wait_for_selector(f"text=Ticket #{ticket.pk} created.")
     assert (ticket.requester, ticket.team, ticket.assignee) == (ada, team, agent)
     assert ticket.subject == "Invoice question by phone"

@@ -369,7 +369,7 @@ def test_presence_reports_new_messages(signed_in, ticket, customer):
 
 
 def test_events_of_merge_are_listed(signed_in, agent, team, ticket):
-    other = factories.TicketFactory(team=team)
+    other = factories.TicketFactory(team=team, requester=ticket.requester)
     services.ticket_merge(source=other, target=ticket, by=agent)
     page = signed_in.get(_url("ticket", ticket)).content.decode()
     assert f"#{other.pk}" in page

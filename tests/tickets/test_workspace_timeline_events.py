@@ -119,6 +119,15 @@ def _samples(ticket, agent, other, customer) -> list[dict]:
             "old": "ann@example.net",
             "new": "ann@example.org",
         },
+        {"kind": EventKind.CC_ADDED, "actor": agent, "field": "cc", "new": "bob@example.org"},
+        {"kind": EventKind.CC_REMOVED, "actor": agent, "field": "cc", "old": "bob@example.org"},
+        {
+            "kind": EventKind.FORWARDED,
+            "actor": agent,
+            "field": "forward",
+            "new": "vendor@example.com",
+            "data": {"forwarded": 1, "to": ["vendor@example.com"], "comment": ""},
+        },
         {
             "kind": EventKind.SLA_WARNING,
             "field": "first_response",

@@ -24,6 +24,7 @@ LOOP = """{% load humanize %}{% for entry in timeline %}
       {% if m.is_note %}<span class="tag-note">Internal note</span>{% endif %}
       <time class="muted" datetime="{{ m.created_at|date:'c' }}" title="{{ m.created_at|date:'Y-m-d H:i T' }}">{{ m.created_at|naturaltime }}</time>
       <span class="muted">via {{ m.get_channel_display }}</span>
+      {% if m.is_public and not m.needs_review %}<a class="msg-forward" href="{% url 'workspace:message_forward' m.ticket_id m.pk %}">Forward</a>{% endif %}
       {% for mail in m.listed_inbound_emails %}<a class="muted" href="{% url 'mail:inbound_original' mail.pk %}">view original mail</a>{% endfor %}
       {% if m.needs_review %}<span class="mail-needs-review" id="review-{{ m.pk }}">From someone outside this ticket ·
         <form class="inline" method="post" action="{% url 'mail:reviewed' m.pk %}" hx-post="{% url 'mail:reviewed' m.pk %}" hx-target="#review-{{ m.pk }}" hx-swap="innerHTML">{% csrf_token %}<button class="link" type="submit">Mark reviewed</button></form></span>{% endif %}

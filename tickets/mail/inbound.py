@@ -34,7 +34,7 @@ from tickets.mail.parse import MSGID_RE, ParsedAttachment, ParsedMail, parse, sy
 from tickets.mail.services import mail_message_add, mail_unverified_agent_note
 from tickets.mail.threading import find_ticket, strip_subject, unknown_sender_policy
 from tickets.mail.trim import trim_html, trim_text
-from tickets.models import Attachment, Channel, Message, Status, Ticket
+from tickets.models import MAX_CCS, Attachment, Channel, Message, Status, Ticket
 from tickets.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
 from tickets.selectors import ticket_get_for_agent
 
@@ -350,7 +350,7 @@ def _apply(row: InboundEmail) -> None:
             "auto-replied"
         ):
             raise Ignored("Automatic reply that belongs to no ticket.")
-        message = _new_ticket(mail, body=body, body_html=body_html, files=files)
+        message = _new_ticket(mail, verdict, body=body, body_html=body_html, files=files)
         _hold_ccs(row, mail, verdict, ticket=None)
     elif agent is not None and not proven:
         # Anyone can write an agent's address in From: without proof (their signed reply
@@ -377,7 +377,7 @@ def _apply(row: InboundEmail) -> None:
         customer = _customer(mail)
         participant = _is_participant(customer, ticket)
         if not participant and unknown_sender_policy() == "new_ticket":
-            message = _new_ticket(mail, body=body, body_html=body_html, files=files)
+            message = _new_ticket(mail, verdict, body=body, body_html=body_html, files=files)
         elif automatic or not participant:
             # Out-of-office and mail from outsiders: on the ticket, without reopening it.
             message = mail_message_add(
@@ -392,6 +392,7 @@ def _apply(row: InboundEmail) -> None:
         else:
             if customer.pk == ticket.requester_id:
                 _hold_ccs(row, mail, verdict, ticket=ticket)
+                _apply_ccs(ticket, customer, mail, verdict)
             message = ticket_services.ticket_reply(
                 ticket=ticket,
                 body=body,
@@ -414,17 +415,42 @@ def _signed_by(agent: User, ticket: Ticket, mail: ParsedMail) -> bool:
 
 
 def _hold_ccs(row: InboundEmail, mail: ParsedMail, verdict, *, ticket: Ticket | None) -> None:
-    """A requester's mail decides who else gets replies (``notify.ticket_ccs``) only when its
-    sender is verified; otherwise the addresses it would add are recorded on the row, not
-    applied."""
+    """A requester's mail adds to the ticket's CCs (``Ticket.cc``) only when its sender is
+    verified; otherwise the addresses it would add are recorded on the row, not applied."""
     if verdict.passed:
         return
-    from tickets.mail.notify import mail_ccs, ticket_ccs
+    from tickets.mail.notify import mail_ccs
 
     wanted = mail_ccs(mail, requester=mail.from_email)
-    if wanted:  # (most mail copies nobody: no need to read the ticket's CCs)
-        current = ticket_ccs(ticket) if ticket is not None else []
+    if wanted:
+        current = list(ticket.cc or []) if ticket is not None else []
         row.cc_held = [a for a in wanted if a not in current]
+
+
+def _verified_ccs(mail: ParsedMail, verdict) -> list[str]:
+    """The other people a verified mail went to (To and Cc, minus us and the sender), as far as
+    they are well-formed addresses; none for an unverified one (docs/email.md, "Trust model")."""
+    if not verdict.passed:
+        return []
+    from tickets.mail.notify import mail_ccs
+
+    found = []
+    for address in mail_ccs(mail, requester=mail.from_email):
+        try:
+            found.extend(ticket_services.clean_cc_addresses([address]))
+        except ValidationFailed:
+            continue  # a malformed header entry is no reason to lose the mail
+    return found
+
+
+def _apply_ccs(ticket: Ticket, customer: Customer, mail: ParsedMail, verdict) -> None:
+    """The requester's verified reply copies more people in: they join the ticket's CCs, as a
+    "reply all" would, up to the limit (removing someone is an agent's act)."""
+    current = list(ticket.cc or [])
+    adding = [a for a in _verified_ccs(mail, verdict) if a not in current]
+    adding = adding[: max(0, MAX_CCS - len(current))]
+    if adding:
+        ticket_services.ticket_update(ticket=ticket, by=customer, changes={"cc_add": adding})
 
 
 def _finish_message(row: InboundEmail, message: Message, mail: ParsedMail) -> None:
@@ -445,9 +471,7 @@ def _bounced_email(mail: ParsedMail) -> OutboundEmail | None:
 def _is_participant(customer: Customer, ticket: Ticket) -> bool:
     if customer.pk == ticket.requester_id:
         return True
-    from tickets.mail.notify import ticket_ccs
-
-    if customer.email.lower() in ticket_ccs(ticket):
+    if customer.email.lower() in (ticket.cc or []):
         return True  # the requester copied them in
     return bool(
         customer.is_org_manager
@@ -475,7 +499,7 @@ def _customer(mail: ParsedMail) -> Customer:
     return customer
 
 
-def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> Message:
+def _new_ticket(mail: ParsedMail, verdict, *, body: str, body_html: str, files: list) -> Message:
     customer = _customer(mail)
     subject = strip_subject(mail.subject)[:250] or "(no subject)"
     ticket = ticket_services.ticket_create(
@@ -489,6 +513,7 @@ def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> 
         attachments=files,
         email_message_id=mail.message_id,
         mail_to=", ".join(sorted({r.lower() for r in mail.recipients})),
+        cc=_verified_ccs(mail, verdict)[:MAX_CCS],
     )
     return ticket.as_created.message
 

@@ -22,11 +22,19 @@ from accounts.models import User
 from support.events import subscribe
 from support.i18n import language_for
 from tickets.mail import loops, tokens
-from tickets.mail.models import AuthVerdict, InboundEmail, OutboundEmail
+from tickets.mail.models import InboundEmail, OutboundEmail
 from tickets.mail.outbound import _clean_header, email_queue
 from tickets.mail.threading import strip_subject
 from tickets.mail.trim import REPLY_MARKER
-from tickets.models import Channel, EventKind, Message, MessageKind, Ticket, TicketEvent
+from tickets.models import (
+    MAX_CCS,
+    Channel,
+    EventKind,
+    Message,
+    MessageKind,
+    Ticket,
+    TicketEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -153,33 +161,10 @@ def _author(message: Message) -> str:
 CUSTOMER_KINDS = ("reply", "new_ticket")
 
 
-MAX_CCS = 10
-
-
 def ticket_ccs(ticket: Ticket) -> list[str]:
-    """Who the requester's latest verified mail on this ticket also went to (To and Cc, minus
-    us).
-
-    Replies keep them in the loop, as "reply all" would; they are read from the stored original
-    rather than kept in a second place.
-    """
-    from tickets.mail.parse import parse
-
-    # Only mail whose sender the receiving server verified (docs/email.md, "Trust model"): a
-    # forged "requester" must not choose who else gets the agents' replies. An unverified mail's
-    # CCs are kept on its row (``cc_held``) for an agent to see, not applied.
-    row = (
-        InboundEmail.objects.filter(
-            ticket=ticket,
-            message__author_customer_id=ticket.requester_id,
-            auth_verdict=AuthVerdict.PASS,
-        )
-        .order_by("-received_at", "-id")
-        .first()
-    )
-    if row is None:
-        return []
-    return mail_ccs(parse(row.raw_bytes), requester=ticket.requester.email)
+    """Who else gets the ticket's public replies: its CCs (``Ticket.cc``), set by agents and by
+    the requester's verified mail (docs/email.md, "CCs")."""
+    return [a for a in ticket.cc or [] if not loops.is_own_address(a)]
 
 
 def mail_ccs(mail, *, requester: str) -> list[str]:
@@ -250,6 +235,46 @@ def _mail_agent_message(event: TicketEvent) -> None:
         message=message,
         dedupe_key=f"event:{event.pk}:reply",
         message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+    )
+
+
+@subscribe(EventKind.FORWARDED)
+def mail_forwarded_message(event: TicketEvent) -> None:
+    """A public message an agent forwarded (``message_forward``): to the addresses they typed,
+    with their comment and the message's attachments, from the ticket's address (an answer
+    threads back onto the ticket by its [#id])."""
+    data = event.data or {}
+    to = [a for a in data.get("to") or [] if not loops.is_own_address(a)]
+    original = (
+        Message.objects.filter(
+            pk=data.get("forwarded"),
+            ticket_id=event.ticket_id,
+            kind=MessageKind.REPLY,
+            needs_review=False,
+        )
+        .select_related("author_user", "author_customer")
+        .first()
+    )
+    actor = event.actor
+    if original is None or not to or actor is None or not actor.is_agent:
+        return  # never a note, and only what an agent chose
+    ticket = event.ticket
+    base = ticket_from_address(ticket)
+    text, html = _render(
+        "forward",
+        {"ticket": ticket, "message": original, "agent": actor, "comment": data.get("comment")},
+    )
+    email_queue(
+        kind="forward",
+        to=to,
+        subject=f"Fwd: {strip_subject(ticket.subject) or ticket.subject} [#{ticket.pk}]",
+        body_text=text,
+        body_html=html,
+        from_email=_from_as(f"{actor.display_name} ({settings.SITE_NAME})", base),
+        headers={"X-Switchboard-Ticket": str(ticket.pk)},
+        ticket=ticket,
+        message=original,
+        dedupe_key=f"event:{event.pk}:forward",
     )
 
 

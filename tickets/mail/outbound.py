@@ -31,7 +31,9 @@ MAX_ATTEMPTS = 8
 SENDING_TIMEOUT = timedelta(minutes=10)
 # Mail a person waits for at the screen — a sign-in link, a password reset, confirming a request
 # — goes to a queue of its own, so a backlog of notifications never holds it up.
-TRANSACTIONAL_KINDS = frozenset({"portal_sign_in", "password_reset", "portal_confirm_submission"})
+TRANSACTIONAL_KINDS = frozenset(
+    {"portal_sign_in", "password_reset", "portal_confirm_submission", "invite"}
+)
 TRANSACTIONAL_QUEUE = "transactional"
 
 

@@ -13,10 +13,12 @@ names below are the app's write API; import them from here.
 
 from tickets.services.base import (
     check_attachments,
+    clean_cc_addresses,
     customer_may_act,
     message_add,
     normalize_tag,
     require_agent,
+    split_addresses,
     status_set,
     ticket_keys_backfill,
     ticket_keys_sync,
@@ -34,17 +36,20 @@ from tickets.services.changes import (
 )
 from tickets.services.create import TicketAsCreated, ticket_create
 from tickets.services.merge import customer_merge, ticket_merge
-from tickets.services.messages import ticket_note, ticket_reply
+from tickets.services.messages import message_forward, ticket_note, ticket_reply
 
 __all__ = [
     "TicketAsCreated",
     "TicketChanges",
     "check_attachments",
+    "clean_cc_addresses",
     "customer_merge",
     "customer_may_act",
     "message_add",
+    "message_forward",
     "normalize_tag",
     "require_agent",
+    "split_addresses",
     "status_set",
     "ticket_assign",
     "ticket_change_status",

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.validators import validate_email
 from django.db import connection
 
 from accounts.models import User
@@ -21,6 +23,7 @@ from support.errors import NotPermitted, ValidationFailed
 from tickets import workflow
 from tickets.events import record_event
 from tickets.models import (
+    MAX_CCS,
     Attachment,
     EventKind,
     Message,
@@ -64,6 +67,44 @@ def customer_may_act(customer: Customer, ticket: Ticket) -> bool:
         and customer.organization_id
         and customer.organization_id == ticket.organization_id
     )
+
+
+# --- CCs -----------------------------------------------------------------------------------
+
+
+def clean_cc_addresses(addresses: Iterable[str], *, requester_email: str = "") -> list[str]:
+    """``addresses`` as a ticket's CCs: each a valid address, lower-case, once; never ours (a
+    copy to our own mailbox would come back as a new message) nor the requester's (they get the
+    mail anyway). A bad address is a :class:`ValidationFailed` naming it."""
+    from tickets.mail.loops import is_own_address
+
+    requester_email = requester_email.strip().lower()
+    clean: list[str] = []
+    for raw in addresses:
+        address = str(raw).strip().strip("<>").lower()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationFailed(f"{address} is not an email address.", field="cc") from None
+        if is_own_address(address):
+            raise ValidationFailed(
+                f"{address} is one of our own addresses and can't be copied in.", field="cc"
+            )
+        if address != requester_email and address not in clean:
+            clean.append(address)
+    return clean
+
+
+def split_addresses(text: str) -> list[str]:
+    """Addresses typed in one field, separated by commas, semicolons or spaces."""
+    return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
+
+def check_cc_count(addresses: Sequence[str]) -> None:
+    if len(addresses) > MAX_CCS:
+        raise ValidationFailed(f"A ticket can copy in at most {MAX_CCS} people.", field="cc")
 
 
 # --- the ticket row -------------------------------------------------------------------------

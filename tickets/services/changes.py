@@ -17,7 +17,9 @@ from tickets.events import record_event, ticket_change
 from tickets.models import EventKind, Priority, Status, Tag, Ticket, TicketType
 from tickets.services.base import (
     Actor,
+    check_cc_count,
     check_choice,
+    clean_cc_addresses,
     clean_subject,
     customer_may_act,
     normalize_tag,
@@ -45,6 +47,9 @@ class TicketChanges(TypedDict, total=False):
     tags_remove: Iterable[str]
     followers_add: Iterable[User]
     followers_remove: Iterable[User]
+    cc: Iterable[str]
+    cc_add: Iterable[str]
+    cc_remove: Iterable[str]
 
 
 CHANGEABLE = frozenset(TicketChanges.__annotations__)
@@ -58,13 +63,14 @@ _COLUMNS = {
 
 def _check_actor(ticket: Ticket, by: Actor | None, keys: Iterable[str]) -> None:
     """Agents change anything, the system (``None``) too; a customer only the status of a ticket
-    that is theirs: solve it, or reopen it once solved."""
+    that is theirs (solve it, or reopen it once solved) and whom it copies in (``cc_add``: only
+    their verified mail does that, ``tickets.mail.inbound``)."""
     if by is None:
         return
     if not isinstance(by, Customer):
         require_agent(by)
         return
-    if set(keys) - {"status"}:
+    if set(keys) - {"status", "cc_add"}:
         raise NotPermitted("Only agents can do this.")
     if not customer_may_act(by, ticket):
         raise NotPermitted("You can only change your own tickets.")
@@ -134,6 +140,23 @@ def _clean(ticket: Ticket, changes: TicketChanges) -> dict:
             raise ValidationFailed("Only agents can follow tickets.", field="followers")
         if users:
             clean[field] = users
+    if "cc" in changes or "cc_add" in changes or "cc_remove" in changes:
+        current = list(ticket.cc or [])
+        requester = ticket.requester.email
+        wanted = (
+            clean_cc_addresses(changes["cc"], requester_email=requester)
+            if "cc" in changes
+            else list(current)
+        )
+        for address in clean_cc_addresses(changes.get("cc_add", ()), requester_email=requester):
+            if address not in wanted:
+                wanted.append(address)
+        removing = {str(a).strip().lower() for a in changes.get("cc_remove", ())}
+        wanted = [a for a in wanted if a not in removing]
+        if wanted != current:
+            if len(wanted) > len(current):
+                check_cc_count(wanted)
+            clean["cc"] = wanted
     if "status" in changes:
         clean["status"] = changes["status"]
     return clean
@@ -190,6 +213,8 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
             ticket_touch(ticket)
 
     _change_followers(ticket, clean, by=by)
+    if "cc" in clean:
+        _change_ccs(ticket, clean["cc"], by=by, saved=bool(saved or added or removed))
     if rematch:
         sla.sla_on_matching_changed(ticket=ticket)  # SLA: another policy may match now
     if "status" in clean and clean["status"] != ticket.status:
@@ -216,6 +241,21 @@ def _change_followers(ticket: Ticket, clean: dict, *, by: Actor | None) -> None:
             record_event(
                 ticket, kind=EventKind.FOLLOWER_REMOVED, by=by, field="followers", old=user
             )
+
+
+def _change_ccs(ticket: Ticket, wanted: list[str], *, by: Actor | None, saved: bool) -> None:
+    before = list(ticket.cc or [])
+    ticket.cc = wanted
+    if saved:
+        ticket.save(update_fields=["cc"])
+    else:
+        ticket_touch(ticket, "cc")
+    for address in wanted:
+        if address not in before:
+            record_event(ticket, kind=EventKind.CC_ADDED, by=by, field="cc", new=address)
+    for address in before:
+        if address not in wanted:
+            record_event(ticket, kind=EventKind.CC_REMOVED, by=by, field="cc", old=address)
 
 
 # --- one change each ------------------------------------------------------------------------

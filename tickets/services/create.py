@@ -23,7 +23,9 @@ from tickets.models import (
 )
 from tickets.services.base import (
     Actor,
+    check_cc_count,
     check_choice,
+    clean_cc_addresses,
     clean_subject,
     message_add,
     normalize_tag,
@@ -61,6 +63,7 @@ def ticket_create(
     email_message_id: str = "",
     first_message_kind: str = MessageKind.REPLY,
     mail_to: str = "",
+    cc: Iterable[str] = (),
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
@@ -68,7 +71,8 @@ def ticket_create(
     or ``None`` for the system. The first message is the agent's when an agent files it; an
     agent may make it an internal note (``first_message_kind=MessageKind.NOTE``), which nobody
     mails to the requester. ``mail_to``: the addresses a mail that opens it came to (routing
-    rules match on them).
+    rules match on them). ``cc``: who else gets the public replies (an agent's choice, or the
+    other addresses of a requester's verified mail).
 
     What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
     show the new ticket (or use its first message) without reading them back.
@@ -86,6 +90,8 @@ def ticket_create(
         raise ValidationFailed("Only agents can be assigned.", field="assignee")
     if first_message_kind == MessageKind.NOTE and not isinstance(by, User):
         raise NotPermitted("Only an agent can open a ticket with an internal note.")
+    cc_addresses = clean_cc_addresses(cc, requester_email=requester.email)
+    check_cc_count(cc_addresses)
     tag_names = sorted({normalize_tag(t) for t in tags})
     tag_rows = tags_named(tag_names) if tag_names else []
 
@@ -100,6 +106,7 @@ def ticket_create(
         assignee=assignee,
         created_by=by if isinstance(by, User) else None,
         mail_to=mail_to[:500],
+        cc=cc_addresses,
     )
     # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
     sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})
@@ -116,6 +123,8 @@ def ticket_create(
         email_message_id=email_message_id,
     )
     record_event(ticket, kind=EventKind.CREATED, by=by, message=message)
+    for address in cc_addresses:
+        record_event(ticket, kind=EventKind.CC_ADDED, by=by, field="cc", new=address)
     if tag_rows:
         # A new ticket has no tags yet: link them in one INSERT (``tags.set`` would read first).
         links = Ticket.tags.through

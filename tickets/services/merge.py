@@ -15,7 +15,10 @@ from tickets.sla import services as sla
 
 @ticket_change
 def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
-    """Fold ``source`` into ``target``: its tickets and messages move, each ticket records it.
+    """Fold ``source`` into ``target``: its tickets and messages move (each ticket records it),
+    its portal login moves when ``target`` has none, and its phone, organization and notes fill
+    what ``target`` lacks. ``source`` stays, pointing at ``target`` (``merged_into``): mail from
+    its address is written as ``target``'s.
 
     Lives here rather than in ``customers`` because it changes tickets, and ``customers`` must not
     know about tickets.
@@ -40,6 +43,14 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
             new=target.email,
         )
     Message.objects.filter(author_customer=source).update(author_customer=target)
+    # What the target lacks, the source had: phone, organization, notes (kept, marked).
+    if source.phone and not target.phone:
+        target.phone = source.phone
+    if source.organization_id and not target.organization_id:
+        target.organization_id = source.organization_id
+    if source.notes.strip():
+        target.notes = f"{target.notes}\n\nFrom {source.email}: {source.notes}".strip()
+    target.save(update_fields=["phone", "organization", "notes"])
     if source.user_id and not target.user_id:
         target.user_id, source.user_id = source.user_id, None
         source.save(update_fields=["user"])
@@ -53,11 +64,16 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
 
 
 @ticket_change
-def ticket_merge(*, source: Ticket, target: Ticket, by: User) -> Ticket:
+def ticket_merge(
+    *, source: Ticket, target: Ticket, by: User, other_requester: bool = False
+) -> Ticket:
     """Fold ``source`` into ``target``: its public messages are copied into ``target`` (in their
     original order, attachments referenced), both get an internal note saying so, and ``source``
     is solved and points at ``target``. The copies record no reply events, so nobody is mailed
     the old conversation again.
+
+    Tickets of two different requesters merge only when the agent says so explicitly
+    (``other_requester=True``): the target's requester would then read the other's messages.
     """
     require_agent(by)
     if source.pk == target.pk:
@@ -75,6 +91,13 @@ def ticket_merge(*, source: Ticket, target: Ticket, by: User) -> Ticket:
         )
     if target.status == Status.CLOSED:
         raise InvalidChange(f"{target.reference} is closed and can't take merged tickets.")
+    if source.requester_id != target.requester_id and not other_requester:
+        raise InvalidChange(
+            f"{source.reference} is from {source.requester.email} and {target.reference} from "
+            f"{target.requester.email}: merging shows {source.requester.email}'s messages to "
+            f"{target.requester.email}. To merge anyway, confirm it on the merge page (API: "
+            "other_requester)."
+        )
 
     for original in source.messages.filter(kind=MessageKind.REPLY).prefetch_related("attachments"):
         copy = Message.objects.create(

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.core.files import File
 
 from accounts.models import User
 from customers.models import Customer
-from support.errors import InvalidChange, NotPermitted
+from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets import workflow
 from tickets.events import record_event, ticket_change
 from tickets.models import Channel, EventKind, Message, MessageKind, Status, Ticket
 from tickets.services.base import (
     Actor,
     check_choice,
+    clean_cc_addresses,
     customer_may_act,
     message_add,
     require_agent,
@@ -38,12 +39,14 @@ def ticket_reply(
     email_message_id: str = "",
 ) -> Message:
     """Add a public reply. An agent's first reply stamps the first response; an agent may set a
-    status in the same step ("send and set pending"). A customer's reply reopens the ticket."""
+    status in the same step ("send and set pending"). A customer's reply (the requester's, or
+    someone's the ticket copies in) reopens the ticket."""
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
         raise InvalidChange("This ticket is closed; a reply needs a new follow-up ticket.")
     if isinstance(by, Customer):
-        if not customer_may_act(by, ticket):
+        # The people copied in answer too ("reply all" by mail), with a customer's effects.
+        if not customer_may_act(by, ticket) and by.email.lower() not in (ticket.cc or []):
             raise NotPermitted("You can only reply to your own tickets.")
         if status is not None:
             raise NotPermitted("Customers can't set a status while replying.")
@@ -120,3 +123,48 @@ def ticket_note(
     record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
     ticket_touch(ticket)
     return message
+
+
+# At most this many outside addresses get one forwarded message.
+MAX_FORWARD_TO = 5
+
+
+@ticket_change
+def message_forward(*, message: Message, to: Iterable[str], by: User, comment: str = "") -> Message:
+    """Send a public message of the conversation by mail to outside addresses (a supplier, a
+    colleague elsewhere), with the agent's ``comment`` above it and its attachments.
+
+    What was sent, and to whom, is an internal note on the ticket; the mail itself is queued by
+    the ``FORWARDED`` event's handler (``tickets.mail.notify``) once this commits. Internal notes
+    are never forwarded: they are not for anyone outside.
+    """
+    require_agent(by)
+    ticket = message.ticket
+    ticket_lock(ticket)
+    if message.kind != MessageKind.REPLY or message.needs_review:
+        raise InvalidChange("Only public messages can be forwarded; internal notes stay inside.")
+    addresses = clean_cc_addresses(to)
+    if not addresses:
+        raise ValidationFailed("Type the address to forward the message to.", field="to")
+    if len(addresses) > MAX_FORWARD_TO:
+        raise ValidationFailed(
+            f"Forward to at most {MAX_FORWARD_TO} addresses at once.", field="to"
+        )
+    comment = comment.strip()
+    author = message.author_name
+    when = message.created_at.strftime("%d %b %Y %H:%M UTC")
+    text = f"Forwarded {author}'s message of {when} to {', '.join(addresses)}."
+    if comment:
+        text = f"{text}\n\n{comment}"
+    note = message_add(ticket, kind=MessageKind.NOTE, body=text, by=by, channel=Channel.WEB)
+    record_event(
+        ticket,
+        kind=EventKind.FORWARDED,
+        by=by,
+        message=note,
+        field="forward",
+        new=", ".join(addresses)[:255],
+        data={"forwarded": message.pk, "to": addresses, "comment": comment},
+    )
+    ticket_touch(ticket)
+    return note

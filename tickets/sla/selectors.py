@@ -72,6 +72,20 @@ def tickets_with_sla_clock(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
+def ticket_with_sla_clock(ticket: Ticket) -> Ticket:
+    """Put the ``tickets_with_sla_clock`` annotations on a ticket already loaded (one query), so
+    its badge says "warning" exactly when the queues' "SLA at risk" lists it."""
+    values = (
+        tickets_with_sla_clock(Ticket.objects.filter(pk=ticket.pk))
+        .values("sla_warn_at", "sla_paused")
+        .first()
+        or {}
+    )
+    ticket.sla_warn_at = values.get("sla_warn_at")
+    ticket.sla_paused = values.get("sla_paused", False)
+    return ticket
+
+
 @dataclass(frozen=True)
 class Clock:
     state: str  # ok | warning | breached | paused

@@ -11,7 +11,7 @@ from django import forms
 
 from accounts.models import Team, User
 from tickets.models import Priority, Status, TicketType
-from tickets.services import TicketChanges
+from tickets.services import TicketChanges, split_addresses
 
 
 def _choice(choices, what: str) -> forms.ChoiceField:
@@ -59,6 +59,13 @@ class TagsField(forms.CharField):
         return (value or "").replace(",", " ").split()
 
 
+class AddressesField(forms.CharField):
+    """Email addresses separated by commas, semicolons or spaces (each checked by the service)."""
+
+    def to_python(self, value: str | None) -> list[str]:
+        return split_addresses(value or "")
+
+
 class TicketChangeForm(forms.Form):
     """The fields a header edit or a bulk action can change, named as the service's changes.
 
@@ -73,6 +80,8 @@ class TicketChangeForm(forms.Form):
     team = TeamField(required=False)
     tags_add = TagsField(required=False)
     tags_remove = TagsField(required=False)
+    cc_add = AddressesField(required=False)
+    cc_remove = AddressesField(required=False)
 
     def __init__(self, data, *, fields: Iterable[str], user: User) -> None:
         super().__init__(data)
@@ -97,6 +106,8 @@ class TicketChangeForm(forms.Form):
                 if tag_fields == {"tags_add"}
                 else "Type tags to add or remove."
             )
+        if "cc_add" in self.fields and not cleaned.get("cc_add"):
+            raise forms.ValidationError("Type an email address to copy in.")
         return cleaned
 
     def first_error(self) -> str:

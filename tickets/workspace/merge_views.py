@@ -99,7 +99,12 @@ def ticket_merge_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
         error, status, target = "A ticket can't be merged into itself.", 400, None
     if request.method == "POST" and target is not None and not error:
         try:
-            services.ticket_merge(source=source, target=target, by=request.user)
+            services.ticket_merge(
+                source=source,
+                target=target,
+                by=request.user,
+                other_requester=request.POST.get("other_requester") == "1",
+            )
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise

@@ -3,8 +3,7 @@
 The requester is an existing contact the agent may see (picked by type-ahead) or a new contact
 (name and email; an address that is already a contact's reuses that contact). The first message
 is a public reply or an internal note; ``tickets.services.ticket_create`` writes everything in
-one change. Tickets carry no CC list of their own (``ticket_ccs`` reads them from the requester's
-latest mail), so the page has no CC field.
+one change. The CC field copies people in (``Ticket.cc``): they get the public replies too.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from customers.selectors import customers_visible_to
 from support.errors import DomainError
 from tickets import services
 from tickets.models import Channel, MessageKind, Priority, TicketType
-from tickets.workspace.forms import AgentField, TagsField, TeamField
+from tickets.workspace.forms import AddressesField, AgentField, TagsField, TeamField
 from tickets.workspace.views import nav_context
 
 MATCHES = 20  # type-ahead suggestions at most
@@ -39,7 +38,7 @@ EXISTING, NEW = "existing", "new"
 # Fields the page marks an error at; any other error is said above the form.
 FIELDS_SHOWN = frozenset(
     {"requester", "new_email", "subject", "body", "priority", "type", "team", "assignee"}
-    | {"tags", "attachments"}
+    | {"tags", "attachments", "cc"}
 )
 
 
@@ -83,6 +82,7 @@ class NewTicketForm(forms.Form):
     type = forms.ChoiceField(choices=TicketType.choices, initial=TicketType.QUESTION)
     team = TeamField(required=False)
     tags = TagsField(required=False)
+    cc = AddressesField(required=False, max_length=2000)
 
     def __init__(self, data=None, *, user: User) -> None:
         super().__init__(data)
@@ -198,6 +198,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 tags=data["tags"],
                 attachments=files,
                 first_message_kind=data["message_kind"],
+                cc=data["cc"],
             )
     except DomainError as error:
         field = {"email": "new_email", "name": "new_name"}.get(error.field, error.field)

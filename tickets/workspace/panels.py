@@ -48,3 +48,27 @@ def panels_for_ticket(
 ) -> list[Panel]:
     panels = (source(ticket=ticket, agent=agent, conversation=conversation) for source in _sources)
     return [panel for panel in panels if panel is not None]
+
+
+# --- the customer's and the organization's pages (tickets.people) ---------------------------
+# Sources are called with ``agent`` and either ``customer`` or ``organization`` (the other is
+# ``None``) and return a ``Panel`` or ``None``: feedback adds the CSAT history and the feedback
+# items they stand behind.
+
+_profile_sources: list[Callable[..., Panel | None]] = []
+
+
+def register_profile(source: Callable[..., Panel | None]) -> Callable[..., Panel | None]:
+    if source not in _profile_sources:
+        _profile_sources.append(source)
+    return source
+
+
+def panels_for_profile(
+    *, agent: User, customer: Any = None, organization: Any = None
+) -> list[Panel]:
+    panels = (
+        source(agent=agent, customer=customer, organization=organization)
+        for source in _profile_sources
+    )
+    return [panel for panel in panels if panel is not None]

@@ -41,7 +41,7 @@ def ago(value: datetime | None) -> str:
 
 
 # Events that are shown as their message instead of as a sentence.
-MESSAGE_EVENTS = {EventKind.REPLIED, EventKind.NOTE_ADDED}
+MESSAGE_EVENTS = {EventKind.REPLIED, EventKind.NOTE_ADDED, EventKind.FORWARDED}
 
 # What a person calls each value stored in an event's ``old``/``new`` (the model's labels).
 _VALUE_LABELS = {
@@ -170,6 +170,12 @@ def event_sentence(event: TicketEvent, zone: tzinfo | None = None) -> str:
         return f"{who} moved this to {new}" + (f" (was {old})" if old else "")
     if kind == EventKind.SUBJECT_CHANGED:
         return f"{who} renamed this from {_quoted(old)} to {_quoted(new)}"
+    if kind == EventKind.CC_ADDED:
+        return f"{who} copied in {new}"
+    if kind == EventKind.CC_REMOVED:
+        return f"{who} stopped copying {old}"
+    if kind == EventKind.FORWARDED:
+        return f"{who} forwarded a message to {new}"
     if kind == EventKind.REQUESTER_CHANGED:
         return f"{who} changed the requester from {old} to {new}"
     if kind == EventKind.CSAT_RATED:

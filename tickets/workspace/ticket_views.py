@@ -33,6 +33,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.selectors import attachment_get_for_user, messages_visible_to, ticket_get_for_agent
+from tickets.sla.selectors import ticket_with_sla_clock
 from tickets.workspace import canned, panels, presence, queues
 from tickets.workspace.forms import TicketChangeForm
 from tickets.workspace.presentation import event_sentence, timeline
@@ -50,10 +51,15 @@ EDITABLE_FIELDS = {
     "tag_remove": "tags_remove",
     "follower_add": "followers_add",
     "follower_remove": "followers_remove",
+    "cc_add": "cc_add",
+    "cc_remove": "cc_remove",
 }
 
 
 def _header_context(ticket: Ticket, *, error: str = "") -> dict:
+    # The clock badge reads the same running clocks as the queues' "SLA at risk" filter.
+    if not hasattr(ticket, "sla_warn_at"):
+        ticket_with_sla_clock(ticket)
     return {
         "ticket": ticket,
         "tags": list(ticket.tags.values_list("name", flat=True)),
@@ -138,7 +144,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
 
 @agent_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id, sla_clock=True)
     return render(request, "agent/ticket.html", _page_context(request, ticket))
 
 
@@ -172,8 +178,11 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("workspace:home")
             return response
+        # The composer's "To … · CC …" line follows the header (out of band).
         response = render(
-            request, "agent/_ticket_header.html", _header_context(ticket, error=error)
+            request,
+            "agent/_ticket_header.html",
+            {**_header_context(ticket, error=error), "oob": True},
         )
         response["HX-Trigger"] = "ticket-changed"
         return response

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tickets.workspace import canned_views, merge_views, new_ticket, ticket_views, views
+from tickets.workspace import (
+    canned_views,
+    forward_views,
+    merge_views,
+    new_ticket,
+    ticket_views,
+    views,
+)
 
 app_name = "workspace"
 
@@ -25,6 +32,11 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/timeline/", ticket_views.ticket_timeline, name="ticket_timeline"),
     path("tickets/<int:ticket_id>/presence/", ticket_views.ticket_presence, name="ticket_presence"),
     path("tickets/<int:ticket_id>/merge/", merge_views.ticket_merge_view, name="ticket_merge"),
+    path(
+        "tickets/<int:ticket_id>/messages/<int:message_id>/forward/",
+        forward_views.message_forward_view,
+        name="message_forward",
+    ),
     path(
         "attachments/<uuid:attachment_id>/",
         ticket_views.attachment_download,

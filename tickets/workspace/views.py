@@ -21,6 +21,7 @@ from support.errors import DomainError
 from tickets import services
 from tickets.macros.bulk import bulk_apply_macro
 from tickets.models import Channel, Priority, SavedView, Status, TicketType
+from tickets.people import selectors as people_selectors
 from tickets.selectors import ticket_get_for_agent
 from tickets.sla.selectors import tickets_with_sla_clock
 from tickets.workspace import queues, saved_views, search
@@ -337,9 +338,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         for row in results:
             row.snippet_parts = search.snippet_parts(row.snippet)
+    # People and organizations whose name or address contains the text (issue 18).
+    people = people_selectors.customer_matches(agent=request.user, text=text) if text else []
+    organizations = (
+        people_selectors.organization_matches(agent=request.user, text=text) if text else []
+    )
     context = {
         "q": text,
         "results": results,
+        "people": people,
+        "organizations": organizations,
         "full_text": search.is_postgres(),
         **nav_context(request, current="search"),
     }

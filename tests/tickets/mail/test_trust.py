@@ -207,6 +207,7 @@ def test_spoofed_requester_cannot_add_a_cc(client, ticket, agent):
     assert row.status == InboundStatus.PROCESSED, row.error
     assert row.auth_verdict == "none"
     assert "mallory@evil.example" in row.cc_held
+    ticket.refresh_from_db()
     assert ticket_ccs(ticket) == []
     services.ticket_assign(ticket=ticket, team=agent.teams.first(), by=agent)
     client.force_login(agent)
@@ -228,6 +229,8 @@ def test_verified_requester_adds_a_cc(client, ticket):
             headers={"Authentication-Results": f"{TRUSTED}; dmarc=pass header.from=example.org"},
         ),
     )
+    ticket.refresh_from_db()
+    assert ticket.cc == ["bob@example.org"]
     assert ticket_ccs(ticket) == ["bob@example.org"]
 
 

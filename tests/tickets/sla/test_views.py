@@ -180,3 +180,24 @@ def test_badge_filter_and_tag_render(policy, customer):
     )
     assert html.count("sla-clock sla-ok") == 2
     assert "first response in" in html
+
+
+def test_ticket_page_badge_agrees_with_the_at_risk_queue(client, admin_user, policy, customer):
+    """The header's clock says "warning" for exactly the tickets the queues list as at risk,
+    from the first render (not only after its minute refresh)."""
+    with clock.travel(T0):
+        risky = services.ticket_create(requester=customer, subject="Risky one", body="x")
+        calm = services.ticket_create(requester=customer, subject="Calm one", body="x")
+    services.ticket_update(ticket=calm, by=None, changes={"priority": "low"})
+    now = T0 + timedelta(minutes=50)  # 75% of the first response used: at risk
+    qs = tickets_with_sla_clock(Ticket.objects.all())
+    at_risk = set(tickets_sla_at_risk(qs, now=now))
+    assert risky in at_risk
+    login(client, admin_user)
+    with clock.travel(now):
+        for ticket in (risky, calm):
+            page = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+            header = page[page.index('class="ticket-clock"') :][:600]
+            assert ("sla-warning" in header) == (ticket in at_risk), (ticket.subject, header)
+        queue = client.get(reverse("workspace:queue", args=["sla_at_risk"])).content.decode()
+    assert "Risky one" in queue

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tickets.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
+    path("customers/<int:customer_id>/merge/", views.customer_merge_view, name="customer_merge"),
+    path("organizations/<int:organization_id>/", views.organization_detail, name="organization"),
+]
