@@ -14,6 +14,7 @@ from feedback.api import (
 )
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from kb.api import ArticleViewSet
+from products.api import ComponentViewSet, ProductViewSet, VersionViewSet
 from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
@@ -42,6 +43,9 @@ router.register("triggers", TriggerViewSet, basename="api-trigger")
 router.register("automations", AutomationViewSet, basename="api-automation")
 router.register("macros", MacroViewSet, basename="api-macro")
 router.register("articles", ArticleViewSet, basename="api-article")
+router.register("products", ProductViewSet, basename="api-product")
+router.register("product-versions", VersionViewSet, basename="api-product-version")
+router.register("product-components", ComponentViewSet, basename="api-product-component")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 

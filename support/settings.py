@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "customers",
+    "products",
     "tickets",
     "feedback",
     "support",  # project-level management commands (runstack)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("help/", include("kb.urls")),
     path("feedback/", include("feedback.urls")),
+    path("products/", include("products.urls")),
     path("reports/", include("reports.urls")),
     path("integrations/", include("integrations.urls")),
 ]
