@@ -39,7 +39,7 @@ def usage_of(obj: models.Model, *, own: tuple[type[models.Model], ...] = ()) -> 
     counts: dict[str, int] = {}
     for relation in obj._meta.related_objects:
         model = relation.related_model
-        if model in own or not relation.many_to_one:
+        if model in own or not relation.one_to_many:
             continue
         count = model._default_manager.filter(**{relation.field.name: obj}).count()
         if count:
@@ -51,7 +51,10 @@ def usage_of(obj: models.Model, *, own: tuple[type[models.Model], ...] = ()) -> 
 def _refuse_if_used(obj: models.Model, what: str, own: tuple[type[models.Model], ...] = ()):
     used = usage_of(obj, own=own)
     if used:
-        uses = ", ".join(f"{n} {label}" for label, n in sorted(used.items()))
+        uses = ", ".join(
+            f"{n} {label if n != 1 else label.removesuffix('s')}"
+            for label, n in sorted(used.items())
+        )
         raise InvalidChange(f"{what} is used by {uses}: archive it instead, or move those first.")
 
 

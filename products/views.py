@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import insights_required
 from products import services
+from products.cache import catalog
 from products.forms import ComponentForm, ProductForm, VersionForm
 from products.models import Component, Product, Version
-from products.selectors import product_options, products_for_admin
+from products.selectors import products_for_admin
 from support.errors import DomainError
 
 
@@ -174,7 +175,12 @@ def product_choice_options(request: HttpRequest) -> HttpResponse:
     product_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
     user = request.user
     offered_only = not (user.is_authenticated and user.is_agent)
-    versions, components = product_options(product_id=product_id, offered_only=offered_only)
+    known = catalog.get()
+    product = known.product(product_id)
+    if product is None or (offered_only and not product.active):
+        product_id = None
+    versions = known.versions_of(product_id, offered_only=offered_only)
+    components = known.components_of(product_id, offered_only=offered_only)
     return render(
         request,
         "products/_choice_options.html",

@@ -43,12 +43,13 @@ def _celery_eager():
 def _fresh_process_caches():
     """Tables are emptied between tests (rollback, truncate) without signals: start each test
     without the per-process copies a previous test's rows filled (support.localcache)."""
+    from products.cache import catalog
     from tickets.assignment.cache import assigning_team_ids
     from tickets.automation.cache import active_rules
     from tickets.mail.loops import teams_with_address
     from tickets.sla.cache import active_policies
 
-    caches = (active_policies, teams_with_address, active_rules, assigning_team_ids)
+    caches = (active_policies, teams_with_address, active_rules, assigning_team_ids, catalog)
     for cached in caches:
         cached.forget()
     yield

@@ -8,6 +8,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Least
 
 from customers.models import Customer, Organization
+from products.models import Component, Product, Version
 from support import clock
 
 
@@ -117,6 +118,17 @@ class Ticket(models.Model):
         related_name="created_tickets",
     )
     mail_to = models.CharField(max_length=500, blank=True, default="")
+    # What the request is about (products app): a version and a component of that product.
+    # PROTECT: the catalog's services refuse to delete what tickets name, with the count.
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    version = models.ForeignKey(
+        Version, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    component = models.ForeignKey(
+        Component, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
 
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
@@ -216,6 +228,10 @@ class Ticket(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="ticket_open_priority_idx",
             ),
+            # A product's / a version's tickets, newest activity first (views and API filters).
+            models.Index(fields=["product", "-updated_at", "-id"], name="ticket_product_idx"),
+            models.Index(fields=["version", "-updated_at", "-id"], name="ticket_version_idx"),
+            models.Index(fields=["component", "-updated_at", "-id"], name="ticket_component_idx"),
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
             # Reports read date ranges of creation and solving, and the open tickets, grouped by
@@ -439,6 +455,9 @@ class EventKind(models.TextChoices):
     FOLLOWER_ADDED = "follower_added", "Follower added"
     FOLLOWER_REMOVED = "follower_removed", "Follower removed"
     REQUESTER_CHANGED = "requester_changed", "Requester changed"
+    PRODUCT_CHANGED = "product_changed", "Product changed"
+    VERSION_CHANGED = "version_changed", "Version changed"
+    COMPONENT_CHANGED = "component_changed", "Component changed"
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
     # Written by feedback's services (the customer's satisfaction survey of this ticket).

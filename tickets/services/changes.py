@@ -12,6 +12,8 @@ from typing import TypedDict
 
 from accounts.models import Team, User
 from customers.models import Customer
+from products.models import Component, Product, Version
+from products.services import check_product_choice
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.events import record_event, ticket_change
 from tickets.models import EventKind, Priority, Status, Tag, Ticket, TicketType
@@ -45,6 +47,9 @@ class TicketChanges(TypedDict, total=False):
     tags_remove: Iterable[str]
     followers_add: Iterable[User]
     followers_remove: Iterable[User]
+    product: Product | None
+    version: Version | None
+    component: Component | None
 
 
 CHANGEABLE = frozenset(TicketChanges.__annotations__)
@@ -53,6 +58,13 @@ _COLUMNS = {
     "subject": (EventKind.SUBJECT_CHANGED, False),
     "priority": (EventKind.PRIORITY_CHANGED, True),
     "type": (EventKind.TYPE_CHANGED, True),
+}
+# What the ticket is about: changing the product clears a version or component of another one.
+PRODUCT_KEYS = ("product", "version", "component")
+_PRODUCT_EVENTS = {
+    "product": EventKind.PRODUCT_CHANGED,
+    "version": EventKind.VERSION_CHANGED,
+    "component": EventKind.COMPONENT_CHANGED,
 }
 
 
@@ -85,7 +97,7 @@ def _check_closed(ticket: Ticket, keys: set[str]) -> None:
         raise InvalidChange("A closed ticket can't be reassigned.")
     if keys & {"tags", "tags_add", "tags_remove"}:
         raise InvalidChange("A closed ticket can't be retagged.")
-    for field in ("subject", "priority", "type"):
+    for field in ("subject", "priority", "type", *PRODUCT_KEYS):
         if field in keys:
             raise InvalidChange("A closed ticket can't be changed.", field=field)
 
@@ -102,6 +114,23 @@ def _check_assignment(ticket: Ticket, changes: TicketChanges) -> None:
         raise ValidationFailed(
             f"{assignee.display_name} is not a member of {team.name}.", field="assignee"
         )
+
+
+def _clean_product(ticket: Ticket, changes: TicketChanges) -> dict:
+    """The product, version and component the ticket will have: what was asked, and a version
+    or component of another product cleared when only the product changes."""
+    wanted = {key: changes[key] if key in changes else getattr(ticket, key) for key in PRODUCT_KEYS}
+    product = wanted["product"]
+    for key in ("version", "component"):
+        part = wanted[key]
+        if (
+            key not in changes
+            and part is not None
+            and (product is None or part.product_id != product.pk)
+        ):
+            wanted[key] = None
+    check_product_choice(**wanted)
+    return wanted
 
 
 def _clean(ticket: Ticket, changes: TicketChanges) -> dict:
@@ -134,6 +163,8 @@ def _clean(ticket: Ticket, changes: TicketChanges) -> dict:
             raise ValidationFailed("Only agents can follow tickets.", field="followers")
         if users:
             clean[field] = users
+    if set(PRODUCT_KEYS) & set(changes):
+        clean.update(_clean_product(ticket, changes))
     if "status" in changes:
         clean["status"] = changes["status"]
     return clean
@@ -165,6 +196,22 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
             saved.append(field)
             rematch = rematch or matching
             record_event(ticket, kind=kind, by=by, field=field, old=old, new=clean[field])
+    for field in PRODUCT_KEYS:
+        new = clean.get(field, ticket)
+        if new is not ticket and getattr(ticket, f"{field}_id") != (new.pk if new else None):
+            old = getattr(ticket, field)
+            setattr(ticket, field, new)
+            saved.append(field)
+            rematch = True
+            record_event(
+                ticket,
+                kind=_PRODUCT_EVENTS[field],
+                by=by,
+                field=field,
+                old=old,
+                new=new,
+                data={"old_id": old.pk if old else None, "new_id": new.pk if new else None},
+            )
     for field, kind in (("team", EventKind.TEAM_CHANGED), ("assignee", EventKind.ASSIGNEE_CHANGED)):
         new = clean.get(field, ticket)
         if new is not ticket and getattr(ticket, f"{field}_id") != (new.pk if new else None):

@@ -9,6 +9,8 @@ from django.core.files import File
 
 from accounts.models import Team, User
 from customers.models import Customer
+from products.models import Component, Product, Version
+from products.services import check_product_choice
 from support.errors import NotPermitted, ValidationFailed
 from tickets.events import record_event, ticket_change
 from tickets.models import (
@@ -61,6 +63,9 @@ def ticket_create(
     email_message_id: str = "",
     first_message_kind: str = MessageKind.REPLY,
     mail_to: str = "",
+    product: Product | None = None,
+    version: Version | None = None,
+    component: Component | None = None,
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
@@ -68,7 +73,8 @@ def ticket_create(
     or ``None`` for the system. The first message is the agent's when an agent files it; an
     agent may make it an internal note (``first_message_kind=MessageKind.NOTE``), which nobody
     mails to the requester. ``mail_to``: the addresses a mail that opens it came to (routing
-    rules match on them).
+    rules match on them). ``product``, ``version``, ``component``: what it is about; a customer
+    (or the system) may only name what is offered for new requests, an agent any version.
 
     What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
     show the new ticket (or use its first message) without reading them back.
@@ -86,6 +92,9 @@ def ticket_create(
         raise ValidationFailed("Only agents can be assigned.", field="assignee")
     if first_message_kind == MessageKind.NOTE and not isinstance(by, User):
         raise NotPermitted("Only an agent can open a ticket with an internal note.")
+    check_product_choice(
+        product=product, version=version, component=component, for_new=not isinstance(by, User)
+    )
     tag_names = sorted({normalize_tag(t) for t in tags})
     tag_rows = tags_named(tag_names) if tag_names else []
 
@@ -100,6 +109,9 @@ def ticket_create(
         assignee=assignee,
         created_by=by if isinstance(by, User) else None,
         mail_to=mail_to[:500],
+        product=product,
+        version=version,
+        component=component,
     )
     # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
     sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})

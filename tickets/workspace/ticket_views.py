@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import agent_required
 from accounts.models import User
 from accounts.selectors import agent_choices, team_choices
+from products.cache import catalog
 from support.errors import DomainError, NotFound
 from tickets import services
 from tickets.downloads import attachment_response
@@ -50,6 +51,9 @@ EDITABLE_FIELDS = {
     "tag_remove": "tags_remove",
     "follower_add": "followers_add",
     "follower_remove": "followers_remove",
+    "product": "product",
+    "version": "version",
+    "component": "component",
 }
 
 
@@ -64,6 +68,18 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,
         "header_error": error,
+        **_catalog_choices(ticket),
+    }
+
+
+def _catalog_choices(ticket: Ticket) -> dict:
+    """The header's product, version and component lists: every product, and the versions and
+    components of the ticket's (an agent may name an archived or end-of-life one)."""
+    known = catalog.get()
+    return {
+        "products": known.products,
+        "versions": known.versions_of(ticket.product_id),
+        "components": known.components_of(ticket.product_id),
     }
 
 
