@@ -6,6 +6,8 @@ same ones the pages call. Ticket responses carry an ``ETag``; writes honour ``If
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import django_filters
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +30,7 @@ from accounts.models import Team, User
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from customers.serializers import LISTED_DOMAINS
+from products.models import Component, Product, Version
 from support.api.errors import PayloadTooLarge, PreconditionFailed
 from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
@@ -102,6 +105,26 @@ def _lookup(model, pk, field: str, queryset=None):
     return found
 
 
+@contextmanager
+def _product_fields():
+    """The catalog's refusals name the API's fields (``version`` → ``version_id``)."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        if exc.field in ("product", "version", "component"):
+            exc.field = f"{exc.field}_id"
+        raise
+
+
+def _product_values(values: dict) -> dict:
+    """``product_id``/``version_id``/``component_id`` in ``values`` as the service's objects."""
+    found = {}
+    for key, model in (("product", Product), ("version", Version), ("component", Component)):
+        if f"{key}_id" in values:
+            found[key] = _lookup(model, values[f"{key}_id"], f"{key}_id")
+    return found
+
+
 def _agent_by_id(pk, field: str) -> User | None:
     return _lookup(User, pk, field, User.objects.filter(role__in=["admin", "agent"]))
 
@@ -129,6 +152,9 @@ class TicketFilter(django_filters.FilterSet):
         field_name="assignee", lookup_expr="isnull", help_text="Agents only."
     )
     team = IdFilter(field_name="team_id", help_text="Team id (agents only).")
+    product = IdFilter(field_name="product_id", help_text="Product id.")
+    version = IdFilter(field_name="version_id", help_text="Product version id.")
+    component = IdFilter(field_name="component_id", help_text="Product component id.")
     requester = IdFilter(field_name="requester_id")
     organization = IdFilter(field_name="organization_id")
     tag = django_filters.CharFilter(
@@ -302,7 +328,17 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
                 "requester_id",
                 customers_visible_to(request.user),
             )
-        ticket = services.ticket_create(
+        with _product_fields():
+            ticket = self._create(request, requester, actor, values)
+        if self._expand():
+            return self._respond(ticket, status.HTTP_201_CREATED)
+        # Shown from what the service wrote (tags, SLA match and clocks): no read back.
+        # Expanded objects (requester, organization) still read it back.
+        return self._answer(ticket, status.HTTP_201_CREATED, written=ticket.as_created)
+
+    @staticmethod
+    def _create(request, requester: Customer, actor, values: dict) -> Ticket:
+        return services.ticket_create(
             requester=requester,
             subject=values["subject"],
             body=values["body"],
@@ -315,12 +351,8 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             assignee=_agent_by_id(values["assignee_id"], "assignee_id"),
             tags=values["tags"],
             attachments=values["attachments"],
+            **_product_values(values),
         )
-        if self._expand():
-            return self._respond(ticket, status.HTTP_201_CREATED)
-        # Shown from what the service wrote (tags, SLA match and clocks): no read back.
-        # Expanded objects (requester, organization) still read it back.
-        return self._answer(ticket, status.HTTP_201_CREATED, written=ticket.as_created)
 
     @extend_schema(
         summary="Change a ticket",
@@ -334,7 +366,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         data.is_valid(raise_exception=True)
         changes = self._changes(data.validated_data)
         actor = actor_for(request.user)
-        with transaction.atomic():
+        with transaction.atomic(), _product_fields():
             ticket = self._locked_for_write()
             services.ticket_update(ticket=ticket, by=actor, changes=changes)
         return self._respond(ticket)
@@ -351,6 +383,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             changes["team"] = _lookup(Team, values["team_id"], "team_id")
         if "assignee_id" in values:
             changes["assignee"] = _agent_by_id(values["assignee_id"], "assignee_id")
+        changes.update(_product_values(values))
         return changes
 
     @extend_schema(

@@ -181,6 +181,9 @@ class TicketSerializer(serializers.ModelSerializer):
     organization_id = serializers.IntegerField(read_only=True, allow_null=True)
     assignee_id = serializers.IntegerField(read_only=True, allow_null=True)
     team_id = serializers.IntegerField(read_only=True, allow_null=True)
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
+    version_id = serializers.IntegerField(read_only=True, allow_null=True)
+    component_id = serializers.IntegerField(read_only=True, allow_null=True)
     tags = serializers.SerializerMethodField()
     requester = CustomerSerializer(read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)
@@ -202,6 +205,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "requester",
             "organization_id",
             "organization",
+            "product_id",
+            "version_id",
+            "component_id",
             "assignee_id",
             "team_id",
             "tags",
@@ -281,6 +287,9 @@ class TicketSerializer(serializers.ModelSerializer):
             data["organization"] = (
                 None if organization is None else self._organization.to_representation(organization)
             )
+        data["product_id"] = ticket.product_id
+        data["version_id"] = ticket.version_id
+        data["component_id"] = ticket.component_id
         agent_fields = "tags" not in hidden
         if agent_fields:
             data["assignee_id"] = ticket.assignee_id
@@ -418,7 +427,18 @@ MAX_FILES = 10
 
 
 class TicketCreateSerializer(StrictInputSerializer):
-    customer_fields = frozenset({"subject", "body", "body_html", "type", "attachments"})
+    customer_fields = frozenset(
+        {
+            "subject",
+            "body",
+            "body_html",
+            "type",
+            "attachments",
+            "product_id",
+            "version_id",
+            "component_id",
+        }
+    )
 
     subject = serializers.CharField(max_length=250)
     body = serializers.CharField(max_length=100_000, allow_blank=True)
@@ -433,6 +453,13 @@ class TicketCreateSerializer(StrictInputSerializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     team_id = id_field(required=False, allow_null=True, default=None)
     assignee_id = id_field(required=False, allow_null=True, default=None)
+    product_id = id_field(required=False, allow_null=True, default=None)
+    version_id = id_field(
+        required=False, allow_null=True, default=None, help_text="A version of the product."
+    )
+    component_id = id_field(
+        required=False, allow_null=True, default=None, help_text="A component of the product."
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=50
     )
@@ -450,6 +477,13 @@ class TicketUpdateSerializer(StrictInputSerializer):
     type = serializers.ChoiceField(choices=TicketType.choices, required=False)
     team_id = id_field(required=False, allow_null=True)
     assignee_id = id_field(required=False, allow_null=True)
+    product_id = id_field(
+        required=False,
+        allow_null=True,
+        help_text="Changing the product alone clears a version or component of the old one.",
+    )
+    version_id = id_field(required=False, allow_null=True)
+    component_id = id_field(required=False, allow_null=True)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
