@@ -5,9 +5,11 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.services import categories
+from products.cache import catalog
 from tickets.models import Priority
 
 
@@ -63,17 +65,85 @@ class TicketForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("What happened, what you expected, and any steps to reproduce it."),
     )
+    product = forms.ChoiceField(
+        label=_("Product (optional)"),
+        required=False,
+        error_messages={"invalid_choice": _("Pick a product from the list.")},
+    )
+    version = forms.ChoiceField(
+        label=_("Version (optional)"),
+        required=False,
+        error_messages={"invalid_choice": _("Pick a version of the product from the list.")},
+    )
+    component = forms.ChoiceField(
+        label=_("Component (optional)"),
+        required=False,
+        error_messages={"invalid_choice": _("Pick a component of the product from the list.")},
+    )
     category = forms.ChoiceField(label=_("Product area (optional)"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._product_choices()
         self.fields["category"].choices = [("", _("Not sure")), *categories()]
         if settings.PORTAL_ALLOW_PRIORITY:
             self.fields["priority"].choices = [("", _("Normal")), *Priority.choices]
         else:
             del self.fields["priority"]
         self.fields["attachments"] = _attachments_field()
+
+    def _product_choices(self) -> None:
+        """The products offered for new requests, and the versions and components of the one
+        chosen (the lists follow the product: ``portal:product-parts`` swaps them in)."""
+        known = catalog.get()
+        offered = known.offered_products()
+        if not offered:
+            for name in ("product", "version", "component"):
+                del self.fields[name]
+            return
+        raw = str(self.data.get("product") or self.initial.get("product") or "")
+        chosen = known.product(int(raw)) if raw.isdigit() else None
+        self.chosen_product = chosen if chosen is not None and chosen.active else None
+        pid = self.chosen_product.pk if self.chosen_product else None
+        not_sure = ("", _("Not sure"))
+        self.fields["product"].choices = [not_sure, *[(p.pk, p.name) for p in offered]]
+        self.fields["product"].widget.attrs.update(
+            {
+                "hx-get": reverse("portal:product-parts"),
+                "hx-target": "#product-parts",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["version"].choices = [
+            not_sure,
+            *[(v.pk, v.name) for v in known.versions_of(pid, offered_only=True)],
+        ]
+        self.fields["component"].choices = [
+            not_sure,
+            *[(c.pk, c.name) for c in known.components_of(pid, offered_only=True)],
+        ]
+        if pid is None:
+            self.fields["version"].help_text = _("Choose a product first.")
+
+    def catalog_values(self) -> dict:
+        """The chosen product, version and component as objects (the service checks them)."""
+        if "product" not in self.fields:
+            return {}
+        known = catalog.get()
+        pid = self.cleaned_data.get("product")
+        product = known.product(int(pid)) if pid else None
+        vid, cid = self.cleaned_data.get("version"), self.cleaned_data.get("component")
+        return {
+            "product": product,
+            "version": next(
+                (v for v in known.versions_of(product and product.pk) if str(v.pk) == vid), None
+            ),
+            "component": next(
+                (c for c in known.components_of(product and product.pk) if str(c.pk) == cid), None
+            ),
+        }
 
 
 class SignedOutTicketForm(TicketForm):
@@ -95,7 +165,17 @@ class SignedOutTicketForm(TicketForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    field_order = ["email", "name", "subject", "body", "category", "priority"]
+    field_order = [
+        "email",
+        "name",
+        "subject",
+        "body",
+        "product",
+        "version",
+        "component",
+        "category",
+        "priority",
+    ]
 
 
 class ReplyForm(PortalForm):

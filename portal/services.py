@@ -20,6 +20,8 @@ from accounts.services import user_create
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from portal.models import LinkPurpose, PendingAttachment, PendingSubmission, PortalLink
+from products.models import Component, Product, Version
+from products.services import check_product_choice
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.mail.outbound import email_queue
@@ -219,6 +221,9 @@ def ticket_submit(
     priority: str = "",
     attachments: Sequence[File] = (),
     tags: Sequence[str] = (),
+    product: Product | None = None,
+    version: Version | None = None,
+    component: Component | None = None,
 ) -> Ticket:
     """File a ticket from the portal for a confirmed customer; once it is filed, they are mailed
     its reference (``portal.handlers``, from the ticket's ``created`` event)."""
@@ -234,6 +239,9 @@ def ticket_submit(
         priority=priority or Priority.NORMAL,
         tags=[*tags, *([category_tag(category)] if category else [])],
         attachments=attachments,
+        product=product,
+        version=version,
+        component=component,
     )
     return ticket
 
@@ -248,11 +256,15 @@ def submission_hold(
     category: str = "",
     priority: str = "",
     attachments: Sequence[File] = (),
+    product: Product | None = None,
+    version: Version | None = None,
+    component: Component | None = None,
 ) -> PendingSubmission:
     """Keep a signed-out visitor's ticket until the address confirms it through a mailed link."""
     _check_submission(
         subject=subject, body=body, category=category, priority=priority, attachments=attachments
     )
+    check_product_choice(product=product, version=version, component=component, for_new=True)
     email = normalize_email(email)
     submission = PendingSubmission.objects.create(
         email=email,
@@ -261,6 +273,9 @@ def submission_hold(
         body=body.strip(),
         category=category,
         priority=priority,
+        product=product,
+        version=version,
+        component=component,
     )
     for upload in attachments:
         pending = PendingAttachment(
@@ -312,6 +327,9 @@ def submission_confirm(*, token: str) -> tuple[Ticket, User | None]:
             category=submission.category,
             priority=submission.priority,
             attachments=files,
+            product=submission.product,
+            version=submission.version,
+            component=submission.component,
         )
     finally:
         for upload in files:

@@ -238,6 +238,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "category": data.get("category") or "",
         "priority": data.get("priority") or "",
         "attachments": data.get("attachments") or [],
+        **form.catalog_values(),
     }
     try:
         if customer:
@@ -254,6 +255,13 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     if not customer:
         return _submit_sent(request, data["email"])
     return redirect("portal:ticket-submitted", ticket_id=ticket.pk)
+
+
+@require_GET
+def product_parts(request: HttpRequest) -> HttpResponse:
+    """htmx: the request form's version and component lists for the product in ``?product=``."""
+    form = TicketForm(initial={"product": request.GET.get("product", "")[:12]})
+    return render(request, "portal/_product_parts.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

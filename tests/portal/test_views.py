@@ -450,7 +450,15 @@ def test_branding_comes_from_settings(client, settings):
     assert b"display: none" not in client.get(reverse("portal:brand-css")).content
 
 
-PUBLIC_ROUTES = {"sign-in", "sign-in-confirm", "sign-out", "new", "submit-confirm", "brand-css"}
+PUBLIC_ROUTES = {
+    "sign-in",
+    "sign-in-confirm",
+    "sign-out",
+    "new",
+    "submit-confirm",
+    "brand-css",
+    "product-parts",  # the request form's version and component lists (tests/portal/test_product.py)
+}
 CUSTOMER_ROUTES = {"home", "account"}
 TICKET_ROUTES = {"ticket", "ticket-submitted", "reply", "solve", "reopen", "attachment"}
 

@@ -550,6 +550,7 @@ NOT_PAGES: dict[str, str] = {
     "products:version_delete": "POST",
     "products:component_delete": "POST",
     "products:options": "htmx fragment (a product's version and component lists)",
+    "portal:product-parts": "htmx fragment (the request form's version and component lists)",
 }
 # Django's own admin (a repair tool for superusers) and the REST API are not pages of the app.
 OUTSIDE = ("admin/", "api/")
