@@ -67,6 +67,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "slug",
             "description",
             "manager_id",
+            "support_email",
             "active",
             "created_at",
             "versions",
@@ -80,6 +81,13 @@ class ProductInputSerializer(StrictInputSerializer):
     slug = serializers.CharField(max_length=60, allow_blank=True, required=False, default="")
     description = serializers.CharField(allow_blank=True, required=False, default="")
     manager_id = id_field(allow_null=True, required=False, default=None)
+    support_email = serializers.CharField(
+        max_length=254,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Mail to this address opens tickets about this product.",
+    )
     active = serializers.BooleanField(required=False, default=True)
 
 

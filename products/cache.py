@@ -4,6 +4,7 @@ product, version or component reloads it, in every process."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
@@ -35,6 +36,13 @@ class Catalog:
 
     def offered_products(self) -> list[Product]:
         return [p for p in self.products if p.active]
+
+    def product_for_address(self, addresses: set[str]) -> Product | None:
+        """The active product whose support address is one of ``addresses`` (lower case)."""
+        for product in self.products:
+            if product.active and product.support_email.lower() in addresses:
+                return copy.copy(product)  # the caller's own instance, not the process's copy
+        return None
 
 
 def _load() -> Catalog:

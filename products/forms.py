@@ -12,8 +12,12 @@ from products.models import Component, Product, Version
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = ["name", "slug", "description", "manager", "active"]
-        labels = {"manager": "Owning product manager", "active": "Active (offered on new tickets)"}
+        fields = ["name", "slug", "description", "manager", "support_email", "active"]
+        labels = {
+            "manager": "Owning product manager",
+            "support_email": "Support address",
+            "active": "Active (offered on new tickets)",
+        }
         help_texts = {"slug": "Used in links and the API; made from the name when left empty."}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

@@ -31,6 +31,12 @@ class Product(models.Model):
         related_name="managed_products",
         help_text="The product manager who owns it.",
     )
+    # Mail that comes to this address opens a ticket about this product (tickets.mail.inbound).
+    support_email = models.EmailField(
+        max_length=254,
+        blank=True,
+        help_text="Mail to this address opens tickets about this product.",
+    )
     # An archived product stays on the tickets that name it but is offered for no new one.
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -46,6 +52,12 @@ class Product(models.Model):
                 violation_error_message="A product with this name already exists.",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="product_name_not_empty"),
+            models.UniqueConstraint(
+                Lower("support_email"),
+                condition=~Q(support_email=""),
+                name="product_support_email_unique",
+                violation_error_message="Another product already has this address.",
+            ),
         ]
 
     def __str__(self) -> str:

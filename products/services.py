@@ -69,6 +69,7 @@ def product_save(*, product: Product, by: User) -> Product:
     if not product.name:
         raise ValidationFailed("A product needs a name.", field="name")
     product.slug = (product.slug or "").strip() or slugify(product.name)[:60]
+    product.support_email = (product.support_email or "").strip().lower()
     if product.manager_id is not None and not (
         product.manager.is_product_manager or product.manager.is_admin
     ):

@@ -457,7 +457,7 @@ PUBLIC_ROUTES = {
     "new",
     "submit-confirm",
     "brand-css",
-    "product-parts",  # the request form's version and component lists (tests/portal/test_product.py)
+    "product-parts",  # version and component lists (tests/portal/test_product.py)
 }
 CUSTOMER_ROUTES = {"home", "account"}
 TICKET_ROUTES = {"ticket", "ticket-submitted", "reply", "solve", "reopen", "attachment"}

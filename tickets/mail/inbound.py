@@ -24,6 +24,7 @@ from django.urls import reverse
 from accounts.models import Role, Team, User
 from customers.models import Customer
 from customers.services import customer_get_or_create
+from products.cache import catalog
 from support import clock
 from support.errors import DomainError, InvalidChange, NotFound, ValidationFailed
 from tickets import services as ticket_services
@@ -489,6 +490,7 @@ def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> 
         attachments=files,
         email_message_id=mail.message_id,
         mail_to=", ".join(sorted({r.lower() for r in mail.recipients})),
+        product=catalog.get().product_for_address({r.lower() for r in mail.recipients}),
     )
     return ticket.as_created.message
 
