@@ -132,6 +132,33 @@ def component_delete(*, component: Component, by: User) -> None:
     component.delete()
 
 
+# --- a free "product area" as a component ---------------------------------------------------
+
+GENERAL_SLUG = "general"
+
+
+def component_for_area(*, name: str, product: Product | None = None) -> Component:
+    """The component a free-text product area means: the one of that name in ``product`` (any
+    case), else in any product when none is given, else a new one — under ``product``, or under
+    the catch-all product "General" (made when first needed). Feedback items typed with an area
+    go through here, as the migration of the old areas did."""
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise ValidationFailed("A component needs a name.", field="component")
+    found = Component.objects.filter(name__iexact=name)
+    if product is not None:
+        found = found.filter(product=product)
+    component = found.order_by("product_id", "pk").first()
+    if component is not None:
+        return component
+    if product is None:
+        product, _ = Product.objects.get_or_create(
+            slug=GENERAL_SLUG,
+            defaults={"name": "General", "description": "Areas not yet placed in a product."},
+        )
+    return Component.objects.create(product=product, name=name)
+
+
 # --- what a ticket may name ------------------------------------------------------------------
 
 

@@ -177,6 +177,7 @@ def build_site() -> Site:
         for module in (
             "products.demo",
             "portal.demo",
+            "tickets.product_demo",
             "tickets.mail.demo",
             "integrations.demo",
             "tickets.automation.demo",

@@ -22,6 +22,7 @@ from tickets import demo, events
 AREA_SEEDERS = [
     "products.demo",
     "portal.demo",
+    "tickets.product_demo",
     "tickets.mail.demo",
     "integrations.demo",
     "tickets.automation.demo",
