@@ -85,8 +85,8 @@ class TicketForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._product_choices()
         self.fields["category"].choices = [("", _("Not sure")), *categories()]
+        self._product_choices()
         if settings.PORTAL_ALLOW_PRIORITY:
             self.fields["priority"].choices = [("", _("Normal")), *Priority.choices]
         else:
@@ -106,6 +106,8 @@ class TicketForm(PortalForm):
         chosen = known.product(int(raw)) if raw.isdigit() else None
         self.chosen_product = chosen if chosen is not None and chosen.active else None
         pid = self.chosen_product.pk if self.chosen_product else None
+        # The product catalog replaces the settings' "product areas" (tags) on the form.
+        self.fields.pop("category", None)
         not_sure = ("", _("Not sure"))
         self.fields["product"].choices = [not_sure, *[(p.pk, p.name) for p in offered]]
         self.fields["product"].widget.attrs.update(

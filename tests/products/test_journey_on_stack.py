@@ -24,9 +24,7 @@ pytestmark = [pytest.mark.browser]
 WITHIN = 20  # seconds
 
 
-def test_a_request_about_a_version_is_routed_by_product_and_the_agent_changes_it(
-    browser, stack
-):
+def test_a_request_about_a_version_is_routed_by_product_and_the_agent_changes_it(browser, stack):
     general = factories.TeamFactory(name="General")
     mobile_team = factories.TeamFactory(name="Mobile team")
     agent = factories.AgentFactory(name="Mo Reyes", teams=[mobile_team])
