@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.services import categories
 from products.cache import catalog
+from tickets.fields.models import CHOICE_KINDS, FieldKind
+from tickets.fields.services import active_fields
 from tickets.models import Priority
 
 
@@ -87,6 +89,7 @@ class TicketForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Not sure")), *categories()]
         self._product_choices()
+        self._custom_fields()
         if settings.PORTAL_ALLOW_PRIORITY:
             self.fields["priority"].choices = [("", _("Normal")), *Priority.choices]
         else:
@@ -128,6 +131,51 @@ class TicketForm(PortalForm):
         ]
         if pid is None:
             self.fields["version"].help_text = _("Choose a product first.")
+
+    def _custom_fields(self) -> None:
+        """The custom ticket fields customers fill in (``tickets.fields``), as form fields named
+        ``field_<key>``; their values are checked by the ticket services, not here."""
+        for field in active_fields():
+            if not field.customer_editable:
+                continue
+            name = f"field_{field.key}"
+            options = {
+                "label": field.label_for_customers,
+                "help_text": field.customer_help_text,
+                "required": False,
+            }
+            if field.kind in CHOICE_KINDS:
+                choices = [(c.value, c.label) for c in field.choice_list if not c.retired]
+                if field.kind == FieldKind.CHOICE:
+                    self.fields[name] = forms.ChoiceField(
+                        choices=[("", _("Choose…")), *choices], **options
+                    )
+                else:
+                    self.fields[name] = forms.MultipleChoiceField(
+                        choices=choices, widget=forms.CheckboxSelectMultiple, **options
+                    )
+            elif field.kind == FieldKind.CHECKBOX:
+                self.fields[name] = forms.BooleanField(**options)
+            elif field.kind == FieldKind.LONG_TEXT:
+                self.fields[name] = forms.CharField(
+                    widget=forms.Textarea(attrs={"rows": 3}), **options
+                )
+            elif field.kind == FieldKind.DATE:
+                self.fields[name] = forms.CharField(
+                    widget=forms.DateInput(attrs={"type": "date"}), **options
+                )
+            else:
+                self.fields[name] = forms.CharField(**options)
+            if field.required_on_submit:
+                self.fields[name].label = f"{self.fields[name].label} *"
+
+    def custom_field_values(self) -> dict:
+        """What was typed in the custom fields, by key (empty ones left out)."""
+        values = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("field_") and value not in (None, "", [], False):
+                values[name.removeprefix("field_")] = value
+        return values
 
     def catalog_values(self) -> dict:
         """The chosen product, version and component as objects (the service checks them)."""

@@ -24,6 +24,7 @@ from products.models import Component, Product, Version
 from products.services import check_product_choice
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
+from tickets.fields.services import fields_clean, require
 from tickets.mail.outbound import email_queue
 from tickets.models import Channel, Message, Priority, Status, Ticket
 from tickets.services import (
@@ -224,6 +225,7 @@ def ticket_submit(
     product: Product | None = None,
     version: Version | None = None,
     component: Component | None = None,
+    fields: dict | None = None,
 ) -> Ticket:
     """File a ticket from the portal for a confirmed customer; once it is filed, they are mailed
     its reference (``portal.handlers``, from the ticket's ``created`` event)."""
@@ -242,6 +244,7 @@ def ticket_submit(
         product=product,
         version=version,
         component=component,
+        fields=fields,
     )
     return ticket
 
@@ -259,12 +262,16 @@ def submission_hold(
     product: Product | None = None,
     version: Version | None = None,
     component: Component | None = None,
+    fields: dict | None = None,
 ) -> PendingSubmission:
     """Keep a signed-out visitor's ticket until the address confirms it through a mailed link."""
     _check_submission(
         subject=subject, body=body, category=category, priority=priority, attachments=attachments
     )
     check_product_choice(product=product, version=version, component=component, for_new=True)
+    # Custom fields: checked as the ticket will check them (customer, required on submit).
+    values = fields_clean(fields or {}, current={}, customer=True)
+    require(values, on="submit")
     email = normalize_email(email)
     submission = PendingSubmission.objects.create(
         email=email,
@@ -276,6 +283,7 @@ def submission_hold(
         product=product,
         version=version,
         component=component,
+        fields=values,
     )
     for upload in attachments:
         pending = PendingAttachment(
@@ -330,6 +338,7 @@ def submission_confirm(*, token: str) -> tuple[Ticket, User | None]:
             product=submission.product,
             version=submission.version,
             component=submission.component,
+            fields=submission.fields,
         )
     finally:
         for upload in files:

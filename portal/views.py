@@ -72,7 +72,10 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    field = exc.field or ""
+    if field.startswith("fields."):  # a custom field: the form names it field_<key>
+        field = "field_" + field.removeprefix("fields.")
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -239,6 +242,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "priority": data.get("priority") or "",
         "attachments": data.get("attachments") or [],
         **form.catalog_values(),
+        "fields": form.custom_field_values(),
     }
     try:
         if customer:

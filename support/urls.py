@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("support.auth_views")),
     path("agent/settings/assignment/", include("tickets.assignment.urls")),
     path("agent/macros/", include("tickets.macros.urls")),
+    path("agent/settings/fields/", include("tickets.fields.urls")),
     path("agent/kb/", include("kb.agent_urls")),
     path("agent/", include("tickets.workspace.urls")),
     path("healthz", healthz, name="healthz"),

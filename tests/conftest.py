@@ -46,10 +46,18 @@ def _fresh_process_caches():
     from products.cache import catalog
     from tickets.assignment.cache import assigning_team_ids
     from tickets.automation.cache import active_rules
+    from tickets.fields.cache import ticket_fields
     from tickets.mail.loops import teams_with_address
     from tickets.sla.cache import active_policies
 
-    caches = (active_policies, teams_with_address, active_rules, assigning_team_ids, catalog)
+    caches = (
+        active_policies,
+        teams_with_address,
+        active_rules,
+        assigning_team_ids,
+        catalog,
+        ticket_fields,
+    )
     for cached in caches:
         cached.forget()
     yield

@@ -129,6 +129,8 @@ class Ticket(models.Model):
     component = models.ForeignKey(
         Component, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
     )
+    # Custom field values by key (tickets.fields): checked by tickets.fields.services only.
+    fields = models.JSONField(default=dict, blank=True)
 
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
@@ -455,6 +457,7 @@ class EventKind(models.TextChoices):
     FOLLOWER_ADDED = "follower_added", "Follower added"
     FOLLOWER_REMOVED = "follower_removed", "Follower removed"
     REQUESTER_CHANGED = "requester_changed", "Requester changed"
+    FIELD_CHANGED = "field_changed", "Field changed"
     PRODUCT_CHANGED = "product_changed", "Product changed"
     VERSION_CHANGED = "version_changed", "Version changed"
     COMPONENT_CHANGED = "component_changed", "Component changed"
@@ -560,6 +563,7 @@ from tickets.automation.models import (  # noqa: E402, F401
     TicketTimes,
     Trigger,
 )
+from tickets.fields.models import FieldChoice, TicketField  # noqa: E402, F401
 from tickets.macros.models import Macro  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
 from tickets.sla.models import (  # noqa: E402, F401

@@ -25,6 +25,7 @@ from support.api.serializers import (
     iso_datetime,
     serializing_for,
 )
+from tickets.fields.services import customer_visible_keys
 from tickets.models import (
     Attachment,
     Channel,
@@ -184,6 +185,10 @@ class TicketSerializer(serializers.ModelSerializer):
     product_id = serializers.IntegerField(read_only=True, allow_null=True)
     version_id = serializers.IntegerField(read_only=True, allow_null=True)
     component_id = serializers.IntegerField(read_only=True, allow_null=True)
+    fields = serializers.DictField(
+        read_only=True,
+        help_text="Custom field values by key (customers: the fields shown to them).",
+    )
     tags = serializers.SerializerMethodField()
     requester = CustomerSerializer(read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)
@@ -208,6 +213,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "product_id",
             "version_id",
             "component_id",
+            "fields",
             "assignee_id",
             "team_id",
             "tags",
@@ -259,6 +265,18 @@ class TicketSerializer(serializers.ModelSerializer):
         return sorted(tag.name for tag in (ticket.tags.all() if tags is None else tags))
 
     @cached_property
+    def _customer_reader(self) -> bool:
+        user = serializing_for(self.context)
+        return user is not None and not user.is_agent
+
+    def _fields_for_reader(self, ticket: Ticket) -> dict:
+        values = ticket.fields or {}
+        if not values or not self._customer_reader:
+            return dict(values)
+        shown = customer_visible_keys()
+        return {key: value for key, value in values.items() if key in shown}
+
+    @cached_property
     def _customer(self) -> CustomerSerializer:
         return CustomerSerializer(context=self.context)
 
@@ -290,6 +308,7 @@ class TicketSerializer(serializers.ModelSerializer):
         data["product_id"] = ticket.product_id
         data["version_id"] = ticket.version_id
         data["component_id"] = ticket.component_id
+        data["fields"] = self._fields_for_reader(ticket)
         agent_fields = "tags" not in hidden
         if agent_fields:
             data["assignee_id"] = ticket.assignee_id
@@ -437,6 +456,7 @@ class TicketCreateSerializer(StrictInputSerializer):
             "product_id",
             "version_id",
             "component_id",
+            "fields",
         }
     )
 
@@ -460,6 +480,11 @@ class TicketCreateSerializer(StrictInputSerializer):
     component_id = id_field(
         required=False, allow_null=True, default=None, help_text="A component of the product."
     )
+    fields = serializers.DictField(
+        required=False,
+        help_text='Custom field values by key, e.g. {"browser": "chrome"}; customers only '
+        "the fields they may edit. A bad value is a 400 naming fields.<key>.",
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=50
     )
@@ -469,7 +494,7 @@ class TicketCreateSerializer(StrictInputSerializer):
 
 
 class TicketUpdateSerializer(StrictInputSerializer):
-    customer_fields = frozenset({"status"})
+    customer_fields = frozenset({"status", "fields"})
 
     subject = serializers.CharField(max_length=250, required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -484,6 +509,11 @@ class TicketUpdateSerializer(StrictInputSerializer):
     )
     version_id = id_field(required=False, allow_null=True)
     component_id = id_field(required=False, allow_null=True)
+    fields = serializers.DictField(
+        required=False,
+        help_text='Custom field values by key, e.g. {"browser": "chrome"}; customers only '
+        "the fields they may edit. A bad value is a 400 naming fields.<key>.",
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
@@ -493,7 +523,7 @@ class TicketUpdateSerializer(StrictInputSerializer):
 
 
 class TicketStatusSerializer(StrictInputSerializer):
-    customer_fields = frozenset({"status"})
+    customer_fields = frozenset({"status", "fields"})
     status = serializers.ChoiceField(choices=Status.choices)
 
 

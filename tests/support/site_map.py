@@ -49,6 +49,7 @@ class Site:
     product: int = 0
     version: int = 0
     component: int = 0
+    ticket_field: int = 0
 
 
 def build_site() -> Site:
@@ -235,6 +236,9 @@ def build_site() -> Site:
     version = Version.objects.order_by("pk").first()
     site.product, site.version = version.product_id, version.pk
     site.component = Component.objects.filter(product_id=site.product).order_by("pk")[0].pk
+    from tickets.fields.models import TicketField
+
+    site.ticket_field = TicketField.objects.order_by("pk").values_list("pk", flat=True).first()
     from tickets.mail.models import InboundEmail
 
     mails = InboundEmail.objects.order_by("status", "pk").values_list("status", "pk")
@@ -385,6 +389,10 @@ PAGES: list[Page] = [
         INSIGHTS,
     ),
     _page("reports:dashboard", lambda s: [reverse("reports:dashboard")], INSIGHTS),
+    # Custom ticket fields (issue 17): admins.
+    _page("fields:list", lambda s: [reverse("fields:list")], {ADMIN}),
+    _page("fields:new", lambda s: [reverse("fields:new")], {ADMIN}),
+    _page("fields:edit", lambda s: [reverse("fields:edit", args=[s.ticket_field])], {ADMIN}),
     # The product catalog (issue 17): everyone with insights reads it, admins and PMs keep it.
     _page("products:list", lambda s: [reverse("products:list")], INSIGHTS),
     _page("products:new", lambda s: [reverse("products:new")], {ADMIN, PM}),
@@ -552,6 +560,8 @@ NOT_PAGES: dict[str, str] = {
     "products:component_delete": "POST",
     "products:options": "htmx fragment (a product's version and component lists)",
     "portal:product-parts": "htmx fragment (the request form's version and component lists)",
+    "workspace:ticket_field_edit": "POST",
+    "fields:delete": "POST",
 }
 # Django's own admin (a repair tool for superusers) and the REST API are not pages of the app.
 OUTSIDE = ("admin/", "api/")

@@ -13,6 +13,7 @@ from products.models import Component, Product, Version
 from products.services import check_product_choice
 from support.errors import NotPermitted, ValidationFailed
 from tickets.events import record_event, ticket_change
+from tickets.fields import services as custom_fields
 from tickets.models import (
     Channel,
     EventKind,
@@ -66,6 +67,7 @@ def ticket_create(
     product: Product | None = None,
     version: Version | None = None,
     component: Component | None = None,
+    fields: dict | None = None,
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
@@ -95,6 +97,9 @@ def ticket_create(
     check_product_choice(
         product=product, version=version, component=component, for_new=not isinstance(by, User)
     )
+    values = custom_fields.fields_clean(fields or {}, current={}, customer=isinstance(by, Customer))
+    if isinstance(by, Customer):
+        custom_fields.require(values, on="submit")
     tag_names = sorted({normalize_tag(t) for t in tags})
     tag_rows = tags_named(tag_names) if tag_names else []
 
@@ -112,6 +117,7 @@ def ticket_create(
         product=product,
         version=version,
         component=component,
+        fields=values,
     )
     # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
     sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})

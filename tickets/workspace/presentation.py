@@ -169,6 +169,13 @@ def event_sentence(event: TicketEvent, zone: tzinfo | None = None) -> str:
         if event.actor_id and new == event.actor_name and not (event.data or {}).get("rule"):
             return f"{who} took this" + (f" (was {old})" if old else "")
         return f"{who} assigned this to {new}" + (f" (was {old})" if old else "")
+    if kind == EventKind.FIELD_CHANGED:
+        label = (event.data or {}).get("label") or "a field"
+        if not event.new:
+            return f"{who} cleared {label} (was {event.old})"
+        if not event.old:
+            return f"{who} set {label} to {event.new}"
+        return f"{who} changed {label} from {event.old} to {event.new}"
     if kind in _PRODUCT_PARTS:
         part = _PRODUCT_PARTS[kind]
         if not new:
