@@ -76,11 +76,12 @@ def test_ticket_page_query_count_is_constant(
 ):
     for n in range(3):
         services.ticket_note(ticket=ticket, body=f"note {n}", by=agent)
-    # Cold: 16, and 3 to load the product catalog into the process's cache (products.cache).
-    with django_assert_max_num_queries(19) as few:
+    # Cold: 16, 3 to load the product catalog and 2 the custom fields into the process's caches
+    # (products.cache, tickets.fields.cache).
+    with django_assert_max_num_queries(21) as few:
         signed_in.get(_url("ticket", ticket))
-    # Warm: sidebar counts, saved views, canned responses, agents, teams and the product catalog
-    # come from the cache.
+    # Warm: sidebar counts, saved views, canned responses, agents, teams, the product catalog and
+    # the custom fields come from the cache.
     with django_assert_max_num_queries(11):
         signed_in.get(_url("ticket", ticket))
     for n in range(12):

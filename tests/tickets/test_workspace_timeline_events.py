@@ -108,6 +108,14 @@ def _samples(ticket, agent, other, customer) -> list[dict]:
             "data": {"old_id": 5, "new_id": 6},
         },
         {
+            "kind": EventKind.FIELD_CHANGED,
+            "actor": agent,
+            "field": "browser",
+            "old": "Firefox",
+            "new": "Chrome",
+            "data": {"label": "Browser", "old": "firefox", "new": "chrome"},
+        },
+        {
             "kind": EventKind.COMPONENT_CHANGED,
             "field": "component",
             "old": "Exports",
