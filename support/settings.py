@@ -399,6 +399,8 @@ SPECTACULAR_SETTINGS = {
         "FeedbackItemKindEnum": "feedback.models.ItemKind",
         "FeedbackItemStatusEnum": "feedback.models.ItemStatus",
         "MessageKindEnum": "tickets.models.MessageKind",
+        "VersionStatusEnum": "products.models.VersionStatus",
+        "TicketFieldKindEnum": "tickets.fields.models.FieldKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
