@@ -56,6 +56,10 @@ class ComponentSerializer(serializers.ModelSerializer):
 
 class ProductSerializer(serializers.ModelSerializer):
     manager_id = serializers.IntegerField(read_only=True, allow_null=True)
+    # Plain text: empty when the product has no address (an "email" format would refuse "").
+    support_email = serializers.CharField(
+        read_only=True, help_text="Mail to this address opens tickets about this product."
+    )
     versions = VersionSerializer(many=True, read_only=True)
     components = ComponentSerializer(many=True, read_only=True)
 
