@@ -33,8 +33,10 @@ from portal.forms import (
     TimeZoneForm,
 )
 from portal.models import LinkPurpose
+from products.cache import catalog
 from support.errors import DomainError, ValidationFailed
 from tickets.downloads import attachment_response
+from tickets.fields.services import visible_values
 from tickets.selectors import (
     attachment_get_for_user,
     messages_visible_to,
@@ -312,10 +314,32 @@ def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 20
             "can_solve": ticket.is_open,
             "can_reopen": ticket.status == "solved" and not services.needs_follow_up(ticket),
             "reopen_days": settings.PORTAL_REOPEN_DAYS,
+            "about": _about(ticket),
             "nav": "tickets",
         },
         status=status,
     )
+
+
+def _about(ticket) -> list[tuple[str, str]]:
+    """What the ticket is about, as the customer may see it: product, version and component
+    (from the process's copy of the catalog) and the custom fields shown to customers."""
+    known = catalog.get()
+    rows = []
+    product = known.product(ticket.product_id)
+    if product is not None:
+        rows.append((_("Product"), product.name))
+        for label, parts, pk in (
+            (_("Version"), known.versions_of(product.pk), ticket.version_id),
+            (_("Component"), known.components_of(product.pk), ticket.component_id),
+        ):
+            part = next((p for p in parts if p.pk == pk), None)
+            if part is not None:
+                rows.append((label, part.name))
+    for field, _value, shown in visible_values(ticket.fields or {}, customer=True):
+        if shown:
+            rows.append((field.label_for_customers, shown))
+    return rows
 
 
 @customer_required

@@ -95,3 +95,27 @@ def test_a_signed_out_request_keeps_its_product_until_confirmed(client, cloud):
     client.post(link_path("portal_confirm_submission", "walkin@example.org"))
     ticket = Ticket.objects.get()
     assert (ticket.product, ticket.version) == (cloud, version)
+
+
+def test_the_ticket_page_says_what_it_is_about_without_internal_fields(signed_in, cloud):
+    from tickets import services as ticket_services
+    from tickets.fields.models import TicketField
+
+    TicketField.objects.create(key="browser", label="Browser", customer_visible=True)
+    TicketField.objects.create(key="plan", label="Internal plan")
+    agent = factories.AgentFactory()
+    customer = signed_in.get(reverse("portal:home")).wsgi_request.user.customer
+    ticket = ticket_services.ticket_create(
+        requester=customer,
+        by=agent,
+        subject="Export stops",
+        body="x",
+        product=cloud,
+        version=cloud.versions.get(name="4.2"),
+        fields={"browser": "Firefox 128", "plan": "Gold"},
+    )
+    page = signed_in.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+    assert "<dt>Product</dt><dd>Cloud</dd>" in page
+    assert "<dt>Version</dt><dd>4.2</dd>" in page
+    assert "<dt>Browser</dt><dd>Firefox 128</dd>" in page
+    assert "Internal plan" not in page and "Gold" not in page
