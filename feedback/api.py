@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from customers.models import Customer
 from customers.selectors import customers_visible_to
+from products.models import Component, Product
 from support.api.errors import PreconditionFailed
 from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
@@ -63,9 +64,20 @@ def _owner(pk: int | None) -> User | None:
 
 def _owner_field(exc: ValidationFailed) -> ValidationFailed:
     # The services name the model field; the API's input is ``owner_id``.
-    if exc.field == "owner":
-        exc.field = "owner_id"
+    if exc.field in ("owner", "product", "component"):
+        exc.field = f"{exc.field}_id"
     return exc
+
+
+def _catalog(values: dict) -> None:
+    """``product_id``/``component_id`` in ``values`` as the service's ``product``/``component``."""
+    for key, model in (("product", Product), ("component", Component)):
+        if f"{key}_id" in values:
+            pk = values.pop(f"{key}_id")
+            found = None if pk is None else model.objects.filter(pk=pk).first()
+            if pk is not None and found is None:
+                raise ValidationFailed(f"No such {key}: {pk}.", field=f"{key}_id")
+            values[key] = found
 
 
 # --- feedback items -------------------------------------------------------------------------
@@ -82,6 +94,8 @@ class FeedbackItemFilter(django_filters.FilterSet):
     status = ChoiceInFilter(choices=ItemStatus.choices, help_text="One or more, comma-separated.")
     kind = ChoiceInFilter(choices=ItemKind.choices, help_text="One or more, comma-separated.")
     area = django_filters.CharFilter(field_name="area", lookup_expr="iexact", max_length=64)
+    product = IdFilter(field_name="product_id", help_text="Product id.")
+    component = IdFilter(field_name="component_id", help_text="Product component id.")
     owner = IdFilter(field_name="owner_id", help_text="Product manager's user id.")
     q = django_filters.CharFilter(
         method="search", max_length=200, help_text="Text in the title or description."
@@ -137,13 +151,16 @@ class FeedbackItemViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericV
     def create(self, request, *args, **kwargs):
         data = FeedbackItemCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = dict(data.validated_data)
         try:
+            _catalog(values)
             item = services.feedback_item_create(
                 title=values["title"],
                 description=values["description"],
                 kind=values["kind"],
                 area=values["area"],
+                product=values["product"],
+                component=values["component"],
                 owner=_owner(values["owner_id"]),
                 by=request.user,
             )
@@ -173,6 +190,7 @@ class FeedbackItemViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericV
             if "owner_id" in values:
                 values["owner"] = _owner(values.pop("owner_id"))
             try:
+                _catalog(values)
                 if values:
                     services.feedback_item_update(item=item, by=request.user, **values)
                 if wanted_status is not None or public_note is not None:

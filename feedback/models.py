@@ -129,6 +129,22 @@ class FeedbackItem(models.Model):
     kind = models.CharField(
         max_length=20, choices=ItemKind.choices, default=ItemKind.FEATURE_REQUEST
     )
+    # What it is about (products app). ``area`` is the component's name, kept beside it for
+    # the API's ``area`` and old links (the free "product area" before components existed).
+    product = models.ForeignKey(
+        "products.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_items",
+    )
+    component = models.ForeignKey(
+        "products.Component",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_items",
+    )
     area = models.CharField("product area", max_length=64, blank=True)
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.NEW)
     # Shown to customers (in the notification mail); the description is internal.
@@ -172,6 +188,7 @@ class FeedbackItem(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="feedback_item_status_idx"),
             models.Index(fields=["area"], name="feedback_item_area_idx"),
+            models.Index(fields=["product", "status"], name="feedback_item_product_idx"),
         ]
 
     def __str__(self) -> str:

@@ -48,7 +48,7 @@ def items_with_demand(user: User, *, include_merged: bool = False) -> QuerySet[F
 
 def with_demand(items: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
     """``items`` annotated with their demand (no permission check: for callers that made one)."""
-    return items.select_related("owner").annotate(
+    return items.select_related("owner", "product").annotate(
         demand=Count("links", distinct=True),
         customer_count=Count("links__customer", distinct=True),
         organization_count=Count("links__organization", distinct=True),
@@ -60,7 +60,11 @@ def with_demand(items: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
 def item_get(*, user: User, item_id: int) -> FeedbackItem:
     if not _may_read_insights(user):
         raise NotFound("No such feedback item.")
-    item = FeedbackItem.objects.select_related("owner", "merged_into").filter(pk=item_id).first()
+    item = (
+        FeedbackItem.objects.select_related("owner", "merged_into", "product")
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None:
         raise NotFound("No such feedback item.")
     return item

@@ -28,6 +28,8 @@ DEMAND_FIELDS = (
 
 
 class FeedbackItemSerializer(serializers.ModelSerializer):
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
+    component_id = serializers.IntegerField(read_only=True, allow_null=True)
     owner_id = serializers.IntegerField(read_only=True, allow_null=True)
     merged_into_id = serializers.IntegerField(read_only=True, allow_null=True)
     created_by_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -48,6 +50,8 @@ class FeedbackItemSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "kind",
+            "product_id",
+            "component_id",
             "area",
             "status",
             "public_note",
@@ -68,7 +72,17 @@ class FeedbackItemCreateSerializer(StrictInputSerializer):
         max_length=20_000, required=False, allow_blank=True, default=""
     )
     kind = serializers.ChoiceField(choices=ItemKind.choices, default=ItemKind.FEATURE_REQUEST)
-    area = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    product_id = id_field(required=False, allow_null=True, default=None)
+    component_id = id_field(
+        required=False, allow_null=True, default=None, help_text="A component of the product."
+    )
+    area = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A component by name (added to the product when new); or send component_id.",
+    )
     owner_id = id_field(required=False, allow_null=True, default=None)
 
 
@@ -76,6 +90,8 @@ class FeedbackItemUpdateSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=ItemKind.choices, required=False)
+    product_id = id_field(required=False, allow_null=True)
+    component_id = id_field(required=False, allow_null=True)
     area = serializers.CharField(max_length=64, required=False, allow_blank=True)
     owner_id = id_field(required=False, allow_null=True)
     status = serializers.ChoiceField(

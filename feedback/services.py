@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer
+from products.models import Component, Product
+from products.services import check_product_choice, component_for_area
 from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
 from support.i18n import language_for
@@ -283,6 +285,21 @@ def _check_owner(owner: User | None) -> None:
         raise ValidationFailed("The owner must be a product manager.", field="owner")
 
 
+def _place(
+    product: Product | None, component: Component | None, area: str
+) -> tuple[Product | None, Component | None]:
+    """The item's product and component: a component names its product; a free-text area
+    becomes a component (``products.services.component_for_area``); a component of another
+    product than the one named is refused."""
+    area = " ".join(area.split())
+    if component is None and area:
+        component = component_for_area(name=area, product=product)
+    if component is not None and product is None:
+        product = component.product
+    check_product_choice(product=product, version=None, component=component)
+    return product, component
+
+
 @transaction.atomic
 def feedback_item_create(
     *,
@@ -292,17 +309,23 @@ def feedback_item_create(
     kind: str = ItemKind.FEATURE_REQUEST,
     area: str = "",
     owner: User | None = None,
+    product: Product | None = None,
+    component: Component | None = None,
 ) -> FeedbackItem:
+    """``area``: a component by name (made if new), for callers that have only text."""
     _require_insights(by)
     if kind not in ItemKind.values:
         raise ValidationFailed(f"{kind!r} is not a kind of feedback.", field="kind")
     _check_owner(owner)
+    product, component = _place(product, component, area)
     now = clock.now()
     return FeedbackItem.objects.create(
         title=_clean_title(title),
         description=description.strip(),
         kind=kind,
-        area=" ".join(area.split())[:64],
+        product=product,
+        component=component,
+        area=component.name[:64] if component else "",
         owner=owner,
         created_by=by,
         created_at=now,
@@ -320,7 +343,11 @@ def feedback_item_update(
     kind: str | None = None,
     area: str | None = None,
     owner: User | None | object = ...,
+    product: Product | None | object = ...,
+    component: Component | None | object = ...,
 ) -> FeedbackItem:
+    """Change what is given; ``area`` (a component by name) or ``component`` moves the item to
+    that component, ``product`` alone keeps a component only if it is the product's."""
     _require_insights(by)
     fields = ["updated_at"]
     if title is not None:
@@ -334,9 +361,17 @@ def feedback_item_update(
             raise ValidationFailed(f"{kind!r} is not a kind of feedback.", field="kind")
         item.kind = kind
         fields.append("kind")
-    if area is not None:
-        item.area = " ".join(area.split())[:64]
-        fields.append("area")
+    if area is not None or product is not ... or component is not ...:
+        new_product = item.product if product is ... else product
+        new_component = item.component if component is ... else component
+        if area is not None and component is ...:
+            new_component = None
+        elif component is ... and product is not ... and new_component is not None:
+            if new_product is None or new_component.product_id != new_product.pk:
+                new_component = None
+        item.product, item.component = _place(new_product, new_component, area or "")  # type: ignore[arg-type]
+        item.area = item.component.name[:64] if item.component else ""
+        fields += ["product", "component", "area"]
     if owner is not ...:
         _check_owner(owner)  # type: ignore[arg-type]
         item.owner = owner  # type: ignore[assignment]

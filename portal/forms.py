@@ -5,9 +5,13 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.services import categories
+from products.cache import catalog
+from tickets.fields.models import CHOICE_KINDS, FieldKind
+from tickets.fields.services import active_fields
 from tickets.models import Priority
 
 
@@ -63,17 +67,133 @@ class TicketForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("What happened, what you expected, and any steps to reproduce it."),
     )
+    product = forms.ChoiceField(
+        label=_("Product (optional)"),
+        required=False,
+        error_messages={"invalid_choice": _("Pick a product from the list.")},
+    )
+    version = forms.ChoiceField(
+        label=_("Version (optional)"),
+        required=False,
+        error_messages={"invalid_choice": _("Pick a version of the product from the list.")},
+    )
+    component = forms.ChoiceField(
+        label=_("Component (optional)"),
+        required=False,
+        error_messages={"invalid_choice": _("Pick a component of the product from the list.")},
+    )
     category = forms.ChoiceField(label=_("Product area (optional)"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Not sure")), *categories()]
+        self._product_choices()
+        self._custom_fields()
         if settings.PORTAL_ALLOW_PRIORITY:
             self.fields["priority"].choices = [("", _("Normal")), *Priority.choices]
         else:
             del self.fields["priority"]
         self.fields["attachments"] = _attachments_field()
+
+    def _product_choices(self) -> None:
+        """The products offered for new requests, and the versions and components of the one
+        chosen (the lists follow the product: ``portal:product-parts`` swaps them in)."""
+        known = catalog.get()
+        offered = known.offered_products()
+        if not offered:
+            for name in ("product", "version", "component"):
+                del self.fields[name]
+            return
+        raw = str(self.data.get("product") or self.initial.get("product") or "")
+        chosen = known.product(int(raw)) if raw.isdigit() else None
+        self.chosen_product = chosen if chosen is not None and chosen.active else None
+        pid = self.chosen_product.pk if self.chosen_product else None
+        # The product catalog replaces the settings' "product areas" (tags) on the form.
+        self.fields.pop("category", None)
+        not_sure = ("", _("Not sure"))
+        self.fields["product"].choices = [not_sure, *[(p.pk, p.name) for p in offered]]
+        self.fields["product"].widget.attrs.update(
+            {
+                "hx-get": reverse("portal:product-parts"),
+                "hx-target": "#product-parts",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["version"].choices = [
+            not_sure,
+            *[(v.pk, v.name) for v in known.versions_of(pid, offered_only=True)],
+        ]
+        self.fields["component"].choices = [
+            not_sure,
+            *[(c.pk, c.name) for c in known.components_of(pid, offered_only=True)],
+        ]
+        if pid is None:
+            self.fields["version"].help_text = _("Choose a product first.")
+
+    def _custom_fields(self) -> None:
+        """The custom ticket fields customers fill in (``tickets.fields``), as form fields named
+        ``field_<key>``; their values are checked by the ticket services, not here."""
+        for field in active_fields():
+            if not field.customer_editable:
+                continue
+            name = f"field_{field.key}"
+            options = {
+                "label": field.label_for_customers,
+                "help_text": field.customer_help_text,
+                "required": False,
+            }
+            if field.kind in CHOICE_KINDS:
+                choices = [(c.value, c.label) for c in field.choice_list if not c.retired]
+                if field.kind == FieldKind.CHOICE:
+                    self.fields[name] = forms.ChoiceField(
+                        choices=[("", _("Choose…")), *choices], **options
+                    )
+                else:
+                    self.fields[name] = forms.MultipleChoiceField(
+                        choices=choices, widget=forms.CheckboxSelectMultiple, **options
+                    )
+            elif field.kind == FieldKind.CHECKBOX:
+                self.fields[name] = forms.BooleanField(**options)
+            elif field.kind == FieldKind.LONG_TEXT:
+                self.fields[name] = forms.CharField(
+                    widget=forms.Textarea(attrs={"rows": 3}), **options
+                )
+            elif field.kind == FieldKind.DATE:
+                self.fields[name] = forms.CharField(
+                    widget=forms.DateInput(attrs={"type": "date"}), **options
+                )
+            else:
+                self.fields[name] = forms.CharField(**options)
+            if field.required_on_submit:
+                self.fields[name].label = f"{self.fields[name].label} *"
+
+    def custom_field_values(self) -> dict:
+        """What was typed in the custom fields, by key (empty ones left out)."""
+        values = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("field_") and value not in (None, "", [], False):
+                values[name.removeprefix("field_")] = value
+        return values
+
+    def catalog_values(self) -> dict:
+        """The chosen product, version and component as objects (the service checks them)."""
+        if "product" not in self.fields:
+            return {}
+        known = catalog.get()
+        pid = self.cleaned_data.get("product")
+        product = known.product(int(pid)) if pid else None
+        vid, cid = self.cleaned_data.get("version"), self.cleaned_data.get("component")
+        return {
+            "product": product,
+            "version": next(
+                (v for v in known.versions_of(product and product.pk) if str(v.pk) == vid), None
+            ),
+            "component": next(
+                (c for c in known.components_of(product and product.pk) if str(c.pk) == cid), None
+            ),
+        }
 
 
 class SignedOutTicketForm(TicketForm):
@@ -95,7 +215,17 @@ class SignedOutTicketForm(TicketForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    field_order = ["email", "name", "subject", "body", "category", "priority"]
+    field_order = [
+        "email",
+        "name",
+        "subject",
+        "body",
+        "product",
+        "version",
+        "component",
+        "category",
+        "priority",
+    ]
 
 
 class ReplyForm(PortalForm):

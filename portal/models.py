@@ -28,6 +28,17 @@ class PendingSubmission(models.Model):
     body = models.TextField()
     category = models.CharField(max_length=64, blank=True)
     priority = models.CharField(max_length=16, blank=True)
+    # What it is about (checked when held, and again when filed: the catalog may change).
+    product = models.ForeignKey(
+        "products.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.ForeignKey(
+        "products.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    component = models.ForeignKey(
+        "products.Component", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fields = models.JSONField(default=dict, blank=True)  # custom field values, checked when held
     created_at = models.DateTimeField(default=clock.now)
     # Set once the ticket exists; a confirmed submission is never filed twice.
     ticket = models.OneToOneField(

@@ -21,9 +21,12 @@ from accounts.services import user_create
 from customers.models import Customer
 from customers.services import customer_get_or_create
 from portal.models import LinkPurpose, PendingAttachment, PendingSubmission, PortalLink
+from products.models import Component, Product, Version
+from products.services import check_product_choice
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from support.i18n import language_for
+from tickets.fields.services import fields_clean, require
 from tickets.mail.outbound import email_queue
 from tickets.models import Channel, Message, Priority, Status, Ticket
 from tickets.services import (
@@ -238,6 +241,10 @@ def ticket_submit(
     priority: str = "",
     attachments: Sequence[File] = (),
     tags: Sequence[str] = (),
+    product: Product | None = None,
+    version: Version | None = None,
+    component: Component | None = None,
+    fields: dict | None = None,
 ) -> Ticket:
     """File a ticket from the portal for a confirmed customer; once it is filed, they are mailed
     its reference (``portal.handlers``, from the ticket's ``created`` event)."""
@@ -253,6 +260,10 @@ def ticket_submit(
         priority=priority or Priority.NORMAL,
         tags=[*tags, *([category_tag(category)] if category else [])],
         attachments=attachments,
+        product=product,
+        version=version,
+        component=component,
+        fields=fields,
     )
     return ticket
 
@@ -267,11 +278,19 @@ def submission_hold(
     category: str = "",
     priority: str = "",
     attachments: Sequence[File] = (),
+    product: Product | None = None,
+    version: Version | None = None,
+    component: Component | None = None,
+    fields: dict | None = None,
 ) -> PendingSubmission:
     """Keep a signed-out visitor's ticket until the address confirms it through a mailed link."""
     _check_submission(
         subject=subject, body=body, category=category, priority=priority, attachments=attachments
     )
+    check_product_choice(product=product, version=version, component=component, for_new=True)
+    # Custom fields: checked as the ticket will check them (customer, required on submit).
+    values = fields_clean(fields or {}, current={}, customer=True)
+    require(values, on="submit")
     email = normalize_email(email)
     submission = PendingSubmission.objects.create(
         email=email,
@@ -280,6 +299,10 @@ def submission_hold(
         body=body.strip(),
         category=category,
         priority=priority,
+        product=product,
+        version=version,
+        component=component,
+        fields=values,
     )
     for upload in attachments:
         pending = PendingAttachment(
@@ -337,6 +360,10 @@ def submission_confirm(*, token: str) -> tuple[Ticket, User | None]:
             category=submission.category,
             priority=submission.priority,
             attachments=files,
+            product=submission.product,
+            version=submission.version,
+            component=submission.component,
+            fields=submission.fields,
         )
     finally:
         for upload in files:

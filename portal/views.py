@@ -34,8 +34,10 @@ from portal.forms import (
     TimeZoneForm,
 )
 from portal.models import LinkPurpose
+from products.cache import catalog
 from support.errors import DomainError, ValidationFailed
 from tickets.downloads import attachment_response
+from tickets.fields.services import visible_values
 from tickets.selectors import (
     attachment_get_for_user,
     messages_visible_to,
@@ -73,7 +75,10 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    field = exc.field or ""
+    if field.startswith("fields."):  # a custom field: the form names it field_<key>
+        field = "field_" + field.removeprefix("fields.")
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -261,6 +266,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "category": data.get("category") or "",
         "priority": data.get("priority") or "",
         "attachments": data.get("attachments") or [],
+        **form.catalog_values(),
+        "fields": form.custom_field_values(),
     }
     try:
         if customer:
@@ -277,6 +284,13 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     if not customer:
         return _submit_sent(request, data["email"])
     return redirect("portal:ticket-submitted", ticket_id=ticket.pk)
+
+
+@require_GET
+def product_parts(request: HttpRequest) -> HttpResponse:
+    """htmx: the request form's version and component lists for the product in ``?product=``."""
+    form = TicketForm(initial={"product": request.GET.get("product", "")[:12]})
+    return render(request, "portal/_product_parts.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -323,10 +337,32 @@ def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 20
             "can_solve": ticket.is_open,
             "can_reopen": ticket.status == "solved" and not services.needs_follow_up(ticket),
             "reopen_days": settings.PORTAL_REOPEN_DAYS,
+            "about": _about(ticket),
             "nav": "tickets",
         },
         status=status,
     )
+
+
+def _about(ticket) -> list[tuple[str, str]]:
+    """What the ticket is about, as the customer may see it: product, version and component
+    (from the process's copy of the catalog) and the custom fields shown to customers."""
+    known = catalog.get()
+    rows = []
+    product = known.product(ticket.product_id)
+    if product is not None:
+        rows.append((_("Product"), product.name))
+        for label, parts, pk in (
+            (_("Version"), known.versions_of(product.pk), ticket.version_id),
+            (_("Component"), known.components_of(product.pk), ticket.component_id),
+        ):
+            part = next((p for p in parts if p.pk == pk), None)
+            if part is not None:
+                rows.append((label, part.name))
+    for field, _value, shown in visible_values(ticket.fields or {}, customer=True):
+        if shown:
+            rows.append((field.label_for_customers, shown))
+    return rows
 
 
 @customer_required

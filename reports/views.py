@@ -17,6 +17,8 @@ from django.shortcuts import render
 from accounts.decorators import insights_required
 from accounts.models import Role, Team, User
 from customers.models import Organization
+from reports import product_metrics
+from reports.feedback_metrics import CsatStat
 from reports.filters import ReportFilter
 from reports.grouped import GroupedReport, GroupRow, grouped_report
 from reports.session import report_session
@@ -258,7 +260,68 @@ def _chart_buckets(daily: list[tuple[date, int, int]]) -> tuple[list[tuple[date,
 
 def build_report(f: ReportFilter) -> dict:
     with report_session() as session:
-        return _build_report(grouped_report(f, session=session))
+        report = _build_report(grouped_report(f, session=session))
+        report["tables"].update({t.key: t for t in _product_tables(f)})
+        return report
+
+
+def _product_tables(f: ReportFilter) -> list[Table]:
+    """Tickets by product and by version, with CSAT per product (issue 17)."""
+    products = product_metrics.tickets_by_product(f)
+    csat = product_metrics.csat_by_product(f)
+    versions = product_metrics.tickets_by_version(f)
+    empty = CsatStat(sent=0, answered=0, good=0, bad=0)
+    rows = [(p, csat.get(p["product_id"], empty)) for p in products]
+    return [
+        Table(
+            "products",
+            "Per product (tickets created in range; CSAT of surveys sent in range)",
+            ["Product", "Created", "Solved", "CSAT answers", "CSAT score"],
+            rows=[
+                [p["product__name"], p["created"], p["solved"], c.answered, _pct(c.score)]
+                for p, c in rows
+            ],
+            csv_headers=[
+                "product_id",
+                "product",
+                "created",
+                "solved",
+                "csat_answers",
+                "csat_good",
+                "csat_score_percent",
+            ],
+            csv_rows=[
+                [
+                    p["product_id"],
+                    p["product__name"],
+                    p["created"],
+                    p["solved"],
+                    c.answered,
+                    c.good,
+                    _csv_pct(c.score),
+                ]
+                for p, c in rows
+            ],
+        ),
+        Table(
+            "versions",
+            "Per version (tickets created in range)",
+            ["Product", "Version", "Created"],
+            rows=[[v["product__name"], v["version__name"], v["created"]] for v in versions],
+            csv_headers=["product", "version_id", "version", "status", "created"],
+            csv_rows=[
+                [
+                    v["product__name"],
+                    v["version_id"],
+                    v["version__name"],
+                    v["version__status"],
+                    v["created"],
+                ]
+                for v in versions
+            ],
+            numeric_from=2,
+        ),
+    ]
 
 
 def _build_report(grouped: GroupedReport) -> dict:

@@ -15,6 +15,7 @@ from feedback.api import (
 from integrations.api import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from kb.api import ArticleViewSet
 from kb.taxonomy_api import CategoryViewSet, SectionViewSet
+from products.api import ComponentViewSet, ProductViewSet, VersionViewSet
 from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
@@ -45,6 +46,9 @@ router.register("macros", MacroViewSet, basename="api-macro")
 router.register("articles", ArticleViewSet, basename="api-article")
 router.register("article-categories", CategoryViewSet, basename="api-article-category")
 router.register("article-sections", SectionViewSet, basename="api-article-section")
+router.register("products", ProductViewSet, basename="api-product")
+router.register("product-versions", VersionViewSet, basename="api-product-version")
+router.register("product-components", ComponentViewSet, basename="api-product-component")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 

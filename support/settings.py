@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "customers",
+    "products",
     "tickets",
     "feedback",
     "support",  # project-level management commands (runstack)
@@ -420,6 +421,8 @@ SPECTACULAR_SETTINGS = {
         "FeedbackItemKindEnum": "feedback.models.ItemKind",
         "FeedbackItemStatusEnum": "feedback.models.ItemStatus",
         "MessageKindEnum": "tickets.models.MessageKind",
+        "VersionStatusEnum": "products.models.VersionStatus",
+        "TicketFieldKindEnum": "tickets.fields.models.FieldKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("support.auth_views")),
     path("agent/settings/assignment/", include("tickets.assignment.urls")),
     path("agent/macros/", include("tickets.macros.urls")),
+    path("agent/settings/fields/", include("tickets.fields.urls")),
     path("agent/kb/", include("kb.agent_urls")),
     path("agent/people/", include("tickets.people.urls")),
     path("agent/admin/", include("tickets.staff.urls")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("help/", include("kb.urls")),
     path("feedback/", include("feedback.urls")),
+    path("products/", include("products.urls")),
     path("reports/", include("reports.urls")),
     path("integrations/", include("integrations.urls")),
 ]

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from accounts.models import Role, Team, User
 from customers.models import Customer, Organization, OrganizationDomain
 from kb.markdown import render as kb_render
+from products.models import Component, Product, Version
 from tickets.models import Message, MessageKind, Tag, Ticket
 
 PASSWORD = "correct horse battery staple"
@@ -195,3 +196,30 @@ class KbArticleFactory(DjangoModelFactory):
     body_html = factory.LazyAttribute(lambda o: kb_render(o.body))
     status = "published"
     internal = False
+
+
+# --- products ----------------------------------------------------------------------------------
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+
+
+class VersionFactory(DjangoModelFactory):
+    class Meta:
+        model = Version
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"1.{n}")
+
+
+class ComponentFactory(DjangoModelFactory):
+    class Meta:
+        model = Component
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"Component {n}")

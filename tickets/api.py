@@ -6,10 +6,12 @@ same ones the pages call. Ticket responses carry an ``ETag``; writes honour ``If
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import django_filters
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -28,8 +30,9 @@ from accounts.models import Team, User
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from customers.serializers import LISTED_DOMAINS
+from products.models import Component, Product, Version
 from support.api.errors import PayloadTooLarge, PreconditionFailed
-from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
+from support.api.filters import ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
 from support.api.renderers import BinaryRenderer
 from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM
@@ -37,16 +40,19 @@ from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted, ValidationFailed
 from tickets import services
+from tickets.api_filters import (
+    AGENT_ONLY_FILTERS,
+    TICKET_ORDERINGS,
+    TicketFilter,
+    custom_field_filter,
+)
 from tickets.downloads import attachment_response
 from tickets.models import (
     Channel,
     Message,
     MessageKind,
-    Priority,
-    Status,
     Tag,
     Ticket,
-    TicketType,
 )
 from tickets.selectors import attachments_visible_to, messages_visible_to, tickets_visible_to
 from tickets.serializers import (
@@ -102,60 +108,31 @@ def _lookup(model, pk, field: str, queryset=None):
     return found
 
 
+@contextmanager
+def _product_fields():
+    """The catalog's refusals name the API's fields (``version`` → ``version_id``)."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        if exc.field in ("product", "version", "component"):
+            exc.field = f"{exc.field}_id"
+        raise
+
+
+def _product_values(values: dict) -> dict:
+    """``product_id``/``version_id``/``component_id`` in ``values`` as the service's objects."""
+    found = {}
+    for key, model in (("product", Product), ("version", Version), ("component", Component)):
+        if f"{key}_id" in values:
+            found[key] = _lookup(model, values[f"{key}_id"], f"{key}_id")
+    return found
+
+
 def _agent_by_id(pk, field: str) -> User | None:
     return _lookup(User, pk, field, User.objects.filter(role__in=["admin", "agent"]))
 
 
 # --- tickets --------------------------------------------------------------------------------
-
-TICKET_ORDERINGS = {
-    "-updated_at": ("-updated_at", "-id"),
-    "updated_at": ("updated_at", "id"),
-    "-created_at": ("-created_at", "-id"),
-    "created_at": ("created_at", "id"),
-    "-id": ("-id",),
-    "id": ("id",),
-}
-AGENT_ONLY_FILTERS = ("assignee", "team", "tag", "unassigned")
-
-
-class TicketFilter(django_filters.FilterSet):
-    status = ChoiceInFilter(choices=Status.choices, help_text="One or more, comma-separated.")
-    priority = ChoiceInFilter(choices=Priority.choices, help_text="One or more, comma-separated.")
-    type = ChoiceInFilter(choices=TicketType.choices, help_text="One or more, comma-separated.")
-    channel = ChoiceInFilter(choices=Channel.choices, help_text="One or more, comma-separated.")
-    assignee = IdFilter(field_name="assignee_id", help_text="Agent id (agents only).")
-    unassigned = django_filters.BooleanFilter(
-        field_name="assignee", lookup_expr="isnull", help_text="Agents only."
-    )
-    team = IdFilter(field_name="team_id", help_text="Team id (agents only).")
-    requester = IdFilter(field_name="requester_id")
-    organization = IdFilter(field_name="organization_id")
-    tag = django_filters.CharFilter(
-        field_name="tags__name", max_length=64, help_text="Tag name (agents only)."
-    )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601; changed at or after."
-    )
-    created_since = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", help_text="ISO 8601; created at or after."
-    )
-    q = django_filters.CharFilter(
-        method="search", max_length=200, help_text="Text in the subject, or a ticket number."
-    )
-    ordering = ordering_filter(TICKET_ORDERINGS)
-
-    class Meta:
-        model = Ticket
-        fields: list[str] = []
-
-    def search(self, queryset, name, value):
-        value = value.strip().lstrip("#")
-        match = Q(subject__icontains=value)
-        if value.isdigit() and len(value) <= 18:
-            match |= Q(pk=int(value))
-        return queryset.filter(match)
-
 
 EXPAND_PARAM = OpenApiParameter(
     "expand",
@@ -183,6 +160,7 @@ CREATE_EXAMPLE = OpenApiExample(
 class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TicketSerializer
     filterset_class = TicketFilter
+    extra_query_prefixes = ("field.",)
     extra_query_params = ("expand",)
     ordering_choices = TICKET_ORDERINGS
     default_ordering = "-updated_at"
@@ -226,7 +204,11 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
                 raise exceptions.ValidationError(
                     {name: ["Only agents can filter on this."] for name in used}
                 )
-        return super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)
+        if self.action != "list":
+            return queryset
+        customer = not self.request.user.is_agent
+        return custom_field_filter(queryset, self.request.query_params, customer=customer)
 
     def _respond(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         # The caller may have just moved it out of their own reach (a ticket filed without a team,
@@ -302,7 +284,17 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
                 "requester_id",
                 customers_visible_to(request.user),
             )
-        ticket = services.ticket_create(
+        with _product_fields():
+            ticket = self._create(request, requester, actor, values)
+        if self._expand():
+            return self._respond(ticket, status.HTTP_201_CREATED)
+        # Shown from what the service wrote (tags, SLA match and clocks): no read back.
+        # Expanded objects (requester, organization) still read it back.
+        return self._answer(ticket, status.HTTP_201_CREATED, written=ticket.as_created)
+
+    @staticmethod
+    def _create(request, requester: Customer, actor, values: dict) -> Ticket:
+        return services.ticket_create(
             requester=requester,
             subject=values["subject"],
             body=values["body"],
@@ -316,12 +308,9 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             tags=values["tags"],
             attachments=values["attachments"],
             cc=values["cc"],
+            **_product_values(values),
+            fields=values.get("fields") or {},
         )
-        if self._expand():
-            return self._respond(ticket, status.HTTP_201_CREATED)
-        # Shown from what the service wrote (tags, SLA match and clocks): no read back.
-        # Expanded objects (requester, organization) still read it back.
-        return self._answer(ticket, status.HTTP_201_CREATED, written=ticket.as_created)
 
     @extend_schema(
         summary="Change a ticket",
@@ -335,7 +324,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         data.is_valid(raise_exception=True)
         changes = self._changes(data.validated_data)
         actor = actor_for(request.user)
-        with transaction.atomic():
+        with transaction.atomic(), _product_fields():
             ticket = self._locked_for_write()
             services.ticket_update(ticket=ticket, by=actor, changes=changes)
         return self._respond(ticket)
@@ -352,6 +341,9 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             changes["team"] = _lookup(Team, values["team_id"], "team_id")
         if "assignee_id" in values:
             changes["assignee"] = _agent_by_id(values["assignee_id"], "assignee_id")
+        changes.update(_product_values(values))
+        if "fields" in values:
+            changes["fields"] = values["fields"]
         return changes
 
     @extend_schema(

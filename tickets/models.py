@@ -9,6 +9,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Least
 
 from customers.models import Customer, Organization
+from products.models import Component, Product, Version
 from support import clock
 
 
@@ -126,6 +127,19 @@ class Ticket(models.Model):
     # public replies go to them too, never notes. Agents edit them; a requester's verified mail
     # adds the addresses it went to (docs/email.md, "CCs").
     cc = models.JSONField(default=list, blank=True)
+    # What the request is about (products app): a version and a component of that product.
+    # PROTECT: the catalog's services refuse to delete what tickets name, with the count.
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    version = models.ForeignKey(
+        Version, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    component = models.ForeignKey(
+        Component, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    # Custom field values by key (tickets.fields): checked by tickets.fields.services only.
+    fields = models.JSONField(default=dict, blank=True)
 
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
@@ -225,6 +239,10 @@ class Ticket(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="ticket_open_priority_idx",
             ),
+            # A product's / a version's tickets, newest activity first (views and API filters).
+            models.Index(fields=["product", "-updated_at", "-id"], name="ticket_product_idx"),
+            models.Index(fields=["version", "-updated_at", "-id"], name="ticket_version_idx"),
+            models.Index(fields=["component", "-updated_at", "-id"], name="ticket_component_idx"),
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
             # Reports read date ranges of creation and solving, and the open tickets, grouped by
@@ -460,6 +478,10 @@ class EventKind(models.TextChoices):
     CC_REMOVED = "cc_removed", "CC removed"
     # A public message sent by mail to an outside address (recorded with an internal note).
     FORWARDED = "forwarded", "Message forwarded"
+    FIELD_CHANGED = "field_changed", "Field changed"
+    PRODUCT_CHANGED = "product_changed", "Product changed"
+    VERSION_CHANGED = "version_changed", "Version changed"
+    COMPONENT_CHANGED = "component_changed", "Component changed"
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
     # Written by feedback's services (the customer's satisfaction survey of this ticket).
@@ -565,6 +587,7 @@ from tickets.automation.models import (  # noqa: E402, F401
     TicketTimes,
     Trigger,
 )
+from tickets.fields.models import FieldChoice, TicketField  # noqa: E402, F401
 from tickets.macros.models import Macro  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
 from tickets.sla.models import (  # noqa: E402, F401

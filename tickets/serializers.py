@@ -25,6 +25,7 @@ from support.api.serializers import (
     iso_datetime,
     serializing_for,
 )
+from tickets.fields.services import customer_visible_keys
 from tickets.models import (
     Attachment,
     Channel,
@@ -182,6 +183,13 @@ class TicketSerializer(serializers.ModelSerializer):
     organization_id = serializers.IntegerField(read_only=True, allow_null=True)
     assignee_id = serializers.IntegerField(read_only=True, allow_null=True)
     team_id = serializers.IntegerField(read_only=True, allow_null=True)
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
+    version_id = serializers.IntegerField(read_only=True, allow_null=True)
+    component_id = serializers.IntegerField(read_only=True, allow_null=True)
+    fields = serializers.DictField(
+        read_only=True,
+        help_text="Custom field values by key (customers: the fields shown to them).",
+    )
     tags = serializers.SerializerMethodField()
     cc = serializers.ListField(
         child=serializers.EmailField(),
@@ -208,6 +216,10 @@ class TicketSerializer(serializers.ModelSerializer):
             "requester",
             "organization_id",
             "organization",
+            "product_id",
+            "version_id",
+            "component_id",
+            "fields",
             "assignee_id",
             "team_id",
             "tags",
@@ -260,6 +272,18 @@ class TicketSerializer(serializers.ModelSerializer):
         return sorted(tag.name for tag in (ticket.tags.all() if tags is None else tags))
 
     @cached_property
+    def _customer_reader(self) -> bool:
+        user = serializing_for(self.context)
+        return user is not None and not user.is_agent
+
+    def _fields_for_reader(self, ticket: Ticket) -> dict:
+        values = ticket.fields or {}
+        if not values or not self._customer_reader:
+            return dict(values)
+        shown = customer_visible_keys()
+        return {key: value for key, value in values.items() if key in shown}
+
+    @cached_property
     def _customer(self) -> CustomerSerializer:
         return CustomerSerializer(context=self.context)
 
@@ -288,6 +312,10 @@ class TicketSerializer(serializers.ModelSerializer):
             data["organization"] = (
                 None if organization is None else self._organization.to_representation(organization)
             )
+        data["product_id"] = ticket.product_id
+        data["version_id"] = ticket.version_id
+        data["component_id"] = ticket.component_id
+        data["fields"] = self._fields_for_reader(ticket)
         agent_fields = "tags" not in hidden
         if agent_fields:
             data["assignee_id"] = ticket.assignee_id
@@ -426,7 +454,19 @@ MAX_FILES = 10
 
 
 class TicketCreateSerializer(StrictInputSerializer):
-    customer_fields = frozenset({"subject", "body", "body_html", "type", "attachments"})
+    customer_fields = frozenset(
+        {
+            "subject",
+            "body",
+            "body_html",
+            "type",
+            "attachments",
+            "product_id",
+            "version_id",
+            "component_id",
+            "fields",
+        }
+    )
 
     subject = serializers.CharField(max_length=250)
     body = serializers.CharField(max_length=100_000, allow_blank=True)
@@ -441,6 +481,18 @@ class TicketCreateSerializer(StrictInputSerializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     team_id = id_field(required=False, allow_null=True, default=None)
     assignee_id = id_field(required=False, allow_null=True, default=None)
+    product_id = id_field(required=False, allow_null=True, default=None)
+    version_id = id_field(
+        required=False, allow_null=True, default=None, help_text="A version of the product."
+    )
+    component_id = id_field(
+        required=False, allow_null=True, default=None, help_text="A component of the product."
+    )
+    fields = serializers.DictField(
+        required=False,
+        help_text='Custom field values by key, e.g. {"browser": "chrome"}; customers only '
+        "the fields they may edit. A bad value is a 400 naming fields.<key>.",
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=50
     )
@@ -457,7 +509,7 @@ class TicketCreateSerializer(StrictInputSerializer):
 
 
 class TicketUpdateSerializer(StrictInputSerializer):
-    customer_fields = frozenset({"status"})
+    customer_fields = frozenset({"status", "fields"})
 
     subject = serializers.CharField(max_length=250, required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -465,6 +517,18 @@ class TicketUpdateSerializer(StrictInputSerializer):
     type = serializers.ChoiceField(choices=TicketType.choices, required=False)
     team_id = id_field(required=False, allow_null=True)
     assignee_id = id_field(required=False, allow_null=True)
+    product_id = id_field(
+        required=False,
+        allow_null=True,
+        help_text="Changing the product alone clears a version or component of the old one.",
+    )
+    version_id = id_field(required=False, allow_null=True)
+    component_id = id_field(required=False, allow_null=True)
+    fields = serializers.DictField(
+        required=False,
+        help_text='Custom field values by key, e.g. {"browser": "chrome"}; customers only '
+        "the fields they may edit. A bad value is a 400 naming fields.<key>.",
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64),
         required=False,
@@ -480,7 +544,7 @@ class TicketUpdateSerializer(StrictInputSerializer):
 
 
 class TicketStatusSerializer(StrictInputSerializer):
-    customer_fields = frozenset({"status"})
+    customer_fields = frozenset({"status", "fields"})
     status = serializers.ChoiceField(choices=Status.choices)
 
 

@@ -30,9 +30,11 @@ from feedback.services import (
     feedback_item_update,
     item_search_filter,
 )
+from products.cache import catalog
+from products.models import Product
 from support import clock
 from support.charts import bar_chart
-from support.errors import DomainError
+from support.errors import DomainError, ValidationFailed
 
 TREND_WEEKS = 12
 
@@ -46,13 +48,41 @@ SORTS = {
     "recent": ("Newest demand", [F("last_demand_at").desc(nulls_last=True), "-demand"]),
     "new_demand": ("Demand in the last 30 days", [F("recent_demand").desc(), "-demand"]),
     "status": ("Status", ["status_order", "-demand"]),
-    "area": ("Product area", ["area", "-demand"]),
+    "area": ("Component", ["area", "-demand"]),
     "created": ("Newest items", ["-created_at"]),
 }
 
 
 def _is_pm(user: User) -> bool:
     return user.is_product_manager or user.is_admin
+
+
+def _component_choices(known) -> list[tuple[int, str]]:
+    names = {p.pk: p.name for p in known.products}
+    return [
+        (c.pk, f"{names[pid]} · {c.name}")
+        for pid, components in known.components.items()
+        for c in components
+    ]
+
+
+def _component_names() -> list[str]:
+    """Every component's name once, for the component field's suggestions."""
+    known = catalog.get()
+    return sorted({c.name for parts in known.components.values() for c in parts}, key=str.lower)
+
+
+def _product_from(request: HttpRequest, default=None):
+    """The product chosen in the form (``product``: an id, or empty for none)."""
+    raw = request.POST.get("product")
+    if raw is None:
+        return default
+    if not raw:
+        return None
+    found = catalog.get().product(int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if found is None:
+        raise ValidationFailed("Choose a product from the list.", field="product")
+    return Product.objects.get(pk=found.pk)
 
 
 @insights_required
@@ -73,6 +103,12 @@ def item_list(request: HttpRequest) -> HttpResponse:
     area = request.GET.get("area", "")
     if area:
         items = items.filter(area=area)
+    product = request.GET.get("product", "")
+    if product.isdigit():
+        items = items.filter(product_id=int(product))
+    component = request.GET.get("component", "")
+    if component.isdigit():
+        items = items.filter(component_id=int(component))
     query = request.GET.get("q", "").strip()
     if query:
         items = items.filter(item_search_filter(query))
@@ -81,7 +117,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         sort = "demand"
     items = items.order_by(*SORTS[sort][1], "-pk")
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    areas = FeedbackItem.objects.active().exclude(area="").values_list("area", flat=True).distinct()
+    known = catalog.get()
     return render(
         request,
         "feedback/item_list.html",
@@ -93,8 +129,11 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "kind": kind,
             "area": area,
+            "product": product,
+            "component": component,
             "query": query,
-            "areas": sorted(set(areas)),
+            "products": known.products,
+            "components": _component_choices(known),
             "ItemStatus": ItemStatus,
             "ItemKind": ItemKind,
             "is_pm": _is_pm(request.user),
@@ -114,6 +153,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
                 description=request.POST.get("description", ""),
                 kind=request.POST.get("kind") or ItemKind.FEATURE_REQUEST,
                 area=request.POST.get("area", ""),
+                product=_product_from(request),
                 owner=_owner_from(request),
                 by=request.user,
             )
@@ -128,6 +168,8 @@ def item_create(request: HttpRequest) -> HttpResponse:
             "ItemKind": ItemKind,
             "owners": _owners(),
             "values": request.POST,
+            "products": catalog.get().products,
+            "component_names": _component_names(),
             "nav": "new",
         },
         status=400 if error else 200,
@@ -216,6 +258,8 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "ItemStatus": ItemStatus,
             "ItemKind": ItemKind,
             "owners": _owners(),
+            "products": catalog.get().products,
+            "component_names": _component_names(),
             "merge_targets": FeedbackItem.objects.active()
             .exclude(pk=item.pk)
             .order_by("title")
@@ -237,6 +281,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             description=request.POST.get("description", item.description),
             kind=request.POST.get("kind") or item.kind,
             area=request.POST.get("area", item.area),
+            product=_product_from(request, item.product),
             owner=_owner_from(request),
         )
         messages.success(request, "Item saved.")

@@ -29,7 +29,12 @@ class StrictFilterBackend(DjangoFilterBackend):
                 allowed |= set(filterset_class.base_filters)
             if getattr(view, "pagination_class", None) is not None:
                 allowed |= PAGINATION_PARAMS
-        unknown = sorted(set(request.query_params) - allowed)
+        prefixes = tuple(getattr(view, "extra_query_prefixes", ())) if is_list else ()
+        unknown = sorted(
+            name
+            for name in set(request.query_params) - allowed
+            if not (prefixes and name.startswith(prefixes))
+        )
         if unknown:
             raise exceptions.ValidationError(
                 {name: ["Unknown query parameter."] for name in unknown}

@@ -458,6 +458,7 @@ PUBLIC_ROUTES = {
     "submit-confirm",
     "brand-css",
     "language",  # tests/portal/test_languages.py
+    "product-parts",  # version and component lists (tests/portal/test_product.py)
 }
 CUSTOMER_ROUTES = {"home", "account"}
 TICKET_ROUTES = {"ticket", "ticket-submitted", "reply", "solve", "reopen", "attachment"}

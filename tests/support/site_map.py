@@ -46,6 +46,10 @@ class Site:
     webhook: int = 0
     inbound: list[int] = field(default_factory=list)
     csat_link: str = ""
+    product: int = 0
+    version: int = 0
+    component: int = 0
+    ticket_field: int = 0
 
 
 def build_site() -> Site:
@@ -172,7 +176,9 @@ def build_site() -> Site:
         # Each area's own demo data on top (the customer's portal tickets, mail, rules, feedback
         # items in every status with CSAT answers, macros, canned replies, saved views).
         for module in (
+            "products.demo",
             "portal.demo",
+            "tickets.product_demo",
             "tickets.mail.demo",
             "integrations.demo",
             "tickets.automation.demo",
@@ -225,6 +231,14 @@ def build_site() -> Site:
     site.routing_rule = RoutingRule.objects.values_list("pk", flat=True).first()
     site.trigger = Trigger.objects.values_list("pk", flat=True).first()
     site.webhook = WebhookSubscription.objects.values_list("pk", flat=True).first()
+    from products.models import Component, Version
+
+    version = Version.objects.order_by("pk").first()
+    site.product, site.version = version.product_id, version.pk
+    site.component = Component.objects.filter(product_id=site.product).order_by("pk")[0].pk
+    from tickets.fields.models import TicketField
+
+    site.ticket_field = TicketField.objects.order_by("pk").values_list("pk", flat=True).first()
     from tickets.mail.models import InboundEmail
 
     mails = InboundEmail.objects.order_by("status", "pk").values_list("status", "pk")
@@ -418,6 +432,34 @@ PAGES: list[Page] = [
         INSIGHTS,
     ),
     _page("reports:dashboard", lambda s: [reverse("reports:dashboard")], INSIGHTS),
+    # Custom ticket fields (issue 17): admins.
+    _page("fields:list", lambda s: [reverse("fields:list")], {ADMIN}),
+    _page("fields:new", lambda s: [reverse("fields:new")], {ADMIN}),
+    _page("fields:edit", lambda s: [reverse("fields:edit", args=[s.ticket_field])], {ADMIN}),
+    # The product catalog (issue 17): everyone with insights reads it, admins and PMs keep it.
+    _page("products:list", lambda s: [reverse("products:list")], INSIGHTS),
+    _page("products:new", lambda s: [reverse("products:new")], {ADMIN, PM}),
+    _page("products:edit", lambda s: [reverse("products:edit", args=[s.product])], {ADMIN, PM}),
+    _page(
+        "products:version_new",
+        lambda s: [reverse("products:version_new", args=[s.product])],
+        {ADMIN, PM},
+    ),
+    _page(
+        "products:version_edit",
+        lambda s: [reverse("products:version_edit", args=[s.product, s.version])],
+        {ADMIN, PM},
+    ),
+    _page(
+        "products:component_new",
+        lambda s: [reverse("products:component_new", args=[s.product])],
+        {ADMIN, PM},
+    ),
+    _page(
+        "products:component_edit",
+        lambda s: [reverse("products:component_edit", args=[s.product, s.component])],
+        {ADMIN, PM},
+    ),
     # Everyone signed in.
     _page("api_tokens", lambda s: [reverse("api_tokens")], {ADMIN, AGENT, PM, CUSTOMER}),
     # The customer portal.
@@ -563,6 +605,14 @@ NOT_PAGES: dict[str, str] = {
     "reports:organizations": "htmx fragment (organization type-ahead)",
     "webhook_enable": "POST",
     "webhook_resend": "POST",
+    # The product catalog (issue 17).
+    "products:delete": "POST",
+    "products:version_delete": "POST",
+    "products:component_delete": "POST",
+    "products:options": "htmx fragment (a product's version and component lists)",
+    "portal:product-parts": "htmx fragment (the request form's version and component lists)",
+    "workspace:ticket_field_edit": "POST",
+    "fields:delete": "POST",
 }
 # Django's own admin (a repair tool for superusers) and the REST API are not pages of the app.
 OUTSIDE = ("admin/", "api/")

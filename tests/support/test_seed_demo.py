@@ -57,7 +57,8 @@ def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_
     from tickets.automation.models import RoutingRule, RoutingSettings, Trigger
 
     assert RoutingSettings.objects.get().default_team.name == "Customer Support"
-    assert RoutingRule.objects.count() == 3 and Trigger.objects.count() == 2
+    # Three example rules and one by product (tickets.product_demo).
+    assert RoutingRule.objects.count() == 4 and Trigger.objects.count() == 2
     assert not Ticket.objects.filter(team__isnull=True).exists()
 
 

@@ -339,3 +339,29 @@ def test_a_new_contact_the_model_refuses_is_an_error_on_the_page(client, agent, 
 def test_only_get_and_post(client, agent):
     client.force_login(agent)
     assert client.put(URL).status_code == 405
+
+
+def test_agent_files_a_ticket_about_a_product_version(client, agent, customer):
+    """Issue 17: the product and its version on the New ticket page; a version of another
+    product comes back as an error beside it, with everything typed kept."""
+    product = factories.ProductFactory(name="Cloud")
+    version = factories.VersionFactory(product=product, name="4.2")
+    client.force_login(agent)
+    page = client.get(URL).content.decode()
+    assert 'id="nt-product"' in page and ">Cloud<" in page
+    other = factories.VersionFactory(name="0.1")
+    refused = _post(
+        client,
+        {"requester": customer.email, "product": str(product.pk), "version": str(other.pk)},
+    )
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "Version 0.1 is not a version of Cloud." in body
+    assert f'<option value="{version.pk}">4.2</option>' in body
+    assert "the printer is smoking" in body
+    _post(
+        client,
+        {"requester": customer.email, "product": str(product.pk), "version": str(version.pk)},
+    )
+    ticket = Ticket.objects.get()
+    assert (ticket.product, ticket.version) == (product, version)

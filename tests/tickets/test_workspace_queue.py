@@ -206,12 +206,12 @@ def test_queue_query_count_does_not_grow_with_page_size(
         t.save()
     url = reverse("workspace:queue", args=["all"])
     # user, the page, the sidebar counts and saved views, the agent and team lists (the session
-    # is read from the cache)
-    with django_assert_max_num_queries(6):
+    # is read from the cache), and 3 to load the product catalog into the process's cache
+    with django_assert_max_num_queries(9):
         response = signed_in.get(url, {"size": size})
     assert response.status_code == 200
     assert len(response.context["page"].rows) == min(size, 30)
-    # Warm: the user and the page; counts, saved views, agents and teams are cached.
+    # Warm: the user and the page; counts, saved views, agents, teams and the catalog are cached.
     with django_assert_max_num_queries(2):
         signed_in.get(url, {"size": size})
 

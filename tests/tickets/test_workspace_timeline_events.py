@@ -91,6 +91,36 @@ def _samples(ticket, agent, other, customer) -> list[dict]:
             "new": "Support",
             "data": {"rule": {"kind": "routing_rule", "id": 4, "name": "Refunds"}},
         },
+        # Issue 17: a ticket's product, version and component (tickets.services.changes).
+        {
+            "kind": EventKind.PRODUCT_CHANGED,
+            "actor": agent,
+            "field": "product",
+            "new": "Acme Cloud",
+            "data": {"old_id": None, "new_id": 3},
+        },
+        {
+            "kind": EventKind.VERSION_CHANGED,
+            "actor": agent,
+            "field": "version",
+            "old": "4.1",
+            "new": "4.2",
+            "data": {"old_id": 5, "new_id": 6},
+        },
+        {
+            "kind": EventKind.FIELD_CHANGED,
+            "actor": agent,
+            "field": "browser",
+            "old": "Firefox",
+            "new": "Chrome",
+            "data": {"label": "Browser", "old": "firefox", "new": "chrome"},
+        },
+        {
+            "kind": EventKind.COMPONENT_CHANGED,
+            "field": "component",
+            "old": "Exports",
+            "data": {"old_id": 9, "new_id": None, "rule": trigger},
+        },
         {"kind": EventKind.TAG_ADDED, "actor": agent, "field": "tags", "new": "vip"},
         {"kind": EventKind.TAG_REMOVED, "actor": agent, "field": "tags", "old": "vip"},
         {

@@ -17,7 +17,20 @@ from tickets.models import EventKind, Message, Ticket, TicketEvent
 from tickets.sla.business_time import Calendar, open_periods
 
 # The ticket's field a change event is about, by its ``field`` column.
-_EVENT_FIELDS = {"status", "priority", "type", "subject", "team", "assignee", "tags"}
+_EVENT_FIELDS = {
+    "status",
+    "priority",
+    "type",
+    "subject",
+    "team",
+    "assignee",
+    "tags",
+    "product",
+    "version",
+    "component",
+}
+# Fields whose change events carry the old and new ids in ``data`` (names may be renamed).
+_ID_FIELDS = {"product", "version", "component"}
 
 
 class Facts:
@@ -83,7 +96,7 @@ class Facts:
             return "created" if self.created else "updated"
         if field in ("status", "priority", "type", "channel", "subject"):
             return getattr(ticket, field)
-        if field in ("team", "assignee", "organization"):
+        if field in ("team", "assignee", "organization", "product", "version", "component"):
             return getattr(ticket, f"{field}_id")
         if field == "requester":
             return self.requester
@@ -135,6 +148,8 @@ def _changed(facts: Facts, cond: dict) -> bool:
         return facts.current(field) == value
     # changed_from: events keep the old value as text (a name, for team and assignee)
     old = events[0].old
+    if field in _ID_FIELDS:
+        return (events[0].data or {}).get("old_id") == value
     if field in ("team", "assignee"):
         return old == _name_of(field, value)
     return old == value

@@ -24,6 +24,7 @@ from django.urls import reverse
 from accounts.models import Role, Team, User
 from customers.models import Customer
 from customers.services import customer_get_or_create
+from products.cache import catalog
 from support import clock
 from support.errors import DomainError, InvalidChange, NotFound, ValidationFailed
 from tickets import services as ticket_services
@@ -514,6 +515,7 @@ def _new_ticket(mail: ParsedMail, verdict, *, body: str, body_html: str, files: 
         email_message_id=mail.message_id,
         mail_to=", ".join(sorted({r.lower() for r in mail.recipients})),
         cc=_verified_ccs(mail, verdict)[:MAX_CCS],
+        product=catalog.get().product_for_address({r.lower() for r in mail.recipients}),
     )
     return ticket.as_created.message
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Team
+from products.cache import catalog
 from support import ratelimit
 from support.localcache import ProcessCache
 from tickets.mail.parse import ParsedMail
@@ -58,6 +59,7 @@ def own_addresses() -> set[str]:
     found = {_addr(settings.DEFAULT_FROM_EMAIL), _addr(settings.SERVER_EMAIL)}
     found.update(_addr(a) for a in settings.MAIL_OWN_ADDRESSES)
     found.update(_addr(team.email) for team in teams_with_address.get())
+    found.update(_addr(p.support_email) for p in catalog.get().products if p.support_email)
     return {a for a in found if "@" in a}
 
 

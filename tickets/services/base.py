@@ -22,6 +22,7 @@ from support import clock
 from support.errors import NotPermitted, ValidationFailed
 from tickets import workflow
 from tickets.events import record_event
+from tickets.fields import services as custom_fields
 from tickets.models import (
     MAX_CCS,
     Attachment,
@@ -155,6 +156,9 @@ def status_set(ticket: Ticket, status: str, *, by: Actor | None) -> None:
     """Move a locked ticket to ``status`` through the state machine (stamping solved/closed
     times), record it, and let the SLA clocks pause, resume or stop."""
     workflow.check_transition(ticket.status, status)
+    if status == Status.SOLVED and isinstance(by, User) and by.is_agent:
+        # Custom fields an agent must fill in before solving (tickets.fields).
+        custom_fields.require(ticket.fields or {}, on="solve")
     old = ticket.status
     now = clock.now()
     ticket.status = status

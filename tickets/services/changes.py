@@ -12,8 +12,12 @@ from typing import TypedDict
 
 from accounts.models import Team, User
 from customers.models import Customer
+from products.models import Component, Product, Version
+from products.services import check_product_choice
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.events import record_event, ticket_change
+from tickets.fields import services as custom_fields
+from tickets.fields.cache import ticket_fields
 from tickets.models import EventKind, Priority, Status, Tag, Ticket, TicketType
 from tickets.services.base import (
     Actor,
@@ -50,6 +54,10 @@ class TicketChanges(TypedDict, total=False):
     cc: Iterable[str]
     cc_add: Iterable[str]
     cc_remove: Iterable[str]
+    product: Product | None
+    version: Version | None
+    component: Component | None
+    fields: dict
 
 
 CHANGEABLE = frozenset(TicketChanges.__annotations__)
@@ -58,6 +66,13 @@ _COLUMNS = {
     "subject": (EventKind.SUBJECT_CHANGED, False),
     "priority": (EventKind.PRIORITY_CHANGED, True),
     "type": (EventKind.TYPE_CHANGED, True),
+}
+# What the ticket is about: changing the product clears a version or component of another one.
+PRODUCT_KEYS = ("product", "version", "component")
+_PRODUCT_EVENTS = {
+    "product": EventKind.PRODUCT_CHANGED,
+    "version": EventKind.VERSION_CHANGED,
+    "component": EventKind.COMPONENT_CHANGED,
 }
 
 
@@ -70,7 +85,7 @@ def _check_actor(ticket: Ticket, by: Actor | None, keys: Iterable[str]) -> None:
     if not isinstance(by, Customer):
         require_agent(by)
         return
-    if set(keys) - {"status", "cc_add"}:
+    if set(keys) - {"status", "cc_add", "fields"}:
         raise NotPermitted("Only agents can do this.")
     if not customer_may_act(by, ticket):
         raise NotPermitted("You can only change your own tickets.")
@@ -91,7 +106,7 @@ def _check_closed(ticket: Ticket, keys: set[str]) -> None:
         raise InvalidChange("A closed ticket can't be reassigned.")
     if keys & {"tags", "tags_add", "tags_remove"}:
         raise InvalidChange("A closed ticket can't be retagged.")
-    for field in ("subject", "priority", "type"):
+    for field in ("subject", "priority", "type", "fields", *PRODUCT_KEYS):
         if field in keys:
             raise InvalidChange("A closed ticket can't be changed.", field=field)
 
@@ -110,7 +125,24 @@ def _check_assignment(ticket: Ticket, changes: TicketChanges) -> None:
         )
 
 
-def _clean(ticket: Ticket, changes: TicketChanges) -> dict:
+def _clean_product(ticket: Ticket, changes: TicketChanges) -> dict:
+    """The product, version and component the ticket will have: what was asked, and a version
+    or component of another product cleared when only the product changes."""
+    wanted = {key: changes[key] if key in changes else getattr(ticket, key) for key in PRODUCT_KEYS}
+    product = wanted["product"]
+    for key in ("version", "component"):
+        part = wanted[key]
+        if (
+            key not in changes
+            and part is not None
+            and (product is None or part.product_id != product.pk)
+        ):
+            wanted[key] = None
+    check_product_choice(**wanted)
+    return wanted
+
+
+def _clean(ticket: Ticket, changes: TicketChanges, by: Actor | None = None) -> dict:
     """The changes checked and normalized, before anything is written."""
     clean: dict = {}
     if "subject" in changes:
@@ -157,6 +189,12 @@ def _clean(ticket: Ticket, changes: TicketChanges) -> dict:
             if len(wanted) > len(current):
                 check_cc_count(wanted)
             clean["cc"] = wanted
+    if set(PRODUCT_KEYS) & set(changes):
+        clean.update(_clean_product(ticket, changes))
+    if "fields" in changes:
+        clean["fields"] = custom_fields.fields_clean(
+            changes["fields"], current=ticket.fields or {}, customer=isinstance(by, Customer)
+        )
     if "status" in changes:
         clean["status"] = changes["status"]
     return clean
@@ -177,7 +215,7 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
     _check_closed(ticket, set(changes) - {"status", "followers_add", "followers_remove"})
     if isinstance(by, Customer) and "status" in changes:
         _check_customer_status(ticket, changes["status"])
-    clean = _clean(ticket, changes)
+    clean = _clean(ticket, changes, by)
 
     saved: list[str] = []
     rematch = False
@@ -188,6 +226,22 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
             saved.append(field)
             rematch = rematch or matching
             record_event(ticket, kind=kind, by=by, field=field, old=old, new=clean[field])
+    for field in PRODUCT_KEYS:
+        new = clean.get(field, ticket)
+        if new is not ticket and getattr(ticket, f"{field}_id") != (new.pk if new else None):
+            old = getattr(ticket, field)
+            setattr(ticket, field, new)
+            saved.append(field)
+            rematch = True
+            record_event(
+                ticket,
+                kind=_PRODUCT_EVENTS[field],
+                by=by,
+                field=field,
+                old=old,
+                new=new,
+                data={"old_id": old.pk if old else None, "new_id": new.pk if new else None},
+            )
     for field, kind in (("team", EventKind.TEAM_CHANGED), ("assignee", EventKind.ASSIGNEE_CHANGED)):
         new = clean.get(field, ticket)
         if new is not ticket and getattr(ticket, f"{field}_id") != (new.pk if new else None):
@@ -195,6 +249,10 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
             setattr(ticket, field, new)
             saved.append(field)
             record_event(ticket, kind=kind, by=by, field=field, old=old, new=new)
+    if "fields" in clean and clean["fields"] != (ticket.fields or {}):
+        _record_field_changes(ticket, ticket.fields or {}, clean["fields"], by=by)
+        ticket.fields = clean["fields"]
+        saved.append("fields")
     if saved:
         ticket_touch(ticket, *saved)
 
@@ -220,6 +278,25 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
     if "status" in clean and clean["status"] != ticket.status:
         status_set(ticket, clean["status"], by=by)
     return ticket
+
+
+def _record_field_changes(ticket: Ticket, old: dict, new: dict, *, by: Actor | None) -> None:
+    """One event per custom field that changed, with the values as they read now (a choice's
+    label) and as stored (``data``), so renaming a choice later leaves the sentence as it was."""
+    known = ticket_fields.get()
+    for key in [k for k in known if k in old or k in new]:
+        if old.get(key) == new.get(key):
+            continue
+        field = known[key]
+        record_event(
+            ticket,
+            kind=EventKind.FIELD_CHANGED,
+            by=by,
+            field=key[:32],
+            old=custom_fields.display(field, old.get(key)),
+            new=custom_fields.display(field, new.get(key)),
+            data={"label": field.label, "old": old.get(key), "new": new.get(key)},
+        )
 
 
 def _change_followers(ticket: Ticket, clean: dict, *, by: Actor | None) -> None:

@@ -9,8 +9,11 @@ from django.core.files import File
 
 from accounts.models import Team, User
 from customers.models import Customer
+from products.models import Component, Product, Version
+from products.services import check_product_choice
 from support.errors import NotPermitted, ValidationFailed
 from tickets.events import record_event, ticket_change
+from tickets.fields import services as custom_fields
 from tickets.models import (
     Channel,
     EventKind,
@@ -64,6 +67,10 @@ def ticket_create(
     first_message_kind: str = MessageKind.REPLY,
     mail_to: str = "",
     cc: Iterable[str] = (),
+    product: Product | None = None,
+    version: Version | None = None,
+    component: Component | None = None,
+    fields: dict | None = None,
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
@@ -72,7 +79,9 @@ def ticket_create(
     agent may make it an internal note (``first_message_kind=MessageKind.NOTE``), which nobody
     mails to the requester. ``mail_to``: the addresses a mail that opens it came to (routing
     rules match on them). ``cc``: who else gets the public replies (an agent's choice, or the
-    other addresses of a requester's verified mail).
+    other addresses of a requester's verified mail). ``product``, ``version``, ``component``:
+    what it is about; a customer
+    (or the system) may only name what is offered for new requests, an agent any version.
 
     What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
     show the new ticket (or use its first message) without reading them back.
@@ -92,6 +101,12 @@ def ticket_create(
         raise NotPermitted("Only an agent can open a ticket with an internal note.")
     cc_addresses = clean_cc_addresses(cc, requester_email=requester.email)
     check_cc_count(cc_addresses)
+    check_product_choice(
+        product=product, version=version, component=component, for_new=not isinstance(by, User)
+    )
+    values = custom_fields.fields_clean(fields or {}, current={}, customer=isinstance(by, Customer))
+    if isinstance(by, Customer):
+        custom_fields.require(values, on="submit")
     tag_names = sorted({normalize_tag(t) for t in tags})
     tag_rows = tags_named(tag_names) if tag_names else []
 
@@ -107,6 +122,10 @@ def ticket_create(
         created_by=by if isinstance(by, User) else None,
         mail_to=mail_to[:500],
         cc=cc_addresses,
+        product=product,
+        version=version,
+        component=component,
+        fields=values,
     )
     # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
     sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})

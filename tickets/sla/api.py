@@ -29,6 +29,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from accounts.models import Role, Team, User
 from customers.models import Organization
+from products.models import Product
 from support import clock
 from support.api.errors import PreconditionFailed
 from support.api.filters import IdFilter, ordering_filter
@@ -332,6 +333,9 @@ class SlaPolicySerializer(serializers.ModelSerializer):
     priorities = serializers.ListField(child=serializers.ChoiceField(Priority.choices))
     channels = serializers.ListField(child=serializers.ChoiceField(Channel.choices))
     types = serializers.ListField(child=serializers.ChoiceField(TicketType.choices))
+    product_ids = serializers.ListField(
+        source="products", child=serializers.IntegerField(), read_only=True
+    )
     organization_ids = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     warning_team_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -350,6 +354,7 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "priorities",
             "channels",
             "types",
+            "product_ids",
             "organization_ids",
             "tags",
             "first_response_minutes",
@@ -405,6 +410,7 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
     types = serializers.ListField(
         child=serializers.ChoiceField(TicketType.choices), default=list, max_length=10
     )
+    product_ids = serializers.ListField(child=id_field(), default=list, max_length=500)
     organization_ids = serializers.ListField(child=id_field(), default=list, max_length=500)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64), default=list, max_length=50
@@ -525,6 +531,9 @@ class SlaPolicyViewSet(ApiViewMixin, EtagViewMixin, mixins.ListModelMixin, views
             policy.warning_team = _one(teams, values["warning_team_id"], "warning_team_id", "team")
         if "breach_team_id" in values:
             policy.breach_team = _one(teams, values["breach_team_id"], "breach_team_id", "team")
+        if "product_ids" in values:
+            found = _by_ids(Product.objects.all(), values["product_ids"], "product_ids", "product")
+            policy.products = [product.pk for product in found]
         organizations = notify = tags = None
         if "organization_ids" in values:
             organizations = _by_ids(

@@ -9,6 +9,7 @@ from django import forms
 
 from accounts.models import Role, Team, User
 from customers.models import Organization
+from products.cache import catalog
 from tickets.models import Channel, Priority, TicketType
 from tickets.sla.business_time import WEEKDAYS, Calendar, CalendarError
 from tickets.sla.models import BusinessCalendar, SlaPolicy
@@ -135,6 +136,12 @@ class PolicyForm(forms.ModelForm):
     types = forms.MultipleChoiceField(
         choices=TicketType.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    products = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text="Any of them matches.",
+    )
     organizations = forms.ModelMultipleChoiceField(
         queryset=Organization.objects.order_by("name"),
         required=False,
@@ -184,7 +191,9 @@ class PolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["warning_team"].queryset = Team.objects.order_by("name")
         self.fields["breach_team"].queryset = Team.objects.order_by("name")
+        self.fields["products"].choices = [(p.pk, p.name) for p in catalog.get().products]
         if self.instance.pk:
+            self.fields["products"].initial = self.instance.products
             self.fields["priorities"].initial = self.instance.priorities
             self.fields["channels"].initial = self.instance.channels
             self.fields["types"].initial = self.instance.types
@@ -201,7 +210,7 @@ class PolicyForm(forms.ModelForm):
             for f in ("first_response_minutes", "next_reply_minutes", "resolution_minutes")
         ):
             raise forms.ValidationError("Set at least one target.")
-        for field in ("priorities", "channels", "types"):
+        for field in ("priorities", "channels", "types", "products"):
             setattr(self.instance, field, cleaned.get(field) or [])
         return cleaned
 

@@ -103,6 +103,9 @@ class SlaPolicy(models.Model):
     priorities = models.JSONField(default=list, blank=True)
     channels = models.JSONField(default=list, blank=True)
     types = models.JSONField(default=list, blank=True)
+    # Product ids (products app): a JSON list like the choices above, read from the policies'
+    # per-process cache without a join.
+    products = models.JSONField(default=list, blank=True)
     organizations = models.ManyToManyField("customers.Organization", blank=True, related_name="+")
     tags = models.ManyToManyField("tickets.Tag", blank=True, related_name="+")
 

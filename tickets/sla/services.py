@@ -49,6 +49,8 @@ def policy_matches(policy: SlaPolicy, ticket: Ticket, tag_ids: set[int]) -> bool
         return False
     if policy.types and ticket.type not in policy.types:
         return False
+    if policy.products and ticket.product_id not in policy.products:
+        return False
     org_ids = {o.pk for o in policy.organizations.all()}
     if org_ids and ticket.organization_id not in org_ids:
         return False
@@ -463,7 +465,7 @@ def policy_save(
     from tickets.models import Tag
     from tickets.services import normalize_tag
 
-    for field in ("priorities", "channels", "types"):
+    for field in ("priorities", "channels", "types", "products"):
         setattr(policy, field, sorted(set(getattr(policy, field) or [])))
     if not any(policy.target_minutes(k) for k in TargetKind.values):
         raise ValidationFailed(

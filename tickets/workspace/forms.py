@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django import forms
 
 from accounts.models import Team, User
+from products.models import Component, Product, Version
 from tickets.models import Priority, Status, TicketType
 from tickets.services import TicketChanges, split_addresses
 
@@ -52,6 +53,24 @@ class TeamField(forms.Field):
         return team
 
 
+class CatalogField(forms.Field):
+    """A product, version or component by id, or none (empty). Whether a version belongs to
+    the product is the service's rule (``products.services.check_product_choice``)."""
+
+    def __init__(self, *, model, missing: str, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.model, self.missing = model, missing
+
+    def clean(self, value: str | None):
+        value = (value or "").strip()
+        if not value:
+            return None
+        found = self.model.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        if found is None:
+            raise forms.ValidationError(self.missing)
+        return found
+
+
 class TagsField(forms.CharField):
     """Tag names separated by spaces or commas (each checked by the service)."""
 
@@ -82,6 +101,9 @@ class TicketChangeForm(forms.Form):
     tags_remove = TagsField(required=False)
     cc_add = AddressesField(required=False)
     cc_remove = AddressesField(required=False)
+    product = CatalogField(model=Product, missing="Choose a product.")
+    version = CatalogField(model=Version, missing="Choose a version.")
+    component = CatalogField(model=Component, missing="Choose a component.")
 
     def __init__(self, data, *, fields: Iterable[str], user: User) -> None:
         super().__init__(data)

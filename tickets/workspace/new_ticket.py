@@ -27,10 +27,12 @@ from accounts.selectors import agent_choices, team_choices
 from customers import services as customer_services
 from customers.models import Customer
 from customers.selectors import customers_visible_to
+from products.cache import catalog
+from products.models import Component, Product, Version
 from support.errors import DomainError
 from tickets import services
 from tickets.models import Channel, MessageKind, Priority, TicketType
-from tickets.workspace.forms import AddressesField, AgentField, TagsField, TeamField
+from tickets.workspace.forms import AddressesField, AgentField, CatalogField, TagsField, TeamField
 from tickets.workspace.views import nav_context
 
 MATCHES = 20  # type-ahead suggestions at most
@@ -38,7 +40,7 @@ EXISTING, NEW = "existing", "new"
 # Fields the page marks an error at; any other error is said above the form.
 FIELDS_SHOWN = frozenset(
     {"requester", "new_email", "subject", "body", "priority", "type", "team", "assignee"}
-    | {"tags", "attachments", "cc"}
+    | {"tags", "attachments", "cc", "product", "version", "component"}
 )
 
 
@@ -83,6 +85,9 @@ class NewTicketForm(forms.Form):
     team = TeamField(required=False)
     tags = TagsField(required=False)
     cc = AddressesField(required=False, max_length=2000)
+    product = CatalogField(model=Product, missing="Choose a product from the list.")
+    version = CatalogField(model=Version, missing="Choose a version from the list.")
+    component = CatalogField(model=Component, missing="Choose a component from the list.")
 
     def __init__(self, data=None, *, user: User) -> None:
         super().__init__(data)
@@ -160,8 +165,22 @@ def _page(request: HttpRequest, values: dict, *, errors=None, status: int = 200)
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,
         "files_dropped": bool(request.FILES),
+        **_product_lists(values.get("product", "")),
     }
     return render(request, "agent/new_ticket.html", context, status=status)
+
+
+def _product_lists(chosen: str) -> dict:
+    """Every product, and the versions and components of the chosen one (``products:options``
+    swaps these lists when the product changes)."""
+    known = catalog.get()
+    product_id = int(chosen) if chosen.isdigit() and len(chosen) < 10 else None
+    return {
+        "products": known.products,
+        "chosen_product": product_id if known.product(product_id) else None,
+        "versions": known.versions_of(product_id),
+        "components": known.components_of(product_id),
+    }
 
 
 @agent_required
@@ -199,6 +218,9 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 attachments=files,
                 first_message_kind=data["message_kind"],
                 cc=data["cc"],
+                product=data["product"],
+                version=data["version"],
+                component=data["component"],
             )
     except DomainError as error:
         field = {"email": "new_email", "name": "new_name"}.get(error.field, error.field)

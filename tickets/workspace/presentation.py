@@ -52,6 +52,11 @@ _VALUE_LABELS = {
 }
 _FIELD_NAMES = {"status": "status", "priority": "priority", "type": "type"}
 _SLA_CLOCKS = dict(TargetKind.choices)
+_PRODUCT_PARTS = {
+    EventKind.PRODUCT_CHANGED: "product",
+    EventKind.VERSION_CHANGED: "version",
+    EventKind.COMPONENT_CHANGED: "component",
+}
 _RULE_KINDS = {
     "trigger": "Trigger",
     "automation": "Automation",
@@ -164,6 +169,20 @@ def event_sentence(event: TicketEvent, zone: tzinfo | None = None) -> str:
         if event.actor_id and new == event.actor_name and not (event.data or {}).get("rule"):
             return f"{who} took this" + (f" (was {old})" if old else "")
         return f"{who} assigned this to {new}" + (f" (was {old})" if old else "")
+    if kind == EventKind.FIELD_CHANGED:
+        label = (event.data or {}).get("label") or "a field"
+        if not event.new:
+            return f"{who} cleared {label} (was {event.old})"
+        if not event.old:
+            return f"{who} set {label} to {event.new}"
+        return f"{who} changed {label} from {event.old} to {event.new}"
+    if kind in _PRODUCT_PARTS:
+        part = _PRODUCT_PARTS[kind]
+        if not new:
+            return f"{who} cleared the {part} (was {old})"
+        if not old:
+            return f"{who} set the {part} to {new}"
+        return f"{who} changed the {part} from {old} to {new}"
     if kind == EventKind.TEAM_CHANGED:
         if not new:
             return f"{who} removed this from {old}"

@@ -125,6 +125,9 @@ FILTER_KEYS = (
     "team",
     "requester",
     "organization",
+    "product",
+    "version",
+    "component",
     "tag",
     "created_from",
     "created_to",
@@ -212,7 +215,7 @@ def filter_q(params: QueryDict | dict, *, user: User) -> Q:
         if ids:
             tq |= Q(team_id__in=ids)
         q &= tq if tq else Q(pk__in=[])
-    for key in ("requester", "organization"):
+    for key in ("requester", "organization", "product", "version", "component"):
         ids = _ints(get(key))
         if ids:
             q &= Q(**{f"{key}_id__in": ids})

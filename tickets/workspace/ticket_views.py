@@ -16,9 +16,13 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import agent_required
 from accounts.models import User
 from accounts.selectors import agent_choices, team_choices
+from products.cache import catalog
 from support.errors import DomainError, NotFound
 from tickets import services
 from tickets.downloads import attachment_response
+from tickets.fields import services as custom_fields
+from tickets.fields.cache import ticket_fields
+from tickets.fields.models import FieldKind
 from tickets.macros import services as macro_services
 from tickets.macros.selectors import macro_get_for_agent
 from tickets.mail.models import InboundEmail
@@ -53,6 +57,9 @@ EDITABLE_FIELDS = {
     "follower_remove": "followers_remove",
     "cc_add": "cc_add",
     "cc_remove": "cc_remove",
+    "product": "product",
+    "version": "version",
+    "component": "component",
 }
 
 
@@ -70,6 +77,33 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,
         "header_error": error,
+        **_catalog_choices(ticket),
+        "custom_fields": _field_rows(ticket),
+    }
+
+
+def _field_rows(ticket: Ticket) -> list[dict]:
+    """The custom fields in the header: each active field (and an archived one that still holds
+    a value) with its value and the choices it may take (a retired one only if it is held)."""
+    rows = []
+    values = ticket.fields or {}
+    for field, value, shown in custom_fields.visible_values(values, customer=False):
+        held = set(value if isinstance(value, list) else [value])
+        choices = [c for c in getattr(field, "choice_list", []) if not c.retired or c.value in held]
+        rows.append(
+            {"field": field, "value": value, "shown": shown, "choices": choices, "held": held}
+        )
+    return rows
+
+
+def _catalog_choices(ticket: Ticket) -> dict:
+    """The header's product, version and component lists: every product, and the versions and
+    components of the ticket's (an agent may name an archived or end-of-life one)."""
+    known = catalog.get()
+    return {
+        "products": known.products,
+        "versions": known.versions_of(ticket.product_id),
+        "components": known.components_of(ticket.product_id),
     }
 
 
@@ -195,6 +229,34 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
         messages.success(request, f"#{ticket_id} moved out of your teams.")
         return redirect("workspace:home")
     return redirect("workspace:ticket", ticket_id=ticket_id)
+
+
+@agent_required
+@require_POST
+def ticket_field_edit(request: HttpRequest, ticket_id: int, key: str) -> HttpResponse:
+    """One custom field changed in place; htmx gets the header back (with the error, if any).
+    The value is checked by ``tickets.fields.services`` inside ``ticket_update``."""
+    field = ticket_fields.get().get(key)
+    if field is None:
+        raise Http404("No such field.")
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    multi = field.kind == FieldKind.MULTI_CHOICE
+    value = request.POST.getlist("value") if multi else request.POST.get("value", "")
+    error = ""
+    try:
+        services.ticket_update(ticket=ticket, by=request.user, changes={"fields": {key: value}})
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        error = exc.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("workspace:ticket", ticket_id=ticket_id)
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    response = render(request, "agent/_ticket_header.html", _header_context(ticket, error=error))
+    response["HX-Trigger"] = "ticket-changed"
+    return response
 
 
 @agent_required

@@ -28,6 +28,11 @@ urlpatterns = [
     path(
         "tickets/<int:ticket_id>/edit/<slug:field>/", ticket_views.ticket_edit, name="ticket_edit"
     ),
+    path(
+        "tickets/<int:ticket_id>/fields/<slug:key>/",
+        ticket_views.ticket_field_edit,
+        name="ticket_field_edit",
+    ),
     path("tickets/<int:ticket_id>/send/", ticket_views.ticket_send, name="ticket_send"),
     path("tickets/<int:ticket_id>/timeline/", ticket_views.ticket_timeline, name="ticket_timeline"),
     path("tickets/<int:ticket_id>/presence/", ticket_views.ticket_presence, name="ticket_presence"),

@@ -17,6 +17,7 @@ from accounts.decorators import agent_required
 from accounts.models import Availability, Team
 from accounts.selectors import agent_choices, team_choices
 from accounts.services import agent_heartbeat, agent_set_availability
+from products.cache import catalog
 from support.errors import DomainError
 from tickets import services
 from tickets.macros.bulk import bulk_apply_macro
@@ -109,6 +110,27 @@ def _filter_choices() -> dict:
         "channel_choices": Channel.choices,
         "agents": agent_choices(),
         "teams": team_choices(),
+        **_catalog_filter_choices(),
+    }
+
+
+def _catalog_filter_choices() -> dict:
+    """The product, version and component lists of the queue filters and the bulk bar, from the
+    process's copy of the catalog (no query on a warm page)."""
+    known = catalog.get()
+    names = {p.pk: p.name for p in known.products}
+    return {
+        "product_choices": [(p.pk, p.name) for p in known.products],
+        "version_choices": [
+            (v.pk, f"{names[pid]} {v.name}")
+            for pid, versions in known.versions.items()
+            for v in versions
+        ],
+        "component_choices": [
+            (c.pk, f"{names[pid]} · {c.name}")
+            for pid, components in known.components.items()
+            for c in components
+        ],
     }
 
 
@@ -397,6 +419,7 @@ BULK_CHANGES = {
     "priority": ["priority"],
     "team": ["team"],
     "tags": ["tags_add", "tags_remove"],
+    "product": ["product", "version"],
 }
 BULK_ACTIONS = (*BULK_CHANGES, "merge", "macro")
 

@@ -1,0 +1,101 @@
+"""Custom ticket fields: admin-defined facts a team cares about (browser, plan, order number).
+
+A ticket keeps its values in one JSON column, ``Ticket.fields`` (``{"browser": "chrome"}``):
+choice fields store the choice's stable ``value``, never its label, so a choice can be renamed
+or retired without rewriting a single ticket or event.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from support import clock
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", "Text"
+    LONG_TEXT = "long_text", "Long text"
+    NUMBER = "number", "Number"
+    DECIMAL = "decimal", "Decimal"
+    CHECKBOX = "checkbox", "Checkbox"
+    DATE = "date", "Date"
+    CHOICE = "choice", "Single choice"
+    MULTI_CHOICE = "multi_choice", "Multiple choice"
+    PATTERN = "pattern", "Text checked by a pattern"
+
+
+CHOICE_KINDS = (FieldKind.CHOICE, FieldKind.MULTI_CHOICE)
+
+
+class TicketField(models.Model):
+    key = models.SlugField(
+        max_length=32,
+        unique=True,
+        help_text="How the API and filters name it (?field.browser=chrome); can't change.",
+    )
+    kind = models.CharField(max_length=16, choices=FieldKind.choices, default=FieldKind.TEXT)
+    label = models.CharField(max_length=100, help_text="What agents see.")
+    help_text = models.CharField(max_length=300, blank=True)
+    customer_label = models.CharField(
+        max_length=100, blank=True, help_text="What customers see (the label when empty)."
+    )
+    customer_help_text = models.CharField(max_length=300, blank=True)
+    customer_visible = models.BooleanField(default=False)
+    customer_editable = models.BooleanField(default=False)
+    required_on_submit = models.BooleanField(
+        default=False, help_text="A customer must fill it in to file a request."
+    )
+    required_on_solve = models.BooleanField(
+        default=False, help_text="An agent must fill it in to solve the ticket."
+    )
+    pattern = models.CharField(
+        max_length=200, blank=True, help_text="A regular expression the whole value must match."
+    )
+    position = models.PositiveIntegerField(default=100)
+    # An archived field keeps its values on tickets but is offered on no form.
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=FieldKind.values), name="ticket_field_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=FieldKind.PATTERN) | ~Q(pattern=""),
+                name="ticket_field_pattern_has_pattern",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label_for_customers(self) -> str:
+        return self.customer_label or self.label
+
+
+class FieldChoice(models.Model):
+    """One value of a choice field. ``value`` is what tickets store and never changes; the
+    label can be renamed, and a retired choice is offered no more but reads as before."""
+
+    field = models.ForeignKey(TicketField, on_delete=models.CASCADE, related_name="choices")
+    value = models.SlugField(max_length=64)
+    label = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=100)
+    retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "value"],
+                name="field_choice_value_unique",
+                violation_error_message="This field already has a choice with this value.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
