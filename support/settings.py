@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "support.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, display safety
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -428,6 +429,8 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# More origins images may come from (support/security.py adds the S3 endpoint by itself).
+CSP_EXTRA_IMG_SRC = env_list("CSP_EXTRA_IMG_SRC")
 
 LOGGING = {
     "version": 1,

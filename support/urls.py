@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts.views import home
 from support.health import healthz, readyz
+from support.security import csp_report
 
 urlpatterns = [
     path("", home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("agent/", include("tickets.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("csp-report", csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("", include("tickets.mail.urls")),
     path("sla/", include("tickets.sla.urls")),

@@ -480,6 +480,7 @@ NOT_PAGES: dict[str, str] = {
     "macros:delete": "POST",
     "macros:preview": "JSON",
     "healthz": "plain-text probe",
+    "csp_report": "POST (browsers report Content-Security-Policy violations)",
     "readyz": "plain-text probe",
     "mail:inbound_endpoint": "POST endpoint for raw MIME",
     "mail:inbound_retry": "POST",

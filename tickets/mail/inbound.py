@@ -14,7 +14,6 @@ from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import PurePath
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
@@ -35,7 +34,7 @@ from tickets.mail.services import mail_message_add, mail_unverified_agent_note
 from tickets.mail.threading import find_ticket, strip_subject, unknown_sender_policy
 from tickets.mail.trim import trim_html, trim_text
 from tickets.models import Attachment, Channel, Message, Status, Ticket
-from tickets.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
+from tickets.sanitize import sanitize_html
 from tickets.selectors import ticket_get_for_agent
 
 logger = logging.getLogger(__name__)
@@ -493,25 +492,11 @@ def _new_ticket(mail: ParsedMail, *, body: str, body_html: str, files: list) -> 
     return ticket.as_created.message
 
 
-def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
-    # Remote images in mail are mostly tracking pixels: an agent opening the ticket must not
-    # tell the sender so. Inline (cid:) images stay; the image's alt text shows instead.
-    if tag == "img" and attribute == "src" and not value.startswith("cid:"):
-        return None
-    return value
-
-
 def _bodies(mail: ParsedMail) -> tuple[str, str]:
     text = trim_text(mail.text) if mail.text.strip() else ""
     html = trim_html(mail.html) if mail.html.strip() else ""
     if html:
-        html = nh3.clean(
-            sanitize_html(html),
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=URL_SCHEMES,
-            attribute_filter=_no_remote_images,
-        )
+        html = sanitize_html(html)
     if not text and not mail.attachments:
         text = "(no text)"
     return text or "(no text)", html

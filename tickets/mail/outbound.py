@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
+from support.text import clean_name, display_safe
 from tickets.mail.models import OutboundEmail, OutboundStatus
 from tickets.models import Message, Ticket
 
@@ -36,8 +37,9 @@ TRANSACTIONAL_QUEUE = "transactional"
 
 
 def _clean_header(value: str) -> str:
-    # Header values built from user input must not carry line breaks (header injection).
-    return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
+    # Header values built from user input must not carry line breaks (header injection), nor
+    # invisible controls or bidirectional overrides (support/text.py).
+    return clean_name(str(value).replace("\r", " ").replace("\n", " "))
 
 
 def _message_id_domain() -> str:
@@ -114,8 +116,8 @@ def _build_row(
         to=recipients,
         cc=[_clean_header(a) for a in cc if a and a.strip()],
         subject=_clean_header(subject)[:300],
-        body_text=body_text,
-        body_html=body_html,
+        body_text=display_safe(body_text),
+        body_html=display_safe(body_html),
         headers={k: _clean_header(v) for k, v in (headers or {}).items()},
         message_id_header=message_id or make_msgid(domain=_message_id_domain()),
     )
