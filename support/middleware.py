@@ -1,9 +1,14 @@
+import logging
 from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from support.api.errors import api_server_error, is_api
 from support.errors import DomainError
+
+logger = logging.getLogger("django.request")
 
 
 class DomainErrorMiddleware:
@@ -17,6 +22,15 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
+            if is_api(request) and not isinstance(exception, Http404 | PermissionDenied):
+                # Every answer under /api/ is JSON in the API's error shape, a bug included.
+                logger.error(
+                    "Internal Server Error: %s",
+                    request.path,
+                    exc_info=exception,
+                    extra={"status_code": 500, "request": request},
+                )
+                return api_server_error(request)
             return None
         template = "_error.html" if getattr(request, "htmx", False) else "error.html"
         status = exception.status_code

@@ -152,9 +152,12 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open when Redis is unreachable (support/cache.py); short timeouts so an
+            # outage costs a request milliseconds, not the kernel's connect timeout.
+            "BACKEND": "support.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "switchboard",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -198,6 +201,8 @@ CELERY_TASK_ROUTES = {
     # pattern.
     "support.tasks.dispatch_events": {"queue": "notifications"},
     "support.tasks.sweep_undispatched_events": {"queue": "notifications"},
+    "support.tasks.send_password_reset": {"queue": "transactional"},
+    "portal.tasks.send_signin_link": {"queue": "transactional"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.sla.*": {"queue": "sla"},
     "tickets.automation.tasks.*": {"queue": "sla"},  # time-based sweeps share the SLA queue
@@ -337,6 +342,9 @@ PORTAL_MAX_ATTACHMENTS = env_int("PORTAL_MAX_ATTACHMENTS", 5)
 # Rate limits: "<count>/<seconds>" for a fixed window, counted in the cache.
 PORTAL_SIGNIN_RATE_PER_EMAIL = env_str("PORTAL_SIGNIN_RATE_PER_EMAIL", "5/3600")
 PORTAL_SIGNIN_RATE_PER_IP = env_str("PORTAL_SIGNIN_RATE_PER_IP", "20/3600")
+# Password-reset mails for agents (support/auth_views.py): per address asked for, per client.
+PASSWORD_RESET_RATE_PER_EMAIL = env_str("PASSWORD_RESET_RATE_PER_EMAIL", "3/3600")
+PASSWORD_RESET_RATE_PER_IP = env_str("PASSWORD_RESET_RATE_PER_IP", "20/3600")
 PORTAL_SUBMIT_RATE_PER_IP = env_str("PORTAL_SUBMIT_RATE_PER_IP", "10/3600")
 # CSAT: how long after a ticket is solved the survey goes out, and how long its links work.
 CSAT_DELAY_MINUTES = env_int("CSAT_DELAY_MINUTES", 60)
@@ -427,6 +435,7 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "support.api.errors.api_csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # More origins images may come from (support/security.py adds the S3 endpoint by itself).

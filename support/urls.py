@@ -27,3 +27,12 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("integrations/", include("integrations.urls")),
 ]
+
+
+def handler500(request):
+    """A bug outside a view (in a middleware) under /api/ is JSON too; elsewhere Django's page."""
+    from django.views.defaults import server_error
+
+    from support.api.errors import api_server_error, is_api
+
+    return api_server_error(request) if is_api(request) else server_error(request)

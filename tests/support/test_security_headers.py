@@ -46,7 +46,10 @@ class _Inline(HTMLParser):
             ):
                 self.problems.append(f"<{tag} {name}=…> (htmx evaluates it: needs eval)")
         if tag in ("script", "style") and not values.get("src"):
-            if tag == "script" and values.get("type") in ("application/json", "application/ld+json"):
+            if tag == "script" and values.get("type") in (
+                "application/json",
+                "application/ld+json",
+            ):
                 return
             if values.get("nonce") != self.nonce:
                 self.problems.append(f"inline <{tag}> without the response's nonce")
