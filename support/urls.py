@@ -3,7 +3,9 @@ from django.urls import include, path
 
 from accounts.views import home
 from support.health import healthz, readyz
+from support.metrics import metrics
 from support.security import csp_report
+from support.status_views import status_page
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("csp-report", csp_report, name="csp_report"),
+    path("metrics", metrics, name="metrics"),
+    path("status/", status_page, name="status"),
     path("admin/", admin.site.urls),
     path("", include("tickets.mail.urls")),
     path("sla/", include("tickets.sla.urls")),

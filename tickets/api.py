@@ -189,6 +189,12 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     lookup_value_regex = ID_REGEX
     parser_classes = [JSONParser, MultiPartParser]
 
+    def get_parsers(self):
+        # Files come only with a new ticket; every other write is JSON, as the schema says.
+        action = getattr(self, "action", None)
+        creating = action == "create" if action else "pk" not in getattr(self, "kwargs", {})
+        return super().get_parsers() if creating else [JSONParser()]
+
     def get_queryset(self):
         tickets = tickets_visible_to(self.request.user).select_related("requester", "organization")
         # Prefetched into plain lists (``to_attr``): Django then sets one attribute per row

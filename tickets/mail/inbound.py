@@ -103,6 +103,29 @@ def inbound_retry(*, inbound: InboundEmail) -> InboundEmail:
     return row
 
 
+def inbound_accept(*, inbound: InboundEmail, by: User) -> InboundEmail:
+    """An admin vouches for the sender of a mail held because the receiving server said it
+    failed authentication: it is processed again, as mail from an unverified sender (a
+    requester's reply flagged for review, an agent's claim a note to confirm — never trusted).
+    Mail held for another reason (no single sender, an agent outside the ticket's team) can't be
+    accepted: nothing an admin says makes that right."""
+    with transaction.atomic():
+        row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if row.status != InboundStatus.REVIEW:
+            raise InvalidChange("Only mail held for review can be accepted.")
+        if row.auth_verdict != AuthVerdict.FAIL:
+            raise InvalidChange(
+                f"This mail can't be accepted: {row.error or 'its sender is not clear'}"
+            )
+        row.status = InboundStatus.RECEIVED
+        row.error = ""
+        row.accepted_by = by
+        row.accepted_at = clock.now()
+        row.save(update_fields=["status", "error", "accepted_by", "accepted_at"])
+        transaction.on_commit(lambda: _enqueue(row.pk))
+    return row
+
+
 def inbound_sweep() -> int:
     due = list(
         InboundEmail.objects.filter(
@@ -287,7 +310,7 @@ def _apply(row: InboundEmail) -> None:
         raise Rejected("The message has no sender address (From), so no one could be answered.")
     verdict = authenticity.verdict_for(mail)
     row.auth_verdict, row.auth_detail = verdict.verdict, verdict.detail
-    if verdict.verdict == AuthVerdict.FAIL:
+    if verdict.verdict == AuthVerdict.FAIL and not row.accepted_by_id:
         raise Held(
             f"The receiving server says mail from {mail.from_email} failed authentication "
             f"({verdict.detail}): it may be forged, so it was not added as theirs."

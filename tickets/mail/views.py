@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import admin_required, agent_required
 from support.errors import DomainError
 from tickets.downloads import attachment_response
-from tickets.mail.inbound import inbound_retry, inbound_store
+from tickets.mail.inbound import inbound_accept, inbound_retry, inbound_store
 from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail
 from tickets.mail.outbound import email_retry
 from tickets.mail.parse import parse
@@ -94,6 +94,26 @@ def inbound_retry_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return HttpResponseRedirect(reverse("mail:inbound_list") + "?status=failed")
+
+
+@admin_required
+@require_POST
+def inbound_accept_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
+    row = get_object_or_404(InboundEmail.objects.defer("raw"), pk=inbound_id)
+    try:
+        row = inbound_accept(inbound=row, by=request.user)
+        row.refresh_from_db()
+        messages.success(
+            request,
+            f"Mail {row.pk} accepted and processed again as from an unverified sender: "
+            f"{row.get_status_display()}.",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    back = request.POST.get("back", "")
+    if back not in (reverse("status"), reverse("mail:inbound_list")):
+        back = reverse("mail:inbound_list") + "?status=review"
+    return HttpResponseRedirect(back)
 
 
 @agent_required
