@@ -22,6 +22,7 @@ from datetime import datetime
 from importlib import metadata
 
 from django.conf import settings
+from kombu.exceptions import ChannelError
 from django.core.cache import cache
 from django.db import connection
 
@@ -150,12 +151,18 @@ def _queue_depths() -> dict[str, int] | None:
             conn.ensure_connection(max_retries=1, timeout=2)
             channel = conn.default_channel
             return {
-                queue.name: channel.queue_declare(queue=queue.name, passive=True).message_count
-                for queue in settings.CELERY_TASK_QUEUES
+                queue.name: _depth(channel, queue.name) for queue in settings.CELERY_TASK_QUEUES
             }
     except Exception as exc:
         logger.warning("Status: the broker is unreachable (%s)", exc)
         return None
+
+
+def _depth(channel, name: str) -> int:
+    try:
+        return channel.queue_declare(queue=name, passive=True).message_count
+    except ChannelError:  # never declared yet: nothing has been queued there
+        return 0
 
 
 def _beat() -> list[Reading]:
