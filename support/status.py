@@ -22,9 +22,9 @@ from datetime import datetime
 from importlib import metadata
 
 from django.conf import settings
-from kombu.exceptions import ChannelError
 from django.core.cache import cache
 from django.db import connection
+from kombu.exceptions import ChannelError
 
 from support import clock
 from support.cache import cache_errors

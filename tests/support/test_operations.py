@@ -31,6 +31,7 @@ def _broker_folders():
 
     make_local_folders()
 
+
 SAMPLE = re.compile(r'^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? -?[0-9.e+]+$')
 TRUSTED = "mx.switchboard.test"
 
