@@ -2,10 +2,10 @@ import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from support.api.errors import api_server_error, is_api
+from support.api.errors import api_server_error, error_body, is_api
 from support.errors import DomainError
 
 logger = logging.getLogger("django.request")
@@ -22,7 +22,11 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
-            if is_api(request) and not isinstance(exception, Http404 | PermissionDenied):
+            if is_api(request) and isinstance(exception, Http404 | PermissionDenied):
+                status = 404 if isinstance(exception, Http404) else 403
+                message = "Not found." if status == 404 else "You may not do this."
+                return JsonResponse(error_body(status, message), status=status)
+            if is_api(request):
                 # Every answer under /api/ is JSON in the API's error shape, a bug included.
                 logger.error(
                     "Internal Server Error: %s",

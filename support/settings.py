@@ -376,6 +376,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "support.api.errors.exception_handler",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Tests send JSON unless they say multipart (only the endpoints that take files accept it).
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests per minute: per token (or signed-in user), and per IP address for anonymous calls.
 API_RATE_LIMIT_USER = env_int("API_RATE_LIMIT_USER", 600)
@@ -413,6 +415,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "support.api.schema.schema_add_error_responses",
         "support.api.schema.schema_relax_optional_fields",
+        "support.api.schema.schema_closed_request_bodies",
     ],
 }
 
