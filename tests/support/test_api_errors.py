@@ -67,3 +67,43 @@ def test_over_http_an_unknown_post_is_json(live_server):
     assert caught.value.code == 404
     assert caught.value.headers["Content-Type"] == "application/json"
     assert json.loads(caught.value.read())["error"]["code"] == "not_found"
+
+
+def test_a_crash_before_the_answer_is_stored_leaves_nothing_and_the_retry_makes_one(
+    monkeypatch, settings
+):
+    """The database connection drops after the ticket is written but before the Idempotency-Key
+    answer is: the write must not survive without its answer, or the client's retry (which
+    finds the key "in progress", then free) creates a second ticket."""
+    from django.db import OperationalError
+
+    from accounts import idempotency
+    from accounts.tokens import api_token_create
+    from tickets.models import Ticket
+
+    admin = factories.AdminFactory()
+    customer = factories.CustomerFactory()
+    _, token = api_token_create(user=admin, name="t")
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = json.dumps({"requester_id": customer.pk, "subject": "Once", "body": "Only once"})
+    remember = idempotency.remember
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(idempotency, "remember", connection_lost)
+    first = client.post(
+        "/api/v1/tickets", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert first.status_code == 500
+    assert not Ticket.objects.exists()
+    monkeypatch.setattr(idempotency, "remember", remember)
+    retry = client.post(
+        "/api/v1/tickets", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert retry.status_code == 201, retry.content
+    again = client.post(
+        "/api/v1/tickets", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert again["Idempotent-Replayed"] == "true"
+    assert Ticket.objects.count() == 1

@@ -208,6 +208,7 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
             # Every column but the raw message, which never changes (rewriting it is most of
             # the UPDATE's bytes).
             row.save(update_fields=list(PROCESSED_FIELDS))
+        logger.info("Inbound mail %s: %s %s", inbound_id, row.status, row.error[:200])
         return row
     except Rejected as exc:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.reason, row=row)
