@@ -14,6 +14,7 @@ from accounts.decorators import admin_required
 from integrations.models import DeliveryStatus, WebhookDelivery
 from support.status import readings, version
 from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail, OutboundStatus
+from tickets.mail.outbound import INTERRUPTED
 
 ROWS = 20
 
@@ -23,6 +24,13 @@ ROWS = 20
 @require_GET
 def status_page(request: HttpRequest) -> HttpResponse:
     sections = readings()
+    failed_mail = list(
+        OutboundEmail.objects.filter(status=OutboundStatus.FAILED)
+        .only("pk", "kind", "to", "subject", "last_error", "ticket_id", "created_at")
+        .order_by("-created_at")[:ROWS]
+    )
+    for mail in failed_mail:
+        mail.maybe_sent = mail.last_error == INTERRUPTED
     return render(
         request,
         "status/status.html",
@@ -30,9 +38,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "warnings": sum(r.warn for section in sections.values() for r in section),
             "version": version(),
-            "failed_mail": OutboundEmail.objects.filter(status=OutboundStatus.FAILED)
-            .only("pk", "kind", "to", "subject", "last_error", "ticket_id", "created_at")
-            .order_by("-created_at")[:ROWS],
+            "failed_mail": failed_mail,
             "failed_webhooks": WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED)
             .select_related("subscription")
             .order_by("-created_at")[:ROWS],

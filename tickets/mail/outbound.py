@@ -34,6 +34,7 @@ SENDING_TIMEOUT = timedelta(minutes=10)
 # — goes to a queue of its own, so a backlog of notifications never holds it up.
 TRANSACTIONAL_KINDS = frozenset({"portal_sign_in", "password_reset", "portal_confirm_submission"})
 TRANSACTIONAL_QUEUE = "transactional"
+INTERRUPTED = "Interrupted while sending; it may or may not have been delivered."
 
 
 def _clean_header(value: str) -> str:
@@ -209,11 +210,18 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
 
 
 @transaction.atomic
-def email_retry(*, email: OutboundEmail) -> OutboundEmail:
-    """A person asks for a failed mail to be sent again."""
+def email_retry(*, email: OutboundEmail, maybe_duplicate: bool = False) -> OutboundEmail:
+    """A person asks for a failed mail to be sent again. A mail interrupted mid-send may have
+    been delivered: it is sent again only when the person said they know that
+    (``maybe_duplicate``), never by a plain Resend."""
     email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
     if email.status != OutboundStatus.FAILED:
         raise InvalidChange("Only a failed mail can be sent again.")
+    if email.last_error == INTERRUPTED and not maybe_duplicate:
+        raise InvalidChange(
+            "This mail was interrupted while being sent and may already have reached "
+            f"{', '.join(email.to)}: resend it only if you know it did not arrive."
+        )
     email.status = OutboundStatus.PENDING
     email.next_attempt_at = clock.now()
     email.attempts = 0
@@ -229,7 +237,7 @@ def outbound_sweep() -> int:
         status=OutboundStatus.SENDING, next_attempt_at__lt=now - SENDING_TIMEOUT
     ).update(
         status=OutboundStatus.FAILED,
-        last_error="Interrupted while sending; it may or may not have been delivered.",
+        last_error=INTERRUPTED,
     )
     due = list(
         OutboundEmail.objects.filter(

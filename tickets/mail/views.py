@@ -24,7 +24,7 @@ from support.errors import DomainError
 from tickets.downloads import attachment_response
 from tickets.mail.inbound import inbound_accept, inbound_retry, inbound_store
 from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail
-from tickets.mail.outbound import email_retry
+from tickets.mail.outbound import INTERRUPTED, email_retry
 from tickets.mail.parse import parse
 from tickets.mail.services import mail_note_confirm, message_mark_reviewed
 from tickets.models import Message
@@ -156,7 +156,7 @@ def outbound_resend(request: HttpRequest, email_id: int) -> HttpResponse:
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=email.ticket_id)
     error = ""
     try:
-        email_retry(email=email)
+        email_retry(email=email, maybe_duplicate=request.POST.get("maybe_duplicate") == "1")
     except DomainError as exc:
         error = exc.message
     if not request.htmx:
@@ -181,6 +181,7 @@ def delivery_context(ticket) -> dict:
     emails = list(ticket.outbound_emails.defer("body_text", "body_html")[:50])
     for email in emails:
         email.label = KIND_LABELS.get(email.kind, email.kind.replace("_", " ").capitalize())
+        email.maybe_sent = email.last_error == INTERRUPTED
     return {"ticket": ticket, "emails": emails}
 
 
