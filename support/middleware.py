@@ -36,6 +36,10 @@ class DomainErrorMiddleware:
                 )
                 return api_server_error(request)
             return None
+        if is_api(request):
+            fields = {exception.field: [exception.message]} if exception.field else {}
+            body = error_body(exception.status_code, exception.message, fields, exception.code)
+            return JsonResponse(body, status=exception.status_code)
         template = "_error.html" if getattr(request, "htmx", False) else "error.html"
         status = exception.status_code
         context = {"message": exception.message, "title": HTTPStatus(status).phrase}
