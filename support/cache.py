@@ -17,7 +17,10 @@ logger = logging.getLogger(__name__)
 
 # Seconds between two log lines about the same outage (every request would log otherwise).
 LOG_EVERY_SECONDS = 30
-_state = {"errors": 0, "logged_at": 0.0}
+# After a failure, Redis is not asked again for this long: a request during an outage costs
+# nothing, not a connection attempt (and the client's retries) per cache call.
+SKIP_SECONDS = 5.0
+_state = {"errors": 0, "logged_at": 0.0, "down_until": 0.0}
 UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
@@ -26,9 +29,15 @@ def cache_errors() -> int:
     return _state["errors"]
 
 
+def cache_down() -> bool:
+    """Whether Redis failed a moment ago (then it is not asked: see SKIP_SECONDS)."""
+    return time.monotonic() < _state["down_until"]
+
+
 def cache_failed(operation: str, exc: Exception) -> None:
     _state["errors"] += 1
     now = time.monotonic()
+    _state["down_until"] = now + SKIP_SECONDS
     if now - _state["logged_at"] >= LOG_EVERY_SECONDS:
         _state["logged_at"] = now
         logger.warning(
@@ -43,6 +52,9 @@ def _fail_open(name: str, default):
     method = getattr(RedisCache, name)
 
     def wrapper(self, *args, **kwargs):
+        if cache_down():
+            _state["errors"] += 1
+            return default(*args, **kwargs) if callable(default) else default
         try:
             return method(self, *args, **kwargs)
         except UNREACHABLE as exc:
@@ -66,6 +78,7 @@ class FailOpenRedisCache(RedisCache):
     delete = _fail_open("delete", False)
     delete_many = _fail_open("delete_many", None)
     touch = _fail_open("touch", False)
+    clear = _fail_open("clear", False)
     has_key = _fail_open("has_key", False)
     incr = _fail_open("incr", 1)
     decr = _fail_open("decr", 0)

@@ -24,7 +24,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from support import clock
-from support.cache import UNREACHABLE, cache_failed
+from support.cache import UNREACHABLE, cache_down, cache_failed
 
 # Aligned keys outlive their window a little, so a process whose clock lags still finds them.
 ALIGNED_SLACK_SECONDS = 5
@@ -77,6 +77,8 @@ def hit(scope: str, key: str, *, limit: int, window: int, aligned: bool = False)
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):
         try:
+            if cache_down():
+                raise ConnectionError("Redis failed a moment ago")
             count = _redis_hit(backend, cache_key, timeout)
         except UNREACHABLE as exc:
             # Fail open: a limit not counted for a while beats every request failing.

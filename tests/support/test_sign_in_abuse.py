@@ -186,3 +186,41 @@ def test_bad_api_tokens_are_limited_per_address_with_a_429(db):
     assert response.json()["error"]["message"].startswith("Too many requests; try again in")
     other = client.get("/api/v1/tickets", HTTP_AUTHORIZATION="Bearer x", REMOTE_ADDR="10.6.0.2")
     assert other.status_code == 401
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The production cache pointed at a Redis that is not there (nothing listens on port 1)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "support.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    yield
+    from support import cache
+
+    cache._state["down_until"] = 0.0  # Redis is "back" for the tests that follow
+
+
+def test_with_redis_down_sign_in_and_api_writes_keep_working(redis_down, agent):
+    from support.cache import cache_errors
+
+    before = cache_errors()
+    client = Client()
+    response = _login(client, agent.email)
+    assert response.status_code == 302
+    assert client.get(reverse("workspace:home"), follow=True).status_code == 200
+    customer = factories.CustomerFactory()
+    from accounts.tokens import api_token_create
+
+    _, token = api_token_create(user=factories.AdminFactory(), name="t")
+    created = Client().post(
+        "/api/v1/tickets",
+        {"requester_id": customer.pk, "subject": "Redis is down", "body": "Still works"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert created.status_code == 201, created.content
+    assert cache_errors() > before
