@@ -29,7 +29,9 @@ def webhook_readings() -> list[Reading]:
             f"Webhook deliveries {status}: {counts.get(status, 0)}",
             labels={"status": status},
             warn=status == DeliveryStatus.FAILED and counts.get(status, 0) > 0,
-            link=reverse("webhooks") if status == DeliveryStatus.FAILED else "",
+            link=reverse("webhooks")
+            if status == DeliveryStatus.FAILED and counts.get(status)
+            else "",
         )
         for status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
     ]

@@ -179,7 +179,7 @@ def _beat() -> list[Reading]:
                     None,
                     f"{short}: no run recorded yet",
                     labels={"task": name},
-                    warn=True,
+                    # Not a warning by itself (a fresh start); a late run is (below).
                 )
             )
             continue

@@ -43,7 +43,7 @@ def mail_readings() -> list[Reading]:
             f"Outgoing mail {status}: {out.get(status, 0)}",
             labels={"status": status},
             warn=status == OutboundStatus.FAILED and out.get(status, 0) > 0,
-            link=failed_list if status == OutboundStatus.FAILED else "",
+            link=failed_list if status == OutboundStatus.FAILED and out.get(status) else "",
         )
         for status in (OutboundStatus.PENDING, OutboundStatus.SENDING, OutboundStatus.FAILED)
     ]
@@ -64,7 +64,9 @@ def mail_readings() -> list[Reading]:
             f"Inbound mail {label}: {inbound.get(status, 0)}",
             labels={"status": status},
             warn=status != InboundStatus.RECEIVED and inbound.get(status, 0) > 0,
-            link=f"{inbound_list}?status={status}" if status != InboundStatus.RECEIVED else "",
+            link=f"{inbound_list}?status={status}"
+            if status != InboundStatus.RECEIVED and inbound.get(status)
+            else "",
         )
         for status, label in (
             (InboundStatus.RECEIVED, "waiting"),
