@@ -378,8 +378,6 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Tests send JSON unless they say multipart (only the endpoints that take files accept it).
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # No ?format=…: it would pick a renderer by query (a download's errors came back as */*).
-    "URL_FORMAT_OVERRIDE": None,
 }
 # Requests per minute: per token (or signed-in user), and per IP address for anonymous calls.
 API_RATE_LIMIT_USER = env_int("API_RATE_LIMIT_USER", 600)

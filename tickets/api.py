@@ -543,6 +543,14 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
         attachment = self.get_object()
         return attachment_response(attachment)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is JSON whatever renderer ?format= or Accept picked for the file.
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None):
+            if isinstance(request.accepted_renderer, BinaryRenderer):
+                request.accepted_renderer = JSONRenderer()
+                request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
 
 # --- tags -----------------------------------------------------------------------------------
 

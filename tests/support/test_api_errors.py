@@ -107,3 +107,14 @@ def test_a_crash_before_the_answer_is_stored_leaves_nothing_and_the_retry_makes_
     )
     assert again["Idempotent-Replayed"] == "true"
     assert Ticket.objects.count() == 1
+
+
+def test_a_downloads_error_is_json_whatever_format_is_asked():
+    from accounts.tokens import api_token_create
+
+    _, token = api_token_create(user=factories.AdminFactory(), name="t")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(
+        "/api/v1/attachments/00000000000000000000000000000000/download?format=bin"
+    )
+    assert response.status_code in (400, 404)
+    error_of(response)
