@@ -45,8 +45,10 @@ def test_schemathesis_with_all_checks_finds_nothing(live_server, seeded):
             # Left (docs/api.md, "Contract"): schema-valid requests the server still refuses
             # with a 400 — ids of objects that don't exist, cursors, nested bodies.
             "--exclude-checks",
-            # (and max_response_time: a timing check, flaky on a shared CI machine)
-            "positive_data_acceptance,max_response_time",
+            "positive_data_acceptance",
+            # Timing is the benchmarks' job; a shared CI machine may be slow for a moment.
+            "--max-response-time",
+            "60",
             "--phases",
             os.environ.get("SCHEMATHESIS_PHASES", "examples,coverage,fuzzing"),
             "--max-examples",
@@ -56,7 +58,7 @@ def test_schemathesis_with_all_checks_finds_nothing(live_server, seeded):
             "--seed",
             "1",
             "--request-timeout",
-            "20",
+            "60",
         ],
         capture_output=True,
         text=True,
