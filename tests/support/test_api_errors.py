@@ -118,3 +118,9 @@ def test_a_downloads_error_is_json_whatever_format_is_asked():
     )
     assert response.status_code in (400, 404)
     error_of(response)
+
+
+def test_a_path_with_a_line_break_is_a_json_404_too():
+    response = Client().post("/api/v1/articles/%0A%5B%5D/publish")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
