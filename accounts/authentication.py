@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from accounts import throttle
 from accounts.tokens import api_token_authenticate
 
 
@@ -23,8 +24,15 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("The token contains invalid characters.") from exc
+        ip = throttle.client_ip(request._request if hasattr(request, "_request") else request)
+        if throttle.token_failures_blocked(ip=ip):
+            raise exceptions.Throttled(
+                wait=throttle.TOKEN_WINDOW_SECONDS,
+                detail="Too many requests with unknown tokens from this address.",
+            )
         token = api_token_authenticate(raw)
         if token is None:
+            throttle.token_failed(ip=ip)
             raise exceptions.AuthenticationFailed("The token is unknown or revoked.")
         request.api_token = token
         return token.user, token

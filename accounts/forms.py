@@ -17,12 +17,8 @@ class ThrottledLoginForm(AuthenticationForm):
     def clean(self):
         email = (self.data.get("username") or "").strip()
         ip = throttle.client_ip(self.request) if self.request else "unknown"
-        if throttle.login_blocked(email=email, ip=ip):
+        if not throttle.login_attempt(email=email, ip=ip):
             raise forms.ValidationError(THROTTLED_MESSAGE, code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.login_failed(email=email, ip=ip)
-            raise
-        throttle.login_succeeded(email=email)
+        cleaned = super().clean()
+        throttle.login_succeeded(email=email, ip=ip)
         return cleaned

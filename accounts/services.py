@@ -9,6 +9,7 @@ from accounts.models import Availability, Role, Team, User, normalize_email
 from accounts.signals import availability_changed
 from support import clock
 from support.errors import ValidationFailed
+from support.text import clean_name
 
 
 @transaction.atomic
@@ -25,7 +26,7 @@ def user_create(
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed("A user with this email address already exists.", field="email")
     return User.objects.create_user(
-        email, password, name=name, role=role, time_zone=time_zone, locale=locale
+        email, password, name=clean_name(name), role=role, time_zone=time_zone, locale=locale
     )
 
 

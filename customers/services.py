@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User, normalize_email
 from customers.models import Customer, Organization, OrganizationDomain
 from support.errors import NotPermitted, ValidationFailed
+from support.text import clean_name
 
 
 def _domain_of(email: str) -> str:
@@ -65,7 +66,7 @@ def customer_create(
         raise ValidationFailed("A customer with this email address already exists.", field="email")
     customer = Customer(
         email=email,
-        name=name.strip(),
+        name=clean_name(name),
         phone=phone.strip(),
         organization=organization or organization_for_email(email),
         locale=locale,

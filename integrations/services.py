@@ -296,8 +296,12 @@ def webhook_deliver(*, delivery_id: str) -> WebhookDelivery | None:
     """Make one attempt at a due delivery; returns ``None`` if it isn't due (or is taken)."""
     now = clock.now()
     claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, last_attempt_at=now)
+        pk=delivery_id,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at__lte=now,
+        # The attempt is counted as it starts, committed before the request goes out: a worker
+        # killed mid-request (the sweep then tries again) leaves every attempt in the log.
+    ).update(status=DeliveryStatus.SENDING, last_attempt_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return None
     delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
@@ -344,7 +348,6 @@ def _record_attempt(
     delivery: WebhookDelivery, *, code: int | None, latency: int | None, excerpt: str, error: str
 ) -> None:
     now = clock.now()
-    delivery.attempts += 1
     delivery.response_code = code
     delivery.latency_ms = latency
     delivery.response_excerpt = excerpt.replace("\x00", "")

@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 from support import ratelimit
-from support.ratelimit import client_ip  # noqa: F401 - the portal's views use it from here
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """``"5/3600"`` → (5 requests, per 3600 seconds)."""
-    count, _, seconds = rate.partition("/")
-    return int(count), int(seconds or 60)
+from support.ratelimit import (
+    client_ip,  # noqa: F401 - the portal's views use it from here
+    parse_rate,
+)
 
 
 def hit(scope: str, key: str, rate: str) -> bool:

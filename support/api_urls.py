@@ -1,7 +1,7 @@
 """``/api/``: the v1 resources, the OpenAPI schema and the interactive docs."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import AgentViewSet, TeamViewSet
@@ -80,6 +80,6 @@ urlpatterns = [
     ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    re_path(r"^.*$", api_not_found),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^[\s\S]*$", api_not_found),  # any path, line breaks included
 ]

@@ -6,13 +6,27 @@ outbox (``email_queue``), and ``accounts`` must not import ``tickets``.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template import loader
 from django.urls import path, reverse, reverse_lazy
 
+from accounts import throttle
 from accounts.forms import ThrottledLoginForm
+
+logger = logging.getLogger(__name__)
+RESET_THROTTLED = (
+    "Too many password-reset requests for this address or from this network. Wait an hour and "
+    "try again, or ask an administrator."
+)
+RESET_TEMPLATES = {
+    "email_template_name": "accounts/password_reset_email.txt",
+    "subject_template_name": "accounts/password_reset_subject.txt",
+}
 
 PORTAL_URL = "/portal/"
 
@@ -31,6 +45,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledLoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code="throttled"):
+            response.status_code = 429  # Too Many Requests, with the sentence on the page
+        return response
 
     def get_success_url(self) -> str:
         user = self.request.user
@@ -73,20 +93,53 @@ class OutboxPasswordResetForm(PasswordResetForm):
         )
 
 
+def password_reset_mail(*, email: str, domain: str, use_https: bool) -> None:
+    """Django's reset form's work — find the active accounts, make a link, queue the mail — run
+    by a task (``support.tasks.send_password_reset``)."""
+    form = OutboxPasswordResetForm(data={"email": email})
+    if form.is_valid():
+        form.save(domain_override=domain, use_https=use_https, **RESET_TEMPLATES)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Answers the same, in the same time, for any address: the request only counts the limits
+    (per address asked for and per client; 429 over them) and queues a task that does the
+    lookup and the mail."""
+
+    form_class = OutboxPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form) -> HttpResponse:
+        email = form.cleaned_data["email"]
+        if not throttle.reset_allowed(email=email, ip=throttle.client_ip(self.request)):
+            form.add_error(None, RESET_THROTTLED)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        from support.tasks import send_password_reset
+
+        try:
+            send_password_reset.delay(email, self.request.get_host(), self.request.is_secure())
+        except Exception:  # the broker is down: the person asks again; nothing else is lost
+            logger.exception("Could not queue the password-reset mail")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password set through the mailed link also ends a sign-in lockout."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.login_unlock(email=self.user.email)
+        return response
+
+
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=OutboxPasswordResetForm,
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
@@ -94,10 +147,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("password_reset_complete"),
-        ),
+        PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

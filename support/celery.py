@@ -23,3 +23,24 @@ def make_local_folders(**kwargs) -> None:
     folders.append(str(Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent))
     for folder in filter(None, folders):
         os.makedirs(folder, exist_ok=True)
+
+
+@signals.before_task_publish.connect
+def _request_id_to_task(headers=None, **kwargs) -> None:
+    from support.logs import task_publishing
+
+    task_publishing(headers=headers)
+
+
+@signals.task_prerun.connect
+def _request_id_in_task(task=None, **kwargs) -> None:
+    from support.logs import task_starting
+
+    task_starting(task=task)
+
+
+@signals.task_postrun.connect
+def _task_done(task=None, **kwargs) -> None:
+    from support.logs import task_finished
+
+    task_finished(task=task)

@@ -25,7 +25,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -81,6 +81,22 @@ def register(
 
 def tables() -> list[EventTable]:
     return list(_tables.values())
+
+
+def oldest_undispatched() -> datetime | None:
+    """When the oldest event still owed a dispatch happened, over every table (status page)."""
+    times = [
+        at
+        for table in _tables.values()
+        if (
+            at := table.model.objects.filter(dispatched_at__isnull=True)
+            .order_by("id")
+            .values_list("at", flat=True)
+            .first()
+        )
+        is not None
+    ]
+    return min(times, default=None)
 
 
 def subscribe(*kinds: str) -> Callable[[Handler], Handler]:

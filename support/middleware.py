@@ -1,9 +1,14 @@
+import logging
 from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from support.api.errors import api_server_error, error_body, is_api
 from support.errors import DomainError
+
+logger = logging.getLogger("django.request")
 
 
 class DomainErrorMiddleware:
@@ -17,7 +22,24 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
+            if is_api(request) and isinstance(exception, Http404 | PermissionDenied):
+                status = 404 if isinstance(exception, Http404) else 403
+                message = "Not found." if status == 404 else "You may not do this."
+                return JsonResponse(error_body(status, message), status=status)
+            if is_api(request):
+                # Every answer under /api/ is JSON in the API's error shape, a bug included.
+                logger.error(
+                    "Internal Server Error: %s",
+                    request.path,
+                    exc_info=exception,
+                    extra={"status_code": 500, "request": request},
+                )
+                return api_server_error(request)
             return None
+        if is_api(request):
+            fields = {exception.field: [exception.message]} if exception.field else {}
+            body = error_body(exception.status_code, exception.message, fields, exception.code)
+            return JsonResponse(body, status=exception.status_code)
         template = "_error.html" if getattr(request, "htmx", False) else "error.html"
         status = exception.status_code
         context = {"message": exception.message, "title": HTTPStatus(status).phrase}

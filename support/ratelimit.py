@@ -24,6 +24,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from support import clock
+from support.cache import UNREACHABLE, cache_down, cache_failed
 
 # Aligned keys outlive their window a little, so a process whose clock lags still finds them.
 ALIGNED_SLACK_SECONDS = 5
@@ -75,7 +76,15 @@ def hit(scope: str, key: str, *, limit: int, window: int, aligned: bool = False)
     cache_key, timeout, reset_at, now = _where(scope, key, window, aligned)
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):
-        return _result(_redis_hit(backend, cache_key, timeout), limit, reset_at, now)
+        try:
+            if cache_down():
+                raise ConnectionError("Redis failed a moment ago")
+            count = _redis_hit(backend, cache_key, timeout)
+        except UNREACHABLE as exc:
+            # Fail open: a limit not counted for a while beats every request failing.
+            cache_failed("ratelimit", exc)
+            count = 0
+        return _result(count, limit, reset_at, now)
     cache.add(cache_key, 0, timeout=timeout)
     try:
         count = cache.incr(cache_key)
@@ -106,6 +115,20 @@ def peek(scope: str, key: str, *, limit: int, window: int, aligned: bool = False
 def clear(scope: str, key: str) -> None:
     """Forget an anchored window's count (a success that earns a fresh budget)."""
     cache.delete(_cache_key(scope, key))
+
+
+def give_back(scope: str, key: str) -> None:
+    """Take one hit back from an anchored window (an attempt that turned out fine)."""
+    try:
+        cache.decr(_cache_key(scope, key))
+    except ValueError:  # the window ended meanwhile
+        pass
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"5/3600"`` → (5 requests, per 3600 seconds)."""
+    count, _, seconds = rate.partition("/")
+    return int(count), int(seconds or 60)
 
 
 def client_ip(request: HttpRequest) -> str:

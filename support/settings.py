@@ -52,7 +52,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "support.logs.RequestIdMiddleware",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
+    "support.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, display safety
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,9 +156,12 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open when Redis is unreachable (support/cache.py); short timeouts so an
+            # outage costs a request milliseconds, not the kernel's connect timeout.
+            "BACKEND": "support.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "switchboard",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -186,6 +191,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# The worker logs through LOGGING (one format, the request id: support/logs.py), not its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
@@ -200,6 +207,8 @@ CELERY_TASK_ROUTES = {
     # pattern.
     "support.tasks.dispatch_events": {"queue": "notifications"},
     "support.tasks.sweep_undispatched_events": {"queue": "notifications"},
+    "support.tasks.send_password_reset": {"queue": "transactional"},
+    "portal.tasks.send_signin_link": {"queue": "transactional"},
     "tickets.mail.*": {"queue": "mail"},
     "tickets.sla.*": {"queue": "sla"},
     "tickets.automation.tasks.*": {"queue": "sla"},  # time-based sweeps share the SLA queue
@@ -357,6 +366,9 @@ PORTAL_MAX_ATTACHMENTS = env_int("PORTAL_MAX_ATTACHMENTS", 5)
 # Rate limits: "<count>/<seconds>" for a fixed window, counted in the cache.
 PORTAL_SIGNIN_RATE_PER_EMAIL = env_str("PORTAL_SIGNIN_RATE_PER_EMAIL", "5/3600")
 PORTAL_SIGNIN_RATE_PER_IP = env_str("PORTAL_SIGNIN_RATE_PER_IP", "20/3600")
+# Password-reset mails for agents (support/auth_views.py): per address asked for, per client.
+PASSWORD_RESET_RATE_PER_EMAIL = env_str("PASSWORD_RESET_RATE_PER_EMAIL", "3/3600")
+PASSWORD_RESET_RATE_PER_IP = env_str("PASSWORD_RESET_RATE_PER_IP", "20/3600")
 PORTAL_SUBMIT_RATE_PER_IP = env_str("PORTAL_SUBMIT_RATE_PER_IP", "10/3600")
 # The request form's article suggestions (typing, debounced): per address per minute.
 KB_SUGGEST_RATE_PER_MINUTE = env_int("KB_SUGGEST_RATE_PER_MINUTE", 60)
@@ -381,14 +393,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "support.api.pagination.StableCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["support.api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only; the two endpoints that take files add multipart (tickets/api.py).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "support.api.errors.exception_handler",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Tests send JSON unless they say multipart (only the endpoints that take files accept it).
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests per minute: per token (or signed-in user), and per IP address for anonymous calls.
 API_RATE_LIMIT_USER = env_int("API_RATE_LIMIT_USER", 600)
@@ -428,6 +440,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "support.api.schema.schema_add_error_responses",
         "support.api.schema.schema_relax_optional_fields",
+        "support.api.schema.schema_closed_request_bodies",
     ],
 }
 
@@ -451,14 +464,32 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "support.api.errors.api_csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# /metrics (support/metrics.py): a bearer token, and/or the addresses that may scrape it.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
+# More origins images may come from (support/security.py adds the S3 endpoint by itself).
+CSP_EXTRA_IMG_SRC = env_list("CSP_EXTRA_IMG_SRC")
 
+# LOG_FORMAT=json: one JSON object per line (support/logs.py); every line has the request id.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "support.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "support.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,4 +1,5 @@
-"""The event stream's two tasks (``support.events``): dispatch committed events, sweep lost ones."""
+"""The event stream's two tasks (``support.events``): dispatch committed events, sweep lost ones;
+and the password-reset mail, made off the request so any address takes the same time to answer."""
 
 from __future__ import annotations
 
@@ -26,3 +27,11 @@ def dispatch_events(self, table: str, event_ids: list[int]) -> None:
 def sweep_undispatched_events() -> int:
     """Beat: re-queue events whose dispatch task was lost (broker down, worker killed)."""
     return events.sweep_undispatched()
+
+
+@shared_task(acks_late=True)
+def send_password_reset(email: str, domain: str, use_https: bool) -> None:
+    """Queue the reset mail for ``email`` when it is an active account's (nothing otherwise)."""
+    from support.auth_views import password_reset_mail
+
+    password_reset_mail(email=email, domain=domain, use_https=use_https)

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from accounts.views import home
 from support.health import healthz, readyz
+from support.metrics import metrics
+from support.security import csp_report
+from support.status_views import status_page
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,6 +19,9 @@ urlpatterns = [
     path("agent/", include("tickets.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("csp-report", csp_report, name="csp_report"),
+    path("metrics", metrics, name="metrics"),
+    path("status/", status_page, name="status"),
     path("admin/", admin.site.urls),
     path("", include("tickets.mail.urls")),
     path("sla/", include("tickets.sla.urls")),
@@ -29,3 +35,12 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("integrations/", include("integrations.urls")),
 ]
+
+
+def handler500(request):
+    """A bug outside a view (in a middleware) under /api/ is JSON too; elsewhere Django's page."""
+    from django.views.defaults import server_error
+
+    from support.api.errors import api_server_error, is_api
+
+    return api_server_error(request) if is_api(request) else server_error(request)

@@ -167,6 +167,12 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     lookup_value_regex = ID_REGEX
     parser_classes = [JSONParser, MultiPartParser]
 
+    def get_parsers(self):
+        # Files come only with a new ticket; every other write is JSON, as the schema says.
+        action = getattr(self, "action", None)
+        creating = action == "create" if action else "pk" not in getattr(self, "kwargs", {})
+        return super().get_parsers() if creating else [JSONParser()]
+
     def get_queryset(self):
         tickets = tickets_visible_to(self.request.user).select_related("requester", "organization")
         # Prefetched into plain lists (``to_attr``): Django then sets one attribute per row
@@ -535,6 +541,14 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
     def download(self, request, pk=None):
         attachment = self.get_object()
         return attachment_response(attachment)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is JSON whatever renderer ?format= or Accept picked for the file.
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None):
+            if isinstance(request.accepted_renderer, BinaryRenderer):
+                request.accepted_renderer = JSONRenderer()
+                request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 # --- tags -----------------------------------------------------------------------------------

@@ -26,6 +26,11 @@ class TicketsConfig(AppConfig):
 
         engine.register()  # routing, then triggers, on every ticket change
 
+        from support.status import status_source
+        from tickets.mail.status import mail_readings
+
+        status_source("Mail", mail_readings)
+
         # Cache invalidation only: cached saved views and canned responses drop when they change.
         agent_cache.connect_signals()
 

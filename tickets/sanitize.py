@@ -1,4 +1,5 @@
-"""HTML that reaches a page comes through here first."""
+"""HTML that reaches a page comes through here first: mail bodies, the original-mail view and
+HTML written through the API or the composer alike."""
 
 from __future__ import annotations
 
@@ -19,6 +20,20 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "cid"}
 
 
+def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
+    # A remote image is mostly a tracking pixel: an agent opening the ticket must not tell the
+    # sender so, whoever wrote the HTML (a mail, an API client). Inline (cid:) images and our
+    # own files (a path on this site) stay; for the others the image's alt text shows instead.
+    if tag == "img" and attribute == "src" and not _own_image(value):
+        return None
+    return value
+
+
+def _own_image(src: str) -> bool:
+    src = src.strip()
+    return src.startswith("cid:") or (src.startswith("/") and not src.startswith(("//", "/\\")))
+
+
 def sanitize_html(html: str) -> str:
     return nh3.clean(
         html,
@@ -26,4 +41,5 @@ def sanitize_html(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_no_remote_images,
     )

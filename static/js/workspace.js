@@ -524,3 +524,11 @@
     updateSelected();
   });
 })();
+
+/* --- Hardening: the presence poll says whether I am typing (no hx-vals="js:", which needs eval
+   and the Content-Security-Policy refuses it) --- */
+document.body.addEventListener("htmx:configRequest", function (e) {
+  if (e.detail.elt && e.detail.elt.hasAttribute && e.detail.elt.hasAttribute("data-typing-signal")) {
+    e.detail.parameters.typing = window.sbTyping ? "1" : "0";
+  }
+});

@@ -12,7 +12,10 @@ import math
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views import csrf as csrf_views
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -147,6 +150,52 @@ def exception_handler(exc, context):
     return response
 
 
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/") or request.path_info == "/api"
+
+
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Unknown paths under /api/ answer in the API's error shape, not an HTML page."""
-    return JsonResponse(error_body(404, "No such endpoint."), status=404)
+    """Unknown paths under /api/ answer in the API's error shape, not an HTML page, whatever the
+    method (exempt from CSRF: a POST to a wrong path is a 404, not Django's CSRF page). A path
+    that only differs by its trailing slash says which one exists."""
+    path = request.path_info
+    message = "No such endpoint."
+    if path.endswith("/") and path.rstrip("/") and _resolves(path.rstrip("/")):
+        message = f"No such endpoint: API paths have no trailing slash; use {path.rstrip('/')}."
+    elif not path.endswith("/") and _resolves(path + "/"):
+        message = f"No such endpoint: use {path}/ (with a trailing slash)."
+    return JsonResponse(error_body(404, message), status=404)
+
+
+def _resolves(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.func is not api_not_found
+
+
+def api_csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: JSON under /api/ (a session-authenticated write without the
+    token), Django's page elsewhere."""
+    if is_api(request):
+        return JsonResponse(
+            error_body(
+                403,
+                "CSRF check failed: send the X-CSRFToken header with a session, or use a "
+                "Bearer token.",
+                code="forbidden",
+            ),
+            status=403,
+        )
+    return csrf_views.csrf_failure(request, reason=reason)
+
+
+def api_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        error_body(
+            500, "Something went wrong on our side; it has been logged.", code="server_error"
+        ),
+        status=500,
+    )

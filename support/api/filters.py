@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
 from support.api.schema import MAX_ID
@@ -23,6 +24,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         is_list = getattr(view, "action", None) == "list"
         allowed = set(getattr(view, "extra_query_params", ()))
+        filterset_class = None
         if is_list:
             filterset_class = self.get_filterset_class(view, queryset)
             if filterset_class is not None:
@@ -39,11 +41,39 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise exceptions.ValidationError(
                 {name: ["Unknown query parameter."] for name in unknown}
             )
+        problems = query_value_problems(request.query_params, filterset_class if is_list else None)
+        if problems:
+            raise exceptions.ValidationError(problems)
         if not is_list:
             return queryset
         return super().filter_queryset(request, queryset, view)
 
 
+BOOLEAN_VALUES = frozenset({"true", "false", "True", "False", "1", "0"})
+
+
+def query_value_problems(params, filterset_class) -> dict[str, list[str]]:
+    """A parameter given twice, or an empty or malformed value for a filter that is not free
+    text, is a 400 — django-filter would ignore it and answer as if it were not there."""
+    problems: dict[str, list[str]] = {}
+    filters = filterset_class.base_filters if filterset_class is not None else {}
+    for name in params:
+        values = params.getlist(name)
+        if len(values) > 1:
+            problems[name] = ["Give this parameter once."]
+            continue
+        value = values[0]
+        declared = filters.get(name)
+        if declared is None or isinstance(declared, django_filters.CharFilter):
+            continue
+        if value == "":
+            problems[name] = ["Give a value, or leave the parameter out."]
+        elif isinstance(declared, django_filters.BooleanFilter) and value not in BOOLEAN_VALUES:
+            problems[name] = ["Must be true or false."]
+    return problems
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 

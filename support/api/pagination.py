@@ -39,6 +39,18 @@ class StableCursorPagination(CursorPagination):
             )
         return size
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)

@@ -106,3 +106,12 @@ def schema_relax_optional_fields(result, generator, request, public):
         if schema and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in fields]
     return result
+
+
+def schema_closed_request_bodies(result, generator, request, public):
+    """Request bodies name every field they take: another one is refused ("Unknown field",
+    ``StrictInputSerializer``), so the schema says ``additionalProperties: false``."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema.setdefault("additionalProperties", False)
+    return result

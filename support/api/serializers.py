@@ -37,6 +37,8 @@ class StrictInputSerializer(serializers.Serializer):
             if self.customer_fields is not None and is_customer:
                 for name in sorted(set(data.keys()) & set(self.fields) - self.customer_fields):
                     errors[name] = ["Customers can't set this field."]
+            if not hasattr(data, "getlist"):  # JSON, not a form: types as the schema says
+                errors.update(json_type_errors(self.fields, data))
             if errors:
                 raise exceptions.ValidationError(errors)
         return super().to_internal_value(data)
@@ -46,6 +48,30 @@ class StrictInputSerializer(serializers.Serializer):
 
     def update(self, instance, validated_data):  # pragma: no cover
         raise NotImplementedError
+
+
+def json_type_errors(fields, data) -> dict[str, list[str]]:
+    """A JSON value of the wrong type is refused, not coerced (DRF would take ``0`` for a string
+    or ``"yes"`` for a boolean): the schema promises a type, and a client that sends another has
+    a bug it should hear about."""
+    errors: dict[str, list[str]] = {}
+    for name, field in fields.items():
+        if name not in data or field.read_only:
+            continue
+        value = data[name]
+        if value is None:
+            continue  # whether null is allowed is the field's own rule
+        if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+            errors[name] = ["Must be true or false."]
+        elif isinstance(field, serializers.CharField | serializers.ChoiceField) and not isinstance(
+            value, str
+        ):
+            errors[name] = ["Must be a string."]
+        elif isinstance(field, serializers.IntegerField) and (
+            isinstance(value, bool) or not isinstance(value, int)
+        ):
+            errors[name] = ["Must be a whole number."]
+    return errors
 
 
 def id_field(**kwargs) -> serializers.IntegerField:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from rest_framework import exceptions
 
 from support.api.errors import PayloadTooLarge, exception_handler
 from support.api.idempotency import (
+    IDEMPOTENCY_HEADER,
     idempotency_claim,
     idempotency_release,
     idempotency_remember,
@@ -19,6 +21,16 @@ class ApiViewMixin:
     """
 
     extra_query_params: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and IDEMPOTENCY_HEADER in request.headers:
+            # The key, the write and the stored answer commit together or not at all: a crash
+            # or a lost connection at any point leaves either nothing (the retry runs for
+            # real) or the answer (the retry replays it) — never a write whose key still says
+            # "in progress". A concurrent retry waits on the key's unique index meanwhile.
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         self.format_kwarg = self.get_format_suffix(**kwargs)

@@ -413,10 +413,15 @@ PAGES: list[Page] = [
         "mail:inbound_list",
         lambda s: (
             [reverse("mail:inbound_list")]
-            + [reverse("mail:inbound_list") + f"?status={v}" for v in ("failed", "ignored")]
+            + [
+                reverse("mail:inbound_list") + f"?status={v}"
+                for v in ("failed", "ignored", "review")
+            ]
         ),
         {ADMIN},
     ),
+    # Hardening: the admins' system status page.
+    _page("status", lambda s: [reverse("status")], {ADMIN}),
     _page(
         "mail:inbound_original",
         lambda s: [reverse("mail:inbound_original", args=[pk]) for pk in s.inbound],
@@ -567,9 +572,12 @@ NOT_PAGES: dict[str, str] = {
     "macros:delete": "POST",
     "macros:preview": "JSON",
     "healthz": "plain-text probe",
+    "csp_report": "POST (browsers report Content-Security-Policy violations)",
     "readyz": "plain-text probe",
     "mail:inbound_endpoint": "POST endpoint for raw MIME",
     "mail:inbound_retry": "POST",
+    "mail:inbound_accept": "POST (an admin accepts mail held for a failed sender check)",
+    "metrics": "Prometheus text for scrapers (tests/support/test_operations.py)",
     "mail:ticket_delivery": "htmx fragment (on the ticket page)",
     "mail:outbound_resend": "POST",
     "mail:reviewed": "POST",

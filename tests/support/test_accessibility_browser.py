@@ -1,4 +1,5 @@
-"""axe-core on every page, for every role, at desktop and phone widths; the contrast of every
+"""axe-core on every page, for every role, at desktop and phone widths, with no
+Content-Security-Policy violation; the contrast of every
 badge and label; skip links and the Tab order to the first ticket; the favicon.
 
 The pages and who opens them are the map in ``tests/support/site_map.py`` (the same map checks
@@ -42,6 +43,14 @@ def sign_in(page, base: str, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_opens_has_no_serious_axe_violation(live_server, page, role):
     site = build_site()
+    # The Content-Security-Policy (support/security.py): Chromium reports what it blocks.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            blocked.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None
+        ),
+    )
     sign_in(page, live_server.url, role)
     problems = []
     urls = pages_for(role, site)
@@ -63,6 +72,7 @@ def test_every_page_a_role_opens_has_no_serious_axe_violation(live_server, page,
             problems.append(str(exc))
     assert len(urls) >= 3
     assert not problems, f"as {role}:\n" + "\n\n".join(problems)
+    assert not blocked, f"as {role}, the Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 # Every badge and label the stylesheet colours, in the places the pages put them. A page shows

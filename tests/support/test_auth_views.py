@@ -42,7 +42,7 @@ def test_five_failures_lock_the_account_with_a_clear_message(client, agent):
         assert _login(client, agent.email, "wrong").status_code == 200
     # The right password no longer works for a while, from anywhere.
     response = _login(client, agent.email, ip="10.9.9.9")
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 

@@ -1,5 +1,8 @@
-"""The published OpenAPI schema holds: schemathesis drives a live server with a real token and
-finds no server error and no response that violates the schema."""
+"""The published OpenAPI schema holds: schemathesis drives a live server with a real token with
+all its checks — no server error, every status, content type and header as documented,
+schema-invalid requests refused, undeclared methods answered 405, authentication enforced —
+but one: ``positive_data_acceptance`` (schema-valid requests accepted) still finds 400s for
+references to objects that don't exist and a few schema gaps (docs/api.md, "Contract")."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def seeded(transactional_db, settings):
     return raw
 
 
-def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live_server, seeded):
+def test_schemathesis_with_all_checks_finds_nothing(live_server, seeded):
     executable = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     examples = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8")
     result = subprocess.run(  # noqa: S603 - our own tool, fixed arguments
@@ -38,9 +41,16 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live_serve
             "--header",
             f"Authorization: Bearer {seeded}",
             "--checks",
-            "not_a_server_error,response_schema_conformance",
+            "all",
+            # Left (docs/api.md, "Contract"): schema-valid requests the server still refuses
+            # with a 400 — ids of objects that don't exist, cursors, nested bodies.
+            "--exclude-checks",
+            "positive_data_acceptance",
+            # Timing is the benchmarks' job; a shared CI machine may be slow for a moment.
+            "--max-response-time",
+            "60",
             "--phases",
-            "examples,fuzzing",
+            os.environ.get("SCHEMATHESIS_PHASES", "examples,coverage,fuzzing"),
             "--max-examples",
             examples,
             "--workers",
@@ -48,11 +58,13 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live_serve
             "--seed",
             "1",
             "--request-timeout",
-            "20",
+            "60",
         ],
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
     )
+    if os.environ.get("SCHEMATHESIS_OUTPUT"):  # the whole report, for a person to read
+        Path(os.environ["SCHEMATHESIS_OUTPUT"]).write_text(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -50,7 +50,9 @@ def test_an_agent_opens_a_ticket_with_the_keyboard(browser, live_server, tmp_pat
     # The requester: the radio group is one stop, then the type-ahead suggests matches.
     _tab_to(page, "nt-requester")
     page.keyboard.type("ada")
-    page.wait_for_function("document.querySelectorAll('#nt-requester-list option').length == 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#nt-requester-list option').length == 2"
+    )
     options = page.locator("#nt-requester-list option")
     assert options.first.get_attribute("value") == "Ada Lovelace <countess@analytical.example>"
     page.keyboard.press("Control+a")

@@ -14,7 +14,6 @@ from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import PurePath
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
@@ -36,7 +35,7 @@ from tickets.mail.services import mail_message_add, mail_unverified_agent_note
 from tickets.mail.threading import find_ticket, strip_subject, unknown_sender_policy
 from tickets.mail.trim import trim_html, trim_text
 from tickets.models import MAX_CCS, Attachment, Channel, Message, Status, Ticket
-from tickets.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
+from tickets.sanitize import sanitize_html
 from tickets.selectors import ticket_get_for_agent
 
 logger = logging.getLogger(__name__)
@@ -101,6 +100,29 @@ def inbound_retry(*, inbound: InboundEmail) -> InboundEmail:
         row.status = InboundStatus.RECEIVED
         row.error = ""
         row.save(update_fields=["status", "error"])
+        transaction.on_commit(lambda: _enqueue(row.pk))
+    return row
+
+
+def inbound_accept(*, inbound: InboundEmail, by: User) -> InboundEmail:
+    """An admin vouches for the sender of a mail held because the receiving server said it
+    failed authentication: it is processed again, as mail from an unverified sender (a
+    requester's reply flagged for review, an agent's claim a note to confirm — never trusted).
+    Mail held for another reason (no single sender, an agent outside the ticket's team) can't be
+    accepted: nothing an admin says makes that right."""
+    with transaction.atomic():
+        row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if row.status != InboundStatus.REVIEW:
+            raise InvalidChange("Only mail held for review can be accepted.")
+        if row.auth_verdict != AuthVerdict.FAIL:
+            raise InvalidChange(
+                f"This mail can't be accepted: {row.error or 'its sender is not clear'}"
+            )
+        row.status = InboundStatus.RECEIVED
+        row.error = ""
+        row.accepted_by = by
+        row.accepted_at = clock.now()
+        row.save(update_fields=["status", "error", "accepted_by", "accepted_at"])
         transaction.on_commit(lambda: _enqueue(row.pk))
     return row
 
@@ -187,6 +209,7 @@ def inbound_process(*, inbound_id: int) -> InboundEmail | None:
             # Every column but the raw message, which never changes (rewriting it is most of
             # the UPDATE's bytes).
             row.save(update_fields=list(PROCESSED_FIELDS))
+        logger.info("Inbound mail %s: %s %s", inbound_id, row.status, row.error[:200])
         return row
     except Rejected as exc:
         return _finish(inbound_id, status=InboundStatus.FAILED, error=exc.reason, row=row)
@@ -289,7 +312,7 @@ def _apply(row: InboundEmail) -> None:
         raise Rejected("The message has no sender address (From), so no one could be answered.")
     verdict = authenticity.verdict_for(mail)
     row.auth_verdict, row.auth_detail = verdict.verdict, verdict.detail
-    if verdict.verdict == AuthVerdict.FAIL:
+    if verdict.verdict == AuthVerdict.FAIL and not row.accepted_by_id:
         raise Held(
             f"The receiving server says mail from {mail.from_email} failed authentication "
             f"({verdict.detail}): it may be forged, so it was not added as theirs."
@@ -520,25 +543,11 @@ def _new_ticket(mail: ParsedMail, verdict, *, body: str, body_html: str, files: 
     return ticket.as_created.message
 
 
-def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
-    # Remote images in mail are mostly tracking pixels: an agent opening the ticket must not
-    # tell the sender so. Inline (cid:) images stay; the image's alt text shows instead.
-    if tag == "img" and attribute == "src" and not value.startswith("cid:"):
-        return None
-    return value
-
-
 def _bodies(mail: ParsedMail) -> tuple[str, str]:
     text = trim_text(mail.text) if mail.text.strip() else ""
     html = trim_html(mail.html) if mail.html.strip() else ""
     if html:
-        html = nh3.clean(
-            sanitize_html(html),
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=URL_SCHEMES,
-            attribute_filter=_no_remote_images,
-        )
+        html = sanitize_html(html)
     if not text and not mail.attachments:
         text = "(no text)"
     return text or "(no text)", html

@@ -3,6 +3,7 @@ written before it is sent (see docs/email.md)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -60,6 +61,16 @@ class InboundEmail(models.Model):
     # this Message-ID. A second copy processed at the same moment waits on the unique index and
     # is then ignored, so one mail is one ticket whatever the timing.
     claimed_message_id = models.CharField(max_length=250, null=True, blank=True, unique=True)
+    # An admin vouched for the sender of mail held for failing authentication: processed again,
+    # it is taken as from an unverified sender instead of being held (inbound_accept).
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
     # False for auto-replies, bulk mail and bounces: nothing automatic answers them.
     autoreply_allowed = models.BooleanField(default=True)
     ticket = models.ForeignKey(

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
+from support.text import clean_name, display_safe
 from tickets.mail.models import OutboundEmail, OutboundStatus
 from tickets.models import Message, Ticket
 
@@ -35,11 +36,13 @@ TRANSACTIONAL_KINDS = frozenset(
     {"portal_sign_in", "password_reset", "portal_confirm_submission", "invite"}
 )
 TRANSACTIONAL_QUEUE = "transactional"
+INTERRUPTED = "Interrupted while sending; it may or may not have been delivered."
 
 
 def _clean_header(value: str) -> str:
-    # Header values built from user input must not carry line breaks (header injection).
-    return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
+    # Header values built from user input must not carry line breaks (header injection), nor
+    # invisible controls or bidirectional overrides (support/text.py).
+    return clean_name(str(value).replace("\r", " ").replace("\n", " "))
 
 
 def _message_id_domain() -> str:
@@ -116,8 +119,8 @@ def _build_row(
         to=recipients,
         cc=[_clean_header(a) for a in cc if a and a.strip()],
         subject=_clean_header(subject)[:300],
-        body_text=body_text,
-        body_html=body_html,
+        body_text=display_safe(body_text),
+        body_html=display_safe(body_html),
         headers={k: _clean_header(v) for k, v in (headers or {}).items()},
         message_id_header=message_id or make_msgid(domain=_message_id_domain()),
     )
@@ -209,11 +212,18 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
 
 
 @transaction.atomic
-def email_retry(*, email: OutboundEmail) -> OutboundEmail:
-    """A person asks for a failed mail to be sent again."""
+def email_retry(*, email: OutboundEmail, maybe_duplicate: bool = False) -> OutboundEmail:
+    """A person asks for a failed mail to be sent again. A mail interrupted mid-send may have
+    been delivered: it is sent again only when the person said they know that
+    (``maybe_duplicate``), never by a plain Resend."""
     email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
     if email.status != OutboundStatus.FAILED:
         raise InvalidChange("Only a failed mail can be sent again.")
+    if email.last_error == INTERRUPTED and not maybe_duplicate:
+        raise InvalidChange(
+            "This mail was interrupted while being sent and may already have reached "
+            f"{', '.join(email.to)}: resend it only if you know it did not arrive."
+        )
     email.status = OutboundStatus.PENDING
     email.next_attempt_at = clock.now()
     email.attempts = 0
@@ -229,7 +239,7 @@ def outbound_sweep() -> int:
         status=OutboundStatus.SENDING, next_attempt_at__lt=now - SENDING_TIMEOUT
     ).update(
         status=OutboundStatus.FAILED,
-        last_error="Interrupted while sending; it may or may not have been delivered.",
+        last_error=INTERRUPTED,
     )
     due = list(
         OutboundEmail.objects.filter(

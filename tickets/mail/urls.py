@@ -9,6 +9,7 @@ urlpatterns = [
     path("mail/inbound/", views.inbound_list, name="inbound_list"),
     path("mail/inbound/<int:inbound_id>/", views.inbound_original, name="inbound_original"),
     path("mail/inbound/<int:inbound_id>/retry/", views.inbound_retry_view, name="inbound_retry"),
+    path("mail/inbound/<int:inbound_id>/accept/", views.inbound_accept_view, name="inbound_accept"),
     path("mail/tickets/<int:ticket_id>/delivery/", views.ticket_delivery, name="ticket_delivery"),
     path("mail/outbound/<int:email_id>/resend/", views.outbound_resend, name="outbound_resend"),
     path("mail/messages/<int:message_id>/reviewed/", views.message_reviewed, name="reviewed"),

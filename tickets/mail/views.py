@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import admin_required, agent_required
 from support.errors import DomainError
 from tickets.downloads import attachment_response
-from tickets.mail.inbound import inbound_retry, inbound_store
+from tickets.mail.inbound import inbound_accept, inbound_retry, inbound_store
 from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail
-from tickets.mail.outbound import email_retry
+from tickets.mail.outbound import INTERRUPTED, email_retry
 from tickets.mail.parse import parse
 from tickets.mail.services import mail_note_confirm, message_mark_reviewed
 from tickets.models import Message
@@ -96,6 +96,26 @@ def inbound_retry_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("mail:inbound_list") + "?status=failed")
 
 
+@admin_required
+@require_POST
+def inbound_accept_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
+    row = get_object_or_404(InboundEmail.objects.defer("raw"), pk=inbound_id)
+    try:
+        row = inbound_accept(inbound=row, by=request.user)
+        row.refresh_from_db()
+        messages.success(
+            request,
+            f"Mail {row.pk} accepted and processed again as from an unverified sender: "
+            f"{row.get_status_display()}.",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    back = request.POST.get("back", "")
+    if back not in (reverse("status"), reverse("mail:inbound_list")):
+        back = reverse("mail:inbound_list") + "?status=review"
+    return HttpResponseRedirect(back)
+
+
 @agent_required
 @require_GET
 def inbound_original(request: HttpRequest, inbound_id: int) -> HttpResponse:
@@ -136,7 +156,7 @@ def outbound_resend(request: HttpRequest, email_id: int) -> HttpResponse:
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=email.ticket_id)
     error = ""
     try:
-        email_retry(email=email)
+        email_retry(email=email, maybe_duplicate=request.POST.get("maybe_duplicate") == "1")
     except DomainError as exc:
         error = exc.message
     if not request.htmx:
@@ -161,6 +181,7 @@ def delivery_context(ticket) -> dict:
     emails = list(ticket.outbound_emails.defer("body_text", "body_html")[:50])
     for email in emails:
         email.label = KIND_LABELS.get(email.kind, email.kind.replace("_", " ").capitalize())
+        email.maybe_sent = email.last_error == INTERRUPTED
     return {"ticket": ticket, "emails": emails}
 
 

@@ -20,6 +20,7 @@ from accounts.models import User
 from customers.models import Customer
 from support import clock
 from support.errors import NotPermitted, ValidationFailed
+from support.text import clean_name
 from tickets import workflow
 from tickets.events import record_event
 from tickets.fields import services as custom_fields
@@ -182,7 +183,7 @@ def check_choice(value: str, choices: type, field: str) -> None:
 
 
 def clean_subject(subject: str) -> str:
-    subject = " ".join(subject.split())
+    subject = clean_name(subject)
     if not subject:
         raise ValidationFailed("A ticket needs a subject.", field="subject")
     if len(subject) > 250:
@@ -220,14 +221,15 @@ def check_attachments(files: Sequence[File]) -> None:
     for callers that hold files before a ticket exists (portal submissions awaiting a link)."""
     limit = settings.ATTACHMENT_MAX_BYTES
     for upload in files:
-        name = PurePath(upload.name or "").name
+        name = attachment_name(upload)
         if not name:
             raise ValidationFailed("An attachment needs a file name.", field="attachments")
-        if PurePath(name.lower()).suffix in BLOCKED_EXTENSIONS:
+        if PurePath(name.lower()).suffix in BLOCKED_EXTENSIONS or is_program(upload):
             raise ValidationFailed(
                 f"{name} can't be attached: programs and scripts are not accepted.",
                 field="attachments",
             )
+        check_content_type(getattr(upload, "content_type", None), name=name)
         if upload.size > limit:
             raise ValidationFailed(
                 f"{name} is {upload.size / 1048576:.1f} MB; attachments can be at most "
@@ -236,15 +238,73 @@ def check_attachments(files: Sequence[File]) -> None:
             )
 
 
+# What a file starts with when it is a program, whatever it is called: Linux (ELF), macOS
+# (Mach-O, 32/64 bit, both byte orders, and universal binaries, which share CAFEBABE with Java
+# classes: refused too), Windows shortcuts (.lnk) and scripts with an interpreter line (#!).
+# Windows programs (MZ) are recognised in is_program.
+PROGRAM_MAGIC = (
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"L\x00\x00\x00\x01\x14\x02\x00",
+    b"#!",
+)
+# type/subtype with optional parameters (RFC 9110 media-type), as a browser or client sends it.
+CONTENT_TYPE_RE = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}$"
+)
+
+
+def is_program(upload: File) -> bool:
+    """Whether the file's first bytes say it runs when opened (its name may say otherwise)."""
+    try:
+        position = upload.tell()
+    except (AttributeError, OSError, ValueError):
+        position = 0
+    try:
+        upload.seek(0)
+        head = upload.read(64) or b""
+        upload.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return False
+    if isinstance(head, str):
+        head = head.encode()
+    # A DOS/Windows header (MZ) carries binary fields right after; a text file that happens to
+    # start with the letters "MZ" does not.
+    windows = head.startswith(b"MZ") and any(b < 9 or b > 126 for b in head[2:])
+    return windows or head.startswith(PROGRAM_MAGIC)
+
+
+def check_content_type(content_type: str | None, *, name: str) -> str:
+    """The upload's declared media type without parameters, or a 400 when it is not one."""
+    if not content_type:
+        return "application/octet-stream"
+    media_type = content_type.split(";", 1)[0].strip()
+    if len(content_type) > 255 or not CONTENT_TYPE_RE.match(media_type):
+        raise ValidationFailed(
+            f"{name} has an invalid content type: expected type/subtype, such as image/png.",
+            field="attachments",
+        )
+    return media_type.lower()
+
+
+def attachment_name(upload: File) -> str:
+    """The file name an attachment is stored and shown under: no folders, display-safe."""
+    return clean_name(PurePath(upload.name or "").name)
+
+
 def attachments_store(ticket: Ticket, message: Message, files: Sequence[File]) -> None:
     for upload in files:
-        name = PurePath(upload.name).name
+        name = attachment_name(upload)
         attachment = Attachment(
             ticket=ticket,
             message=message,
             name=name[:255],
             size=upload.size,
-            content_type=getattr(upload, "content_type", None) or "application/octet-stream",
+            content_type=check_content_type(getattr(upload, "content_type", None), name=name),
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()

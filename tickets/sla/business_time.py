@@ -165,8 +165,15 @@ def open_periods(start: datetime, calendar: Calendar) -> Iterator[tuple[datetime
         produced = False
         if day not in calendar.holidays:
             for interval in calendar._intervals_on(day.weekday()):
+                # A wall time that happens twice (autumn) opens at its first and closes at its
+                # second occurrence; one that never happens (the spring gap) means the instant
+                # that far past the last hour before the jump, for a start and an end alike
+                # (the later of the two readings: with fold=1 alone, a night shift ending at
+                # 02:00 would end an hour early, or before it began, and drop out).
                 begin = _to_utc(day, interval.start, tz, fold=0)
-                end = _to_utc(day, interval.end, tz, fold=1)
+                end = max(
+                    _to_utc(day, interval.end, tz, fold=0), _to_utc(day, interval.end, tz, fold=1)
+                )
                 begin = max(begin, last_end)
                 if begin < end:
                     yield begin, end

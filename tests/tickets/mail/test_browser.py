@@ -100,6 +100,6 @@ def test_delivery_partial_resend_in_the_browser(live_server, browser, settings):
     _shoot(page, "delivery-partial")
     page.set_viewport_size({"width": 1366, "height": 768})
     page.click("text=Resend")
-    page.wait_for_function("!document.body.innerText.includes('Resend')")
+    page.wait_for_function("() => !document.body.innerText.includes('Resend')")
     assert "mailbox unknown" not in page.inner_text(".mail-delivery")
     _shoot(page, "delivery-partial-resent")

@@ -319,3 +319,44 @@ def test_mention_in_note_mails_the_agent_only_and_a_reply_stays_internal(
     row = ingest(outsider)
     assert row.status == "failed" and "not an agent" in row.error
     assert ticket.messages.count() == 3  # the mail, the note, the colleague's note
+
+
+def test_a_mail_interrupted_mid_send_is_resent_only_when_the_agent_says_it_may_be_twice(
+    smtp_server, ticket, agent, client
+):
+    """A worker killed during the SMTP exchange leaves the row "sending": the sweep fails it as
+    possibly delivered, a plain Resend refuses with the reason, "Resend anyway" sends it."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from support import clock
+    from tickets.mail.outbound import SENDING_TIMEOUT
+
+    _agent_reply(ticket, agent)
+    mail = OutboundEmail.objects.get(kind="reply")
+    smtp_server.envelopes.clear()
+    # What a kill mid-exchange leaves: the row claimed for sending, never finished.
+    OutboundEmail.objects.filter(pk=mail.pk).update(status=OutboundStatus.SENDING)
+    with clock.travel(clock.now() + SENDING_TIMEOUT + timedelta(minutes=1)):
+        outbound_sweep()
+    mail.refresh_from_db()
+    assert mail.status == OutboundStatus.FAILED
+    client.force_login(agent)
+    page = client.get(reverse("mail:ticket_delivery", args=[ticket.pk])).content.decode()
+    assert "Resend anyway (it may have arrived)" in page
+    with run_on_commit():
+        refused = client.post(
+            reverse("mail:outbound_resend", args=[mail.pk]), HTTP_HX_REQUEST="true"
+        )
+    assert "may already have reached" in refused.content.decode()
+    assert not smtp_server.envelopes
+    with run_on_commit():
+        client.post(
+            reverse("mail:outbound_resend", args=[mail.pk]),
+            {"maybe_duplicate": "1"},
+            HTTP_HX_REQUEST="true",
+        )
+    mail.refresh_from_db()
+    assert mail.status == OutboundStatus.SENT
+    assert len(smtp_server.envelopes) == 1

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tickets.sla.business_time import (
@@ -278,3 +278,73 @@ def test_measuring_is_additive(a, b, c, cal):
     ab, bc = business_time_between(a, b, cal), business_time_between(b, c, cal)
     assert ab >= timedelta(0) and bc >= timedelta(0)
     assert ab + bc == business_time_between(a, c, cal)
+
+
+# --- DST with random opening hours (hardening) ----------------------------------------------
+
+DST_ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "America/Santiago"]
+
+
+def test_a_night_shift_ending_at_2_on_the_spring_forward_night_keeps_its_real_length():
+    # 2026-03-29 in Berlin: 02:00 CET is 03:00 CEST. 22:00 CET to the jump is 4 real hours.
+    cal = Calendar.from_spec(time_zone="Europe/Berlin", hours={"sat": [["22:00", "02:00"]]})
+    day = business_time_between(berlin(2026, 3, 28, 12), berlin(2026, 3, 29, 12), cal)
+    assert day == h(4)
+    # And a due time inside that shift stays that night, not a week later.
+    due = add_business_time(berlin(2026, 3, 28, 23), h(2.5), cal)
+    assert due == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+
+
+@st.composite
+def dst_calendars(draw):
+    zone = draw(st.sampled_from(DST_ZONES))
+    hours = {}
+    for day in draw(st.sets(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+                            min_size=1)):  # fmt: skip
+        start = draw(st.integers(min_value=0, max_value=95)) * 15
+        length = draw(st.integers(min_value=1, max_value=95)) * 15  # up to ~24 h, may cross 00:00
+        end = (start + length) % (24 * 60)
+        hours[day] = [[f"{start // 60:02d}:{start % 60:02d}", f"{end // 60:02d}:{end % 60:02d}"]]
+    try:
+        return Calendar.from_spec(time_zone=zone, hours=hours)
+    except CalendarError:  # a night shift running into the next day's hours
+        assume(False)
+
+
+# Around the 2026 DST changes of the zones above (northern spring and autumn, southern April
+# and September).
+dst_instants = st.sampled_from(
+    [
+        datetime(2026, m, d, tzinfo=UTC)
+        for m, d in ((3, 6), (3, 27), (4, 3), (9, 4), (10, 23), (10, 30))
+    ]
+).flatmap(
+    lambda base: st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=4)).map(
+        lambda offset: base + offset
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=dst_instants, duration=durations, cal=dst_calendars())
+def test_random_hours_around_dst_add_and_measure_in_real_time(start, duration, cal):
+    due = add_business_time(start, duration, cal)
+    assert business_time_between(start, due, cal) == duration
+    assert is_open(due - timedelta(microseconds=1), cal)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=dst_instants, cal=dst_calendars())
+def test_random_hours_around_dst_give_each_opening_its_real_length(start, cal):
+    """Every opening period is as long in real time as on the wall clock, but for the hour the
+    clock skips or repeats inside it: never shorter by more than the skipped hour, never
+    empty, never more than a day and a bit."""
+    periods = open_periods(start, cal)
+    previous_end = None
+    for _ in range(10):
+        begin, end = next(periods)
+        assert begin < end
+        assert end - begin <= timedelta(hours=25)
+        if previous_end is not None:
+            assert begin >= previous_end
+        previous_end = end
