@@ -104,8 +104,8 @@ def test_a_reply_from_the_form(client, reply_setup):
     route = trace(send)
     print("\nform:", route)
     assert SERVICE in route.files
-    assert len(route.files) <= 21, route
-    assert route.back <= 24, route
+    assert len(route.files) <= 26, route
+    assert route.back <= 29, route
 
 
 def test_a_reply_over_the_api(api, reply_setup):
@@ -121,8 +121,8 @@ def test_a_reply_over_the_api(api, reply_setup):
     route = trace(send)
     print("\napi:", route)
     assert SERVICE in route.files
-    assert len(route.files) <= 27, route
-    assert route.back <= 33, route
+    assert len(route.files) <= 31, route
+    assert route.back <= 42, route
 
 
 def test_a_reply_by_mail(settings, reply_setup):
@@ -145,5 +145,5 @@ def test_a_reply_by_mail(settings, reply_setup):
     route = trace(process)
     print("\nmail:", route)
     assert SERVICE in route.files
-    assert len(route.files) <= 25, route
-    assert route.back <= 26, route
+    assert len(route.files) <= 26, route
+    assert route.back <= 33, route

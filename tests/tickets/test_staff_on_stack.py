@@ -28,7 +28,7 @@ def test_admin_invites_an_agent_who_sets_a_password_and_signs_in(browser, stack)
 
     page = stack.sign_in(browser, admin, viewport=DESKTOP)
     page.goto(f"{base}/agent/")
-    page.get_by_role("link", name="Users").click()
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Users").click()
     page.get_by_role("heading", name="Users", level=1).wait_for()
     assert page.get_by_role("link", name="Django admin").count() == 0  # not a superuser
     page.get_by_label("Email address").fill("nia@staff.example.com")
