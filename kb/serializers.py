@@ -4,6 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from kb.models import Article, Language
+from support.api.serializers import StrictInputSerializer
 
 
 class ArticleSerializer(serializers.ModelSerializer):
@@ -40,7 +41,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return reverse("kb:article", args=[article.language, article.slug])
 
 
-class ArticleWriteSerializer(serializers.Serializer):
+class ArticleWriteSerializer(StrictInputSerializer):
     section_id = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()

@@ -15,13 +15,14 @@ from kb.models import Category, Section
 from support.api.filters import ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
+from support.api.serializers import StrictInputSerializer
 from support.api.views import ApiViewMixin
 from support.errors import ValidationFailed
 
 ORDERINGS = {"position": ("position", "name", "id"), "name": ("name", "id")}
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(StrictInputSerializer, serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug", "description", "position"]
@@ -33,7 +34,7 @@ class CategorySerializer(serializers.ModelSerializer):
         }
 
 
-class SectionSerializer(serializers.ModelSerializer):
+class SectionSerializer(StrictInputSerializer, serializers.ModelSerializer):
     category_id = serializers.IntegerField()
 
     class Meta:

@@ -38,6 +38,8 @@ class CatalogReaders(permissions.BasePermission):
 
 class VersionSerializer(serializers.ModelSerializer):
     product_id = serializers.IntegerField(read_only=True)
+    # A link, or "" when there is none (not a URI then: the schema says string).
+    release_notes_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Version

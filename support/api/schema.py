@@ -78,7 +78,10 @@ def schema_add_error_responses(result, generator, request, public):
             codes = ["400", "401", "403", "404", "406", "429"]
             if method in ("post", "patch", "put", "delete"):
                 codes += ["409", "413", "415"]
-            if method == "patch":
+            takes_if_match = any(
+                p.get("name") == "If-Match" for p in operation.get("parameters", [])
+            )
+            if method == "patch" or takes_if_match:
                 codes.append("412")
             responses = operation.setdefault("responses", {})
             for code in codes:

@@ -71,6 +71,13 @@ def json_type_errors(fields, data) -> dict[str, list[str]]:
             isinstance(value, bool) or not isinstance(value, int)
         ):
             errors[name] = ["Must be a whole number."]
+        elif (
+            isinstance(field, serializers.ListField)
+            and isinstance(field.child, serializers.CharField | serializers.ChoiceField)
+            and isinstance(value, list)
+            and not all(isinstance(item, str) for item in value)
+        ):
+            errors[name] = ["Every item must be a string."]
     return errors
 
 

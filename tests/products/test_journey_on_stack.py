@@ -53,7 +53,7 @@ def test_a_request_about_a_version_is_routed_by_product_and_the_agent_changes_it
     assert version.locator("option").all_inner_texts() == ["Not sure"]
     portal.get_by_label("Product (optional)").select_option(label="Mobile app")
     portal.wait_for_function(
-        "document.querySelectorAll('#id_version option').length > 1", timeout=WITHIN * 1000
+        "() => document.querySelectorAll('#id_version option').length > 1", timeout=WITHIN * 1000
     )
     options = portal.get_by_label("Version (optional)").locator("option").all_inner_texts()
     assert options == ["Not sure", "2.3", "2.2"]

@@ -118,3 +118,13 @@ def test_if_none_match_answers_304_while_unchanged(api, agent, ticket):
     assert client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 304
     client.patch(f"/api/v1/tickets/{ticket.pk}", {"priority": "high"}, format="json")
     assert client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_json_list_items_of_the_wrong_type_are_refused_not_coerced():
+    from rest_framework import serializers
+
+    from support.api.serializers import json_type_errors
+
+    fields = {"tags": serializers.ListField(child=serializers.CharField())}
+    assert json_type_errors(fields, {"tags": [0]}) == {"tags": ["Every item must be a string."]}
+    assert json_type_errors(fields, {"tags": ["0"]}) == {}
