@@ -34,3 +34,32 @@ def test_seed_creates_policies_and_replays_ticket_clocks(db):
     waiting.refresh_from_db()
     assert waiting.first_response_due_at is not None
     assert SlaTarget.objects.filter(ticket=waiting).count() == 2
+
+
+def test_breaches_before_the_demo_was_loaded_are_history_not_mail(
+    db, django_capture_on_commit_callbacks
+):
+    """A breach that fell due before loading is marked at load, stored as dispatched, never mailed:
+    a fresh `make run` must not start by mailing every breach in the demo's history."""
+    from tickets.mail.models import OutboundEmail
+    from tickets.models import EventKind, TicketEvent
+
+    team = factories.TeamFactory()
+    factories.AgentFactory(teams=[team])
+    customer = factories.CustomerFactory()
+    with clock.travel(clock.now() - timedelta(days=10)):
+        late = services.ticket_create(requester=customer, subject="Nobody answered", body="x")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.seed(rng=random.Random(7))
+
+    first = SlaTarget.objects.get(ticket=late, kind=TargetKind.FIRST_RESPONSE)
+    assert first.breached_at == first.due_at  # marked at its true time
+    breaches = TicketEvent.objects.filter(ticket=late, kind=EventKind.SLA_BREACHED)
+    assert {e.data["clock"] for e in breaches} >= {first.pk}
+    assert all(e.dispatched_at is not None for e in breaches)  # history: never handed on
+    assert not OutboundEmail.objects.filter(kind__startswith="sla_").exists()
+    # Nothing is left for the sweep at start-up to find and mail.
+    from tickets.sla.sweep import sla_sweep
+
+    assert sla_sweep()["breach"] == 0
