@@ -172,6 +172,13 @@ KIND_LABELS = {
     "new_ticket": "Confirmation",
     "customer_reply": "Reply alert",
     "assigned": "Assignment",
+    "sla_breach": "SLA breach",
+    "sla_warning": "SLA warning",
+    "csat_survey": "Satisfaction survey",
+    "csat_bad_rating": "Bad rating alert",
+    "forward": "Forward",
+    "mention": "Mention",
+    "trigger": "Trigger mail",
 }
 
 

@@ -149,3 +149,25 @@ def test_agent_clears_the_review_flag(client, ingest, agent, other_agent):
     assert response.content.decode().strip() == '<span class="muted">Reviewed</span>'
     message.refresh_from_db()
     assert message.needs_review is False
+
+
+def test_delivery_names_each_kind_of_mail_for_people(client, ticket, agent):
+    """Each kind of mail on a ticket has a readable name ("SLA breach", not "Sla breach")."""
+    from tickets.mail.views import KIND_LABELS
+
+    kinds = ["sla_breach", "sla_warning", "csat_survey", "reply", "new_ticket"]
+    for n, kind in enumerate(kinds):
+        OutboundEmail.objects.create(
+            kind=kind,
+            ticket=ticket,
+            from_email="support@localhost",
+            to=["agent@example.com"],
+            subject="s",
+            body_text="b",
+            message_id_header=f"<k{n}@localhost>",
+        )
+    client.force_login(agent)
+    html = client.get(f"/mail/tickets/{ticket.pk}/delivery/").content.decode()
+    assert "SLA breach to" in html and "SLA warning to" in html
+    assert "Satisfaction survey to" in html and "Sla " not in html
+    assert all(kind in KIND_LABELS for kind in kinds)
