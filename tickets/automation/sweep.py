@@ -18,10 +18,10 @@ time passes, so the tickets whose ``X`` lies in ``[prev ± h, now ± h)`` are re
 the condition's index bounded on both sides; the other two forms only become false as time
 passes. The tickets changed since ``prev`` come from ``ticket_live_updated_idx``. Both bounds
 reach back ``LAG`` more, for changes committed a while after they were stamped and for clocks
-of other hosts. With nothing to do, a pass is one query for the automations, one for the
-changed tickets and one per time condition that moves with time, each reading only the rows in
-its window, and one to move the marks: its cost depends on how much changed, not on how many
-tickets there are.
+of other hosts. All of it is one ``UNION ALL`` query (its SQL compiled once per automation).
+With nothing to do, a pass is two queries — the automations, that one — plus an UPDATE moving
+the marks every ``MARK_EVERY``; each part reads only the rows in its window, so the cost depends
+on how much changed and crossed since, not on how many tickets there are.
 
 A full pass runs instead when an automation has no mark, its conditions changed since, the
 clock went back, its last full pass is older than ``AUTOMATION_FULL_SWEEP_SECONDS`` (the net
@@ -69,6 +69,8 @@ BATCH = 200
 # How far back an incremental pass reaches before the last pass, for changes committed after
 # they were stamped and for clock differences between hosts.
 LAG = timedelta(minutes=10)
+# An incremental pass moves its mark only once it is this old: most passes write nothing.
+MARK_EVERY = timedelta(minutes=5)
 # Conditions whose truth can move without the ticket row changing: always a full pass.
 _FULL_ONLY = {"business_hours", "requester", "requester_domain"}
 
@@ -301,29 +303,25 @@ def automations_sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 def _mark(automations: list[Automation], passes: dict, now: datetime) -> None:
-    """Record the complete pass: one UPDATE for the incremental ones, one upsert for the full.
-    Not waiting for the disk (PostgreSQL's ``synchronous_commit``): a mark lost in a crash only
-    makes the next pass read from an earlier one, which is still right."""
-    moved = [a.pk for a in automations if passes[a.pk] is not None]
+    """Record the complete pass: the full ones' marks written afresh (one upsert); the others'
+    moved to ``now`` once they are ``MARK_EVERY`` old (one UPDATE). A mark left behind only makes
+    the next pass start from an earlier one — a few minutes more of window, still right."""
+    moved = [
+        a.pk for a in automations if passes[a.pk] is not None and now - passes[a.pk] >= MARK_EVERY
+    ]
+    if moved:
+        AutomationSweep.objects.filter(automation_id__in=moved).update(swept_at=now)
     full = [a for a in automations if passes[a.pk] is None]
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        if moved:
-            AutomationSweep.objects.filter(automation_id__in=moved).update(swept_at=now)
-        if full:
-            AutomationSweep.objects.bulk_create(
-                [
-                    AutomationSweep(
-                        automation=a, swept_at=now, full_at=now, conditions=a.conditions
-                    )
-                    for a in full
-                ],
-                update_conflicts=True,
-                unique_fields=["automation"],
-                update_fields=["swept_at", "full_at", "conditions"],
-            )
+    if full:
+        AutomationSweep.objects.bulk_create(
+            [
+                AutomationSweep(automation=a, swept_at=now, full_at=now, conditions=a.conditions)
+                for a in full
+            ],
+            update_conflicts=True,
+            unique_fields=["automation"],
+            update_fields=["swept_at", "full_at", "conditions"],
+        )
 
 
 @events.ticket_change

@@ -41,6 +41,11 @@ def test_a_pass_marks_where_it_left_each_automation(customer, team, agent):
     assert mark(rule).conditions == rule.conditions
     sweep(1.5)
     assert (mark(rule).swept_at, mark(rule).full_at) == (at(1.5), at(1))  # incremental
+    with clock.travel(at(1.5) + timedelta(minutes=4)), CaptureQueriesContext(connection) as q:
+        automations_sweep()
+    # The mark is moved once it is 5 minutes old: this pass only reads.
+    assert [x["sql"].split()[0] for x in q] == ["SELECT", "SELECT"]
+    assert mark(rule).swept_at == at(1.5)
     assert sweep(4.5)["acted"] == 1  # the ticket crossed "solved 4 hours ago" in between
 
 
