@@ -260,6 +260,9 @@ CELERY_BEAT_SCHEDULE = {
 # Automation runs (once-per-period markers) older than this are purged once their period can't
 # come back (tickets/automation/purge.py).
 AUTOMATION_RUN_KEEP_DAYS = env_int("AUTOMATION_RUN_KEEP_DAYS", 7)
+# Between full passes the automation sweep reads only what can have come to match since its last
+# pass; a full pass runs at least this often (tickets/automation/sweep.py).
+AUTOMATION_FULL_SWEEP_SECONDS = env_int("AUTOMATION_FULL_SWEEP_SECONDS", 3600)
 # An agent online with no heartbeat from an open workspace page for this long is set away
 # (tickets/assignment/presence.py); the page sends one every AGENT_HEARTBEAT_SECONDS.
 AGENT_AWAY_AFTER_SECONDS = env_int("AGENT_AWAY_AFTER_SECONDS", 300)

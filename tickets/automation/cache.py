@@ -1,6 +1,7 @@
 """The active routing rules and triggers, kept per process (``support.localcache``): every ticket
 change reads them from memory. Any change to a rule, the routing settings or a calendar reloads
-them, in every process."""
+them, in every process. Each load compiles them (``tickets.automation.compiled``): predicates
+and the trigger index are built once per generation, not per change."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models.signals import post_delete, post_save
 
 from support.localcache import ProcessCache
+from tickets.automation.compiled import CompiledRule, TriggerIndex, compile_rule
 from tickets.automation.models import RoutingRule, RoutingSettings, Trigger
 from tickets.sla.business_time import Calendar
 from tickets.sla.models import BusinessCalendar, Holiday
@@ -20,6 +22,8 @@ class ActiveRules:
     triggers: tuple[Trigger, ...] = ()
     default_team_id: int | None = None
     calendars: dict[int, Calendar] = field(default_factory=dict)
+    routing_compiled: tuple[CompiledRule, ...] = ()
+    trigger_index: TriggerIndex = field(default_factory=TriggerIndex)
 
 
 def _calendar_ids(rules) -> set[int]:
@@ -43,6 +47,8 @@ def _load() -> ActiveRules:
         triggers=triggers,
         default_team_id=default.first(),
         calendars=calendars,
+        routing_compiled=tuple(compile_rule(r) for r in routing),
+        trigger_index=TriggerIndex.build(triggers),
     )
 
 

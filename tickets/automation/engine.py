@@ -17,7 +17,8 @@ from support import health
 from tickets import events
 from tickets.automation.actions import field_changes, run_actions
 from tickets.automation.cache import ActiveRules, active_rules
-from tickets.automation.evaluate import Facts, conditions_hold
+from tickets.automation.compiled import CompiledRule
+from tickets.automation.evaluate import Facts
 from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
 from tickets.services import ticket_update
 
@@ -77,11 +78,12 @@ def _guarded(rule, ticket: Ticket, change: events.Change, act) -> bool:
         return False
 
 
-def _holds(rule, facts: Facts) -> bool:
+def _holds(compiled: CompiledRule, facts: Facts) -> bool:
     """The rule's conditions; a rule whose conditions can't be evaluated doesn't match."""
     try:
-        return conditions_hold(facts, rule.conditions)
+        return compiled.holds(facts)
     except Exception:
+        rule = compiled.rule
         logger.exception("%s %r: conditions could not be evaluated", rule.kind, rule.name)
         return False
 
@@ -103,9 +105,10 @@ def route_new_tickets(change: events.Change) -> None:
 def route(ticket: Ticket, evts: list[TicketEvent], rules: ActiveRules, change) -> None:
     """First matching rule acts; a ticket still without a team gets the default team."""
     facts = Facts(ticket, evts, calendars=rules.calendars)
-    for rule in rules.routing:
-        if not _holds(rule, facts):
+    for compiled in rules.routing_compiled:
+        if not _holds(compiled, facts):
             continue
+        rule = compiled.rule
         actions = rule.actions
         if ticket.team_id and facts.actor == "agent":
             # The agent who filed it chose the team: the rule does the rest.
@@ -162,9 +165,17 @@ def run_triggers(change: events.Change) -> None:
 
 
 def _run_on(ticket, evts, rules: ActiveRules, change, fired: set[int], marker: int) -> None:
+    """The triggers this change could fire (``TriggerIndex``), in order; after one acts, the
+    rest are chosen again from what the change now contains."""
+    index = rules.trigger_index
     facts = Facts(ticket, evts, calendars=rules.calendars)
-    for trigger in rules.triggers:
-        if trigger.pk in fired or not _holds(trigger, facts):
+    todo = index.candidates(facts)
+    facts.wanted = index.reads(todo)
+    while todo:
+        position = todo.pop(0)
+        compiled = index.rules[position]
+        trigger = compiled.rule
+        if trigger.pk in fired or not _holds(compiled, facts):
             continue
         fired.add(trigger.pk)
         _guarded(
@@ -179,3 +190,5 @@ def _run_on(ticket, evts, rules: ActiveRules, change, fired: set[int], marker: i
             [e for e in change.events if e.ticket_id == ticket.pk],
             calendars=rules.calendars,
         )
+        todo = index.candidates(facts, start=position + 1)
+        facts.wanted = index.reads(todo)

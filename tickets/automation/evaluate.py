@@ -2,12 +2,21 @@
 change being handled (what changed, from what, to what) and who made the change.
 
 Everything a condition reads beyond the ticket row (tags, the latest message, the requester) is
-read once per :class:`Facts`, lazily: a hundred rules that never ask for tags cost no query.
+read once per :class:`Facts`, lazily: a hundred rules that never ask for tags cost no query. When
+the rules still to be evaluated ask for both the tags and the latest message, the first of them
+asked for reads both in one query (``Facts.wanted``, set by the trigger hook).
+
+``conditions_hold`` is the reference interpreter (the dry run and the sweep use it); the change
+hooks run the same conditions compiled into Python closures (``tickets.automation.compiled``),
+which must agree with it (``tests/tickets/automation/test_compiled.py``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
+
+from django.db import connection
 
 from accounts.models import Team, User
 from support import clock
@@ -47,6 +56,23 @@ class Facts:
         self.events = events
         self.calendars = calendars or {}
         self.created = any(e.kind == EventKind.CREATED for e in events)
+        # What the rules still to be evaluated read ("tags", "message"): both, and the first read
+        # fetches both in one query.
+        self.wanted: frozenset[str] = frozenset()
+
+    @cached_property
+    def now(self) -> datetime:
+        """The clock, read once: the compiled rules evaluate one change at one instant (the
+        interpreter below reads it per condition)."""
+        return clock.now()
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """What this change is, for the trigger index: "created" or "updated", and
+        "changed:<field>" for each field an event of it changed."""
+        keys = {"created" if self.created else "updated"}
+        keys.update(f"changed:{name}" for name in self.changes)
+        return frozenset(keys)
 
     @cached_property
     def changes(self) -> dict[str, list[TicketEvent]]:
@@ -71,13 +97,20 @@ class Facts:
 
     @cached_property
     def tags(self) -> set[str]:
+        if "message" in self.wanted and "message" not in self.__dict__:
+            if self._message_in_change() is None:
+                self._read_tags_and_message()
+                return self.__dict__["tags"]
         return set(self.ticket.tags.values_list("name", flat=True))
 
     @cached_property
     def message(self) -> str:
-        for event in reversed(self.events):
-            if event.message_id and event.message is not None:
-                return event.message.body_text.lower()
+        body = self._message_in_change()
+        if body is not None:
+            return body
+        if "tags" in self.wanted and "tags" not in self.__dict__:
+            self._read_tags_and_message()
+            return self.__dict__["message"]
         latest = (
             Message.objects.filter(ticket_id=self.ticket.pk)
             .order_by("-created_at", "-id")
@@ -85,6 +118,22 @@ class Facts:
             .first()
         )
         return (latest or "").lower()
+
+    def _message_in_change(self) -> str | None:
+        for event in reversed(self.events):
+            if event.message_id and event.message is not None:
+                return event.message.body_text.lower()
+        return None
+
+    def _read_tags_and_message(self) -> None:
+        """The ticket's tag names and its latest message in one query (the same rows as the
+        two separate reads above)."""
+        with connection.cursor() as cursor:
+            cursor.execute(_TAGS_AND_MESSAGE, [self.ticket.pk, self.ticket.pk])
+            rows = cursor.fetchall()
+        self.__dict__["tags"] = {value for kind, value in rows if kind == "t"}
+        latest = next((value for kind, value in rows if kind == "m"), None)
+        self.__dict__["message"] = (latest or "").lower()
 
     @cached_property
     def requester(self) -> str:
@@ -110,14 +159,37 @@ class Facts:
             return self.actor
         raise KeyError(field)
 
-    def in_business_hours(self, calendar_id: int) -> bool:
+    def name_of(self, field: str, pk) -> str:
+        """A team's or an agent's name (what change events keep), read once per change."""
+        names = self.__dict__.setdefault("_names", {})
+        if (field, pk) not in names:
+            names[field, pk] = _name_of(field, pk)
+        return names[field, pk]
+
+    def in_business_hours(self, calendar_id: int, now: datetime | None = None) -> bool:
         calendar = self.calendars.get(calendar_id)
         if calendar is None:
             return False
-        now = clock.now()
+        now = now or clock.now()
         for start, _end in open_periods(now, calendar):
             return start <= now
         return False
+
+
+def _tags_and_message_sql() -> str:
+    # Only table names from the models' metadata are formatted in; the ids are parameters.
+    tag, link, message = Ticket.tags.field.related_model, Ticket.tags.through, Message
+    return (
+        f"SELECT 't', tag.name FROM {tag._meta.db_table} tag"  # noqa: S608 - our tables
+        f" INNER JOIN {link._meta.db_table} link ON tag.id = link.tag_id"
+        " WHERE link.ticket_id = %s"
+        " UNION ALL SELECT 'm', (SELECT body_text"
+        f" FROM {message._meta.db_table} WHERE ticket_id = %s"
+        " ORDER BY created_at DESC, id DESC LIMIT 1)"
+    )
+
+
+_TAGS_AND_MESSAGE = _tags_and_message_sql()
 
 
 def _name_of(field: str, pk) -> str:
@@ -151,7 +223,7 @@ def _changed(facts: Facts, cond: dict) -> bool:
     if field in _ID_FIELDS:
         return (events[0].data or {}).get("old_id") == value
     if field in ("team", "assignee"):
-        return old == _name_of(field, value)
+        return old == facts.name_of(field, value)
     return old == value
 
 

@@ -100,6 +100,23 @@ class AutomationRun(models.Model):
         return f"{self.automation_id} on #{self.ticket_id} for {self.period_at:%Y-%m-%d %H:%M}"
 
 
+class AutomationSweep(models.Model):
+    """Where the sweep left an automation (``tickets.automation.sweep``): the moment of its last
+    complete pass, of its last full pass, and the conditions it had then. A later pass reads
+    only the tickets that can have come to match since: those whose time condition crossed its
+    bound in between, and those changed in between."""
+
+    automation = models.OneToOneField(
+        Automation, primary_key=True, on_delete=models.CASCADE, related_name="sweep_mark"
+    )
+    swept_at = models.DateTimeField()
+    full_at = models.DateTimeField()
+    conditions = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.automation_id} swept at {self.swept_at:%Y-%m-%d %H:%M}"
+
+
 # The statuses an automation can act on (a closed ticket can't change).
 LIVE_STATUSES = ("new", "open", "pending", "on_hold", "solved")
 

@@ -28,6 +28,15 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 
+@pytest.fixture(autouse=True, params=["full pass hourly", "incremental passes only"])
+def full_pass_every(request, settings):
+    """Each test twice: with the hourly full pass, and with every pass after the first reading
+    only what can have come to match since the last (tickets.automation.sweep)."""
+    if request.param == "incremental passes only":
+        settings.AUTOMATION_FULL_SWEEP_SECONDS = 10**9
+    return settings.AUTOMATION_FULL_SWEEP_SECONDS
+
+
 def at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
@@ -221,7 +230,18 @@ def test_nothing_to_do_is_one_query_per_automation(customer, team, agent):
     solved_ticket(customer, team, agent)
     with clock.travel(at(10)), CaptureQueriesContext(connection) as queries:
         automations_sweep()
-    assert len(queries) == 3  # the active automations, then one range per automation
+    # A full pass: the active automations, one range per automation, their marks.
+    assert len(statements(queries)) == 1 + 2 + 1
+    with clock.travel(at(10.5)), CaptureQueriesContext(connection) as queries:
+        automations_sweep()
+    # Then: the automations, one UNION ALL of each one's window and changed tickets, the marks.
+    assert len(statements(queries)) == 1 + 1 + 1
+
+
+def statements(queries) -> list[str]:
+    """The reads and writes (not transaction control)."""
+    verbs = ("SELECT", "INSERT", "UPDATE", "DELETE")
+    return [q["sql"] for q in queries if q["sql"].lstrip("(").split()[0] in verbs]
 
 
 @pytest.mark.parametrize(
