@@ -549,6 +549,7 @@ NOT_PAGES: dict[str, str] = {
     "kb_agent:sent": "htmx fragment (articles sent on a ticket)",
     "kb_agent:status": "POST",
     "kb_agent:restore": "POST",
+    "people:customer_language": "POST (an agent sets a contact's language, issue 16)",
     "home": "redirects to the person's landing page",
     "logout": "POST",
     "workspace:home": "redirects to the agent's first queue",
