@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role, User
@@ -110,6 +110,19 @@ def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Ar
     return article
 
 
+def places_in(articles: list[Article], language: str | None) -> list[Article]:
+    """Show each article's section and category in ``language`` (names translated where they
+    are, else the default's): two queries for any number of articles, none for a reader of the
+    default language (it has no translations)."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return articles
+    prefetch_related_objects(articles, "section__translations", "section__category__translations")
+    for article in articles:
+        article.section.show_in(language)
+        article.section.category.show_in(language)
+    return articles
+
+
 def categories_for_reader(*, user: User | None, language: str | None = None) -> list[Category]:
     """Categories with their sections and how many readable articles each holds (one per
     translation group, see ``in_language``); empty ones are left out."""
@@ -117,28 +130,38 @@ def categories_for_reader(*, user: User | None, language: str | None = None) -> 
     sections = Section.objects.annotate(
         article_count=Count("articles", filter=Q(articles__in=readable.values("pk")))
     ).filter(article_count__gt=0)
-    categories = Category.objects.prefetch_related(Prefetch("sections", queryset=sections))
-    return [c for c in categories if c.sections.all()]
+    categories = Category.objects.prefetch_related(
+        "translations", Prefetch("sections", queryset=sections.prefetch_related("translations"))
+    )
+    shown = [c for c in categories if c.sections.all()]
+    for category in shown:
+        category.show_in(language)
+        for section in category.sections.all():
+            section.show_in(language)
+    return shown
 
 
 def category_get_for_reader(
     *, user: User | None, slug: str, language: str | None = None
 ) -> tuple[Category, list[Section]]:
-    category = Category.objects.filter(slug=slug).first()
+    category = Category.objects.prefetch_related("translations").filter(slug=slug).first()
     if category is None:
         raise NotFound("No such category.")
+    category.show_in(language)
     articles = in_language(articles_readable_by(user), language).only(
         "title", "slug", "language", "summary", "section_id"
     )
     sections = [
         s
         for s in category.sections.prefetch_related(
-            Prefetch("articles", queryset=articles, to_attr="readable")
+            "translations", Prefetch("articles", queryset=articles, to_attr="readable")
         )
         if s.readable
     ]
     if not sections:
         raise NotFound("No such category.")
+    for section in sections:
+        section.show_in(language)
     return category, sections
 
 
