@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -186,6 +187,10 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # PostgreSQL: the article's words in its language's text-search configuration (title A,
+    # summary and tags B, body C), written by the services (kb.search.index_articles) and read
+    # by search and suggestions through a GIN index of published articles. Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     # The ticket an agent started this article from ("Create article from this ticket").
     source_ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -113,9 +113,7 @@ def test_bad_translations_are_refused_and_change_nothing(tree, agent, translatio
 def test_only_editors_write_translations(tree):
     category, *_ = tree
     with pytest.raises(NotPermitted):
-        taxonomy.translations_set(
-            by=factories.CustomerUserFactory(), of=category, translations=[]
-        )
+        taxonomy.translations_set(by=factories.CustomerUserFactory(), of=category, translations=[])
     assert category.translations.count() == 2
 
 
