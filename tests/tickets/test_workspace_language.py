@@ -36,6 +36,23 @@ def test_an_agent_chooses_german_and_the_workspace_follows(signed_in, agent, tea
     assert "Anfragende Person" in page and "Weitere Tickets" in page and "Verlauf" in page
 
 
+def test_the_queue_list_and_its_plural_forms(client, team):
+    german = factories.AgentFactory(teams=[team], locale="de")
+    spanish = factories.AgentFactory(teams=[team], locale="es")
+    factories.TicketFactory(team=team)
+    client.force_login(german)
+    html = client.get(reverse("workspace:queue", args=["all"])).content.decode()
+    assert "1 angezeigt" in html and "Alle auswählen" in html and "pro Seite:" in html
+    client.force_login(spanish)
+    html = client.get(reverse("workspace:queue", args=["all"])).content.decode()
+    assert "1 mostrado ·" in html
+    factories.TicketFactory(team=team)
+    html = client.get(reverse("workspace:queue", args=["all"])).content.decode()
+    assert "2 mostrados ·" in html and "Seleccionar todos" in html
+    empty = client.get(reverse("workspace:queue", args=["pending"])).content.decode()
+    assert "No hay tickets aquí. Bien." in empty
+
+
 def test_spanish_and_english_agents_each_read_their_own(client, team):
     spanish = factories.AgentFactory(teams=[team], locale="es")
     english = factories.AgentFactory(teams=[team], locale="en")
