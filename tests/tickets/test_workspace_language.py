@@ -34,6 +34,10 @@ def test_an_agent_chooses_german_and_the_workspace_follows(signed_in, agent, tea
     ticket = factories.TicketFactory(team=team)
     page = signed_in.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
     assert "Anfragende Person" in page and "Weitere Tickets" in page and "Verlauf" in page
+    for german in ("Öffentliche Antwort", "Interne Notiz", "Senden und als gelöst markieren",
+                   "Beobachter", "Zusammenführen in …", "Schlagwort hinzufügen"):  # fmt: skip
+        assert german in page, german
+    assert "Public reply" not in page and "Send and set solved" not in page
 
 
 def test_the_queue_list_and_its_plural_forms(client, team):
