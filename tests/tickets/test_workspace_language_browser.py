@@ -48,6 +48,10 @@ def test_an_agent_reads_the_workspace_in_german(browser, live_server, tmp_path):
     page.get_by_role("link", name="Rechnung fehlt").click()
     page.get_by_role("radio", name="Öffentliche Antwort").wait_for()
     assert page.get_by_role("button", name="Senden", exact=True).is_visible()
+    body = page.get_by_label("Nachricht")
+    assert body.get_attribute("placeholder").startswith("Antwort schreiben")
+    page.get_by_role("radio", name="Interne Notiz").check()
+    assert body.get_attribute("placeholder") == "Interne Notiz schreiben (nur für Agenten) …"
     assert_accessible(page)
     page.screenshot(path=shots / "workspace-ticket-de-desktop.png", full_page=True)
     assert ticket.pk
