@@ -131,3 +131,14 @@ def team_remove_member(*, team: Team, user: User) -> None:
     if team.lead_id == user.pk:
         team.lead = None
         team.save(update_fields=["lead"])
+
+
+def user_set_locale(*, user: User, locale: str) -> User:
+    """The language a person reads the site in when signed in: one of ``settings.LANGUAGES``,
+    or empty for their browser's choice."""
+    locale = (locale or "").strip()
+    if locale and locale not in dict(settings.LANGUAGES):
+        raise ValidationFailed("Choose one of the languages offered.", field="locale")
+    user.locale = locale
+    user.save(update_fields=["locale"])
+    return user

@@ -316,5 +316,6 @@ def sla_sweep_many_due(ctx: Context):
     return run
 
 
-# The workflow engine's scenarios (triggers on a change, the idle automation sweep).
-from bench import workflow  # noqa: E402, F401 - registers them
+# The workflow engine's scenarios (triggers on a change, the idle automation sweep) and the
+# knowledge base's search and suggestions at 10,000 articles in 3 languages.
+from bench import kb, workflow  # noqa: E402, F401 - registers them

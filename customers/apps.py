@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from customers.models import CustomerEvent
+        from support import events
+
+        events.register(CustomerEvent, kinds=CustomerEvent.Kind.values)

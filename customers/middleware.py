@@ -3,7 +3,8 @@
 Django's ``LocaleMiddleware`` (before this one) picks the language from the language cookie or the
 browser's ``Accept-Language``: that is what a visitor gets. A signed-in customer gets their
 contact's ``locale`` (set from the portal's language switcher or by an agent), an agent or admin
-their user's ``locale``, whatever the browser says.
+their user's ``locale``, whatever the browser says; an empty ``locale`` means "from the
+browser".
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class PersonLanguageMiddleware:
                 customer = getattr(user, "customer", None)
                 if customer is not None:
                     locale = customer.locale
-            language = language_for(locale)
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+            if locale:  # empty: "from the browser", LocaleMiddleware's choice stands
+                language = language_for(locale)
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
         return self.get_response(request)

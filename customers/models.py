@@ -107,3 +107,35 @@ class Customer(models.Model):
     @property
     def first_name(self) -> str:
         return (self.name or self.email.split("@")[0]).split()[0]
+
+
+class CustomerEvent(models.Model):
+    """A change to a contact announced on the one event stream (``customers.services``): who
+    set what, written in the change's transaction, dispatched after commit, swept again while
+    ``dispatched_at`` is empty. Append-only: the contact's history of such changes."""
+
+    class Kind(models.TextChoices):
+        LOCALE_CHANGED = "customer.locale_changed", "Language changed"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=64, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["customer", "kind", "-at"], name="customer_event_recent_idx"),
+            models.Index(
+                fields=["at"],
+                name="customer_event_undisp_idx",
+                condition=models.Q(dispatched_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.customer_id} at {self.at:%Y-%m-%d %H:%M}"

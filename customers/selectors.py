@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from customers.models import Customer, Organization
+from customers.models import Customer, CustomerEvent, Organization
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
@@ -35,3 +35,12 @@ def organizations_visible_to(user: User) -> QuerySet[Organization]:
     if me is None or me.organization_id is None:
         return organizations.none()
     return organizations.filter(pk=me.organization_id)
+
+
+def customer_locale_changes(customer: Customer, *, limit: int = 5) -> list[CustomerEvent]:
+    """The contact's latest language changes, newest first (the profile page)."""
+    return list(
+        CustomerEvent.objects.filter(customer=customer, kind=CustomerEvent.Kind.LOCALE_CHANGED)
+        .select_related("by")
+        .order_by("-at", "-id")[:limit]
+    )

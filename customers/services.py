@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User, normalize_email
-from customers.models import Customer, Organization, OrganizationDomain
+from customers.models import Customer, CustomerEvent, Organization, OrganizationDomain
+from support import clock, events
 from support.errors import NotPermitted, ValidationFailed
 from support.text import clean_name
 
@@ -96,15 +97,45 @@ def customer_get_or_create(*, email: str, name: str = "", locale: str = "en") ->
         return found
 
 
-def customer_set_locale(*, customer: Customer, locale: str) -> Customer:
-    """The language a contact reads the portal, help center and our mail in."""
+# The contact's ``locale`` left empty: the portal follows the browser (cookie, then
+# ``Accept-Language``) and mail, which has no browser to ask, the default language.
+FROM_BROWSER = ""
+
+
+@transaction.atomic
+def customer_set_locale(*, customer: Customer, locale: str, by: User | None = None) -> Customer:
+    """The language a contact reads the portal, help center and our mail in: one of
+    ``settings.LANGUAGES`` (a regional variant such as "de-AT" is stored as its language), or
+    :data:`FROM_BROWSER`. A real change is recorded as a ``customer.locale_changed`` event with
+    who made it (the contact from the portal's switcher, or an agent from the profile page)."""
     from support.i18n import language_for
 
-    language = language_for(locale)
-    if language != (locale or "").lower():
-        raise ValidationFailed("That is not a language we offer.", field="locale")
+    wanted = (locale or "").strip()
+    if wanted == FROM_BROWSER:
+        language = FROM_BROWSER
+    else:
+        language = language_for(wanted)
+        if language != wanted.lower().replace("_", "-").split("-")[0]:
+            raise ValidationFailed("That is not a language we offer.", field="locale")
+    if by is not None and not by.is_agent and getattr(by, "customer", None) != customer:
+        raise NotPermitted("Only the contact or an agent can change a contact's language.")
+    old = customer.locale
+    if old == language:
+        return customer
     customer.locale = language
     customer.save(update_fields=["locale"])
+    at = clock.now()
+    quiet = events.is_suppressed()  # importing history: stored as already dispatched
+    event = CustomerEvent.objects.create(
+        customer=customer,
+        kind=CustomerEvent.Kind.LOCALE_CHANGED,
+        by=by,
+        data={"old": old, "new": language},
+        at=at,
+        dispatched_at=at if quiet else None,
+    )
+    if not quiet:
+        events.publish_on_commit(CustomerEvent, [event.pk])
     return customer
 
 

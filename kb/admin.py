@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kb.models import Category, KbSettings, Section
+from kb.models import Category, CategoryTranslation, KbSettings, Section, SectionTranslation
 
 
 @admin.register(KbSettings)
@@ -20,8 +20,30 @@ class SectionInline(admin.TabularInline):
     extra = 0
 
 
+class CategoryTranslationInline(admin.TabularInline):
+    model = CategoryTranslation
+    extra = 0
+    verbose_name = "name in another language"
+    verbose_name_plural = "names in other languages"
+
+
+class SectionTranslationInline(CategoryTranslationInline):
+    model = SectionTranslation
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SectionInline]
+    inlines = [CategoryTranslationInline, SectionInline]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    """A section on its own page, for its names in other languages (the category's page lists
+    its sections inline)."""
+
+    list_display = ["name", "category", "slug", "position"]
+    list_filter = ["category"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SectionTranslationInline]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from kb import services
-from kb.models import Article
+from kb.models import Article, Category, CategoryTranslation, Section, SectionTranslation
 
 # (English title, language, title, summary, body)
 TRANSLATIONS = [
@@ -102,7 +102,89 @@ Jede Einladung gilt 7 Tage. Im Tab *Ausstehend* können Sie sie erneut senden od
 ]
 
 
+# The help center's categories and sections in German and Spanish: (English name, language,
+# name, description).
+CATEGORY_NAMES = [
+    (
+        "Getting started",
+        "de",
+        "Erste Schritte",
+        "Richten Sie Ihren Workspace ein, laden Sie Ihr Team ein und finden Sie sich zurecht.",
+    ),
+    (
+        "Getting started",
+        "es",
+        "Primeros pasos",
+        "Configura tu espacio de trabajo, invita a tu equipo y oriéntate.",
+    ),
+    (
+        "Account and sign-in",
+        "de",
+        "Konto und Anmeldung",
+        "Passwörter, Zwei-Faktor-Authentifizierung, Single Sign-on und Benachrichtigungen.",
+    ),
+    (
+        "Account and sign-in",
+        "es",
+        "Cuenta e inicio de sesión",
+        "Contraseñas, autenticación en dos pasos, inicio de sesión único y notificaciones.",
+    ),
+    (
+        "Billing and plans",
+        "de",
+        "Abrechnung und Tarife",
+        "Tarife, Rechnungen, Zahlungsarten und Erstattungen.",
+    ),
+    (
+        "Billing and plans",
+        "es",
+        "Facturación y planes",
+        "Planes, facturas, formas de pago y reembolsos.",
+    ),
+    (
+        "Integrations and API",
+        "de",
+        "Integrationen und API",
+        "Verbinden Sie andere Tools, nutzen Sie die REST-API und empfangen Sie Webhooks.",
+    ),
+    (
+        "Integrations and API",
+        "es",
+        "Integraciones y API",
+        "Conecta otras herramientas, usa la API REST y recibe webhooks.",
+    ),
+]
+SECTION_NAMES = {
+    "Your workspace": ("Ihr Workspace", "Tu espacio de trabajo"),
+    "Data in and out": ("Daten importieren und exportieren", "Importar y exportar datos"),
+    "Signing in": ("Anmelden", "Iniciar sesión"),
+    "Notifications": ("Benachrichtigungen", "Notificaciones"),
+    "Plans and seats": ("Tarife und Plätze", "Planes y puestos"),
+    "Invoices and payment": ("Rechnungen und Zahlung", "Facturas y pagos"),
+    "API": ("API", "API"),
+    "Webhooks and apps": ("Webhooks und Apps", "Webhooks y aplicaciones"),
+}
+
+
+def seed_taxonomy() -> None:
+    for english, language, name, description in CATEGORY_NAMES:
+        category = Category.objects.filter(name=english).first()
+        if category is not None:
+            CategoryTranslation.objects.get_or_create(
+                category=category,
+                language=language,
+                defaults={"name": name, "description": description},
+            )
+    for english, (german, spanish) in SECTION_NAMES.items():
+        for section in Section.objects.filter(name=english):
+            for language, name in (("de", german), ("es", spanish)):
+                SectionTranslation.objects.get_or_create(
+                    section=section, language=language, defaults={"name": name}
+                )
+
+
 def seed(*, author: User) -> None:
+    seed_taxonomy()
     for english_title, language, title, summary, body in TRANSLATIONS:
         original = Article.objects.filter(title=english_title, language="en").first()
         if (

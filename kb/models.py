@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +40,29 @@ class KbSettings(models.Model):
         return "Knowledge base settings"
 
 
-class Category(models.Model):
+class Translated:
+    """A category or section read in a language: ``label`` and ``blurb`` are its name and
+    description in the language :meth:`show_in` was given (from its prefetched ``translations``),
+    else the default language's (a translation with no description keeps the default one)."""
+
+    shown: tuple[str, str] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.shown[0] if self.shown else self.name
+
+    @property
+    def blurb(self) -> str:
+        return self.shown[1] if self.shown else self.description
+
+    def show_in(self, language: str | None) -> None:
+        self.shown = None
+        for translation in self.translations.all():
+            if translation.language == language:
+                self.shown = (translation.name, translation.description or self.description)
+
+
+class Category(Translated, models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -52,7 +76,7 @@ class Category(models.Model):
         return self.name
 
 
-class Section(models.Model):
+class Section(Translated, models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="sections")
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120)
@@ -75,6 +99,49 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     GERMAN = "de", _("German")
     SPANISH = "es", _("Spanish")
+
+
+class TaxonomyTranslation(models.Model):
+    """A category's or section's name and description in another language than the default."""
+
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["language"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+    def clean(self) -> None:
+        if self.language == settings.LANGUAGE_CODE:
+            raise ValidationError(
+                {"language": _("The name in the default language is the category's own name.")}
+            )
+
+
+class CategoryTranslation(TaxonomyTranslation):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="translations")
+
+    class Meta(TaxonomyTranslation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "language"], name="kb_category_translation_unique"
+            )
+        ]
+
+
+class SectionTranslation(TaxonomyTranslation):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="translations")
+
+    class Meta(TaxonomyTranslation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "language"], name="kb_section_translation_unique"
+            )
+        ]
 
 
 # PostgreSQL text-search configuration per article language.
@@ -120,6 +187,10 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # PostgreSQL: the article's words in its language's text-search configuration (title A,
+    # summary and tags B, body C), written by the services (kb.search.index_articles) and read
+    # by search and suggestions through a GIN index of published articles. Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     # The ticket an agent started this article from ("Create article from this ticket").
     source_ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,10 +1,11 @@
 """The knowledge report: is the help center answering, and what is it missing?
 
-Numbers for a period (days in the workspace's time zone, ``clock.now()`` based): views, helpful
-votes, deflection (a request form session where an article was opened and nothing submitted),
-articles sent by agents, and the content gaps as a worklist — frequent help-center searches that
-found nothing or whose results nobody opened, and the tags and subjects of tickets solved
-without any article sent. Every query is bounded (aggregates, ``LIMIT``).
+Numbers for a period (days in the workspace's time zone, ``clock.now()`` based; the last N days
+or a date range), optionally for one language and one category (:class:`ReportFilter`): views,
+helpful votes, deflection (a request form session where an article was opened and nothing
+submitted), articles sent by agents, and the content gaps as a worklist — frequent help-center
+searches that found nothing or whose results nobody opened, and the tags and subjects of tickets
+solved without any article sent. Every query is bounded (aggregates, ``LIMIT``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kb.models import (
     ArticleSend,
     ArticleView,
     ArticleVote,
+    Category,
     DeflectionSession,
     SearchTerm,
 )
@@ -39,10 +41,39 @@ class Gap:
     detail: str
 
 
+@dataclass(frozen=True)
+class ReportFilter:
+    """What the report covers. ``language`` narrows articles (their language), searches (the
+    searcher's language), request forms (those that showed an article in it) and ticket gaps
+    (requesters who read in it); ``category_id`` narrows articles and request forms (those that
+    showed one of its articles). Searches and tickets have no category: with a category the
+    report leaves out the search and ticket gaps and the search counts."""
+
+    start: date
+    end: date
+    language: str = ""
+    category_id: int | None = None
+
+    @classmethod
+    def last_days(cls, days: int, **narrow) -> ReportFilter:
+        end = timezone.localdate(clock.now())
+        return cls(start=end - timedelta(days=days - 1), end=end, **narrow)
+
+    def articles(self, prefix: str = "article__") -> Q:
+        q = Q()
+        if self.language:
+            q &= Q(**{f"{prefix}language": self.language})
+        if self.category_id is not None:
+            q &= Q(**{f"{prefix}section__category_id": self.category_id})
+        return q
+
+
 @dataclass
 class KnowledgeReport:
     start: date
     end: date
+    language: str = ""  # the filter's ("": every language)
+    category: str = ""  # the filter's category name ("": every category)
     views: int = 0
     votes: int = 0
     helpful: int = 0
@@ -79,13 +110,19 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def knowledge_report(*, days: int = 30) -> KnowledgeReport:
-    end = timezone.localdate(clock.now())
-    start = end - timedelta(days=days - 1)
+def knowledge_report(*, days: int = 30, only: ReportFilter | None = None) -> KnowledgeReport:
+    only = only or ReportFilter.last_days(days)
+    start, end = only.start, only.end
     since, until = _bounds(start, end)
-    report = KnowledgeReport(start=start, end=end)
+    report = KnowledgeReport(start=start, end=end, language=only.language)
+    if only.category_id is not None:
+        report.category = (
+            Category.objects.filter(pk=only.category_id).values_list("name", flat=True).first()
+            or ""
+        )
+    narrow = only.articles()
 
-    views = ArticleView.objects.filter(day__gte=start, day__lte=end)
+    views = ArticleView.objects.filter(narrow, day__gte=start, day__lte=end)
     report.views = views.aggregate(n=Sum("count"))["n"] or 0
     report.top_viewed = list(
         views.values("article_id", title=F("article__title"), language=F("article__language"))
@@ -93,7 +130,7 @@ def knowledge_report(*, days: int = 30) -> KnowledgeReport:
         .order_by("-views", "article_id")[:TOP]
     )
 
-    votes = ArticleVote.objects.filter(at__gte=since, at__lt=until)
+    votes = ArticleVote.objects.filter(narrow, at__gte=since, at__lt=until)
     totals = votes.aggregate(n=Count("id"), yes=Count("id", filter=Q(helpful=True)))
     report.votes, report.helpful = totals["n"], totals["yes"]
     report.top_helpful = [
@@ -107,6 +144,13 @@ def knowledge_report(*, days: int = 30) -> KnowledgeReport:
     ]
 
     sessions = DeflectionSession.objects.filter(started_at__gte=since, started_at__lt=until)
+    if narrow:
+        showing = Article.objects.filter(only.articles(prefix="")).values("pk")
+        sessions = sessions.filter(
+            pk__in=DeflectionSession.shown.through.objects.filter(article_id__in=showing).values(
+                "deflectionsession_id"
+            )
+        )
     counts = sessions.aggregate(
         n=Count("id"),
         opened=Count("id", filter=Q(opened_at__isnull=False)),
@@ -117,12 +161,16 @@ def knowledge_report(*, days: int = 30) -> KnowledgeReport:
     report.opened = counts["opened"]
     report.deflected = counts["deflected"]
     report.submitted = counts["submitted"]
-    report.sent = ArticleSend.objects.filter(at__gte=since, at__lt=until).count()
+    report.sent = ArticleSend.objects.filter(narrow, at__gte=since, at__lt=until).count()
 
+    if only.category_id is not None:
+        return report  # searches and tickets have no category
     searches = SearchTerm.objects.filter(day__gte=start, day__lte=end)
+    if only.language:
+        searches = searches.filter(language=only.language)
     totals = searches.aggregate(n=Sum("searches"), empty=Sum("empty"))
     report.searches, report.empty_searches = totals["n"] or 0, totals["empty"] or 0
-    report.gaps = _search_gaps(searches) + _ticket_gaps(since, until)
+    report.gaps = _search_gaps(searches) + _ticket_gaps(since, until, language=only.language)
     return report
 
 
@@ -144,12 +192,19 @@ def _search_gaps(searches) -> list[Gap]:
     return gaps
 
 
-def _ticket_gaps(since: datetime, until: datetime) -> list[Gap]:
+def _ticket_gaps(since: datetime, until: datetime, *, language: str = "") -> list[Gap]:
     """Tags and repeated subjects of tickets solved in the period without any article sent,
-    leaving out tags some published article already carries."""
+    leaving out tags some published article already carries (of ``language``'s requesters:
+    their contact's locale is it, or a regional variant of it)."""
     solved = Ticket.objects.filter(
         solved_at__gte=since, solved_at__lt=until, status__in=[Status.SOLVED, Status.CLOSED]
     ).exclude(pk__in=ArticleSend.objects.values("ticket_id"))
+    if language:
+        solved = solved.filter(
+            Q(requester__locale__iexact=language)
+            | Q(requester__locale__istartswith=f"{language}-")
+            | Q(requester__locale__istartswith=f"{language}_")
+        )
     covered = {
         tag.strip().lower()
         for tags in Article.objects.published()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role, User
@@ -110,6 +110,19 @@ def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Ar
     return article
 
 
+def places_in(articles: list[Article], language: str | None) -> list[Article]:
+    """Show each article's section and category in ``language`` (names translated where they
+    are, else the default's): two queries for any number of articles, none for a reader of the
+    default language (it has no translations)."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return articles
+    prefetch_related_objects(articles, "section__translations", "section__category__translations")
+    for article in articles:
+        article.section.show_in(language)
+        article.section.category.show_in(language)
+    return articles
+
+
 def categories_for_reader(*, user: User | None, language: str | None = None) -> list[Category]:
     """Categories with their sections and how many readable articles each holds (one per
     translation group, see ``in_language``); empty ones are left out."""
@@ -117,28 +130,38 @@ def categories_for_reader(*, user: User | None, language: str | None = None) -> 
     sections = Section.objects.annotate(
         article_count=Count("articles", filter=Q(articles__in=readable.values("pk")))
     ).filter(article_count__gt=0)
-    categories = Category.objects.prefetch_related(Prefetch("sections", queryset=sections))
-    return [c for c in categories if c.sections.all()]
+    categories = Category.objects.prefetch_related(
+        "translations", Prefetch("sections", queryset=sections.prefetch_related("translations"))
+    )
+    shown = [c for c in categories if c.sections.all()]
+    for category in shown:
+        category.show_in(language)
+        for section in category.sections.all():
+            section.show_in(language)
+    return shown
 
 
 def category_get_for_reader(
     *, user: User | None, slug: str, language: str | None = None
 ) -> tuple[Category, list[Section]]:
-    category = Category.objects.filter(slug=slug).first()
+    category = Category.objects.prefetch_related("translations").filter(slug=slug).first()
     if category is None:
         raise NotFound("No such category.")
+    category.show_in(language)
     articles = in_language(articles_readable_by(user), language).only(
         "title", "slug", "language", "summary", "section_id"
     )
     sections = [
         s
         for s in category.sections.prefetch_related(
-            Prefetch("articles", queryset=articles, to_attr="readable")
+            "translations", Prefetch("articles", queryset=articles, to_attr="readable")
         )
         if s.readable
     ]
     if not sections:
         raise NotFound("No such category.")
+    for section in sections:
+        section.show_in(language)
     return category, sections
 
 
@@ -193,6 +216,7 @@ def _search(
     language: str | None,
     limit: int,
     match_all: bool = True,
+    languages: list[str] | None = None,
 ):
     """Every term must match (search), or any term, ranked by how many match (suggestions)."""
     terms = search_terms(query)
@@ -204,7 +228,13 @@ def _search(
         articles = articles.filter(language=language)
     if connection.vendor == "postgresql":
         return _search_postgres(
-            articles, query, terms, language=language, limit=limit, match_all=match_all
+            articles,
+            query,
+            terms,
+            language=language,
+            limit=limit,
+            match_all=match_all,
+            languages=languages,
         )
 
     # SQLite (the embedded default): terms in the title, summary, tags or body; title and
@@ -240,6 +270,31 @@ def _search(
     return sorted(found, key=score)[:limit]
 
 
+# At most this many matches of one language are ranked: a word in thousands of articles costs
+# the same as one in a few hundred (the slice is what the GIN index returns first).
+RANK_SLICE = 300
+FILL_SLICE = 100  # suggestions' "any word" pass, after the articles with every word
+
+
+def _ranked(
+    articles: QuerySet[Article], search_query, limit: int, *, slice_size: int = RANK_SLICE
+) -> list[tuple[float, str, int]]:
+    """(rank, title, id) of the best ``limit`` matches among a bounded slice of them: ids and
+    ranks alone, a narrow query the planner answers from the language's GIN index (with the
+    page's joins and wide columns it preferred the status index and filtered every row)."""
+    from django.contrib.postgres.search import SearchRank
+
+    matching = articles.filter(search_vector=search_query)
+    slice_ids = matching.order_by().values("pk")[:slice_size]  # unordered: as the index gives them
+    return [
+        (rank, title, pk)
+        for pk, rank, title in Article.objects.filter(pk__in=slice_ids)
+        .annotate(rank=SearchRank(F("search_vector"), search_query))
+        .order_by("-rank", "title")
+        .values_list("pk", "rank", "title")[:limit]
+    ]
+
+
 def _search_postgres(
     articles: QuerySet[Article],
     query: str,
@@ -248,31 +303,49 @@ def _search_postgres(
     language: str | None,
     limit: int,
     match_all: bool,
+    languages: list[str] | None = None,
 ):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    """Each language's articles against the query parsed in that language's configuration,
+    read from the stored vectors through the GIN index of published articles (``kb.search``):
+    nothing is parsed but the query; at most ``RANK_SLICE`` matches per language are ranked, and
+    the page's articles are read by id afterwards."""
+    from django.contrib.postgres.search import SearchQuery
 
-    languages = [language] if language else list(SEARCH_CONFIG)
-    found: list[Article] = []
+    languages = [language] if language else (languages or list(SEARCH_CONFIG))
+    ranked: list[tuple[float, str, int]] = []
     for lang in languages:
         config = SEARCH_CONFIG[lang]
-        vector = (
-            SearchVector("title", weight="A", config=config)
-            + SearchVector("summary", "tags", weight="B", config=config)
-            + SearchVector("body", weight="C", config=config)
-        )
         if match_all:
-            search_query = SearchQuery(query, search_type="websearch", config=config)
-        else:  # terms are \w+ words, so the raw OR query cannot be malformed
-            search_query = SearchQuery(" | ".join(terms), search_type="raw", config=config)
-        found += list(
-            articles.filter(language=lang)
-            .annotate(document=vector, rank=SearchRank(vector, search_query))
-            .filter(document=search_query)
-            .select_related("section__category")
-            .order_by("-rank", "title")[:limit]
-        )
-    found.sort(key=lambda a: -a.rank)
-    return found[:limit]
+            queries = [SearchQuery(query, search_type="websearch", config=config)]
+        else:
+            # Articles with every word first (few, and the best); any word only if they are
+            # not enough. Terms are \w+ words, so the raw queries cannot be malformed.
+            queries = [
+                SearchQuery(" & ".join(terms), search_type="raw", config=config),
+                SearchQuery(" | ".join(terms), search_type="raw", config=config),
+            ]
+        seen: set[int] = set()
+        for n, search_query in enumerate(queries):
+            ranked_here = _ranked(
+                articles.filter(language=lang).exclude(pk__in=seen),
+                search_query,
+                limit,
+                slice_size=FILL_SLICE if n else RANK_SLICE,
+            )
+            seen.update(pk for *_, pk in ranked_here)
+            ranked += ranked_here
+            if len(seen) >= limit:
+                break
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    ranked = ranked[:limit]
+    found = Article.objects.select_related("section__category").defer("search_vector")
+    by_id = found.in_bulk([pk for *_, pk in ranked])
+    page = []
+    for rank, _title, pk in ranked:
+        article = by_id[pk]
+        article.rank = rank
+        page.append(article)
+    return page
 
 
 def search_for_reader(
@@ -287,9 +360,15 @@ def suggestions(
     """Deflection suggestions in the portal's request form: public articles only, whoever asks,
     one version per article in the reader's language (or the default)."""
     articles = Article.objects.public()
+    languages = None
     if language is not None:
         articles = in_language(articles, language)
-    return _search(articles, query, language=None, limit=limit, match_all=False)
+        # Only the reader's language and the default one can be among them.
+        wanted = dict.fromkeys([language, settings.LANGUAGE_CODE])
+        languages = [code for code in wanted if code in SEARCH_CONFIG]
+    return _search(
+        articles, query, language=None, limit=limit, match_all=False, languages=languages
+    )
 
 
 def highlight(text: str, terms: list[str], *, width: int = 180) -> SafeString:

@@ -30,6 +30,7 @@ from kb.models import (
     SearchTerm,
     Section,
 )
+from kb.search import index_articles
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.models import Message, Ticket
@@ -131,6 +132,7 @@ def article_save(
         raise ValidationFailed(
             _("Another article in this language already uses this address."), field="slug"
         ) from exc
+    index_articles([article.pk])
     if creating or before != (article.title, article.summary, article.body):
         revision = _revision_add(article=article, by=by, note=_("Created") if creating else "")
         if not creating and article.is_public:
@@ -201,6 +203,7 @@ def article_restore(*, article: Article, revision: ArticleRevision, by: User) ->
     article.body = revision.body
     article.body_html = markdown.render(revision.body)
     article.save(update_fields=["title", "summary", "body", "body_html", "updated_at"])
+    index_articles([article.pk])
     restored = _revision_add(
         article=article, by=by, note=_("Restored revision %(n)s") % {"n": revision.number}
     )

@@ -1,14 +1,16 @@
-"""Categories and sections: their writes (the API; Django admin edits them too) and the reads
-that keep a customer from learning the name of a section holding only internal articles."""
+"""Categories and sections: their writes (the API; Django admin edits them too), their names in
+other languages, and the reads that keep a customer from learning the name of a section holding
+only internal articles."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from accounts.models import User
-from kb.models import Category, Section
+from kb.models import Category, CategoryTranslation, Language, Section, SectionTranslation
 from kb.selectors import articles_readable_by, is_agent
 from kb.services import require_editor
 from support.errors import ValidationFailed
@@ -94,3 +96,42 @@ def section_save(
     section.description, section.position = description.strip(), position
     section.save()
     return section
+
+
+@transaction.atomic
+def translations_set(
+    *, by: User, of: Category | Section, translations: list[dict[str, str]]
+) -> Category | Section:
+    """Replace the names and descriptions ``of`` has in other languages than the default: a list
+    of ``{"language", "name", "description"}``, one per language (a language left out loses its
+    translation, so the help center shows the default name to its readers)."""
+    require_editor(by)
+    default = settings.LANGUAGE_CODE
+    wanted: dict[str, tuple[str, str]] = {}
+    for item in translations:
+        language = (item.get("language") or "").strip()
+        if language not in Language.values or language == default:
+            raise ValidationFailed(
+                f"Translations are for {', '.join(v for v in Language.values if v != default)}.",
+                field="translations",
+            )
+        if language in wanted:
+            raise ValidationFailed(f"Two translations into {language}.", field="translations")
+        name = (item.get("name") or "").strip()
+        if not name:
+            raise ValidationFailed(
+                f"The translation into {language} needs a name.", field="translations"
+            )
+        wanted[language] = (name[:120], (item.get("description") or "").strip()[:300])
+    model, key = (
+        (CategoryTranslation, "category")
+        if isinstance(of, Category)
+        else (SectionTranslation, "section")
+    )
+    model.objects.filter(**{key: of}).exclude(language__in=wanted).delete()
+    for language, (name, description) in wanted.items():
+        model.objects.update_or_create(
+            **{key: of, "language": language},
+            defaults={"name": name, "description": description},
+        )
+    return of

@@ -5,13 +5,14 @@ agents through ``kb.taxonomy``."""
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from kb import taxonomy
 from kb.api import AgentsWrite
-from kb.models import Category, Section
+from kb.models import Category, Language, Section
 from support.api.filters import ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
@@ -22,10 +23,20 @@ from support.errors import ValidationFailed
 ORDERINGS = {"position": ("position", "name", "id"), "name": ("name", "id")}
 
 
+class TranslationSerializer(StrictInputSerializer, serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=[c for c in Language.choices if c[0] != settings.LANGUAGE_CODE]
+    )
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
 class CategorySerializer(StrictInputSerializer, serializers.ModelSerializer):
+    translations = TranslationSerializer(many=True, required=False)
+
     class Meta:
         model = Category
-        fields = ["id", "name", "slug", "description", "position"]
+        fields = ["id", "name", "slug", "description", "position", "translations"]
         read_only_fields = ["id"]
         extra_kwargs = {
             "slug": {"required": False, "allow_blank": True, "validators": []},
@@ -36,10 +47,11 @@ class CategorySerializer(StrictInputSerializer, serializers.ModelSerializer):
 
 class SectionSerializer(StrictInputSerializer, serializers.ModelSerializer):
     category_id = serializers.IntegerField()
+    translations = TranslationSerializer(many=True, required=False)
 
     class Meta:
         model = Section
-        fields = ["id", "category_id", "name", "slug", "description", "position"]
+        fields = ["id", "category_id", "name", "slug", "description", "position", "translations"]
         read_only_fields = ["id"]
         extra_kwargs = {
             "slug": {"required": False, "allow_blank": True},
@@ -80,7 +92,7 @@ class _TaxonomyViewSet(
     def create(self, request):
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        saved = self._write(None, dict(incoming.validated_data))
+        saved = self._save(None, dict(incoming.validated_data))
         return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -89,7 +101,19 @@ class _TaxonomyViewSet(
         incoming.is_valid(raise_exception=True)
         current = self.get_serializer(instance).data
         data = {k: v for k, v in current.items() if k != "id"} | dict(incoming.validated_data)
-        return Response(self.get_serializer(self._write(instance, data)).data)
+        if "translations" not in incoming.validated_data:
+            data.pop("translations", None)
+        return Response(self.get_serializer(self._save(instance, data)).data)
+
+    def _save(self, instance, data: dict):
+        """The object's own fields, then its translations when given (the whole list)."""
+        translations = data.pop("translations", None)
+        saved = self._write(instance, data)
+        if translations is not None:
+            taxonomy.translations_set(
+                by=self.request.user, of=saved, translations=[dict(t) for t in translations]
+            )
+        return type(saved).objects.prefetch_related("translations").get(pk=saved.pk)
 
 
 @extend_schema_view(
@@ -105,7 +129,7 @@ class CategoryViewSet(_TaxonomyViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Category.objects.none()
-        return taxonomy.categories_visible_to(self.request.user)
+        return taxonomy.categories_visible_to(self.request.user).prefetch_related("translations")
 
     def _write(self, instance, data: dict):
         return taxonomy.category_save(by=self.request.user, category=instance, **data)
@@ -124,7 +148,7 @@ class SectionViewSet(_TaxonomyViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Section.objects.none()
-        return taxonomy.sections_visible_to(self.request.user)
+        return taxonomy.sections_visible_to(self.request.user).prefetch_related("translations")
 
     def _write(self, instance, data: dict):
         category = Category.objects.filter(pk=data.pop("category_id")).first()

@@ -100,6 +100,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @reader
 def article(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     art = selectors.article_get_for_reader(user=request.user, language=language, slug=slug)
+    selectors.places_in([art], get_language())
     services.article_view_record(
         article=art, reader=_reader_key(request), user_agent=request.headers.get("user-agent", "")
     )
@@ -133,6 +134,7 @@ def article(request: HttpRequest, language: str, slug: str) -> HttpResponse:
 @reader
 def vote(request: HttpRequest, language: str, slug: str) -> HttpResponse:
     art = selectors.article_get_for_reader(user=request.user, language=language, slug=slug)
+    selectors.places_in([art], get_language())
     answer = request.POST.get("helpful")
     if answer not in ("yes", "no"):
         return HttpResponse(_("Answer yes or no."), status=400)
@@ -158,7 +160,7 @@ def search(request: HttpRequest) -> HttpResponse:
     hits = []
     if query:
         found = selectors.search_for_reader(user=request.user, query=query, language=language)
-        hits = selectors.search_hits(found, query)
+        hits = selectors.search_hits(selectors.places_in(found, get_language()), query)
         if not request.htmx:
             services.search_record(query=query, language=get_language(), found=len(found))
     template = "kb/_search_results.html" if request.htmx else "kb/search.html"

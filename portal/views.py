@@ -207,7 +207,7 @@ def language(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Choose one of the languages offered."), status=400)
     customer = selectors.customer_of(request.user)
     if customer is not None:
-        customer_set_locale(customer=customer, locale=code)
+        customer_set_locale(customer=customer, locale=code, by=request.user)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}) or not target.startswith(
         "/"

@@ -186,6 +186,7 @@ class KbArticleFactory(DjangoModelFactory):
 
     class Meta:
         model = "kb.Article"
+        skip_postgeneration_save = True
 
     section = factory.SubFactory(KbSectionFactory)
     title = factory.Sequence(lambda n: f"Article {n}")
@@ -196,6 +197,14 @@ class KbArticleFactory(DjangoModelFactory):
     body_html = factory.LazyAttribute(lambda o: kb_render(o.body))
     status = "published"
     internal = False
+
+    @factory.post_generation
+    def search_vector(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's hook
+        """Indexed like the services index (PostgreSQL's stored vector)."""
+        if create:
+            from kb.search import index_articles
+
+            index_articles([obj.pk])
 
 
 # --- products ----------------------------------------------------------------------------------

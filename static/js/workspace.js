@@ -187,8 +187,10 @@
     }
     function syncKind() {
       form.classList.toggle("is-note", kind() === "note");
-      body.placeholder = kind() === "note" ? "Write an internal note (agents only)…"
-        : "Write a reply… type ; and a few letters for a canned response";
+      // The page gives both texts in the agent's language (templates/agent/_composer.html).
+      body.placeholder = kind() === "note"
+        ? (body.dataset.placeholderNote || "Write an internal note (agents only)…")
+        : (body.dataset.placeholderReply || "Write a reply… type ; and a few letters for a canned response");
     }
     syncKind();
 

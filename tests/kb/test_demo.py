@@ -3,7 +3,7 @@ import random
 import pytest
 
 from kb import demo, selectors
-from kb.models import Article, Category, KbSettings
+from kb.models import Article, Category, CategoryTranslation, KbSettings, SectionTranslation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,10 @@ def test_seed_builds_a_small_real_help_center_and_is_idempotent(client):
     assert Article.objects.public().filter(language="es").count() == 2
     assert Article.objects.filter(internal=True, status="published").count() == 1
     assert Article.objects.filter(status="draft").count() == 1
+    # Every category and section is named in German and Spanish too.
+    for model in (CategoryTranslation, SectionTranslation):
+        assert set(model.objects.values_list("language", flat=True)) == {"de", "es"}
+    assert CategoryTranslation.objects.count() == 8 and SectionTranslation.objects.count() == 16
     # Every article renders, and links between articles point at ones that exist.
     for article in public:
         assert article.body_html and "<script" not in article.body_html

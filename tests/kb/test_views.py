@@ -141,7 +141,9 @@ def test_help_pages_use_a_constant_number_of_queries(client, kb, django_assert_m
         client.get(reverse("kb:category", args=["billing"]))
     with django_assert_max_num_queries(12):
         client.get(article_url(kb["public"]))
-    with django_assert_max_num_queries(6):
+    # PostgreSQL: one ranking per language, then the page's articles by id (and the search
+    # counted: an UPDATE, or an INSERT in a savepoint on the day's first).
+    with django_assert_max_num_queries(9):
         client.get(reverse("kb:search"), {"q": "invoice"})
 
 

@@ -366,6 +366,7 @@ PAGES: list[Page] = [
     _page("staff:team", lambda s: [reverse("staff:team", args=[_first_team()])], {ADMIN}),
     # --- end people ---
     _page("workspace:canned_list", lambda s: [reverse("workspace:canned_list")], AGENTS),
+    _page("workspace:language", lambda s: [reverse("workspace:language")], AGENTS),
     _page("macros:list", lambda s: [reverse("macros:list")], AGENTS),
     _page("kb_agent:list", lambda s: [reverse("kb_agent:list")], AGENTS),
     _page("kb_agent:new", lambda s: [reverse("kb_agent:new")], AGENTS),
@@ -549,6 +550,7 @@ NOT_PAGES: dict[str, str] = {
     "kb_agent:sent": "htmx fragment (articles sent on a ticket)",
     "kb_agent:status": "POST",
     "kb_agent:restore": "POST",
+    "people:customer_language": "POST (an agent sets a contact's language, issue 16)",
     "home": "redirects to the person's landing page",
     "logout": "POST",
     "workspace:home": "redirects to the agent's first queue",

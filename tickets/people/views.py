@@ -6,15 +6,18 @@ Writes go through ``customers.services`` (details) and ``tickets.services.custom
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import agent_required
+from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.models import Organization
 from support.errors import DomainError, NotFound, ValidationFailed
+from support.i18n import language_for
 from tickets import services
 from tickets.people import selectors
 from tickets.workspace import panels
@@ -29,6 +32,24 @@ def _fields(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
 ORG_CHOICES = 200
 CUSTOMER_FIELDS = ("name", "email", "phone", "organization", "notes", "is_org_manager")
 ORGANIZATION_FIELDS = ("name", "notes", "domains")
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The profile's language menu: each language we translate, or the browser's choice."""
+    return [(customer_services.FROM_BROWSER, "From the browser"), *settings.LANGUAGES]
+
+
+def _language_context(customer) -> dict:
+    names = dict(language_choices())
+    changes = customer_selectors.customer_locale_changes(customer, limit=3)
+    for change in changes:
+        change.new_name = names.get(change.data.get("new", ""), change.data.get("new", ""))
+    return {
+        "language_choices": language_choices(),
+        "customer_language": language_for(customer.locale) if customer.locale else "",
+        "default_language_name": names[settings.LANGUAGE_CODE],
+        "language_changes": changes,
+    }
 
 
 def _organization_named(name: str) -> Organization | None:
@@ -90,6 +111,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "errors": errors,
         "page": page,
         "merged_from": list(customer.merged_from.only("id", "email", "name")[:20]),
+        **_language_context(customer),
         "side_panels": panels.panels_for_profile(agent=request.user, customer=customer),
         "organizations": list(
             Organization.objects.order_by("name").values_list("name", flat=True)[:200]
@@ -97,6 +119,25 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         **nav_context(request),
     }
     return render(request, "agent/customer.html", context, status=status)
+
+
+@agent_required
+@require_POST
+def customer_language(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Set the language the contact reads the portal and our mail in (recorded as an event)."""
+    customer = selectors.customer_get_for_agent(agent=request.user, customer_id=customer_id)
+    wanted = request.POST.get("locale", "")
+    names = dict(language_choices())
+    if wanted not in names:
+        messages.error(request, "Choose one of the languages offered.")
+    else:
+        before = customer.locale
+        customer_services.customer_set_locale(customer=customer, locale=wanted, by=request.user)
+        if customer.locale == before:
+            messages.info(request, f"The language was already {names[wanted]}.")
+        else:
+            messages.success(request, f"Language set to {names[wanted]}.")
+    return redirect("people:customer", customer_id=customer.pk)
 
 
 @agent_required

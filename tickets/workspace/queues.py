@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from support import clock
@@ -68,15 +69,15 @@ SORTS: dict[str, Sort] = {
     # Most urgent first: the nearest SLA due time (tickets.models.Ticket.sla_due_at), tickets
     # without a running clock last, equal times by priority (highest first).
     "sla": Sort(
-        "SLA due",
+        _("SLA due"),
         (SortKey("sla_due_at", nullable=True), SortKey("priority_rank", PRIORITY_RANK, True)),
     ),
-    "priority": Sort("Priority", (PRIORITY_KEY,)),
-    "created": Sort("Created", (SortKey("created_at"),)),
-    "updated": Sort("Last update", (SortKey("updated_at"),)),
-    "reference": Sort("Reference", ()),
-    "subject": Sort("Subject", (SortKey("subject"),)),
-    "status": Sort("Status", (SortKey("status_rank", STATUS_RANK),)),
+    "priority": Sort(_("Priority"), (PRIORITY_KEY,)),
+    "created": Sort(_("Created"), (SortKey("created_at"),)),
+    "updated": Sort(_("Last update"), (SortKey("updated_at"),)),
+    "reference": Sort(_("Reference"), ()),
+    "subject": Sort(_("Subject"), (SortKey("subject"),)),
+    "status": Sort(_("Status"), (SortKey("status_rank", STATUS_RANK),)),
 }
 # The sorts the sort control offers (the table headers offer the rest), each with the direction
 # it starts in: soonest due, highest priority, newest.
@@ -88,31 +89,33 @@ URGENT_SORT = "sla"
 @dataclass(frozen=True)
 class BuiltinView:
     slug: str
-    label: str
+    label: str  # marked for translation (lazy)
     params: dict[str, str]
     sort: str = DEFAULT_SORT  # what the view shows first until the agent picks another sort
 
 
 BUILTIN_VIEWS: tuple[BuiltinView, ...] = (
-    BuiltinView("mine", "My open tickets", {"assignee": "me", "status": UNSOLVED}),
+    BuiltinView("mine", _("My open tickets"), {"assignee": "me", "status": UNSOLVED}),
     BuiltinView(
         "unassigned",
-        "Unassigned in my teams",
+        _("Unassigned in my teams"),
         {"assignee": "nobody", "team": "mine", "status": UNSOLVED},
         URGENT_SORT,
     ),
-    BuiltinView("teams", "My teams", {"team": "mine", "status": UNSOLVED}),
-    BuiltinView("open", "All open", {"status": UNSOLVED}),
-    BuiltinView("pending", "Pending", {"status": Status.PENDING}),
-    BuiltinView("on_hold", "On hold", {"status": Status.ON_HOLD}),
+    BuiltinView("teams", _("My teams"), {"team": "mine", "status": UNSOLVED}),
+    BuiltinView("open", _("All open"), {"status": UNSOLVED}),
+    BuiltinView("pending", _("Pending"), {"status": Status.PENDING}),
+    BuiltinView("on_hold", _("On hold"), {"status": Status.ON_HOLD}),
     BuiltinView(
-        "solved", "Solved in the last 7 days", {"status": Status.SOLVED, "solved_days": "7"}
+        "solved", _("Solved in the last 7 days"), {"status": Status.SOLVED, "solved_days": "7"}
     ),
-    BuiltinView("sla_at_risk", "SLA at risk", {"status": UNSOLVED, "sla": "at_risk"}, URGENT_SORT),
     BuiltinView(
-        "sla_breached", "SLA breached", {"status": UNSOLVED, "sla": "breached"}, URGENT_SORT
+        "sla_at_risk", _("SLA at risk"), {"status": UNSOLVED, "sla": "at_risk"}, URGENT_SORT
     ),
-    BuiltinView("all", "All tickets", {}),
+    BuiltinView(
+        "sla_breached", _("SLA breached"), {"status": UNSOLVED, "sla": "breached"}, URGENT_SORT
+    ),
+    BuiltinView("all", _("All tickets"), {}),
 )
 BUILTIN_BY_SLUG = {v.slug: v for v in BUILTIN_VIEWS}
 

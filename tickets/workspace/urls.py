@@ -3,6 +3,7 @@ from django.urls import path
 from tickets.workspace import (
     canned_views,
     forward_views,
+    language_views,
     merge_views,
     new_ticket,
     ticket_views,
@@ -47,6 +48,7 @@ urlpatterns = [
         ticket_views.attachment_download,
         name="attachment",
     ),
+    path("settings/language/", language_views.language_view, name="language"),
     path("settings/canned/", canned_views.canned_list, name="canned_list"),
     path("settings/canned/save/", canned_views.canned_save_view, name="canned_save"),
     path(
