@@ -5,6 +5,7 @@ from tickets.workspace import (
     forward_views,
     merge_views,
     new_ticket,
+    new_ticket_fields,
     ticket_views,
     views,
 )
@@ -24,6 +25,11 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("tickets/new/", new_ticket.new_ticket, name="new_ticket"),
     path("tickets/new/requesters/", new_ticket.requester_options, name="new_ticket_requesters"),
+    path(
+        "tickets/new/form-fields/",
+        new_ticket_fields.new_ticket_form_fields,
+        name="new_ticket_form_fields",
+    ),
     path("tickets/<int:ticket_id>/", ticket_views.ticket_detail, name="ticket"),
     path(
         "tickets/<int:ticket_id>/edit/<slug:field>/", ticket_views.ticket_edit, name="ticket_edit"
