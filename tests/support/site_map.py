@@ -628,6 +628,8 @@ NOT_PAGES: dict[str, str] = {
     "portal:product-parts": "htmx fragment (the request form's version and component lists)",
     "portal:form-fields": "htmx fragment (the request form's fields of the ticket form chosen)",
     "workspace:new_ticket_form_fields": "htmx fragment (the New ticket page's form fields)",
+    "workspace:queue_export": "CSV download (a queue's tickets)",
+    "workspace:saved_view_export": "CSV download (a saved view's tickets)",
     "workspace:ticket_field_edit": "POST",
     "fields:delete": "POST",
     "fields:form_delete": "POST",

@@ -2,6 +2,7 @@ from django.urls import path
 
 from tickets.workspace import (
     canned_views,
+    export,
     forward_views,
     merge_views,
     new_ticket,
@@ -16,7 +17,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("nav/", views.nav_counts, name="nav"),
     path("queues/<slug:view>/", views.queue, name="queue"),
+    path("queues/<slug:view>/export.csv", export.queue_export, name="queue_export"),
     path("views/<int:view_id>/", views.saved_view, name="saved_view"),
+    path("views/<int:view_id>/export.csv", export.saved_view_export, name="saved_view_export"),
     path("views/save/", views.saved_view_create, name="saved_view_create"),
     path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("search/", views.search_page, name="search"),
