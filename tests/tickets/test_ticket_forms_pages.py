@@ -158,3 +158,21 @@ def test_an_unknown_form_is_an_error_at_the_form_choice(client, agent, customer,
     response = _new(client, customer, {"form": "99999"})
     assert response.status_code == 400
     assert "Choose a form from the list." in response.content.decode()
+
+
+def test_an_agent_changes_the_form_in_the_ticket_header(client, agent, team, setup):
+    ticket = factories.TicketFactory(team=team)
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", args=[ticket.pk])).content.decode()
+    assert 'id="cf-form"' in page and ">Billing question<" in page
+    url = reverse("workspace:ticket_field_edit", args=[ticket.pk, "form"])
+    header = client.post(url, {"value": setup.billing.pk}, HTTP_HX_REQUEST="true")
+    assert f'<option value="{setup.billing.pk}" selected>' in header.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.form == setup.billing
+    assert ticket.events.filter(field="form", new="Billing question").exists()
+    bad = client.post(url, {"value": "99999"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Choose a form from the list." in bad
+    client.post(url, {"value": ""}, HTTP_HX_REQUEST="true")
+    ticket.refresh_from_db()
+    assert ticket.form is None
