@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from bench.context import Context
 from bench.core import Request, call, page
+from bench.fields_dataset import ensure_browser_values
 from bench.queries import all_visible, cursor_at, page_of, team_all, team_open_queue
 from tickets.mail.outbound import outbound_sweep
 from tickets.selectors import messages_visible_to, ticket_get_for_agent
@@ -184,6 +185,22 @@ def _bearer(ctx: Context) -> dict[str, str]:
 @page("API ticket list (50, expand=requester,organization)", target="p50 ≤ 25 ms")
 def api_ticket_list(ctx: Context) -> Request:
     query = urlencode({"page_size": 50, "expand": "requester,organization"})
+    return Request(f"/api/v1/tickets?{query}", headers=_bearer(ctx))
+
+
+@page("API ticket list filtered by a custom field (?field.browser=firefox, 50)",
+      target="p50 ≤ 100 ms", tags=("fields",))  # fmt: skip
+def api_ticket_list_custom_field(ctx: Context) -> Request:
+    ensure_browser_values()  # issue 17: about 12% of the tickets say firefox
+    query = urlencode({"page_size": 50, "field.browser": "firefox"})
+    return Request(f"/api/v1/tickets?{query}", headers=_bearer(ctx))
+
+
+@page("API ticket list filtered by a rare custom field value (?field.browser=lynx, 50)",
+      target="p50 ≤ 100 ms", tags=("fields",))  # fmt: skip
+def api_ticket_list_custom_field_rare(ctx: Context) -> Request:
+    ensure_browser_values()  # one ticket in a thousand
+    query = urlencode({"page_size": 50, "field.browser": "lynx"})
     return Request(f"/api/v1/tickets?{query}", headers=_bearer(ctx))
 
 

@@ -6,12 +6,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from portal.services import categories
 from products.cache import catalog
-from tickets.fields.models import CHOICE_KINDS, FieldKind
+from tickets.fields.models import BUILTIN_KEYS, CHOICE_KINDS, FieldKind
 from tickets.fields.services import active_fields
+from tickets.fields.ticket_forms import form_get, form_items, forms_offered
 from tickets.models import Priority
 
 
@@ -88,13 +90,96 @@ class TicketForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Not sure")), *categories()]
+        self._form_choice()
         self._product_choices()
         self._custom_fields()
+        self._fit_to_form()
         if settings.PORTAL_ALLOW_PRIORITY:
             self.fields["priority"].choices = [("", _("Normal")), *Priority.choices]
         else:
             del self.fields["priority"]
         self.fields["attachments"] = _attachments_field()
+
+    def _form_choice(self) -> None:
+        """The ticket forms customers may choose ("Bug report", "Billing question"), the first
+        chosen unless another is: the fields below follow it (``portal:form-fields`` swaps
+        them). With no forms the page asks for every field customers fill in."""
+        self.ticket_form = None
+        offered = forms_offered(customer=True)
+        if not offered:
+            return
+        raw = self.data.get("form") or self.initial.get("form") or ""
+        chosen = form_get(raw)
+        self.ticket_form = chosen if chosen in offered else offered[0]
+        field = forms.ChoiceField(
+            label=_("What is it about?"),
+            choices=[(f.pk, f.name_for_customers) for f in offered],
+            initial=self.ticket_form.pk,
+            # Django shows help text as HTML: the admins' words are escaped.
+            help_text=escape(
+                " ".join(
+                    f"{f.name_for_customers}: {f.description}" for f in offered if f.description
+                )
+            ),
+            error_messages={"invalid_choice": _("Pick one of the kinds of request.")},
+        )
+        field.widget.attrs.update(
+            {
+                "hx-get": reverse("portal:form-fields"),
+                "hx-target": "#form-fields",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+                "hx-include": "#form-fields",
+            }
+        )
+        self.fields = {"form": field, **self.fields}
+
+    def _fit_to_form(self) -> None:
+        """The fields that follow the form (product parts and custom fields) together, after
+        the description; with a form chosen, only its fields, in its order, marked when
+        required."""
+        if self.ticket_form is None:
+            wanted = [n for n in self.fields if n in BUILTIN_KEYS or n.startswith("field_")]
+        else:
+            items = form_items(self.ticket_form, customer=True)
+            wanted = [key if key in BUILTIN_KEYS else f"field_{key}" for key, _f, _r in items]
+            for name in [*BUILTIN_KEYS, *(n for n in self.fields if n.startswith("field_"))]:
+                if name not in wanted:
+                    self.fields.pop(name, None)
+            for (key, _field, required), name in zip(items, wanted, strict=True):
+                if name in self.fields:
+                    self._mark(name, key, required=required)
+            if "product" in self.fields:
+                self.fields["product"].widget.attrs["hx-include"] = "#id_form"
+        wanted = [n for n in wanted if n in self.fields]
+        rest = [n for n in self.fields if n not in wanted]
+        at = rest.index("body") + 1 if "body" in rest else len(rest)
+        self.fields = {n: self.fields[n] for n in [*rest[:at], *wanted, *rest[at:]]}
+        self.form_field_names = wanted
+
+    def _mark(self, name: str, key: str, *, required: bool) -> None:
+        field = self.fields[name]
+        if key in BUILTIN_KEYS:
+            label = {"product": _("Product"), "version": _("Version"), "component": _("Component")}
+            field.label = (
+                f"{label[key]} *" if required else _("%(label)s (optional)") % {"label": label[key]}
+            )
+        elif required and not str(field.label).endswith(" *"):
+            field.label = f"{field.label} *"
+        if required:
+            field.widget.attrs["aria-required"] = "true"
+
+    def form_blocks(self) -> list:
+        """What ``portal/_form_fields.html`` shows: the bound fields that follow the form, the
+        version and component as one ``"parts"`` block (their lists follow the product)."""
+        blocks: list = []
+        for name in self.form_field_names:
+            if name in ("version", "component"):
+                if "parts" not in blocks:
+                    blocks.append("parts")
+            else:
+                blocks.append(self[name])
+        return blocks
 
     def _product_choices(self) -> None:
         """The products offered for new requests, and the versions and components of the one
@@ -141,7 +226,7 @@ class TicketForm(PortalForm):
             name = f"field_{field.key}"
             options = {
                 "label": field.label_for_customers,
-                "help_text": field.customer_help_text,
+                "help_text": escape(field.customer_help_text),
                 "required": False,
             }
             if field.kind in CHOICE_KINDS:
@@ -168,6 +253,10 @@ class TicketForm(PortalForm):
                 self.fields[name] = forms.CharField(**options)
             if field.required_on_submit:
                 self.fields[name].label = f"{self.fields[name].label} *"
+
+    def chosen_form(self):
+        """The ticket form chosen (``None`` when there are none)."""
+        return self.ticket_form
 
     def custom_field_values(self) -> dict:
         """What was typed in the custom fields, by key (empty ones left out)."""

@@ -39,6 +39,9 @@ class PendingSubmission(models.Model):
         "products.Component", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     fields = models.JSONField(default=dict, blank=True)  # custom field values, checked when held
+    form = models.ForeignKey(
+        "tickets.TicketForm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=clock.now)
     # Set once the ticket exists; a confirmed submission is never filed twice.
     ticket = models.OneToOneField(

@@ -26,7 +26,9 @@ from products.services import check_product_choice
 from support import clock
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from support.i18n import language_for
-from tickets.fields.services import fields_clean, require
+from tickets.fields.models import TicketForm
+from tickets.fields.services import fields_clean
+from tickets.fields.ticket_forms import form_check
 from tickets.mail.outbound import email_queue
 from tickets.models import Channel, Message, Priority, Status, Ticket
 from tickets.services import (
@@ -245,6 +247,7 @@ def ticket_submit(
     version: Version | None = None,
     component: Component | None = None,
     fields: dict | None = None,
+    form: TicketForm | None = None,
 ) -> Ticket:
     """File a ticket from the portal for a confirmed customer; once it is filed, they are mailed
     its reference (``portal.handlers``, from the ticket's ``created`` event)."""
@@ -264,6 +267,7 @@ def ticket_submit(
         version=version,
         component=component,
         fields=fields,
+        form=form,
     )
     return ticket
 
@@ -282,15 +286,21 @@ def submission_hold(
     version: Version | None = None,
     component: Component | None = None,
     fields: dict | None = None,
+    form: TicketForm | None = None,
 ) -> PendingSubmission:
     """Keep a signed-out visitor's ticket until the address confirms it through a mailed link."""
     _check_submission(
         subject=subject, body=body, category=category, priority=priority, attachments=attachments
     )
     check_product_choice(product=product, version=version, component=component, for_new=True)
-    # Custom fields: checked as the ticket will check them (customer, required on submit).
+    # Custom fields and the form: checked as the ticket will check them (a customer's).
     values = fields_clean(fields or {}, current={}, customer=True)
-    require(values, on="submit")
+    form_check(
+        form,
+        values=values,
+        catalog={"product": product, "version": version, "component": component},
+        customer=True,
+    )
     email = normalize_email(email)
     submission = PendingSubmission.objects.create(
         email=email,
@@ -303,6 +313,7 @@ def submission_hold(
         version=version,
         component=component,
         fields=values,
+        form=form,
     )
     for upload in attachments:
         pending = PendingAttachment(
@@ -364,6 +375,7 @@ def submission_confirm(*, token: str) -> tuple[Ticket, User | None]:
             version=submission.version,
             component=submission.component,
             fields=submission.fields,
+            form=submission.form,
         )
     finally:
         for upload in files:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("language/", views.language, name="language"),
     path("new/", views.ticket_new, name="new"),
     path("new/product-parts/", views.product_parts, name="product-parts"),
+    path("new/form-fields/", views.form_fields, name="form-fields"),
     path("new/confirm/<str:token>/", views.submit_confirm, name="submit-confirm"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:ticket_id>/submitted/", views.ticket_submitted, name="ticket-submitted"),

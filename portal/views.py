@@ -9,6 +9,7 @@ import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -270,6 +271,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "attachments": data.get("attachments") or [],
         **form.catalog_values(),
         "fields": form.custom_field_values(),
+        "form": form.chosen_form(),
     }
     try:
         if customer:
@@ -291,8 +293,28 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def product_parts(request: HttpRequest) -> HttpResponse:
     """htmx: the request form's version and component lists for the product in ``?product=``."""
-    form = TicketForm(initial={"product": request.GET.get("product", "")[:12]})
+    form = TicketForm(
+        initial={
+            "product": request.GET.get("product", "")[:12],
+            "form": request.GET.get("form", "")[:12],
+        }
+    )
     return render(request, "portal/_product_parts.html", {"form": form})
+
+
+@require_GET
+def form_fields(request: HttpRequest) -> HttpResponse:
+    """htmx: the request form's fields for the ticket form in ``?form=``, keeping what was
+    typed in the fields the two forms share."""
+    initial = {key: request.GET.get(key, "")[:10_000] for key in request.GET}
+    for key in request.GET:
+        if len(request.GET.getlist(key)) > 1:
+            initial[key] = request.GET.getlist(key)[:100]
+    form = TicketForm(initial=initial)
+    for name, field in form.fields.items():  # one ticked box comes as one value
+        if isinstance(field, forms.MultipleChoiceField):
+            form.initial[name] = request.GET.getlist(name)[:100]
+    return render(request, "portal/_form_fields.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,7 @@ the version and component lists of a chosen product to the portal's and the agen
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -33,6 +33,26 @@ def _save(request: HttpRequest, form, save) -> Model | None:
     except DomainError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return None
+
+
+RECENT_PER_VERSION = 3
+
+
+def _versions_with_tickets(product) -> list:
+    """The product's versions, each with its number of tickets and its newest few (read
+    through the reverse relations: the catalog names no app above it). Two queries."""
+    versions = list(product.versions.annotate(ticket_count=Count("tickets")))
+    recent = (
+        product.tickets.filter(version__isnull=False)
+        .order_by("-updated_at", "-id")
+        .only("id", "subject", "version_id")[: RECENT_PER_VERSION * max(len(versions), 1) * 4]
+    )
+    by_version: dict[int, list] = {}
+    for ticket in recent:
+        by_version.setdefault(ticket.version_id, []).append(ticket)
+    for version in versions:
+        version.recent_tickets = by_version.get(version.pk, [])[:RECENT_PER_VERSION]
+    return versions
 
 
 @insights_required
@@ -63,7 +83,7 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         {
             "form": form,
             "product": product,
-            "versions": list(product.versions.all()) if product else [],
+            "versions": _versions_with_tickets(product) if product else [],
             "components": list(product.components.all()) if product else [],
             "version_form": VersionForm(prefix="version") if product else None,
             "component_form": ComponentForm(prefix="component") if product else None,

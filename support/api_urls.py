@@ -20,6 +20,7 @@ from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
 from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
 from tickets.automation.api import AutomationViewSet, RoutingRuleViewSet, TriggerViewSet
+from tickets.fields.api import TicketFormViewSet
 from tickets.macros.api import MacroViewSet, TicketMacroApplyViewSet
 from tickets.sla.api import BusinessCalendarViewSet, SlaPolicyViewSet
 from tickets.workspace.api import SavedViewViewSet
@@ -49,6 +50,7 @@ router.register("article-sections", SectionViewSet, basename="api-article-sectio
 router.register("products", ProductViewSet, basename="api-product")
 router.register("product-versions", VersionViewSet, basename="api-product-version")
 router.register("product-components", ComponentViewSet, basename="api-product-component")
+router.register("ticket-forms", TicketFormViewSet, basename="api-ticket-form")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 

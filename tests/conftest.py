@@ -57,7 +57,7 @@ def _fresh_process_caches():
     from products.cache import catalog
     from tickets.assignment.cache import assigning_team_ids
     from tickets.automation.cache import active_rules
-    from tickets.fields.cache import ticket_fields
+    from tickets.fields.cache import ticket_fields, ticket_forms
     from tickets.mail.loops import teams_with_address
     from tickets.sla.cache import active_policies
 
@@ -68,6 +68,7 @@ def _fresh_process_caches():
         assigning_team_ids,
         catalog,
         ticket_fields,
+        ticket_forms,
     )
     for cached in caches:
         cached.forget()

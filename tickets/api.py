@@ -47,6 +47,7 @@ from tickets.api_filters import (
     custom_field_filter,
 )
 from tickets.downloads import attachment_response
+from tickets.fields.models import TicketForm
 from tickets.models import (
     Channel,
     Message,
@@ -110,11 +111,12 @@ def _lookup(model, pk, field: str, queryset=None):
 
 @contextmanager
 def _product_fields():
-    """The catalog's refusals name the API's fields (``version`` → ``version_id``)."""
+    """The catalog's (and the form's) refusals name the API's fields (``version`` →
+    ``version_id``)."""
     try:
         yield
     except ValidationFailed as exc:
-        if exc.field in ("product", "version", "component"):
+        if exc.field in ("product", "version", "component", "form"):
             exc.field = f"{exc.field}_id"
         raise
 
@@ -316,6 +318,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             cc=values["cc"],
             **_product_values(values),
             fields=values.get("fields") or {},
+            form=_lookup(TicketForm, values.get("form_id"), "form_id"),
         )
 
     @extend_schema(
@@ -348,6 +351,8 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         if "assignee_id" in values:
             changes["assignee"] = _agent_by_id(values["assignee_id"], "assignee_id")
         changes.update(_product_values(values))
+        if "form_id" in values:
+            changes["form"] = _lookup(TicketForm, values["form_id"], "form_id")
         if "fields" in values:
             changes["fields"] = values["fields"]
         return changes

@@ -9,12 +9,8 @@ from rest_framework import exceptions
 
 from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
 from support.errors import DomainError
-from tickets.fields.cache import ticket_fields
-from tickets.fields.models import FieldKind
-from tickets.fields.services import value_clean
+from tickets.fields.filters import fields_q
 from tickets.models import Channel, Priority, Status, Ticket, TicketType
-
-FIELD_PREFIX = "field."
 
 TICKET_ORDERINGS = {
     "-updated_at": ("-updated_at", "-id"),
@@ -70,25 +66,10 @@ class TicketFilter(django_filters.FilterSet):
 
 def custom_field_filter(queryset: QuerySet[Ticket], params, *, customer: bool) -> QuerySet[Ticket]:
     """``?field.browser=chrome``: tickets whose field has that value (read as the field's kind:
-    ``?field.seats=5``, ``?field.vip=true``). An unknown field, one a customer may not see, a
-    multiple-choice field or a value of the wrong kind is a 400 naming the parameter."""
-    known = ticket_fields.get()
-    for name in params:
-        if not name.startswith(FIELD_PREFIX):
-            continue
-        key = name[len(FIELD_PREFIX) :]
-        field = known.get(key)
-        if field is None or (customer and not field.customer_visible):
-            raise exceptions.ValidationError({name: [f"There is no field “{key}”."]})
-        if field.kind == FieldKind.MULTI_CHOICE:
-            raise exceptions.ValidationError({name: ["Multiple-choice fields can't be filtered."]})
-        raw = params.get(name)
-        try:
-            value = value_clean(field, raw, old=raw)
-        except DomainError as exc:
-            raise exceptions.ValidationError({name: [exc.message]}) from None
-        if value is None:
-            queryset = queryset.filter(~Q(fields__has_key=key))
-        else:
-            queryset = queryset.filter(**{f"fields__{key}": value})
-    return queryset
+    ``?field.seats=5``, ``?field.vip=true``; repeated, any of the values; empty, no value). An
+    unknown field, one a customer may not see, a multiple-choice or long-text field or a value
+    of the wrong kind is a 400 naming the parameter (``tickets.fields.filters``)."""
+    try:
+        return queryset.filter(fields_q(params, customer=customer))
+    except DomainError as exc:
+        raise exceptions.ValidationError({exc.field: [exc.message]}) from None

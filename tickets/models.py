@@ -138,8 +138,9 @@ class Ticket(models.Model):
     component = models.ForeignKey(
         Component, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
     )
-    # Custom field values by key (tickets.fields): checked by tickets.fields.services only.
+    # Custom field values by key, and the form filed with: checked by tickets.fields only.
     fields = models.JSONField(default=dict, blank=True)
+    form = models.ForeignKey("tickets.TicketForm", null=True, blank=True, on_delete=models.PROTECT)
 
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
@@ -561,8 +562,7 @@ class TicketSearchDocument(models.Model):
     """The searchable text of one ticket (reference, subject, messages, requester, organization).
 
     Rebuilt by a handler on the events that change it. On PostgreSQL a GIN index over the stored
-    ``vector`` serves ranked full-text search (tickets.workspace.search).
-    """
+    ``vector`` serves ranked full-text search (tickets.workspace.search)."""
 
     ticket = models.OneToOneField(
         Ticket, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
@@ -587,7 +587,7 @@ from tickets.automation.models import (  # noqa: E402, F401
     TicketTimes,
     Trigger,
 )
-from tickets.fields.models import FieldChoice, TicketField  # noqa: E402, F401
+from tickets.fields.models import FieldChoice, TicketField, TicketForm  # noqa: E402, F401
 from tickets.macros.models import Macro  # noqa: E402, F401
 from tickets.mail.models import InboundEmail, InboundStatus  # noqa: E402, F401
 from tickets.sla.models import (  # noqa: E402, F401

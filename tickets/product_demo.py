@@ -1,5 +1,6 @@
 """Demo data: which product, version and component the demo tickets are about, a routing rule
-by product, and custom ticket fields (browser, plan, invoice number) filled in on some tickets.
+by product, custom ticket fields (browser, plan, invoice number) filled in on some tickets, and
+ticket forms ("Bug report", "Billing question", "Account and access") the tickets were filed with.
 Assumes the demo catalog (``products.demo``) and the base demo tickets.
 
 Imported history: the tickets are written as having been filed about their product (no change
@@ -15,7 +16,7 @@ from accounts.models import Team
 from products.models import Component, Product, Version, VersionStatus
 from tickets.automation import services as automation
 from tickets.automation.models import RoutingRule
-from tickets.fields.models import FieldChoice, FieldKind, TicketField
+from tickets.fields.models import FieldChoice, FieldKind, TicketField, TicketForm, TicketFormField
 from tickets.models import Ticket
 
 SHARE = 0.7  # about this many demo tickets name a product
@@ -58,6 +59,7 @@ def seed(*, rng: random.Random) -> None:
             product_id=product_id, version_id=version_id, component_id=component_id
         )
     _fields(rng)
+    _forms(rng)
     mobile = Product.objects.filter(slug="mobile").first()
     team = Team.objects.filter(name__icontains="technical").first() or Team.objects.first()
     if mobile and team and not RoutingRule.objects.filter(name=RULE).exists():
@@ -151,3 +153,60 @@ def _fields(rng: random.Random) -> None:
             by_values.setdefault(tuple(sorted(values.items())), []).append(pk)
     for values, ids in by_values.items():
         Ticket.objects.filter(pk__in=ids).update(fields=dict(values))
+
+
+FORMS = [
+    # name, customer name, description, customer visible, [(key, required)]
+    (
+        "Bug report",
+        "Something doesn't work",
+        "Tell us the product and version, and what you saw.",
+        True,
+        [("product", False), ("version", True), ("component", False), ("browser", True)],
+    ),
+    (
+        "Billing question",
+        "",
+        "Charges, invoices and plans.",
+        True,
+        [("invoice", True), ("plan", False)],
+    ),
+    ("Account and access", "", "Signing in, users and permissions.", True, [("product", False)]),
+    ("Escalation from sales", "", "", False, [("plan", False), ("root_cause", False)]),
+]
+
+
+def _forms(rng: random.Random) -> None:
+    """The demo's ticket forms, and which tickets were filed with them: a bug report where a
+    version and a browser are known, a billing question (with an invoice number) for some of
+    the tickets about no product."""
+    made = {}
+    for position, (name, customer_name, description, visible, items) in enumerate(FORMS):
+        form, created = TicketForm.objects.get_or_create(
+            name=name,
+            defaults={
+                "customer_name": customer_name,
+                "description": description,
+                "customer_visible": visible,
+                "position": position,
+            },
+        )
+        if created:
+            TicketFormField.objects.bulk_create(
+                TicketFormField(form=form, key=key, required=required, position=order)
+                for order, (key, required) in enumerate(items)
+            )
+        made[name] = form
+    if Ticket.objects.filter(form__isnull=False).exists():
+        return
+    Ticket.objects.filter(version__isnull=False, fields__has_key="browser").update(
+        form=made["Bug report"]
+    )
+    billing = []
+    for pk, values in (
+        Ticket.objects.filter(product__isnull=True).order_by("pk").values_list("pk", "fields")
+    ):
+        if rng.random() < 0.4:
+            billing.append((pk, {**values, "invoice": f"INV-{rng.randint(1000, 99999)}"}))
+    for pk, values in billing:
+        Ticket.objects.filter(pk=pk).update(form=made["Billing question"], fields=values)

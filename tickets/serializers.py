@@ -186,6 +186,9 @@ class TicketSerializer(serializers.ModelSerializer):
     product_id = serializers.IntegerField(read_only=True, allow_null=True)
     version_id = serializers.IntegerField(read_only=True, allow_null=True)
     component_id = serializers.IntegerField(read_only=True, allow_null=True)
+    form_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The ticket form it was filed through."
+    )
     fields = serializers.DictField(
         read_only=True,
         help_text="Custom field values by key (customers: the fields shown to them).",
@@ -219,6 +222,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "product_id",
             "version_id",
             "component_id",
+            "form_id",
             "fields",
             "assignee_id",
             "team_id",
@@ -315,6 +319,7 @@ class TicketSerializer(serializers.ModelSerializer):
         data["product_id"] = ticket.product_id
         data["version_id"] = ticket.version_id
         data["component_id"] = ticket.component_id
+        data["form_id"] = ticket.form_id
         data["fields"] = self._fields_for_reader(ticket)
         agent_fields = "tags" not in hidden
         if agent_fields:
@@ -464,6 +469,7 @@ class TicketCreateSerializer(StrictInputSerializer):
             "product_id",
             "version_id",
             "component_id",
+            "form_id",
             "fields",
         }
     )
@@ -487,6 +493,13 @@ class TicketCreateSerializer(StrictInputSerializer):
     )
     component_id = id_field(
         required=False, allow_null=True, default=None, help_text="A component of the product."
+    )
+    form_id = id_field(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The ticket form it is filed through (GET /api/v1/ticket-forms): for a "
+        "customer, its fields are the ones asked and its required ones must be filled in.",
     )
     fields = serializers.DictField(
         required=False,
@@ -524,6 +537,7 @@ class TicketUpdateSerializer(StrictInputSerializer):
     )
     version_id = id_field(required=False, allow_null=True)
     component_id = id_field(required=False, allow_null=True)
+    form_id = id_field(required=False, allow_null=True, help_text="The ticket form (agents).")
     fields = serializers.DictField(
         required=False,
         help_text='Custom field values by key, e.g. {"browser": "chrome"}; customers only '

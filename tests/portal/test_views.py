@@ -459,6 +459,7 @@ PUBLIC_ROUTES = {
     "brand-css",
     "language",  # tests/portal/test_languages.py
     "product-parts",  # version and component lists (tests/portal/test_product.py)
+    "form-fields",  # a ticket form's fields (tests/portal/test_ticket_forms.py)
 }
 CUSTOMER_ROUTES = {"home", "account"}
 TICKET_ROUTES = {"ticket", "ticket-submitted", "reply", "solve", "reopen", "attachment"}

@@ -106,3 +106,18 @@ def test_list_and_edit_pages_query_count_is_flat(client, pm, django_assert_max_n
         assert client.get(reverse("products:list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("products:edit", args=[product.pk])).status_code == 200
+
+
+def test_the_product_page_shows_each_versions_tickets(client, db):
+    """Each version row counts its tickets, links to the queue of them and names the newest."""
+    from tests import factories as f
+
+    admin = f.AdminFactory()
+    product = f.ProductFactory(name="Cloud")
+    old, new = f.VersionFactory(product=product, name="1.0"), f.VersionFactory(product=product)
+    ticket = f.TicketFactory(product=product, version=new, subject="Export crashes on 2.0")
+    client.force_login(admin)
+    page = client.get(f"/products/{product.pk}/").content.decode()
+    assert f"?version={new.pk}" in page and f"1 ticket about {new.name}" in page
+    assert f"#{ticket.pk} Export crashes on 2.0" in page
+    assert f"?version={old.pk}" not in page

@@ -50,6 +50,7 @@ class Site:
     version: int = 0
     component: int = 0
     ticket_field: int = 0
+    ticket_form: int = 0
 
 
 def build_site() -> Site:
@@ -236,9 +237,10 @@ def build_site() -> Site:
     version = Version.objects.order_by("pk").first()
     site.product, site.version = version.product_id, version.pk
     site.component = Component.objects.filter(product_id=site.product).order_by("pk")[0].pk
-    from tickets.fields.models import TicketField
+    from tickets.fields.models import TicketField, TicketForm
 
     site.ticket_field = TicketField.objects.order_by("pk").values_list("pk", flat=True).first()
+    site.ticket_form = TicketForm.objects.order_by("pk").values_list("pk", flat=True).first()
     from tickets.mail.models import InboundEmail
 
     mails = InboundEmail.objects.order_by("status", "pk").values_list("status", "pk")
@@ -442,6 +444,11 @@ PAGES: list[Page] = [
     _page("fields:list", lambda s: [reverse("fields:list")], {ADMIN}),
     _page("fields:new", lambda s: [reverse("fields:new")], {ADMIN}),
     _page("fields:edit", lambda s: [reverse("fields:edit", args=[s.ticket_field])], {ADMIN}),
+    _page("fields:form_list", lambda s: [reverse("fields:form_list")], {ADMIN}),
+    _page("fields:form_new", lambda s: [reverse("fields:form_new")], {ADMIN}),
+    _page(
+        "fields:form_edit", lambda s: [reverse("fields:form_edit", args=[s.ticket_form])], {ADMIN}
+    ),
     # The product catalog (issue 17): everyone with insights reads it, admins and PMs keep it.
     _page("products:list", lambda s: [reverse("products:list")], INSIGHTS),
     _page("products:new", lambda s: [reverse("products:new")], {ADMIN, PM}),
@@ -621,8 +628,13 @@ NOT_PAGES: dict[str, str] = {
     "products:component_delete": "POST",
     "products:options": "htmx fragment (a product's version and component lists)",
     "portal:product-parts": "htmx fragment (the request form's version and component lists)",
+    "portal:form-fields": "htmx fragment (the request form's fields of the ticket form chosen)",
+    "workspace:new_ticket_form_fields": "htmx fragment (the New ticket page's form fields)",
+    "workspace:queue_export": "CSV download (a queue's tickets)",
+    "workspace:saved_view_export": "CSV download (a saved view's tickets)",
     "workspace:ticket_field_edit": "POST",
     "fields:delete": "POST",
+    "fields:form_delete": "POST",
 }
 # Django's own admin (a repair tool for superusers) and the REST API are not pages of the app.
 OUTSIDE = ("admin/", "api/")

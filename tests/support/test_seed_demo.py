@@ -60,6 +60,16 @@ def test_seed_demo_builds_realistic_data_through_the_services(django_capture_on_
     # Three example rules and one by product (tickets.product_demo).
     assert RoutingRule.objects.count() == 4 and Trigger.objects.count() == 2
     assert not Ticket.objects.filter(team__isnull=True).exists()
+    # Ticket forms, and tickets filed through them with their fields (tickets.product_demo).
+    from tickets.fields.models import TicketForm
+
+    assert {"Bug report", "Billing question"} <= set(
+        TicketForm.objects.values_list("name", flat=True)
+    )
+    bugs = Ticket.objects.filter(form__name="Bug report")
+    assert bugs.exists() and not bugs.filter(version__isnull=True).exists()
+    billed = Ticket.objects.filter(form__name="Billing question")
+    assert billed.exists() and all(t.fields.get("invoice") for t in billed)
 
 
 def test_seed_demo_runs_once(capsys):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from tickets.fields.models import TicketField
+from tickets.fields.models import BUILTIN_KEYS, TicketField, TicketForm
+from tickets.fields.ticket_forms import key_label
 
 
 class FieldForm(forms.ModelForm):
@@ -68,3 +69,67 @@ class FieldForm(forms.ModelForm):
             value, _, label = line.lstrip("-").partition("|")
             rows.append({"value": value.strip(), "label": label.strip(), "retired": retired})
         return rows
+
+
+class TicketFormEditForm(forms.ModelForm):
+    """A ticket form's name and who may choose it; its fields are the rows of the page's table
+    (:func:`form_rows`, :func:`items_from_post`)."""
+
+    class Meta:
+        model = TicketForm
+        fields = ["name", "customer_name", "description", "position", "customer_visible", "active"]
+        labels = {
+            "customer_name": "Name for customers",
+            "description": "Description for customers",
+            "customer_visible": "Customers can choose it in the portal",
+            "active": "Active (offered for new tickets)",
+        }
+
+    def validate_unique(self) -> None:
+        """The service checks (and names) a duplicate name, in any case."""
+
+
+def form_rows(form: TicketForm | None, data=None) -> list[dict]:
+    """One row per field a form may hold (product, version, component, then the custom fields):
+    whether it is on the form, required, and its place — from ``data`` (a POST that came back
+    with an error) or the form as saved."""
+    items = {i.key: i for i in form.items.all()} if form is not None and form.pk else {}
+    known = [*BUILTIN_KEYS, *(f.key for f in TicketField.objects.all())]
+    fields = {f.key: f for f in TicketField.objects.all()}
+    rows = []
+    for index, key in enumerate(known):
+        field = fields.get(key)
+        if field is not None and not field.active and key not in items:
+            continue
+        item = items.get(key)
+        if data is not None:
+            on, required = bool(data.get(f"on_{key}")), bool(data.get(f"required_{key}"))
+            order = data.get(f"order_{key}", "")
+        else:
+            on, required = item is not None, bool(item and item.required)
+            order = str(item.position + 1) if item else ""
+        rows.append(
+            {
+                "key": key,
+                "label": key_label(key),
+                "kind": field.get_kind_display() if field else "Ticket field",
+                "customers": field is None or field.customer_editable,
+                "on": on,
+                "required": required,
+                "order": order,
+                "index": index,
+            }
+        )
+    return rows
+
+
+def items_from_post(data) -> list[dict]:
+    """The ticked rows as the service's items, by the order typed (then as listed)."""
+    picked = []
+    for index, key in enumerate(data.getlist("keys")):
+        if not data.get(f"on_{key}"):
+            continue
+        order = str(data.get(f"order_{key}", "")).strip()
+        rank = int(order) if order.isdigit() and len(order) < 6 else 10**6
+        picked.append((rank, index, {"key": key, "required": bool(data.get(f"required_{key}"))}))
+    return [item for _rank, _index, item in sorted(picked, key=lambda p: p[:2])]

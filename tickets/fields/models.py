@@ -99,3 +99,59 @@ class FieldChoice(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# Product, version and component are ticket columns, not custom fields, but a form lists them
+# beside the custom fields (a "Bug report" asks for the version) under these keys.
+BUILTIN_KEYS = ("product", "version", "component")
+
+
+class TicketForm(models.Model):
+    """A named, ordered set of fields for one kind of request ("Bug report": product, version,
+    browser, steps). The portal and the agent's New ticket page show the chosen form's fields;
+    the ticket keeps the form it was filed with (``Ticket.form``)."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="What agents see.")
+    customer_name = models.CharField(
+        max_length=100, blank=True, help_text="What customers see (the name when empty)."
+    )
+    description = models.CharField(
+        max_length=300, blank=True, help_text="A sentence for customers choosing a form."
+    )
+    customer_visible = models.BooleanField(
+        default=True, help_text="Customers can choose it in the portal."
+    )
+    position = models.PositiveIntegerField(default=100)
+    # An archived form stays on the tickets filed with it but is offered for no new ticket.
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name_for_customers(self) -> str:
+        return self.customer_name or self.name
+
+
+class TicketFormField(models.Model):
+    """One field of a form, in its place: a custom field's key or one of :data:`BUILTIN_KEYS`
+    (keys never change, so a form names its fields by key). ``required``: a customer filing
+    through this form must fill it in (beside the field's own ``required_on_submit``)."""
+
+    form = models.ForeignKey(TicketForm, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(max_length=32)
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "key"], name="ticket_form_field_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} on {self.form}"

@@ -18,7 +18,14 @@ from django.db import transaction
 from accounts.models import User
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.fields.cache import ticket_fields
-from tickets.fields.models import CHOICE_KINDS, FieldChoice, FieldKind, TicketField
+from tickets.fields.models import (
+    BUILTIN_KEYS,
+    CHOICE_KINDS,
+    FieldChoice,
+    FieldKind,
+    TicketField,
+    TicketFormField,
+)
 
 MAX_TEXT = 255
 MAX_LONG_TEXT = 10_000
@@ -40,7 +47,7 @@ def _bad(field: TicketField, message: str) -> ValidationFailed:
     return ValidationFailed(f"{field.label}: {message}", field=f"fields.{field.key}")
 
 
-def _empty(value: object) -> bool:
+def is_empty(value: object) -> bool:
     return value is None or value == "" or value == [] or value is False
 
 
@@ -128,7 +135,7 @@ def fields_clean(
 def fields_missing(values: dict, *, on: str) -> list[TicketField]:
     """The active fields required ``on`` "submit" or "solve" that have no value."""
     flag = "required_on_submit" if on == "submit" else "required_on_solve"
-    return [f for f in active_fields() if getattr(f, flag) and _empty(values.get(f.key))]
+    return [f for f in active_fields() if getattr(f, flag) and is_empty(values.get(f.key))]
 
 
 def require(values: dict, *, on: str) -> None:
@@ -188,6 +195,10 @@ def field_save(*, field: TicketField, by: User, choices: list[dict] | None = Non
             re.compile(field.pattern)
         except re.error as exc:
             raise ValidationFailed(f"The pattern is not valid: {exc}.", field="pattern") from None
+    if not field.pk and field.key in (*BUILTIN_KEYS, "form"):
+        raise ValidationFailed(
+            f"“{field.key}” is a ticket's own field: choose another key.", field="key"
+        )
     if field.pk:
         old_kind = TicketField.objects.filter(pk=field.pk).values_list("kind", flat=True).first()
         if old_kind and old_kind != field.kind:
@@ -244,4 +255,6 @@ def field_delete(*, field: TicketField, by: User) -> None:
             f"{field.label} has a value on {used} ticket{'s' if used != 1 else ''}: "
             "archive it instead."
         )
+    # Forms name their fields by key: take it off them too.
+    TicketFormField.objects.filter(key=field.key).delete()
     field.delete()

@@ -18,6 +18,7 @@ from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from tickets.events import record_event, ticket_change
 from tickets.fields import services as custom_fields
 from tickets.fields.cache import ticket_fields
+from tickets.fields.models import TicketForm
 from tickets.models import EventKind, Priority, Status, Tag, Ticket, TicketType
 from tickets.services.base import (
     Actor,
@@ -58,6 +59,7 @@ class TicketChanges(TypedDict, total=False):
     version: Version | None
     component: Component | None
     fields: dict
+    form: TicketForm | None
 
 
 CHANGEABLE = frozenset(TicketChanges.__annotations__)
@@ -106,7 +108,7 @@ def _check_closed(ticket: Ticket, keys: set[str]) -> None:
         raise InvalidChange("A closed ticket can't be reassigned.")
     if keys & {"tags", "tags_add", "tags_remove"}:
         raise InvalidChange("A closed ticket can't be retagged.")
-    for field in ("subject", "priority", "type", "fields", *PRODUCT_KEYS):
+    for field in ("subject", "priority", "type", "fields", "form", *PRODUCT_KEYS):
         if field in keys:
             raise InvalidChange("A closed ticket can't be changed.", field=field)
 
@@ -195,6 +197,11 @@ def _clean(ticket: Ticket, changes: TicketChanges, by: Actor | None = None) -> d
         clean["fields"] = custom_fields.fields_clean(
             changes["fields"], current=ticket.fields or {}, customer=isinstance(by, Customer)
         )
+    if "form" in changes:
+        form = changes["form"]
+        if form is not None and not form.active and form.pk != ticket.form_id:
+            raise ValidationFailed(f"The form “{form.name}” is archived.", field="form")
+        clean["form"] = form
     if "status" in changes:
         clean["status"] = changes["status"]
     return clean
@@ -249,6 +256,22 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
             setattr(ticket, field, new)
             saved.append(field)
             record_event(ticket, kind=kind, by=by, field=field, old=old, new=new)
+    if "form" in clean and ticket.form_id != (clean["form"].pk if clean["form"] else None):
+        old_form, ticket.form = ticket.form, clean["form"]
+        saved.append("form")
+        record_event(
+            ticket,
+            kind=EventKind.FIELD_CHANGED,
+            by=by,
+            field="form",
+            old=old_form.name if old_form else "",
+            new=ticket.form.name if ticket.form else "",
+            data={
+                "label": "Form",
+                "old": old_form.pk if old_form else None,
+                "new": ticket.form_id,
+            },
+        )
     if "fields" in clean and clean["fields"] != (ticket.fields or {}):
         _record_field_changes(ticket, ticket.fields or {}, clean["fields"], by=by)
         ticket.fields = clean["fields"]

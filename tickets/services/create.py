@@ -14,6 +14,8 @@ from products.services import check_product_choice
 from support.errors import NotPermitted, ValidationFailed
 from tickets.events import record_event, ticket_change
 from tickets.fields import services as custom_fields
+from tickets.fields.models import TicketForm
+from tickets.fields.ticket_forms import form_check
 from tickets.models import (
     Channel,
     EventKind,
@@ -71,6 +73,7 @@ def ticket_create(
     version: Version | None = None,
     component: Component | None = None,
     fields: dict | None = None,
+    form: TicketForm | None = None,
 ) -> Ticket:
     """Open a ticket for ``requester`` with its first public message.
 
@@ -82,6 +85,8 @@ def ticket_create(
     other addresses of a requester's verified mail). ``product``, ``version``, ``component``:
     what it is about; a customer
     (or the system) may only name what is offered for new requests, an agent any version.
+    ``fields``: custom field values by key; ``form``: the ticket form it is filed through (for a
+    customer, its fields are the ones asked and its required ones must be filled in).
 
     What was written beside the ticket row comes back as ``ticket.as_created``, so a caller can
     show the new ticket (or use its first message) without reading them back.
@@ -105,8 +110,12 @@ def ticket_create(
         product=product, version=version, component=component, for_new=not isinstance(by, User)
     )
     values = custom_fields.fields_clean(fields or {}, current={}, customer=isinstance(by, Customer))
-    if isinstance(by, Customer):
-        custom_fields.require(values, on="submit")
+    form_check(
+        form,
+        values=values,
+        catalog={"product": product, "version": version, "component": component},
+        customer=isinstance(by, Customer),
+    )
     tag_names = sorted({normalize_tag(t) for t in tags})
     tag_rows = tags_named(tag_names) if tag_names else []
 
@@ -126,6 +135,7 @@ def ticket_create(
         version=version,
         component=component,
         fields=values,
+        form=form,
     )
     # SLA: match a policy and start the clocks; the due times go in with the ticket's INSERT.
     sla_plan = sla.sla_plan_new_ticket(ticket=ticket, tag_ids={tag.pk for tag in tag_rows})

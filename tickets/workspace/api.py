@@ -24,7 +24,8 @@ from tickets.workspace.queues import FILTER_KEYS, saved_views_for
 FILTERS_HELP = (
     "Queue filters, each a list of values, as the workspace's query string: "
     + ", ".join(FILTER_KEYS)
-    + '. E.g. {"status": ["open"], "assignee": ["me"]}.'
+    + ', and field.<key> of a ticket field (its values). E.g. {"status": ["open"], '
+    '"assignee": ["me"], "field.browser": ["chrome"]}.'
 )
 
 

@@ -33,6 +33,12 @@ from support.errors import DomainError
 from tickets import services
 from tickets.models import Channel, MessageKind, Priority, TicketType
 from tickets.workspace.forms import AddressesField, AgentField, CatalogField, TagsField, TeamField
+from tickets.workspace.new_ticket_fields import (
+    chosen_form,
+    field_values,
+    form_context,
+    form_field_rows,
+)
 from tickets.workspace.views import nav_context
 
 MATCHES = 20  # type-ahead suggestions at most
@@ -166,6 +172,7 @@ def _page(request: HttpRequest, values: dict, *, errors=None, status: int = 200)
         "type_choices": TicketType.choices,
         "files_dropped": bool(request.FILES),
         **_product_lists(values.get("product", "")),
+        **form_context(request.POST if request.method == "POST" else None),
     }
     return render(request, "agent/new_ticket.html", context, status=status)
 
@@ -201,6 +208,10 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         }
         return _page(request, values, errors=errors, status=400)
     data = form.cleaned_data
+    ticket_form = chosen_form(request.POST)
+    if request.POST.get("form") and ticket_form is None:
+        errors = {"form_choice": "Choose a form from the list."}
+        return _page(request, values, errors=errors, status=400)
     files = request.FILES.getlist("attachments")
     try:
         with transaction.atomic():
@@ -221,10 +232,17 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 product=data["product"],
                 version=data["version"],
                 component=data["component"],
+                form=ticket_form,
+                fields=field_values(ticket_form, request.POST),
             )
     except DomainError as error:
-        field = {"email": "new_email", "name": "new_name"}.get(error.field, error.field)
-        if field not in FIELDS_SHOWN:
+        field = {"email": "new_email", "name": "new_name", "form": "form_choice"}.get(
+            error.field, error.field
+        )
+        if field and field.startswith("fields."):  # a custom field: shown as field_<key>
+            field = "field_" + field.removeprefix("fields.")
+        shown = {f"field_{r['field'].key}" for r in form_field_rows(ticket_form, request.POST)}
+        if field not in FIELDS_SHOWN | shown | {"form_choice"}:
             field = "form"
         return _page(request, values, errors={field: str(error)}, status=400)
     except ValidationError as error:  # the new contact's own checks (``Customer.full_clean``)

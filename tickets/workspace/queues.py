@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from support import clock
+from tickets.fields.filters import field_param_keys, fields_q
 from tickets.models import (
     OPEN_STATUSES,
     Channel,
@@ -142,6 +143,23 @@ FILTER_KEYS = (
 )
 
 
+def filter_keys_in(params) -> list[str]:
+    """The filter keys ``params`` may carry: :data:`FILTER_KEYS` and its ``field.<key>`` ones."""
+    return [*FILTER_KEYS, *(name for name, _key in field_param_keys(params))]
+
+
+def merged_params(base: dict, query: QueryDict) -> QueryDict:
+    """A view's own filters (``base``) with the ones of the request's query string on top."""
+    params = QueryDict(mutable=True)
+    for key, value in base.items():
+        params.setlist(key, _as_list(value))
+    for key in filter_keys_in(query):
+        values = [v for v in query.getlist(key) if v != ""]
+        if values:
+            params.setlist(key, values)
+    return params
+
+
 def _sla_q(kind: str) -> Q:
     # The SLA engine owns what "at risk" and "breached" mean (the policy's warning threshold).
     if kind == "breached":
@@ -180,7 +198,8 @@ def _day(value: str, *, end: bool, user: User) -> datetime | None:
 
 
 def filter_q(params: QueryDict | dict, *, user: User) -> Q:
-    """The WHERE clause for a queue's parameters. Unknown values are ignored, never an error."""
+    """The WHERE clause for a queue's parameters (:data:`FILTER_KEYS` and ``field.<key>``).
+    Unknown values are ignored, never an error."""
     get = params.getlist if isinstance(params, QueryDict) else (lambda k: _as_list(params.get(k)))
     q = Q()
     statuses = [s for s in get("status") if s]
@@ -239,6 +258,10 @@ def filter_q(params: QueryDict | dict, *, user: User) -> Q:
     days = _ints(get("solved_days"))
     if days:
         q &= Q(solved_at__gte=clock.now() - timedelta(days=days[0]))
+    # Custom fields (``field.browser=chrome``); a bad one is ignored like any unknown value.
+    names = [name for name, _key in field_param_keys(params)]
+    if names:
+        q &= fields_q({name: get(name) for name in names}, lenient=True)
     return q
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.models import Team, User
 from support.errors import NotPermitted, ValidationFailed
+from tickets.fields.filters import PREFIX, filterable_fields
 from tickets.models import SavedView
 from tickets.workspace.queues import FILTER_KEYS
 
@@ -34,15 +35,19 @@ def _clean_name(name: str) -> str:
 
 
 def clean_filters(filters: Mapping[str, object]) -> dict[str, list[str]]:
-    """Queue filters as stored: known keys only, each a list of non-empty strings."""
-    unknown = sorted(set(filters) - set(FILTER_KEYS))
+    """Queue filters as stored: known keys only (``field.<key>`` for a field the queues filter
+    by), each a list of non-empty strings."""
+    fields = {PREFIX + f.key for f in filterable_fields()}
+    keys = [*FILTER_KEYS, *sorted(k for k in filters if k in fields)]
+    unknown = sorted(set(filters) - set(keys))
     if unknown:
         raise ValidationFailed(
-            f"Unknown filters: {', '.join(unknown)}; choose from {', '.join(FILTER_KEYS)}.",
+            f"Unknown filters: {', '.join(unknown)}; choose from {', '.join(FILTER_KEYS)} "
+            "or field.<key> of a ticket field.",
             field="filters",
         )
     cleaned: dict[str, list[str]] = {}
-    for key in FILTER_KEYS:
+    for key in keys:
         if key not in filters:
             continue
         raw = filters[key]

@@ -23,6 +23,7 @@ from tickets.downloads import attachment_response
 from tickets.fields import services as custom_fields
 from tickets.fields.cache import ticket_fields
 from tickets.fields.models import FieldKind
+from tickets.fields.ticket_forms import form_get, forms_offered
 from tickets.macros import services as macro_services
 from tickets.macros.selectors import macro_get_for_agent
 from tickets.mail.models import InboundEmail
@@ -79,7 +80,17 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
         "header_error": error,
         **_catalog_choices(ticket),
         "custom_fields": _field_rows(ticket),
+        "ticket_forms": _form_choices(ticket),
     }
+
+
+def _form_choices(ticket: Ticket) -> list:
+    """The ticket forms an agent may switch to, and the ticket's own if it is archived."""
+    offered = forms_offered(customer=False)
+    current = form_get(ticket.form_id)
+    if current is not None and current not in offered:
+        offered = [*offered, current]
+    return offered
 
 
 def _field_rows(ticket: Ticket) -> list[dict]:
@@ -237,14 +248,23 @@ def ticket_field_edit(request: HttpRequest, ticket_id: int, key: str) -> HttpRes
     """One custom field changed in place; htmx gets the header back (with the error, if any).
     The value is checked by ``tickets.fields.services`` inside ``ticket_update``."""
     field = ticket_fields.get().get(key)
-    if field is None:
+    if field is None and key != "form":
         raise Http404("No such field.")
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
-    multi = field.kind == FieldKind.MULTI_CHOICE
-    value = request.POST.getlist("value") if multi else request.POST.get("value", "")
     error = ""
+    if key == "form":  # the ticket form it was filed through (an event like a field's)
+        raw = request.POST.get("value", "")
+        form = form_get(raw)
+        changes: dict = {"form": form}
+        if raw and form is None:
+            error, changes = "Choose a form from the list.", {}
+    else:
+        multi = field.kind == FieldKind.MULTI_CHOICE
+        value = request.POST.getlist("value") if multi else request.POST.get("value", "")
+        changes = {"fields": {key: value}}
     try:
-        services.ticket_update(ticket=ticket, by=request.user, changes={"fields": {key: value}})
+        if changes:
+            services.ticket_update(ticket=ticket, by=request.user, changes=changes)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise

@@ -2,10 +2,12 @@ from django.urls import path
 
 from tickets.workspace import (
     canned_views,
+    export,
     forward_views,
     language_views,
     merge_views,
     new_ticket,
+    new_ticket_fields,
     ticket_views,
     views,
 )
@@ -16,7 +18,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("nav/", views.nav_counts, name="nav"),
     path("queues/<slug:view>/", views.queue, name="queue"),
+    path("queues/<slug:view>/export.csv", export.queue_export, name="queue_export"),
     path("views/<int:view_id>/", views.saved_view, name="saved_view"),
+    path("views/<int:view_id>/export.csv", export.saved_view_export, name="saved_view_export"),
     path("views/save/", views.saved_view_create, name="saved_view_create"),
     path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("search/", views.search_page, name="search"),
@@ -25,6 +29,11 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("tickets/new/", new_ticket.new_ticket, name="new_ticket"),
     path("tickets/new/requesters/", new_ticket.requester_options, name="new_ticket_requesters"),
+    path(
+        "tickets/new/form-fields/",
+        new_ticket_fields.new_ticket_form_fields,
+        name="new_ticket_form_fields",
+    ),
     path("tickets/<int:ticket_id>/", ticket_views.ticket_detail, name="ticket"),
     path(
         "tickets/<int:ticket_id>/edit/<slug:field>/", ticket_views.ticket_edit, name="ticket_edit"

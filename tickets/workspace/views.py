@@ -20,6 +20,7 @@ from accounts.services import agent_heartbeat, agent_set_availability
 from products.cache import catalog
 from support.errors import DomainError
 from tickets import services
+from tickets.fields.filters import field_filter_rows, field_param_keys
 from tickets.macros.bulk import bulk_apply_macro
 from tickets.models import Channel, Priority, SavedView, Status, TicketType
 from tickets.people import selectors as people_selectors
@@ -83,17 +84,6 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
     return render(request, "agent/_sidenav.html", context)
 
 
-def _merged_params(base: dict, query: QueryDict) -> QueryDict:
-    params = QueryDict(mutable=True)
-    for key, value in base.items():
-        params.setlist(key, queues._as_list(value))
-    for key in queues.FILTER_KEYS:
-        values = [v for v in query.getlist(key) if v != ""]
-        if values:
-            params.setlist(key, values)
-    return params
-
-
 def _page_size(request: HttpRequest) -> int:
     try:
         size = int(request.GET.get("size", queues.DEFAULT_PAGE_SIZE))
@@ -132,6 +122,17 @@ def _catalog_filter_choices() -> dict:
             for c in components
         ],
     }
+
+
+def _export_url(saved: SavedView | None, current: str, query: str) -> str:
+    """The CSV export of the queue shown (``tickets.workspace.export``), with its filters."""
+    if saved is not None:
+        url = reverse("workspace:saved_view_export", kwargs={"view_id": saved.pk})
+    elif current in queues.BUILTIN_BY_SLUG:
+        url = reverse("workspace:queue_export", kwargs={"view": current})
+    else:
+        return ""
+    return f"{url}?{query}" if query else url
 
 
 def saved_view_default_sort(filters: dict) -> str:
@@ -179,7 +180,7 @@ def queue_from_url(request: HttpRequest, url: str) -> QueueRef | None:
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return QueueRef(
         title=title,
-        params=_merged_params(base, query),
+        params=queues.merged_params(base, query),
         sort=query.get("sort", ""),
         default_sort=default,
         url=path,
@@ -266,6 +267,9 @@ def _render_queue(
         "page": page,
         "params": params,
         "filters": {k: params.getlist(k) for k in queues.FILTER_KEYS},
+        "export_url": _export_url(saved, current, first_qs),
+        "field_filters": field_filter_rows(params),
+        "field_filter_active": any(field_param_keys(params)),
         "next_qs": next_qs,
         "prev_qs": prev_qs,
         "first_qs": first_qs,
@@ -289,7 +293,7 @@ def queue(request: HttpRequest, view: str) -> HttpResponse:
     builtin = queues.BUILTIN_BY_SLUG.get(view)
     if builtin is None:
         raise Http404("No such view.")
-    params = _merged_params(builtin.params, request.GET)
+    params = queues.merged_params(builtin.params, request.GET)
     return _render_queue(
         request, title=builtin.label, params=params, current=view, default_sort=builtin.sort
     )
@@ -300,7 +304,7 @@ def saved_view(request: HttpRequest, view_id: int) -> HttpResponse:
     saved = queues.saved_views_for(request.user).filter(pk=view_id).first()
     if saved is None:
         raise Http404("No such view.")
-    params = _merged_params(saved.filters, request.GET)
+    params = queues.merged_params(saved.filters, request.GET)
     return _render_queue(
         request,
         title=saved.name,
@@ -316,7 +320,7 @@ def saved_view(request: HttpRequest, view_id: int) -> HttpResponse:
 def saved_view_create(request: HttpRequest) -> HttpResponse:
     name = (request.POST.get("name") or "").strip()[:80]
     query = QueryDict(request.POST.get("filters", ""))
-    filters = {k: query.getlist(k) for k in queues.FILTER_KEYS if query.getlist(k)}
+    filters = {k: query.getlist(k) for k in queues.filter_keys_in(query) if query.getlist(k)}
     if not name:
         messages.error(request, "Give the view a name to save it.")
         return redirect(_back(request))
@@ -346,7 +350,7 @@ def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
 @agent_required
 def search_page(request: HttpRequest) -> HttpResponse:
     text = (request.GET.get("q") or "").strip()
-    params = _merged_params({}, request.GET)
+    params = queues.merged_params({}, request.GET)
     params.pop("q", None)
     results = []
     if text:
