@@ -409,6 +409,8 @@ PAGES: list[Page] = [
     ),
     _page("webhooks", lambda s: [reverse("webhooks")], {ADMIN}),
     _page("webhook_detail", lambda s: [reverse("webhook_detail", args=[s.webhook])], {ADMIN}),
+    _page("webhook_new", lambda s: [reverse("webhook_new")], {ADMIN}),
+    _page("webhook_edit", lambda s: [reverse("webhook_edit", args=[s.webhook])], {ADMIN}),
     _page(
         "mail:inbound_list",
         lambda s: (
@@ -613,6 +615,7 @@ NOT_PAGES: dict[str, str] = {
     "reports:organizations": "htmx fragment (organization type-ahead)",
     "webhook_enable": "POST",
     "webhook_resend": "POST",
+    "webhook_action": "POST (issue 18: test event, disable, new secret)",
     # The product catalog (issue 17).
     "products:delete": "POST",
     "products:version_delete": "POST",
