@@ -3,7 +3,6 @@ checks the signed-in customer's reach; writes go through ``portal.services``."""
 
 from __future__ import annotations
 
-import re
 import uuid
 import zoneinfo
 from collections.abc import Callable
@@ -21,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.branding import brand
+from accounts.branding import brand_css as brand_css_text
 from customers.services import customer_set_locale
 from kb import selectors as kb_selectors
 from kb import services as kb_services
@@ -47,7 +48,6 @@ from tickets.selectors import (
 )
 
 BACKEND = "accounts.backends.EmailBackend"
-HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -110,15 +110,9 @@ def _too_many(request: HttpRequest, template: str, context: dict) -> HttpRespons
 @require_GET
 @cache_control(max_age=300, public=True)
 def brand_css(request: HttpRequest) -> HttpResponse:
-    """The brand colour from settings, as CSS custom properties (no inline styles on pages)."""
-    colour = settings.PORTAL_BRAND_COLOR
-    if not HEX_COLOUR.match(colour):
-        colour = "#3b5bdb"
-    css = (
-        f".page-portal {{ --portal-brand: {colour}; "
-        f"--portal-brand-dark: color-mix(in srgb, {colour} 82%, black); }}\n"
-    )
-    return HttpResponse(css, content_type="text/css")
+    """The brand colours as CSS custom properties (no inline styles on pages); every page links
+    ``brand_css`` now, this address stays for pages cached before."""
+    return HttpResponse(brand_css_text(brand()), content_type="text/css")
 
 
 # --- signing in -----------------------------------------------------------------------------

@@ -410,6 +410,7 @@ PAGES: list[Page] = [
     _page("webhooks", lambda s: [reverse("webhooks")], {ADMIN}),
     _page("webhook_detail", lambda s: [reverse("webhook_detail", args=[s.webhook])], {ADMIN}),
     _page("webhook_new", lambda s: [reverse("webhook_new")], {ADMIN}),
+    _page("staff:branding", lambda s: [reverse("staff:branding")], {ADMIN}),
     _page("webhook_edit", lambda s: [reverse("webhook_edit", args=[s.webhook])], {ADMIN}),
     _page(
         "mail:inbound_list",
@@ -616,6 +617,8 @@ NOT_PAGES: dict[str, str] = {
     "webhook_enable": "POST",
     "webhook_resend": "POST",
     "webhook_action": "POST (issue 18: test event, disable, new secret)",
+    "brand_css": "a stylesheet (issue 18: branding)",
+    "brand_logo": "an image (issue 18: branding)",
     # The product catalog (issue 17).
     "products:delete": "POST",
     "products:version_delete": "POST",

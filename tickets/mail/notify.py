@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.branding import brand
 from accounts.models import User
 from support.events import subscribe
 from support.i18n import language_for
@@ -48,9 +49,9 @@ AUTO_REPLIED = "auto-replied"
 def ticket_from_address(ticket: Ticket) -> str:
     """The team's address, else the default sender (with its display name)."""
     if ticket.team_id and ticket.team.email:
-        return formataddr((_clean_header(f"{ticket.team.name} · {settings.SITE_NAME}"),
+        return formataddr((_clean_header(f"{ticket.team.name} · {brand().site_name}"),
                            ticket.team.email))  # fmt: skip
-    return settings.DEFAULT_FROM_EMAIL
+    return brand().sender
 
 
 def _from_as(name: str, base: str) -> str:
@@ -135,7 +136,7 @@ def _render(name: str, context: dict, *, language: str | None = None) -> tuple[s
         with translation.override(language):
             return _render(name, context)
     context = {
-        "site_name": settings.SITE_NAME,
+        "site_name": brand().site_name,
         "site_url": settings.SITE_URL,
         "marker": REPLY_MARKER,
         **context,
@@ -153,7 +154,7 @@ def _author(message: Message) -> str:
         return message.author_user.display_name
     if message.author_customer_id:
         return message.author_customer.display_name
-    return settings.SITE_NAME
+    return brand().site_name
 
 
 # --- customer-facing mail -------------------------------------------------------------------
@@ -229,7 +230,7 @@ def _mail_agent_message(event: TicketEvent) -> None:
         subject=_subject(ticket),
         body_text=text,
         body_html=html,
-        from_email=_from_as(f"{actor.display_name} ({settings.SITE_NAME})", base),
+        from_email=_from_as(f"{actor.display_name} ({brand().site_name})", base),
         headers=_threading_headers(ticket, base=base),
         ticket=ticket,
         message=message,
@@ -270,7 +271,7 @@ def mail_forwarded_message(event: TicketEvent) -> None:
         subject=f"Fwd: {strip_subject(ticket.subject) or ticket.subject} [#{ticket.pk}]",
         body_text=text,
         body_html=html,
-        from_email=_from_as(f"{actor.display_name} ({settings.SITE_NAME})", base),
+        from_email=_from_as(f"{actor.display_name} ({brand().site_name})", base),
         headers={"X-Switchboard-Ticket": str(ticket.pk)},
         ticket=ticket,
         message=original,

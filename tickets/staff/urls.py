@@ -1,12 +1,13 @@
 from django.urls import path
 
-from tickets.staff import views
+from tickets.staff import branding_views, views
 
 app_name = "staff"
 
 urlpatterns = [
     path("users/", views.user_list, name="users"),
     path("teams/", views.team_list, name="teams"),
+    path("branding/", branding_views.branding_page, name="branding"),
     path("teams/<int:team_id>/", views.team_detail, name="team"),
     path(
         "users/<int:user_id>/<slug:action>/",
