@@ -59,11 +59,13 @@ def _fresh_process_caches():
     from tickets.assignment.cache import assigning_team_ids
     from tickets.automation.cache import active_rules
     from tickets.fields.cache import ticket_fields
+    from tickets.mail.custom import saved as mail_templates
     from tickets.mail.loops import teams_with_address
     from tickets.sla.cache import active_policies
 
     caches = (
         branding,
+        mail_templates,
         active_policies,
         teams_with_address,
         active_rules,

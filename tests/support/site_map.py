@@ -411,6 +411,12 @@ PAGES: list[Page] = [
     _page("webhook_detail", lambda s: [reverse("webhook_detail", args=[s.webhook])], {ADMIN}),
     _page("webhook_new", lambda s: [reverse("webhook_new")], {ADMIN}),
     _page("staff:branding", lambda s: [reverse("staff:branding")], {ADMIN}),
+    _page("staff:mail_templates", lambda s: [reverse("staff:mail_templates")], {ADMIN}),
+    _page(
+        "staff:mail_template",
+        lambda s: [reverse("staff:mail_template", args=["reply", "de"])],
+        {ADMIN},
+    ),
     _page("webhook_edit", lambda s: [reverse("webhook_edit", args=[s.webhook])], {ADMIN}),
     _page(
         "mail:inbound_list",
@@ -619,6 +625,7 @@ NOT_PAGES: dict[str, str] = {
     "webhook_action": "POST (issue 18: test event, disable, new secret)",
     "brand_css": "a stylesheet (issue 18: branding)",
     "brand_logo": "an image (issue 18: branding)",
+    "staff:mail_template_preview": "htmx fragment (issue 18: a mail template's live preview)",
     # The product catalog (issue 17).
     "products:delete": "POST",
     "products:version_delete": "POST",
