@@ -46,6 +46,7 @@ from tickets.selectors import (
     ticket_get_for_customer,
     tickets_visible_to,
 )
+from tickets.services import customer_may_act
 
 BACKEND = "accounts.backends.EmailBackend"
 
@@ -320,6 +321,7 @@ def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 20
         if sources
         else set()
     )
+    may_act = customer_may_act(request.customer, ticket)
     return render(
         request,
         "portal/ticket.html",
@@ -330,8 +332,12 @@ def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 20
             "plain_status": selectors.plain_status(ticket.status),
             "reply_form": reply_form or ReplyForm(),
             "follow_up": services.needs_follow_up(ticket),
-            "can_solve": ticket.is_open,
-            "can_reopen": ticket.status == "solved" and not services.needs_follow_up(ticket),
+            # Someone copied in reads and replies; solving and reopening stay the requester's.
+            "copied": not may_act,
+            "can_solve": may_act and ticket.is_open,
+            "can_reopen": (
+                may_act and ticket.status == "solved" and not services.needs_follow_up(ticket)
+            ),
             "reopen_days": settings.PORTAL_REOPEN_DAYS,
             "about": _about(ticket),
             "nav": "tickets",
