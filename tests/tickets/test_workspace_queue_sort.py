@@ -174,8 +174,8 @@ def test_sorted_queue_query_count_is_constant(
         t.organization = factories.OrganizationFactory()
         t.save()
     url = reverse("workspace:queue", args=["all"])
-    # 6, and 3 to load the product catalog into the process's cache (cached after)
-    with django_assert_max_num_queries(9):
+    # 6, 3 to load the product catalog and 1 the branding into the process's cache (cached after)
+    with django_assert_max_num_queries(10):
         response = signed_in.get(url, {"sort": sort, "size": 200})
     assert len(response.context["page"].rows) == len(spread)
     with django_assert_max_num_queries(2):
