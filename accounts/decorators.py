@@ -6,10 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 
-def _role_required(check: Callable) -> Callable:
+def _role_required(check: Callable, *, refuse: type[Exception] = Http404) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -17,7 +18,7 @@ def _role_required(check: Callable) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not check(user):
-                raise Http404("No such page.")
+                raise refuse("No such page." if refuse is Http404 else "Admins only.")
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -31,3 +32,5 @@ admin_required = _role_required(lambda user: user.is_active and user.is_admin)
 insights_required = _role_required(
     lambda user: user.is_active and (user.is_agent or user.is_product_manager)
 )
+# Settings pages (webhooks, branding, mail templates): the wrong role is told it may not (403).
+admin_only = _role_required(lambda user: user.is_active and user.is_admin, refuse=PermissionDenied)

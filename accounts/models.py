@@ -239,3 +239,6 @@ class ApiIdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} for {self.user_id}"
+
+
+from accounts.branding import SiteBranding  # noqa: E402, F401

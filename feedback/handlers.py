@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.branding import brand
 from feedback import events
 from feedback.models import CsatSurvey, FeedbackEvent, Rating
 from support.events import subscribe
@@ -46,7 +47,7 @@ def mail_lead_of_bad_rating(event: FeedbackEvent) -> None:
         "comment": event.data.get("comment", ""),  # the answer as given with this rating
         "ticket": ticket,
         "lead": lead,
-        "SITE_NAME": settings.SITE_NAME,
+        "SITE_NAME": brand().site_name,
         "SITE_URL": settings.SITE_URL,
         "ticket_url": settings.SITE_URL
         + reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}),

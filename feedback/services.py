@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.branding import brand
 from accounts.models import User
 from customers.models import Customer
 from products.models import Component, Product
@@ -151,7 +152,7 @@ def csat_survey_send(*, survey: CsatSurvey, mail: bool = True) -> CsatSurvey:
         "good_url": csat_link(survey, Rating.GOOD),
         "bad_url": csat_link(survey, Rating.BAD),
         "max_age_days": settings.CSAT_LINK_MAX_AGE_DAYS,
-        "SITE_NAME": settings.SITE_NAME,
+        "SITE_NAME": brand().site_name,
     }
     with translation.override(language_for(survey.customer.locale)):
         subject = _("[%(ref)s] How did we do?") % {"ref": ticket.reference}
@@ -455,7 +456,7 @@ def feedback_item_notify_customers(*, item: FeedbackItem, message: str, by: User
                 "item": item,
                 "customer": customer,
                 "message": message,
-                "SITE_NAME": settings.SITE_NAME,
+                "SITE_NAME": brand().site_name,
             }
             email = email_queue(
                 kind="feedback_status",

@@ -39,6 +39,8 @@ class WebhookEventType(models.TextChoices):
     MACRO_CREATED = "macro.created", "Macro created"
     MACRO_UPDATED = "macro.updated", "Macro updated"
     MACRO_DELETED = "macro.deleted", "Macro deleted"
+    # Sent only on request, to the one subscription an admin tests (integrations.services).
+    WEBHOOK_TEST = "webhook.test", "Test event"
 
 
 def new_secret() -> str:

@@ -26,6 +26,7 @@ from integrations.models import (
     WebhookDelivery,
     WebhookEventType,
     WebhookSubscription,
+    new_secret,
 )
 from integrations.signing import SIGNATURE_HEADER, sign
 from integrations.ssrf import Unresolvable, UnsafeUrl, check_url_shape, post
@@ -457,3 +458,36 @@ def webhook_subscription_update(
 @transaction.atomic
 def webhook_subscription_delete(*, subscription: WebhookSubscription) -> None:
     subscription.delete()
+
+
+# --- from the admin pages -------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_test_send(*, subscription: WebhookSubscription, by: User) -> WebhookDelivery:
+    """Queue a ``webhook.test`` delivery to one subscription; the worker sends it like any
+    other (signed, logged, retried), so it proves the whole path, not just the URL."""
+    if not by.is_admin:
+        raise InvalidChange("Only admins can send test events.")
+    if not subscription.is_active:
+        raise InvalidChange("Enable the subscription before sending it a test event.")
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event_type=WebhookEventType.WEBHOOK_TEST,
+        payload={
+            "test": True,
+            "message": "A test event sent from Switchboard's webhook page.",
+            "subscription": {"id": subscription.pk, "name": subscription.name},
+            "actor": {"type": "agent", "id": by.pk},
+        },
+    )
+    _send_on_commit(delivery)
+    return delivery
+
+
+@transaction.atomic
+def webhook_subscription_rotate_secret(*, subscription: WebhookSubscription) -> str:
+    """A new signing secret; the old one stops verifying at once. Returned to be shown once."""
+    subscription.secret = new_secret()
+    subscription.save(update_fields=["secret"])
+    return subscription.secret

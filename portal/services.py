@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.branding import brand
 from accounts.models import Role, User, normalize_email
 from accounts.services import user_create
 from customers.models import Customer
@@ -146,7 +147,7 @@ def portal_mail_queue(
 ) -> None:
     """Queue one of the portal's mails to a customer (``portal/email/<template>.txt``). The
     caller renders ``subject`` inside ``translation.override(mail_language(to))`` too."""
-    context = {"site_name": settings.PORTAL_SITE_NAME, **context}
+    context = {"site_name": brand().portal_site_name, **context}
     email_queue(
         kind=kind,
         to=[to],
@@ -184,7 +185,7 @@ def signin_link_request(*, email: str, next_path: str = "") -> None:
             to=email,
             template="sign_in",
             context={"url": url, "minutes": settings.PORTAL_LINK_MAX_AGE // 60},
-            subject=_("Your sign-in link for %(site)s") % {"site": settings.PORTAL_SITE_NAME},
+            subject=_("Your sign-in link for %(site)s") % {"site": brand().portal_site_name},
         )
 
 
@@ -336,7 +337,7 @@ def submission_hold(
                 "minutes": settings.PORTAL_LINK_MAX_AGE // 60,
             },
             subject=_("Please confirm your request to %(site)s")
-            % {"site": settings.PORTAL_SITE_NAME},
+            % {"site": brand().portal_site_name},
         )
     return submission
 

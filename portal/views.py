@@ -3,7 +3,6 @@ checks the signed-in customer's reach; writes go through ``portal.services``."""
 
 from __future__ import annotations
 
-import re
 import uuid
 import zoneinfo
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.branding import brand
+from accounts.branding import brand_css as brand_css_text
 from customers.services import customer_set_locale
 from kb import selectors as kb_selectors
 from kb import services as kb_services
@@ -46,9 +47,9 @@ from tickets.selectors import (
     ticket_get_for_customer,
     tickets_visible_to,
 )
+from tickets.services import customer_may_act
 
 BACKEND = "accounts.backends.EmailBackend"
-HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -111,15 +112,9 @@ def _too_many(request: HttpRequest, template: str, context: dict) -> HttpRespons
 @require_GET
 @cache_control(max_age=300, public=True)
 def brand_css(request: HttpRequest) -> HttpResponse:
-    """The brand colour from settings, as CSS custom properties (no inline styles on pages)."""
-    colour = settings.PORTAL_BRAND_COLOR
-    if not HEX_COLOUR.match(colour):
-        colour = "#3b5bdb"
-    css = (
-        f".page-portal {{ --portal-brand: {colour}; "
-        f"--portal-brand-dark: color-mix(in srgb, {colour} 82%, black); }}\n"
-    )
-    return HttpResponse(css, content_type="text/css")
+    """The brand colours as CSS custom properties (no inline styles on pages); every page links
+    ``brand_css`` now, this address stays for pages cached before."""
+    return HttpResponse(brand_css_text(brand()), content_type="text/css")
 
 
 # --- signing in -----------------------------------------------------------------------------
@@ -348,6 +343,7 @@ def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 20
         if sources
         else set()
     )
+    may_act = customer_may_act(request.customer, ticket)
     return render(
         request,
         "portal/ticket.html",
@@ -358,8 +354,12 @@ def _ticket_page(request: HttpRequest, ticket, reply_form=None, status: int = 20
             "plain_status": selectors.plain_status(ticket.status),
             "reply_form": reply_form or ReplyForm(),
             "follow_up": services.needs_follow_up(ticket),
-            "can_solve": ticket.is_open,
-            "can_reopen": ticket.status == "solved" and not services.needs_follow_up(ticket),
+            # Someone copied in reads and replies; solving and reopening stay the requester's.
+            "copied": not may_act,
+            "can_solve": may_act and ticket.is_open,
+            "can_reopen": (
+                may_act and ticket.status == "solved" and not services.needs_follow_up(ticket)
+            ),
             "reopen_days": settings.PORTAL_REOPEN_DAYS,
             "about": _about(ticket),
             "nav": "tickets",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponse, HttpResponseRedirect
@@ -16,6 +15,7 @@ from django.template import loader
 from django.urls import path, reverse, reverse_lazy
 
 from accounts import throttle
+from accounts.branding import brand
 from accounts.forms import ThrottledLoginForm
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ):
         from tickets.mail.outbound import email_queue
 
-        context = {**context, "SITE_NAME": settings.SITE_NAME}
+        context = {**context, "SITE_NAME": brand().site_name}
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         html = (

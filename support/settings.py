@@ -87,7 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "support.context_processors.site",
-                "portal.context_processors.branding",
+                "accounts.context_processors.branding",
                 "tickets.workspace.context_processors.workspace_nav",
             ],
         },
@@ -306,6 +306,8 @@ INBOUND_EMAIL_SECRET = env_str("INBOUND_EMAIL_SECRET")
 INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 40 * 1024 * 1024)
 # More addresses that are ours besides DEFAULT_FROM_EMAIL, SERVER_EMAIL and team addresses.
 MAIL_OWN_ADDRESSES = env_list("MAIL_OWN_ADDRESSES")
+# Under every outgoing mail unless Branding (in the app) sets another: an address, a legal line.
+MAIL_FOOTER = env_str("MAIL_FOOTER", "")
 # authserv-ids of our receiving servers: only their Authentication-Results are believed.
 MAIL_TRUSTED_AUTHSERV_IDS = env_list("MAIL_TRUSTED_AUTHSERV_IDS")
 # Mail on a ticket from someone not part of it: "review" (public message flagged for review)

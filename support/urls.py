@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import branding_views
 from accounts.views import home
 from support.health import healthz, readyz
 from support.metrics import metrics
@@ -17,6 +18,8 @@ urlpatterns = [
     path("agent/people/", include("tickets.people.urls")),
     path("agent/admin/", include("tickets.staff.urls")),
     path("agent/", include("tickets.workspace.urls")),
+    path("brand.css", branding_views.stylesheet, name="brand_css"),
+    path("brand/logo", branding_views.logo, name="brand_logo"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("csp-report", csp_report, name="csp_report"),

@@ -54,14 +54,18 @@ def _default_language():
 def _fresh_process_caches():
     """Tables are emptied between tests (rollback, truncate) without signals: start each test
     without the per-process copies a previous test's rows filled (support.localcache)."""
+    from accounts.branding import current as branding
     from products.cache import catalog
     from tickets.assignment.cache import assigning_team_ids
     from tickets.automation.cache import active_rules
     from tickets.fields.cache import ticket_fields, ticket_forms
+    from tickets.mail.custom import saved as mail_templates
     from tickets.mail.loops import teams_with_address
     from tickets.sla.cache import active_policies
 
     caches = (
+        branding,
+        mail_templates,
         active_policies,
         teams_with_address,
         active_rules,

@@ -7,6 +7,7 @@ learn that it exists.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from accounts.models import Team, User
@@ -36,7 +37,20 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     mine = Q(requester=customer)
     if customer.is_org_manager and customer.organization_id:
         mine |= Q(organization_id=customer.organization_id)
+    if customer.email:
+        mine |= copied_in(customer.email)
     return tickets.filter(mine)
+
+
+def copied_in(email: str) -> Q:
+    """Tickets whose CCs (``Ticket.cc``, lower-case addresses) include ``email``: they read the
+    conversation (never the notes) and reply, as they do by mail. PostgreSQL answers it from
+    the GIN index ``ticket_cc_gin`` (jsonb ``@>``); SQLite, which has no JSON containment,
+    matches the address as a quoted string in the stored list."""
+    address = email.strip().lower()
+    if connection.vendor == "postgresql":
+        return Q(cc__contains=[address])
+    return Q(cc__icontains=f'"{address}"')
 
 
 def ticket_get_for_agent(*, agent: User, ticket_id: int, sla_clock: bool = False) -> Ticket:

@@ -213,5 +213,5 @@ def test_delivery_log_page_and_resend(
 
 def test_webhook_pages_are_for_admins_only(client, agent, subscription):
     client.force_login(agent)
-    assert client.get(reverse("webhooks")).status_code == 404
-    assert client.get(reverse("webhook_detail", args=[subscription.pk])).status_code == 404
+    assert client.get(reverse("webhooks")).status_code == 403
+    assert client.get(reverse("webhook_detail", args=[subscription.pk])).status_code == 403

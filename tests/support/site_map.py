@@ -412,6 +412,15 @@ PAGES: list[Page] = [
     ),
     _page("webhooks", lambda s: [reverse("webhooks")], {ADMIN}),
     _page("webhook_detail", lambda s: [reverse("webhook_detail", args=[s.webhook])], {ADMIN}),
+    _page("webhook_new", lambda s: [reverse("webhook_new")], {ADMIN}),
+    _page("staff:branding", lambda s: [reverse("staff:branding")], {ADMIN}),
+    _page("staff:mail_templates", lambda s: [reverse("staff:mail_templates")], {ADMIN}),
+    _page(
+        "staff:mail_template",
+        lambda s: [reverse("staff:mail_template", args=["reply", "de"])],
+        {ADMIN},
+    ),
+    _page("webhook_edit", lambda s: [reverse("webhook_edit", args=[s.webhook])], {ADMIN}),
     _page(
         "mail:inbound_list",
         lambda s: (
@@ -622,6 +631,10 @@ NOT_PAGES: dict[str, str] = {
     "reports:organizations": "htmx fragment (organization type-ahead)",
     "webhook_enable": "POST",
     "webhook_resend": "POST",
+    "webhook_action": "POST (issue 18: test event, disable, new secret)",
+    "brand_css": "a stylesheet (issue 18: branding)",
+    "brand_logo": "an image (issue 18: branding)",
+    "staff:mail_template_preview": "htmx fragment (issue 18: a mail template's live preview)",
     # The product catalog (issue 17).
     "products:delete": "POST",
     "products:version_delete": "POST",

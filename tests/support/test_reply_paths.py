@@ -145,5 +145,8 @@ def test_a_reply_by_mail(settings, reply_setup):
     route = trace(process)
     print("\nmail:", route)
     assert SERVICE in route.files
-    assert len(route.files) <= 26, route
-    assert route.back <= 33, route
+    # 27 alone, 28 after other tests of the module: the loop check asks the branding
+    # (accounts/branding.py, issue 18) whether the sender is our own branded address.
+    assert len(route.files) <= 28, route
+    # Each address the loop check looks at asks the branding again (a cache read, 2 moves).
+    assert route.back <= 41, route

@@ -206,9 +206,9 @@ def test_queue_query_count_does_not_grow_with_page_size(
         t.save()
     url = reverse("workspace:queue", args=["all"])
     # user, the page, the sidebar counts and saved views, the agent and team lists (the session
-    # is read from the cache), 3 to load the product catalog into the process's cache and 2
-    # the ticket fields with their choices (the custom field filters)
-    with django_assert_max_num_queries(11):
+    # is read from the cache), 3 to load the product catalog into the process's cache, 2
+    # the ticket fields with their choices (the custom field filters) and 1 the branding
+    with django_assert_max_num_queries(12):
         response = signed_in.get(url, {"size": size})
     assert response.status_code == 200
     assert len(response.context["page"].rows) == min(size, 30)

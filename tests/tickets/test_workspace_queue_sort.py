@@ -174,9 +174,9 @@ def test_sorted_queue_query_count_is_constant(
         t.organization = factories.OrganizationFactory()
         t.save()
     url = reverse("workspace:queue", args=["all"])
-    # 6, 3 to load the product catalog into the process's cache (cached after), and 2 the
-    # ticket fields with their choices (the custom field filters)
-    with django_assert_max_num_queries(11):
+    # 6, 3 to load the product catalog into the process's cache (cached after), 2 the
+    # ticket fields with their choices (the custom field filters) and 1 the branding
+    with django_assert_max_num_queries(12):
         response = signed_in.get(url, {"sort": sort, "size": 200})
     assert len(response.context["page"].rows) == len(spread)
     with django_assert_max_num_queries(2):

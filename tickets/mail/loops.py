@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
+from accounts.branding import brand
 from accounts.models import Team
 from products.cache import catalog
 from support import ratelimit
@@ -56,7 +57,11 @@ def team_for_address(addresses: set[str]) -> Team | None:
 
 def own_addresses() -> set[str]:
     """Every address we send from: mail from these is our own, coming back."""
-    found = {_addr(settings.DEFAULT_FROM_EMAIL), _addr(settings.SERVER_EMAIL)}
+    found = {
+        _addr(settings.DEFAULT_FROM_EMAIL),
+        _addr(settings.SERVER_EMAIL),
+        _addr(brand().sender),
+    }
     found.update(_addr(a) for a in settings.MAIL_OWN_ADDRESSES)
     found.update(_addr(team.email) for team in teams_with_address.get())
     found.update(_addr(p.support_email) for p in catalog.get().products if p.support_email)

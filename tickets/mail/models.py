@@ -179,3 +179,26 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {', '.join(self.to)}"
+
+
+class MailTemplate(models.Model):
+    """An admin's wording for one notification kind in one language (``tickets.mail.custom``):
+    a subject and a plain-text body with ``{{ placeholder }}`` fields and nothing else. Without a
+    row the built-in template (templates/mail/) is used."""
+
+    kind = models.CharField(max_length=30)
+    language = models.CharField(max_length=8)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=10000)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="mail_template_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language})"

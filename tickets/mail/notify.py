@@ -18,10 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.branding import brand
 from accounts.models import User
 from support.events import subscribe
 from support.i18n import language_for
-from tickets.mail import loops, tokens
+from tickets.mail import custom, loops, tokens
 from tickets.mail.models import InboundEmail, OutboundEmail
 from tickets.mail.outbound import _clean_header, email_queue
 from tickets.mail.threading import strip_subject
@@ -48,9 +49,9 @@ AUTO_REPLIED = "auto-replied"
 def ticket_from_address(ticket: Ticket) -> str:
     """The team's address, else the default sender (with its display name)."""
     if ticket.team_id and ticket.team.email:
-        return formataddr((_clean_header(f"{ticket.team.name} · {settings.SITE_NAME}"),
+        return formataddr((_clean_header(f"{ticket.team.name} · {brand().site_name}"),
                            ticket.team.email))  # fmt: skip
-    return settings.DEFAULT_FROM_EMAIL
+    return brand().sender
 
 
 def _from_as(name: str, base: str) -> str:
@@ -85,8 +86,9 @@ def _threading_headers(ticket: Ticket, *, base: str) -> dict[str, str]:
     return headers
 
 
-def _subject(ticket: Ticket) -> str:
-    return f"Re: {strip_subject(ticket.subject) or ticket.subject} [#{ticket.pk}]"
+def _subject(ticket: Ticket, *, own: str | None = None) -> str:
+    """``own``: an admin's subject (``tickets.mail.custom``); the ticket token is always ours."""
+    return f"Re: {own or strip_subject(ticket.subject) or ticket.subject} [#{ticket.pk}]"
 
 
 def _history(ticket: Ticket, *, before: Message | None) -> list[dict]:
@@ -135,7 +137,7 @@ def _render(name: str, context: dict, *, language: str | None = None) -> tuple[s
         with translation.override(language):
             return _render(name, context)
     context = {
-        "site_name": settings.SITE_NAME,
+        "site_name": brand().site_name,
         "site_url": settings.SITE_URL,
         "marker": REPLY_MARKER,
         **context,
@@ -148,12 +150,50 @@ def _render(name: str, context: dict, *, language: str | None = None) -> tuple[s
     )
 
 
+def _values(kind: str, context: dict) -> dict[str, str]:
+    """The placeholders of an admin's template (``tickets.mail.custom``) as plain text."""
+    ticket: Ticket = context["ticket"]
+    message = context.get("message")
+    by = context.get("by")
+    values = {
+        "site_name": brand().site_name,
+        "ticket_id": str(ticket.pk),
+        "ticket_subject": strip_subject(ticket.subject) or ticket.subject,
+        "requester_name": ticket.requester.display_name,
+        "status": str(ticket.get_status_display()),
+        "priority": str(ticket.get_priority_display()),
+        "message": message.body_text if message is not None else "",
+        "ticket_url": agent_ticket_url(ticket),
+        "agent_name": context["agent"].display_name if context.get("agent") else "",
+        "customer_name": context["customer"].display_name if context.get("customer") else "",
+        "assignee_name": context["assignee"].display_name if context.get("assignee") else "",
+        "assigned_by": by.display_name if by else brand().site_name,
+        "author_name": by.display_name if by else "",
+    }
+    return {k: v for k, v in values.items() if k in custom.KINDS[kind].placeholders}
+
+
+def _compose(
+    name: str, context: dict, *, language: str | None = None
+) -> tuple[str | None, str, str]:
+    """``(subject, text, html)``: the admins' template for the kind and language when there is
+    one (``subject`` is then theirs, without the ticket token the caller adds), else the
+    built-in one (``subject`` None)."""
+    own = custom.custom_for(name, language or translation.get_language() or "en")
+    if own is None or name not in custom.KINDS:
+        return (None, *_render(name, context, language=language))
+    subject, body = own
+    return custom.render(
+        subject=subject, body=body, values=_values(name, context), marker=REPLY_MARKER
+    )
+
+
 def _author(message: Message) -> str:
     if message.author_user_id:
         return message.author_user.display_name
     if message.author_customer_id:
         return message.author_customer.display_name
-    return settings.SITE_NAME
+    return brand().site_name
 
 
 # --- customer-facing mail -------------------------------------------------------------------
@@ -212,7 +252,7 @@ def _mail_agent_message(event: TicketEvent) -> None:
     if not _customer_may_get_mail(ticket):
         return
     base = ticket_from_address(ticket)
-    text, html = _render(
+    own_subject, text, html = _compose(
         "reply",
         {
             "ticket": ticket,
@@ -226,10 +266,10 @@ def _mail_agent_message(event: TicketEvent) -> None:
         kind="reply",
         to=[ticket.requester.email],
         cc=ticket_ccs(ticket),
-        subject=_subject(ticket),
+        subject=_subject(ticket, own=own_subject),
         body_text=text,
         body_html=html,
-        from_email=_from_as(f"{actor.display_name} ({settings.SITE_NAME})", base),
+        from_email=_from_as(f"{actor.display_name} ({brand().site_name})", base),
         headers=_threading_headers(ticket, base=base),
         ticket=ticket,
         message=message,
@@ -270,7 +310,7 @@ def mail_forwarded_message(event: TicketEvent) -> None:
         subject=f"Fwd: {strip_subject(ticket.subject) or ticket.subject} [#{ticket.pk}]",
         body_text=text,
         body_html=html,
-        from_email=_from_as(f"{actor.display_name} ({settings.SITE_NAME})", base),
+        from_email=_from_as(f"{actor.display_name} ({brand().site_name})", base),
         headers={"X-Switchboard-Ticket": str(ticket.pk)},
         ticket=ticket,
         message=original,
@@ -308,14 +348,14 @@ def mail_new_ticket_confirmation(event: TicketEvent) -> None:
         "message": message,
         "articles": confirmation_articles(ticket, language),
     }
-    text, html = _render("new_ticket", context, language=language)
+    own_subject, text, html = _compose("new_ticket", context, language=language)
     headers = _threading_headers(ticket, base=base)
     headers["Auto-Submitted"] = AUTO_REPLIED if ticket.channel == Channel.EMAIL else AUTO_GENERATED
     headers["X-Auto-Response-Suppress"] = "All"
     email_queue(
         kind="new_ticket",
         to=[ticket.requester.email],
-        subject=_subject(ticket),
+        subject=_subject(ticket, own=own_subject),
         body_text=text,
         body_html=html,
         from_email=base,
@@ -352,8 +392,8 @@ def _notify_agents(
         return
     ticket = event.ticket
     base = ticket_from_address(ticket)
-    text, html = _render(template, {"ticket": ticket, **context})
-    subject = strip_subject(ticket.subject) or ticket.subject
+    own_subject, text, html = _compose(template, {"ticket": ticket, **context})
+    subject = own_subject or strip_subject(ticket.subject) or ticket.subject
     if internal:
         headers = {"X-Switchboard-Ticket": str(ticket.pk)}
         subject = f"Internal note on ticket {ticket.pk}: {subject}"

@@ -17,7 +17,10 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import escape
 
+from accounts.branding import brand
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
 from support.text import clean_name, display_safe
@@ -92,6 +95,24 @@ def email_queue(
     return email
 
 
+def with_footer(body_text: str, body_html: str, footer: str) -> tuple[str, str]:
+    """The branding's mail footer under every mail: after the signature separator in text, as
+    an escaped paragraph before ``</body>`` in HTML (an admin's text is never markup)."""
+    footer = footer.strip()
+    if not footer:
+        return body_text, body_html
+    body_text = f"{body_text.rstrip()}\n\n-- \n{footer}\n"
+    if body_html:
+        paragraph = (
+            '<p style="color: #5f6b7a; font-size: 12px;">' + linebreaksbr(escape(footer)) + "</p>"
+        )
+        at = body_html.lower().rfind("</body>")
+        body_html = (
+            body_html[:at] + paragraph + body_html[at:] if at >= 0 else body_html + paragraph
+        )
+    return body_text, body_html
+
+
 def _build_row(
     *,
     kind: str,
@@ -110,12 +131,13 @@ def _build_row(
     recipients = [_clean_header(a) for a in to if a and a.strip()]
     if not recipients:
         raise ValidationFailed("A mail needs at least one recipient.", field="to")
+    body_text, body_html = with_footer(body_text, body_html, brand().mail_footer)
     return OutboundEmail(
         kind=kind,
         ticket=ticket,
         message=message,
         dedupe_key=dedupe_key,
-        from_email=_clean_header(from_email or settings.DEFAULT_FROM_EMAIL),
+        from_email=_clean_header(from_email or brand().sender),
         to=recipients,
         cc=[_clean_header(a) for a in cc if a and a.strip()],
         subject=_clean_header(subject)[:300],

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.branding import brand
 from accounts.models import Role, Team, User
 from accounts.services import team_add_member, user_create
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
@@ -66,13 +67,13 @@ def staff_send_invitation(*, user: User, by: User) -> None:
         "user": user,
         "by": by,
         "link": set_password_url(user),
-        "site_name": settings.SITE_NAME,
+        "site_name": brand().site_name,
         "site_url": settings.SITE_URL,
     }
     email_queue(
         kind="invite",
         to=[user.email],
-        subject=f"{by.display_name} invited you to {settings.SITE_NAME}",
+        subject=f"{by.display_name} invited you to {brand().site_name}",
         body_text=render_to_string("mail/invite.txt", context),
         body_html=render_to_string("mail/invite.html", context),
         headers={"Auto-Submitted": "auto-generated"},
