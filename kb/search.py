@@ -3,7 +3,7 @@
 Each article's words are parsed once, when a service saves it, in its own language's text-search
 configuration (``SEARCH_CONFIG``: English, German or Spanish stemming and stop words), weighted
 title A, summary and tags B, body C, and stored in ``Article.search_vector``. A partial GIN index
-per language over published articles' vectors (``kb_article_search_<language>``, migration 0003;
+per language over published articles' vectors (``kb_article_search_<language>``, migration 0001;
 a language added to ``SEARCH_CONFIG`` needs its own) answers the help center's search and the
 request form's suggestions without parsing any article at query time. SQLite has none of this:
 its search reads the text (``kb.selectors``).

@@ -569,7 +569,7 @@ class TicketSearchDocument(models.Model):
     )
     document = models.TextField(blank=True)
     # PostgreSQL: ``to_tsvector('english', document)``, stored so that ranking reads it instead of
-    # parsing every matching document again; GIN-indexed (migration 0002). Unused on SQLite.
+    # parsing every matching document again; GIN-indexed (migration 0001). Unused on SQLite.
     vector = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(default=clock.now)
 
