@@ -104,7 +104,7 @@ def test_a_reply_from_the_form(client, reply_setup):
     route = trace(send)
     print("\nform:", route)
     assert SERVICE in route.files
-    assert len(route.files) <= 26, route
+    assert len(route.files) <= 27, route
     assert route.back <= 29, route
 
 
@@ -121,7 +121,7 @@ def test_a_reply_over_the_api(api, reply_setup):
     route = trace(send)
     print("\napi:", route)
     assert SERVICE in route.files
-    assert len(route.files) <= 31, route
+    assert len(route.files) <= 32, route
     assert route.back <= 42, route
 
 
