@@ -21,7 +21,7 @@ from support.api.filters import IdFilter, ordering_filter
 from support.api.schema import ID_REGEX
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
-from support.errors import NotPermitted, ValidationFailed
+from support.errors import NotFound, NotPermitted
 
 CUSTOMER_ORDERINGS = {
     "name": ("name", "id"),
@@ -100,7 +100,7 @@ class CustomerViewSet(
         if organization_id is not None:
             organization = Organization.objects.filter(pk=organization_id).first()
             if organization is None:
-                raise ValidationFailed("No such organization.", field="organization_id")
+                raise NotFound("No such organization.", field="organization_id")
         customer = customer_create(organization=organization, **values)
         body = CustomerSerializer(customer, context=self.get_serializer_context()).data
         return Response(

@@ -11,6 +11,7 @@ from support.api.serializers import (
     id_field,
     iso_datetime,
     serializing_for,
+    time_zone_field,
 )
 
 # Where a list endpoint puts an organization's prefetched domains (``Prefetch(to_attr=...)``).
@@ -133,7 +134,7 @@ class CustomerCreateSerializer(StrictInputSerializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     organization_id = id_field(required=False, allow_null=True, default=None)
     locale = serializers.CharField(max_length=16, required=False, default="en")
-    time_zone = serializers.CharField(max_length=64, required=False, default="UTC")
+    time_zone = time_zone_field(required=False, default="UTC")
 
 
 class OrganizationCreateSerializer(StrictInputSerializer):

@@ -18,7 +18,7 @@ from support.api.filters import ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import NotFound
 
 ORDERINGS = {
     "-updated_at": ("-updated_at", "-id"),
@@ -85,7 +85,7 @@ class ArticleViewSet(
     def _section(self, pk: int) -> Section:
         section = Section.objects.filter(pk=pk).first()
         if section is None:
-            raise ValidationFailed("No such section.", field="section_id")
+            raise NotFound("No such section.", field="section_id")
         return section
 
     def _save(self, article: Article | None, data: dict) -> Article:

@@ -17,7 +17,7 @@ from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.serializers import StrictInputSerializer
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import NotFound
 
 ORDERINGS = {"position": ("position", "name", "id"), "name": ("name", "id")}
 
@@ -129,7 +129,7 @@ class SectionViewSet(_TaxonomyViewSet):
     def _write(self, instance, data: dict):
         category = Category.objects.filter(pk=data.pop("category_id")).first()
         if category is None:
-            raise ValidationFailed("No such category.", field="category_id")
+            raise NotFound("No such category.", field="category_id")
         return taxonomy.section_save(
             by=self.request.user, section=instance, category=category, **data
         )

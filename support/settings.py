@@ -442,6 +442,7 @@ SPECTACULAR_SETTINGS = {
         "support.api.schema.schema_add_error_responses",
         "support.api.schema.schema_relax_optional_fields",
         "support.api.schema.schema_closed_request_bodies",
+        "support.api.schema.schema_exact_constraints",
     ],
 }
 

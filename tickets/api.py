@@ -104,7 +104,7 @@ def _lookup(model, pk, field: str, queryset=None):
         return None
     found = (queryset if queryset is not None else model.objects.all()).filter(pk=pk).first()
     if found is None:
-        raise ValidationFailed(f"No such {model._meta.verbose_name}.", field=field)
+        raise NotFound(f"No such {model._meta.verbose_name}.", field=field)
     return found
 
 
@@ -512,6 +512,7 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
 
     serializer_class = AttachmentSerializer
     lookup_value_regex = r"[0-9a-fA-F-]{32,36}"
+    extra_query_params = ("format",)  # ?format=bin|json picks the download's renderer
 
     def get_queryset(self):
         return attachments_visible_to(self.request.user)

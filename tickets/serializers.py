@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
 from support import clock
-from support.api.schema import schema_optional
+from support.api.schema import schema_constrain, schema_optional
 from support.api.serializers import (
     StrictInputSerializer,
     id_field,
@@ -557,6 +557,9 @@ class TicketAssignSerializer(StrictInputSerializer):
         if not attrs:
             raise serializers.ValidationError("Send assignee_id, team_id or both.")
         return attrs
+
+
+schema_constrain("TicketAssignRequest", minProperties=1)
 
 
 class TicketMergeSerializer(StrictInputSerializer):

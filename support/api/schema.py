@@ -22,7 +22,8 @@ IF_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    # What ``support.api.idempotency`` takes: 1-255 printable ASCII characters, no blank ends.
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~](?:[ -~]*[!-~])?$"},
     location=OpenApiParameter.HEADER,
     description="Retry-safe POST: the same key and body return the first response.",
 )
@@ -117,4 +118,41 @@ def schema_closed_request_bodies(result, generator, request, public):
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and schema.get("type") == "object":
             schema.setdefault("additionalProperties", False)
+    return result
+
+
+# --- rules a serializer field can't state ----------------------------------------------------
+
+# Keywords added to a component as the server enforces them ("send at least one of these
+# fields": ``minProperties``), and property schemas more exact than a field can declare. Filled
+# by the serializer modules, beside the serializer they describe.
+SCHEMA_CONSTRAINTS: dict[str, dict] = {}
+
+
+def schema_constrain(component: str, *, properties: dict | None = None, **keywords) -> None:
+    entry = SCHEMA_CONSTRAINTS.setdefault(component, {})
+    entry.update(keywords)
+    if properties:
+        entry.setdefault("properties", {}).update(properties)
+
+
+def schema_exact_constraints(result, generator, request, public):
+    """The constraints above; and a list filter (``?status=open,pending``) takes at least one
+    value — an empty one is refused ("Give a value, or leave the parameter out")."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for component, keywords in SCHEMA_CONSTRAINTS.items():
+        schema = schemas.get(component)
+        if schema is None:
+            continue
+        for key, value in keywords.items():
+            if key == "properties":
+                schema.setdefault("properties", {}).update(value)
+            else:
+                schema[key] = value
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "array":
+                    schema["minItems"] = 1
     return result
