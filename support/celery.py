@@ -33,14 +33,14 @@ def _request_id_to_task(headers=None, **kwargs) -> None:
 
 
 @signals.task_prerun.connect
-def _request_id_in_task(task=None, **kwargs) -> None:
+def _request_id_in_task(task=None, task_id=None, **kwargs) -> None:
     from support.logs import task_starting
 
-    task_starting(task=task)
+    task_starting(task=task, task_id=task_id)
 
 
 @signals.task_postrun.connect
-def _task_done(task=None, **kwargs) -> None:
+def _task_done(task=None, task_id=None, **kwargs) -> None:
     from support.logs import task_finished
 
-    task_finished(task=task)
+    task_finished(task=task, task_id=task_id)
