@@ -4,6 +4,7 @@ With nothing set you get the embedded default (SQLite file, filesystem Celery br
 console, files under ``var/``). ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "support.logs.RequestIdMiddleware",  # first: every log line of the request carries its id
+    "support.prom.RequestMetricsMiddleware",  # latency and SQL per request, by view
     "django.middleware.security.SecurityMiddleware",
     "support.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, display safety
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -471,6 +473,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # /metrics (support/metrics.py): a bearer token, and/or the addresses that may scrape it.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
+# prometheus-client's multiprocess mode (support/prom.py): every web and worker process on the
+# host writes its samples here. Set before the library is first imported, which is when it
+# chooses where samples live; "off" keeps them in each process (one process only).
+if os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus")) == "off":
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+else:
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
 # More origins images may come from (support/security.py adds the S3 endpoint by itself).
 CSP_EXTRA_IMG_SRC = env_list("CSP_EXTRA_IMG_SRC")
