@@ -473,6 +473,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # /metrics (support/metrics.py): a bearer token, and/or the addresses that may scrape it.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Optional error tracking (support/errortracking.py): on when a DSN is set, personal data scrubbed.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from support.errortracking import init as _sentry_init
+
+    _sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SWITCHBOARD_VERSION"),
+        traces_sample_rate=env_int("SENTRY_TRACES_PERCENT", 0) / 100,
+    )
 # prometheus-client's multiprocess mode (support/prom.py): every web and worker process on the
 # host writes its samples here. Set before the library is first imported, which is when it
 # chooses where samples live; "off" keeps them in each process (one process only).
