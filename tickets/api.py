@@ -86,8 +86,11 @@ def actor_for(user: User) -> Actor:
     return customer
 
 
-def ticket_etag(ticket: Ticket) -> str:
-    return f'"{ticket.pk}-{int(ticket.updated_at.timestamp() * 1_000_000)}"'
+def ticket_etag(ticket: Ticket, *, public: bool = False) -> str:
+    """For a customer (``public``), the time of the last change they can see: an internal note
+    or an assignment changes nothing they read, so their ETag stays."""
+    stamp = ticket.public_updated_at if public else ticket.updated_at
+    return f'"{ticket.pk}-{int(stamp.timestamp() * 1_000_000)}"'
 
 
 def _check_files(files) -> None:
@@ -225,6 +228,9 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             fresh = ticket
         return self._answer(fresh, code)
 
+    def _etag(self, ticket: Ticket) -> str:
+        return ticket_etag(ticket, public=not self.request.user.is_agent)
+
     def _answer(self, ticket: Ticket, code: int, *, written=None) -> Response:
         """``written``: what ``ticket_create`` wrote beside the ticket (``as_created``), shown as
         written instead of read back."""
@@ -232,7 +238,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         if written is not None:
             context["written"] = written
         response = Response(self.get_serializer(ticket, context=context).data, status=code)
-        response["ETag"] = ticket_etag(ticket)
+        response["ETag"] = self._etag(ticket)
         if code == status.HTTP_201_CREATED:
             response["Location"] = f"/api/v1/tickets/{ticket.pk}"
         return response
@@ -245,16 +251,16 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         header = self.request.headers.get("If-Match")
         if header and header.strip() != "*":
             wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-            if ticket_etag(ticket) not in wanted:
+            if self._etag(ticket) not in wanted:
                 raise PreconditionFailed(
-                    current=self.get_serializer(ticket).data, etag=ticket_etag(ticket)
+                    current=self.get_serializer(ticket).data, etag=self._etag(ticket)
                 )
         return ticket
 
     @extend_schema(summary="Get a ticket", parameters=[EXPAND_PARAM])
     def retrieve(self, request, *args, **kwargs):
         ticket = self.get_object()
-        etag = ticket_etag(ticket)
+        etag = self._etag(ticket)
         seen = {
             tag.strip().removeprefix("W/")
             for tag in request.headers.get("If-None-Match", "").split(",")
