@@ -18,7 +18,7 @@ from customers.serializers import (
 )
 from customers.services import customer_create, organization_create
 from support.api.filters import IdFilter, ordering_filter
-from support.api.schema import ID_REGEX
+from support.api.schema import ID_REGEX, expand_schema
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted
@@ -49,7 +49,9 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 EXPAND_PARAM = OpenApiParameter(
-    "expand", str, description="Comma-separated related objects to embed: organization"
+    "expand",
+    expand_schema("organization"),
+    description="Comma-separated related objects to embed: organization",
 )
 
 

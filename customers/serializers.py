@@ -140,7 +140,10 @@ class CustomerCreateSerializer(StrictInputSerializer):
 class OrganizationCreateSerializer(StrictInputSerializer):
     customer_fields = frozenset()
     name = serializers.CharField(max_length=200)
-    domains = serializers.ListField(
-        child=serializers.CharField(max_length=253), required=False, default=list, max_length=50
+    domains = serializers.ListField(  # an email domain has a dot (customers.services)
+        child=serializers.RegexField(r"\.", max_length=253),
+        required=False,
+        default=list,
+        max_length=50,
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)

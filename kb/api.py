@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from kb import selectors, services
 from kb.models import Article, ArticleStatus, Language, Section
 from kb.serializers import ArticleSerializer, ArticleWriteSerializer
-from support.api.filters import ordering_filter
+from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.views import ApiViewMixin
@@ -43,7 +43,7 @@ class ArticleFilter(django_filters.FilterSet):
     )
     language = django_filters.ChoiceFilter(choices=Language.choices)
     status = django_filters.ChoiceFilter(choices=ArticleStatus.choices)
-    section = django_filters.NumberFilter(field_name="section_id")
+    section = IdFilter(field_name="section_id")
     ordering = ordering_filter(ORDERINGS)
 
     class Meta:

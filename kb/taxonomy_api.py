@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from kb import taxonomy
 from kb.api import AgentsWrite
 from kb.models import Category, Section
-from support.api.filters import ordering_filter
+from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.serializers import StrictInputSerializer
@@ -50,7 +50,7 @@ class SectionSerializer(StrictInputSerializer, serializers.ModelSerializer):
 
 
 class SectionFilter(django_filters.FilterSet):
-    category = django_filters.NumberFilter(field_name="category_id")
+    category = IdFilter(field_name="category_id")
     ordering = ordering_filter(ORDERINGS)
 
     class Meta:

@@ -35,7 +35,7 @@ from support.api.errors import PayloadTooLarge, PreconditionFailed
 from support.api.filters import ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
 from support.api.renderers import BinaryRenderer
-from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM
+from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM, expand_schema
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted, ValidationFailed
@@ -139,7 +139,7 @@ def _agent_by_id(pk, field: str) -> User | None:
 
 EXPAND_PARAM = OpenApiParameter(
     "expand",
-    str,
+    expand_schema("requester", "organization"),
     description="Comma-separated related objects to embed: requester, organization",
     examples=[OpenApiExample("both", value="requester,organization")],
 )

@@ -30,6 +30,12 @@ IDEMPOTENCY = OpenApiParameter(
 TICKET_ID_PARAM = OpenApiParameter("ticket_id", int, location=OpenApiParameter.PATH)
 
 
+def expand_schema(*choices: str) -> dict:
+    """``?expand=``: comma-separated names from ``choices`` (``parse_expand`` refuses others)."""
+    name = f"(?:{'|'.join(choices)})?"
+    return {"type": "string", "pattern": f"^ *{name} *(?:, *{name} *)*$"}
+
+
 # --- the error shape --------------------------------------------------------------------------
 
 ERROR_SCHEMA = {
@@ -155,4 +161,18 @@ def schema_exact_constraints(result, generator, request, public):
                 schema = parameter.get("schema", {})
                 if parameter.get("in") == "query" and schema.get("type") == "array":
                     schema["minItems"] = 1
+                if parameter.get("in") == "query":
+                    _no_null_characters(schema)
+    for name, schema in schemas.items():
+        if name.endswith("Request"):
+            for prop in schema.get("properties", {}).values():
+                _no_null_characters(prop)
+                _no_null_characters(prop.get("items", {}))
     return result
+
+
+def _no_null_characters(schema: dict) -> None:
+    """Django refuses a NUL in any text it reads ("Null characters are not allowed")."""
+    plain = "pattern" not in schema and "enum" not in schema and "format" not in schema
+    if schema.get("type") == "string" and plain:
+        schema["pattern"] = "^[^\\u0000]*$"

@@ -70,8 +70,9 @@ def json_type_errors(fields, data) -> dict[str, list[str]]:
         ):
             errors[name] = ["Must be a string."]
         elif isinstance(field, serializers.IntegerField) and (
-            isinstance(value, bool) or not isinstance(value, int)
-        ):
+            isinstance(value, bool)
+            or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer()))
+        ):  # 3.0 is a whole number, as JSON Schema's "integer" says
             errors[name] = ["Must be a whole number."]
         elif (
             isinstance(field, serializers.ListField)

@@ -66,3 +66,27 @@ def test_header_and_body_rules_are_in_the_schema(schema):
     post = schema["paths"]["/api/v1/tickets"]["post"]
     key = next(p for p in post["parameters"] if p["name"] == "Idempotency-Key")
     assert key["schema"]["maxLength"] == 255 and key["schema"]["pattern"]
+
+
+def test_a_whole_number_written_with_a_point_is_a_whole_number(api, agent, customer):
+    response = api(agent).post(
+        "/api/v1/tickets",
+        {"requester_id": float(customer.pk), "subject": "Hello", "body": "Hi"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    half = api(agent).post(
+        "/api/v1/tickets",
+        {"requester_id": customer.pk + 0.5, "subject": "Hello", "body": "Hi"},
+        format="json",
+    )
+    assert half.status_code == 400
+
+
+def test_text_without_null_characters_and_expand_names_are_in_the_schema(schema):
+    title = schema["components"]["schemas"]["ArticleWriteRequest"]["properties"]["title"]
+    assert title["pattern"] == "^[^\\u0000]*$"
+    expand = next(
+        p for p in schema["paths"]["/api/v1/tickets"]["get"]["parameters"] if p["name"] == "expand"
+    )
+    assert "requester|organization" in expand["schema"]["pattern"]
