@@ -22,6 +22,7 @@ from tests import factories
 @pytest.fixture
 def seeded(transactional_db, settings):
     settings.API_RATE_LIMIT_USER = 1_000_000
+    settings.API_RATE_LIMIT_ANON = 1_000_000  # fuzzing sends many unauthenticated requests
     team = factories.TeamFactory()
     admin = factories.AdminFactory(teams=[team])
     org = factories.OrganizationFactory()
