@@ -2,8 +2,8 @@
 all its checks — no server error, every status, content type and header as documented,
 schema-invalid requests refused, schema-valid requests accepted, undeclared methods answered
 405, authentication enforced. ``schemathesis.toml`` beside this file names the few operations
-whose nested bodies the schema doesn't describe yet; for them only, ``positive_data_acceptance``
-also takes a 400 (docs/api.md, "Contract")."""
+whose nested bodies the schema doesn't describe yet; for them, and in the fuzzing phase,
+``positive_data_acceptance`` also takes a 400 (docs/api.md, "Contract")."""
 
 from __future__ import annotations
 
