@@ -3,10 +3,12 @@ from __future__ import annotations
 import functools
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from support import clock
 
@@ -110,6 +112,22 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    # A session carries this hash; Django signs the session out when it no longer matches. Django
+    # hashes the password alone; the role and the superuser flag are added, so a change of what
+    # a person may do ends every session they hold, and the next sign-in gets a new session key.
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def _session_hash(self, *, secret: str | None) -> str:
+        value = f"{self.password}\x00{self.role}\x00{int(self.superuser)}"
+        return salted_hmac(
+            "accounts.User.session_auth_hash", value, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.models import Availability, Role, Team, User, normalize_email
 from accounts.signals import availability_changed
 from support import clock
-from support.errors import ValidationFailed
+from support.errors import AlreadyExists, ValidationFailed
 from support.text import clean_name
 
 
@@ -24,7 +24,7 @@ def user_create(
 ) -> User:
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationFailed("A user with this email address already exists.", field="email")
+        raise AlreadyExists("A user with this email address already exists.", field="email")
     return User.objects.create_user(
         email, password, name=clean_name(name), role=role, time_zone=time_zone, locale=locale
     )
@@ -33,7 +33,7 @@ def user_create(
 @transaction.atomic
 def team_create(*, name: str, email: str = "", lead: User | None = None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
-        raise ValidationFailed(f"A team called {name!r} already exists.", field="name")
+        raise AlreadyExists(f"A team called {name!r} already exists.", field="name")
     return Team.objects.create(name=name, email=email, lead=lead)
 
 
@@ -113,10 +113,10 @@ def team_update(*, team: Team, name: str, email: str = "", lead: User | None = N
     if not name:
         raise ValidationFailed("A team needs a name.", field="name")
     if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-        raise ValidationFailed(f"A team called {name!r} already exists.", field="name")
+        raise AlreadyExists(f"A team called {name!r} already exists.", field="name")
     email = normalize_email(email) if email.strip() else ""
     if email and Team.objects.filter(email__iexact=email).exclude(pk=team.pk).exists():
-        raise ValidationFailed(f"Another team already uses {email}.", field="email")
+        raise AlreadyExists(f"Another team already uses {email}.", field="email")
     if lead is not None and not team.members.filter(pk=lead.pk).exists():
         raise ValidationFailed(f"{lead.display_name} is not a member of {name}.", field="lead")
     team.name, team.email, team.lead = name, email, lead

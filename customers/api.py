@@ -18,10 +18,10 @@ from customers.serializers import (
 )
 from customers.services import customer_create, organization_create
 from support.api.filters import IdFilter, ordering_filter
-from support.api.schema import ID_REGEX
+from support.api.schema import ID_REGEX, expand_schema
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
-from support.errors import NotPermitted, ValidationFailed
+from support.errors import NotFound, NotPermitted
 
 CUSTOMER_ORDERINGS = {
     "name": ("name", "id"),
@@ -49,7 +49,9 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 EXPAND_PARAM = OpenApiParameter(
-    "expand", str, description="Comma-separated related objects to embed: organization"
+    "expand",
+    expand_schema("organization"),
+    description="Comma-separated related objects to embed: organization",
 )
 
 
@@ -100,7 +102,7 @@ class CustomerViewSet(
         if organization_id is not None:
             organization = Organization.objects.filter(pk=organization_id).first()
             if organization is None:
-                raise ValidationFailed("No such organization.", field="organization_id")
+                raise NotFound("No such organization.", field="organization_id")
         customer = customer_create(organization=organization, **values)
         body = CustomerSerializer(customer, context=self.get_serializer_context()).data
         return Response(

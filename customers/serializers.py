@@ -11,6 +11,7 @@ from support.api.serializers import (
     id_field,
     iso_datetime,
     serializing_for,
+    time_zone_field,
 )
 
 # Where a list endpoint puts an organization's prefetched domains (``Prefetch(to_attr=...)``).
@@ -133,13 +134,16 @@ class CustomerCreateSerializer(StrictInputSerializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     organization_id = id_field(required=False, allow_null=True, default=None)
     locale = serializers.CharField(max_length=16, required=False, default="en")
-    time_zone = serializers.CharField(max_length=64, required=False, default="UTC")
+    time_zone = time_zone_field(required=False, default="UTC")
 
 
 class OrganizationCreateSerializer(StrictInputSerializer):
     customer_fields = frozenset()
     name = serializers.CharField(max_length=200)
-    domains = serializers.ListField(
-        child=serializers.CharField(max_length=253), required=False, default=list, max_length=50
+    domains = serializers.ListField(  # an email domain has a dot (customers.services)
+        child=serializers.RegexField(r"\.", max_length=253),
+        required=False,
+        default=list,
+        max_length=50,
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)

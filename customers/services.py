@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User, normalize_email
 from customers.models import Customer, CustomerEvent, Organization, OrganizationDomain
 from support import clock, events
-from support.errors import NotPermitted, ValidationFailed
+from support.errors import AlreadyExists, NotPermitted, ValidationFailed
 from support.text import clean_name
 
 
@@ -22,7 +22,7 @@ def organization_create(
     if not name:
         raise ValidationFailed("An organization needs a name.", field="name")
     if Organization.objects.filter(name__iexact=name).exists():
-        raise ValidationFailed(f"An organization called {name!r} already exists.", field="name")
+        raise AlreadyExists(f"An organization called {name!r} already exists.", field="name")
     organization = Organization.objects.create(name=name, notes=notes)
     for domain in domains:
         organization_add_domain(organization=organization, domain=domain)
@@ -37,7 +37,7 @@ def organization_add_domain(*, organization: Organization, domain: str) -> Organ
         OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
     )
     if existing and existing.organization_id != organization.id:
-        raise ValidationFailed(
+        raise AlreadyExists(
             f"The domain {domain} already belongs to {existing.organization}.", field="domains"
         )
     return existing or OrganizationDomain.objects.create(organization=organization, domain=domain)
@@ -64,7 +64,7 @@ def customer_create(
     """Create a contact; without an explicit organization, its email domain picks one."""
     email = normalize_email(email)
     if Customer.objects.with_email(email).exists():
-        raise ValidationFailed("A customer with this email address already exists.", field="email")
+        raise AlreadyExists("A customer with this email address already exists.", field="email")
     customer = Customer(
         email=email,
         name=clean_name(name),
@@ -166,7 +166,7 @@ def customer_update(
     if not email:
         raise ValidationFailed("A contact needs an email address.", field="email")
     if Customer.objects.with_email(email).exclude(pk=customer.pk).exists():
-        raise ValidationFailed(
+        raise AlreadyExists(
             f"Another contact already has the address {email}; merge the two instead.",
             field="email",
         )
@@ -200,7 +200,7 @@ def organization_update(
     if not name:
         raise ValidationFailed("An organization needs a name.", field="name")
     if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
-        raise ValidationFailed(f"An organization called {name!r} already exists.", field="name")
+        raise AlreadyExists(f"An organization called {name!r} already exists.", field="name")
     organization.name = name
     organization.notes = notes.strip()
     organization.save(update_fields=["name", "notes"])

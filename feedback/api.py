@@ -58,7 +58,7 @@ def _owner(pk: int | None) -> User | None:
         return None
     owner = User.objects.filter(pk=pk, is_active=True).first()
     if owner is None:
-        raise ValidationFailed("No such user.", field="owner_id")
+        raise NotFound("No such user.", field="owner_id")
     return owner
 
 
@@ -76,7 +76,7 @@ def _catalog(values: dict) -> None:
             pk = values.pop(f"{key}_id")
             found = None if pk is None else model.objects.filter(pk=pk).first()
             if pk is not None and found is None:
-                raise ValidationFailed(f"No such {key}: {pk}.", field=f"{key}_id")
+                raise NotFound(f"No such {key}: {pk}.", field=f"{key}_id")
             values[key] = found
 
 
@@ -252,12 +252,12 @@ class TicketFeedbackLinkViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Ge
         values = data.validated_data
         item = FeedbackItem.objects.filter(pk=values["item_id"]).first()
         if item is None:
-            raise ValidationFailed("No such feedback item.", field="item_id")
+            raise NotFound("No such feedback item.", field="item_id")
         customer = None
         if values["customer_id"] is not None:
             customer = customers_visible_to(request.user).filter(pk=values["customer_id"]).first()
             if customer is None:
-                raise ValidationFailed("No such customer.", field="customer_id")
+                raise NotFound("No such customer.", field="customer_id")
         link = services.feedback_link_create(
             ticket=ticket,
             item=item,

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from support import clock
+from support.logs import current_request_id
 
 
 class WebhookEventType(models.TextChoices):
@@ -115,6 +116,8 @@ class WebhookDelivery(models.Model):
     response_excerpt = models.TextField(blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    # The request (or task) that queued it, as in the log lines (support/logs.py).
+    request_id = models.CharField(max_length=128, blank=True, default=current_request_id)
 
     class Meta:
         ordering = ["-created_at"]

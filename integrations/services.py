@@ -73,7 +73,7 @@ def webhook_subscription_create(
     except UnsafeUrl as exc:
         raise ValidationFailed(str(exc), field="url") from exc
     subscription = WebhookSubscription(
-        name=name.strip() or url,
+        name=(name.strip() or url)[:100],  # a long URL named after itself fits the column
         url=url,
         event_types=_clean_event_types(event_types),
         owner=owner,
@@ -439,7 +439,7 @@ def webhook_subscription_update(
             raise ValidationFailed(str(exc), field="url") from exc
         subscription.url = url
     if name is not None:
-        subscription.name = name.strip() or subscription.url
+        subscription.name = (name.strip() or subscription.url)[:100]
     if event_types is not None:
         subscription.event_types = _clean_event_types(event_types)
     if include_notes is not None:

@@ -14,11 +14,11 @@ from rest_framework.response import Response
 from kb import selectors, services
 from kb.models import Article, ArticleStatus, Language, Section
 from kb.serializers import ArticleSerializer, ArticleWriteSerializer
-from support.api.filters import ordering_filter
+from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import NotFound
 
 ORDERINGS = {
     "-updated_at": ("-updated_at", "-id"),
@@ -43,7 +43,7 @@ class ArticleFilter(django_filters.FilterSet):
     )
     language = django_filters.ChoiceFilter(choices=Language.choices)
     status = django_filters.ChoiceFilter(choices=ArticleStatus.choices)
-    section = django_filters.NumberFilter(field_name="section_id")
+    section = IdFilter(field_name="section_id")
     ordering = ordering_filter(ORDERINGS)
 
     class Meta:
@@ -85,7 +85,7 @@ class ArticleViewSet(
     def _section(self, pk: int) -> Section:
         section = Section.objects.filter(pk=pk).first()
         if section is None:
-            raise ValidationFailed("No such section.", field="section_id")
+            raise NotFound("No such section.", field="section_id")
         return section
 
     def _save(self, article: Article | None, data: dict) -> Article:

@@ -32,7 +32,7 @@ from kb.models import (
 )
 from kb.search import index_articles
 from support import clock
-from support.errors import InvalidChange, NotPermitted, ValidationFailed
+from support.errors import AlreadyExists, InvalidChange, NotPermitted, ValidationFailed
 from tickets.models import Message, Ticket
 from tickets.services import check_attachments
 
@@ -101,7 +101,7 @@ def article_save(
     if article is not None:
         taken = taken.exclude(pk=article.pk)
     if taken.exists():
-        raise ValidationFailed(
+        raise AlreadyExists(
             _(
                 "Another article in this language already uses the address “%(slug)s”. "
                 "Choose another slug."
@@ -129,7 +129,7 @@ def article_save(
         with transaction.atomic():
             article.save()
     except IntegrityError as exc:  # a concurrent save took the slug between check and write
-        raise ValidationFailed(
+        raise AlreadyExists(
             _("Another article in this language already uses this address."), field="slug"
         ) from exc
     index_articles([article.pk])

@@ -13,7 +13,7 @@ from accounts.models import User
 from kb.models import Category, CategoryTranslation, Language, Section, SectionTranslation
 from kb.selectors import articles_readable_by, is_agent
 from kb.services import require_editor
-from support.errors import ValidationFailed
+from support.errors import AlreadyExists, ValidationFailed
 
 
 def categories_visible_to(user: User | None) -> QuerySet[Category]:
@@ -56,7 +56,7 @@ def category_save(
     if category is not None:
         taken = taken.exclude(pk=category.pk)
     if taken.exists():
-        raise ValidationFailed(f"Another category already uses the address “{slug}”.", field="slug")
+        raise AlreadyExists(f"Another category already uses the address “{slug}”.", field="slug")
     category = category or Category()
     category.name, category.slug = name, slug
     category.description, category.position = description.strip(), position
@@ -64,7 +64,7 @@ def category_save(
         with transaction.atomic():
             category.save()
     except IntegrityError as exc:
-        raise ValidationFailed("Another category already uses this address.", field="slug") from exc
+        raise AlreadyExists("Another category already uses this address.", field="slug") from exc
     return category
 
 
@@ -88,7 +88,7 @@ def section_save(
     if section is not None:
         taken = taken.exclude(pk=section.pk)
     if taken.exists():
-        raise ValidationFailed(
+        raise AlreadyExists(
             f"Another section of this category already uses the address “{slug}”.", field="slug"
         )
     section = section or Section()

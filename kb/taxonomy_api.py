@@ -13,12 +13,12 @@ from rest_framework.response import Response
 from kb import taxonomy
 from kb.api import AgentsWrite
 from kb.models import Category, Language, Section
-from support.api.filters import ordering_filter
+from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.serializers import StrictInputSerializer
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import NotFound
 
 ORDERINGS = {"position": ("position", "name", "id"), "name": ("name", "id")}
 
@@ -62,7 +62,7 @@ class SectionSerializer(StrictInputSerializer, serializers.ModelSerializer):
 
 
 class SectionFilter(django_filters.FilterSet):
-    category = django_filters.NumberFilter(field_name="category_id")
+    category = IdFilter(field_name="category_id")
     ordering = ordering_filter(ORDERINGS)
 
     class Meta:
@@ -153,7 +153,7 @@ class SectionViewSet(_TaxonomyViewSet):
     def _write(self, instance, data: dict):
         category = Category.objects.filter(pk=data.pop("category_id")).first()
         if category is None:
-            raise ValidationFailed("No such category.", field="category_id")
+            raise NotFound("No such category.", field="category_id")
         return taxonomy.section_save(
             by=self.request.user, section=instance, category=category, **data
         )

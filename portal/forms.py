@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from accounts import throttle
+from accounts.validators import PASSWORD_MAX_LENGTH
 from portal.services import categories
 from products.cache import catalog
 from tickets.fields.models import BUILTIN_KEYS, CHOICE_KINDS, FieldKind
@@ -334,6 +336,16 @@ class ReplyForm(PortalForm):
 
 
 class PasswordForm(PortalForm):
+    """Set a password, or change it: a person who has one proves it first (the current one), so
+    a session left open on a shared computer can't take the account over. Wrong current
+    passwords count towards the same lockout as failed sign-ins."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     password1 = forms.CharField(
         label=_("New password"),
         strip=False,
@@ -345,12 +357,29 @@ class PasswordForm(PortalForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, ip: str = "unknown", **kwargs):
         self.user = user
+        self.ip = ip
         super().__init__(*args, **kwargs)
+        if not user.has_usable_password():  # signed in by mailed links only so far
+            del self.fields["current_password"]
+
+    def clean_current_password(self):
+        current = self.cleaned_data["current_password"]
+        if not throttle.login_attempt(email=self.user.email, ip=self.ip):
+            raise forms.ValidationError(
+                _("Too many wrong passwords. For your security, try again in 15 minutes."),
+                code="throttled",
+            )
+        if not self.user.check_password(current):
+            raise forms.ValidationError(_("Your current password is not right."), code="wrong")
+        throttle.login_succeeded(email=self.user.email, ip=self.ip)
+        return current
 
     def clean(self):
         data = super().clean()
+        if self.has_error("current_password"):
+            return data
         one, two = data.get("password1"), data.get("password2")
         if one and two and one != two:
             self.add_error("password2", _("The two passwords don't match."))

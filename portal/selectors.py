@@ -42,5 +42,5 @@ def portal_tickets(*, user: User, tab: str = "open") -> QuerySet[Ticket]:
     else:
         tickets = tickets.exclude(status__in=SOLVED_STATUSES)
     return tickets.order_by("-updated_at", "-id").only(
-        "id", "subject", "status", "updated_at", "requester__name", "requester__email"
+        "id", "subject", "status", "public_updated_at", "requester__name", "requester__email"
     )

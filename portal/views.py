@@ -169,7 +169,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action")
-    password_form = PasswordForm(request.POST if action == "password" else None, user=request.user)
+    password_form = PasswordForm(
+        request.POST if action == "password" else None,
+        user=request.user,
+        ip=ratelimit.client_ip(request),
+    )
     zone_form = TimeZoneForm(
         request.POST if action == "time_zone" else None,
         initial={"time_zone": request.customer.time_zone},

@@ -23,7 +23,7 @@ from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import NotFound, ValidationFailed
 
 
 class CatalogReaders(permissions.BasePermission):
@@ -83,11 +83,13 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class ProductInputSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=200, allow_blank=True)
-    slug = serializers.CharField(max_length=60, allow_blank=True, required=False, default="")
+    name = serializers.CharField(max_length=200)
+    slug = serializers.RegexField(
+        r"^[-a-zA-Z0-9_]*$", max_length=60, allow_blank=True, required=False, default=""
+    )
     description = serializers.CharField(allow_blank=True, required=False, default="")
     manager_id = id_field(allow_null=True, required=False, default=None)
-    support_email = serializers.CharField(
+    support_email = serializers.EmailField(
         max_length=254,
         allow_blank=True,
         required=False,
@@ -99,7 +101,7 @@ class ProductInputSerializer(StrictInputSerializer):
 
 class VersionInputSerializer(StrictInputSerializer):
     product_id = id_field(help_text="Set when the version is created; it can't move.")
-    name = serializers.CharField(max_length=60, allow_blank=True)
+    name = serializers.CharField(max_length=60)
     released_on = serializers.DateField(allow_null=True, required=False, default=None)
     status = serializers.ChoiceField(
         VersionStatus.choices, required=False, default=VersionStatus.SUPPORTED
@@ -111,7 +113,7 @@ class VersionInputSerializer(StrictInputSerializer):
 
 class ComponentInputSerializer(StrictInputSerializer):
     product_id = id_field(help_text="Set when the component is created; it can't move.")
-    name = serializers.CharField(max_length=100, allow_blank=True)
+    name = serializers.CharField(max_length=100)
     description = serializers.CharField(allow_blank=True, required=False, default="")
     active = serializers.BooleanField(required=False, default=True)
 
@@ -155,14 +157,14 @@ def _manager(manager_id: int | None) -> User | None:
         return None
     user = User.objects.filter(pk=manager_id).first()
     if user is None:
-        raise ValidationFailed(f"No such user: {manager_id}.", field="manager_id")
+        raise NotFound(f"No such user: {manager_id}.", field="manager_id")
     return user
 
 
 def _product(product_id: int) -> Product:
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
-        raise ValidationFailed(f"No such product: {product_id}.", field="product_id")
+        raise NotFound(f"No such product: {product_id}.", field="product_id")
     return product
 
 

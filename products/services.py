@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from products.models import Component, Product, Version
-from support.errors import InvalidChange, NotPermitted, ValidationFailed
+from support.errors import AlreadyExists, InvalidChange, NotPermitted, ValidationFailed
 
 
 def may_manage_catalog(user: User) -> bool:
@@ -27,9 +27,19 @@ def _full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            raise ValidationFailed(
-                " ".join(errors), field=None if field == "__all__" else field
+        unique_messages = {
+            constraint.get_violation_error_message()
+            for constraint in obj._meta.constraints
+            if isinstance(constraint, models.UniqueConstraint)
+        }
+        for field, errors in exc.error_dict.items():
+            # A name or slug another row holds is a conflict with what is stored (409).
+            taken = any(
+                error.code == "unique" or error.message in unique_messages for error in errors
+            )
+            raise (AlreadyExists if taken else ValidationFailed)(
+                " ".join(message for error in errors for message in error.messages),
+                field=None if field == "__all__" else field,
             ) from None
 
 

@@ -33,14 +33,42 @@ def _request_id_to_task(headers=None, **kwargs) -> None:
 
 
 @signals.task_prerun.connect
-def _request_id_in_task(task=None, **kwargs) -> None:
+def _request_id_in_task(task=None, task_id=None, **kwargs) -> None:
     from support.logs import task_starting
 
-    task_starting(task=task)
+    task_starting(task=task, task_id=task_id)
+
+
+@signals.task_prerun.connect
+def _task_started(sender=None, **kwargs) -> None:
+    from support.prom import task_state
+
+    task_state(getattr(sender, "name", "unknown"), "started")
+
+
+@signals.task_success.connect
+def _task_succeeded(sender=None, **kwargs) -> None:
+    from support.prom import task_state
+
+    task_state(getattr(sender, "name", "unknown"), "succeeded")
+
+
+@signals.task_failure.connect
+def _task_failed(sender=None, **kwargs) -> None:
+    from support.prom import task_state
+
+    task_state(getattr(sender, "name", "unknown"), "failed")
+
+
+@signals.task_retry.connect
+def _task_retried(sender=None, **kwargs) -> None:
+    from support.prom import task_state
+
+    task_state(getattr(sender, "name", "unknown"), "retried")
 
 
 @signals.task_postrun.connect
-def _task_done(task=None, **kwargs) -> None:
+def _task_done(task=None, task_id=None, **kwargs) -> None:
     from support.logs import task_finished
 
-    task_finished(task=task)
+    task_finished(task=task, task_id=task_id)

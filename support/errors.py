@@ -37,3 +37,12 @@ class NotFound(DomainError):
 
     status_code = 404
     code = "not_found"
+
+
+class AlreadyExists(ValidationFailed):
+    """Another object already holds this name, address or slug: a conflict with what is stored
+    (409), not a malformed request — the same request was fine a moment before. A kind of
+    ``ValidationFailed``, so a form shows it beside the field like any other."""
+
+    status_code = 409
+    code = "conflict"

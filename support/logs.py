@@ -89,17 +89,33 @@ def task_publishing(headers: dict | None = None, **kwargs) -> None:
         headers["request_id"] = request_id
 
 
-def task_starting(task=None, **kwargs) -> None:
-    """Celery ``task_prerun``: the task's lines carry the id it was queued with, or its own."""
+_TOKENS: dict[str, contextvars.Token] = {}
+
+
+def task_starting(task=None, task_id=None, **kwargs) -> None:
+    """Celery ``task_prerun``: the task's lines — and the rows it queues — carry the id it was
+    queued with (its header), else the one of the code that ran it in-process (an eager task,
+    in development and the tests), else its own."""
     given = getattr(task.request, "request_id", None) if task is not None else None
     if not given and task is not None:
         given = (getattr(task.request, "headers", None) or {}).get("request_id")
-    request_id_var.set(given or f"task-{getattr(task.request, 'id', '') or uuid.uuid4().hex}")
+    own = f"task-{getattr(task.request, 'id', '') or uuid.uuid4().hex}"
+    token = request_id_var.set(given or request_id_var.get() or own)
+    if task_id:
+        _TOKENS[task_id] = token
 
 
-def task_finished(task=None, **kwargs) -> None:
-    """Celery ``task_postrun``: forget the id; remember when a beat task last ran."""
-    request_id_var.set("")
+def task_finished(task=None, task_id=None, **kwargs) -> None:
+    """Celery ``task_postrun``: back to the id from before the task (none in a worker; the
+    request's after an eager task); remember when a beat task last ran."""
+    token = _TOKENS.pop(task_id, None) if task_id else None
+    if token is not None:
+        try:
+            request_id_var.reset(token)
+        except ValueError:  # set in another context: start clean
+            request_id_var.set("")
+    else:
+        request_id_var.set("")
     if task is not None:
         from support.status import beat_task_ran
 

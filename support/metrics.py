@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from support import prom
 from support.ratelimit import client_ip
 from support.status import readings, version
 
@@ -71,4 +72,4 @@ def exposition() -> str:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not allowed(request):
         raise Http404("No such page.")
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE)
+    return HttpResponse(exposition() + prom.exposition(), content_type=CONTENT_TYPE)

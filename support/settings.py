@@ -4,6 +4,7 @@ With nothing set you get the embedded default (SQLite file, filesystem Celery br
 console, files under ``var/``). ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "support.logs.RequestIdMiddleware",  # first: every log line of the request carries its id
+    "support.prom.RequestMetricsMiddleware",  # latency and SQL per request, by view
     "django.middleware.security.SecurityMiddleware",
     "support.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, display safety
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -279,6 +281,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.MaximumLengthValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 # Sessions are read from the cache (Redis, or the shared file cache) and written through to the
@@ -446,6 +449,7 @@ SPECTACULAR_SETTINGS = {
         "support.api.schema.schema_add_error_responses",
         "support.api.schema.schema_relax_optional_fields",
         "support.api.schema.schema_closed_request_bodies",
+        "support.api.schema.schema_exact_constraints",
     ],
 }
 
@@ -474,6 +478,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # /metrics (support/metrics.py): a bearer token, and/or the addresses that may scrape it.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Optional error tracking (support/errortracking.py): on when a DSN is set, personal data scrubbed.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from support.errortracking import init as _sentry_init
+
+    _sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SWITCHBOARD_VERSION"),
+        traces_sample_rate=env_int("SENTRY_TRACES_PERCENT", 0) / 100,
+    )
+# prometheus-client's multiprocess mode (support/prom.py): every web and worker process on the
+# host writes its samples here. Set before the library is first imported, which is when it
+# chooses where samples live; "off" keeps them in each process (one process only).
+if os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus")) == "off":
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+else:
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
 # More origins images may come from (support/security.py adds the S3 endpoint by itself).
 CSP_EXTRA_IMG_SRC = env_list("CSP_EXTRA_IMG_SRC")

@@ -26,7 +26,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
     sections = readings()
     failed_mail = list(
         OutboundEmail.objects.filter(status=OutboundStatus.FAILED)
-        .only("pk", "kind", "to", "subject", "last_error", "ticket_id", "created_at")
+        .only("pk", "kind", "to", "subject", "last_error", "ticket_id", "created_at", "request_id")
         .order_by("-created_at")[:ROWS]
     )
     for mail in failed_mail:

@@ -35,7 +35,7 @@ from support.api.errors import PayloadTooLarge, PreconditionFailed
 from support.api.filters import ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
 from support.api.renderers import BinaryRenderer
-from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM
+from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM, expand_schema
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted, ValidationFailed
@@ -87,8 +87,11 @@ def actor_for(user: User) -> Actor:
     return customer
 
 
-def ticket_etag(ticket: Ticket) -> str:
-    return f'"{ticket.pk}-{int(ticket.updated_at.timestamp() * 1_000_000)}"'
+def ticket_etag(ticket: Ticket, *, public: bool = False) -> str:
+    """For a customer (``public``), the time of the last change they can see: an internal note
+    or an assignment changes nothing they read, so their ETag stays."""
+    stamp = ticket.public_updated_at if public else ticket.updated_at
+    return f'"{ticket.pk}-{int(stamp.timestamp() * 1_000_000)}"'
 
 
 def _check_files(files) -> None:
@@ -105,7 +108,7 @@ def _lookup(model, pk, field: str, queryset=None):
         return None
     found = (queryset if queryset is not None else model.objects.all()).filter(pk=pk).first()
     if found is None:
-        raise ValidationFailed(f"No such {model._meta.verbose_name}.", field=field)
+        raise NotFound(f"No such {model._meta.verbose_name}.", field=field)
     return found
 
 
@@ -138,7 +141,7 @@ def _agent_by_id(pk, field: str) -> User | None:
 
 EXPAND_PARAM = OpenApiParameter(
     "expand",
-    str,
+    expand_schema("requester", "organization"),
     description="Comma-separated related objects to embed: requester, organization",
     examples=[OpenApiExample("both", value="requester,organization")],
 )
@@ -227,6 +230,9 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             fresh = ticket
         return self._answer(fresh, code)
 
+    def _etag(self, ticket: Ticket) -> str:
+        return ticket_etag(ticket, public=not self.request.user.is_agent)
+
     def _answer(self, ticket: Ticket, code: int, *, written=None) -> Response:
         """``written``: what ``ticket_create`` wrote beside the ticket (``as_created``), shown as
         written instead of read back."""
@@ -234,7 +240,7 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         if written is not None:
             context["written"] = written
         response = Response(self.get_serializer(ticket, context=context).data, status=code)
-        response["ETag"] = ticket_etag(ticket)
+        response["ETag"] = self._etag(ticket)
         if code == status.HTTP_201_CREATED:
             response["Location"] = f"/api/v1/tickets/{ticket.pk}"
         return response
@@ -247,16 +253,16 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         header = self.request.headers.get("If-Match")
         if header and header.strip() != "*":
             wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-            if ticket_etag(ticket) not in wanted:
+            if self._etag(ticket) not in wanted:
                 raise PreconditionFailed(
-                    current=self.get_serializer(ticket).data, etag=ticket_etag(ticket)
+                    current=self.get_serializer(ticket).data, etag=self._etag(ticket)
                 )
         return ticket
 
     @extend_schema(summary="Get a ticket", parameters=[EXPAND_PARAM])
     def retrieve(self, request, *args, **kwargs):
         ticket = self.get_object()
-        etag = ticket_etag(ticket)
+        etag = self._etag(ticket)
         seen = {
             tag.strip().removeprefix("W/")
             for tag in request.headers.get("If-None-Match", "").split(",")
@@ -517,6 +523,7 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
 
     serializer_class = AttachmentSerializer
     lookup_value_regex = r"[0-9a-fA-F-]{32,36}"
+    extra_query_params = ("format",)  # ?format=bin|json picks the download's renderer
 
     def get_queryset(self):
         return attachments_visible_to(self.request.user)

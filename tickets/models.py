@@ -113,8 +113,7 @@ class Ticket(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
-    # The agent who filed it (they always see it), and the addresses the first mail came to
-    # (routing rules match on them).
+    # Who filed it (they always see it); the addresses the first mail came to (routing reads them).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -144,6 +143,8 @@ class Ticket(models.Model):
 
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
+    # The last change a customer can see: notes and assignments leave it (ticket_touch).
+    public_updated_at = models.DateTimeField(default=clock.now)
     first_responded_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -154,8 +155,7 @@ class Ticket(models.Model):
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     # The nearest of the three (NULL when no clock runs): queues sort by it ("most urgent first").
     # Computed by the database, so every writer (services, bulk loads, raw SQL) keeps it right.
-    # LEAST over COALESCEs: each term is one of the non-null due times (SQLite's MIN would be
-    # NULL as soon as one argument is).
+    # LEAST over COALESCEs: each term is a non-null due time (SQLite's MIN is NULL if one is).
     sla_due_at = models.GeneratedField(
         expression=Least(
             Coalesce("first_response_due_at", "next_reply_due_at", "resolution_due_at"),

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
 from support import clock
-from support.api.schema import schema_optional
+from support.api.schema import schema_constrain, schema_optional
 from support.api.serializers import (
     StrictInputSerializer,
     id_field,
@@ -118,9 +118,8 @@ class TicketSlaSerializer(serializers.Serializer):
 
 def sla_representation(ticket: Ticket, *, written: TicketAsCreated | None = None) -> dict:
     """A ticket's SLA for agents, with no query per row: from the rows ``ticket_create`` just
-    wrote (``written``, its ``as_created``), else from what the list query loaded
-    (``tickets_with_sla_clock`` annotations, ``select_related("sla")``, ``sla_targets``
-    prefetched into ``LISTED_SLA_TARGETS``), else from the related rows."""
+    wrote (``written``), else from what the list query loaded (``tickets_with_sla_clock``,
+    ``select_related("sla")``, ``sla_targets`` in ``LISTED_SLA_TARGETS``), else the rows."""
     now = clock.now()
     if written is not None:
         matched, targets = written.sla, written.sla_targets
@@ -242,8 +241,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
     @cached_property
     def _hidden(self) -> frozenset[str]:
-        """What this reader doesn't get; decided once, before serializing, so what isn't shown
-        isn't loaded either (a list's rows share one serializer)."""
+        """What this reader doesn't get, decided once: what isn't shown isn't loaded either."""
         hidden = set()
         if self.context.get("request") is None:
             hidden.add("sla")  # webhook payloads and other server-side uses
@@ -259,6 +257,8 @@ class TicketSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         for name in self._hidden:
             del fields[name]
+        if "tags" in self._hidden:  # a customer: the time of the last change they can see
+            fields["updated_at"] = serializers.DateTimeField(source="public_updated_at")
         return fields
 
     @extend_schema_field(TicketSlaSerializer)
@@ -328,7 +328,8 @@ class TicketSerializer(serializers.ModelSerializer):
             data["tags"] = self.get_tags(ticket)
             data["cc"] = list(ticket.cc or [])
         data["created_at"] = iso_datetime(ticket.created_at, zone)
-        data["updated_at"] = iso_datetime(ticket.updated_at, zone)
+        seen = ticket.updated_at if agent_fields else ticket.public_updated_at
+        data["updated_at"] = iso_datetime(seen, zone)
         data["first_responded_at"] = iso_datetime(ticket.first_responded_at, zone)
         data["solved_at"] = iso_datetime(ticket.solved_at, zone)
         data["closed_at"] = iso_datetime(ticket.closed_at, zone)
@@ -571,6 +572,9 @@ class TicketAssignSerializer(StrictInputSerializer):
         if not attrs:
             raise serializers.ValidationError("Send assignee_id, team_id or both.")
         return attrs
+
+
+schema_constrain("TicketAssignRequest", minProperties=1)
 
 
 class TicketMergeSerializer(StrictInputSerializer):

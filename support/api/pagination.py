@@ -6,6 +6,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 
+from support.errors import NotFound
+
+INVALID_CURSOR = "No such page: use a cursor from a previous answer's next or previous link."
+
 
 class StableCursorPagination(CursorPagination):
     """Cursor pagination whose order always ends in the primary key, so pages never skip or
@@ -51,15 +55,18 @@ class StableCursorPagination(CursorPagination):
                 }
         return parameters
 
+    # A cursor names a page; one we never gave out names no page: 404, as for an id that names
+    # nothing (DRF's own answer), with the field named. Any string is a well-formed cursor, so
+    # the schema can't tell a made-up one from a real one — a 400 would call it malformed.
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)
         except exceptions.NotFound as exc:
-            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+            raise NotFound(INVALID_CURSOR, field="cursor") from exc
 
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
         except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
             # A hand-edited cursor whose position isn't a value of the ordering field.
-            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+            raise NotFound(INVALID_CURSOR, field="cursor") from exc

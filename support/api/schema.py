@@ -22,11 +22,18 @@ IF_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    # What ``support.api.idempotency`` takes: 1-255 printable ASCII characters, no blank ends.
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~](?:[ -~]*[!-~])?$"},
     location=OpenApiParameter.HEADER,
     description="Retry-safe POST: the same key and body return the first response.",
 )
 TICKET_ID_PARAM = OpenApiParameter("ticket_id", int, location=OpenApiParameter.PATH)
+
+
+def expand_schema(*choices: str) -> dict:
+    """``?expand=``: comma-separated names from ``choices`` (``parse_expand`` refuses others)."""
+    name = f"(?:{'|'.join(choices)})?"
+    return {"type": "string", "pattern": f"^ *{name} *(?:, *{name} *)*$"}
 
 
 # --- the error shape --------------------------------------------------------------------------
@@ -118,3 +125,54 @@ def schema_closed_request_bodies(result, generator, request, public):
         if name.endswith("Request") and schema.get("type") == "object":
             schema.setdefault("additionalProperties", False)
     return result
+
+
+# --- rules a serializer field can't state ----------------------------------------------------
+
+# Keywords added to a component as the server enforces them ("send at least one of these
+# fields": ``minProperties``), and property schemas more exact than a field can declare. Filled
+# by the serializer modules, beside the serializer they describe.
+SCHEMA_CONSTRAINTS: dict[str, dict] = {}
+
+
+def schema_constrain(component: str, *, properties: dict | None = None, **keywords) -> None:
+    entry = SCHEMA_CONSTRAINTS.setdefault(component, {})
+    entry.update(keywords)
+    if properties:
+        entry.setdefault("properties", {}).update(properties)
+
+
+def schema_exact_constraints(result, generator, request, public):
+    """The constraints above; and a list filter (``?status=open,pending``) takes at least one
+    value — an empty one is refused ("Give a value, or leave the parameter out")."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for component, keywords in SCHEMA_CONSTRAINTS.items():
+        schema = schemas.get(component)
+        if schema is None:
+            continue
+        for key, value in keywords.items():
+            if key == "properties":
+                schema.setdefault("properties", {}).update(value)
+            else:
+                schema[key] = value
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "array":
+                    schema["minItems"] = 1
+                if parameter.get("in") == "query":
+                    _no_null_characters(schema)
+    for name, schema in schemas.items():
+        if name.endswith("Request"):
+            for prop in schema.get("properties", {}).values():
+                _no_null_characters(prop)
+                _no_null_characters(prop.get("items", {}))
+    return result
+
+
+def _no_null_characters(schema: dict) -> None:
+    """Django refuses a NUL in any text it reads ("Null characters are not allowed")."""
+    plain = "pattern" not in schema and "enum" not in schema and "format" not in schema
+    if schema.get("type") == "string" and plain:
+        schema["pattern"] = "^[^\\u0000]*$"

@@ -11,6 +11,8 @@ fields.
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from datetime import datetime, tzinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -68,8 +70,9 @@ def json_type_errors(fields, data) -> dict[str, list[str]]:
         ):
             errors[name] = ["Must be a string."]
         elif isinstance(field, serializers.IntegerField) and (
-            isinstance(value, bool) or not isinstance(value, int)
-        ):
+            isinstance(value, bool)
+            or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer()))
+        ):  # 3.0 is a whole number, as JSON Schema's "integer" says
             errors[name] = ["Must be a whole number."]
         elif (
             isinstance(field, serializers.ListField)
@@ -83,6 +86,17 @@ def json_type_errors(fields, data) -> dict[str, list[str]]:
 
 def id_field(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@functools.cache
+def _time_zone_choices() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
+
+
+def time_zone_field(**kwargs) -> serializers.ChoiceField:
+    """A time zone of the tz database by name: the schema lists them (``TimeZoneEnum``), so a
+    name that only looks like one is refused by the schema as by the server."""
+    return serializers.ChoiceField(choices=_time_zone_choices(), **kwargs)
 
 
 def parse_expand(request, choices: frozenset[str]) -> frozenset[str]:

@@ -8,7 +8,7 @@ from customers.services import (
     organization_add_domain,
     organization_create,
 )
-from support.errors import ValidationFailed
+from support.errors import AlreadyExists, ValidationFailed
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_customer_emails_differing_only_in_case_are_refused():
 
 def test_customer_create_refuses_a_duplicate_with_a_sentence():
     customer_create(email="pat@example.net")
-    with pytest.raises(ValidationFailed, match="already exists"):
+    with pytest.raises(AlreadyExists, match="already exists"):
         customer_create(email="Pat@Example.net")
 
 

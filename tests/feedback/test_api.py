@@ -167,11 +167,11 @@ def test_links_on_a_ticket_out_of_reach_are_404(api, other_agent, ticket, item):
     assert client.post(url, {"item_id": item.pk}, format="json").status_code == 404
 
 
-def test_link_to_unknown_item_is_400(api, agent, ticket):
+def test_link_to_unknown_item_is_404_naming_the_field(api, agent, ticket):
     response = api(agent).post(
         f"/api/v1/tickets/{ticket.pk}/feedback-links", {"item_id": 999_999}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["error"]["fields"] == {"item_id": ["No such feedback item."]}
 
 

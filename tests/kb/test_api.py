@@ -68,7 +68,7 @@ def test_agents_create_change_and_publish(api, articles, agent):
         {"section_id": articles["section"].pk, "title": "x", "slug": "export", "body": "x"},
         format="json",
     )
-    assert collision.status_code == 400 and "already uses" in str(collision.json())
+    assert collision.status_code == 409 and "already uses" in str(collision.json())
     assert client.get("/api/v1/articles", {"status": "draft"}).json()["results"][0]["slug"] == "wip"
 
 

@@ -68,9 +68,9 @@ def test_a_slug_collision_is_a_clear_error(api, tree, agent):
     response = client.post(
         "/api/v1/article-categories", {"name": "Again", "slug": slug}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already uses the address" in str(response.json())
     bad = client.post(
         "/api/v1/article-sections", {"category_id": 999999, "name": "x"}, format="json"
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 404

@@ -386,7 +386,12 @@ def test_account_page_sets_a_password_for_the_normal_login(client, a_user):
     client.force_login(a_user)
     response = client.post(
         reverse("portal:account"),
-        {"action": "password", "password1": "quiet river 9182", "password2": "quiet river 9182"},
+        {
+            "action": "password",
+            "current_password": factories.PASSWORD,
+            "password1": "quiet river 9182",
+            "password2": "quiet river 9182",
+        },
     )
     assert response.status_code == 302
     client.logout()

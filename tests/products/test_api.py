@@ -74,12 +74,12 @@ def test_bad_input_names_the_field(api, pm):
     client = api(pm)
     product = factories.ProductFactory(name="Acme")
     duplicate = client.post("/api/v1/products", {"name": "acme"}, format="json")
-    assert duplicate.status_code == 400
+    assert duplicate.status_code == 409
     assert "already exists" in str(duplicate.json())
     unknown = client.post(
         "/api/v1/product-versions", {"product_id": 999999, "name": "1"}, format="json"
     )
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404
     assert "product_id" in str(unknown.json())
     extra = client.post("/api/v1/products", {"name": "B", "colour": "red"}, format="json")
     assert extra.status_code == 400

@@ -1,8 +1,9 @@
 """The published OpenAPI schema holds: schemathesis drives a live server with a real token with
 all its checks — no server error, every status, content type and header as documented,
-schema-invalid requests refused, undeclared methods answered 405, authentication enforced —
-but one: ``positive_data_acceptance`` (schema-valid requests accepted) still finds 400s for
-references to objects that don't exist and a few schema gaps (docs/api.md, "Contract")."""
+schema-invalid requests refused, schema-valid requests accepted, undeclared methods answered
+405, authentication enforced. ``schemathesis.toml`` beside this file names the few operations
+whose nested bodies the schema doesn't describe yet; for them, and in the fuzzing phase,
+``positive_data_acceptance`` also takes a 400 (docs/api.md, "Contract")."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests import factories
 @pytest.fixture
 def seeded(transactional_db, settings):
     settings.API_RATE_LIMIT_USER = 1_000_000
+    settings.API_RATE_LIMIT_ANON = 1_000_000  # fuzzing sends many unauthenticated requests
     team = factories.TeamFactory()
     admin = factories.AdminFactory(teams=[team])
     org = factories.OrganizationFactory()
@@ -36,16 +38,14 @@ def test_schemathesis_with_all_checks_finds_nothing(live_server, seeded):
     result = subprocess.run(  # noqa: S603 - our own tool, fixed arguments
         [
             executable,
+            "--config-file",
+            str(Path(__file__).with_name("schemathesis.toml")),
             "run",
             f"{live_server.url}/api/schema/",
             "--header",
             f"Authorization: Bearer {seeded}",
             "--checks",
             "all",
-            # Left (docs/api.md, "Contract"): schema-valid requests the server still refuses
-            # with a 400 — ids of objects that don't exist, cursors, nested bodies.
-            "--exclude-checks",
-            "positive_data_acceptance",
             # Timing is the benchmarks' job; a shared CI machine may be slow for a moment.
             "--max-response-time",
             "60",

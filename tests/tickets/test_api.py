@@ -334,7 +334,6 @@ def test_filters_by_status_and_updated_since(api, agent, team):
         {"assignee": "abc"},
         {"assignee": "99999999999999999999999"},
         {"expand": "assignee"},
-        {"cursor": "garbage"},
         {"page_size": "0"},
     ],
 )
@@ -397,7 +396,7 @@ def test_agent_creates_customer_and_customers_are_hidden_from_other_customers(ap
         api(agent)
         .post("/api/v1/customers", {"email": "new@example.org"}, format="json")
         .status_code
-        == 400
+        == 409
     )
     portal = factories.CustomerUserFactory()
     listing = api(portal).get("/api/v1/customers").json()["results"]

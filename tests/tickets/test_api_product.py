@@ -77,7 +77,7 @@ def test_agent_patches_the_version_and_filters_by_it(api, agent, team, cloud):
     by_product = client.get(f"/api/v1/tickets?product={cloud.pk}").json()["results"]
     assert other.pk not in [row["id"] for row in by_product]
     missing = client.patch(f"/api/v1/tickets/{ticket.pk}", {"version_id": 999999}, format="json")
-    assert missing.status_code == 400
+    assert missing.status_code == 404
     assert "version_id" in missing.json()["error"]["fields"]
 
 

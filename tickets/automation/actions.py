@@ -106,7 +106,7 @@ def system_note(ticket: Ticket, body: str) -> None:
         raise ValidationFailed("This ticket is closed and can't take new notes.")
     message = message_add(ticket, kind=MessageKind.NOTE, body=body, by=None, channel="web")
     record_event(ticket, kind=EventKind.NOTE_ADDED, by=None, message=message)
-    ticket_touch(ticket)
+    ticket_touch(ticket, internal=True)
 
 
 def render(template: str, ticket: Ticket) -> str:

@@ -10,7 +10,12 @@ their representation and what the test runs, so one view set serves them all (``
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -41,11 +46,27 @@ class AutomationPermission(permissions.BasePermission):
         return True
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {"all": {"type": "array"}, "any": {"type": "array"}},
+        "additionalProperties": False,
+    }
+)
+class ConditionsField(serializers.JSONField):
+    """``{"all": [...], "any": [...]}``; each condition is checked by ``validate_rule``."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": 30})
+class ActionsField(serializers.JSONField):
+    """``[{"action": ..., "value": ...}, ...]``; each is checked by ``validate_rule``."""
+
+
 class RuleInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=120)
     is_active = serializers.BooleanField(required=False)
-    conditions = serializers.JSONField(required=False)
-    actions = serializers.JSONField()
+    conditions = ConditionsField(required=False)
+    actions = ActionsField()
 
 
 class TriggerInputSerializer(RuleInputSerializer):
@@ -53,7 +74,7 @@ class TriggerInputSerializer(RuleInputSerializer):
 
 
 class ReorderSerializer(StrictInputSerializer):
-    ids = serializers.ListField(child=id_field(), allow_empty=False)
+    ids = serializers.ListField(child=id_field(), min_length=1)
 
 
 class TestSerializer(StrictInputSerializer):
@@ -144,7 +165,7 @@ class _RuleViewSet(
                 agent=request.user, ticket_id=data.validated_data["ticket_id"]
             )
         except NotFound:
-            raise exceptions.ValidationError({"ticket_id": ["No such ticket."]}) from None
+            raise NotFound("No such ticket.", field="ticket_id") from None
         return Response(self.dry_run(ticket))
 
 

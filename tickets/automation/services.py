@@ -10,7 +10,7 @@ from django.db.models import Max
 from accounts.models import Team, User
 from customers.models import Organization
 from support import clock
-from support.errors import ValidationFailed
+from support.errors import InvalidChange, ValidationFailed
 from tickets.automation.announce import announce, announce_reorder
 from tickets.automation.models import Automation, RoutingRule, RoutingSettings, Trigger
 from tickets.automation.schema import RuleError, validate_rule
@@ -122,7 +122,7 @@ def rules_reorder(model: RuleModel, ids: list[int], *, by: User | None = None) -
     ``<kind>.reordered`` when the order changed."""
     existing = list(model.objects.select_for_update().order_by("position", "id"))
     if sorted(ids) != sorted(rule.pk for rule in existing) or len(set(ids)) != len(ids):
-        raise ValidationFailed("Give every rule's id once, in the new order.", field="ids")
+        raise InvalidChange("Give every rule's id once, in the new order.", field="ids")
     by_id = {rule.pk: rule for rule in existing}
     moved = False
     for position, pk in enumerate(ids):

@@ -28,7 +28,7 @@ from support.api.permissions import AgentsOnly, ApiPermission
 from support.api.schema import ID_REGEX, IF_MATCH, TICKET_ID_PARAM
 from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import NotFound, ValidationFailed
 from tickets.macros import services
 from tickets.macros.models import Macro, MacroScope
 from tickets.macros.selectors import macro_get_for_agent, macros_visible_to
@@ -103,7 +103,7 @@ def _team(team_id: int | None) -> Team | None:
         return None
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
-        raise ValidationFailed(f"No such team: {team_id}.", field="team_id")
+        raise NotFound(f"No such team: {team_id}.", field="team_id")
     return team
 
 

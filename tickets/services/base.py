@@ -120,10 +120,21 @@ def ticket_lock(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def ticket_touch(ticket: Ticket, *fields: str) -> None:
-    """Save ``fields`` and a new ``updated_at``; when a report key changed, rewrite its copies."""
+# Changes a customer doesn't see: they move ``updated_at`` (the agents' queues) but not
+# ``public_updated_at`` (the portal's "Updated", a customer token's updated_at and ETag).
+INTERNAL_FIELDS = frozenset({"assignee", "team"})
+
+
+def ticket_touch(ticket: Ticket, *fields: str, internal: bool = False) -> None:
+    """Save ``fields`` and a new ``updated_at`` — and ``public_updated_at`` unless the change is
+    internal (``internal=True``, as for a note, or only ``INTERNAL_FIELDS``); when a report key
+    changed, rewrite its copies."""
     ticket.updated_at = clock.now()
-    ticket.save(update_fields=[*fields, "updated_at"])
+    stamps = ["updated_at"]
+    if not (internal or (fields and INTERNAL_FIELDS.issuperset(fields))):
+        ticket.public_updated_at = ticket.updated_at
+        stamps.append("public_updated_at")
+    ticket.save(update_fields=[*fields, *stamps])
     if REPORT_KEYS.intersection(fields):
         ticket_keys_sync(ticket)
 

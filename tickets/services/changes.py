@@ -291,7 +291,7 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
     if added or removed:
         rematch = True
         if not saved:
-            ticket_touch(ticket)
+            ticket_touch(ticket, internal=True)  # tags are the agents' alone
 
     _change_followers(ticket, clean, by=by)
     if "cc" in clean:

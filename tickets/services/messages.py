@@ -121,7 +121,7 @@ def ticket_note(
         needs_review=needs_review,
     )
     record_event(ticket, kind=EventKind.NOTE_ADDED, by=by, message=message)
-    ticket_touch(ticket)
+    ticket_touch(ticket, internal=True)
     return message
 
 
@@ -166,5 +166,5 @@ def message_forward(*, message: Message, to: Iterable[str], by: User, comment: s
         new=", ".join(addresses)[:255],
         data={"forwarded": message.pk, "to": addresses, "comment": comment},
     )
-    ticket_touch(ticket)
+    ticket_touch(ticket, internal=True)
     return note

@@ -35,9 +35,9 @@ from support.api.errors import PreconditionFailed
 from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH
-from support.api.serializers import StrictInputSerializer, id_field
+from support.api.serializers import StrictInputSerializer, id_field, time_zone_field
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import AlreadyExists, NotFound, ValidationFailed
 from tickets.models import Channel, Priority, TicketType
 from tickets.sla import services
 from tickets.sla.business_time import WEEKDAYS, Calendar, CalendarError
@@ -86,6 +86,10 @@ def api_field_errors() -> Iterator[None]:
         yield
     except DjangoValidationError as exc:
         if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                if any(error.code == "unique" for error in errors):  # a name already taken
+                    message = " ".join(m for error in errors for m in error.messages)
+                    raise AlreadyExists(message, field=API_FIELD.get(name, name)) from None
             raise exceptions.ValidationError(
                 {API_FIELD.get(name, name): msgs for name, msgs in exc.message_dict.items()}
             ) from None
@@ -184,7 +188,7 @@ def _validate_hours(value: dict) -> dict:
 
 class BusinessCalendarInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
-    time_zone = serializers.CharField(max_length=64, default="UTC")
+    time_zone = time_zone_field(default="UTC")
     always_open = serializers.BooleanField(default=False)
     hours = serializers.DictField(
         child=serializers.ListField(
@@ -454,7 +458,7 @@ def _by_ids(queryset, ids: list[int], field: str, what: str) -> list:
     found = list(queryset.filter(pk__in=set(ids)))
     missing = sorted(set(ids) - {obj.pk for obj in found})
     if missing:
-        raise ValidationFailed(f"No such {what}: {', '.join(map(str, missing))}.", field=field)
+        raise NotFound(f"No such {what}: {', '.join(map(str, missing))}.", field=field)
     return found
 
 

@@ -16,7 +16,7 @@ from support.api.permissions import AgentsOnly, ApiPermission
 from support.api.schema import ID_REGEX
 from support.api.serializers import StrictInputSerializer, id_field, serializing_for
 from support.api.views import ApiViewMixin
-from support.errors import ValidationFailed
+from support.errors import NotFound
 from tickets.models import SavedView
 from tickets.workspace import saved_views
 from tickets.workspace.queues import FILTER_KEYS, saved_views_for
@@ -85,9 +85,7 @@ def _teams(ids: list[int]) -> list[Team]:
     teams = list(Team.objects.filter(pk__in=ids))
     missing = sorted(set(ids) - {team.pk for team in teams})
     if missing:
-        raise ValidationFailed(
-            f"No such team: {', '.join(map(str, missing))}.", field="shared_with_ids"
-        )
+        raise NotFound(f"No such team: {', '.join(map(str, missing))}.", field="shared_with_ids")
     return teams
 
 

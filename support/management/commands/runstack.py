@@ -36,6 +36,8 @@ class Command(BaseCommand):
             "web": [
                 os.path.join(bin_dir, "gunicorn"),
                 "support.wsgi:application",
+                "--config",
+                "python:support.gunicorn_conf",
                 "--bind",
                 f"{host}:{port}",
                 "--workers",
@@ -60,6 +62,12 @@ class Command(BaseCommand):
             ],
         }
         env = dict(os.environ)
+        # One empty Prometheus samples directory for web and worker together, emptied here
+        # once, not by gunicorn while the worker is already writing to it.
+        from support.prom import reset_directory
+
+        reset_directory()
+        env["PROMETHEUS_RESET_ON_START"] = "0"
         url = f"http://{host}:{port}/"
         if not env.get("SITE_URL"):
             # Links in mail (sign-in, replies, surveys) point at the address served here.

@@ -93,7 +93,7 @@ def test_reorder(api, admin):
     assert response.status_code == 200
     assert [r["name"] for r in response.json()] == ["b", "a"]
     bad = api(admin).post("/api/v1/triggers/reorder", {"ids": [b.pk]}, format="json")
-    assert bad.status_code == 400 and "ids" in bad.json()["error"]["fields"]
+    assert bad.status_code == 409 and "ids" in bad.json()["error"]["fields"]
 
 
 def test_dry_run_changes_nothing(api, admin, ticket, team):
@@ -112,7 +112,7 @@ def test_dry_run_changes_nothing(api, admin, ticket, team):
     ticket.refresh_from_db()
     assert ticket.team == team
     missing = api(admin).post("/api/v1/triggers/test", {"ticket_id": 99999}, format="json")
-    assert missing.status_code == 400 and "ticket_id" in missing.json()["error"]["fields"]
+    assert missing.status_code == 404 and "ticket_id" in missing.json()["error"]["fields"]
 
 
 @pytest.mark.parametrize("resource", ["routing-rules", "triggers"])

@@ -163,15 +163,10 @@ def test_a_new_default_takes_the_flag_from_the_old_one(api, admin_user, policy, 
     [
         ({"warning_percent": 100}, "warning_percent"),
         ({"warning_percent": 0}, "warning_percent"),
-        ({"organization_ids": [999_999]}, "organization_ids"),
-        ({"calendar_id": 999_999}, "calendar_id"),
-        ({"notify_ids": [999_999]}, "notify_ids"),
-        ({"breach_team_id": 999_999}, "breach_team_id"),
         ({"priorities": ["whenever"]}, "priorities.0"),
         ({"tags": ["no spaces!"]}, "tags"),
         ({"first_response_minutes": None}, "first_response_minutes"),
         ({"first_response_minutes": 10**9}, "first_response_minutes"),
-        ({"name": "Default"}, "name"),
         ({"password": "x"}, "password"),
     ],
 )
@@ -185,6 +180,37 @@ def test_invalid_policy_input_is_400_naming_the_field(
     error = response.json()["error"]
     assert error["code"] == "invalid"
     assert field in error["fields"], error
+    assert SlaPolicy.objects.count() == 1
+
+
+def test_a_name_already_taken_is_409_naming_the_field(api, admin_user, policy, calendar):
+    response = api(admin_user).post(
+        "/api/v1/sla-policies", _policy_body(calendar, name="Default"), format="json"
+    )
+    assert response.status_code == 409, response.json()
+    assert "name" in response.json()["error"]["fields"]
+    assert SlaPolicy.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"organization_ids": [999_999]},
+        {"calendar_id": 999_999},
+        {"notify_ids": [999_999]},
+        {"breach_team_id": 999_999},
+    ],
+)
+def test_a_policy_naming_what_does_not_exist_is_404_naming_the_field(
+    api, admin_user, policy, calendar, change
+):
+    response = api(admin_user).post(
+        "/api/v1/sla-policies", _policy_body(calendar, **change), format="json"
+    )
+    assert response.status_code == 404, response.json()
+    error = response.json()["error"]
+    assert error["code"] == "not_found"
+    assert set(change) <= set(error["fields"]), error
     assert SlaPolicy.objects.count() == 1
 
 
@@ -341,7 +367,8 @@ def test_invalid_calendar_input_is_400_naming_the_field(api, admin_user, calenda
     response = api(admin_user).post(
         "/api/v1/business-calendars", {"name": "New", **body}, format="json"
     )
-    assert response.status_code == 400, response.json()
+    # A name another calendar holds is a conflict with what is stored, not bad input.
+    assert response.status_code == (409 if body == {"name": "Berlin"} else 400), response.json()
     assert field in response.json()["error"]["fields"], response.json()
     assert BusinessCalendar.objects.count() == 1
 
