@@ -22,7 +22,8 @@ from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, Tic
 from tickets.automation.api import AutomationViewSet, RoutingRuleViewSet, TriggerViewSet
 from tickets.fields.api import TicketFormViewSet
 from tickets.macros.api import MacroViewSet, TicketMacroApplyViewSet
-from tickets.sla.api import BusinessCalendarViewSet, SlaPolicyViewSet
+from tickets.sla.api import SlaPolicyViewSet
+from tickets.sla.calendar_api import BusinessCalendarViewSet
 from tickets.workspace.api import SavedViewViewSet
 
 router = SimpleRouter(trailing_slash="")

@@ -443,6 +443,8 @@ SPECTACULAR_SETTINGS = {
         "MessageKindEnum": "tickets.models.MessageKind",
         "VersionStatusEnum": "products.models.VersionStatus",
         "TicketFieldKindEnum": "tickets.fields.models.FieldKind",
+        "LanguageEnum": "kb.models.Language",
+        "TranslationLanguageEnum": [("de", "German"), ("es", "Spanish")],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

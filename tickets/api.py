@@ -58,7 +58,6 @@ from tickets.models import (
 from tickets.selectors import attachments_visible_to, messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     EXPANDABLE,
-    LISTED_SLA_TARGETS,
     LISTED_TAGS,
     AttachmentSerializer,
     MessageCreateSerializer,
@@ -73,6 +72,7 @@ from tickets.serializers import (
 )
 from tickets.sla.models import SlaTarget
 from tickets.sla.selectors import tickets_with_sla_clock
+from tickets.sla.serializers import LISTED_SLA_TARGETS
 
 Actor = User | Customer
 

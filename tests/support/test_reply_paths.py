@@ -26,9 +26,10 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = ("tests/", "migrations/", ".venv/")
-# Django calls the database router before every query when a replica is configured: settings,
-# not a step of the reply.
-NOT_STEPS = {"support/db_router.py"}
+# Django calls the database router before every query when a replica is configured, and the
+# metrics' execute wrapper around every query (support/prom.py): settings and instrumentation,
+# not steps of the reply.
+NOT_STEPS = {"support/db_router.py", "support/prom.py"}
 
 
 @dataclass

@@ -15,8 +15,8 @@ from tickets.serializers import (
     AttachmentSerializer,
     MessageSerializer,
     TicketSerializer,
-    TicketSlaSerializer,
 )
+from tickets.sla.serializers import TicketSlaSerializer
 
 pytestmark = pytest.mark.django_db
 

@@ -77,9 +77,9 @@ def test_ticket_page_query_count_is_constant(
     for n in range(3):
         services.ticket_note(ticket=ticket, body=f"note {n}", by=agent)
     # Cold: 17 (one reads the SLA policy when the header renders, fresh after a rule applied one),
-    # 3 more to load the product catalog and 2 the custom fields into the process's caches
-    # (products.cache, tickets.fields.cache).
-    with django_assert_max_num_queries(22) as few:
+    # 3 more to load the product catalog, 2 the custom fields and 1 the branding into the
+    # process's caches (products.cache, tickets.fields.cache, accounts.branding).
+    with django_assert_max_num_queries(23) as few:
         signed_in.get(_url("ticket", ticket))
     # Warm: sidebar counts, saved views, canned responses, agents, teams, the product catalog and
     # the custom fields come from the cache.

@@ -78,6 +78,8 @@ class TicketFormViewSet(
         forms = TicketForm.objects.prefetch_related(
             Prefetch("items", queryset=TicketFormField.objects.all(), to_attr="item_list")
         )
+        if getattr(self, "swagger_fake_view", False):
+            return forms.none()  # the schema is built without a user
         if not self.request.user.is_agent:
             forms = forms.filter(active=True, customer_visible=True)
         return forms
