@@ -49,8 +49,12 @@ def sentry_server():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://publickey@127.0.0.1:{server.server_address[1]}/1", received
+    # Deliver or drop what is still queued while the endpoint listens, then turn tracking off
+    # for the tests that follow (the worker process lives on: nothing may retry later).
+    sentry_sdk.flush(timeout=10)
+    sentry_sdk.get_client().close(timeout=10)
+    sentry_sdk.init(dsn=None)
     server.shutdown()
-    sentry_sdk.init(dsn=None)  # tracking off again for the tests that follow
 
 
 def _deliver(body_text: str, to_address: str, subject: str) -> None:

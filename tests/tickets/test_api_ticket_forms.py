@@ -89,7 +89,6 @@ def test_a_customer_files_through_a_form_with_fields_by_key(api, setup):
             {"version": True, "fields": {"browser": "opera"}},
             {"fields.browser": ["Browser: “opera” is not one of the choices."]},
         ),
-        ({"form_id": 99999}, {"form_id": ["No such ticket form."]}),
     ],
 )
 def test_a_customer_is_refused_with_a_400_naming_the_field(api, setup, extra, fields):
@@ -102,6 +101,15 @@ def test_a_customer_is_refused_with_a_400_naming_the_field(api, setup, extra, fi
     response = api(user).post("/api/v1/tickets", data, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == fields
+    assert not Ticket.objects.exists()
+
+
+def test_a_form_that_does_not_exist_is_a_404_naming_the_field(api, setup):
+    user = factories.CustomerUserFactory()
+    data = {"subject": "Crash", "body": "On export", "form_id": 99999}
+    response = api(user).post("/api/v1/tickets", data, format="json")
+    assert response.status_code == 404  # an id naming nothing (docs/api.md, "Contract")
+    assert response.json()["error"]["fields"] == {"form_id": ["No such ticket form."]}
     assert not Ticket.objects.exists()
 
 

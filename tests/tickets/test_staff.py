@@ -131,6 +131,9 @@ def test_django_admin_is_for_superusers_only(client, admin_user):
     assert "Django admin" not in page and reverse("staff:users") in page
     admin_user.superuser = True
     admin_user.save(update_fields=["superuser"])
+    # A change of powers ends the person's sessions (issue 20): they sign in again.
+    assert client.get("/admin/").status_code == 302
+    client.force_login(admin_user)
     assert client.get("/admin/").status_code == 200
     assert User.objects.create_superuser("root@example.com", "pw-123456789").is_superuser
 
