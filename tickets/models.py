@@ -11,41 +11,16 @@ from django.db.models.functions import Coalesce, Least
 from customers.models import Customer, Organization
 from products.models import Component, Product, Version
 from support import clock
-
-
-class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending"
-    ON_HOLD = "on_hold", "On hold"
-    SOLVED = "solved", "Solved"
-    CLOSED = "closed", "Closed"
-
-
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
-# Every status but closed: what automations can still change.
-LIVE_STATUSES = (*OPEN_STATUSES, Status.SOLVED)
-
-
-class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
-
-
-class TicketType(models.TextChoices):
-    QUESTION = "question", "Question"
-    INCIDENT = "incident", "Incident"
-    PROBLEM = "problem", "Problem"
-    TASK = "task", "Task"
-
-
-class Channel(models.TextChoices):
-    WEB = "web", "Web"
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "Email"
-    API = "api", "API"
+from tickets.choices import (  # noqa: F401  (re-exported: the models' vocabulary)
+    LIVE_STATUSES,
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    MessageKind,
+    Priority,
+    Status,
+    TicketType,
+)
 
 
 class Tag(models.Model):
@@ -359,11 +334,6 @@ def ticket_keyed_models() -> list[type[TicketKeyed]]:
     return [m for m in apps.get_models() if issubclass(m, TicketKeyed)]
 
 
-class MessageKind(models.TextChoices):
-    REPLY = "reply", "Public reply"
-    NOTE = "note", "Internal note"
-
-
 class Message(models.Model):
     """One entry of a ticket's conversation: a public reply or an internal note."""
 
@@ -458,42 +428,6 @@ class Attachment(models.Model):
     def is_image(self) -> bool:
         # SVG can carry script: never shown inline.
         return self.content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
-
-
-class EventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    REPLIED = "replied", "Public reply"
-    NOTE_ADDED = "note_added", "Internal note"
-    STATUS_CHANGED = "status_changed", "Status changed"
-    PRIORITY_CHANGED = "priority_changed", "Priority changed"
-    TYPE_CHANGED = "type_changed", "Type changed"
-    SUBJECT_CHANGED = "subject_changed", "Subject changed"
-    ASSIGNEE_CHANGED = "assignee_changed", "Assignee changed"
-    TEAM_CHANGED = "team_changed", "Team changed"
-    TAG_ADDED = "tag_added", "Tag added"
-    TAG_REMOVED = "tag_removed", "Tag removed"
-    FOLLOWER_ADDED = "follower_added", "Follower added"
-    FOLLOWER_REMOVED = "follower_removed", "Follower removed"
-    REQUESTER_CHANGED = "requester_changed", "Requester changed"
-    CC_ADDED = "cc_added", "CC added"
-    CC_REMOVED = "cc_removed", "CC removed"
-    # A public message sent by mail to an outside address (recorded with an internal note).
-    FORWARDED = "forwarded", "Message forwarded"
-    FIELD_CHANGED = "field_changed", "Field changed"
-    PRODUCT_CHANGED = "product_changed", "Product changed"
-    VERSION_CHANGED = "version_changed", "Version changed"
-    COMPONENT_CHANGED = "component_changed", "Component changed"
-    SLA_WARNING = "sla_warning", "SLA warning"
-    SLA_BREACHED = "sla_breached", "SLA breached"
-    # Written by feedback's services (the customer's satisfaction survey of this ticket).
-    CSAT_RATED = "csat_rated", "Satisfaction rating"
-    CSAT_COMMENTED = "csat_commented", "Satisfaction comment"
-    # Written by triggers (tickets.automation): a webhook to send (integrations delivers it), a
-    # rule that failed and was skipped.
-    TRIGGER_WEBHOOK = "trigger_webhook", "Trigger webhook"
-    RULE_FAILED = "rule_failed", "Rule failed"
-    # A rule applied an SLA policy (tickets.automation, tickets.sla.services.sla_apply_policy).
-    SLA_POLICY_SET = "sla_policy_set", "SLA policy set"
 
 
 class TicketEvent(models.Model):
