@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--out", default=str(BASE_DIR / "docs" / "benchmarks.md"))
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--json", help="also save the results here, for `python -m bench.compare` (two sizes)"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(BASE_DIR))

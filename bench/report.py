@@ -6,6 +6,7 @@ is kept from run to run.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import platform
@@ -127,13 +128,65 @@ def table(rows: list[tuple[Scenario, Result | None, Result | None]], *, n: int, 
     return "\n".join(lines)
 
 
-def write(path: Path, body: str) -> None:
-    block = f"{START}\n{body}\n{END}"
+def _result_dict(r: Result | None) -> dict | None:
+    if r is None:
+        return None
+    if r.error:
+        return {"error": r.error}
+    return {
+        "p50": r.p50,
+        "p95": r.p95,
+        "max": r.max,
+        "queries": r.median_queries,
+        "sql_ms": r.median_sql_ms,
+        "per_second": r.per_second,
+        "concurrency": r.concurrency,
+        "runs": len(r.seconds),
+    }
+
+
+def save_json(
+    path: Path, rows: list[tuple[Scenario, Result | None, Result | None]], *, n: int, http: str
+) -> None:
+    """The run as data: what ``python -m bench.compare`` reads to set two sizes side by side."""
+    data = {
+        "at": datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "n": n,
+        "machine": machine(),
+        "versions": versions(),
+        "data": data_size(),
+        "tickets": _tickets(),
+        "http": http,
+        "scenarios": [
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "target": s.target,
+                "kind": s.kind,
+                "throughput": s.throughput,
+                "in_process": _result_dict(local),
+                "http": _result_dict(remote),
+            }
+            for s, local, remote in rows
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, allow_nan=True))
+
+
+def _tickets() -> int:
+    from tickets.models import Ticket
+
+    return Ticket.objects.count()
+
+
+def write(path: Path, body: str, *, start: str = START, end: str = END) -> None:
+    block = f"{start}\n{body}\n{end}"
     if path.exists():
         text = path.read_text()
-        if START in text and END in text:
-            head, rest = text.split(START, 1)
-            tail = rest.split(END, 1)[1]
+        if start in text and end in text:
+            head, rest = text.split(start, 1)
+            tail = rest.split(end, 1)[1]
             path.write_text(head + block + tail)
             return
         path.write_text(text.rstrip() + "\n\n" + block + "\n")

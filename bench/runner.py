@@ -168,6 +168,9 @@ def run(args: Namespace) -> int:
     body = report.table(rows, n=args.n, http=http_note)
     print()
     print(body)
+    if getattr(args, "json", None):
+        report.save_json(Path(args.json), rows, n=args.n, http=http_note)
+        print(f"\nSaved {args.json}")
     if not args.no_write:
         report.write(Path(args.out), body)
         print(f"\nWrote {args.out}")

@@ -119,12 +119,12 @@ def outbound_mail_sweep(ctx: Context):
 QUEUE = "/agent/queues/all/"
 
 
-@page("Agent queue page, first page (all tickets)", target="p50 ≤ 30 ms")
+@page("Agent queue page, first page (all tickets)", target="p50 ≤ 20 ms")
 def agent_queue_page(ctx: Context) -> Request:
     return Request(QUEUE, user=ctx.agent)
 
 
-@page("Agent queue page, page 200 (keyset cursor)", target="p50 ≤ 30 ms")
+@page("Agent queue page, page 200 (keyset cursor)", target="p50 ≤ 20 ms")
 def agent_queue_page_200(ctx: Context) -> Request:
     from tickets.workspace import queues
 
@@ -141,6 +141,23 @@ def agent_queue_page_200(ctx: Context) -> Request:
 @page("Ticket page with 20 messages", target="p50 ≤ 30 ms")
 def agent_ticket_page(ctx: Context) -> Request:
     return Request(f"/agent/tickets/{ctx.ticket_with_messages(20)}/", user=ctx.agent)
+
+
+@call("Sidebar counts, an admin who sees every ticket (uncached)", target="p50 ≤ 50 ms")
+def sidebar_counts_admin(ctx: Context):
+    """What every agent page shows and the sidebar refreshes: the built-in views' counts, each
+    capped ("1,000+"), computed afresh each run (the 15-second per-agent cache dropped first)."""
+    from django.core.cache import cache
+
+    from tickets.workspace import queues
+
+    admin = ctx.admin
+
+    def run():
+        cache.delete(f"workspace:view-counts:{admin.pk}")
+        return queues.view_counts(admin)
+
+    return run
 
 
 def _search(ctx: Context, text: str) -> Request:
@@ -255,7 +272,7 @@ def report_dashboard_organization(ctx: Context) -> Request:
     return Request(f"/reports/?days=90{org}", user=ctx.admin)
 
 
-@page('Portal "my tickets" (customer with the most tickets)')
+@page('Portal "my tickets" (customer with the most tickets)', target="p50 ≤ 30 ms")
 def portal_my_tickets(ctx: Context) -> Request:
     return Request("/portal/", user=ctx.portal_user)
 
