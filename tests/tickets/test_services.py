@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from support import clock
 from support import events as stream
@@ -122,6 +124,18 @@ class TestReply:
         assert ticket.status == Status.OPEN
         assert ticket.first_responded_at == message.created_at
         assert kinds(ticket) == [EventKind.CREATED, EventKind.REPLIED, EventKind.STATUS_CHANGED]
+
+    def test_first_reply_writes_the_ticket_row_once(self, agent, customer):
+        """The first response is saved with the status it moves (new → open), in one UPDATE."""
+        ticket = new_ticket(customer)
+        table = connection.ops.quote_name(Ticket._meta.db_table)
+        with CaptureQueriesContext(connection) as done:
+            services.ticket_reply(ticket=ticket, body="On it.", by=agent)
+        writes = [q["sql"] for q in done.captured_queries if q["sql"].startswith(f"UPDATE {table}")]
+        assert len(writes) == 1, writes
+        ticket.refresh_from_db()
+        assert ticket.first_responded_at is not None and ticket.status == Status.OPEN
+        assert ticket.updated_at == ticket.public_updated_at
 
     def test_first_response_is_stamped_once(self, agent, customer):
         ticket = new_ticket(customer)

@@ -4,6 +4,8 @@ keyset pages in every sort, "Send and next ticket", the SLA board's order."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from support import clock
@@ -236,6 +238,19 @@ def test_send_and_next_never_opens_a_saved_view_of_someone_else(client, agent, t
     client.force_login(agent)
     response = _send(client, spread[0], f"/agent/views/{view.pk}/")
     assert "?sent=" in response.url
+
+
+def test_a_plain_send_from_a_saved_view_does_not_read_the_view(signed_in, agent, spread):
+    """The queue behind ``from`` is only looked up for "Send and next ticket"."""
+    view = SavedView.objects.create(owner=agent, name="Mine", filters={})
+    from_url = f"/agent/views/{view.pk}/"
+    with CaptureQueriesContext(connection) as plain:
+        response = _send(signed_in, spread[0], from_url, next_=False)
+    assert "?sent=" in response.url
+    assert not [q for q in plain.captured_queries if SavedView._meta.db_table in q["sql"]]
+    with CaptureQueriesContext(connection) as with_next:
+        _send(signed_in, spread[1], from_url)
+    assert [q for q in with_next.captured_queries if SavedView._meta.db_table in q["sql"]]
 
 
 def test_ticket_page_offers_send_and_next_only_with_a_queue(signed_in, spread):

@@ -438,14 +438,21 @@ def _signed_by(agent: User, ticket: Ticket, mail: ParsedMail) -> bool:
     )
 
 
+def _mail_ccs(mail: ParsedMail) -> list[str]:
+    """The people besides the sender and us that ``mail`` went to (at most ``MAX_CCS``)."""
+    sender, found = mail.from_email.lower(), []
+    for address in [*mail.to, *mail.cc]:
+        if address != sender and address not in found and not loops.is_own_address(address):
+            found.append(address)
+    return found[:MAX_CCS]
+
+
 def _hold_ccs(row: InboundEmail, mail: ParsedMail, verdict, *, ticket: Ticket | None) -> None:
     """A requester's mail adds to the ticket's CCs (``Ticket.cc``) only when its sender is
     verified; otherwise the addresses it would add are recorded on the row, not applied."""
     if verdict.passed:
         return
-    from tickets.mail.notify import mail_ccs
-
-    wanted = mail_ccs(mail, requester=mail.from_email)
+    wanted = _mail_ccs(mail)
     if wanted:
         current = list(ticket.cc or []) if ticket is not None else []
         row.cc_held = [a for a in wanted if a not in current]
@@ -456,10 +463,8 @@ def _verified_ccs(mail: ParsedMail, verdict) -> list[str]:
     they are well-formed addresses; none for an unverified one (docs/email.md, "Trust model")."""
     if not verdict.passed:
         return []
-    from tickets.mail.notify import mail_ccs
-
     found = []
-    for address in mail_ccs(mail, requester=mail.from_email):
+    for address in _mail_ccs(mail):
         try:
             found.extend(ticket_services.clean_cc_addresses([address]))
         except ValidationFailed:

@@ -28,7 +28,6 @@ from tickets.mail.outbound import _clean_header, email_queue
 from tickets.mail.threading import strip_subject
 from tickets.mail.trim import REPLY_MARKER
 from tickets.models import (
-    MAX_CCS,
     Channel,
     EventKind,
     Message,
@@ -205,17 +204,6 @@ def ticket_ccs(ticket: Ticket) -> list[str]:
     """Who else gets the ticket's public replies: its CCs (``Ticket.cc``), set by agents and by
     the requester's verified mail (docs/email.md, "CCs")."""
     return [a for a in ticket.cc or [] if not loops.is_own_address(a)]
-
-
-def mail_ccs(mail, *, requester: str) -> list[str]:
-    """The people besides the requester and us that ``mail`` went to (at most ``MAX_CCS``)."""
-    requester = requester.lower()
-    found: list[str] = []
-    for address in [*mail.to, *mail.cc]:
-        if address == requester or address in found or loops.is_own_address(address):
-            continue
-        found.append(address)
-    return found[:MAX_CCS]
 
 
 def _customer_may_get_mail(ticket: Ticket) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import PurePath
 
 from django.conf import settings
@@ -125,11 +126,13 @@ def ticket_lock(ticket: Ticket) -> Ticket:
 INTERNAL_FIELDS = frozenset({"assignee", "team"})
 
 
-def ticket_touch(ticket: Ticket, *fields: str, internal: bool = False) -> None:
-    """Save ``fields`` and a new ``updated_at`` — and ``public_updated_at`` unless the change is
-    internal (``internal=True``, as for a note, or only ``INTERNAL_FIELDS``); when a report key
-    changed, rewrite its copies."""
-    ticket.updated_at = clock.now()
+def ticket_touch(
+    ticket: Ticket, *fields: str, internal: bool = False, at: datetime | None = None
+) -> None:
+    """Save ``fields`` and a new ``updated_at`` (``at``, or now) — and ``public_updated_at``
+    unless the change is internal (``internal=True``, as for a note, or only
+    ``INTERNAL_FIELDS``); when a report key changed, rewrite its copies."""
+    ticket.updated_at = at or clock.now()
     stamps = ["updated_at"]
     if not (internal or (fields and INTERNAL_FIELDS.issuperset(fields))):
         ticket.public_updated_at = ticket.updated_at
@@ -164,9 +167,10 @@ def ticket_keys_backfill() -> int:
     return filled
 
 
-def status_set(ticket: Ticket, status: str, *, by: Actor | None) -> None:
+def status_set(ticket: Ticket, status: str, *, by: Actor | None, also: Sequence[str] = ()) -> None:
     """Move a locked ticket to ``status`` through the state machine (stamping solved/closed
-    times), record it, and let the SLA clocks pause, resume or stop."""
+    times), record it, and let the SLA clocks pause, resume or stop. ``also``: other fields the
+    caller set on the ticket in the same step, saved in the same write (a first response)."""
     workflow.check_transition(ticket.status, status)
     if status == Status.SOLVED and isinstance(by, User) and by.is_agent:
         # Custom fields an agent must fill in before solving (tickets.fields).
@@ -180,7 +184,7 @@ def status_set(ticket: Ticket, status: str, *, by: Actor | None) -> None:
         ticket.closed_at = now
     elif old == Status.SOLVED:  # reopened
         ticket.solved_at = None
-    ticket_touch(ticket, "status", "solved_at", "closed_at")
+    ticket_touch(ticket, "status", "solved_at", "closed_at", *also, at=now)
     record_event(ticket, kind=EventKind.STATUS_CHANGED, by=by, field="status", old=old, new=status)
     sla.sla_on_status_changed(ticket=ticket, old=old, new=status)
 

@@ -77,17 +77,19 @@ def reply_effects(
     record_event(ticket, kind=EventKind.REPLIED, by=by, message=message)
     sla.sla_on_reply(ticket=ticket, message=message)  # SLA: meet or start reply clocks
 
+    changed: list[str] = []
     if isinstance(by, User):
         if ticket.first_responded_at is None:
             ticket.first_responded_at = message.created_at
-            ticket_touch(ticket, "first_responded_at")
+            changed.append("first_responded_at")
         target = status or (Status.OPEN if ticket.status == Status.NEW else None)
     else:
         target = workflow.ON_CUSTOMER_REPLY.get(ticket.status)
+    # One write of the ticket row: the first response is saved with the status it moves.
     if target and target != ticket.status:
-        status_set(ticket, target, by=by)
+        status_set(ticket, target, by=by, also=changed)
     else:
-        ticket_touch(ticket)
+        ticket_touch(ticket, *changed)
 
 
 @ticket_change

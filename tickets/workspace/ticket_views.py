@@ -341,9 +341,14 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         composer["macro"] = macro.pk
         composer["macro_note"] = macro_note
     # "Send and next ticket": where this ticket stood in the agent's queue before the send moves
-    # it; the next ticket is the one after that place.
-    from_queue = queue_from_url(request, request.POST.get("from", ""))
-    go_next = request.POST.get("next") == "1" and from_queue is not None
+    # it; the next ticket is the one after that place. The queue is looked up (a saved view is a
+    # query) only when the agent asked for the next ticket; a plain send doesn't need it.
+    from_queue = (
+        queue_from_url(request, request.POST.get("from", ""))
+        if request.POST.get("next") == "1"
+        else None
+    )
+    go_next = from_queue is not None
     if go_next:
         sort_name, _ = queues.parse_sort(from_queue.sort, default=from_queue.default_sort)
         place = queues.sort_values_of(ticket, sort_name)
