@@ -76,6 +76,7 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
         followers = list(ticket.followers.only("id", "name", "email").order_by("id"))
     return {
         "ticket": ticket,
+        "edit_url": _edit_urls(ticket),
         "tags": tags,
         "followers": followers,
         "agents": agent_choices(),
@@ -88,6 +89,14 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
         "custom_fields": _field_rows(ticket),
         "ticket_forms": _form_choices(ticket),
     }
+
+
+def _edit_urls(ticket: Ticket) -> dict[str, str]:
+    """The header's edit URL of each field from one ``reverse``: the header has two per form, and
+    a form per tag, follower and copied address."""
+    subject = reverse("workspace:ticket_edit", kwargs={"ticket_id": ticket.pk, "field": "subject"})
+    prefix = subject.removesuffix("subject/")
+    return {field: f"{prefix}{field}/" for field in EDITABLE_FIELDS}
 
 
 def _by_id(row: dict) -> int:
