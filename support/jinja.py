@@ -16,7 +16,8 @@ rows=page.rows %}`` (``support/templatetags/jinja.py``); a view renders one dire
 
 This module gives every partial what it may use from Django: ``url(name, args=…, kwargs=…)``,
 Django's own filters under their Django names (Jinja2's ``filesizeformat`` counts in powers of ten;
-Django's, used here, in powers of two), and ``isoformat`` and ``exact_time``: what ``|date`` gives
+Django's, used here, in powers of two; ``date`` formats in the active language, as Django's
+``|date`` does), and ``isoformat`` and ``exact_time``: what ``|date`` gives
 with the two formats of the ``<time>`` elements (apply ``|localtime`` first). An app adds its own
 filters with a Jinja2 extension listed in the settings (``tickets.workspace.jinja``), so this
 module imports no app.
@@ -27,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.template.defaultfilters import date, filesizeformat, linebreaksbr
 from django.urls import reverse
 from django.utils.timezone import localtime
 from jinja2 import Environment
@@ -47,6 +48,7 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=options.pop("autoescape", True), **options)
     env.globals["url"] = reverse
     env.filters.update(
+        date=date,
         exact_time=exact_time,
         filesizeformat=filesizeformat,
         isoformat=isoformat,

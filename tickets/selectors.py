@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Aggregate, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from accounts.models import Team, User
 from support.errors import NotFound
@@ -53,18 +54,46 @@ def copied_in(email: str) -> Q:
     return Q(cc__icontains=f'"{address}"')
 
 
-def ticket_get_for_agent(*, agent: User, ticket_id: int, sla_clock: bool = False) -> Ticket:
+class JSONList(Aggregate):
+    """A group's values as one JSON array (``JSONB_AGG`` on PostgreSQL, ``JSON_GROUP_ARRAY`` on
+    SQLite); ``None`` for no row."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def with_tags_and_followers(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Each ticket with its tag names (``tag_names``) and followers (``follower_rows``: id, name,
+    email) read in its own query, as the ticket page's header shows them."""
+    tagged = Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk")).values("ticket_id")
+    followed = Ticket.followers.through.objects.filter(ticket_id=OuterRef("pk")).values("ticket_id")
+    follower = JSONObject(id="user_id", name="user__name", email="user__email")
+    return tickets.annotate(
+        tag_names=Subquery(tagged.annotate(names=JSONList("tag__name")).values("names")),
+        follower_rows=Subquery(followed.annotate(rows=JSONList(follower)).values("rows")),
+    )
+
+
+def ticket_get_for_agent(
+    *, agent: User, ticket_id: int, sla_clock: bool = False, header: bool = False
+) -> Ticket:
     """The ticket if ``agent`` may see it, else ``NotFound``. ``sla_clock``: with what its SLA
-    badge needs (``tickets_with_sla_clock``) in the same query, as on the ticket page."""
+    badge needs (``tickets_with_sla_clock``) in the same query, as on the ticket page;
+    ``header``: that, its SLA policy, tags and followers too (the ticket page's header)."""
     if not agent.is_agent:
         raise NotFound("No such ticket.")
     tickets = tickets_visible_to(agent).select_related(
         "requester", "organization", "assignee", "team"
     )
-    if sla_clock:
+    if sla_clock or header:
         from tickets.sla.selectors import tickets_with_sla_clock
 
         tickets = tickets_with_sla_clock(tickets)
+    if header:
+        tickets = with_tags_and_followers(tickets).select_related("sla")
     ticket = tickets.filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound("No such ticket.")

@@ -46,6 +46,12 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise exceptions.ValidationError(problems)
         if not is_list:
             return queryset
+        if filterset_class is None or not set(request.query_params) & set(
+            filterset_class.base_filters
+        ):
+            # No filter asked for: nothing for a FilterSet to do (it deep-copies its filters
+            # and builds a form on every request).
+            return queryset
         return super().filter_queryset(request, queryset, view)
 
 

@@ -55,7 +55,19 @@ def _both_ways(monkeypatch, tickets, query) -> tuple[list[int], list[int]]:
     return walked, sliced
 
 
-@pytest.mark.parametrize("text", ["hello", "export", "keyboard sticky", '"export number"', "nope"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello",
+        "export",
+        "keyboard sticky",
+        '"export number"',
+        '"export number" -keyboard',
+        '"number 7" or greeting',
+        '"sticky keyboard"',  # both words in one ticket, not as this phrase
+        "nope",
+    ],
+)
 def test_walk_and_slices_find_the_same_visible_tickets_newest_first(monkeypatch, desk, agent, text):
     tickets = queues.visible_tickets(agent)
     walked, sliced = _both_ways(monkeypatch, tickets, q(text))
@@ -64,6 +76,23 @@ def test_walk_and_slices_find_the_same_visible_tickets_newest_first(monkeypatch,
     assert set(walked) <= set(desk["mine"])  # never another team's ticket
     expected = set(tickets.filter(search_document__vector=q(text)).values_list("pk", flat=True))
     assert set(walked) == expected
+
+
+@pytest.mark.parametrize("text", ['"export number"', '"number 7" -keyboard', "keyboard"])
+def test_a_phrase_for_someone_who_sees_every_ticket(monkeypatch, desk, admin_user, text):
+    """An admin's candidates are not narrowed by visibility: the phrase is tested as they are
+    read, with the same result."""
+    monkeypatch.setattr(fulltext, "FIRST_SLICE", 3)
+    monkeypatch.setattr(fulltext, "ENOUGH", 1000)
+    tickets = queues.visible_tickets(admin_user)
+    found = fulltext.recent_matches(tickets, q(text))
+    expected = tickets.filter(search_document__vector=q(text)).values_list("pk", flat=True)
+    assert found == sorted(expected, reverse=True)
+
+
+def test_nobody_sees_nothing_found(desk, agent):
+    agent.is_active = False
+    assert fulltext.recent_matches(queues.visible_tickets(agent), q('"export number"')) == []
 
 
 def test_the_window_holds_the_newest_matches(monkeypatch, desk, agent):

@@ -71,19 +71,49 @@ def test_page_shows_conversation_notes_and_events_as_sentences(signed_in, agent,
     assert f"{agent.display_name} changed priority from Normal to High" in page
 
 
+def test_the_header_reads_tags_followers_and_policy_with_the_ticket(
+    signed_in, agent, ticket, django_assert_max_num_queries
+):
+    """Tags (by name), followers and the SLA policy come with the ticket's own query."""
+    from tickets.sla.models import TicketSla
+
+    other = factories.AgentFactory(name="Zed Other")
+    services.ticket_set_tags(ticket=ticket, add=["vip", "billing"], by=agent)
+    ticket.followers.add(other, agent)
+    TicketSla.objects.update_or_create(
+        ticket=ticket, defaults={"policy_name": "Gold", "pinned": True}
+    )
+    signed_in.get(_url("ticket", ticket))  # warm the caches
+    with django_assert_max_num_queries(9) as page:
+        response = signed_in.get(_url("ticket", ticket))
+    assert response.context["tags"] == ["billing", "vip"]
+    followers = response.context["followers"]
+    assert [f.pk for f in followers] == sorted([other.pk, agent.pk])
+    assert {f.display_name for f in followers} == {agent.display_name, "Zed Other"}
+    html = response.content.decode()
+    assert "SLA policy: Gold" in html and "pinned by a rule" in html
+    assert f'value="{other.pk}">Zed Other' in html
+    sql = " ".join(q["sql"] for q in page.captured_queries)
+    assert "tickets_ticket_tags" in sql and "tickets_ticketsla" in sql
+    assert not any(q["sql"].startswith('SELECT "tickets_tag"') for q in page.captured_queries)
+    assert not any(
+        'INNER JOIN "tickets_ticket_followers"' in q["sql"] for q in page.captured_queries
+    )
+
+
 def test_ticket_page_query_count_is_constant(
     signed_in, agent, ticket, django_assert_max_num_queries
 ):
     for n in range(3):
         services.ticket_note(ticket=ticket, body=f"note {n}", by=agent)
-    # Cold: 17 (one reads the SLA policy when the header renders, fresh after a rule applied one),
-    # 3 more to load the product catalog, 2 the custom fields and 1 the branding into the
-    # process's caches (products.cache, tickets.fields.cache, accounts.branding).
-    with django_assert_max_num_queries(23) as few:
+    # Cold: 14 (the ticket comes with its SLA policy, tags and followers), 3 more to load the
+    # product catalog, 2 the custom fields and 1 the branding into the process's caches
+    # (products.cache, tickets.fields.cache, accounts.branding).
+    with django_assert_max_num_queries(20) as few:
         signed_in.get(_url("ticket", ticket))
     # Warm: sidebar counts, saved views, canned responses, agents, teams, the product catalog and
     # the custom fields come from the cache.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         signed_in.get(_url("ticket", ticket))
     for n in range(12):
         services.ticket_reply(ticket=ticket, body=f"reply {n}", by=agent)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from tickets.models import Ticket
 from tickets.sla.models import TicketSla
 from tickets.sla.selectors import sla_clock_for
 
@@ -24,7 +25,11 @@ def sla_clock(ticket, live: bool = True):
 
 @register.inclusion_tag("tickets/sla/_policy.html")
 def sla_policy(ticket):
-    """One query: read when rendered, so a rule that applied a policy in this request shows."""
+    """Read with the ticket when it was (``ticket_get_for_agent(header=True)``: after any change
+    of the request), else one query when rendered, so a rule that applied a policy shows."""
+    if Ticket.sla.is_cached(ticket):
+        sla = getattr(ticket, "sla", None)
+        return {"sla": sla and {"policy_name": sla.policy_name, "pinned": sla.pinned}}
     sla = TicketSla.objects.filter(ticket=ticket).values("policy_name", "pinned").first()
     return {"sla": sla}
 

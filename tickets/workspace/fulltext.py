@@ -12,10 +12,12 @@ Two ways to find them, chosen per query from PostgreSQL's own statistics of the 
   first (which is what costs seconds for a common word).
 - **Any other query** (and any phrase, whose words may each be common while the phrase is
   rare): the GIN index's matches among the documents of a slice of the newest ticket numbers,
-  then the caller's visibility on those ids. The slices go back from the newest ticket, the
-  first ``FIRST_SLICE`` numbers wide and each next one ``SLICE_GROWTH`` times wider, until a
-  page of visible results is found or every ticket was looked at: a rare word takes a few index
-  lookups.
+  narrowed to what the caller may see, in one statement per slice. The slices go back from the
+  newest ticket, the first ``FIRST_SLICE`` numbers wide and each next one ``SLICE_GROWTH`` times
+  wider, until a page of visible results is found or every ticket was looked at: a rare word
+  takes a few index lookups. A phrase is looked up as its words alone (which the index answers
+  without reading any document) and its word positions are tested only on the candidates the
+  caller may see, newest first, until the window is full.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchVectorExact
 from django.db import connection
 from django.db.models import BooleanField, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from tickets.models import Ticket, TicketSearchDocument
 
@@ -41,6 +44,8 @@ COMMON = 0.05
 STATS_SECONDS = 600
 
 _LEXEME_RE = re.compile(r"(!?)'((?:[^']|'')+)'")
+# A quoted lexeme (kept as it is) or a phrase operator.
+_PHRASE_OPERATOR_RE = re.compile(r"('(?:[^']|'')+')|<(?:-|\d+)>")
 _stats: dict[str, Any] = {"at": -STATS_SECONDS, "freqs": {}, "floor": 0.0}
 
 
@@ -68,16 +73,23 @@ def _lexeme_frequencies() -> tuple[dict[str, float], float]:
 def estimated_share(query: SearchQuery) -> float:
     """Estimated share of documents matching ``query``: the product of its words' shares (its
     ``OR``s as a sum), negated words left out. One query for the parse; statistics cached."""
-    return _share(_tree(query))
+    return _share(_parsed(query)[0])
 
 
-def _tree(query: SearchQuery) -> str:
-    """The query as PostgreSQL parsed it, e.g. ``'hello' & 'thank'`` or ``'keep' <-> 'time'``."""
-    sql, params = query.as_sql(_compiler(), connection)
+def _parsed(query: SearchQuery) -> tuple[str, str]:
+    """The query as PostgreSQL parsed it (``'hello' & 'thank'``, ``'keep' <-> 'time' & !'out'``)
+    and the part of it an index can answer, negated words left out (``querytree``)."""
+    sql, params = _sql(query)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT querytree({sql})", params)  # noqa: S608 - our SQL, params bound
-        (tree,) = cursor.fetchone()
-    return tree or ""
+        # Our SQL, the text bound as parameters.
+        cursor.execute(f"SELECT querytree({sql}), ({sql})::text", [*params, *params])  # noqa: S608
+        tree, full = cursor.fetchone()
+    return tree or "", full or ""
+
+
+def _sql(query: SearchQuery) -> tuple[str, list]:
+    sql, params = query.as_sql(_compiler(), connection)
+    return sql, list(params)
 
 
 def _share(tree: str) -> float:
@@ -100,10 +112,12 @@ def _compiler():
 
 def recent_matches(tickets: QuerySet[Ticket], query: SearchQuery) -> list[int]:
     """Ids of up to ``WINDOW`` of ``tickets`` matching ``query``, newest first (see above)."""
+    if tickets.query.is_empty():
+        return []
     newest = TicketSearchDocument.objects.aggregate(top=Max("ticket_id"))["top"]
     if newest is None:
         return []
-    tree = _tree(query)
+    tree, full = _parsed(query)
     # A phrase ("<->", "<2>") is checked against each candidate's word positions: never walked
     # row by row, however common its words.
     if _share(tree) >= COMMON and "<" not in tree:
@@ -119,24 +133,88 @@ def recent_matches(tickets: QuerySet[Ticket], query: SearchQuery) -> list[int]:
             .order_by("-pk")
             .values_list("pk", flat=True)[:WINDOW]
         )
+    loose = _without_positions(tree)
+    if not _LEXEME_RE.search(loose):
+        loose = ""  # no word to look up ("-hello"): the query itself, through the whole index
     found: list[int] = []
     high, span = newest, FIRST_SLICE
     while high > 0 and len(found) < ENOUGH:
         low = max(high - span, 0)
-        # The documents alone first, unordered: PostgreSQL then reads the GIN index's matches
-        # cut to the slice (a bitmap), never the slice row by row; the caller's visibility is
-        # applied to those ids after.
-        candidates = sorted(
-            TicketSearchDocument.objects.filter(
-                vector=query, ticket_id__gt=low, ticket_id__lte=high
-            ).values_list("ticket_id", flat=True),
-            reverse=True,
+        found += _slice_matches(
+            tickets,
+            query,
+            loose=loose,
+            check=bool(loose) and loose != full,
+            low=low,
+            high=high,
+            limit=WINDOW - len(found),
         )
-        if candidates:
-            found += list(
-                tickets.filter(pk__in=candidates)
-                .order_by("-pk")
-                .values_list("pk", flat=True)[: WINDOW - len(found)]
-            )
         high, span = low, span * SLICE_GROWTH
     return found
+
+
+def _without_positions(tree: str) -> str:
+    """``tree`` with each phrase operator (``<->``, ``<2>``) read as ``&``: every document
+    holding the phrase holds all its words, and the GIN index answers that exactly, where a
+    phrase makes PostgreSQL read each candidate's stored vector to check the words' positions
+    (``querytree`` has left out negated words: nothing the query requires is lost)."""
+    return _PHRASE_OPERATOR_RE.sub(lambda m: m.group(1) or "&", tree)
+
+
+def _slice_matches(
+    tickets: QuerySet[Ticket],
+    query: SearchQuery,
+    *,
+    loose: str,
+    check: bool,
+    low: int,
+    high: int,
+    limit: int,
+) -> list[int]:
+    """Up to ``limit`` ids of ``tickets`` in ``(low, high]`` matching ``query``, newest first,
+    in one statement. The candidates are the GIN index's matches of ``loose`` (``query``
+    without its word positions, or ``query`` itself if empty) cut to the slice: a bitmap read
+    once (``OFFSET 0`` keeps PostgreSQL from turning it into a lookup per ticket). The caller's
+    visibility narrows them, and only then, if ``check``, is ``query`` tested on the stored
+    vector of each visible candidate, newest first, until ``limit`` are found."""
+    documents = TicketSearchDocument._meta.db_table
+    filtered = tickets.query.has_filters()
+    if not filtered:
+        # Every ticket may be seen (an admin): every candidate is tested, and PostgreSQL tests
+        # the phrase on each as it reads it from the table, cheaper than a lookup after.
+        loose, check = "", False
+    match_sql, match_params = ("%s::tsquery", [loose]) if loose else _sql(query)
+    candidates = (
+        f"SELECT ticket_id FROM {documents} WHERE vector @@ {match_sql} "  # noqa: S608
+        "AND ticket_id > %s AND ticket_id <= %s"
+    )
+    candidate_params = [*match_params, low, high]
+    if filtered:
+        # The candidates as a list read once (``OFFSET 0``: never a lookup of each ticket's
+        # document); PostgreSQL joins the slice's visible tickets to it as it judges cheapest.
+        visible_sql, visible_params = (
+            tickets.filter(
+                pk__gt=low,
+                pk__lte=high,
+                pk__in=RawSQL(f"{candidates} OFFSET 0", candidate_params),  # noqa: S611
+            )
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .query.sql_with_params()
+        )
+    else:
+        visible_sql = f"SELECT ticket_id AS pk FROM ({candidates}) c ORDER BY ticket_id DESC"  # noqa: S608
+        visible_params = candidate_params
+    check_sql, check_params = _sql(query) if check else ("TRUE", [])
+    if check:
+        vector_test = f"SELECT d.vector @@ {check_sql} FROM {documents} d"  # noqa: S608
+        check_sql = f"({vector_test} WHERE d.ticket_id = v.pk)"
+    # The visible candidates are sorted in their own subquery (``OFFSET 0``: not merged into
+    # this one), so the phrase test runs on them one by one, newest first, up to the limit.
+    sql = (
+        f"SELECT v.pk FROM ({visible_sql} OFFSET 0) v WHERE {check_sql} "  # noqa: S608
+        "ORDER BY v.pk DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*visible_params, *check_params, limit])
+        return [pk for (pk,) in cursor.fetchall()]

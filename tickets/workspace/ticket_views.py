@@ -68,10 +68,17 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
     # The clock badge reads the same running clocks as the queues' "SLA at risk" filter.
     if not hasattr(ticket, "sla_warn_at"):
         ticket_with_sla_clock(ticket)
+    if hasattr(ticket, "tag_names"):  # read with the ticket (``header=True``)
+        tags = sorted(ticket.tag_names or [])
+        followers = [User(**row) for row in sorted(ticket.follower_rows or [], key=_by_id)]
+    else:
+        tags = list(ticket.tags.values_list("name", flat=True))
+        followers = list(ticket.followers.only("id", "name", "email").order_by("id"))
     return {
         "ticket": ticket,
-        "tags": list(ticket.tags.values_list("name", flat=True)),
-        "followers": list(ticket.followers.only("id", "name", "email")),
+        "edit_url": _edit_urls(ticket),
+        "tags": tags,
+        "followers": followers,
         "agents": agent_choices(),
         "teams": team_choices(),
         "status_choices": Status.choices,
@@ -82,6 +89,18 @@ def _header_context(ticket: Ticket, *, error: str = "") -> dict:
         "custom_fields": _field_rows(ticket),
         "ticket_forms": _form_choices(ticket),
     }
+
+
+def _edit_urls(ticket: Ticket) -> dict[str, str]:
+    """The header's edit URL of each field from one ``reverse``: the header has two per form, and
+    a form per tag, follower and copied address."""
+    subject = reverse("workspace:ticket_edit", kwargs={"ticket_id": ticket.pk, "field": "subject"})
+    prefix = subject.removesuffix("subject/")
+    return {field: f"{prefix}{field}/" for field in EDITABLE_FIELDS}
+
+
+def _by_id(row: dict) -> int:
+    return row["id"]
 
 
 def _form_choices(ticket: Ticket) -> list:
@@ -189,7 +208,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
 
 @agent_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id, sla_clock=True)
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id, header=True)
     return render(request, "agent/ticket.html", _page_context(request, ticket))
 
 
@@ -216,7 +235,7 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
             error = exc.message
     if request.htmx:
         try:
-            ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+            ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id, header=True)
         except NotFound:
             # Moved to a team this agent is not in: it is out of their reach now.
             messages.success(request, f"#{ticket_id} moved out of your teams.")
@@ -273,7 +292,7 @@ def ticket_field_edit(request: HttpRequest, ticket_id: int, key: str) -> HttpRes
         if error:
             messages.error(request, error)
         return redirect("workspace:ticket", ticket_id=ticket_id)
-    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
+    ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id, header=True)
     response = render(request, "agent/_ticket_header.html", _header_context(ticket, error=error))
     response["HX-Trigger"] = "ticket-changed"
     return response
