@@ -1,0 +1,69 @@
+"""The product insight page: one product's tickets per version and week, response and resolution
+times, CSAT and the top custom field values, for a date range (``reports.product_insight``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import insights_required
+from products.cache import catalog
+from reports.product_insight import product_insight
+from reports.views import PRESETS, FilterError, format_duration, parse_filter
+from support.charts import line_chart
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+@insights_required
+def product_page(request: HttpRequest, pk: int) -> HttpResponse:
+    shelf = catalog.get()
+    product = shelf.product(pk)
+    if product is None:
+        raise Http404("No such product.")
+    try:
+        f = parse_filter(request).report
+    except FilterError as bad:
+        f = bad.filters.report
+    # Only the range applies here: the dashboard's team, agent, organization and channel don't.
+    f = dataclasses.replace(f, team_id=None, agent_id=None, organization_id=None, channel="")
+    insight = product_insight(f, product_id=product.pk, versions=shelf.versions_of(product.pk))
+    chart = line_chart(
+        title=f"{product.name}: tickets created per week, by version",
+        labels=[week.strftime("%-d %b") for week in insight.weeks],
+        series=insight.per_week or {"Tickets": [0 for _ in insight.weeks]},
+    )
+    rows = [
+        {
+            "name": row.name,
+            "created": row.created,
+            "solved": row.solved,
+            "first_response": format_duration(row.first_response.median),
+            "resolution": format_duration(row.resolution.median),
+            "csat": _pct(row.csat.score),
+            "answers": row.csat.answered,
+        }
+        for row in [*insight.versions, insight.total]
+    ]
+    return render(
+        request,
+        "reports/product_insight.html",
+        {
+            "product": product,
+            "products": shelf.products,
+            "f": f,
+            "presets": PRESETS,
+            "insight": insight,
+            "chart": chart,
+            "rows": rows,
+            "week_rows": [
+                (week, [counts[i] for counts in insight.per_week.values()])
+                for i, week in enumerate(insight.weeks)
+            ],
+            "nav": "reports",
+        },
+    )
