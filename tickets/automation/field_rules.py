@@ -219,3 +219,29 @@ def fields_clean_for_action(values: object) -> dict:
             raise ValidationFailed(f"There is no ticket field “{key}”.", field=f"fields.{key}")
         clean[key] = value_clean(field, value)
     return clean
+
+
+def editor_fields(*, automation: bool = False) -> list[dict]:
+    """The active fields as the rule editor offers them: key, label, kind, operators, and the
+    choices a value is picked from (a choice field's offered ones; yes / clear for a checkbox)."""
+    rows = []
+    for field in ticket_fields.get().values():
+        if not field.active:
+            continue
+        operators = [o for o in operators_for(field) if not (automation and o == CHANGED)]
+        if field.kind in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE):
+            choices = [[c.value, c.label] for c in field.choice_list if not c.retired]
+        elif field.kind == FieldKind.CHECKBOX:
+            choices = [["true", "Yes"], ["", "No (clear it)"]]
+        else:
+            choices = []
+        rows.append(
+            {
+                "key": field.key,
+                "label": field.label,
+                "kind": field.kind,
+                "operators": operators,
+                "choices": choices,
+            }
+        )
+    return rows
