@@ -19,6 +19,21 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
 
 
+CHART_SERIES = 3  # lines the chart can tell apart; the rest are summed as "Other versions"
+
+
+def _chart_series(per_week: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The versions with most tickets as their own lines, the others as one (the table below
+    the chart has every version)."""
+    ranked = sorted(per_week.items(), key=lambda item: -sum(item[1]))
+    if len(ranked) <= CHART_SERIES + 1:
+        return dict(ranked)
+    shown = dict(ranked[:CHART_SERIES])
+    rest = [counts for _, counts in ranked[CHART_SERIES:]]
+    shown["Other versions"] = [sum(week) for week in zip(*rest, strict=True)]
+    return shown
+
+
 @insights_required
 def product_page(request: HttpRequest, pk: int) -> HttpResponse:
     shelf = catalog.get()
@@ -35,7 +50,7 @@ def product_page(request: HttpRequest, pk: int) -> HttpResponse:
     chart = line_chart(
         title=f"{product.name}: tickets created per week, by version",
         labels=[week.strftime("%-d %b") for week in insight.weeks],
-        series=insight.per_week or {"Tickets": [0 for _ in insight.weeks]},
+        series=_chart_series(insight.per_week) or {"Tickets": [0 for _ in insight.weeks]},
     )
     rows = [
         {

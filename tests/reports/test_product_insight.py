@@ -2,80 +2,14 @@
 response and resolution per version, CSAT per version, the top custom field values — for a
 date range, in a number of queries that doesn't grow with versions, fields or tickets."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 
-from feedback.models import CsatSurvey
 from support import clock
 from tests import factories
-from tests.reports.conftest import NOW, at
-from tickets.models import Status, Ticket, ticket_keys_of
+from tests.reports.conftest import NOW, at, insight_ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cloud(db):
-    product = factories.ProductFactory(name="Cloud")
-    factories.VersionFactory(product=product, name="4.1")
-    factories.VersionFactory(product=product, name="4.2")
-    factories.TicketFieldFactory(key="browser", kind="choice", choices=["safari", "chrome"])
-    factories.TicketFieldFactory(key="os", kind="multi_choice", choices=["mac", "linux"])
-    factories.TicketFieldFactory(key="vip", kind="checkbox")
-    factories.TicketFieldFactory(key="order", kind="text")  # not counted: free text
-    return product
-
-
-def _ticket(product, version, created, *, fields=None, responded=None, solved=None):
-    ticket = factories.TicketFactory(
-        product=product,
-        version=version,
-        created_at=created,
-        status=Status.SOLVED if solved else Status.OPEN,
-        solved_at=solved,
-    )
-    Ticket.objects.filter(pk=ticket.pk).update(fields=fields or {}, first_responded_at=responded)
-    return ticket
-
-
-def _survey(ticket, rating, sent):
-    CsatSurvey.objects.create(
-        ticket=ticket,
-        customer=ticket.requester,
-        token=f"tok{ticket.pk}",
-        due_at=sent,
-        sent_at=sent,
-        rating=rating,
-        answered_at=sent,
-        **ticket_keys_of(ticket),
-    )
-
-
-@pytest.fixture
-def data(cloud):
-    v41, v42 = cloud.versions.get(name="4.1"), cloud.versions.get(name="4.2")
-    h = timedelta(hours=1)
-    a = _ticket(
-        cloud, v41, at(2), fields={"browser": "safari", "os": ["mac", "linux"]}, responded=at(2) + h
-    )
-    b = _ticket(
-        cloud,
-        v42,
-        at(3),
-        fields={"browser": "safari", "vip": True},
-        responded=at(3) + 3 * h,
-        solved=at(3) + 10 * h,
-    )
-    c = _ticket(cloud, v42, at(9), fields={"browser": "chrome", "os": ["mac"]})
-    _ticket(cloud, None, at(10))
-    _ticket(cloud, v41, at(20))  # out of range
-    _ticket(factories.ProductFactory(name="Other"), None, at(3), fields={"browser": "chrome"})
-    _survey(b, "good", at(5))
-    _survey(c, "bad", at(9))
-    _survey(a, "good", at(9))
-    return cloud
 
 
 def _get(client, product, **params):
@@ -85,8 +19,8 @@ def _get(client, product, **params):
         return client.get(reverse("reports:product", args=[product.pk]), params)
 
 
-def test_tickets_per_version_and_week_times_and_csat(client, data):
-    page = _get(client, data)
+def test_tickets_per_version_and_week_times_and_csat(client, insight_data):
+    page = _get(client, insight_data)
     assert page.status_code == 200
     insight = page.context["insight"]
     # Weeks start on Monday: 23 Feb (1 Mar is a Sunday), 2 Mar, 9 Mar.
@@ -104,10 +38,11 @@ def test_tickets_per_version_and_week_times_and_csat(client, data):
     assert (rows["All versions"]["csat"], rows["All versions"]["answers"]) == ("67%", 3)
     html = page.content.decode()
     assert "Tickets per version and week" in html and "<svg" in html
+    assert '<span class="stat-value">2.0 h</span>' in html  # the summary's median first response
 
 
-def test_the_top_values_of_each_choice_field(client, data):
-    page = _get(client, data)
+def test_the_top_values_of_each_choice_field(client, insight_data):
+    page = _get(client, insight_data)
     tops = {fv.field.key: fv.top for fv in page.context["insight"].fields}
     assert tops == {
         "browser": [("Safari", 2), ("Chrome", 1)],
@@ -116,8 +51,8 @@ def test_the_top_values_of_each_choice_field(client, data):
     }
 
 
-def test_the_date_range_narrows_everything(client, data):
-    page = _get(client, data, start="2026-03-09", end="2026-03-10")
+def test_the_date_range_narrows_everything(client, insight_data):
+    page = _get(client, insight_data, start="2026-03-09", end="2026-03-10")
     rows = {r["name"]: r for r in page.context["rows"]}
     assert rows["All versions"]["created"] == 2
     tops = {fv.field.key: fv.top for fv in page.context["insight"].fields}
@@ -125,10 +60,10 @@ def test_the_date_range_narrows_everything(client, data):
 
 
 def test_the_page_takes_the_same_queries_for_more_versions_fields_and_tickets(
-    client, data, django_assert_max_num_queries
+    client, insight_data, django_assert_max_num_queries
 ):
     client.force_login(factories.ProductManagerFactory())
-    url = reverse("reports:product", args=[data.pk])
+    url = reverse("reports:product", args=[insight_data.pk])
     params = {"start": "2026-03-01", "end": "2026-03-10"}
     with clock.travel(NOW):
         client.get(url, params)  # the process caches (catalog, fields) are filled once
@@ -136,9 +71,9 @@ def test_the_page_takes_the_same_queries_for_more_versions_fields_and_tickets(
             client.get(url, params)
         budget = len(small.captured_queries)
     for i in range(6):
-        version = factories.VersionFactory(product=data, name=f"5.{i}")
+        version = factories.VersionFactory(product=insight_data, name=f"5.{i}")
         factories.TicketFieldFactory(key=f"extra{i}", kind="choice", choices=["a", "b"])
-        _ticket(data, version, at(4), fields={f"extra{i}": "a", "browser": "chrome"})
+        insight_ticket(insight_data, version, at(4), fields={f"extra{i}": "a", "browser": "chrome"})
     with clock.travel(NOW):
         client.get(url, params)
         with django_assert_max_num_queries(budget):
@@ -146,8 +81,8 @@ def test_the_page_takes_the_same_queries_for_more_versions_fields_and_tickets(
     assert len(page.context["rows"]) == 10  # 8 versions, none, all
 
 
-def test_who_sees_the_page(client, data):
-    url = reverse("reports:product", args=[data.pk])
+def test_who_sees_the_page(client, insight_data):
+    url = reverse("reports:product", args=[insight_data.pk])
     assert client.get(url).status_code == 302  # anonymous: sign in
     client.force_login(factories.CustomerUserFactory())
     assert client.get(url).status_code == 404
@@ -156,7 +91,7 @@ def test_who_sees_the_page(client, data):
     assert client.get(reverse("reports:product", args=[999999])).status_code == 404
 
 
-def test_the_product_page_links_to_its_insight(client, data):
+def test_the_product_page_links_to_its_insight(client, insight_data):
     client.force_login(factories.ProductManagerFactory())
-    page = client.get(reverse("products:edit", args=[data.pk])).content.decode()
-    assert reverse("reports:product", args=[data.pk]) in page
+    page = client.get(reverse("products:edit", args=[insight_data.pk])).content.decode()
+    assert reverse("reports:product", args=[insight_data.pk]) in page
