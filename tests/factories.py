@@ -256,3 +256,12 @@ class TicketFieldFactory(DjangoModelFactory):
             FieldChoice.objects.get_or_create(
                 field=obj, value=value, defaults={"label": value.capitalize(), "position": position}
             )
+
+
+class FieldChoiceFactory(DjangoModelFactory):
+    class Meta:
+        model = FieldChoice
+
+    field = factory.SubFactory(TicketFieldFactory, kind="choice")
+    value = factory.Sequence(lambda n: f"choice-{n}")
+    label = factory.LazyAttribute(lambda o: o.value.capitalize())
