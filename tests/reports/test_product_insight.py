@@ -95,3 +95,13 @@ def test_the_product_page_links_to_its_insight(client, insight_data):
     client.force_login(factories.ProductManagerFactory())
     page = client.get(reverse("products:edit", args=[insight_data.pk])).content.decode()
     assert reverse("reports:product", args=[insight_data.pk]) in page
+
+
+def test_the_figures_are_reused_for_the_cache_time(client, insight_data, settings):
+    settings.REPORTS_CACHE_SECONDS = 60
+    first = _get(client, insight_data)
+    insight_ticket(insight_data, None, at(5))
+    again = _get(client, insight_data)
+    assert again.context["insight"].total.created == first.context["insight"].total.created == 4
+    settings.REPORTS_CACHE_SECONDS = 0
+    assert _get(client, insight_data).context["insight"].total.created == 5
