@@ -17,7 +17,7 @@ from django.shortcuts import render
 from accounts.decorators import insights_required
 from accounts.models import Role, Team, User
 from customers.models import Organization
-from reports import product_metrics
+from reports import field_groups, product_metrics
 from reports.feedback_metrics import CsatStat
 from reports.filters import ReportFilter
 from reports.grouped import GroupedReport, GroupRow, grouped_report
@@ -522,6 +522,8 @@ def _dashboard_context(request: HttpRequest, filters: Filters) -> dict:
         .order_by("name", "email")
         .only("name", "email"),
         "channels": Channel.choices,
+        "group_fields": field_groups.grouping_fields(),
+        "group": request.GET.get("group", ""),
         "query": request.GET.urlencode(),
         "nav": "reports",
     }
@@ -544,6 +546,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         tables=report["tables"],
         charts=report["charts"],
         summary=report["summary"],
+        **field_groups.context(request.GET.get("group", ""), filters.report),
     )
     return render(request, "reports/dashboard.html", context)
 

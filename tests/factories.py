@@ -9,6 +9,7 @@ from accounts.models import Role, Team, User
 from customers.models import Customer, Organization, OrganizationDomain
 from kb.markdown import render as kb_render
 from products.models import Component, Product, Version
+from tickets.fields.models import FieldChoice, TicketField
 from tickets.models import Message, MessageKind, Tag, Ticket
 
 PASSWORD = "correct horse battery staple"
@@ -232,3 +233,35 @@ class ComponentFactory(DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     name = factory.Sequence(lambda n: f"Component {n}")
+
+
+# --- custom fields -----------------------------------------------------------------------------
+
+
+class TicketFieldFactory(DjangoModelFactory):
+    """A custom field; ``choices=["safari", "chrome"]`` adds choices (labels capitalised)."""
+
+    class Meta:
+        model = TicketField
+        django_get_or_create = ("key",)
+        skip_postgeneration_save = True
+
+    key = factory.Sequence(lambda n: f"field{n}")
+    label = factory.LazyAttribute(lambda o: o.key.replace("_", " ").capitalize())
+    kind = "text"
+
+    @factory.post_generation
+    def choices(obj, create, extracted, **kwargs):
+        for position, value in enumerate(extracted or ()):
+            FieldChoice.objects.get_or_create(
+                field=obj, value=value, defaults={"label": value.capitalize(), "position": position}
+            )
+
+
+class FieldChoiceFactory(DjangoModelFactory):
+    class Meta:
+        model = FieldChoice
+
+    field = factory.SubFactory(TicketFieldFactory, kind="choice")
+    value = factory.Sequence(lambda n: f"choice-{n}")
+    label = factory.LazyAttribute(lambda o: o.value.capitalize())

@@ -219,6 +219,10 @@ class Ticket(models.Model):
             models.Index(fields=["product", "-updated_at", "-id"], name="ticket_product_idx"),
             models.Index(fields=["version", "-updated_at", "-id"], name="ticket_version_idx"),
             models.Index(fields=["component", "-updated_at", "-id"], name="ticket_component_idx"),
+            # A product's tickets created in a date range, by version (the product insight page).
+            models.Index(
+                fields=["product", "created_at", "version"], name="ticket_product_created_idx"
+            ),
             # A team's tickets of every status, newest activity first (the "all tickets" view).
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
             # Reports read date ranges of creation and solving, and the open tickets, grouped by

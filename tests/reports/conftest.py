@@ -10,7 +10,7 @@ import pytest
 from feedback.models import CsatSurvey, FeedbackItem, TicketFeedbackLink
 from reports.filters import ReportFilter
 from tests import factories
-from tickets.models import Channel, Status, ticket_keys_of
+from tickets.models import Channel, Status, Ticket, ticket_keys_of
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
 H = 3600
@@ -183,3 +183,70 @@ def sla_data(data):
            business=40 * H)  # fmt: skip
     clock_(T[7], RES, at(1, 0, 2), at(2, 0), state=TargetState.PAUSED, breached=at(2, 0))
     return data
+
+
+# --- the product insight page (tests/reports/test_product_insight*.py) ----------------------
+
+
+@pytest.fixture
+def cloud(db):
+    product = factories.ProductFactory(name="Cloud")
+    factories.VersionFactory(product=product, name="4.1")
+    factories.VersionFactory(product=product, name="4.2")
+    factories.TicketFieldFactory(key="browser", kind="choice", choices=["safari", "chrome"])
+    factories.TicketFieldFactory(key="os", kind="multi_choice", choices=["mac", "linux"])
+    factories.TicketFieldFactory(key="vip", kind="checkbox")
+    factories.TicketFieldFactory(key="order", kind="text")  # not counted: free text
+    return product
+
+
+def insight_ticket(product, version, created, *, fields=None, responded=None, solved=None):
+    ticket = factories.TicketFactory(
+        product=product,
+        version=version,
+        created_at=created,
+        status=Status.SOLVED if solved else Status.OPEN,
+        solved_at=solved,
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(fields=fields or {}, first_responded_at=responded)
+    return ticket
+
+
+def insight_survey(ticket, rating, sent):
+    CsatSurvey.objects.create(
+        ticket=ticket,
+        customer=ticket.requester,
+        token=f"tok{ticket.pk}",
+        due_at=sent,
+        sent_at=sent,
+        rating=rating,
+        answered_at=sent,
+        **ticket_keys_of(ticket),
+    )
+
+
+@pytest.fixture
+def insight_data(cloud):
+    v41, v42 = cloud.versions.get(name="4.1"), cloud.versions.get(name="4.2")
+    h = timedelta(hours=1)
+    a = insight_ticket(
+        cloud, v41, at(2), fields={"browser": "safari", "os": ["mac", "linux"]}, responded=at(2) + h
+    )
+    b = insight_ticket(
+        cloud,
+        v42,
+        at(3),
+        fields={"browser": "safari", "vip": True},
+        responded=at(3) + 3 * h,
+        solved=at(3) + 10 * h,
+    )
+    c = insight_ticket(cloud, v42, at(9), fields={"browser": "chrome", "os": ["mac"]})
+    insight_ticket(cloud, None, at(10))
+    insight_ticket(cloud, v41, at(20))  # out of range
+    insight_ticket(
+        factories.ProductFactory(name="Other"), None, at(3), fields={"browser": "chrome"}
+    )
+    insight_survey(b, "good", at(5))
+    insight_survey(c, "bad", at(9))
+    insight_survey(a, "good", at(9))
+    return cloud

@@ -449,6 +449,7 @@ PAGES: list[Page] = [
         INSIGHTS,
     ),
     _page("reports:dashboard", lambda s: [reverse("reports:dashboard")], INSIGHTS),
+    _page("reports:product", lambda s: [reverse("reports:product", args=[s.product])], INSIGHTS),
     # Custom ticket fields (issue 17): admins.
     _page("fields:list", lambda s: [reverse("fields:list")], {ADMIN}),
     _page("fields:new", lambda s: [reverse("fields:new")], {ADMIN}),

@@ -55,6 +55,8 @@ def field_changes(actions: list[dict]) -> TicketChanges:
             changes[key] = [*changes.get(key, []), *tags]
         elif name == "add_followers":
             changes["followers_add"] = _agents(value)
+        elif name == "set_field":
+            changes.setdefault("fields", {})[value["field"]] = value.get("value")
     return changes
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from tickets.automation import field_rules
 from tickets.automation.evaluate import Facts, _changed
 from tickets.automation.schema import CHANGE, ORDERED
 from tickets.automation.timing import TIME_COLUMNS, time_holds
@@ -122,6 +123,8 @@ def compile_condition(cond: dict) -> Predicate:
     name, operator, value = cond["field"], cond["operator"], cond.get("value")
     if name in TIME_COLUMNS:
         return lambda f: time_holds(f.ticket, cond, f.now)
+    if field_rules.is_field_condition(name):
+        return field_rules.predicate(cond)
     if operator in CHANGE:
         return lambda f: _changed(f, cond)
     if name == "business_hours":

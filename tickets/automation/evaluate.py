@@ -20,6 +20,7 @@ from django.db import connection
 
 from accounts.models import Team, User
 from support import clock
+from tickets.automation import field_rules
 from tickets.automation.schema import ORDERED
 from tickets.automation.timing import TIME_COLUMNS, time_holds
 from tickets.models import EventKind, Message, Ticket, TicketEvent
@@ -72,6 +73,11 @@ class Facts:
         "changed:<field>" for each field an event of it changed."""
         keys = {"created" if self.created else "updated"}
         keys.update(f"changed:{name}" for name in self.changes)
+        keys.update(
+            f"changed:{field_rules.PREFIX}{e.field}"
+            for e in self.events
+            if e.kind == EventKind.FIELD_CHANGED
+        )
         return frozenset(keys)
 
     @cached_property
@@ -231,6 +237,8 @@ def condition_holds(facts: Facts, cond: dict) -> bool:
     field, operator, value = cond["field"], cond["operator"], cond.get("value")
     if field in TIME_COLUMNS:
         return time_holds(facts.ticket, cond, clock.now())
+    if field_rules.is_field_condition(field):
+        return field_rules.predicate(cond)(facts)
     if operator in ("changed", "changed_to", "changed_from"):
         return _changed(facts, cond)
     if field == "business_hours":

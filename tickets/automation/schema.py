@@ -94,6 +94,7 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "mail": ("mail", False),
     "webhook": ("webhook", False),
     "set_sla_policy": ("sla_policy", False),
+    "set_field": ("field", True),  # {"field": <custom field key>, "value": …}
 }
 MAIL_TO = ("requester", "assignee", "team", "address")
 # The field an action changes (for the loop check).
@@ -142,6 +143,12 @@ def _check_condition(cond, where: str, *, automation: bool = False) -> None:
     if unknown:
         raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)
     name = cond.get("field")
+    if isinstance(name, str) and name.startswith("field."):
+        # Ticket custom fields: their module builds on this one's RuleError.
+        from tickets.automation.field_rules import check_condition
+
+        check_condition(cond, where, automation=automation)
+        return
     fields = (
         {k: v for k, v in {**TIME_FIELDS, **FIELDS}.items() if k not in CHANGE_ONLY_FIELDS}
         if automation
@@ -262,6 +269,10 @@ def _check_action(item, where: str, *, routing: bool) -> None:
         _check_mail(value, at)
     elif kind == "sla_policy":
         _ref(value, at, "SLA policy", nullable=False)
+    elif kind == "field":
+        from tickets.automation.field_rules import check_set_field
+
+        check_set_field(value, at)
     elif kind == "webhook":
         if not isinstance(value, dict) or set(value) != {"subscription"}:
             raise RuleError('A webhook action is {"subscription": <id>}.', field=at)
@@ -274,6 +285,8 @@ def _fires_on_its_own(conditions: dict, actions: list) -> bool:
     sets = {}
     for item in actions:
         field = ACTION_FIELD.get(item["action"])
+        if item["action"] == "set_field":
+            field = f"field.{item['value']['field']}"
         if field:
             sets.setdefault(field, []).append(item.get("value"))
     groups = [c for c in conditions.get("all", [])]

@@ -55,6 +55,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Val
 
 from support import clock
 from tickets import events
+from tickets.automation import field_rules
 from tickets.automation.actions import run_actions
 from tickets.automation.cache import _calendar_ids
 from tickets.automation.evaluate import Facts, conditions_hold
@@ -89,6 +90,9 @@ _COLUMNS = {
 def _column_filter(conditions: dict) -> Q:
     q = Q()
     for cond in conditions.get("all", ()):
+        if field_rules.is_field_condition(cond["field"]):
+            q &= field_rules.field_q(cond) or Q()
+            continue
         column = _COLUMNS.get(cond["field"])
         if column is None or cond["operator"] not in ("is", "is_not"):
             continue

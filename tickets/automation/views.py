@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import admin_required
 from accounts.models import Team
 from support.errors import DomainError, NotFound, ValidationFailed
-from tickets.automation import schema, services
+from tickets.automation import field_rules, schema, services
 from tickets.automation.dryrun import automation_dry_run, dry_run
 from tickets.automation.models import Automation, RoutingRule, Trigger
 from tickets.models import Ticket
@@ -170,6 +170,7 @@ def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
                 if routing or kind != "routing"
             ],
             "placeholders": schema.PLACEHOLDERS,
+            "custom_fields": field_rules.editor_fields(automation=kind == "automations"),
             "nav": "automation",
         },
         status=400 if errors else 200,

@@ -38,7 +38,9 @@ def field_param_keys(names: Iterable[str]) -> list[tuple[str, str]]:
     return [(name, name[len(PREFIX) :]) for name in names if name.startswith(PREFIX)]
 
 
-def _matches(key: str, value: object) -> Q:
+def value_matches(key: str, value: object) -> Q:
+    """Tickets whose field ``key`` holds ``value`` (``None``: no value), by containment on
+    PostgreSQL (the GIN index)."""
     if value is None:
         return ~Q(fields__has_key=key)
     if connection.vendor == "postgresql":
@@ -63,7 +65,7 @@ def field_q(name: str, raw_values: list[str], *, customer: bool = False) -> Q:
             value = value_clean(field, raw, old=raw)
         except ValidationFailed as exc:
             raise ValidationFailed(exc.message, field=name) from None
-        q |= _matches(key, value)
+        q |= value_matches(key, value)
     return q
 
 

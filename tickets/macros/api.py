@@ -112,7 +112,7 @@ def _save(**kwargs) -> Macro:
     try:
         return services.macro_save(**kwargs)
     except ValidationFailed as exc:
-        if exc.field in (*services.ACTION_KEYS, "tags"):
+        if exc.field in (*services.ACTION_KEYS, "tags") or (exc.field or "").startswith("fields."):
             exc.field = f"actions.{exc.field}"
         raise
 

@@ -11,7 +11,8 @@ ACTIONS_HELP = (
     "What the macro does, each key optional (at least one): reply, note (text with placeholders "
     "such as {{ customer.first_name }}), status (open, pending, on_hold, solved), priority, "
     'type, team (a team id, or null to clear), assignee (an agent id, "me" for whoever applies '
-    "it, or null to unassign), tags_add, tags_remove (lists of tag names)."
+    "it, or null to unassign), tags_add, tags_remove (lists of tag names), fields (custom field "
+    'values by key, null clears one: {"browser": "safari"}).'
 )
 
 

@@ -5,7 +5,8 @@
 ``actions`` keys (all optional, at least one): ``reply`` and ``note`` (text with the canned
 responses' placeholders), ``status``, ``priority``, ``type``, ``team`` (a team id, or ``None`` to
 clear it), ``assignee`` (an agent id, ``"me"`` for whoever applies it, or ``None`` to unassign),
-``tags_add`` and ``tags_remove`` (lists of tag names).
+``tags_add`` and ``tags_remove`` (lists of tag names), ``fields`` (custom field values by key,
+``None`` clears one: checked as a trigger's ``set_field``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from support import clock
 from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
 from tickets import services
 from tickets.automation.announce import announce
+from tickets.automation.field_rules import fields_clean_for_action
 from tickets.events import applied_with, ticket_change
+from tickets.fields.cache import ticket_fields
+from tickets.fields.services import display
 from tickets.macros.models import Macro, MacroScope
 from tickets.models import Message, Priority, Status, Ticket, TicketType
 from tickets.services import TicketChanges
@@ -28,7 +32,16 @@ from tickets.workspace.agent_cache import agent_lists_changed
 from tickets.workspace.canned import render_placeholders
 
 TEXT_KEYS = ("reply", "note")
-FIELD_KEYS = ("status", "priority", "type", "team", "assignee", "tags_add", "tags_remove")
+FIELD_KEYS = (
+    "status",
+    "priority",
+    "type",
+    "team",
+    "assignee",
+    "tags_add",
+    "tags_remove",
+    "fields",
+)
 ACTION_KEYS = (*TEXT_KEYS, *FIELD_KEYS)
 # A macro moves a ticket along, never opens a new one nor closes it (closing follows solving).
 MACRO_STATUSES = (Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED)
@@ -120,6 +133,10 @@ def macro_clean_actions(actions: object) -> dict:
             tags = _tags(actions[key], key)
             if tags:
                 clean[key] = tags
+    if "fields" in actions:
+        values = fields_clean_for_action(actions["fields"])
+        if values:
+            clean["fields"] = values
     both = set(clean.get("tags_add", ())) & set(clean.get("tags_remove", ()))
     if both:
         raise ValidationFailed(
@@ -232,6 +249,13 @@ def macro_describe(macro: Macro) -> str:
         parts.append("assign to me" if value == "me" else ("assign" if value else "unassign"))
     parts += [f"+{tag}" for tag in actions.get("tags_add", ())]
     parts += [f"−{tag}" for tag in actions.get("tags_remove", ())]
+    known = ticket_fields.get()
+    for key, value in actions.get("fields", {}).items():
+        field = known.get(key)
+        label = field.label if field else key
+        parts.append(
+            f"{label} {display(field, value) if field else value}" if value else f"no {label}"
+        )
     return " · ".join(parts)
 
 
@@ -261,6 +285,8 @@ def macro_changes(macro: Macro, *, agent: User) -> TicketChanges:
     for key in ("tags_add", "tags_remove"):
         if actions.get(key):
             changes[key] = list(actions[key])
+    if actions.get("fields"):
+        changes["fields"] = dict(actions["fields"])
     return changes
 
 
@@ -315,6 +341,7 @@ def macro_preview(macro: Macro, *, ticket: Ticket, agent: User) -> dict:
                 "new": " ".join([*(f"+{t}" for t in added), *(f"−{t}" for t in removed)]),
             }
         )
+    lines += _field_lines(ticket, changes.get("fields", {}))
     actions = macro.actions
     return {
         "id": macro.pk,
@@ -323,6 +350,24 @@ def macro_preview(macro: Macro, *, ticket: Ticket, agent: User) -> dict:
         "note": render_placeholders(actions.get("note", ""), ticket=ticket, agent=agent),
         "changes": lines,
     }
+
+
+def _field_lines(ticket: Ticket, values: dict) -> list[dict]:
+    """One preview line per custom field whose value would change, as the values read."""
+    known, current, lines = ticket_fields.get(), ticket.fields or {}, []
+    for key, value in values.items():
+        field = known.get(key)
+        if field is None or current.get(key) == value:
+            continue
+        lines.append(
+            {
+                "field": f"fields.{key}",
+                "label": field.label,
+                "old": display(field, current.get(key)),
+                "new": display(field, value),
+            }
+        )
+    return lines
 
 
 @ticket_change

@@ -13,6 +13,8 @@ from accounts.decorators import agent_required
 from accounts.models import Team
 from accounts.selectors import agent_choices, team_choices
 from support.errors import DomainError, NotFound
+from tickets.fields.models import CHOICE_KINDS, FieldKind
+from tickets.fields.services import active_fields
 from tickets.macros import services
 from tickets.macros.models import Macro, MacroScope
 from tickets.macros.selectors import (
@@ -41,9 +43,47 @@ FORM_KEYS = (
 )
 
 
+FIELD_PREFIX = "field."
+CLEAR = "__clear__"
+
+
+def _custom_fields_from(data: QueryDict) -> dict:
+    """``field.<key>`` inputs: empty leaves the field as it is, ``__clear__`` clears it."""
+    values: dict = {}
+    for field in active_fields():
+        value = data.get(FIELD_PREFIX + field.key, "").strip()
+        if value == CLEAR:
+            values[field.key] = None
+        elif value:
+            values[field.key] = value
+    return values
+
+
+def _field_rows(form: dict) -> list[dict]:
+    """The form's custom field controls: a list (choices; yes for a checkbox) or a text box."""
+    rows = []
+    for field in active_fields():
+        options = None
+        if field.kind in CHOICE_KINDS:
+            options = [(c.value, c.label) for c in field.choice_list if not c.retired]
+        elif field.kind == FieldKind.CHECKBOX:
+            options = [("true", "Yes")]
+        rows.append(
+            {
+                "name": FIELD_PREFIX + field.key,
+                "id": f"m-field-{field.key}",
+                "label": field.label,
+                "kind": field.kind,
+                "options": options,
+                "value": form.get(FIELD_PREFIX + field.key, ""),
+            }
+        )
+    return rows
+
+
 def actions_from_form(data: QueryDict) -> dict:
     """The form's fields as a macro's ``actions`` (checked by the service): an empty select is
-    "leave it"; ``team``/``assignee`` ``none`` clear it."""
+    "leave it"; ``team``/``assignee`` ``none`` clear it, a custom field's ``__clear__`` too."""
     actions: dict = {}
     for key in ("reply", "note", "status", "priority", "type", "tags_add", "tags_remove"):
         if data.get(key, "").strip():
@@ -54,6 +94,9 @@ def actions_from_form(data: QueryDict) -> dict:
             actions[key] = None
         elif value:
             actions[key] = value
+    fields = _custom_fields_from(data)
+    if fields:
+        actions["fields"] = fields
     return actions
 
 
@@ -74,6 +117,11 @@ def _form_from(macro: Macro) -> dict:
             form[key] = ""
     for key in ("tags_add", "tags_remove"):
         form[key] = " ".join(actions.get(key, []))
+    for key, value in actions.get("fields", {}).items():
+        if isinstance(value, list):  # a multiple choice: the form sets one value
+            value = value[0] if value else None
+        text = "true" if value is True else str(value)
+        form[FIELD_PREFIX + key] = CLEAR if value is None else text
     return form
 
 
@@ -111,6 +159,8 @@ def _page(request, *, editing=None, form=None, error="", status=200, tried=None)
         "type_choices": TicketType.choices,
         "agents": agent_choices(),
         "teams": team_choices(),
+        "field_rows": _field_rows(form or {}),
+        "clear": CLEAR,
         **nav_context(request, current="macros"),
     }
     return render(request, "agent/macros.html", context, status=status)
@@ -151,6 +201,7 @@ def macro_save_view(request: HttpRequest) -> HttpResponse:
         if isinstance(exc, NotFound):
             raise
         form = {key: data.get(key, "") for key in FORM_KEYS}
+        form.update({k: v for k, v in data.items() if k.startswith(FIELD_PREFIX)})
         form["active"] = data.get("active") == "on"
         return _page(request, editing=editing, form=form, error=exc.message, status=400)
     messages.success(request, f"Saved macro “{saved.title}”.")

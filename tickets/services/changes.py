@@ -273,6 +273,13 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
             },
         )
     if "fields" in clean and clean["fields"] != (ticket.fields or {}):
+        old_values = ticket.fields or {}
+        moved = {
+            k
+            for k in {*old_values, *clean["fields"]}
+            if old_values.get(k) != clean["fields"].get(k)
+        }
+        rematch = rematch or sla.policies_read_fields(moved)
         _record_field_changes(ticket, ticket.fields or {}, clean["fields"], by=by)
         ticket.fields = clean["fields"]
         saved.append("fields")

@@ -145,6 +145,11 @@ class SlaPolicySerializer(serializers.ModelSerializer):
     product_ids = serializers.ListField(
         source="products", child=serializers.IntegerField(), read_only=True
     )
+    field_values = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Custom choice fields: the ticket's value is one of these choices' values.",
+    )
     organization_ids = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     warning_team_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -164,6 +169,7 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "channels",
             "types",
             "product_ids",
+            "field_values",
             "organization_ids",
             "tags",
             "first_response_minutes",
@@ -220,6 +226,11 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
         child=serializers.ChoiceField(TicketType.choices), default=list, max_length=10
     )
     product_ids = serializers.ListField(child=id_field(), default=list, max_length=500)
+    field_values = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=64), max_length=100),
+        default=dict,
+        help_text='Custom choice fields by key, each with choice values: {"browser": ["safari"]}.',
+    )
     organization_ids = serializers.ListField(child=id_field(), default=list, max_length=500)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=64), default=list, max_length=50
@@ -340,6 +351,8 @@ class SlaPolicyViewSet(ApiViewMixin, EtagViewMixin, mixins.ListModelMixin, views
             policy.warning_team = _one(teams, values["warning_team_id"], "warning_team_id", "team")
         if "breach_team_id" in values:
             policy.breach_team = _one(teams, values["breach_team_id"], "breach_team_id", "team")
+        if "field_values" in values:
+            policy.field_values = values["field_values"]
         if "product_ids" in values:
             found = _by_ids(Product.objects.all(), values["product_ids"], "product_ids", "product")
             policy.products = [product.pk for product in found]

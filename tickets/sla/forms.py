@@ -10,10 +10,14 @@ from django import forms
 from accounts.models import Role, Team, User
 from customers.models import Organization
 from products.cache import catalog
+from tickets.fields.cache import ticket_fields
+from tickets.fields.models import CHOICE_KINDS
 from tickets.models import Channel, Priority, TicketType
 from tickets.sla.business_time import WEEKDAYS, Calendar, CalendarError
 from tickets.sla.models import BusinessCalendar, SlaPolicy
 
+# A policy's condition on a custom choice field is the form field "cf_<key>".
+FIELD_PREFIX = "cf_"
 DAY_NAMES = dict(
     zip(
         WEEKDAYS,
@@ -192,6 +196,17 @@ class PolicyForm(forms.ModelForm):
         self.fields["warning_team"].queryset = Team.objects.order_by("name")
         self.fields["breach_team"].queryset = Team.objects.order_by("name")
         self.fields["products"].choices = [(p.pk, p.name) for p in catalog.get().products]
+        chosen = self.instance.field_values or {}
+        for field in ticket_fields.get().values():
+            if field.kind in CHOICE_KINDS and (field.active or field.key in chosen):
+                self.fields[FIELD_PREFIX + field.key] = forms.MultipleChoiceField(
+                    label=field.label,
+                    choices=[(c.value, c.label) for c in field.choice_list],
+                    required=False,
+                    initial=chosen.get(field.key, []),
+                    widget=forms.SelectMultiple(attrs={"size": 4}),
+                    help_text="Any of them matches.",
+                )
         if self.instance.pk:
             self.fields["products"].initial = self.instance.products
             self.fields["priorities"].initial = self.instance.priorities
@@ -212,7 +227,16 @@ class PolicyForm(forms.ModelForm):
             raise forms.ValidationError("Set at least one target.")
         for field in ("priorities", "channels", "types", "products"):
             setattr(self.instance, field, cleaned.get(field) or [])
+        self.instance.field_values = {
+            name[len(FIELD_PREFIX) :]: values
+            for name, values in cleaned.items()
+            if name.startswith(FIELD_PREFIX) and values
+        }
         return cleaned
+
+    def custom_fields(self) -> list:
+        """The custom choice fields' conditions, in the fields' order."""
+        return [self[name] for name in self.fields if name.startswith(FIELD_PREFIX)]
 
     def tag_list(self) -> list[str]:
         return [t for t in (s.strip() for s in self.cleaned_data["tag_names"].split(",")) if t]

@@ -106,6 +106,9 @@ class SlaPolicy(models.Model):
     # Product ids (products app): a JSON list like the choices above, read from the policies'
     # per-process cache without a join.
     products = models.JSONField(default=list, blank=True)
+    # Custom choice fields: {"browser": ["safari", "chrome"]} (choices' stable values); the
+    # ticket's value (one of a multiple-choice's values) must be one of them.
+    field_values = models.JSONField(default=dict, blank=True)
     organizations = models.ManyToManyField("customers.Organization", blank=True, related_name="+")
     tags = models.ManyToManyField("tickets.Tag", blank=True, related_name="+")
 

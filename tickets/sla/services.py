@@ -16,6 +16,8 @@ from django.db import transaction
 
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
+from tickets.fields.cache import ticket_fields
+from tickets.fields.models import CHOICE_KINDS
 from tickets.models import Message, Status, Ticket, ticket_keys_of
 from tickets.sla.business_time import Calendar, add_business_time, business_time_between
 from tickets.sla.cache import active_policies
@@ -51,11 +53,56 @@ def policy_matches(policy: SlaPolicy, ticket: Ticket, tag_ids: set[int]) -> bool
         return False
     if policy.products and ticket.product_id not in policy.products:
         return False
+    if policy.field_values and not _fields_match(policy.field_values, ticket.fields or {}):
+        return False
     org_ids = {o.pk for o in policy.organizations.all()}
     if org_ids and ticket.organization_id not in org_ids:
         return False
     policy_tags = {t.pk for t in policy.tags.all()}
     return not (policy_tags and not policy_tags & tag_ids)
+
+
+def _fields_match(wanted: dict, values: dict) -> bool:
+    for key, choices in wanted.items():
+        current = values.get(key)
+        have = set(current) if isinstance(current, list) else {current}
+        if not have & set(choices):
+            return False
+    return True
+
+
+def policies_read_fields(keys: Iterable[str]) -> bool:
+    """Does an active policy match on one of these custom fields (so a change of them may
+    match another policy)?"""
+    keys = set(keys)
+    return any(keys & set(p.field_values or ()) for p in active_policies.get())
+
+
+def policy_field_values_clean(values: object) -> dict:
+    """A policy's custom field conditions checked: choice fields by key, each with a list of
+    its choices' values (a retired one too: tickets may hold it). ``ValidationFailed`` naming
+    ``field_values.<key>``."""
+    if not isinstance(values, dict):
+        raise ValidationFailed("Give field conditions as key: [values].", field="field_values")
+    known, clean = ticket_fields.get(), {}
+    for key, wanted in values.items():
+        field = known.get(key)
+        at = f"field_values.{key}"
+        if field is None or field.kind not in CHOICE_KINDS:
+            raise ValidationFailed(f"There is no choice field “{key}”.", field=at)
+        if isinstance(wanted, str):
+            wanted = [wanted]
+        if not isinstance(wanted, list):
+            raise ValidationFailed(f"{field.label}: give a list of choices.", field=at)
+        choices = {c.value for c in field.choice_list}
+        for value in wanted:
+            if value not in choices:
+                raise ValidationFailed(
+                    f"{field.label}: “{value}” is not one of the choices.", field=at
+                )
+        if wanted:
+            clean[key] = sorted(set(wanted))
+    return clean
 
 
 def policy_for(ticket: Ticket, *, tag_ids: set[int] | None = None) -> SlaPolicy | None:
@@ -467,6 +514,7 @@ def policy_save(
 
     for field in ("priorities", "channels", "types", "products"):
         setattr(policy, field, sorted(set(getattr(policy, field) or [])))
+    policy.field_values = policy_field_values_clean(policy.field_values or {})
     if not any(policy.target_minutes(k) for k in TargetKind.values):
         raise ValidationFailed(
             "A policy needs at least one target.", field="first_response_minutes"

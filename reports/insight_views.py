@@ -1,0 +1,101 @@
+"""The product insight page: one product's tickets per version and week, response and resolution
+times, CSAT and the top custom field values, for a date range (``reports.product_insight``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import insights_required
+from products.cache import catalog
+from reports.filters import ReportFilter
+from reports.product_insight import ProductInsight, product_insight
+from reports.views import PRESETS, FilterError, format_duration, parse_filter
+from support.charts import line_chart
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def _cached_insight(f: ReportFilter, product_id: int, versions: list) -> ProductInsight:
+    """The figures for a product and range, kept ``REPORTS_CACHE_SECONDS`` like the dashboard's
+    (a year of a big product is seconds of scanning at 1,000,000 tickets)."""
+    seconds = settings.REPORTS_CACHE_SECONDS
+    if not seconds:
+        return product_insight(f, product_id=product_id, versions=versions)
+    key = f"reports:product:v1:{product_id}:{f.start}:{f.end}:{f.tz.key}"
+    insight = cache.get(key)
+    if insight is None:
+        insight = product_insight(f, product_id=product_id, versions=versions)
+        cache.set(key, insight, seconds)
+    return insight
+
+
+CHART_SERIES = 3  # lines the chart can tell apart; the rest are summed as "Other versions"
+
+
+def _chart_series(per_week: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The versions with most tickets as their own lines, the others as one (the table below
+    the chart has every version)."""
+    ranked = sorted(per_week.items(), key=lambda item: -sum(item[1]))
+    if len(ranked) <= CHART_SERIES + 1:
+        return dict(ranked)
+    shown = dict(ranked[:CHART_SERIES])
+    rest = [counts for _, counts in ranked[CHART_SERIES:]]
+    shown["Other versions"] = [sum(week) for week in zip(*rest, strict=True)]
+    return shown
+
+
+@insights_required
+def product_page(request: HttpRequest, pk: int) -> HttpResponse:
+    shelf = catalog.get()
+    product = shelf.product(pk)
+    if product is None:
+        raise Http404("No such product.")
+    try:
+        f = parse_filter(request).report
+    except FilterError as bad:
+        f = bad.filters.report
+    # Only the range applies here: the dashboard's team, agent, organization and channel don't.
+    f = dataclasses.replace(f, team_id=None, agent_id=None, organization_id=None, channel="")
+    insight = _cached_insight(f, product.pk, shelf.versions_of(product.pk))
+    chart = line_chart(
+        title=f"{product.name}: tickets created per week, by version",
+        labels=[week.strftime("%-d %b") for week in insight.weeks],
+        series=_chart_series(insight.per_week) or {"Tickets": [0 for _ in insight.weeks]},
+    )
+    rows = [
+        {
+            "name": row.name,
+            "created": row.created,
+            "solved": row.solved,
+            "first_response": format_duration(row.first_response.median),
+            "resolution": format_duration(row.resolution.median),
+            "csat": _pct(row.csat.score),
+            "answers": row.csat.answered,
+        }
+        for row in [*insight.versions, insight.total]
+    ]
+    return render(
+        request,
+        "reports/product_insight.html",
+        {
+            "product": product,
+            "products": shelf.products,
+            "f": f,
+            "presets": PRESETS,
+            "insight": insight,
+            "chart": chart,
+            "rows": rows,
+            "week_rows": [
+                (week, [counts[i] for counts in insight.per_week.values()])
+                for i, week in enumerate(insight.weeks)
+            ],
+            "nav": "reports",
+        },
+    )
