@@ -169,7 +169,9 @@ def test_the_api_answers_in_english_whatever_the_reader_asks(api, team, german_a
         first_response_due_at=clock.now() + timedelta(hours=3)
     )
     client = api(german_agent)
-    body = client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_ACCEPT_LANGUAGE="de").json()
+    response = client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_ACCEPT_LANGUAGE="de")
+    assert response["Content-Language"] == "en"
+    body = response.json()
     assert body["status"] == "new"
     assert body["sla"]["clock"]["label"] == "first response"
     assert body["sla"]["clock"]["text"].startswith("first response in ")
