@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from support import clock
 
@@ -25,22 +27,22 @@ def validate_time_zone(value: str) -> None:
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    AGENT = "agent", "Agent"
-    CUSTOMER = "customer", "Customer"
-    PRODUCT_MANAGER = "product_manager", "Product manager"
+    ADMIN = "admin", pgettext_lazy("role", "Admin")
+    AGENT = "agent", pgettext_lazy("role", "Agent")
+    CUSTOMER = "customer", pgettext_lazy("role", "Customer")
+    PRODUCT_MANAGER = "product_manager", pgettext_lazy("role", "Product manager")
 
 
 class Availability(models.TextChoices):
-    ONLINE = "online", "Online"
-    AWAY = "away", "Away"
-    OFFLINE = "offline", "Offline"
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
 
 
 class AssignmentMode(models.TextChoices):
-    OFF = "off", "Off"
-    ROUND_ROBIN = "round_robin", "Round robin"
-    LEAST_OPEN = "least_open", "Least open tickets"
+    OFF = "off", _("Off")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    LEAST_OPEN = "least_open", _("Least open tickets")
 
 
 class UserManager(BaseUserManager["User"]):

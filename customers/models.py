@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
 from support import clock
@@ -115,7 +116,7 @@ class CustomerEvent(models.Model):
     ``dispatched_at`` is empty. Append-only: the contact's history of such changes."""
 
     class Kind(models.TextChoices):
-        LOCALE_CHANGED = "customer.locale_changed", "Language changed"
+        LOCALE_CHANGED = "customer.locale_changed", _("Language changed")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=64, choices=Kind.choices)

@@ -91,18 +91,18 @@ class CsatSurvey(TicketKeyed):
 
 
 class ItemKind(models.TextChoices):
-    FEATURE_REQUEST = "feature_request", "Feature request"
-    BUG = "bug", "Bug"
-    IMPROVEMENT = "improvement", "Improvement"
+    FEATURE_REQUEST = "feature_request", _("Feature request")
+    BUG = "bug", _("Bug")
+    IMPROVEMENT = "improvement", _("Improvement")
 
 
 class ItemStatus(models.TextChoices):
-    NEW = "new", "New"
-    UNDER_REVIEW = "under_review", "Under review"
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    SHIPPED = "shipped", "Shipped"
-    DECLINED = "declined", "Declined"
+    NEW = "new", _("New")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SHIPPED = "shipped", _("Shipped")
+    DECLINED = "declined", _("Declined")
 
 
 # Statuses whose news the customers behind an item can be sent.
@@ -110,9 +110,9 @@ NOTIFIABLE_STATUSES = (ItemStatus.SHIPPED, ItemStatus.DECLINED)
 
 
 class Importance(models.TextChoices):
-    NICE_TO_HAVE = "nice_to_have", "Nice to have"
-    IMPORTANT = "important", "Important"
-    BLOCKER = "blocker", "Blocker"
+    NICE_TO_HAVE = "nice_to_have", _("Nice to have")
+    IMPORTANT = "important", _("Important")
+    BLOCKER = "blocker", _("Blocker")
 
 
 class FeedbackItemQuerySet(models.QuerySet["FeedbackItem"]):

@@ -434,6 +434,13 @@ def feedback_item_merge(*, source: FeedbackItem, target: FeedbackItem, by: User)
     return target
 
 
+def _item_status_text(context: dict) -> str:
+    # The mail's sentences are English (not translated yet: docs/feedback.md); its status name
+    # is too, whatever language the product manager who sends it reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("feedback/mail/item_status.txt", context)
+
+
 def feedback_item_notify_customers(*, item: FeedbackItem, message: str, by: User) -> int:
     """Tell every customer behind the item's tickets about its shipped/declined status, once each.
 
@@ -462,7 +469,7 @@ def feedback_item_notify_customers(*, item: FeedbackItem, message: str, by: User
                 kind="feedback_status",
                 to=[customer.email],
                 subject=f"Update on your request: {item.title}",
-                body_text=render_to_string("feedback/mail/item_status.txt", context),
+                body_text=_item_status_text(context),
                 dedupe_key=f"feedback:{item.pk}:{item.status}:{customer.pk}",
                 headers={"Auto-Submitted": "auto-generated"},
             )

@@ -6,42 +6,43 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from support import clock
 from support.logs import current_request_id
 
 
 class WebhookEventType(models.TextChoices):
-    TICKET_CREATED = "ticket.created", "Ticket created"
-    TICKET_UPDATED = "ticket.updated", "Ticket updated"
-    TICKET_STATUS_CHANGED = "ticket.status_changed", "Ticket status changed"
-    MESSAGE_CREATED = "message.created", "Message created"
-    SLA_WARNING = "sla.warning", "SLA warning"
-    SLA_BREACHED = "sla.breached", "SLA breached"
-    FEEDBACK_ITEM_STATUS_CHANGED = "feedback.item_status_changed", "Feedback item status changed"
-    CSAT_RECEIVED = "csat.received", "CSAT rating received"
-    ARTICLE_PUBLISHED = "article.published", "Knowledge-base article published"
-    ARTICLE_UPDATED = "article.updated", "Published knowledge-base article updated"
+    TICKET_CREATED = "ticket.created", _("Ticket created")
+    TICKET_UPDATED = "ticket.updated", _("Ticket updated")
+    TICKET_STATUS_CHANGED = "ticket.status_changed", _("Ticket status changed")
+    MESSAGE_CREATED = "message.created", _("Message created")
+    SLA_WARNING = "sla.warning", _("SLA warning")
+    SLA_BREACHED = "sla.breached", _("SLA breached")
+    FEEDBACK_ITEM_STATUS_CHANGED = "feedback.item_status_changed", _("Feedback item status changed")
+    CSAT_RECEIVED = "csat.received", _("CSAT rating received")
+    ARTICLE_PUBLISHED = "article.published", _("Knowledge-base article published")
+    ARTICLE_UPDATED = "article.updated", _("Published knowledge-base article updated")
     # Sent only to the subscription a trigger's webhook action names (tickets.automation).
-    TRIGGER_FIRED = "trigger.fired", "Trigger fired"
+    TRIGGER_FIRED = "trigger.fired", _("Trigger fired")
     # Workflow configuration changed (tickets.automation.announce).
-    ROUTING_RULE_CREATED = "routing_rule.created", "Routing rule created"
-    ROUTING_RULE_UPDATED = "routing_rule.updated", "Routing rule updated"
-    ROUTING_RULE_DELETED = "routing_rule.deleted", "Routing rule deleted"
-    ROUTING_RULE_REORDERED = "routing_rule.reordered", "Routing rules reordered"
-    TRIGGER_CREATED = "trigger.created", "Trigger created"
-    TRIGGER_UPDATED = "trigger.updated", "Trigger updated"
-    TRIGGER_DELETED = "trigger.deleted", "Trigger deleted"
-    TRIGGER_REORDERED = "trigger.reordered", "Triggers reordered"
-    AUTOMATION_CREATED = "automation.created", "Automation created"
-    AUTOMATION_UPDATED = "automation.updated", "Automation updated"
-    AUTOMATION_DELETED = "automation.deleted", "Automation deleted"
-    AUTOMATION_REORDERED = "automation.reordered", "Automations reordered"
-    MACRO_CREATED = "macro.created", "Macro created"
-    MACRO_UPDATED = "macro.updated", "Macro updated"
-    MACRO_DELETED = "macro.deleted", "Macro deleted"
+    ROUTING_RULE_CREATED = "routing_rule.created", _("Routing rule created")
+    ROUTING_RULE_UPDATED = "routing_rule.updated", _("Routing rule updated")
+    ROUTING_RULE_DELETED = "routing_rule.deleted", _("Routing rule deleted")
+    ROUTING_RULE_REORDERED = "routing_rule.reordered", _("Routing rules reordered")
+    TRIGGER_CREATED = "trigger.created", _("Trigger created")
+    TRIGGER_UPDATED = "trigger.updated", _("Trigger updated")
+    TRIGGER_DELETED = "trigger.deleted", _("Trigger deleted")
+    TRIGGER_REORDERED = "trigger.reordered", _("Triggers reordered")
+    AUTOMATION_CREATED = "automation.created", _("Automation created")
+    AUTOMATION_UPDATED = "automation.updated", _("Automation updated")
+    AUTOMATION_DELETED = "automation.deleted", _("Automation deleted")
+    AUTOMATION_REORDERED = "automation.reordered", _("Automations reordered")
+    MACRO_CREATED = "macro.created", _("Macro created")
+    MACRO_UPDATED = "macro.updated", _("Macro updated")
+    MACRO_DELETED = "macro.deleted", _("Macro deleted")
     # Sent only on request, to the one subscription an admin tests (integrations.services).
-    WEBHOOK_TEST = "webhook.test", "Test event"
+    WEBHOOK_TEST = "webhook.test", _("Test event")
 
 
 def new_secret() -> str:
@@ -81,10 +82,10 @@ class WebhookSubscription(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class WebhookDelivery(models.Model):

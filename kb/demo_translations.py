@@ -99,6 +99,34 @@ encabezado, uno por tipo, en un archivo ZIP.
 Jede Einladung gilt 7 Tage. Im Tab *Ausstehend* können Sie sie erneut senden oder zurückziehen.
 """,
     ),
+    # Billing in German and Spanish too: a Spanish reader searching "factura" (or "facturas")
+    # finds an article in their language, not only the English "invoice" ones it can't match.
+    (
+        "Add a VAT number to your invoices",
+        "es",
+        "Añadir el número de IVA a tus facturas",
+        "Escribe el NIF-IVA de tu empresa para que aparezca en cada factura nueva.",
+        """1. Ve a **Ajustes → Facturación → Datos de facturación**.
+2. Escribe el nombre de la empresa, la dirección y el **NIF-IVA** (con el prefijo del país, p. ej. `ES12345678Z`).
+3. Guarda.
+
+El NIF-IVA aparece en todas las facturas emitidas a partir de ahora. Si necesitas que volvamos a
+emitir una factura anterior, envíanos una solicitud con el número de la factura.
+""",
+    ),
+    (
+        "Add a VAT number to your invoices",
+        "de",
+        "USt-IdNr. auf Ihren Rechnungen angeben",
+        "Tragen Sie die USt-IdNr. Ihres Unternehmens ein, damit sie auf jeder neuen Rechnung steht.",
+        """1. Öffnen Sie **Einstellungen → Abrechnung → Rechnungsdaten**.
+2. Geben Sie Firmenname, Anschrift und **USt-IdNr.** ein (mit Länderkennung, z. B. `DE123456789`).
+3. Speichern Sie.
+
+Die USt-IdNr. steht ab sofort auf allen neuen Rechnungen. Für eine neu ausgestellte frühere
+Rechnung senden Sie uns eine Anfrage mit der Rechnungsnummer.
+""",
+    ),
 ]
 
 

@@ -6,6 +6,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from support import clock
 
@@ -15,8 +16,8 @@ def new_nonce() -> str:
 
 
 class LinkPurpose(models.TextChoices):
-    SIGN_IN = "sign_in", "Sign in"
-    SUBMISSION = "submission", "Confirm a request"
+    SIGN_IN = "sign_in", _("Sign in")
+    SUBMISSION = "submission", _("Confirm a request")
 
 
 class PendingSubmission(models.Model):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from support import clock
 
@@ -65,9 +66,9 @@ class Product(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    SUPPORTED = "supported", "Supported"
-    DEPRECATED = "deprecated", "Deprecated"
-    END_OF_LIFE = "end_of_life", "End of life"
+    SUPPORTED = "supported", _("Supported")
+    DEPRECATED = "deprecated", _("Deprecated")
+    END_OF_LIFE = "end_of_life", _("End of life")
 
 
 class VersionQuerySet(models.QuerySet["Version"]):

@@ -1,7 +1,8 @@
 """The translation catalogs, kept with Python alone (Babel), no GNU gettext binaries.
 
 ``manage.py messages update`` extracts every marked string (``gettext`` & co. in Python,
-``{% translate %}``/``{% blocktranslate %}`` in Django templates, via Django's own ``templatize``)
+``{% translate %}``/``{% blocktranslate %}`` in Django templates, via Django's own ``templatize``,
+and ``_()``/``{% trans %}`` in the Jinja2 partials of ``templates/jinja2/``, via Jinja2's extractor)
 into ``locale/<lang>/LC_MESSAGES/django.po``, keeping existing translations;
 ``manage.py messages compile`` writes the ``.mo`` files Django reads; ``manage.py messages check``
 (and ``tests/support/test_translations.py``) fails on a marked string missing or untranslated in a
@@ -18,8 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation.template import templatize
 
-# Where marked strings live; tests, benchmarks, migrations and the Jinja2 fast paths (agent
-# workspace only) are not in the catalog.
+# Where marked strings live; tests, benchmarks and migrations are not in the catalog.
 SKIP_DIRS = {
     ".venv",
     "tests",
@@ -28,7 +28,6 @@ SKIP_DIRS = {
     "node_modules",
     "var",
     "staticfiles",
-    "jinja2",
 }
 SKIP_TOP = {"docs", "static", "locale", "scripts"}
 KEYWORDS = {
@@ -58,6 +57,24 @@ def source_files(root: Path) -> Iterator[Path]:
             yield path
 
 
+def is_jinja2(path: Path) -> bool:
+    return "jinja2" in path.parts and "templates" in path.parts
+
+
+def _jinja2_messages(path: Path):
+    """(lineno, keyword, message, comments) of a Jinja2 partial, as ``extract_python`` gives
+    them for Python: Jinja2's own extractor, with the options of our environment."""
+    from jinja2.ext import babel_extract
+
+    with path.open("rb") as handle:
+        yield from babel_extract(
+            handle,
+            KEYWORDS.keys(),
+            [],
+            {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "trimmed": "true"},
+        )
+
+
 def _python_source(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".py":
@@ -75,12 +92,14 @@ def extract(root: Path | None = None):
     root = root or Path(settings.BASE_DIR)
     catalog = Catalog(project="Switchboard", fuzzy=False)
     for path in source_files(root):
-        source = _python_source(path)
-        if "gettext" not in source and "_(" not in source:
-            continue
-        for lineno, _func, message, comments in extract_python(
-            io.BytesIO(source.encode("utf-8")), KEYWORDS.keys(), [], {}
-        ):
+        if is_jinja2(path):
+            found = _jinja2_messages(path)
+        else:
+            source = _python_source(path)
+            if "gettext" not in source and "_(" not in source:
+                continue
+            found = extract_python(io.BytesIO(source.encode("utf-8")), KEYWORDS.keys(), [], {})
+        for lineno, _func, message, comments in found:
             spec = KEYWORDS[_func]
             msgid, context = _message_id(message, spec)
             if msgid is None:

@@ -21,6 +21,12 @@ Django's, used here, in powers of two; ``date`` formats in the active language, 
 with the two formats of the ``<time>`` elements (apply ``|localtime`` first). An app adds its own
 filters with a Jinja2 extension listed in the settings (``tickets.workspace.jinja``), so this
 module imports no app.
+
+Strings are translated like the Django templates' (the same catalogs, the active language):
+``jinja2.ext.i18n`` with Django's ``gettext``/``ngettext``/``pgettext`` installed, new-style
+(``{{ _("Forward") }}``, ``{{ _("From #%(id)s, merged", id=m.pk) }}``: placeholders are named and
+their values escaped). ``manage.py messages update`` extracts them with Jinja2's Babel extractor
+(``support.i18n_catalog``). A row loop should look a repeated string up once, before the loop.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from datetime import datetime
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date, filesizeformat, linebreaksbr
 from django.urls import reverse
+from django.utils import translation
 from django.utils.timezone import localtime
 from jinja2 import Environment
 
@@ -45,7 +52,10 @@ def exact_time(value: datetime) -> str:
 
 
 def environment(**options) -> Environment:
-    env = Environment(autoescape=options.pop("autoescape", True), **options)
+    extensions = [*options.pop("extensions", []), "jinja2.ext.i18n"]
+    env = Environment(autoescape=options.pop("autoescape", True), extensions=extensions, **options)
+    env.policies["ext.i18n.trimmed"] = True  # as the extractor reads {% trans %} blocks
+    env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals["url"] = reverse
     env.filters.update(
         date=date,

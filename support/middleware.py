@@ -1,14 +1,32 @@
 import logging
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from support.api.errors import api_server_error, error_body, is_api
 from support.errors import DomainError
 
 logger = logging.getLogger("django.request")
+
+
+class ApiLanguageMiddleware:
+    """The API answers in the default language whoever asks (after ``LocaleMiddleware`` and
+    ``PersonLanguageMiddleware``): its labels (an SLA clock's ``label`` and ``text``, a macro's
+    status names) and error sentences are a contract a client may compare, not a page to read
+    (docs/api.md, *Language*)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api(request):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)
 
 
 class DomainErrorMiddleware:

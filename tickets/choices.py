@@ -4,15 +4,16 @@ kinds. `tickets.models` re-exports them; new code may import them from here."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending"
-    ON_HOLD = "on_hold", "On hold"
-    SOLVED = "solved", "Solved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    ON_HOLD = "on_hold", _("On hold")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
@@ -21,62 +22,62 @@ LIVE_STATUSES = (*OPEN_STATUSES, Status.SOLVED)
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
 
 
 class TicketType(models.TextChoices):
-    QUESTION = "question", "Question"
-    INCIDENT = "incident", "Incident"
-    PROBLEM = "problem", "Problem"
-    TASK = "task", "Task"
+    QUESTION = "question", _("Question")
+    INCIDENT = "incident", _("Incident")
+    PROBLEM = "problem", _("Problem")
+    TASK = "task", _("Task")
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Web"
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "Email"
-    API = "api", "API"
+    WEB = "web", _("Web")
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
 
 
 class MessageKind(models.TextChoices):
-    REPLY = "reply", "Public reply"
-    NOTE = "note", "Internal note"
+    REPLY = "reply", _("Public reply")
+    NOTE = "note", _("Internal note")
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    REPLIED = "replied", "Public reply"
-    NOTE_ADDED = "note_added", "Internal note"
-    STATUS_CHANGED = "status_changed", "Status changed"
-    PRIORITY_CHANGED = "priority_changed", "Priority changed"
-    TYPE_CHANGED = "type_changed", "Type changed"
-    SUBJECT_CHANGED = "subject_changed", "Subject changed"
-    ASSIGNEE_CHANGED = "assignee_changed", "Assignee changed"
-    TEAM_CHANGED = "team_changed", "Team changed"
-    TAG_ADDED = "tag_added", "Tag added"
-    TAG_REMOVED = "tag_removed", "Tag removed"
-    FOLLOWER_ADDED = "follower_added", "Follower added"
-    FOLLOWER_REMOVED = "follower_removed", "Follower removed"
-    REQUESTER_CHANGED = "requester_changed", "Requester changed"
-    CC_ADDED = "cc_added", "CC added"
-    CC_REMOVED = "cc_removed", "CC removed"
+    CREATED = "created", _("Created")
+    REPLIED = "replied", _("Public reply")
+    NOTE_ADDED = "note_added", _("Internal note")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    TYPE_CHANGED = "type_changed", _("Type changed")
+    SUBJECT_CHANGED = "subject_changed", _("Subject changed")
+    ASSIGNEE_CHANGED = "assignee_changed", _("Assignee changed")
+    TEAM_CHANGED = "team_changed", _("Team changed")
+    TAG_ADDED = "tag_added", _("Tag added")
+    TAG_REMOVED = "tag_removed", _("Tag removed")
+    FOLLOWER_ADDED = "follower_added", _("Follower added")
+    FOLLOWER_REMOVED = "follower_removed", _("Follower removed")
+    REQUESTER_CHANGED = "requester_changed", _("Requester changed")
+    CC_ADDED = "cc_added", _("CC added")
+    CC_REMOVED = "cc_removed", _("CC removed")
     # A public message sent by mail to an outside address (recorded with an internal note).
-    FORWARDED = "forwarded", "Message forwarded"
-    FIELD_CHANGED = "field_changed", "Field changed"
-    PRODUCT_CHANGED = "product_changed", "Product changed"
-    VERSION_CHANGED = "version_changed", "Version changed"
-    COMPONENT_CHANGED = "component_changed", "Component changed"
-    SLA_WARNING = "sla_warning", "SLA warning"
-    SLA_BREACHED = "sla_breached", "SLA breached"
+    FORWARDED = "forwarded", _("Message forwarded")
+    FIELD_CHANGED = "field_changed", _("Field changed")
+    PRODUCT_CHANGED = "product_changed", _("Product changed")
+    VERSION_CHANGED = "version_changed", _("Version changed")
+    COMPONENT_CHANGED = "component_changed", _("Component changed")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
     # Written by feedback's services (the customer's satisfaction survey of this ticket).
-    CSAT_RATED = "csat_rated", "Satisfaction rating"
-    CSAT_COMMENTED = "csat_commented", "Satisfaction comment"
+    CSAT_RATED = "csat_rated", _("Satisfaction rating")
+    CSAT_COMMENTED = "csat_commented", _("Satisfaction comment")
     # Written by triggers (tickets.automation): a webhook to send (integrations delivers it), a
     # rule that failed and was skipped.
-    TRIGGER_WEBHOOK = "trigger_webhook", "Trigger webhook"
-    RULE_FAILED = "rule_failed", "Rule failed"
+    TRIGGER_WEBHOOK = "trigger_webhook", _("Trigger webhook")
+    RULE_FAILED = "rule_failed", _("Rule failed")
     # A rule applied an SLA policy (tickets.automation, tickets.sla.services.sla_apply_policy).
-    SLA_POLICY_SET = "sla_policy_set", "SLA policy set"
+    SLA_POLICY_SET = "sla_policy_set", _("SLA policy set")

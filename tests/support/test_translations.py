@@ -86,3 +86,29 @@ def test_the_compiled_catalogs_are_what_django_reads():
             % {"days": 3}
             == "Estos enlaces funcionan durante 3 días."
         )
+
+
+def test_the_jinja2_partials_strings_are_extracted_and_checked(project_copy: Path):
+    """The workspace's Jinja2 partials (templates/jinja2/) are in the catalog like the Django
+    templates: a new ``_()`` or ``{% trans %}`` there without a translation fails the check."""
+    partials = project_copy / "templates" / "jinja2" / "agent"
+    partials.mkdir(parents=True)
+    (partials / "_new.html").write_text(
+        '{{ _("A row nobody translated") }} {{ _("Hello %(name)s", name=n) }}'
+        "{% trans %}A block nobody translated{% endtrans %}"
+    )
+    catalog = i18n_catalog.extract(project_copy)
+    assert catalog.get("Hello %(name)s") is not None
+    found = i18n_catalog.problems(project_copy)
+    for text in ("A row nobody translated", "A block nobody translated"):
+        assert f"de: not in the .po: {text!r}" in found
+        assert f"es: not in the .po: {text!r}" in found
+
+
+def test_the_real_partials_render_translated():
+    from django.template import engines
+
+    partial = engines["jinja2"].get_template("agent/_search_results.html")
+    with translation.override("de"):
+        html = partial.render({"results": [], "q": "<b>x</b>", "full_text": False})
+    assert "Nichts passt zu „&lt;b&gt;x&lt;/b&gt;“." in html

@@ -1,19 +1,24 @@
 """An agent switches the workspace to German from Settings → Your language, with the keyboard,
-in headless Chromium: the navigation, the queue and the ticket page read in German (axe-clean).
+in headless Chromium: the navigation, the queue (its rows: statuses, priorities, SLA clocks) and
+the ticket page (its timeline's sentences and dates) read in German, axe-clean and without
+sideways scrolling from the longer German words at 1366×768 and 390×844.
 
 Screenshots go to ``$KB_SCREENSHOTS`` when set (docs/img is made from them), else a temp dir."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from accounts.models import User
+from support import clock
 from tests import factories
 from tests.a11y import DESKTOP, PHONE, assert_accessible
 from tests.kb.test_browser import signed_in_page
+from tickets.models import EventKind, Ticket, TicketEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +27,29 @@ def test_an_agent_reads_the_workspace_in_german(browser, live_server, tmp_path):
     shots = Path(os.environ.get("KB_SCREENSHOTS") or tmp_path)
     team = factories.TeamFactory(name="Support")
     agent = factories.AgentFactory(name="Dana Reyes", teams=[team])
-    ticket = factories.TicketFactory(team=team, subject="Rechnung fehlt")
+    ticket = factories.TicketFactory(
+        team=team, subject="Rechnung fehlt", status="on_hold", priority="urgent"
+    )
+    due = clock.now() + timedelta(hours=3, minutes=20)
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=due)
+    factories.TicketFactory(
+        team=team,
+        subject="Zahlungsbestätigungsbenachrichtigungen kommen nicht an",
+        status="pending",
+        assignee=agent,
+    )
+    breached = clock.now() - timedelta(hours=1)
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.SLA_BREACHED,
+        field="resolution",
+        old=f"due {breached.isoformat()}",
+        new=f"breach at {breached.isoformat()}",
+    )
+    TicketEvent.objects.create(
+        ticket=ticket, kind=EventKind.PRIORITY_CHANGED, actor=agent, field="priority",
+        old="normal", new="urgent",
+    )  # fmt: skip
     page = signed_in_page(browser, live_server, agent)
     page.goto(f"{live_server.url}/agent/settings/canned/")
     page.get_by_role("link", name="Your language").click()
@@ -38,10 +65,14 @@ def test_an_agent_reads_the_workspace_in_german(browser, live_server, tmp_path):
     page.get_by_role("link", name="Alle Tickets").click()
     page.get_by_role("heading", name="Alle Tickets", level=1).wait_for()
     assert page.get_by_role("link", name="Neues Ticket").is_visible()
-    assert page.get_by_text("1 angezeigt").is_visible()
-    assert_accessible(page)
+    assert page.get_by_text("2 angezeigt").is_visible()
+    rows = page.locator("tbody").inner_text()
+    for german in ("Zurückgestellt", "Dringend", "Wartend", "erste Antwort in 3 Std."):
+        assert german in rows, german
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
+        assert_accessible(page)
+        _no_sideways_scrolling(page)
         page.screenshot(path=shots / f"workspace-queue-de-{label}.png", full_page=True)
     page.set_viewport_size(DESKTOP)
 
@@ -52,6 +83,17 @@ def test_an_agent_reads_the_workspace_in_german(browser, live_server, tmp_path):
     assert body.get_attribute("placeholder").startswith("Antwort schreiben")
     page.get_by_role("radio", name="Interne Notiz").check()
     assert body.get_attribute("placeholder") == "Interne Notiz schreiben (nur für Agenten) …"
-    assert_accessible(page)
-    page.screenshot(path=shots / "workspace-ticket-de-desktop.png", full_page=True)
-    assert ticket.pk
+    timeline = page.locator("ol.timeline").inner_text()
+    assert "SLA verletzt: Lösung (war fällig heute " in timeline
+    assert "Dana Reyes hat die Priorität von Normal auf Dringend geändert" in timeline
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        assert_accessible(page)
+        _no_sideways_scrolling(page)
+        page.screenshot(path=shots / f"workspace-ticket-de-{label}.png", full_page=True)
+
+
+def _no_sideways_scrolling(page) -> None:
+    """Nothing wider than the window: the page doesn't scroll sideways (German words are long)."""
+    wide = page.evaluate("""() => [document.documentElement.scrollWidth, window.innerWidth]""")
+    assert wide[0] <= wide[1], wide

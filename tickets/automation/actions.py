@@ -7,9 +7,11 @@ import logging
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Team, User
 from support.errors import ValidationFailed
+from support.i18n import language_for
 from tickets.automation.evaluate import Facts
 from tickets.automation.schema import PLACEHOLDER_RE
 from tickets.events import record_event
@@ -159,11 +161,20 @@ def send_mail(rule, ticket: Ticket, facts: Facts, mail: dict, *, marker: int) ->
     to = [a for a in _recipients(ticket, mail, facts) if not loops.is_own_address(a)]
     if not to:
         return
+    # Placeholders (the status's name…) in the reader's language: the requester's or the
+    # assignee's; a team or a typed address gets the default language.
+    locale = ""
+    if mail["to"] == "requester":
+        locale = ticket.requester.locale
+    elif mail["to"] == "assignee" and ticket.assignee_id:
+        locale = ticket.assignee.locale
+    with translation.override(language_for(locale)):
+        subject, body = render(mail["subject"], ticket)[:250], render(mail["body"], ticket)
     email_queue(
         kind="trigger",
         to=to,
-        subject=render(mail["subject"], ticket)[:250],
-        body_text=render(mail["body"], ticket),
+        subject=subject,
+        body_text=body,
         headers={"Auto-Submitted": AUTO_GENERATED},
         ticket=ticket,
         dedupe_key=f"trigger:{rule.pk}:{ticket.pk}:{mail['to']}:{marker}",

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from support import clock
 
 
 class FieldKind(models.TextChoices):
-    TEXT = "text", "Text"
-    LONG_TEXT = "long_text", "Long text"
-    NUMBER = "number", "Number"
-    DECIMAL = "decimal", "Decimal"
-    CHECKBOX = "checkbox", "Checkbox"
-    DATE = "date", "Date"
-    CHOICE = "choice", "Single choice"
-    MULTI_CHOICE = "multi_choice", "Multiple choice"
-    PATTERN = "pattern", "Text checked by a pattern"
+    TEXT = "text", _("Text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    DECIMAL = "decimal", _("Decimal")
+    CHECKBOX = "checkbox", _("Checkbox")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Single choice")
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")
+    PATTERN = "pattern", _("Text checked by a pattern")
 
 
 CHOICE_KINDS = (FieldKind.CHOICE, FieldKind.MULTI_CHOICE)

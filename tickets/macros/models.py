@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from support import clock
 
 
 class MacroScope(models.TextChoices):
-    PERSONAL = "personal", "Only me"
-    TEAM = "team", "A team"
-    SHARED = "shared", "All agents"
+    PERSONAL = "personal", _("Only me")
+    TEAM = "team", _("A team")
+    SHARED = "shared", _("All agents")
 
 
 class Macro(models.Model):

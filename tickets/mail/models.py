@@ -6,27 +6,28 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from support import clock
 from support.logs import current_request_id
 
 
 class InboundStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    PROCESSED = "processed", "Processed"
-    FAILED = "failed", "Failed"
-    IGNORED = "ignored", "Ignored"
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    FAILED = "failed", _("Failed")
+    IGNORED = "ignored", _("Ignored")
     # The sender can't be determined or trusted (several From addresses, dmarc=fail, an agent
     # who can't see the ticket): nothing was applied; an admin reads it (see docs/email.md).
-    REVIEW = "review", "Held for review"
+    REVIEW = "review", _("Held for review")
 
 
 class AuthVerdict(models.TextChoices):
     """What the receiving server (a trusted ``Authentication-Results``) said about the sender."""
 
-    PASS = "pass", "Pass"
-    FAIL = "fail", "Fail"
-    NONE = "none", "None"
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NONE = "none", _("None")
 
 
 class InboundEmail(models.Model):
@@ -118,10 +119,10 @@ class InboundEmail(models.Model):
 
 
 class OutboundStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class OutboundEmail(models.Model):

@@ -182,9 +182,10 @@ def _compose(
     if own is None or name not in custom.KINDS:
         return (None, *_render(name, context, language=language))
     subject, body = own
-    return custom.render(
-        subject=subject, body=body, values=_values(name, context), marker=REPLY_MARKER
-    )
+    # Placeholders such as the status name are in the mail's language, not the sender's.
+    with translation.override(language or translation.get_language()):
+        values = _values(name, context)
+    return custom.render(subject=subject, body=body, values=values, marker=REPLY_MARKER)
 
 
 def _author(message: Message) -> str:

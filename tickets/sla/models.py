@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from support import clock
 from tickets.models import TicketKeyed
@@ -159,16 +160,16 @@ class SlaPolicy(models.Model):
 
 
 class TargetKind(models.TextChoices):
-    FIRST_RESPONSE = "first_response", "First response"
-    NEXT_REPLY = "next_reply", "Next reply"
-    RESOLUTION = "resolution", "Resolution"
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_REPLY = "next_reply", _("Next reply")
+    RESOLUTION = "resolution", _("Resolution")
 
 
 class TargetState(models.TextChoices):
-    RUNNING = "running", "Running"
-    PAUSED = "paused", "Paused"
-    MET = "met", "Met"
-    CANCELLED = "cancelled", "Cancelled"
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class TicketSla(models.Model):

@@ -12,15 +12,18 @@ from datetime import datetime, timedelta
 
 from django.db.models import BooleanField, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from support import clock
+from support.i18n import per_language
 from tickets.models import Ticket
 from tickets.sla.models import SlaTarget, TargetKind, TargetState
 
 LABELS = {
-    "first_response_due_at": "first response",
-    "next_reply_due_at": "next reply",
-    "resolution_due_at": "resolution",
+    "first_response_due_at": gettext_lazy("first response"),
+    "next_reply_due_at": gettext_lazy("next reply"),
+    "resolution_due_at": gettext_lazy("resolution"),
 }
 PAUSING = ("pending", "on_hold")
 
@@ -89,9 +92,41 @@ def ticket_with_sla_clock(ticket: Ticket) -> Ticket:
 @dataclass(frozen=True)
 class Clock:
     state: str  # ok | warning | breached | paused
+    # In the active language (the API's is always the default one: support.middleware).
     label: str  # "first response", "next reply", "resolution"
     text: str  # "first response in 42m", "resolution overdue by 3h", "resolution paused"
     due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    """A clock's words in one language (``clock_words()``): queue rows build 200 clocks."""
+
+    labels: dict[str, str]
+    overdue: str  # "%(clock)s overdue by %(span)s"
+    due_in: str  # "%(clock)s in %(span)s"
+    paused: str
+    minutes: str  # "%(n)sm"
+    hours: str
+    days: str
+    due_title: str  # "Due %(when)s"
+    paused_title: str
+
+
+@per_language
+def clock_words() -> ClockWords:
+    return ClockWords(
+        labels={field: str(label) for field, label in LABELS.items()},
+        overdue=_("%(clock)s overdue by %(span)s"),
+        due_in=_("%(clock)s in %(span)s"),
+        paused=_("resolution paused"),
+        # The same messages as tickets.workspace.presentation's spans (one translation).
+        minutes=pgettext("time span, short", "%(n)sm"),
+        hours=pgettext("time span, short", "%(n)sh"),
+        days=pgettext("time span, short", "%(n)sd"),
+        due_title=_("Due %(when)s"),
+        paused_title=_("Clock paused"),
+    )
 
 
 def sla_clock_for(
@@ -100,13 +135,15 @@ def sla_clock_for(
     now: datetime | None = None,
     warn_at: datetime | None = None,
     paused: bool | None = None,
+    words: ClockWords | None = None,
 ) -> Clock | None:
     """The nearest running clock of ``ticket`` (from its stored due times), or ``None``.
 
     ``warn_at`` (the earliest warning point of a running clock) and ``paused`` (the resolution
     clock is paused) default to the ``tickets_with_sla_clock`` annotations. Without either a
     clock can't show "warning" (it shows "ok" until due), and a pending / on-hold ticket without
-    due times is taken to be paused.
+    due times is taken to be paused. ``words``: ``clock_words()`` (the active language's), when a
+    loop has them already.
     """
     now = now or clock.now()
     due = [(getattr(ticket, f), f) for f in LABELS if getattr(ticket, f, None)]
@@ -114,16 +151,20 @@ def sla_clock_for(
         if paused is None:
             paused = getattr(ticket, "sla_paused", None)
         if paused or (paused is None and ticket.status in PAUSING):
-            return Clock("paused", "resolution", "resolution paused", None)
+            words = words or clock_words()
+            return Clock("paused", words.labels["resolution_due_at"], words.paused, None)
         return None
+    words = words or clock_words()
     due_at, field = min(due)
-    label = LABELS[field]
+    label = words.labels[field]
     if due_at <= now:
-        return Clock("breached", label, f"{label} overdue by {humanize(now - due_at)}", due_at)
+        span = humanize(now - due_at, words)
+        return Clock("breached", label, words.overdue % {"clock": label, "span": span}, due_at)
     if warn_at is None:
         warn_at = getattr(ticket, "sla_warn_at", None)
     state = "warning" if warn_at is not None and warn_at <= now else "ok"
-    return Clock(state, label, f"{label} in {humanize(due_at - now)}", due_at)
+    span = humanize(due_at - now, words)
+    return Clock(state, label, words.due_in % {"clock": label, "span": span}, due_at)
 
 
 def sla_clock_from_targets(
@@ -138,13 +179,17 @@ def sla_clock_from_targets(
     return sla_clock_for(ticket, now=now, warn_at=min(running, default=None), paused=paused)
 
 
-def humanize(delta: timedelta) -> str:
-    """42m, 3h, 3h 20m, 2d 4h — precise enough to act on, short enough for a queue row."""
+def humanize(delta: timedelta, words: ClockWords | None = None) -> str:
+    """42m, 3h, 3h 20m, 2d 4h — precise enough to act on, short enough for a queue row (in the
+    active language's units: "3 Std. 20 Min.")."""
+    words = words or clock_words()
     minutes = max(0, int(delta.total_seconds() // 60))
     if minutes < 60:
-        return f"{minutes}m"
+        return words.minutes % {"n": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+        text = words.hours % {"n": hours}
+        return f"{text} {words.minutes % {'n': minutes}}" if minutes else text
     days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h" if hours else f"{days}d"
+    text = words.days % {"n": days}
+    return f"{text} {words.hours % {'n': hours}}" if hours else text

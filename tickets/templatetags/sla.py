@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from tickets.models import Ticket
 from tickets.sla.models import TicketSla
-from tickets.sla.selectors import sla_clock_for
+from tickets.sla.selectors import ClockWords, clock_words, sla_clock_for
 
 register = template.Library()
 
@@ -35,11 +35,16 @@ def sla_policy(ticket):
 
 
 @register.filter
-def sla_badge(ticket) -> str:
-    clock = sla_clock_for(ticket)
+def sla_badge(ticket, words: ClockWords | None = None) -> str:
+    """``words``: ``clock_words()``, looked up once by a loop over many rows (the Jinja2 rows)."""
+    words = words or clock_words()
+    clock = sla_clock_for(ticket, words=words)
     if clock is None:
         return ""
-    title = f"Due {clock.due_at:%Y-%m-%d %H:%M} UTC" if clock.due_at else "Clock paused"
+    if clock.due_at:
+        title = words.due_title % {"when": f"{clock.due_at:%Y-%m-%d %H:%M} UTC"}
+    else:
+        title = words.paused_title
     return format_html(
         '<span class="sla-clock sla-{}" title="{}">{}</span>', clock.state, title, clock.text
     )

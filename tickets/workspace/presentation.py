@@ -7,62 +7,109 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from support import clock
-from tickets.models import EventKind, Message, Priority, Status, TicketEvent, TicketType
+from support.i18n import per_language
+from tickets.models import Channel, EventKind, Message, Priority, Status, TicketEvent, TicketType
 from tickets.sla.models import TargetKind
+from tickets.sla.selectors import ClockWords, clock_words
+
+_SPANS = (
+    (86400 * 365, pgettext_lazy("time span, short", "%(n)sy")),
+    (86400 * 30, pgettext_lazy("time span, short", "%(n)smo")),
+    (86400, pgettext_lazy("time span, short", "%(n)sd")),
+    (3600, pgettext_lazy("time span, short", "%(n)sh")),
+    (60, pgettext_lazy("time span, short", "%(n)sm")),
+)
 
 
-def _short(seconds: float) -> str:
+@dataclass(frozen=True)
+class Words:
+    """The words a queue row repeats, in one language (``words()``): a loop over 200 rows asks
+    once and reads plain strings, instead of a ``gettext`` per row and label."""
+
+    spans: tuple[tuple[int, str], ...]
+    just_now: str
+    ago: str  # "%(span)s ago"
+    later: str  # "in %(span)s"
+    status: dict[str, str]
+    priority: dict[str, str]
+    channel: dict[str, str]
+    sla: ClockWords
+
+
+@per_language
+def words() -> Words:
+    return Words(
+        spans=tuple((size, str(unit)) for size, unit in _SPANS),
+        just_now=_("just now"),
+        ago=_("%(span)s ago"),
+        later=_("in %(span)s"),
+        status={value: str(label) for value, label in Status.choices},
+        priority={value: str(label) for value, label in Priority.choices},
+        channel={value: str(label) for value, label in Channel.choices},
+        sla=clock_words(),
+    )
+
+
+def span(seconds: float, vocabulary: Words | None = None) -> str:
+    """A compact length of time in the active language: "5m", "3h", "2d" ("5 Min.", "3 Std.")."""
     seconds = int(abs(seconds))
-    if seconds < 60:
-        return "now"
-    for size, unit in (
-        (86400 * 365, "y"),
-        (86400 * 30, "mo"),
-        (86400, "d"),
-        (3600, "h"),
-        (60, "m"),
-    ):
+    for size, unit in (vocabulary or words()).spans:
         if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "now"
+            return unit % {"n": seconds // size}
+    return ""
 
 
-def ago(value: datetime | None) -> str:
+def ago(value: datetime | None, vocabulary: Words | None = None) -> str:
     """Compact time labels for dense lists: "5m ago", "3h ago", "2d ago", "in 4h"."""
     if not value:
         return ""
+    vocabulary = vocabulary or words()
     delta = (clock.now() - value).total_seconds()
-    label = _short(delta)
-    if label == "now":
-        return "just now"
-    return f"{label} ago" if delta >= 0 else f"in {label}"
+    label = span(delta, vocabulary)
+    if not label:
+        return vocabulary.just_now
+    return (vocabulary.ago if delta >= 0 else vocabulary.later) % {"span": label}
 
 
 # Events that are shown as their message instead of as a sentence.
 MESSAGE_EVENTS = {EventKind.REPLIED, EventKind.NOTE_ADDED, EventKind.FORWARDED}
 
-# What a person calls each value stored in an event's ``old``/``new`` (the model's labels).
+# What a person calls each value stored in an event's ``old``/``new`` (the model's labels,
+# translated when they are read).
 _VALUE_LABELS = {
     "status": dict(Status.choices),
     "priority": dict(Priority.choices),
     "type": dict(TicketType.choices),
-    "rating": {"good": "Good", "bad": "Bad"},
+    "rating": {"good": gettext_lazy("Good"), "bad": gettext_lazy("Bad")},
 }
-_FIELD_NAMES = {"status": "status", "priority": "priority", "type": "type"}
-_SLA_CLOCKS = dict(TargetKind.choices)
-_PRODUCT_PARTS = {
-    EventKind.PRODUCT_CHANGED: "product",
-    EventKind.VERSION_CHANGED: "version",
-    EventKind.COMPONENT_CHANGED: "component",
+_FIELD_NAMES = {
+    "status": gettext_lazy("status"),
+    "priority": gettext_lazy("priority"),
+    "type": gettext_lazy("type"),
+}
+_SLA_CLOCKS = {
+    TargetKind.FIRST_RESPONSE: gettext_lazy("first response"),
+    TargetKind.NEXT_REPLY: gettext_lazy("next reply"),
+    TargetKind.RESOLUTION: gettext_lazy("resolution"),
 }
 _RULE_KINDS = {
-    "trigger": "Trigger",
-    "automation": "Automation",
-    "routing_rule": "Routing rule",
-    "assignment": "Auto-assignment",
-    "macro": "Macro",
+    "trigger": gettext_lazy("Trigger %(name)s"),
+    "automation": gettext_lazy("Automation %(name)s"),
+    "routing_rule": gettext_lazy("Routing rule %(name)s"),
+    "assignment": gettext_lazy("Auto-assignment %(name)s"),
+    "macro": gettext_lazy("Macro %(name)s"),
+}
+_VIA_KINDS = {
+    "trigger": gettext_lazy("%(who)s (trigger %(name)s)"),
+    "automation": gettext_lazy("%(who)s (automation %(name)s)"),
+    "routing_rule": gettext_lazy("%(who)s (routing rule %(name)s)"),
+    "assignment": gettext_lazy("%(who)s (auto-assignment %(name)s)"),
+    "macro": gettext_lazy("%(who)s (macro %(name)s)"),
 }
 
 
@@ -71,13 +118,14 @@ def _value(field: str, value: str) -> str:
 
 
 def _quoted(name: str) -> str:
-    return f"“{name}”"
+    return _("“%(name)s”") % {"name": name}
 
 
 def _rule_name(rule: dict) -> str:
     if rule.get("kind") == "routing_default":
-        return "Routing (default team)"
-    return f"{_RULE_KINDS.get(rule.get('kind'), 'Rule')} {_quoted(rule.get('name', ''))}"
+        return _("Routing (default team)")
+    pattern = _RULE_KINDS.get(rule.get("kind"), gettext_lazy("Rule %(name)s"))
+    return str(pattern) % {"name": _quoted(rule.get("name", ""))}
 
 
 def _who(event: TicketEvent) -> str:
@@ -89,26 +137,26 @@ def _who(event: TicketEvent) -> str:
         return _rule_name(rule)
     via = data.get("via")
     if via:
-        tool = _RULE_KINDS.get(via.get("kind"), "Rule").lower()
-        return f"{event.actor_name} ({tool} {_quoted(via.get('name', ''))})"
+        pattern = _VIA_KINDS.get(via.get("kind"), gettext_lazy("%(who)s (rule %(name)s)"))
+        return str(pattern) % {"who": event.actor_name, "name": _quoted(via.get("name", ""))}
     return event.actor_name
 
 
 def when_label(value: datetime, zone: tzinfo | None = None) -> str:
-    """A time as a person says it, in ``zone`` (the agent's): "Tue 14:00" within the week around
-    today, "12 Mar 14:00" further off, with the year when it is not this one."""
+    """A time as a person says it, in ``zone`` (the agent's) and the active language: "Tue 14:00"
+    ("Di 14:00") within the week around today, "12 Mar 14:00" ("12. Mär 14:00") further off, with
+    the year when it is not this one. The patterns are Django date formats, translated."""
     zone = zone or timezone.get_current_timezone()
     local = value.astimezone(zone)
     today = clock.now().astimezone(zone).date()
     days = abs((local.date() - today).days)
-    clock_time = local.strftime("%H:%M")
     if days == 0:
-        return f"today {clock_time}"
+        return _("today %(time)s") % {"time": date_format(local, "H:i")}
     if days < 6:
-        return f"{local.strftime('%a')} {clock_time}"
+        return date_format(local, pgettext("date within the week", "D H:i"))
     if local.year == today.year:
-        return f"{local.day} {local.strftime('%b')} {clock_time}"
-    return f"{local.day} {local.strftime('%b')} {local.year} {clock_time}"
+        return date_format(local, pgettext("date this year", "j M H:i"))
+    return date_format(local, pgettext("date another year", "j M Y H:i"))
 
 
 def _stamp(text: str) -> datetime | None:
@@ -126,98 +174,127 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?")
 
 
 def _sla_sentence(event: TicketEvent, zone: tzinfo | None) -> str:
-    clock_name = _SLA_CLOCKS.get(event.field, "response").lower()
+    clock_name = str(_SLA_CLOCKS.get(event.field, gettext_lazy("response")))
     due = _stamp(event.old)
-    due_text = f" due {when_label(due, zone)}" if due else ""
+    values = {"clock": clock_name, "when": when_label(due, zone) if due else ""}
     if event.kind == EventKind.SLA_BREACHED:
-        return f"SLA breached: {clock_name}" + (f" (was{due_text})" if due else "")
-    return f"SLA at risk: {clock_name}{due_text}"
+        if due:
+            return _("SLA breached: %(clock)s (was due %(when)s)") % values
+        return _("SLA breached: %(clock)s") % values
+    if due:
+        return _("SLA at risk: %(clock)s due %(when)s") % values
+    return _("SLA at risk: %(clock)s") % values
 
 
 def event_sentence(event: TicketEvent, zone: tzinfo | None = None) -> str:
     """ "Dana changed priority from Normal to High", readable without knowing the model: no
-    field names, ids or raw timestamps. Changes made by a rule name it: "Trigger “Refunds to
-    Billing” moved this to Billing". Times are in ``zone`` (the agent's; default: the active one).
+    field names, ids or raw timestamps, in the active language. Changes made by a rule name it:
+    "Trigger “Refunds to Billing” moved this to Billing". Times are in ``zone`` (the agent's;
+    default: the active one).
     """
-    who = _who(event)
     kind = event.kind
     if kind in (EventKind.SLA_WARNING, EventKind.SLA_BREACHED):
         return _sla_sentence(event, zone)
     if kind == EventKind.RULE_FAILED:
         failed = (event.data or {}).get("failed") or {}
-        return f"{_rule_name(failed)} failed and was skipped"
+        return _("%(rule)s failed and was skipped") % {"rule": _rule_name(failed)}
+    who = _who(event)
     if kind == EventKind.TRIGGER_WEBHOOK:
-        return f"{who} sent a webhook"
+        return _("%(who)s sent a webhook") % {"who": who}
     old, new = _value(event.field, event.old), _value(event.field, event.new)
-    if kind == EventKind.CREATED:
-        return f"{who} opened the ticket"
-    if kind == EventKind.REPLIED:
-        return f"{who} replied"
-    if kind == EventKind.NOTE_ADDED:
-        return f"{who} added an internal note"
-    if kind == EventKind.TAG_ADDED:
-        return f"{who} added the tag {_quoted(new)}"
-    if kind == EventKind.TAG_REMOVED:
-        return f"{who} removed the tag {_quoted(old)}"
-    if kind == EventKind.FOLLOWER_ADDED:
-        return f"{who} added {new} as a follower"
-    if kind == EventKind.FOLLOWER_REMOVED:
-        return f"{who} removed {old} from the followers"
+    v = {"who": who, "old": old, "new": new}
     if kind == EventKind.ASSIGNEE_CHANGED:
         if not new:
-            return f"{who} unassigned {old}" if old else f"{who} unassigned this"
+            return (_("%(who)s unassigned %(old)s") if old else _("%(who)s unassigned this")) % v
         if event.actor_id and new == event.actor_name and not (event.data or {}).get("rule"):
-            return f"{who} took this" + (f" (was {old})" if old else "")
-        return f"{who} assigned this to {new}" + (f" (was {old})" if old else "")
+            return (_("%(who)s took this (was %(old)s)") if old else _("%(who)s took this")) % v
+        if old:
+            return _("%(who)s assigned this to %(new)s (was %(old)s)") % v
+        return _("%(who)s assigned this to %(new)s") % v
     if kind == EventKind.FIELD_CHANGED:
-        label = (event.data or {}).get("label") or "a field"
+        v.update(
+            field=(event.data or {}).get("label") or _("a field"), old=event.old, new=event.new
+        )
         if not event.new:
-            return f"{who} cleared {label} (was {event.old})"
+            return _("%(who)s cleared %(field)s (was %(old)s)") % v
         if not event.old:
-            return f"{who} set {label} to {event.new}"
-        return f"{who} changed {label} from {event.old} to {event.new}"
+            return _("%(who)s set %(field)s to %(new)s") % v
+        return _("%(who)s changed %(field)s from %(old)s to %(new)s") % v
     if kind in _PRODUCT_PARTS:
-        part = _PRODUCT_PARTS[kind]
+        cleared, set_to, changed = _PRODUCT_PARTS[kind]
         if not new:
-            return f"{who} cleared the {part} (was {old})"
+            return str(cleared) % v
         if not old:
-            return f"{who} set the {part} to {new}"
-        return f"{who} changed the {part} from {old} to {new}"
+            return str(set_to) % v
+        return str(changed) % v
     if kind == EventKind.TEAM_CHANGED:
         if not new:
-            return f"{who} removed this from {old}"
-        return f"{who} moved this to {new}" + (f" (was {old})" if old else "")
+            return _("%(who)s removed this from %(old)s") % v
+        if old:
+            return _("%(who)s moved this to %(new)s (was %(old)s)") % v
+        return _("%(who)s moved this to %(new)s") % v
     if kind == EventKind.SUBJECT_CHANGED:
-        return f"{who} renamed this from {_quoted(old)} to {_quoted(new)}"
-    if kind == EventKind.CC_ADDED:
-        return f"{who} copied in {new}"
-    if kind == EventKind.CC_REMOVED:
-        return f"{who} stopped copying {old}"
-    if kind == EventKind.FORWARDED:
-        return f"{who} forwarded a message to {new}"
-    if kind == EventKind.REQUESTER_CHANGED:
-        return f"{who} changed the requester from {old} to {new}"
+        v.update(old=_quoted(old), new=_quoted(new))
+        return _("%(who)s renamed this from %(old)s to %(new)s") % v
     if kind == EventKind.CSAT_RATED:
         if old:
-            return f"{who} changed the satisfaction rating from {old} to {new}"
-        return f"{who} rated the ticket {new}"
+            return _("%(who)s changed the satisfaction rating from %(old)s to %(new)s") % v
+        return _("%(who)s rated the ticket %(new)s") % v
     if kind == EventKind.CSAT_COMMENTED:
         if not new:
-            return f"{who} removed the satisfaction comment"
-        return f"{who} commented on the rating: “{new}”"
-    what = _FIELD_NAMES.get(event.field) or _KIND_FIELDS.get(kind, "a field")
+            return _("%(who)s removed the satisfaction comment") % v
+        return _("%(who)s commented on the rating: “%(new)s”") % v
+    if kind in _SENTENCES:
+        if kind in (EventKind.TAG_ADDED, EventKind.TAG_REMOVED):
+            v.update(old=_quoted(old), new=_quoted(new))
+        return str(_SENTENCES[kind]) % v
+    v["field"] = _FIELD_NAMES.get(event.field) or _KIND_FIELDS.get(kind) or _("a field")
     if old and new:
-        return f"{who} changed {what} from {old} to {new}"
+        return _("%(who)s changed %(field)s from %(old)s to %(new)s") % v
     if new:
-        return f"{who} set {what} to {new}"
-    return f"{who} cleared {what}"
+        return _("%(who)s set %(field)s to %(new)s") % v
+    return _("%(who)s cleared %(field)s") % v
 
 
+# One sentence per kind, whatever its values.
+_SENTENCES = {
+    EventKind.CREATED: gettext_lazy("%(who)s opened the ticket"),
+    EventKind.REPLIED: gettext_lazy("%(who)s replied"),
+    EventKind.NOTE_ADDED: gettext_lazy("%(who)s added an internal note"),
+    EventKind.TAG_ADDED: gettext_lazy("%(who)s added the tag %(new)s"),
+    EventKind.TAG_REMOVED: gettext_lazy("%(who)s removed the tag %(old)s"),
+    EventKind.FOLLOWER_ADDED: gettext_lazy("%(who)s added %(new)s as a follower"),
+    EventKind.FOLLOWER_REMOVED: gettext_lazy("%(who)s removed %(old)s from the followers"),
+    EventKind.CC_ADDED: gettext_lazy("%(who)s copied in %(new)s"),
+    EventKind.CC_REMOVED: gettext_lazy("%(who)s stopped copying %(old)s"),
+    EventKind.FORWARDED: gettext_lazy("%(who)s forwarded a message to %(new)s"),
+    EventKind.REQUESTER_CHANGED: gettext_lazy(
+        "%(who)s changed the requester from %(old)s to %(new)s"
+    ),
+}
+# (cleared, set, changed) for the product, version and component.
+_PRODUCT_PARTS = {
+    EventKind.PRODUCT_CHANGED: (
+        gettext_lazy("%(who)s cleared the product (was %(old)s)"),
+        gettext_lazy("%(who)s set the product to %(new)s"),
+        gettext_lazy("%(who)s changed the product from %(old)s to %(new)s"),
+    ),
+    EventKind.VERSION_CHANGED: (
+        gettext_lazy("%(who)s cleared the version (was %(old)s)"),
+        gettext_lazy("%(who)s set the version to %(new)s"),
+        gettext_lazy("%(who)s changed the version from %(old)s to %(new)s"),
+    ),
+    EventKind.COMPONENT_CHANGED: (
+        gettext_lazy("%(who)s cleared the component (was %(old)s)"),
+        gettext_lazy("%(who)s set the component to %(new)s"),
+        gettext_lazy("%(who)s changed the component from %(old)s to %(new)s"),
+    ),
+}
 _KIND_FIELDS = {
-    EventKind.STATUS_CHANGED: "status",
-    EventKind.PRIORITY_CHANGED: "priority",
-    EventKind.TYPE_CHANGED: "type",
-    EventKind.SLA_POLICY_SET: "SLA policy",
+    EventKind.STATUS_CHANGED: gettext_lazy("status"),
+    EventKind.PRIORITY_CHANGED: gettext_lazy("priority"),
+    EventKind.TYPE_CHANGED: gettext_lazy("type"),
+    EventKind.SLA_POLICY_SET: gettext_lazy("SLA policy"),
 }
 
 
@@ -240,11 +317,23 @@ def _group_summary(entries: list[TimelineEntry]) -> str:
         name = _who(entry.event) if entry.event else ""
         if name and name not in names:
             names.append(name)
+    count = len(entries)
     if len(names) > 2:
-        by = f"{names[0]}, {names[1]} and {len(names) - 2} more"
+        by = ngettext(
+            "%(first)s, %(second)s and %(count)s more",
+            "%(first)s, %(second)s and %(count)s more",
+            len(names) - 2,
+        ) % {"first": names[0], "second": names[1], "count": len(names) - 2}
+    elif len(names) == 2:
+        by = _("%(first)s and %(second)s") % {"first": names[0], "second": names[1]}
     else:
-        by = " and ".join(names)
-    return f"{len(entries)} changes by {by}" if by else f"{len(entries)} changes"
+        by = names[0] if names else ""
+    if by:
+        return ngettext("%(count)s change by %(by)s", "%(count)s changes by %(by)s", count) % {
+            "count": count,
+            "by": by,
+        }
+    return ngettext("%(count)s change", "%(count)s changes", count) % {"count": count}
 
 
 def timeline(

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
@@ -94,7 +95,7 @@ def _page_size(request: HttpRequest) -> int:
 
 def _filter_choices() -> dict:
     return {
-        "status_choices": [(queues.UNSOLVED, "Unsolved"), *Status.choices],
+        "status_choices": [(queues.UNSOLVED, _("Unsolved")), *Status.choices],
         "priority_choices": Priority.choices,
         "type_choices": TicketType.choices,
         "channel_choices": Channel.choices,

@@ -1,6 +1,7 @@
 """Triggers: in the change's transaction, attributed, once per change, bounded, failures skipped."""
 
 import pytest
+from django.utils import translation
 
 from tests import factories
 from tickets import services
@@ -140,3 +141,20 @@ def test_the_timeline_names_the_trigger(trigger, ticket, agent):
     services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
     event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.TAG_ADDED)
     assert event_sentence(event) == "Trigger “Refunds to Billing” added the tag “refund”"
+
+
+def test_mail_placeholders_name_values_in_the_readers_language(trigger, ticket, agent):
+    """``{{ticket.priority}}`` in a mail to a Spanish requester is Spanish, whatever language
+    the agent who made the change reads; the team's mail keeps the default language."""
+    ticket.requester.locale = "es"
+    ticket.requester.save()
+    body = "{{ticket.priority}} / {{ticket.status}}"
+    for to in ("requester", "team"):
+        mail = {"to": to, "subject": f"{to}: {{{{ticket.priority}}}}", "body": body}
+        trigger(f"Tell {to}", {}, [{"action": "mail", "value": mail}])
+    with translation.override("de"):
+        services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
+    sent = {m.subject.split(":")[0]: m for m in OutboundEmail.objects.filter(kind="trigger")}
+    assert sent["requester"].subject == "requester: Alta"
+    assert sent["requester"].body_text.startswith("Alta / ")
+    assert sent["team"].subject == "team: High"

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail as django_mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from support.errors import NotPermitted, ValidationFailed
 from tests import factories
@@ -162,3 +163,25 @@ def test_the_pages_are_for_admins_only_and_need_csrf(client, agent, admin_user):
     strict.force_login(admin_user)
     assert strict.post(urls[1], {"subject": "x", "body": "{{ message }}"}).status_code == 403
     assert not MailTemplate.objects.exists()
+
+
+def test_a_status_placeholder_is_in_the_customers_language_not_the_agents(admin_user, agent, team):
+    """An English-speaking agent replies to a German customer: the German template's
+    ``{{ status }}`` names the status in German."""
+    custom.mail_template_save(
+        kind="reply",
+        language="de",
+        subject="Antwort zu {{ ticket_subject }}",
+        body="{{ message }}\n\nStatus: {{ status }}",
+        by=admin_user,
+    )
+    customer = factories.CustomerFactory(locale="de")
+    ticket = factories.TicketFactory(team=team, requester=customer, subject="Rechnung")
+    with translation.override("en"), run_on_commit():
+        services.ticket_reply(ticket=ticket, body="Erledigt.", by=agent)
+    [message] = django_mail.outbox
+    ticket.refresh_from_db()
+    with translation.override("de"):
+        german = str(ticket.get_status_display())
+    assert german != str(ticket.get_status_display())
+    assert f"Status: {german}\n" in message.body
