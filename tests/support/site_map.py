@@ -676,6 +676,11 @@ def pages_for(role: str, site: Site) -> list[str]:
     return urls + [url for url, roles in EXTRA_PAGES if role in roles]
 
 
+def admin_only_urls(site: Site) -> list[str]:
+    """The administration pages: only admins open them (``accounts.decorators.admin_required``)."""
+    return [url for page in PAGES if page.roles == {ADMIN} for url in page.urls(site)]
+
+
 def refused_for(role: str, site: Site) -> list[str]:
     """URLs of private pages ``role`` must not open."""
     return [

@@ -100,11 +100,11 @@ def test_agents_customers_and_visitors_cannot_open_the_users_page(client, agent)
     url = reverse("staff:users")
     assert client.get(url).status_code == 302
     client.force_login(agent)
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"email": "x@example.com", "role": "admin"}).status_code == 404
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"email": "x@example.com", "role": "admin"}).status_code == 403
     target = factories.AgentFactory()
     response = client.post(reverse("staff:user_action", args=[target.pk, "deactivate"]))
-    assert response.status_code == 404
+    assert response.status_code == 403
     target.refresh_from_db()
     assert target.is_active and not User.objects.filter(email="x@example.com").exists()
 
@@ -187,9 +187,9 @@ def test_team_errors_are_shown_at_the_field(client, admin_user, team):
 
 def test_agents_cannot_manage_teams(client, agent, team):
     client.force_login(agent)
-    assert client.get(reverse("staff:teams")).status_code == 404
+    assert client.get(reverse("staff:teams")).status_code == 403
     url = reverse("staff:team", args=[team.pk])
-    assert client.post(url, {"action": "remove", "user": agent.pk}).status_code == 404
+    assert client.post(url, {"action": "remove", "user": agent.pk}).status_code == 403
     assert team.members.filter(pk=agent.pk).exists()
 
 

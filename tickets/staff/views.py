@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import admin_required
@@ -18,6 +19,10 @@ from tickets.staff import services
 from tickets.workspace.views import nav_context
 
 FIELDS = ("email", "name", "role")
+USERS = _(
+    "Users: invite agents and admins, give them their roles and teams, deactivate an account."
+)
+TEAMS = _("Teams: their members, lead and mail address.")
 
 
 def _users() -> list[User]:
@@ -29,7 +34,7 @@ def _users() -> list[User]:
     )
 
 
-@admin_required
+@admin_required(USERS)
 @require_http_methods(["GET", "POST"])
 def user_list(request: HttpRequest) -> HttpResponse:
     values = {"email": "", "name": "", "role": Role.AGENT, "teams": []}
@@ -67,7 +72,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "agent/staff_users.html", context, status=status)
 
 
-@admin_required
+@admin_required(USERS)
 @require_POST
 def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
     user = get_object_or_404(User.objects.exclude(role=Role.CUSTOMER), pk=user_id)
@@ -90,7 +95,7 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
 TEAM_FIELDS = ("name", "email", "lead")
 
 
-@admin_required
+@admin_required(TEAMS)
 @require_http_methods(["GET", "POST"])
 def team_list(request: HttpRequest) -> HttpResponse:
     values = {"name": "", "email": ""}
@@ -115,7 +120,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(request, "agent/staff_teams.html", context, status=status)
 
 
-@admin_required
+@admin_required(TEAMS)
 @require_http_methods(["GET", "POST"])
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(Team.objects.select_related("lead"), pk=team_id)
