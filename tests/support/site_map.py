@@ -577,6 +577,7 @@ NOT_PAGES: dict[str, str] = {
     "workspace:availability_heartbeat": "POST (an open workspace page says the agent is there)",
     "workspace:bulk": "POST",
     "workspace:new_ticket_requesters": "htmx fragment (type-ahead)",
+    "people:organization_options": "htmx fragment (type-ahead of the queue's organization filter)",
     "workspace:ticket_edit": "POST",
     "workspace:ticket_send": "POST",
     "workspace:ticket_timeline": "htmx fragment",

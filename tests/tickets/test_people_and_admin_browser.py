@@ -88,3 +88,32 @@ def test_an_agent_on_an_admin_page_is_told_who_can_grant_the_role(live_server, p
     page.wait_for_url(f"{live_server.url}/agent/**")
     page.go_back()
     _checked(page)
+
+
+def test_queue_filters_take_names_from_the_type_ahead(live_server, page):
+    build_site()
+    sign_in(page, live_server.url, "agent")
+    page.goto(f"{live_server.url}/agent/queues/all/")
+    page.get_by_text("Filter and save").click()
+    requester = page.get_by_label("Requester")
+    requester.press_sequentially("jorda")
+    option = page.locator("#qf-requester-list option")
+    option.first.wait_for(state="attached")
+    value = option.first.get_attribute("value")
+    assert value == "Jordan Lee <jordan@example.net>"
+    requester.fill(value)
+    page.get_by_label("Organization").press_sequentially("exampl")
+    page.locator("#qf-organization-list option").first.wait_for(state="attached")
+    assert page.locator("#qf-organization-list option").first.get_attribute("value") == (
+        "Example Corp"
+    )
+    page.get_by_label("Organization").fill("Example Corp")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
+    assert "requester=Jordan+Lee" in page.url
+    rows = page.locator("table.queue tbody tr")
+    assert rows.count() >= 1
+    for text in rows.all_inner_texts():
+        assert "Jordan Lee" in text
+    assert page.get_by_label("Requester").input_value() == value
+    _checked(page)
