@@ -89,6 +89,7 @@ def shots(ids: dict) -> list[Shot]:
     t = ids["ticket"]
     shots = [
         Shot("queue", "agent", lambda: "/agent/queues/all/"),
+        Shot("queue-filters", "agent", lambda: "/agent/queues/all/?organization=Example+Corp"),
         Shot("sla-board", "agent", lambda: "/sla/at-risk/"),
         Shot("ticket", "agent", lambda: f"/agent/tickets/{t}/"),
         Shot("ticket-merge", "agent", lambda: f"/agent/tickets/{t}/merge/?into={ids['other']}"),
