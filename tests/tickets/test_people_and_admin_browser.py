@@ -1,7 +1,8 @@
 """Issue 18 in a browser, for the items no other browser test walks: the search box finds people
-and organizations (by keyboard), an admin deactivates and reactivates an agent and changes a
-team's members, and an agent sent to an administration page is told who can let them in.
-Every page at 1366×768 and 390×844: axe-core and nothing wider than the window."""
+and organizations (by keyboard), an admin deactivates and reactivates an agent, changes a role,
+resets a sign-in and changes a team's members, and an agent sent to an administration page is
+told who can let them in. Every page at 1366×768 and 390×844: axe-core and nothing wider than
+the window."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def test_the_search_box_finds_people_and_organizations_by_keyboard(live_server, 
     _checked(page)
 
 
-def test_an_admin_deactivates_an_agent_and_changes_a_teams_members(live_server, page):
+def test_an_admin_deactivates_changes_a_role_resets_a_sign_in_and_edits_a_team(live_server, page):
     build_site()
     sign_in(page, live_server.url, "admin")
     page.goto(f"{live_server.url}/agent/admin/users/")
@@ -58,6 +59,14 @@ def test_an_admin_deactivates_an_agent_and_changes_a_teams_members(live_server, 
     assert (
         "deactivated" not in page.locator(".staff-list li", has_text="sam@example.com").inner_text()
     )
+    page.get_by_label("Role of sam@example.com", exact=True).select_option("admin")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change the role of sam@example.com").click()
+    assert page.get_by_role("status").get_by_text("Sam Away is now Admin.").is_visible()
+    assert page.get_by_label("Role of sam@example.com", exact=True).input_value() == "admin"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reset the sign-in of agent@example.com").click()
+    assert page.get_by_role("status").get_by_text("signed out everywhere").is_visible()
 
     page.goto(f"{live_server.url}/agent/admin/teams/")
     team_link = page.locator(".people-list a").first

@@ -67,6 +67,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "values": values,
         "errors": errors,
         "roles": [(Role.AGENT, "Agent"), (Role.ADMIN, "Admin")],
+        "all_roles": [
+            (Role.AGENT, "Agent"),
+            (Role.ADMIN, "Admin"),
+            (Role.PRODUCT_MANAGER, "Product manager"),
+        ],
         **nav_context(request),
     }
     return render(request, "agent/staff_users.html", context, status=status)
@@ -83,6 +88,16 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
         elif action in ("deactivate", "reactivate"):
             services.staff_set_active(user=user, active=action == "reactivate", by=request.user)
             messages.success(request, f"{user.display_name} was {action}d.")
+        elif action == "role":
+            services.staff_set_role(user=user, role=request.POST.get("role", ""), by=request.user)
+            messages.success(request, f"{user.display_name} is now {user.get_role_display()}.")
+        elif action == "reset":
+            services.staff_reset_sign_in(user=user, by=request.user)
+            messages.success(
+                request,
+                f"{user.display_name} is signed out everywhere; a link to choose a new password "
+                f"is on its way to {user.email}.",
+            )
         else:
             messages.error(request, "Choose what to do.")
     except DomainError as exc:
