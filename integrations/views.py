@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import admin_only
+from accounts.decorators import admin_required
 from integrations.forms import WebhookForm
 from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.services import (
@@ -23,6 +24,10 @@ from integrations.services import (
 from support.errors import DomainError
 from tickets.workspace.views import nav_context
 
+PURPOSE = _(
+    "Webhooks: the addresses told about ticket events, their signing secrets and delivery log."
+)
+
 LOG_SIZE = 100
 SHOW_ONCE_KEY = "webhook-secret"  # the session key holding a secret until it is shown once
 
@@ -31,7 +36,7 @@ def _show_secret_once(request: HttpRequest, subscription: WebhookSubscription, s
     request.session[SHOW_ONCE_KEY] = {"id": subscription.pk, "secret": secret}
 
 
-@admin_only
+@admin_required(PURPOSE)
 def subscription_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -59,7 +64,7 @@ def _save(request: HttpRequest, form: WebhookForm, subscription: WebhookSubscrip
     return subscription
 
 
-@admin_only
+@admin_required(PURPOSE)
 @require_http_methods(["GET", "POST"])
 def subscription_form(request: HttpRequest, subscription_id: int | None = None) -> HttpResponse:
     subscription = (
@@ -111,7 +116,7 @@ def _log(subscription: WebhookSubscription, status: str):
     return list(deliveries[:LOG_SIZE])
 
 
-@admin_only
+@admin_required(PURPOSE)
 def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     subscription = get_object_or_404(WebhookSubscription, pk=subscription_id)
     status = request.GET.get("status", "")
@@ -136,7 +141,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
     )
 
 
-@admin_only
+@admin_required(PURPOSE)
 @require_POST
 def subscription_action(request: HttpRequest, subscription_id: int, action: str) -> HttpResponse:
     subscription = get_object_or_404(WebhookSubscription, pk=subscription_id)
@@ -161,7 +166,7 @@ def subscription_action(request: HttpRequest, subscription_id: int, action: str)
     return redirect("webhook_detail", subscription.pk)
 
 
-@admin_only
+@admin_required(PURPOSE)
 @require_POST
 def delivery_resend(request: HttpRequest, delivery_id) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_id)

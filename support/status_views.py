@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,11 +17,13 @@ from support.status import readings, version
 from tickets.mail.models import InboundEmail, InboundStatus, OutboundEmail, OutboundStatus
 from tickets.mail.outbound import INTERRUPTED
 
+PURPOSE = _("System status: the worker, the mail queues and held mail, for whoever runs the site.")
+
 ROWS = 20
 
 
 @never_cache
-@admin_required
+@admin_required(PURPOSE)
 @require_GET
 def status_page(request: HttpRequest) -> HttpResponse:
     sections = readings()

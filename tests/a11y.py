@@ -46,3 +46,19 @@ def assert_accessible(page, *, widths: tuple[dict[str, int], ...] = (DESKTOP, PH
     if size:
         page.set_viewport_size(size)
     assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
+
+
+def sideways_overflow(page, *, widths: tuple[dict[str, int], ...] = (DESKTOP, PHONE)) -> list[str]:
+    """Widths at which the page is wider than the window (it would scroll sideways), with the
+    document's width; the viewport is put back. Nothing on a page may need sideways scrolling:
+    a wide table scrolls inside its own wrapper, a long word breaks."""
+    size = page.viewport_size
+    found = []
+    for viewport in widths:
+        page.set_viewport_size(viewport)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            found.append(f"{page.url} at {viewport['width']} px is {width} px wide")
+    if size:
+        page.set_viewport_size(size)
+    return found

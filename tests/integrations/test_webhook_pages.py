@@ -177,9 +177,11 @@ def test_a_failed_test_event_shows_the_code_and_retries(
 def test_webhook_pages_are_for_admins_only(client, agent, subscription, name, args, method):
     url = reverse(name, args=[subscription.pk if a == "sub" else a for a in args])
     assert getattr(client, method)(url).status_code == 302  # anonymous: sign in first
-    for user in (agent, factories.ProductManagerFactory(), factories.CustomerUserFactory()):
+    client.force_login(agent)
+    assert getattr(client, method)(url).status_code == 403  # told it is for admins
+    for user in (factories.ProductManagerFactory(), factories.CustomerUserFactory()):
         client.force_login(user)
-        assert getattr(client, method)(url).status_code == 403
+        assert getattr(client, method)(url).status_code == 404  # not in the workspace at all
     assert not WebhookDelivery.objects.exists()
     subscription.refresh_from_db()
     assert subscription.is_active and subscription.name == "CRM"

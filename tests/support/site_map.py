@@ -578,6 +578,7 @@ NOT_PAGES: dict[str, str] = {
     "workspace:availability_heartbeat": "POST (an open workspace page says the agent is there)",
     "workspace:bulk": "POST",
     "workspace:new_ticket_requesters": "htmx fragment (type-ahead)",
+    "people:organization_options": "htmx fragment (type-ahead of the queue's organization filter)",
     "workspace:ticket_edit": "POST",
     "workspace:ticket_send": "POST",
     "workspace:ticket_timeline": "htmx fragment",
@@ -675,6 +676,11 @@ def pages_for(role: str, site: Site) -> list[str]:
     """Every URL ``role`` opens, in map order."""
     urls = [url for page in PAGES if role in page.roles for url in page.urls(site)]
     return urls + [url for url, roles in EXTRA_PAGES if role in roles]
+
+
+def admin_only_urls(site: Site) -> list[str]:
+    """The administration pages: only admins open them (``accounts.decorators.admin_required``)."""
+    return [url for page in PAGES if page.roles == {ADMIN} for url in page.urls(site)]
 
 
 def refused_for(role: str, site: Site) -> list[str]:

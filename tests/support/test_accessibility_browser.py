@@ -1,6 +1,6 @@
 """axe-core on every page, for every role, at desktop and phone widths, with no
-Content-Security-Policy violation; the contrast of every
-badge and label; skip links and the Tab order to the first ticket; the favicon.
+Content-Security-Policy violation and nothing wider than the window (no sideways scrolling); the
+contrast of every badge and label; skip links and the Tab order to the first ticket; the favicon.
 
 The pages and who opens them are the map in ``tests/support/site_map.py`` (the same map checks
 statuses, one <h1> per page and dead navigation links without a browser, in
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.a11y import DESKTOP, assert_accessible, describe, violations
+from tests.a11y import DESKTOP, assert_accessible, describe, sideways_overflow, violations
 from tests.support.site_map import (
     ADMIN,
     AGENT,
@@ -61,6 +61,7 @@ def test_every_page_a_role_opens_has_no_serious_axe_violation(live_server, page,
         urls = [u for u in urls if u not in admins] + [
             urls[0],
             f"/agent/tickets/{site.tickets['note']}/",
+            "/agent/admin/users/",  # an admin page: the agent is told who can let them in (403)
         ]
     for url in urls:
         page.goto(live_server.url + url)
@@ -70,6 +71,7 @@ def test_every_page_a_role_opens_has_no_serious_axe_violation(live_server, page,
             assert_accessible(page)
         except AssertionError as exc:
             problems.append(str(exc))
+        problems.extend(sideways_overflow(page))
     assert len(urls) >= 3
     assert not problems, f"as {role}:\n" + "\n\n".join(problems)
     assert not blocked, f"as {role}, the Content-Security-Policy blocked:\n" + "\n".join(blocked)
@@ -241,3 +243,22 @@ def test_the_sheet_of_swatches_fails_on_a_bad_colour(page):
     )
     assert [v["id"] for v in violations(page)] == ["color-contrast"]
     assert DESKTOP["width"] == 1366
+
+
+def test_the_overflow_check_finds_a_page_wider_than_the_window(page):
+    """An unbreakable address in a table is what made the webhooks list 9 px too wide."""
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    long_url = "https://crm.example.com/hooks/" + "x" * 60
+    table = (
+        '<table class="{}"><tbody><tr><td data-label="URL"><code>'
+        + long_url
+        + "</code></td></tr></tbody></table>"
+    )
+    page.set_content(
+        f'<!doctype html><html lang="en"><head><title>x</title><style>{css}</style></head>'
+        f"<body><main><h1>x</h1>{table.format('delivery-table')}</main></body></html>"
+    )
+    assert sideways_overflow(page) == []  # the stylesheet lets the address break
+    page.set_content(f"<!doctype html><html><body><table><tr><td>{long_url}</td></tr></table>")
+    found = sideways_overflow(page)
+    assert len(found) == 1 and "at 390 px" in found[0]

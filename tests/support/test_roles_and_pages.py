@@ -15,6 +15,7 @@ from django.test import Client
 
 from accounts.models import User
 from tests.support.site_map import (
+    AGENT,
     CUSTOMER,
     EMAILS,
     EXTRA_PAGES,
@@ -25,6 +26,7 @@ from tests.support.site_map import (
     PM,
     ROLES,
     VISITOR,
+    admin_only_urls,
     build_site,
     pages_for,
     refused_for,
@@ -96,12 +98,23 @@ def test_each_role_opens_its_pages_each_with_one_h1_and_no_others(role):
         h1 = outline(response.content.decode()).h1
         if h1 != 1:
             problems.append(f"{url}: {h1} <h1> elements")
+    admin_pages = set(admin_only_urls(site))
     for url in refused_for(role, site):
         response = client.get(url)
         if response.status_code == 302:
             # Signed out: to a sign-in page. Signed in as the wrong kind of person: never.
             if role != VISITOR or "login" not in response.url and "sign-in" not in response.url:
                 problems.append(f"{url}: redirected to {response.url}")
+        elif url in admin_pages and role == AGENT:
+            # One rule for every administration page: an agent is told what it is for and
+            # who can let them in (403); everyone else gets the workspace's 404.
+            html = response.content.decode()
+            if response.status_code != 403 or "This page is for admins" not in html:
+                problems.append(f"{url}: {response.status_code}, expected the admins-only 403")
+            elif "admin@example.com" not in html:
+                problems.append(f"{url}: the 403 names no admin who can grant the role")
+        elif url in admin_pages and response.status_code != 404:
+            problems.append(f"{url}: {response.status_code}, expected 404 for a {role}")
         elif response.status_code not in (403, 404):
             problems.append(f"{url}: {response.status_code}, a {role} must not open it")
     assert not problems, f"as {role}:\n" + "\n".join(problems)

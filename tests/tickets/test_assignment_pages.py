@@ -16,7 +16,7 @@ URL = reverse("assignment:settings")
 
 def test_agents_can_not_open_it(client, agent):
     client.force_login(agent)
-    assert client.get(URL).status_code == 404
+    assert client.get(URL).status_code == 403
 
 
 def test_admins_see_teams_agents_and_waiting_counts(client, admin_user, customer):

@@ -84,7 +84,7 @@ def test_a_bad_pattern_is_a_form_error_keeping_the_input(client, admin):
 
 def test_agents_cannot_open_the_field_pages(client, agent):
     client.force_login(agent)
-    assert client.get(reverse("fields:list")).status_code == 404
+    assert client.get(reverse("fields:list")).status_code == 403
 
 
 def test_header_edit_of_a_field(client, agent, ticket, browser_field):

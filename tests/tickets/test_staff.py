@@ -100,11 +100,11 @@ def test_agents_customers_and_visitors_cannot_open_the_users_page(client, agent)
     url = reverse("staff:users")
     assert client.get(url).status_code == 302
     client.force_login(agent)
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"email": "x@example.com", "role": "admin"}).status_code == 404
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"email": "x@example.com", "role": "admin"}).status_code == 403
     target = factories.AgentFactory()
     response = client.post(reverse("staff:user_action", args=[target.pk, "deactivate"]))
-    assert response.status_code == 404
+    assert response.status_code == 403
     target.refresh_from_db()
     assert target.is_active and not User.objects.filter(email="x@example.com").exists()
 
@@ -187,9 +187,9 @@ def test_team_errors_are_shown_at_the_field(client, admin_user, team):
 
 def test_agents_cannot_manage_teams(client, agent, team):
     client.force_login(agent)
-    assert client.get(reverse("staff:teams")).status_code == 404
+    assert client.get(reverse("staff:teams")).status_code == 403
     url = reverse("staff:team", args=[team.pk])
-    assert client.post(url, {"action": "remove", "user": agent.pk}).status_code == 404
+    assert client.post(url, {"action": "remove", "user": agent.pk}).status_code == 403
     assert team.members.filter(pk=agent.pk).exists()
 
 
@@ -210,3 +210,57 @@ def test_team_pages_query_count_is_constant(
         client.get(url)
         with django_assert_max_num_queries(counts[url]):
             client.get(url)
+
+
+def test_an_admin_changes_a_role_which_ends_the_persons_sessions(client, admin_user, agent):
+    from django.test import Client
+
+    theirs = Client()
+    theirs.force_login(agent)
+    assert theirs.get(reverse("workspace:queue", args=["all"])).status_code == 200
+    client.force_login(admin_user)
+    url = reverse("staff:user_action", args=[agent.pk, "role"])
+    response = client.post(url, {"role": "admin"}, follow=True)
+    assert "is now Admin." in response.content.decode()
+    agent.refresh_from_db()
+    assert agent.role == Role.ADMIN
+    # A change of powers signs them out: their old session no longer opens the workspace.
+    assert theirs.get(reverse("workspace:queue", args=["all"])).status_code == 302
+    response = client.post(url, {"role": "customer"}, follow=True)
+    assert "Choose agent, admin or product manager." in response.content.decode()
+    own = client.post(
+        reverse("staff:user_action", args=[admin_user.pk, "role"]), {"role": "agent"}, follow=True
+    )
+    assert "change your own role; ask another admin" in own.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMIN
+    with pytest.raises(NotPermitted):
+        services.staff_set_role(user=admin_user, role=Role.AGENT, by=factories.AgentFactory())
+
+
+def test_resetting_a_sign_in_ends_the_password_and_mails_a_link(client, admin_user, agent):
+    agent.set_password("the-old-password-1")
+    agent.save()
+    client.force_login(admin_user)
+    with run_on_commit():
+        response = client.post(reverse("staff:user_action", args=[agent.pk, "reset"]), follow=True)
+    assert "signed out everywhere" in response.content.decode()
+    agent.refresh_from_db()
+    assert not agent.has_usable_password()
+    assert OutboundEmail.objects.get(kind="password_reset").to == [agent.email]
+    [message] = django_mail.outbox
+    assert "Choose a new password" in message.subject
+    stranger = type(client)()
+    link = stranger.get(_link(message), follow=True)
+    form_url = link.redirect_chain[-1][0] if link.redirect_chain else _link(message)
+    done = stranger.post(
+        form_url,
+        {"new_password1": "a-long-new-password-2", "new_password2": "a-long-new-password-2"},
+    )
+    assert done.status_code == 302
+    agent.refresh_from_db()
+    assert agent.check_password("a-long-new-password-2")
+    agent.is_active = False
+    agent.save()
+    with pytest.raises(InvalidChange):
+        services.staff_reset_sign_in(user=agent, by=admin_user)

@@ -56,4 +56,5 @@ def test_admin_invites_an_agent_who_sets_a_password_and_signs_in(browser, stack)
     nia.get_by_role("button", name="Sign in").click()
     nia.wait_for_url(re.compile(r"/agent/"))
     assert nia.get_by_role("link", name="Users").count() == 0  # an agent, not an admin
-    assert nia.goto(f"{base}/agent/admin/users/").status == 404
+    assert nia.goto(f"{base}/agent/admin/users/").status == 403
+    assert nia.get_by_role("heading", name="This page is for admins").is_visible()

@@ -83,6 +83,28 @@ def test_filters_combine(signed_in, agent, team):
     ) == [hit.pk]
 
 
+def test_requester_and_organization_filters_take_names_as_the_type_ahead_offers_them(
+    signed_in, team
+):
+    org = factories.OrganizationFactory(name="Acme Robotics")
+    pat = factories.CustomerFactory(name="Pat Lee", email="pat@acme.example", organization=org)
+    sam = factories.CustomerFactory(name="Sam Roe", email="sam@other.example")
+    pats = factories.TicketFactory(team=team, requester=pat, organization=org)
+    sams = factories.TicketFactory(team=team, requester=sam)
+    url = reverse("workspace:queue", args=["all"])
+    for value in ("Pat Lee <pat@acme.example>", "PAT@acme.example", "pat lee", str(pat.pk)):
+        assert _refs(signed_in.get(url, {"requester": value})) == [pats.pk], value
+    assert _refs(signed_in.get(url, {"organization": "acme robotics"})) == [pats.pk]
+    assert _refs(signed_in.get(url, {"organization": str(org.pk)})) == [pats.pk]
+    assert _refs(signed_in.get(url, {"requester": "Nobody <no@where.example>"})) == []
+    assert set(_refs(signed_in.get(url, {"requester": ["Pat Lee", "Sam Roe"]}))) == {
+        pats.pk,
+        sams.pk,
+    }
+    options = signed_in.get(reverse("people:organization_options"), {"organization": "robo"})
+    assert '<option value="Acme Robotics">' in options.content.decode()
+
+
 def test_tag_and_assignee_filters(signed_in, agent, team):
     tagged = factories.TicketFactory(team=team, assignee=agent)
     tagged.tags.add(factories.TagFactory(name="vip"), factories.TagFactory(name="billing"))

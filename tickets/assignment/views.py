@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import admin_required
@@ -16,6 +17,10 @@ from tickets.assignment.forms import AgentFormSet, TeamFormSet
 from tickets.assignment.hooks import queue_waiting
 from tickets.assignment.services import AGENT_ROLES, open_counts
 from tickets.models import OPEN_STATUSES
+
+PURPOSE = _(
+    "Auto-assignment: how each team hands out its new tickets to the agents who are online."
+)
 
 
 def _teams():
@@ -31,7 +36,7 @@ def _agents():
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     saving = request.POST.get("save", "")

@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required
@@ -20,6 +21,11 @@ from tickets.automation.dryrun import automation_dry_run, dry_run
 from tickets.automation.models import Automation, RoutingRule, Trigger
 from tickets.models import Ticket
 from tickets.selectors import ticket_get_for_agent
+
+PURPOSE = _(
+    "Routing rules and triggers: which team a new ticket goes to, and what happens "
+    "automatically when a ticket changes."
+)
 
 KINDS = {"routing": RoutingRule, "triggers": Trigger, "automations": Automation}
 LABELS = {"routing": "Routing rule", "triggers": "Trigger", "automations": "Automation"}
@@ -36,7 +42,7 @@ def unrouted_tickets():
     return Ticket.objects.open().filter(team__isnull=True, merged_into__isnull=True)
 
 
-@admin_required
+@admin_required(PURPOSE)
 def overview(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         team_id = request.POST.get("default_team") or None
@@ -72,7 +78,7 @@ OPS = [
 ]
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def rule_action(request: HttpRequest, kind: str, pk: int, op: str) -> HttpResponse:
     rule = get_object_or_404(_model(kind), pk=pk)
@@ -131,7 +137,7 @@ def _fields(kind: str) -> dict:
     return {**schema.TIME_FIELDS, **plain}
 
 
-@admin_required
+@admin_required(PURPOSE)
 def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     model = _model(kind)
     rule = get_object_or_404(model, pk=pk) if pk else model()
@@ -177,7 +183,7 @@ def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def rule_test(request: HttpRequest, kind: str) -> HttpResponse:
     """The form's rule, as typed (saved or not), tried on a ticket: nothing is written."""

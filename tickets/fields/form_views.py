@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required
@@ -15,8 +16,10 @@ from tickets.fields import ticket_forms
 from tickets.fields.forms import TicketFormEditForm, form_rows, items_from_post
 from tickets.fields.models import TicketForm
 
+PURPOSE = _("Ticket forms: which fields a customer fills in for each kind of request.")
 
-@admin_required
+
+@admin_required(PURPOSE)
 def form_list(request: HttpRequest) -> HttpResponse:
     forms = TicketForm.objects.prefetch_related("items").annotate(used=Count("ticket"))
     rows = [
@@ -27,7 +30,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 def form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     ticket_form = get_object_or_404(TicketForm, pk=pk) if pk else None
     form = TicketFormEditForm(request.POST or None, instance=ticket_form)
@@ -56,7 +59,7 @@ def form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "tickets/fields/form_edit.html", context, status=status)
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def form_delete(request: HttpRequest, pk: int) -> HttpResponse:
     ticket_form = get_object_or_404(TicketForm, pk=pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required
@@ -13,14 +14,16 @@ from tickets.fields import services
 from tickets.fields.forms import FieldForm
 from tickets.fields.models import TicketField
 
+PURPOSE = _("Custom ticket fields: the extra details tickets carry, and their choices.")
 
-@admin_required
+
+@admin_required(PURPOSE)
 def field_list(request: HttpRequest) -> HttpResponse:
     fields = TicketField.objects.prefetch_related("choices")
     return render(request, "tickets/fields/list.html", {"fields": fields, "nav_current": "fields"})
 
 
-@admin_required
+@admin_required(PURPOSE)
 def field_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     field = get_object_or_404(TicketField, pk=pk) if pk else None
     form = FieldForm(request.POST or None, instance=field)
@@ -45,7 +48,7 @@ def field_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
     field = get_object_or_404(TicketField, pk=pk)

@@ -381,45 +381,52 @@ def _notify_agents(
         return
     ticket = event.ticket
     base = ticket_from_address(ticket)
-    own_subject, text, html = _compose(template, {"ticket": ticket, **context})
-    subject = own_subject or strip_subject(ticket.subject) or ticket.subject
-    if internal:
-        headers = {"X-Switchboard-Ticket": str(ticket.pk)}
-        subject = f"Internal note on ticket {ticket.pk}: {subject}"
-        headers["Auto-Submitted"] = AUTO_GENERATED
-        headers["X-Auto-Response-Suppress"] = "All"
-        email_queue(
-            kind=kind,
-            to=[u.email for u in users],
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            from_email=base,
-            headers=headers,
-            ticket=ticket,
-            dedupe_key=f"event:{event.pk}:{kind}",
-            # An unsigned id: only its outbound row ties a reply to the ticket.
-            message_id=None,
-        )
-        return
-    subject = f"[#{ticket.pk}] {subject}"
+    # Each agent reads the mail in their own language (``User.locale``): the admins' template
+    # for it, else the built-in one.
+    by_language: dict[str, list[User]] = {}
     for user in users:
-        headers = _threading_headers(ticket, base=base)
-        headers["Reply-To"] = tokens.agent_reply_address_for(user.pk, ticket.pk, base=base)
-        headers["Auto-Submitted"] = AUTO_GENERATED
-        headers["X-Auto-Response-Suppress"] = "All"
-        email_queue(
-            kind=kind,
-            to=[user.email],
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            from_email=base,
-            headers=headers,
-            ticket=ticket,
-            dedupe_key=f"event:{event.pk}:{kind}:{user.pk}",
-            message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+        by_language.setdefault(language_for(user.locale), []).append(user)
+    for language, group in sorted(by_language.items()):
+        own_subject, text, html = _compose(
+            template, {"ticket": ticket, **context}, language=language
         )
+        subject = own_subject or strip_subject(ticket.subject) or ticket.subject
+        if internal:
+            headers = {"X-Switchboard-Ticket": str(ticket.pk)}
+            headers["Auto-Submitted"] = AUTO_GENERATED
+            headers["X-Auto-Response-Suppress"] = "All"
+            email_queue(
+                kind=kind,
+                to=[u.email for u in group],
+                subject=f"Internal note on ticket {ticket.pk}: {subject}",
+                body_text=text,
+                body_html=html,
+                from_email=base,
+                headers=headers,
+                ticket=ticket,
+                dedupe_key=f"event:{event.pk}:{kind}"
+                + ("" if len(by_language) == 1 else f":{language}"),
+                # An unsigned id: only its outbound row ties a reply to the ticket.
+                message_id=None,
+            )
+            continue
+        for user in group:
+            headers = _threading_headers(ticket, base=base)
+            headers["Reply-To"] = tokens.agent_reply_address_for(user.pk, ticket.pk, base=base)
+            headers["Auto-Submitted"] = AUTO_GENERATED
+            headers["X-Auto-Response-Suppress"] = "All"
+            email_queue(
+                kind=kind,
+                to=[user.email],
+                subject=f"[#{ticket.pk}] {subject}",
+                body_text=text,
+                body_html=html,
+                from_email=base,
+                headers=headers,
+                ticket=ticket,
+                dedupe_key=f"event:{event.pk}:{kind}:{user.pk}",
+                message_id=tokens.message_id_for(ticket.pk, domain=tokens.address_parts(base)[1]),
+            )
 
 
 @subscribe(EventKind.REPLIED)

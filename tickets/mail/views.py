@@ -16,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +31,10 @@ from tickets.mail.services import mail_note_confirm, message_mark_reviewed
 from tickets.models import Message
 from tickets.sanitize import sanitize_html
 from tickets.selectors import attachment_get_for_user, ticket_get_for_agent
+
+PURPOSE = _(
+    "Inbound mail: messages that failed, were ignored or wait for review, to retry or accept."
+)
 
 SECRET_HEADER = "HTTP_X_SWITCHBOARD_SECRET"  # noqa: S105 - a header name
 
@@ -67,7 +72,7 @@ def inbound_email_endpoint(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_GET
 def inbound_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", InboundStatus.FAILED)
@@ -83,7 +88,7 @@ def inbound_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def inbound_retry_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     row = get_object_or_404(InboundEmail.objects.defer("raw"), pk=inbound_id)
@@ -96,7 +101,7 @@ def inbound_retry_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("mail:inbound_list") + "?status=failed")
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def inbound_accept_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     row = get_object_or_404(InboundEmail.objects.defer("raw"), pk=inbound_id)

@@ -13,4 +13,5 @@ urlpatterns = [
     ),
     path("customers/<int:customer_id>/merge/", views.customer_merge_view, name="customer_merge"),
     path("organizations/<int:organization_id>/", views.organization_detail, name="organization"),
+    path("organizations/options/", views.organization_options, name="organization_options"),
 ]

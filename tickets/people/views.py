@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import agent_required
 from customers import selectors as customer_selectors
@@ -230,3 +230,13 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
         **nav_context(request),
     }
     return render(request, "agent/customer_merge.html", context, status=status)
+
+
+@agent_required
+@require_GET
+def organization_options(request: HttpRequest) -> HttpResponse:
+    """The type-ahead's suggestions for an organization filter: ``<option>`` rows of names."""
+    found = selectors.organization_matches(
+        agent=request.user, text=request.GET.get("organization", "")
+    )
+    return render(request, "agent/_organization_options.html", {"organizations": found})

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import admin_required, agent_required
@@ -29,8 +30,13 @@ from tickets.sla.selectors import (
     tickets_with_sla_clock,
 )
 
+PURPOSE = _(
+    "SLA policies and business calendars: the response and resolution targets tickets are "
+    "measured against."
+)
 
-@admin_required
+
+@admin_required(PURPOSE)
 def overview(request: HttpRequest) -> HttpResponse:
     calendars = BusinessCalendar.objects.annotate(holiday_count=Count("holidays"))
     # Open tickets a trigger or automation pinned to each policy (``ticket_sla_pinned_idx``).
@@ -53,7 +59,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     calendar = get_object_or_404(BusinessCalendar, pk=pk) if pk else BusinessCalendar()
     form = CalendarForm(request.POST or None, instance=calendar)
@@ -90,7 +96,7 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(PURPOSE)
 def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=pk) if pk else SlaPolicy()
     form = PolicyForm(request.POST or None, instance=policy)
@@ -128,7 +134,7 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     calendar = get_object_or_404(BusinessCalendar, pk=pk)
@@ -141,7 +147,7 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return _go(request, reverse("sla:overview"))
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=pk)
@@ -150,7 +156,7 @@ def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return _go(request, reverse("sla:overview"))
 
 
-@admin_required
+@admin_required(PURPOSE)
 @require_POST
 def policy_preview(request: HttpRequest) -> HttpResponse:
     """htmx: the preview for the form as it is being edited (nothing is saved)."""

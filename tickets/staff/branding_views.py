@@ -6,18 +6,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.branding import SiteBranding, brand
-from accounts.decorators import admin_only
+from accounts.decorators import admin_required
 from support.errors import DomainError
 from tickets.staff.branding import LOGO_MAX_BYTES, branding_update
 from tickets.workspace.views import nav_context
 
+PURPOSE = _(
+    "Branding: the site name, logo and colours, and the sender and footer of outgoing mail."
+)
+
 FIELDS = ("site_name", "primary_colour", "sender_name", "sender_email", "mail_footer")
 
 
-@admin_only
+@admin_required(PURPOSE)
 @require_http_methods(["GET", "POST"])
 def branding_page(request: HttpRequest) -> HttpResponse:
     row = SiteBranding.objects.filter(pk=1).first() or SiteBranding()

@@ -7,13 +7,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import admin_only
+from accounts.decorators import admin_required
 from support.errors import DomainError
 from tickets.mail import custom
 from tickets.mail.models import MailTemplate
 from tickets.workspace.views import nav_context
+
+PURPOSE = _(
+    "Notification mail templates: the words of the mails customers and agents get, per language."
+)
 
 
 def _kind(kind: str, language: str) -> custom.Kind:
@@ -22,7 +27,7 @@ def _kind(kind: str, language: str) -> custom.Kind:
     return custom.KINDS[kind]
 
 
-@admin_only
+@admin_required(PURPOSE)
 def template_list(request: HttpRequest) -> HttpResponse:
     own = set(MailTemplate.objects.values_list("kind", "language"))
     rows = [
@@ -52,7 +57,7 @@ def _preview(kind: str, subject: str, body: str) -> dict:
     return {"preview": {"subject": subject, "text": text, "html": custom.html_paragraphs(text)}}
 
 
-@admin_only
+@admin_required(PURPOSE)
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, kind: str, language: str) -> HttpResponse:
     spec = _kind(kind, language)
@@ -91,7 +96,7 @@ def template_edit(request: HttpRequest, kind: str, language: str) -> HttpRespons
     return render(request, "agent/mail_template.html", context, status=status)
 
 
-@admin_only
+@admin_required(PURPOSE)
 @require_POST
 def template_preview(request: HttpRequest, kind: str, language: str) -> HttpResponse:
     _kind(kind, language)

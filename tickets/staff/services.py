@@ -92,3 +92,52 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user
+
+
+ROLES_GIVEN_HERE = (Role.AGENT, Role.ADMIN, Role.PRODUCT_MANAGER)
+
+
+@transaction.atomic
+def staff_set_role(*, user: User, role: str, by: User) -> User:
+    """Give someone who works here another role (agent, admin, product manager). The change of
+    powers ends every session they hold (``User.get_session_auth_hash``). Nobody changes their own
+    role, so the last admin can't lock everyone out by accident."""
+    _require_admin(by)
+    if role not in ROLES_GIVEN_HERE:
+        raise ValidationFailed("Choose agent, admin or product manager.", field="role")
+    if user.role == Role.CUSTOMER:
+        raise InvalidChange("Customers are managed as contacts, not here.")
+    if user.pk == by.pk:
+        raise InvalidChange("You can't change your own role; ask another admin.")
+    if user.role != role:
+        user.role = role
+        user.save(update_fields=["role"])
+    return user
+
+
+@transaction.atomic
+def staff_reset_sign_in(*, user: User, by: User) -> None:
+    """A lost password or a device left signed in: the old password stops working, every session
+    ends, and the person gets a one-time link to choose a new one (queued in the outbox)."""
+    _require_admin(by)
+    if not user.is_active:
+        raise InvalidChange(f"{user.email} is deactivated; reactivate them first.")
+    if user.role == Role.CUSTOMER:
+        raise InvalidChange("Customers sign in through the portal, not here.")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    context = {
+        "user": user,
+        "by": by,
+        "link": set_password_url(user),
+        "site_name": brand().site_name,
+        "site_url": settings.SITE_URL,
+    }
+    email_queue(
+        kind="password_reset",
+        to=[user.email],
+        subject=f"Choose a new password for {brand().site_name}",
+        body_text=render_to_string("mail/sign_in_reset.txt", context),
+        body_html=render_to_string("mail/sign_in_reset.html", context),
+        headers={"Auto-Submitted": "auto-generated"},
+    )

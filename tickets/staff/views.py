@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import admin_required
@@ -18,6 +19,10 @@ from tickets.staff import services
 from tickets.workspace.views import nav_context
 
 FIELDS = ("email", "name", "role")
+USERS = _(
+    "Users: invite agents and admins, give them their roles and teams, deactivate an account."
+)
+TEAMS = _("Teams: their members, lead and mail address.")
 
 
 def _users() -> list[User]:
@@ -29,7 +34,7 @@ def _users() -> list[User]:
     )
 
 
-@admin_required
+@admin_required(USERS)
 @require_http_methods(["GET", "POST"])
 def user_list(request: HttpRequest) -> HttpResponse:
     values = {"email": "", "name": "", "role": Role.AGENT, "teams": []}
@@ -62,12 +67,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "values": values,
         "errors": errors,
         "roles": [(Role.AGENT, "Agent"), (Role.ADMIN, "Admin")],
+        "all_roles": [
+            (Role.AGENT, "Agent"),
+            (Role.ADMIN, "Admin"),
+            (Role.PRODUCT_MANAGER, "Product manager"),
+        ],
         **nav_context(request),
     }
     return render(request, "agent/staff_users.html", context, status=status)
 
 
-@admin_required
+@admin_required(USERS)
 @require_POST
 def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
     user = get_object_or_404(User.objects.exclude(role=Role.CUSTOMER), pk=user_id)
@@ -78,6 +88,16 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
         elif action in ("deactivate", "reactivate"):
             services.staff_set_active(user=user, active=action == "reactivate", by=request.user)
             messages.success(request, f"{user.display_name} was {action}d.")
+        elif action == "role":
+            services.staff_set_role(user=user, role=request.POST.get("role", ""), by=request.user)
+            messages.success(request, f"{user.display_name} is now {user.get_role_display()}.")
+        elif action == "reset":
+            services.staff_reset_sign_in(user=user, by=request.user)
+            messages.success(
+                request,
+                f"{user.display_name} is signed out everywhere; a link to choose a new password "
+                f"is on its way to {user.email}.",
+            )
         else:
             messages.error(request, "Choose what to do.")
     except DomainError as exc:
@@ -90,7 +110,7 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
 TEAM_FIELDS = ("name", "email", "lead")
 
 
-@admin_required
+@admin_required(TEAMS)
 @require_http_methods(["GET", "POST"])
 def team_list(request: HttpRequest) -> HttpResponse:
     values = {"name": "", "email": ""}
@@ -115,7 +135,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(request, "agent/staff_teams.html", context, status=status)
 
 
-@admin_required
+@admin_required(TEAMS)
 @require_http_methods(["GET", "POST"])
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(Team.objects.select_related("lead"), pk=team_id)

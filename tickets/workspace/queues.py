@@ -11,6 +11,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from email.utils import parseaddr
 
 from django.core.cache import cache
 from django.db import connections
@@ -181,6 +182,24 @@ def _ints(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.strip().isdigit()]
 
 
+def _people_q(key: str, values: list[str]) -> Q | None:
+    """The requester or organization filter: what the type-ahead offers (``Name <address>``, an
+    address, an organization's name; any case), or an id (older links and saved views)."""
+    if not values:
+        return None
+    found = Q(**{f"{key}_id__in": _ints(values)})
+    for value in (v for v in values if not v.isdigit()):
+        if key == "organization":
+            found |= Q(organization__name__iexact=value)
+            continue
+        address = parseaddr(value)[1]
+        if "@" in address:
+            found |= Q(requester__email__iexact=address)
+        else:
+            found |= Q(requester__name__iexact=value)
+    return found
+
+
 def _day(value: str, *, end: bool, user: User) -> datetime | None:
     try:
         day = date.fromisoformat(value)
@@ -237,7 +256,10 @@ def filter_q(params: QueryDict | dict, *, user: User) -> Q:
         if ids:
             tq |= Q(team_id__in=ids)
         q &= tq if tq else Q(pk__in=[])
-    for key in ("requester", "organization", "product", "version", "component"):
+    for key in ("requester", "organization"):
+        if people := _people_q(key, [v.strip() for v in get(key) if v.strip()]):
+            q &= people
+    for key in ("product", "version", "component"):
         ids = _ints(get(key))
         if ids:
             q &= Q(**{f"{key}_id__in": ids})

@@ -23,8 +23,8 @@ def test_only_admins(client, agent):
     url = reverse("automation:overview")
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(agent)
-    assert client.get(url).status_code == 404
-    assert client.get(reverse("automation:new", args=["triggers"])).status_code == 404
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("automation:new", args=["triggers"])).status_code == 403
 
 
 def test_overview_lists_rules_and_unrouted_tickets(client, admin, customer):

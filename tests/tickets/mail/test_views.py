@@ -38,8 +38,8 @@ def test_admin_sees_failed_mail_with_reason_and_retries_it(client, admin_user, f
 def test_inbound_list_is_admin_only(client, agent, failed_row):
     assert client.get("/mail/inbound/").status_code == 302  # anonymous: sign in
     client.force_login(agent)
-    assert client.get("/mail/inbound/").status_code == 404
-    assert client.post(f"/mail/inbound/{failed_row.pk}/retry/").status_code == 404
+    assert client.get("/mail/inbound/").status_code == 403
+    assert client.post(f"/mail/inbound/{failed_row.pk}/retry/").status_code == 403
     portal = factories.CustomerUserFactory()
     client.force_login(portal)
     assert client.get("/mail/inbound/").status_code == 404

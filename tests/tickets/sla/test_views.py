@@ -43,7 +43,8 @@ def login(client, user):
 def test_settings_pages_are_for_admins_only(client, agent, admin_user, name):
     url = reverse(name)
     assert client.get(url).status_code == 302  # anonymous: to sign in
-    assert login(client, agent).get(url).status_code == 404
+    refused = login(client, agent).get(url)
+    assert refused.status_code == 403 and "SLA policies" in refused.content.decode()
     assert login(client, admin_user).get(url).status_code == 200
 
 

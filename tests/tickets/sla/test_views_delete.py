@@ -42,7 +42,7 @@ def test_a_calendar_in_use_is_not_deleted(client, admin_user, policy):
 
 def test_only_admins_delete(client, agent, admin_user, policy):
     client.force_login(agent)
-    assert client.post(reverse("sla:policy_delete", args=[policy.pk])).status_code == 404
+    assert client.post(reverse("sla:policy_delete", args=[policy.pk])).status_code == 403
     assert SlaPolicy.objects.exists()
     client.force_login(admin_user)
     assert client.get(reverse("sla:policy_delete", args=[policy.pk])).status_code == 405
