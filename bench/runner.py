@@ -112,6 +112,9 @@ def run(args: Namespace) -> int:
         return 0
     if connection.vendor != "postgresql":
         print(f"Note: benchmarking {connection.vendor}; the published numbers are PostgreSQL's.")
+    from bench.workflow import bench_rules_off
+
+    bench_rules_off()
     ctx = Context()
     results: dict[str, tuple[Result | None, Result | None]] = {}
     for s in scenarios:
