@@ -88,8 +88,8 @@ class FieldValue:
 def values_of(holder: Organization | Customer | None, *, filled: bool = False) -> list[FieldValue]:
     """The holder's fields in order, with their values: an archived field only when it holds
     one; with ``filled`` only those that hold one (the ticket's sidebar). No query."""
-    if holder is None:
-        return []
+    if holder is None or (filled and not holder.fields):
+        return []  # nothing to show: not even the definitions are read
     target = Target.ORGANIZATION if isinstance(holder, Organization) else Target.CUSTOMER
     stored = holder.fields or {}
     rows = []
