@@ -94,7 +94,7 @@ class ProfileFieldForm(DefinitionForm):
             "active",
         ]
         labels = {
-            "applies_to": "For",
+            "applies_to": "Applies to",
             "help_text": "Help text for agents",
             "active": "Active (offered for new values)",
         }
