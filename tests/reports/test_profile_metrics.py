@@ -77,7 +77,7 @@ def test_one_query_per_grouped_field_whatever_the_organizations(
     with django_assert_max_num_queries(4) as first:
         organization_field_tables(f)
     budget = len(first.captured_queries)
-    for n in range(10):
+    for _ in range(10):
         org = factories.OrganizationFactory(fields={"plan": "pro"})
         factories.TicketFactory(created_at=at(3), organization=org)
     with django_assert_max_num_queries(budget):

@@ -19,7 +19,7 @@ class DefinitionForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One a line: value | Label (e.g. chrome | Chrome). Start a line with - to "
-        "retire it; renaming a label changes no ticket.",
+        "retire it; renaming a label rewrites no stored value.",
     )
 
     def __init__(self, *args, **kwargs) -> None:
