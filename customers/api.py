@@ -26,6 +26,17 @@ from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted
 
+
+def _field_values(request, what: str) -> dict:
+    """A PATCH's field values (``FieldValuesSerializer``), from an agent; checked by the
+    service."""
+    if not request.user.is_agent:
+        raise NotPermitted(f"Only agents can change {what}.")
+    data = FieldValuesSerializer(data=request.data, context={"request": request})
+    data.is_valid(raise_exception=True)
+    return data.validated_data["fields"]
+
+
 CUSTOMER_ORDERINGS = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
@@ -124,14 +135,9 @@ class CustomerViewSet(
         )
 
     def partial_update(self, request, *args, **kwargs):
-        if not request.user.is_agent:
-            raise NotPermitted("Only agents can change customers.")
-        data = FieldValuesSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
+        values = _field_values(request, "customers")
         customer = self.get_object()
-        profile.customer_set_fields(
-            customer=customer, values=data.validated_data["fields"], by=request.user
-        )
+        profile.customer_set_fields(customer=customer, values=values, by=request.user)
         return Response(self.get_serializer(customer).data)
 
 
@@ -203,12 +209,7 @@ class OrganizationViewSet(
         )
 
     def partial_update(self, request, *args, **kwargs):
-        if not request.user.is_agent:
-            raise NotPermitted("Only agents can change organizations.")
-        data = FieldValuesSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
+        values = _field_values(request, "organizations")
         organization = self.get_object()
-        profile.organization_set_fields(
-            organization=organization, values=data.validated_data["fields"], by=request.user
-        )
+        profile.organization_set_fields(organization=organization, values=values, by=request.user)
         return Response(self.get_serializer(organization).data)

@@ -17,8 +17,8 @@ from django.db.models.signals import post_delete, post_save
 
 from accounts.models import User
 from customers.models import Customer, CustomerEvent, Organization, ProfileField, ProfileFieldChoice
-from support import clock, customfields, events
-from support.customfields import CHOICE_KINDS
+from customers.services import customer_event_record
+from support import customfields
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
 from support.localcache import ProcessCache
 
@@ -143,18 +143,12 @@ def customer_set_fields(*, customer: Customer, values: dict, by: User) -> Custom
         for key in sorted(set(old) | set(new))
         if old.get(key) != new.get(key)
     }
-    at = clock.now()
-    quiet = events.is_suppressed()  # importing history: stored as already dispatched
-    event = CustomerEvent.objects.create(
+    customer_event_record(
         customer=customer,
         kind=CustomerEvent.Kind.FIELDS_CHANGED,
         by=by,
         data={"changes": changes},
-        at=at,
-        dispatched_at=at if quiet else None,
     )
-    if not quiet:
-        events.publish_on_commit(CustomerEvent, [event.pk])
     return customer
 
 
@@ -187,11 +181,7 @@ def profile_field_save(
         raise ValidationFailed(
             f"There is already a {field.applies_to} field “{field.key}”.", field="key"
         )
-    customfields.definition_check(field)
-    field.save()
-    if choices is not None and field.kind in CHOICE_KINDS:
-        customfields.choices_save(field, choices)
-    customfields.choices_require_one(field)
+    customfields.definition_save(field, choices)
     return field
 
 
@@ -199,11 +189,10 @@ def profile_field_save(
 def profile_field_delete(*, field: ProfileField, by: User) -> None:
     """Refused while an organization or contact holds a value (archive it instead)."""
     _require_admin(by)
-    used = _holders(field.applies_to).filter(fields__has_key=field.key).count()
-    if used:
-        what = "organization" if field.applies_to == Target.ORGANIZATION else "contact"
-        raise InvalidChange(
-            f"{field.label} has a value on {used} {what}{'s' if used != 1 else ''}: "
-            "archive it instead."
-        )
+    organization = field.applies_to == Target.ORGANIZATION
+    customfields.refuse_delete_if_held(
+        field,
+        _holders(field.applies_to).all(),
+        "organization" if organization else "contact",
+    )
     field.delete()

@@ -258,6 +258,24 @@ def choices_save(field: FieldDefinition, choices: list[dict]) -> None:
             choice.save(update_fields=["retired"])
 
 
-def choices_require_one(field: FieldDefinition) -> None:
+def definition_save(field: FieldDefinition, choices: list[dict] | None) -> FieldDefinition:
+    """Check and save a definition and (for a choice field) its choices; a choice field is left
+    with at least one choice offered. Call inside the caller's transaction."""
+    definition_check(field)
+    field.save()
+    if choices is not None and field.kind in CHOICE_KINDS:
+        choices_save(field, choices)
     if field.kind in CHOICE_KINDS and not field.choices.filter(retired=False).exists():
         raise ValidationFailed("A choice field needs at least one choice.", field="choices")
+    return field
+
+
+def refuse_delete_if_held(field: FieldDefinition, holders: models.QuerySet, noun: str) -> None:
+    """A field whose value some holder keeps can't be deleted: ``InvalidChange`` with the
+    count ("Plan has a value on 12 organizations: archive it instead")."""
+    used = holders.filter(fields__has_key=field.key).count()
+    if used:
+        raise InvalidChange(
+            f"{field.label} has a value on {used} {noun}{'s' if used != 1 else ''}: "
+            "archive it instead."
+        )

@@ -13,9 +13,9 @@ from django.db import transaction
 from accounts.models import User
 from support import customfields
 from support.customfields import display, is_empty, value_clean
-from support.errors import InvalidChange, NotPermitted, ValidationFailed
+from support.errors import NotPermitted, ValidationFailed
 from tickets.fields.cache import ticket_fields
-from tickets.fields.models import BUILTIN_KEYS, CHOICE_KINDS, TicketField, TicketFormField
+from tickets.fields.models import BUILTIN_KEYS, TicketField, TicketFormField
 
 # The shared validator and display (``support.customfields``), named here too for callers.
 __all__ = ["display", "is_empty", "value_clean"]
@@ -96,11 +96,7 @@ def field_save(*, field: TicketField, by: User, choices: list[dict] | None = Non
         )
     if field.customer_editable:
         field.customer_visible = True
-    customfields.definition_check(field)
-    field.save()
-    if choices is not None and field.kind in CHOICE_KINDS:
-        customfields.choices_save(field, choices)
-    customfields.choices_require_one(field)
+    customfields.definition_save(field, choices)
     return field
 
 
@@ -110,12 +106,7 @@ def field_delete(*, field: TicketField, by: User) -> None:
     from tickets.models import Ticket
 
     _require_admin(by)
-    used = Ticket.objects.filter(fields__has_key=field.key).count()
-    if used:
-        raise InvalidChange(
-            f"{field.label} has a value on {used} ticket{'s' if used != 1 else ''}: "
-            "archive it instead."
-        )
+    customfields.refuse_delete_if_held(field, Ticket.objects.all(), "ticket")
     # Forms name their fields by key: take it off them too.
     TicketFormField.objects.filter(key=field.key).delete()
     field.delete()
