@@ -199,7 +199,10 @@ def customer_update(
     except DjangoValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise ValidationFailed(" ".join(messages), field=field) from None
-    customer.save()
+    # Only the details: field values are ``customers.fields``' to write.
+    customer.save(
+        update_fields=["name", "email", "phone", "organization", "is_org_manager", "notes"]
+    )
     return customer
 
 

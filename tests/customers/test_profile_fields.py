@@ -136,3 +136,17 @@ def test_values_of_lists_filled_fields_for_the_sidebar(admin, agent):
         ("Region", "EMEA")
     ]
     assert profile.values_of(None) == []
+
+
+def test_a_merge_fills_the_targets_missing_values_from_the_source(admin, agent):
+    from tickets.services import customer_merge
+
+    define(admin, target=CUSTOMER, key="success_manager", label="Success manager")
+    define(admin, target=CUSTOMER, key="title", label="Title")
+    source = factories.CustomerFactory(fields={"success_manager": "Ada", "title": "CTO"})
+    target = factories.CustomerFactory(fields={"title": "Developer"})
+    customer_merge(source=source, target=target, by=agent)
+    target.refresh_from_db()
+    assert target.fields == {"success_manager": "Ada", "title": "Developer"}
+    event = CustomerEvent.objects.get(customer=target)
+    assert event.data["changes"] == {"success_manager": {"old": None, "new": "Ada"}}
