@@ -180,3 +180,23 @@ def predicate(cond: dict) -> Callable[[Facts], bool]:
         return (want in value) is contains
 
     return within
+
+
+def reference() -> list[dict]:
+    """The organization and customer fields a rule may name, for the rule form's help: name,
+    label, operators and (choice fields) the choices' values."""
+    rows = []
+    for prefix, target in PREFIXES.items():
+        for field in profile.fields_for(target).values():
+            if not field.active:
+                continue
+            choices = [c.value for c in getattr(field, "choice_list", None) or () if not c.retired]
+            rows.append(
+                {
+                    "name": f"{prefix}{field.key}",
+                    "label": field.label,
+                    "operators": OPERATORS[field.kind],
+                    "choices": choices,
+                }
+            )
+    return rows

@@ -176,3 +176,13 @@ def test_the_api_refuses_an_unknown_organization_field_naming_it(api, admin_user
         format="json",
     )
     assert ok.status_code == 201, ok.json()
+
+
+def test_the_rule_form_lists_the_organization_and_customer_fields(client, admin_user, fields):
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    page = client.get(reverse("automation:new", args=["routing"])).content.decode()
+    assert "<code>organization.plan</code>" in page
+    assert "is, is_not, is_set, is_not_set: free, pro, enterprise" in page
+    assert "<code>customer.vip</code>" in page
