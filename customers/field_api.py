@@ -30,6 +30,10 @@ class ProfileFieldChoiceSerializer(serializers.Serializer):
     )
 
 
+class ProfileFieldChoiceInputSerializer(StrictInputSerializer, ProfileFieldChoiceSerializer):
+    """A choice as sent: an unknown property is a 400 naming it."""
+
+
 class ProfileFieldSerializer(serializers.ModelSerializer):
     choices = ProfileFieldChoiceSerializer(many=True, source="choice_list", read_only=True)
 
@@ -68,7 +72,7 @@ class ProfileFieldInputSerializer(StrictInputSerializer):
         min_value=0, max_value=2**31 - 1, required=False, default=100
     )
     active = serializers.BooleanField(required=False, default=True)
-    choices = ProfileFieldChoiceSerializer(
+    choices = ProfileFieldChoiceInputSerializer(
         many=True,
         required=False,
         help_text="For choice kinds, in order: the whole list (a value left out is retired).",

@@ -19,7 +19,7 @@ from accounts.models import User
 from customers.models import Customer, CustomerEvent, Organization, ProfileField, ProfileFieldChoice
 from customers.services import customer_event_record
 from support import customfields
-from support.errors import InvalidChange, NotPermitted, ValidationFailed
+from support.errors import AlreadyExists, InvalidChange, NotPermitted, ValidationFailed
 from support.localcache import ProcessCache
 
 Target = ProfileField.Target
@@ -178,9 +178,8 @@ def profile_field_save(
         if before and (before["key"], before["applies_to"]) != (field.key, field.applies_to):
             raise InvalidChange("A field's key and what it is for can't change.", field="key")
     elif ProfileField.objects.filter(applies_to=field.applies_to, key=field.key).exists():
-        raise ValidationFailed(
-            f"There is already a {field.applies_to} field “{field.key}”.", field="key"
-        )
+        what = "an organization" if field.applies_to == Target.ORGANIZATION else "a customer"
+        raise AlreadyExists(f"There is already {what} field “{field.key}”.", field="key")
     customfields.definition_save(field, choices)
     return field
 

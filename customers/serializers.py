@@ -170,4 +170,4 @@ class FieldValuesSerializer(StrictInputSerializer):
     one; the rest stay). A bad value is a 400 naming ``fields.<key>``."""
 
     customer_fields = frozenset()
-    fields = serializers.DictField(help_text=FIELDS_HELP)
+    fields = serializers.DictField(required=False, default=dict, help_text=FIELDS_HELP)

@@ -62,7 +62,7 @@ def test_a_bad_definition_is_a_400_naming_the_field(api, admin_user, plan):
     taken = api(admin_user).post(
         "/api/v1/organization-fields", {"key": "plan", "kind": "text", "label": "P"}, format="json"
     )
-    assert taken.status_code == 400 and "key" in _error_fields(taken)
+    assert taken.status_code == 409 and "key" in _error_fields(taken)  # a key taken
     no_choices = api(admin_user).post(
         "/api/v1/customer-fields", {"key": "tier", "kind": "choice", "label": "T"}, format="json"
     )
