@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import django_filters
+from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from customers import fields as profile
 from customers.models import Customer, Organization
 from customers.selectors import customers_visible_to, organizations_visible_to
 from customers.serializers import (
     CustomerCreateSerializer,
     CustomerSerializer,
+    FieldValuesSerializer,
     OrganizationCreateSerializer,
     OrganizationSerializer,
 )
@@ -22,6 +25,17 @@ from support.api.schema import ID_REGEX, expand_schema
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted
+
+
+def _field_values(request, what: str) -> dict:
+    """A PATCH's field values (``FieldValuesSerializer``), from an agent; checked by the
+    service."""
+    if not request.user.is_agent:
+        raise NotPermitted(f"Only agents can change {what}.")
+    data = FieldValuesSerializer(data=request.data, context={"request": request})
+    data.is_valid(raise_exception=True)
+    return data.validated_data["fields"]
+
 
 CUSTOMER_ORDERINGS = {
     "name": ("name", "id"),
@@ -63,6 +77,11 @@ EXPAND_PARAM = OpenApiParameter(
         responses={201: CustomerSerializer},
         summary="Create a customer (agents)",
     ),
+    partial_update=extend_schema(
+        request=FieldValuesSerializer,
+        responses={200: CustomerSerializer},
+        summary="Set a customer's field values by key (agents)",
+    ),
 )
 class CustomerViewSet(
     ApiViewMixin,
@@ -97,19 +116,29 @@ class CustomerViewSet(
         data = CustomerCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        field_values = values.pop("fields", None)
         organization = None
         organization_id = values.pop("organization_id")
         if organization_id is not None:
             organization = Organization.objects.filter(pk=organization_id).first()
             if organization is None:
                 raise NotFound("No such organization.", field="organization_id")
-        customer = customer_create(organization=organization, **values)
+        with transaction.atomic():
+            customer = customer_create(organization=organization, **values)
+            if field_values:
+                profile.customer_set_fields(customer=customer, values=field_values, by=request.user)
         body = CustomerSerializer(customer, context=self.get_serializer_context()).data
         return Response(
             body,
             status=status.HTTP_201_CREATED,
             headers={"Location": f"{request.path.rstrip('/')}/{customer.pk}"},
         )
+
+    def partial_update(self, request, *args, **kwargs):
+        values = _field_values(request, "customers")
+        customer = self.get_object()
+        profile.customer_set_fields(customer=customer, values=values, by=request.user)
+        return Response(self.get_serializer(customer).data)
 
 
 ORGANIZATION_ORDERINGS = {
@@ -138,6 +167,11 @@ class OrganizationFilter(django_filters.FilterSet):
         responses={201: OrganizationSerializer},
         summary="Create an organization (agents)",
     ),
+    partial_update=extend_schema(
+        request=FieldValuesSerializer,
+        responses={200: OrganizationSerializer},
+        summary="Set an organization's field values by key (agents)",
+    ),
 )
 class OrganizationViewSet(
     ApiViewMixin,
@@ -159,10 +193,23 @@ class OrganizationViewSet(
             raise NotPermitted("Only agents can create organizations.")
         data = OrganizationCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        organization = organization_create(**data.validated_data)
+        values = dict(data.validated_data)
+        field_values = values.pop("fields", None)
+        with transaction.atomic():
+            organization = organization_create(**values)
+            if field_values:
+                profile.organization_set_fields(
+                    organization=organization, values=field_values, by=request.user
+                )
         body = OrganizationSerializer(organization, context=self.get_serializer_context()).data
         return Response(
             body,
             status=status.HTTP_201_CREATED,
             headers={"Location": f"{request.path.rstrip('/')}/{organization.pk}"},
         )
+
+    def partial_update(self, request, *args, **kwargs):
+        values = _field_values(request, "organizations")
+        organization = self.get_object()
+        profile.organization_set_fields(organization=organization, values=values, by=request.user)
+        return Response(self.get_serializer(organization).data)

@@ -6,6 +6,7 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
+        import customers.fields  # noqa: F401 - connects the field cache's signals
         from customers.models import CustomerEvent
         from support import events
 

@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
 from support import clock
+from support.customfields import FieldChoiceBase, FieldDefinition, FieldKind
 
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     notes = models.TextField(blank=True)
+    # Organization field values by key (``ProfileField``): checked by ``customers.fields`` only.
+    fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -75,6 +78,8 @@ class Customer(models.Model):
     locale = models.CharField(max_length=16, default="en")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     notes = models.TextField(blank=True)
+    # Customer field values by key (``ProfileField``): checked by ``customers.fields`` only.
+    fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
@@ -117,6 +122,7 @@ class CustomerEvent(models.Model):
 
     class Kind(models.TextChoices):
         LOCALE_CHANGED = "customer.locale_changed", _("Language changed")
+        FIELDS_CHANGED = "customer.fields_changed", _("Fields changed")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=64, choices=Kind.choices)
@@ -140,3 +146,54 @@ class CustomerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.customer_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProfileField(FieldDefinition):
+    """An organization field or a customer field (plan, region, account value, success
+    manager): the ticket fields' kinds and validation (``support.customfields``), values kept
+    in ``Organization.fields`` / ``Customer.fields`` by ``key``. Agents only: customers never
+    see them."""
+
+    class Target(models.TextChoices):
+        ORGANIZATION = "organization", _("Organization")
+        CUSTOMER = "customer", _("Customer")
+
+    applies_to = models.CharField(max_length=16, choices=Target.choices)
+    key = models.SlugField(
+        max_length=32,
+        help_text="How the API, rules and reports name it (organization.plan); can't change.",
+    )
+
+    class Meta(FieldDefinition.Meta):
+        ordering = ["applies_to", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applies_to", "key"],
+                name="profile_field_key_unique",
+                violation_error_message="A field with this key already exists.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=FieldKind.values), name="profile_field_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(applies_to__in=["organization", "customer"]),
+                name="profile_field_applies_to_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=FieldKind.PATTERN) | ~models.Q(pattern=""),
+                name="profile_field_pattern_has_pattern",
+            ),
+        ]
+
+
+class ProfileFieldChoice(FieldChoiceBase):
+    field = models.ForeignKey(ProfileField, on_delete=models.CASCADE, related_name="choices")
+
+    class Meta(FieldChoiceBase.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "value"],
+                name="profile_field_choice_unique",
+                violation_error_message="This field already has a choice with this value.",
+            )
+        ]

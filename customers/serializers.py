@@ -18,19 +18,27 @@ from support.api.serializers import (
 LISTED_DOMAINS = "listed_domains"
 
 
+FIELDS_HELP = (
+    "Agents only: organization or customer field values by key (GET /api/v1/organization-fields,"
+    ' /api/v1/customer-fields), e.g. {"plan": "enterprise"}.'
+)
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
     domains = serializers.SerializerMethodField()
+    fields = serializers.DictField(read_only=True, help_text=FIELDS_HELP)
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "domains", "notes", "created_at"]
+        fields = ["id", "name", "domains", "notes", "fields", "created_at"]
         read_only_fields = fields
 
     @cached_property
     def _hidden(self) -> frozenset[str]:
         user = serializing_for(self.context)
         if user is not None and not user.is_agent:
-            return frozenset({"notes"})  # agents' private notes about the organization
+            # agents' private notes and field values about the organization
+            return frozenset({"notes", "fields"})
         return frozenset()
 
     def get_fields(self):
@@ -51,16 +59,19 @@ class OrganizationSerializer(serializers.ModelSerializer):
         }
         if "notes" not in self._hidden:
             data["notes"] = organization.notes
+        if "fields" not in self._hidden:
+            data["fields"] = organization.fields or {}
         data["created_at"] = iso_datetime(organization.created_at, timezone.get_current_timezone())
         return data
 
 
-schema_optional("Organization", "notes")
+schema_optional("Organization", "notes", "fields")
 
 
 class CustomerSerializer(serializers.ModelSerializer):
     organization_id = serializers.IntegerField(allow_null=True, read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)
+    fields = serializers.DictField(read_only=True, help_text=FIELDS_HELP)
 
     class Meta:
         model = Customer
@@ -75,6 +86,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "locale",
             "time_zone",
             "notes",
+            "fields",
             "created_at",
         ]
         read_only_fields = fields
@@ -88,7 +100,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         if "organization" not in self.context.get("customer_expand", ()):
             hidden.add("organization")
         if not user.is_agent:
-            hidden.add("notes")
+            hidden.update(("notes", "fields"))
         return frozenset(hidden)
 
     def get_fields(self):
@@ -120,11 +132,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         data["time_zone"] = customer.time_zone
         if "notes" not in hidden:
             data["notes"] = customer.notes
+        if "fields" not in hidden:
+            data["fields"] = customer.fields or {}
         data["created_at"] = iso_datetime(customer.created_at, timezone.get_current_timezone())
         return data
 
 
-schema_optional("Customer", "organization", "notes")
+schema_optional("Customer", "organization", "notes", "fields")
 
 
 class CustomerCreateSerializer(StrictInputSerializer):
@@ -135,6 +149,7 @@ class CustomerCreateSerializer(StrictInputSerializer):
     organization_id = id_field(required=False, allow_null=True, default=None)
     locale = serializers.CharField(max_length=16, required=False, default="en")
     time_zone = time_zone_field(required=False, default="UTC")
+    fields = serializers.DictField(required=False, help_text=FIELDS_HELP)
 
 
 class OrganizationCreateSerializer(StrictInputSerializer):
@@ -147,3 +162,12 @@ class OrganizationCreateSerializer(StrictInputSerializer):
         max_length=50,
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    fields = serializers.DictField(required=False, help_text=FIELDS_HELP)
+
+
+class FieldValuesSerializer(StrictInputSerializer):
+    """A PATCH of a customer or an organization: some field values by key (null or "" clears
+    one; the rest stay). A bad value is a 400 naming ``fields.<key>``."""
+
+    customer_fields = frozenset()
+    fields = serializers.DictField(required=False, default=dict, help_text=FIELDS_HELP)

@@ -124,19 +124,33 @@ def customer_set_locale(*, customer: Customer, locale: str, by: User | None = No
         return customer
     customer.locale = language
     customer.save(update_fields=["locale"])
-    at = clock.now()
-    quiet = events.is_suppressed()  # importing history: stored as already dispatched
-    event = CustomerEvent.objects.create(
+    customer_event_record(
         customer=customer,
         kind=CustomerEvent.Kind.LOCALE_CHANGED,
         by=by,
         data={"old": old, "new": language},
+    )
+    return customer
+
+
+def customer_event_record(
+    *, customer: Customer, kind: str, by: User | None, data: dict
+) -> CustomerEvent:
+    """Write a change to a contact on the one event stream, in the caller's transaction; it is
+    published after commit (while importing history, stored as already dispatched)."""
+    at = clock.now()
+    quiet = events.is_suppressed()
+    event = CustomerEvent.objects.create(
+        customer=customer,
+        kind=kind,
+        by=by,
+        data=data,
         at=at,
         dispatched_at=at if quiet else None,
     )
     if not quiet:
         events.publish_on_commit(CustomerEvent, [event.pk])
-    return customer
+    return event
 
 
 # --- editing a contact and an organization (the agent's profile pages) ---------------------
@@ -185,7 +199,10 @@ def customer_update(
     except DjangoValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise ValidationFailed(" ".join(messages), field=field) from None
-    customer.save()
+    # Only the details: field values are ``customers.fields``' to write.
+    customer.save(
+        update_fields=["name", "email", "phone", "organization", "is_org_manager", "notes"]
+    )
     return customer
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,12 +17,13 @@ from django.shortcuts import render
 from accounts.decorators import insights_required
 from accounts.models import Role, Team, User
 from customers.models import Organization
-from reports import field_groups, product_metrics
+from reports import field_groups, product_metrics, profile_metrics
 from reports.feedback_metrics import CsatStat
 from reports.filters import ReportFilter
 from reports.grouped import GroupedReport, GroupRow, grouped_report
 from reports.session import report_session
 from reports.sla_metrics import SlaStat
+from reports.tables import Table
 from support import clock
 from support.charts import Chart, bar_chart, line_chart
 from tickets.models import Channel
@@ -31,17 +32,6 @@ from tickets.sla.models import TargetKind
 MAX_DAYS = 366
 SLA_LABELS = dict(TargetKind.choices)
 PRESETS = (7, 30, 90)
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)  # shown on the page
-    csv_headers: list[str] | None = None
-    csv_rows: list[list] = field(default_factory=list)  # raw values for the export
-    numeric_from: int = 1  # columns from here on are right-aligned numbers
 
 
 def _date(value: str | None) -> date | None:
@@ -262,6 +252,9 @@ def build_report(f: ReportFilter) -> dict:
     with report_session() as session:
         report = _build_report(grouped_report(f, session=session))
         report["tables"].update({t.key: t for t in _product_tables(f)})
+        by_org_field = profile_metrics.organization_field_tables(f)
+        report["tables"].update({t.key: t for t in by_org_field})
+        report["org_field_tables"] = by_org_field
         return report
 
 

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import AgentViewSet, TeamViewSet
 from customers.api import CustomerViewSet, OrganizationViewSet
+from customers.field_api import CustomerFieldViewSet, OrganizationFieldViewSet
 from feedback.api import (
     CsatResponseViewSet,
     FeedbackItemViewSet,
@@ -52,6 +53,8 @@ router.register("products", ProductViewSet, basename="api-product")
 router.register("product-versions", VersionViewSet, basename="api-product-version")
 router.register("product-components", ComponentViewSet, basename="api-product-component")
 router.register("ticket-forms", TicketFormViewSet, basename="api-ticket-form")
+router.register("organization-fields", OrganizationFieldViewSet, basename="api-organization-field")
+router.register("customer-fields", CustomerFieldViewSet, basename="api-customer-field")
 
 ticket_messages = TicketMessageViewSet.as_view({"get": "list", "post": "create"})
 

@@ -55,6 +55,7 @@ def _fresh_process_caches():
     """Tables are emptied between tests (rollback, truncate) without signals: start each test
     without the per-process copies a previous test's rows filled (support.localcache)."""
     from accounts.branding import current as branding
+    from customers.fields import profile_fields
     from products.cache import catalog
     from tickets.assignment.cache import assigning_team_ids
     from tickets.automation.cache import active_rules
@@ -73,6 +74,7 @@ def _fresh_process_caches():
         catalog,
         ticket_fields,
         ticket_forms,
+        profile_fields,
     )
     for cached in caches:
         cached.forget()

@@ -471,6 +471,16 @@
   });
   document.addEventListener("htmx:responseError", function () { refocus = null; });
 
+  /* A refused value whose answer is its form again (a 400 with the error beside the field and
+     what was typed kept) is swapped in like any answer, where the target asks for it. */
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    if (e.detail.xhr.status === 400 && target && target.hasAttribute("data-swap-refusals")) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
   /* --- htmx errors: show the server's sentence instead of failing silently ---------------- */
   document.addEventListener("htmx:responseError", function (e) {
     var box = document.getElementById("ws-alert");

@@ -51,6 +51,7 @@ class Site:
     component: int = 0
     ticket_field: int = 0
     ticket_form: int = 0
+    profile_field: int = 0
 
 
 def build_site() -> Site:
@@ -177,6 +178,7 @@ def build_site() -> Site:
         # Each area's own demo data on top (the customer's portal tickets, mail, rules, feedback
         # items in every status with CSAT answers, macros, canned replies, saved views).
         for module in (
+            "customers.demo",
             "products.demo",
             "portal.demo",
             "tickets.product_demo",
@@ -241,6 +243,9 @@ def build_site() -> Site:
 
     site.ticket_field = TicketField.objects.order_by("pk").values_list("pk", flat=True).first()
     site.ticket_form = TicketForm.objects.order_by("pk").values_list("pk", flat=True).first()
+    from customers.models import ProfileField
+
+    site.profile_field = ProfileField.objects.order_by("pk").values_list("pk", flat=True).first()
     from tickets.mail.models import InboundEmail
 
     mails = InboundEmail.objects.order_by("status", "pk").values_list("status", "pk")
@@ -455,6 +460,14 @@ PAGES: list[Page] = [
     _page("fields:new", lambda s: [reverse("fields:new")], {ADMIN}),
     _page("fields:edit", lambda s: [reverse("fields:edit", args=[s.ticket_field])], {ADMIN}),
     _page("fields:form_list", lambda s: [reverse("fields:form_list")], {ADMIN}),
+    # Organization and customer fields (issue 17): admins.
+    _page("fields:profile_list", lambda s: [reverse("fields:profile_list")], {ADMIN}),
+    _page("fields:profile_new", lambda s: [reverse("fields:profile_new")], {ADMIN}),
+    _page(
+        "fields:profile_edit",
+        lambda s: [reverse("fields:profile_edit", args=[s.profile_field])],
+        {ADMIN},
+    ),
     _page("fields:form_new", lambda s: [reverse("fields:form_new")], {ADMIN}),
     _page(
         "fields:form_edit", lambda s: [reverse("fields:form_edit", args=[s.ticket_form])], {ADMIN}
@@ -650,6 +663,9 @@ NOT_PAGES: dict[str, str] = {
     "workspace:ticket_field_edit": "POST",
     "fields:delete": "POST",
     "fields:form_delete": "POST",
+    "fields:profile_delete": "POST",
+    "people:customer_field": "POST (htmx: one customer field set in place, issue 17)",
+    "people:organization_field": "POST (htmx: one organization field set in place, issue 17)",
 }
 # Django's own admin (a repair tool for superusers) and the REST API are not pages of the app.
 OUTSIDE = ("admin/", "api/")

@@ -28,6 +28,8 @@ from operator import attrgetter
 
 from tickets.automation import field_rules
 from tickets.automation.evaluate import Facts, _changed
+from tickets.automation.profile_rules import is_profile_condition
+from tickets.automation.profile_rules import predicate as profile_predicate
 from tickets.automation.schema import CHANGE, ORDERED
 from tickets.automation.timing import TIME_COLUMNS, time_holds
 
@@ -65,6 +67,8 @@ def _cost(name: str) -> int:
     if name in ("tags", "message"):
         return _QUERY
     if name in ("requester", "requester_domain", "business_hours") or name in TIME_COLUMNS:
+        return _NEAR
+    if is_profile_condition(name):  # the organization's or requester's row
         return _NEAR
     return _COLUMN
 
@@ -136,6 +140,8 @@ def compile_condition(cond: dict) -> Predicate:
         if operator == "contains":
             return lambda f: tag in f.tags
         return lambda f: tag not in f.tags
+    if is_profile_condition(name):
+        return profile_predicate(cond)
     return _compare(name, operator, value)
 
 

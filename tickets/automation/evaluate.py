@@ -21,6 +21,8 @@ from django.db import connection
 from accounts.models import Team, User
 from support import clock
 from tickets.automation import field_rules
+from tickets.automation.profile_rules import is_profile_condition
+from tickets.automation.profile_rules import predicate as profile_predicate
 from tickets.automation.schema import ORDERED
 from tickets.automation.timing import TIME_COLUMNS, time_holds
 from tickets.models import EventKind, Message, Ticket, TicketEvent
@@ -247,6 +249,8 @@ def condition_holds(facts: Facts, cond: dict) -> bool:
     if field == "tags":
         has = value.strip().lower() in facts.tags
         return has if operator == "contains" else not has
+    if is_profile_condition(field):  # an organization or customer field
+        return profile_predicate(cond)(facts)
     current = facts.current(field)
     if isinstance(current, str) and isinstance(value, str):
         current, value = current.lower(), value.strip().lower()

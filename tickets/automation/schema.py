@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
+from tickets.automation.profile_rules import check_condition as check_profile_condition
+from tickets.automation.profile_rules import is_profile_condition
 from tickets.models import Channel, Priority, Status, TicketType
 
 EQ = ("is", "is_not")
@@ -139,6 +141,9 @@ def _ref(value, where: str, what: str, *, nullable: bool = True) -> None:
 def _check_condition(cond, where: str, *, automation: bool = False) -> None:
     if not isinstance(cond, dict):
         raise RuleError("A condition is an object with field, operator and value.", field=where)
+    if is_profile_condition(cond.get("field")):  # organization.<key>, customer.<key>
+        check_profile_condition(cond, where)
+        return
     unknown = set(cond) - {"field", "operator", "value"}
     if unknown:
         raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)

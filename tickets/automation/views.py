@@ -19,6 +19,7 @@ from support.errors import DomainError, NotFound, ValidationFailed
 from tickets.automation import field_rules, schema, services
 from tickets.automation.dryrun import automation_dry_run, dry_run
 from tickets.automation.models import Automation, RoutingRule, Trigger
+from tickets.automation.profile_rules import reference as profile_reference
 from tickets.models import Ticket
 from tickets.selectors import ticket_get_for_agent
 
@@ -177,6 +178,7 @@ def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
             ],
             "placeholders": schema.PLACEHOLDERS,
             "custom_fields": field_rules.editor_fields(automation=kind == "automations"),
+            "profile_fields": profile_reference(),
             "nav": "automation",
         },
         status=400 if errors else 200,

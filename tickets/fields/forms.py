@@ -5,19 +5,50 @@ from __future__ import annotations
 
 from django import forms
 
+from customers.models import ProfileField
 from tickets.fields.models import BUILTIN_KEYS, TicketField, TicketForm
 from tickets.fields.ticket_forms import key_label
 
 
-class FieldForm(forms.ModelForm):
+class DefinitionForm(forms.ModelForm):
+    """What a ticket field's and a profile field's forms share: the choices typed one a line,
+    and a key and kind that can't change once saved."""
+
     choices_text = forms.CharField(
         label="Choices",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One a line: value | Label (e.g. chrome | Chrome). Start a line with - to "
-        "retire it; renaming a label changes no ticket.",
+        "retire it; renaming a label rewrites no stored value.",
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("key", "kind", "applies_to"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+            self.fields["choices_text"].initial = "\n".join(
+                f"{'-' if c.retired else ''}{c.value} | {c.label}"
+                for c in self.instance.choices.all()
+            )
+
+    def validate_unique(self) -> None:
+        """The service checks (and names) a duplicate key."""
+
+    def choice_list(self) -> list[dict]:
+        rows = []
+        for line in self.cleaned_data.get("choices_text", "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            retired = line.startswith("-")
+            value, _, label = line.lstrip("-").partition("|")
+            rows.append({"value": value.strip(), "label": label.strip(), "retired": retired})
+        return rows
+
+
+class FieldForm(DefinitionForm):
     class Meta:
         model = TicketField
         fields = [
@@ -46,29 +77,27 @@ class FieldForm(forms.ModelForm):
             "active": "Active (offered on forms)",
         }
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["key"].disabled = True
-            self.fields["kind"].disabled = True
-            self.fields["choices_text"].initial = "\n".join(
-                f"{'-' if c.retired else ''}{c.value} | {c.label}"
-                for c in self.instance.choices.all()
-            )
 
-    def validate_unique(self) -> None:
-        """The service checks (and names) a duplicate key."""
+class ProfileFieldForm(DefinitionForm):
+    """An organization or customer field (agents only: no customer label or flags)."""
 
-    def choice_list(self) -> list[dict]:
-        rows = []
-        for line in self.cleaned_data.get("choices_text", "").splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            retired = line.startswith("-")
-            value, _, label = line.lstrip("-").partition("|")
-            rows.append({"value": value.strip(), "label": label.strip(), "retired": retired})
-        return rows
+    class Meta:
+        model = ProfileField
+        fields = [
+            "applies_to",
+            "key",
+            "label",
+            "kind",
+            "help_text",
+            "pattern",
+            "position",
+            "active",
+        ]
+        labels = {
+            "applies_to": "Applies to",
+            "help_text": "Help text for agents",
+            "active": "Active (offered for new values)",
+        }
 
 
 class TicketFormEditForm(forms.ModelForm):

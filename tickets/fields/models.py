@@ -9,35 +9,22 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from support import clock
+from support.customfields import CHOICE_KINDS, FieldChoiceBase, FieldDefinition, FieldKind
+
+__all__ = ["CHOICE_KINDS", "FieldKind"]
 
 
-class FieldKind(models.TextChoices):
-    TEXT = "text", _("Text")
-    LONG_TEXT = "long_text", _("Long text")
-    NUMBER = "number", _("Number")
-    DECIMAL = "decimal", _("Decimal")
-    CHECKBOX = "checkbox", _("Checkbox")
-    DATE = "date", _("Date")
-    CHOICE = "choice", _("Single choice")
-    MULTI_CHOICE = "multi_choice", _("Multiple choice")
-    PATTERN = "pattern", _("Text checked by a pattern")
+class TicketField(FieldDefinition):
+    """A custom ticket field; kinds, validation and choices are shared with the organization
+    and customer fields (``support.customfields``)."""
 
-
-CHOICE_KINDS = (FieldKind.CHOICE, FieldKind.MULTI_CHOICE)
-
-
-class TicketField(models.Model):
     key = models.SlugField(
         max_length=32,
         unique=True,
         help_text="How the API and filters name it (?field.browser=chrome); can't change.",
     )
-    kind = models.CharField(max_length=16, choices=FieldKind.choices, default=FieldKind.TEXT)
-    label = models.CharField(max_length=100, help_text="What agents see.")
-    help_text = models.CharField(max_length=300, blank=True)
     customer_label = models.CharField(
         max_length=100, blank=True, help_text="What customers see (the label when empty)."
     )
@@ -50,16 +37,8 @@ class TicketField(models.Model):
     required_on_solve = models.BooleanField(
         default=False, help_text="An agent must fill it in to solve the ticket."
     )
-    pattern = models.CharField(
-        max_length=200, blank=True, help_text="A regular expression the whole value must match."
-    )
-    position = models.PositiveIntegerField(default=100)
-    # An archived field keeps its values on tickets but is offered on no form.
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=clock.now)
 
-    class Meta:
-        ordering = ["position", "id"]
+    class Meta(FieldDefinition.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=FieldKind.values), name="ticket_field_kind_valid"
@@ -70,26 +49,17 @@ class TicketField(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.label
-
     @property
     def label_for_customers(self) -> str:
         return self.customer_label or self.label
 
 
-class FieldChoice(models.Model):
-    """One value of a choice field. ``value`` is what tickets store and never changes; the
-    label can be renamed, and a retired choice is offered no more but reads as before."""
+class FieldChoice(FieldChoiceBase):
+    """One value of a ticket choice field (see :class:`~support.customfields.FieldChoiceBase`)."""
 
     field = models.ForeignKey(TicketField, on_delete=models.CASCADE, related_name="choices")
-    value = models.SlugField(max_length=64)
-    label = models.CharField(max_length=100)
-    position = models.PositiveIntegerField(default=100)
-    retired = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["position", "id"]
+    class Meta(FieldChoiceBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["field", "value"],
@@ -97,9 +67,6 @@ class FieldChoice(models.Model):
                 violation_error_message="This field already has a choice with this value.",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 # Product, version and component are ticket columns, not custom fields, but a form lists them

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -23,15 +24,14 @@ def field_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/fields/list.html", {"fields": fields, "nav_current": "fields"})
 
 
-@admin_required(PURPOSE)
-def field_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    field = get_object_or_404(TicketField, pk=pk) if pk else None
-    form = FieldForm(request.POST or None, instance=field)
+def definition_edit(
+    request: HttpRequest, *, form, save, template: str, context: dict, done: str
+) -> HttpResponse:
+    """A field definition's form (ticket, organization or customer field): ``save(field,
+    choices)`` is the service; a refused save is an error on the form, beside its field."""
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.field_save(
-                field=form.save(commit=False), choices=form.choice_list(), by=request.user
-            )
+            saved = save(form.save(commit=False), form.choice_list())
         except DomainError as exc:
             where = exc.field if exc.field in form.fields else None
             if exc.field == "choices":
@@ -39,23 +39,46 @@ def field_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_error(where, exc.message)
         else:
             messages.success(request, f"Saved the field “{saved.label}”.")
-            return redirect("fields:list")
+            return redirect(done)
     return render(
         request,
-        "tickets/fields/form.html",
-        {"form": form, "field": field, "nav_current": "fields"},
+        template,
+        {"form": form, "nav_current": "fields", **context},
         status=400 if form.errors else 200,
+    )
+
+
+def definition_delete(request: HttpRequest, *, field, delete, back: str, done: str) -> HttpResponse:
+    """Delete a definition through ``delete(field)``; refused (held values): back to its form."""
+    try:
+        delete(field)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, f"Deleted the field “{field.label}”.")
+    return redirect(done)
+
+
+@admin_required(PURPOSE)
+def field_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    field = get_object_or_404(TicketField, pk=pk) if pk else None
+    return definition_edit(
+        request,
+        form=FieldForm(request.POST or None, instance=field),
+        save=lambda f, choices: services.field_save(field=f, choices=choices, by=request.user),
+        template="tickets/fields/form.html",
+        context={"field": field},
+        done="fields:list",
     )
 
 
 @admin_required(PURPOSE)
 @require_POST
 def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    field = get_object_or_404(TicketField, pk=pk)
-    try:
-        services.field_delete(field=field, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("fields:edit", pk=pk)
-    messages.success(request, f"Deleted the field “{field.label}”.")
-    return redirect("fields:list")
+    return definition_delete(
+        request,
+        field=get_object_or_404(TicketField, pk=pk),
+        delete=lambda f: services.field_delete(field=f, by=request.user),
+        back=reverse("fields:edit", args=[pk]),
+        done="fields:list",
+    )

@@ -20,6 +20,7 @@ from support.errors import DomainError, NotFound, ValidationFailed
 from support.i18n import language_for
 from tickets import services
 from tickets.people import selectors
+from tickets.people.field_views import section_context
 from tickets.workspace import panels
 from tickets.workspace.views import nav_context
 
@@ -113,6 +114,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "merged_from": list(customer.merged_from.only("id", "email", "name")[:20]),
         **_language_context(customer),
         "side_panels": panels.panels_for_profile(agent=request.user, customer=customer),
+        **section_context(customer),
         "organizations": list(
             Organization.objects.order_by("name").values_list("name", flat=True)[:200]
         ),
@@ -181,6 +183,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         "members": members,
         "member_count": member_count,
         "side_panels": panels.panels_for_profile(agent=request.user, organization=organization),
+        **section_context(organization),
         "page": page,
         **nav_context(request),
     }

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from accounts.models import User
-from customers.models import Customer
+from customers.models import Customer, CustomerEvent
+from customers.services import customer_event_record
 from support.errors import InvalidChange
 from tickets.events import record_event, ticket_change
 from tickets.models import Attachment, EventKind, Message, MessageKind, Status, Ticket
@@ -16,8 +17,9 @@ from tickets.sla import services as sla
 @ticket_change
 def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
     """Fold ``source`` into ``target``: its tickets and messages move (each ticket records it),
-    its portal login moves when ``target`` has none, and its phone, organization and notes fill
-    what ``target`` lacks. ``source`` stays, pointing at ``target`` (``merged_into``): mail from
+    its portal login moves when ``target`` has none, and its phone, organization, notes and
+    customer field values fill what ``target`` lacks (the values as a ``customer.fields_changed``
+    event). ``source`` stays, pointing at ``target`` (``merged_into``): mail from
     its address is written as ``target``'s.
 
     Lives here rather than in ``customers`` because it changes tickets, and ``customers`` must not
@@ -50,7 +52,20 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
         target.organization_id = source.organization_id
     if source.notes.strip():
         target.notes = f"{target.notes}\n\nFrom {source.email}: {source.notes}".strip()
-    target.save(update_fields=["phone", "organization", "notes"])
+    held = target.fields or {}
+    filled = {k: v for k, v in (source.fields or {}).items() if k not in held}
+    target.fields = {**held, **filled}
+    target.save(update_fields=["phone", "organization", "notes", "fields"])
+    if filled:
+        customer_event_record(
+            customer=target,
+            kind=CustomerEvent.Kind.FIELDS_CHANGED,
+            by=by,
+            data={
+                "changes": {k: {"old": None, "new": v} for k, v in sorted(filled.items())},
+                "merged_from": source.email,
+            },
+        )
     if source.user_id and not target.user_id:
         target.user_id, source.user_id = source.user_id, None
         source.save(update_fields=["user"])

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import agent_required
 from accounts.models import User
 from accounts.selectors import agent_choices, team_choices
+from customers import fields as profile_fields
 from products.cache import catalog
 from support.errors import DomainError, NotFound
 from tickets import services
@@ -187,6 +188,9 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "conversation": conversation,
         "recent_events": [event_sentence(e, zone) for e in events[-8:]][::-1],
         "other_tickets": others,
+        # Their organization and customer fields: values ride on the rows already loaded.
+        "requester_fields": profile_fields.values_of(ticket.requester, filled=True),
+        "organization_fields": profile_fields.values_of(ticket.organization, filled=True),
         "last_message_id": last_message_id,
         "last_event_id": max((e.pk for e in events), default=0),
         "max_attachment_bytes": settings.ATTACHMENT_MAX_BYTES,

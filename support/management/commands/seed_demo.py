@@ -20,6 +20,7 @@ from tickets import demo, events
 # tickets first, then SLA (replays every ticket's clocks), then feedback (CSAT on solved tickets),
 # and last the workspace (canned replies, search documents over everything).
 AREA_SEEDERS = [
+    "customers.demo",
     "products.demo",
     "portal.demo",
     "tickets.product_demo",
