@@ -18,6 +18,8 @@ import pytest
 from accounts.tokens import api_token_create
 from tests import factories
 
+CONFIG = "schemathesis.toml"
+
 
 @pytest.fixture
 def seeded(transactional_db, settings):
@@ -42,7 +44,7 @@ def test_schemathesis_with_all_checks_finds_nothing(live_server, seeded):
         [
             executable,
             "--config-file",
-            os.environ.get("SCHEMATHESIS_CONFIG", str(Path(__file__).with_name("schemathesis.toml"))),
+            os.environ.get("SCHEMATHESIS_CONFIG") or str(Path(__file__).with_name(CONFIG)),
             "run",
             f"{live_server.url}/api/schema/",
             "--header",
