@@ -59,19 +59,17 @@ def reset_allowed(*, email: str, ip: str) -> bool:
     return by_ip.allowed and by_email.allowed
 
 
-TOKEN_FAILURES = 20
 TOKEN_WINDOW_SECONDS = 60
 
 
 def token_failures_blocked(*, ip: str) -> bool:
-    return (
-        ratelimit.peek("token-fail", ip, limit=TOKEN_FAILURES, window=TOKEN_WINDOW_SECONDS).count
-        >= TOKEN_FAILURES
-    )
+    limit = settings.API_TOKEN_FAILURES_PER_MINUTE
+    return ratelimit.peek("token-fail", ip, limit=limit, window=TOKEN_WINDOW_SECONDS).count >= limit
 
 
 def token_failed(*, ip: str) -> None:
-    ratelimit.hit("token-fail", ip, limit=TOKEN_FAILURES, window=TOKEN_WINDOW_SECONDS)
+    limit = settings.API_TOKEN_FAILURES_PER_MINUTE
+    ratelimit.hit("token-fail", ip, limit=limit, window=TOKEN_WINDOW_SECONDS)
 
 
 client_ip = ratelimit.client_ip

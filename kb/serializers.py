@@ -4,6 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from kb.models import Article, Language
+from kb.services import SLUG_PATTERN
 from support.api.serializers import StrictInputSerializer
 
 
@@ -45,7 +46,8 @@ class ArticleWriteSerializer(StrictInputSerializer):
     section_id = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()
-    slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
+    # Blank: made from the title. Given: with a letter or digit (kb.services.slug_for).
+    slug = serializers.RegexField(SLUG_PATTERN, max_length=200, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
     summary = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     tags = serializers.ListField(

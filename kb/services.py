@@ -4,6 +4,7 @@ raises a ``support.errors.DomainError`` with a sentence a person can read."""
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable
 from pathlib import PurePath
 
@@ -68,6 +69,21 @@ def _revision_add(*, article: Article, by: User | None, note: str = "") -> Artic
     )
 
 
+SLUG_PATTERN = r"^[-_]*[a-zA-Z0-9][-a-zA-Z0-9_]*$"  # what slugify leaves something of
+
+
+def slug_for(slug: str, name: str, *, current: str, kind: str) -> str:
+    """``slug`` as stored, or made from ``name`` when none is given. A name that leaves no
+    letters or digits (中文, Ελληνικά, "???") keeps the current slug, or gets ``<kind>-<hex>``; a
+    slug given without one is refused (the API's schema says so with :data:`SLUG_PATTERN`)."""
+    if slug:
+        made = slugify(slug)[:200]
+        if not made:
+            raise ValidationFailed(_("The slug needs letters or digits."), field="slug")
+        return made
+    return slugify(name)[:200] or current or f"{kind}-{secrets.token_hex(4)}"
+
+
 @transaction.atomic
 def article_save(
     *,
@@ -94,9 +110,7 @@ def article_save(
         raise ValidationFailed(_("An article needs a body."), field="body")
     if language not in Language.values:
         raise ValidationFailed(_("Unknown language."), field="language")
-    slug = slugify(slug or title)[:200]
-    if not slug:
-        raise ValidationFailed(_("The slug needs letters or digits."), field="slug")
+    slug = slug_for(slug, title, current=article.slug if article else "", kind="article")
     taken = Article.objects.filter(slug=slug, language=language)
     if article is not None:
         taken = taken.exclude(pk=article.pk)

@@ -7,12 +7,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils.text import slugify
 
 from accounts.models import User
 from kb.models import Category, CategoryTranslation, Language, Section, SectionTranslation
 from kb.selectors import articles_readable_by, is_agent
-from kb.services import require_editor
+from kb.services import require_editor, slug_for
 from support.errors import AlreadyExists, ValidationFailed
 
 
@@ -30,11 +29,8 @@ def sections_visible_to(user: User | None) -> QuerySet[Section]:
     return Section.objects.filter(pk__in=articles_readable_by(user).values("section_id"))
 
 
-def _slug(value: str, name: str) -> str:
-    slug = slugify(value or name)[:120]
-    if not slug:
-        raise ValidationFailed("The slug needs letters or digits.", field="slug")
-    return slug
+def _slug(value: str, name: str, *, current: str, kind: str) -> str:
+    return slug_for(value, name, current=current, kind=kind)[:120]
 
 
 @transaction.atomic
@@ -51,7 +47,7 @@ def category_save(
     name = name.strip()
     if not name:
         raise ValidationFailed("A category needs a name.", field="name")
-    slug = _slug(slug, name)
+    slug = _slug(slug, name, current=category.slug if category else "", kind="category")
     taken = Category.objects.filter(slug=slug)
     if category is not None:
         taken = taken.exclude(pk=category.pk)
@@ -83,7 +79,7 @@ def section_save(
     name = name.strip()
     if not name:
         raise ValidationFailed("A section needs a name.", field="name")
-    slug = _slug(slug, name)
+    slug = _slug(slug, name, current=section.slug if section else "", kind="section")
     taken = Section.objects.filter(category=category, slug=slug)
     if section is not None:
         taken = taken.exclude(pk=section.pk)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from kb import taxonomy
 from kb.api import AgentsWrite
 from kb.models import Category, Language, Section
+from kb.services import SLUG_PATTERN
 from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
@@ -31,7 +32,13 @@ class TranslationSerializer(StrictInputSerializer, serializers.Serializer):
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+def _slug_field() -> serializers.RegexField:
+    """Blank: made from the name. Given: with a letter or digit (kb.services.slug_for)."""
+    return serializers.RegexField(SLUG_PATTERN, max_length=120, required=False, allow_blank=True)
+
+
 class CategorySerializer(StrictInputSerializer, serializers.ModelSerializer):
+    slug = _slug_field()
     translations = TranslationSerializer(many=True, required=False)
 
     class Meta:
@@ -39,7 +46,6 @@ class CategorySerializer(StrictInputSerializer, serializers.ModelSerializer):
         fields = ["id", "name", "slug", "description", "position", "translations"]
         read_only_fields = ["id"]
         extra_kwargs = {
-            "slug": {"required": False, "allow_blank": True, "validators": []},
             "description": {"required": False},
             "position": {"required": False},
         }
@@ -47,6 +53,7 @@ class CategorySerializer(StrictInputSerializer, serializers.ModelSerializer):
 
 class SectionSerializer(StrictInputSerializer, serializers.ModelSerializer):
     category_id = serializers.IntegerField()
+    slug = _slug_field()
     translations = TranslationSerializer(many=True, required=False)
 
     class Meta:
@@ -54,7 +61,6 @@ class SectionSerializer(StrictInputSerializer, serializers.ModelSerializer):
         fields = ["id", "category_id", "name", "slug", "description", "position", "translations"]
         read_only_fields = ["id"]
         extra_kwargs = {
-            "slug": {"required": False, "allow_blank": True},
             "description": {"required": False},
             "position": {"required": False},
         }

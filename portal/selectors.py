@@ -35,12 +35,13 @@ def customer_of(user: User) -> Customer | None:
 
 
 def portal_tickets(*, user: User, tab: str = "open") -> QuerySet[Ticket]:
-    """The customer's tickets (their organization's too for a manager), newest activity first."""
+    """The customer's tickets (their organization's too for a manager), the newest change they
+    can see first: a note or an assignment doesn't move a ticket (``public_updated_at``)."""
     tickets = tickets_visible_to(user).select_related("requester")
     if tab == "solved":
         tickets = tickets.filter(status__in=SOLVED_STATUSES)
     else:
         tickets = tickets.exclude(status__in=SOLVED_STATUSES)
-    return tickets.order_by("-updated_at", "-id").only(
+    return tickets.order_by("-public_updated_at", "-id").only(
         "id", "subject", "status", "public_updated_at", "requester__name", "requester__email"
     )

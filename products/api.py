@@ -84,8 +84,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
-    slug = serializers.RegexField(
-        r"^[-a-zA-Z0-9_]*$", max_length=60, allow_blank=True, required=False, default=""
+    slug = serializers.RegexField(  # blank: made from the name
+        r"^[-a-zA-Z0-9_]+$", max_length=60, allow_blank=True, required=False, default=""
     )
     description = serializers.CharField(allow_blank=True, required=False, default="")
     manager_id = id_field(allow_null=True, required=False, default=None)

@@ -4,6 +4,8 @@ names it and is offered for nothing new)."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
@@ -79,6 +81,9 @@ def product_save(*, product: Product, by: User) -> Product:
     if not product.name:
         raise ValidationFailed("A product needs a name.", field="name")
     product.slug = (product.slug or "").strip() or slugify(product.name)[:60]
+    if not product.slug:  # a name without letters or digits slugify keeps (中文, "???")
+        stored = Product.objects.filter(pk=product.pk).values_list("slug", flat=True).first()
+        product.slug = stored or f"product-{secrets.token_hex(4)}"
     product.support_email = (product.support_email or "").strip().lower()
     if product.manager_id is not None and not (
         product.manager.is_product_manager or product.manager.is_admin

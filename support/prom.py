@@ -6,7 +6,8 @@ to files in ``PROMETHEUS_MULTIPROC_DIR`` (``var/prometheus`` unless set; the set
 before this library is imported, which is when it picks its storage), and ``/metrics`` sums
 them all (``MultiProcessCollector``), so any web process answers for every process on the
 host. The directory is emptied when the whole set starts (``support.gunicorn_conf``,
-``manage.py runstack``) and a finished gunicorn worker's live gauges are dropped.
+``manage.py runstack``) and a finished gunicorn worker's live gauges are dropped. A test run
+uses a temporary directory of its own, removed at the end (``tests/conftest.py``).
 
 What is read from shared state (queues, outboxes, beat) stays in ``support.status``.
 """

@@ -414,6 +414,9 @@ REST_FRAMEWORK = {
 # Requests per minute: per token (or signed-in user), and per IP address for anonymous calls.
 API_RATE_LIMIT_USER = env_int("API_RATE_LIMIT_USER", 600)
 API_RATE_LIMIT_ANON = env_int("API_RATE_LIMIT_ANON", 60)
+# Unknown API tokens per client address a minute; past it the address gets 429 for a minute,
+# whatever token it sends (accounts/throttle.py).
+API_TOKEN_FAILURES_PER_MINUTE = env_int("API_TOKEN_FAILURES_PER_MINUTE", 20)
 # A whole API request body (JSON or multipart with files); bigger is refused with 413.
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 # How long a stored Idempotency-Key response is replayed.

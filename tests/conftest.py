@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 
 import pytest
 from django.db import connection
@@ -29,6 +30,23 @@ def pytest_collection_modifyitems(config, items):
                 f"{len(dropped)} PostgreSQL-only tests deselected on {connection.vendor}; "
                 "CI runs them on PostgreSQL."
             )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prometheus_samples():
+    """Metric samples of a test run (this process and the servers and workers it starts) go to
+    a directory of the run's own, removed at the end — not into ``var/prometheus``, where they
+    would pile up. prometheus-client opens its sample files on a metric's first use and reads
+    the variable then, so setting it before the first test is in time."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # "off": samples stay in the process
+        yield None
+        return
+    previous = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    folder = tempfile.mkdtemp(prefix="switchboard-prometheus-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    yield folder
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = previous
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

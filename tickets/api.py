@@ -42,6 +42,7 @@ from support.errors import NotFound, NotPermitted, ValidationFailed
 from tickets import services
 from tickets.api_filters import (
     AGENT_ONLY_FILTERS,
+    CUSTOMER_TICKET_ORDERINGS,
     TICKET_ORDERINGS,
     TicketFilter,
     custom_field_filter,
@@ -167,10 +168,15 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     filterset_class = TicketFilter
     extra_query_prefixes = ("field.",)
     extra_query_params = ("expand",)
-    ordering_choices = TICKET_ORDERINGS
     default_ordering = "-updated_at"
     lookup_value_regex = ID_REGEX
     parser_classes = [JSONParser, MultiPartParser]
+
+    @property
+    def ordering_choices(self) -> dict[str, tuple[str, ...]]:
+        user = getattr(self.request, "user", None)
+        customer = user is not None and user.is_authenticated and not user.is_agent
+        return CUSTOMER_TICKET_ORDERINGS if customer else TICKET_ORDERINGS
 
     def get_parsers(self):
         # Files come only with a new ticket; every other write is JSON, as the schema says.

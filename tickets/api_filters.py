@@ -20,6 +20,13 @@ TICKET_ORDERINGS = {
     "-id": ("-id",),
     "id": ("id",),
 }
+# A customer's ``updated_at`` is the last change they can see (``public_updated_at``): their
+# list sorts and filters by it, so an internal note doesn't move a ticket up their list.
+CUSTOMER_TICKET_ORDERINGS = {
+    **TICKET_ORDERINGS,
+    "-updated_at": ("-public_updated_at", "-id"),
+    "updated_at": ("public_updated_at", "id"),
+}
 AGENT_ONLY_FILTERS = ("assignee", "team", "tag", "unassigned")
 
 
@@ -42,7 +49,7 @@ class TicketFilter(django_filters.FilterSet):
         field_name="tags__name", max_length=64, help_text="Tag name (agents only)."
     )
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601; changed at or after."
+        method="filter_updated_since", help_text="ISO 8601; changed at or after."
     )
     created_since = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601; created at or after."
@@ -55,6 +62,10 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields: list[str] = []
+
+    def filter_updated_since(self, queryset, name, value):
+        agent = getattr(getattr(self.request, "user", None), "is_agent", False)
+        return queryset.filter(**{"updated_at__gte" if agent else "public_updated_at__gte": value})
 
     def search(self, queryset, name, value):
         value = value.strip().lstrip("#")

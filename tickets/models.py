@@ -177,6 +177,13 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
             models.Index(fields=["organization", "-updated_at"], name="ticket_org_idx"),
+            # What a customer lists (portal, a customer's token): newest change they can see first.
+            models.Index(
+                fields=["requester", "-public_updated_at", "-id"], name="ticket_req_public_idx"
+            ),
+            models.Index(
+                fields=["organization", "-public_updated_at", "-id"], name="ticket_org_public_idx"
+            ),
             # The queues proper: a team's / an agent's open tickets, newest activity first, read
             # in keyset pages straight off the index (no sort) however many closed tickets pile up.
             models.Index(

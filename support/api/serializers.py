@@ -55,33 +55,41 @@ class StrictInputSerializer(serializers.Serializer):
 def json_type_errors(fields, data) -> dict[str, list[str]]:
     """A JSON value of the wrong type is refused, not coerced (DRF would take ``0`` for a string
     or ``"yes"`` for a boolean): the schema promises a type, and a client that sends another has
-    a bug it should hear about."""
+    a bug it should hear about. Lists and objects of such fields are checked item by item."""
     errors: dict[str, list[str]] = {}
     for name, field in fields.items():
         if name not in data or field.read_only:
             continue
-        value = data[name]
-        if value is None:
-            continue  # whether null is allowed is the field's own rule
-        if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
-            errors[name] = ["Must be true or false."]
-        elif isinstance(field, serializers.CharField | serializers.ChoiceField) and not isinstance(
-            value, str
-        ):
-            errors[name] = ["Must be a string."]
-        elif isinstance(field, serializers.IntegerField) and (
-            isinstance(value, bool)
-            or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer()))
-        ):  # 3.0 is a whole number, as JSON Schema's "integer" says
-            errors[name] = ["Must be a whole number."]
-        elif (
-            isinstance(field, serializers.ListField)
-            and isinstance(field.child, serializers.CharField | serializers.ChoiceField)
-            and isinstance(value, list)
-            and not all(isinstance(item, str) for item in value)
-        ):
-            errors[name] = ["Every item must be a string."]
+        message = _json_type_error(field, data[name])
+        if message:
+            errors[name] = [message]
     return errors
+
+
+def _json_type_error(field, value) -> str | None:
+    if value is None:
+        return None  # whether null is allowed is the field's own rule
+    if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+        return "Must be true or false."
+    if isinstance(field, serializers.CharField | serializers.ChoiceField) and not isinstance(
+        value, str
+    ):
+        return "Must be a string."
+    if isinstance(field, serializers.IntegerField) and (
+        isinstance(value, bool)
+        or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer()))
+    ):  # 3.0 is a whole number, as JSON Schema's "integer" says
+        return "Must be a whole number."
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        if any(_json_type_error(field.child, item) for item in value):
+            scalar = isinstance(field.child, serializers.CharField | serializers.ChoiceField)
+            return "Every item must be a string." if scalar else "An item has the wrong type."
+    if isinstance(field, serializers.DictField) and isinstance(value, dict):
+        for key, item in value.items():
+            message = _json_type_error(field.child, item)
+            if message:
+                return f"{key}: {message}"
+    return None
 
 
 def id_field(**kwargs) -> serializers.IntegerField:

@@ -74,3 +74,26 @@ def test_a_slug_collision_is_a_clear_error(api, tree, agent):
         "/api/v1/article-sections", {"category_id": 999999, "name": "x"}, format="json"
     )
     assert bad.status_code == 404
+
+
+def test_a_name_without_letters_gets_a_slug_and_a_slug_without_any_is_400(api, tree, agent):
+    """A slug is made from the name; a name slugify keeps nothing of (中文, "???") gets
+    ``category-<hex>`` and keeps it on later changes. A slug given with no letter or digit is
+    refused, as the schema's pattern says."""
+    client = api(agent)
+    made = client.post("/api/v1/article-categories", {"name": "帮助中心"}, format="json")
+    assert made.status_code == 201, made.json()
+    slug = made.json()["slug"]
+    assert slug.startswith("category-")
+    renamed = client.patch(
+        f"/api/v1/article-categories/{made.json()['id']}", {"name": "常见问题"}, format="json"
+    )
+    assert renamed.json()["slug"] == slug
+    section = client.post(
+        "/api/v1/article-sections", {"category_id": made.json()["id"], "name": "???"}, format="json"
+    )
+    assert section.status_code == 201, section.json()
+    assert section.json()["slug"].startswith("section-")
+    refused = client.post("/api/v1/article-categories", {"name": "X", "slug": "-_-"}, format="json")
+    assert refused.status_code == 400
+    assert "slug" in refused.json()["error"]["fields"]

@@ -22,6 +22,14 @@ def test_product_manager_creates_a_product_with_a_slug_from_its_name(pm):
     assert (product.name, product.slug, product.manager) == ("Acme Cloud", "acme-cloud", pm)
 
 
+def test_a_name_without_letters_or_digits_gets_a_slug_that_stays(pm):
+    product = services.product_save(product=Product(name="云服务"), by=pm)
+    slug = product.slug
+    assert slug.startswith("product-")
+    product.name, product.slug = "新名字", ""
+    assert services.product_save(product=product, by=pm).slug == slug
+
+
 def test_agents_and_customers_cannot_change_the_catalog(agent):
     with pytest.raises(NotPermitted):
         services.product_save(product=Product(name="X"), by=agent)

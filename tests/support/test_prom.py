@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from support import prom
@@ -32,6 +33,13 @@ def _value(text: str, sample: str) -> float:
 
 def test_the_samples_live_in_a_directory_shared_by_the_processes():
     assert prom.directory() and os.path.isdir(prom.directory())
+
+
+def test_a_test_run_writes_its_samples_to_a_directory_of_its_own():
+    """tests/conftest.py: not var/prometheus, where every run's files would pile up."""
+    folder = os.path.realpath(prom.directory())
+    assert os.path.basename(folder).startswith("switchboard-prometheus-")
+    assert not folder.startswith(os.path.realpath(django_settings.VAR_DIR))
 
 
 def test_request_latency_and_sql_are_counted_by_view(settings, agent):

@@ -1,7 +1,8 @@
 """Internal-only changes don't move what a customer can see: after a note, an assignment or a
 tag, the portal's "Updated" time and a customer token's ``updated_at`` and ``ETag`` stay as they
 were (a GET with the old ETag is still a 304), while the agents' ``updated_at`` moves. A public
-reply moves both."""
+reply moves both. The customer's lists (portal, API) sort by what they can see, so a note
+doesn't move a ticket up them either."""
 
 from __future__ import annotations
 
@@ -69,3 +70,35 @@ def test_a_public_reply_moves_the_customers_time_and_etag(api, agent, setting):
     assert after.json()["updated_at"] != before.json()["updated_at"]
     assert after["ETag"] != before["ETag"]
     assert shown_after != shown_before
+
+
+def _portal_order(customer) -> list[int]:
+    portal = Client()
+    portal.force_login(customer)
+    page = portal.get(reverse("portal:home")).content.decode()
+    return [int(n) for n in dict.fromkeys(re.findall(r'href="/portal/tickets/(\d+)/?"', page))]
+
+
+def test_an_internal_note_does_not_reorder_the_customers_lists(api, agent, setting):
+    customer, older = setting
+    with _later(5):
+        newer = factories.TicketFactory(team=older.team, requester=customer.customer)
+    with _later(10):
+        ticket_note(ticket=older, body="Escalated to billing.", by=agent)
+
+    def api_order(user, **params) -> list[int]:
+        return [row["id"] for row in api(user).get("/api/v1/tickets", params).json()["results"]]
+
+    assert api_order(customer) == [newer.pk, older.pk]
+    assert api_order(customer, ordering="updated_at") == [older.pk, newer.pk]
+    assert _portal_order(customer) == [newer.pk, older.pk]
+    since = (clock.now() + timedelta(minutes=7)).isoformat()
+    assert api_order(customer, updated_since=since) == []
+    # Agents see every change: the note moved the older ticket up their list.
+    assert api_order(agent)[:2] == [older.pk, newer.pk]
+    assert api_order(agent, updated_since=since) == [older.pk]
+
+    with _later(15):
+        ticket_reply(ticket=older, body="Refunded.", by=agent)
+    assert api_order(customer) == [older.pk, newer.pk]
+    assert _portal_order(customer) == [older.pk, newer.pk]

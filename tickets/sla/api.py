@@ -33,10 +33,10 @@ from products.models import Product
 from support.api.errors import PreconditionFailed
 from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
-from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH
+from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, schema_constrain
 from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
-from support.errors import AlreadyExists, NotFound, ValidationFailed
+from support.errors import AlreadyExists, InvalidChange, NotFound, ValidationFailed
 from tickets.models import Channel, Priority, TicketType
 from tickets.sla import services
 from tickets.sla.models import BusinessCalendar, SlaPolicy
@@ -253,6 +253,20 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
     )
 
 
+TARGETS = ("first_response_minutes", "next_reply_minutes", "resolution_minutes")
+# A policy needs a target: a new one names at least one (not null); a change can't clear all
+# three. A change that clears the last one the policy still has is a 409 — that depends on
+# what is stored, which the schema can't know.
+schema_constrain(
+    "SlaPolicyInputRequest",
+    anyOf=[{"required": [k], "properties": {k: {"type": "integer"}}} for k in TARGETS],
+)
+schema_constrain(
+    "PatchedSlaPolicyInputRequest",
+    **{"not": {"required": list(TARGETS), "properties": {k: {"type": "null"} for k in TARGETS}}},
+)
+
+
 POLICY_SCALARS = (
     "name",
     "position",
@@ -407,8 +421,17 @@ class SlaPolicyViewSet(ApiViewMixin, EtagViewMixin, mixins.ListModelMixin, views
             data=request.data, context={"request": request}, partial=True
         )
         data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if all(k in values and values[k] is None for k in TARGETS):
+            raise ValidationFailed("A policy needs at least one target.", field=TARGETS[0])
         with transaction.atomic():
-            policy = self._write(self._locked_for_write(), data.validated_data)
+            policy = self._locked_for_write()
+            if not any(values.get(k, getattr(policy, k)) for k in TARGETS):
+                raise InvalidChange(
+                    "This would clear the policy's last target; a policy needs at least one.",
+                    field=next((k for k in TARGETS if k in values), TARGETS[0]),
+                )
+            policy = self._write(policy, values)
         return self._respond(policy)
 
     @extend_schema(

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.models import Team
 from support.api.filters import ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
-from support.api.schema import ID_REGEX
+from support.api.schema import ID_REGEX, schema_constrain
 from support.api.serializers import StrictInputSerializer, id_field, serializing_for
 from support.api.views import ApiViewMixin
 from support.errors import NotFound
@@ -73,6 +73,28 @@ class SavedViewCreateSerializer(StrictInputSerializer):
     shared_with_ids = serializers.ListField(
         child=id_field(), required=False, default=list, max_length=100, help_text="Admins only."
     )
+
+
+# The filters exactly: the known keys and field.<key>, each up to 20 texts of up to 200
+# characters; another key is a 400. (A field.<key> naming no filterable field is a 404: which
+# fields exist is data, not schema.)
+_FILTER_VALUES = {
+    "type": "array",
+    "maxItems": saved_views.MAX_VALUES_PER_FILTER,
+    "items": {"type": "string", "maxLength": saved_views.VALUE_MAX, "pattern": "^[^\\u0000]*$"},
+}
+schema_constrain(
+    "SavedViewCreateRequest",
+    properties={
+        "filters": {
+            "type": "object",
+            "description": FILTERS_HELP,
+            "properties": dict.fromkeys(FILTER_KEYS, _FILTER_VALUES),
+            "patternProperties": {saved_views.FIELD_FILTER_RE.pattern: _FILTER_VALUES},
+            "additionalProperties": False,
+        }
+    },
+)
 
 
 class SavedViewShareSerializer(StrictInputSerializer):

@@ -5,12 +5,13 @@ The workspace pages and the API both write through these services.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 
 from accounts.models import Team, User
-from support.errors import NotPermitted, ValidationFailed
+from support.errors import NotFound, NotPermitted, ValidationFailed
 from tickets.fields.filters import PREFIX, filterable_fields
 from tickets.models import SavedView
 from tickets.workspace.queues import FILTER_KEYS
@@ -18,6 +19,8 @@ from tickets.workspace.queues import FILTER_KEYS
 NAME_MAX = 80
 MAX_VALUES_PER_FILTER = 20
 VALUE_MAX = 200
+# ``field.<key>``: a custom field's key is a slug of at most 32 characters.
+FIELD_FILTER_RE = re.compile(rf"^{re.escape(PREFIX)}[-a-zA-Z0-9_]{{1,32}}$")
 
 
 def _require_agent(by: User) -> None:
@@ -40,6 +43,13 @@ def clean_filters(filters: Mapping[str, object]) -> dict[str, list[str]]:
     fields = {PREFIX + f.key for f in filterable_fields()}
     keys = [*FILTER_KEYS, *sorted(k for k in filters if k in fields)]
     unknown = sorted(set(filters) - set(keys))
+    unknown_fields = [k for k in unknown if FIELD_FILTER_RE.match(k)]
+    if unknown_fields:
+        # A well-formed field.<key> that names no field the queues filter by: like an id that
+        # names nothing (docs/api.md, "Contract").
+        raise NotFound(
+            f"No ticket field to filter by: {', '.join(unknown_fields)}.", field="filters"
+        )
     if unknown:
         raise ValidationFailed(
             f"Unknown filters: {', '.join(unknown)}; choose from {', '.join(FILTER_KEYS)} "

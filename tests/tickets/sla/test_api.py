@@ -486,3 +486,34 @@ def test_admin_manages_sla_settings_over_real_http(live_server):
         timeout=10,
     )
     assert denied.status_code == 403
+
+
+def test_a_policy_needs_a_target_as_its_schema_says(api, admin_user, policy):
+    """POST: at least one target (``anyOf`` in the schema); PATCH: not all three cleared
+    (``not``); a PATCH that clears the last target the stored policy has is a 409 — what is
+    stored the schema can't know."""
+    client = api(admin_user)
+    url = f"/api/v1/sla-policies/{policy.pk}"
+    cleared = client.patch(
+        url, dict.fromkeys(("first_response_minutes", "next_reply_minutes", "resolution_minutes"))
+    )
+    assert cleared.status_code == 400, cleared.json()
+    assert "first_response_minutes" in cleared.json()["error"]["fields"]
+    both = client.patch(url, {"first_response_minutes": None, "next_reply_minutes": None})
+    assert both.status_code == 200, both.json()
+    last = client.patch(url, {"resolution_minutes": None})
+    assert last.status_code == 409, last.json()
+    assert "resolution_minutes" in last.json()["error"]["fields"]
+    policy.refresh_from_db()
+    assert policy.resolution_minutes == 480
+
+
+def test_the_schema_states_the_target_rule(api, admin_user):
+    schema = api(admin_user).get("/api/schema/?format=json").json()
+    schemas = schema["components"]["schemas"]
+    assert len(schemas["SlaPolicyInputRequest"]["anyOf"]) == 3
+    assert set(schemas["PatchedSlaPolicyInputRequest"]["not"]["required"]) == {
+        "first_response_minutes",
+        "next_reply_minutes",
+        "resolution_minutes",
+    }
