@@ -50,10 +50,19 @@ def _ratio_cell(value: float) -> str:
     return f"**{text}**" if value > FLAT else text
 
 
-def verdict(target: str, scenario: dict) -> str:
+def verdict(target: str, scenario: dict, baseline: dict | None = None) -> str:
     """Met / not met for the targets the harness states as a bound: "p50 ≤ 30 ms", "< 1 s",
-    "≥ 300/s over HTTP", "≥ 100 messages/s …"; empty when the target is not such a bound."""
+    "≥ 300/s over HTTP", "≥ 100 messages/s …", or "≤ 1 ms more than …" the scenario before it
+    (its ``baseline``); empty when the target is not such a bound."""
     local, remote = scenario.get("in_process"), scenario.get("http")
+    if "more than" in target:
+        m = re.search(r"≤\s*([\d.]+)\s*ms more", target)
+        if not m or baseline is None:
+            return ""
+        extra = _p50(local) - _p50(baseline.get("in_process"))
+        if math.isnan(extra):
+            return ""
+        return f"{'met' if extra <= float(m.group(1)) else 'not met'} ({extra:+.1f} ms)"
     if m := re.search(r"([≤<])\s*([\d,.]+)\s*(ms|s)\b", target):
         bound = float(m.group(2).replace(",", "")) * (1000 if m.group(3) == "s" else 1)
         values = [v for v in (_p50(local), _p50(remote)) if not math.isnan(v)]
@@ -86,8 +95,10 @@ def table(small: dict, large: dict) -> str:
         "| Rate | Verdict |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    previous = None
     for big in large["scenarios"]:
         few = by_slug.get(big["slug"])
+        baseline, previous = previous, big
         if few is None:
             continue
         cells = []
@@ -106,7 +117,7 @@ def table(small: dict, large: dict) -> str:
             rate = " → ".join(f"{_rate(s['http'] or s['in_process']):,.0f}/s" for s in (few, big))
         lines.append(
             f"| {big['name']} | {big['target']} | {cells[0]} | {cells[1]} | {ratios} | {sql} "
-            f"| {rate} | {verdict(big['target'], big)} |"
+            f"| {rate} | {verdict(big['target'], big, baseline)} |"
         )
     return "\n".join(lines)
 

@@ -1,8 +1,11 @@
 """The product insight page: one product's tickets per version and week, response and resolution
-times, CSAT and the top custom field values, for a date range (``reports.product_insight``)."""
+times, CSAT, the top custom field values and tags, and its feedback items by demand, for a date
+range (``reports.product_insight``) — and the same tables as CSV (``?csv=versions|weeks|fields|
+tags|items``)."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 
 from django.conf import settings
@@ -14,7 +17,14 @@ from accounts.decorators import insights_required
 from products.cache import catalog
 from reports.filters import ReportFilter
 from reports.product_insight import ProductInsight, product_insight
-from reports.views import PRESETS, FilterError, format_duration, parse_filter
+from reports.views import (
+    PRESETS,
+    FilterError,
+    csv_safe,
+    format_duration,
+    hours,
+    parse_filter,
+)
 from support.charts import line_chart
 
 
@@ -28,7 +38,7 @@ def _cached_insight(f: ReportFilter, product_id: int, versions: list) -> Product
     seconds = settings.REPORTS_CACHE_SECONDS
     if not seconds:
         return product_insight(f, product_id=product_id, versions=versions)
-    key = f"reports:product:v1:{product_id}:{f.start}:{f.end}:{f.tz.key}"
+    key = f"reports:product:v2:{product_id}:{f.start}:{f.end}:{f.tz.key}"
     insight = cache.get(key)
     if insight is None:
         insight = product_insight(f, product_id=product_id, versions=versions)
@@ -64,6 +74,8 @@ def product_page(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the range applies here: the dashboard's team, agent, organization and channel don't.
     f = dataclasses.replace(f, team_id=None, agent_id=None, organization_id=None, channel="")
     insight = _cached_insight(f, product.pk, shelf.versions_of(product.pk))
+    if "csv" in request.GET:
+        return _csv(request.GET["csv"], product, f, insight)
     chart = line_chart(
         title=f"{product.name}: tickets created per week, by version",
         labels=[week.strftime("%-d %b") for week in insight.weeks],
@@ -99,3 +111,60 @@ def product_page(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "reports",
         },
     )
+
+
+CSV_TABLES = ("versions", "weeks", "fields", "tags", "items")
+
+
+def _csv_rows(table: str, insight: ProductInsight) -> tuple[list[str], list[list]]:
+    if table == "versions":
+        headers = ["version", "created", "solved", "median_first_response_hours"]
+        headers += ["median_resolution_hours", "csat_percent", "csat_answers"]
+        rows = [
+            [
+                r.name,
+                r.created,
+                r.solved,
+                hours(r.first_response.median),
+                hours(r.resolution.median),
+                "" if r.csat.score is None else f"{r.csat.score:.1f}",
+                r.csat.answered,
+            ]
+            for r in [*insight.versions, insight.total]
+        ]
+        return headers, rows
+    if table == "weeks":
+        names = list(insight.per_week)
+        return ["week_of", *names], [
+            [week.isoformat(), *(insight.per_week[name][i] for name in names)]
+            for i, week in enumerate(insight.weeks)
+        ]
+    if table == "fields":
+        return ["field", "value", "tickets"], [
+            [fv.field.key, label, n] for fv in insight.fields for label, n in fv.top
+        ]
+    if table == "tags":
+        return ["tag", "tickets"], [[tag, n] for tag, n in insight.tags]
+    return ["item_id", "item", "status", "tickets", "customers", "organizations"], [
+        [i.pk, i.title, i.status, i.demand, i.customer_count, i.organization_count]
+        for i in insight.items
+    ]
+
+
+def _csv(table: str, product, f: ReportFilter, insight: ProductInsight) -> HttpResponse:
+    if table not in CSV_TABLES:
+        return HttpResponse(
+            f"No such table: choose one of {', '.join(CSV_TABLES)}.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    headers, rows = _csv_rows(table, insight)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="switchboard-{product.slug}-{table}-{f.start}-{f.end}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+    return response

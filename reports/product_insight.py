@@ -1,7 +1,8 @@
 """A product's insight page (issue 17): for the tickets about one product created in a date
 range — how many per version and week, median first response and resolution per version,
 customer satisfaction per version (surveys sent in the range), and the most common values of
-each choice and checkbox field.
+each choice and checkbox field and of the tags; and, beside them, the product's feedback items
+by demand (the tickets linked to each, the customers behind them).
 
 Every figure is one grouped query over the product's tickets in the range, read through the
 index ``ticket_product_created_idx`` (product, created_at, covering version): the work grows
@@ -21,7 +22,8 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
-from feedback.models import CsatSurvey
+from feedback.models import CsatSurvey, FeedbackItem
+from feedback.selectors import with_demand
 from reports.aggregates import ROW, TOTAL, DurationStat, stats_by_each
 from reports.feedback_metrics import CsatStat, csat_counts
 from reports.filters import ReportFilter
@@ -33,6 +35,8 @@ from tickets.models import Ticket
 
 NO_VERSION = "No version"
 TOP_VALUES = 5
+TOP_TAGS = 10
+TOP_ITEMS = 10
 # Fields whose values repeat enough to count: choices and checkboxes.
 COUNTED_KINDS = (*CHOICE_KINDS, FieldKind.CHECKBOX)
 _EMPTY_TIME = DurationStat(0, None, None)
@@ -64,6 +68,8 @@ class ProductInsight:
     versions: list[VersionRow]  # newest version first, then "No version"
     total: VersionRow
     fields: list[FieldValues] = field(default_factory=list)
+    tags: list[tuple[str, int]] = field(default_factory=list)  # (tag, tickets), most first
+    items: list[FeedbackItem] = field(default_factory=list)  # annotated with demand, most first
 
 
 def product_tickets(f: ReportFilter, product_id: int) -> QuerySet[Ticket]:
@@ -161,6 +167,28 @@ def _field_values(f: ReportFilter, product_id: int) -> list[FieldValues]:
     return result
 
 
+def _top_tags(f: ReportFilter, product_id: int) -> list[tuple[str, int]]:
+    """The tags most used on the product's tickets in the range: one grouped query."""
+    links = Ticket.tags.through.objects.filter(
+        ticket__product_id=product_id,
+        ticket__created_at__gte=f.start_at,
+        ticket__created_at__lt=f.end_at,
+    )
+    rows = (
+        links.values("tag__name")
+        .annotate(n=Count("ticket_id"))
+        .order_by("-n", "tag__name")[:TOP_TAGS]
+    )
+    return [(row["tag__name"], row["n"]) for row in rows]
+
+
+def _items_by_demand(product_id: int) -> list[FeedbackItem]:
+    """The product's feedback items (duplicates merged into another left out), most demanded
+    first — all time, as the feedback list counts demand, with their status: one query."""
+    items = FeedbackItem.objects.active().filter(product_id=product_id)
+    return list(with_demand(items).order_by("-demand", "-last_demand_at", "pk")[:TOP_ITEMS])
+
+
 def product_insight(f: ReportFilter, *, product_id: int, versions: list) -> ProductInsight:
     """The page's figures. ``versions``: the product's versions (newest first, from the
     catalog cache) — named here even when they have no tickets in the range."""
@@ -201,6 +229,8 @@ def product_insight(f: ReportFilter, *, product_id: int, versions: list) -> Prod
         versions=[row(pk, name) for pk, name in named],
         total=row(None, "All versions", key=TOTAL),
         fields=_field_values(f, product_id),
+        tags=_top_tags(f, product_id),
+        items=_items_by_demand(product_id),
     )
 
 

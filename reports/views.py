@@ -582,11 +582,11 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(t.csv_headers or [h.lower() for h in t.headers])
     for row in t.csv_rows:
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([csv_safe(v) for v in row])
     return response
 
 
-def _csv_safe(value):
+def csv_safe(value):
     # A cell starting with = + - @ runs as a formula in spreadsheets (CSV injection).
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value

@@ -97,3 +97,14 @@ def test_write_puts_the_table_between_its_own_markers(tmp_path):
     assert compare.START in text and compare.END in text
     compare.main([str(small), str(large), "--write", "--out", str(out)])
     assert out.read_text().count(compare.START) == 1
+
+
+def test_a_budget_over_the_scenario_before_is_the_difference_of_their_p50s():
+    baseline = {"in_process": {"p50": 10.2}, "http": None}
+    assert compare.verdict("≤ 1 ms more than none", {"in_process": {"p50": 10.9}}, baseline) == (
+        "met (+0.7 ms)"
+    )
+    assert compare.verdict("≤ 1 ms more than none", {"in_process": {"p50": 11.6}}, baseline) == (
+        "not met (+1.4 ms)"
+    )
+    assert compare.verdict("≤ 1 ms more than none", {"in_process": {"p50": 11.6}}) == ""

@@ -67,7 +67,7 @@ def test_the_page_takes_the_same_queries_for_more_versions_fields_and_tickets(
     params = {"start": "2026-03-01", "end": "2026-03-10"}
     with clock.travel(NOW):
         client.get(url, params)  # the process caches (catalog, fields) are filled once
-        with django_assert_max_num_queries(15) as small:
+        with django_assert_max_num_queries(17) as small:
             client.get(url, params)
         budget = len(small.captured_queries)
     for i in range(6):
@@ -105,3 +105,81 @@ def test_the_figures_are_reused_for_the_cache_time(client, insight_data, setting
     assert again.context["insight"].total.created == first.context["insight"].total.created == 4
     settings.REPORTS_CACHE_SECONDS = 0
     assert _get(client, insight_data).context["insight"].total.created == 5
+
+
+def _tagged(product, version, when, *names):
+    ticket = insight_ticket(product, version, when)
+    ticket.tags.add(*(factories.TagFactory(name=name) for name in names))
+    return ticket
+
+
+def _item(title, product, *tickets, status="new"):
+    from feedback.models import FeedbackItem, TicketFeedbackLink
+
+    item = FeedbackItem.objects.create(title=title, product=product, status=status)
+    for t in tickets:
+        TicketFeedbackLink.objects.create(
+            ticket=t, item=item, customer=t.requester, organization=t.organization
+        )
+    return item
+
+
+def test_the_top_tags_of_the_products_tickets_in_the_range(client, insight_data):
+    v42 = insight_data.versions.get(name="4.2")
+    _tagged(insight_data, v42, at(4), "sso", "billing")
+    _tagged(insight_data, None, at(5), "sso")
+    _tagged(insight_data, v42, at(20), "sso", "late")  # out of range
+    _tagged(factories.ProductFactory(name="Else"), None, at(4), "elsewhere")
+    page = _get(client, insight_data)
+    assert page.context["insight"].tags == [("sso", 2), ("billing", 1)]
+    assert "Top tags" in page.content.decode()
+
+
+def test_the_products_feedback_items_by_demand(client, insight_data):
+    t1, t2, t3 = (insight_ticket(insight_data, None, at(4)) for _ in range(3))
+    sso = _item("Single sign-on", insight_data, t1, t2, t3)
+    dark = _item("Dark mode", insight_data, t1, status="planned")
+    _item("Not asked for yet", insight_data)
+    merged = _item("SSO (duplicate)", insight_data, t2)
+    merged.merged_into = sso
+    merged.save(update_fields=["merged_into"])
+    _item("Another product's", factories.ProductFactory(name="Else"), t1, t2, t3)
+    page = _get(client, insight_data)
+    items = page.context["insight"].items
+    assert [(i.title, i.demand) for i in items] == [
+        ("Single sign-on", 3),
+        ("Dark mode", 1),
+        ("Not asked for yet", 0),
+    ]
+    html = page.content.decode()
+    assert reverse("feedback:item_detail", args=[sso.pk]) in html
+    assert "Planned" in html and dark.title in html
+
+
+def test_each_table_as_csv(client, insight_data):
+    _tagged(insight_data, None, at(4), "=cmd")
+    versions = _get(client, insight_data, csv="versions")
+    assert versions.status_code == 200
+    assert versions["Content-Type"].startswith("text/csv")
+    assert (
+        f"switchboard-{insight_data.slug}-versions-2026-03-01-2026-03-10.csv"
+        in versions["Content-Disposition"]
+    )
+    lines = versions.content.decode().splitlines()
+    assert lines[0] == (
+        "version,created,solved,median_first_response_hours,median_resolution_hours,"
+        "csat_percent,csat_answers"
+    )
+    assert lines[1] == "4.2,2,1,3.00,10.00,50.0,2"
+    assert lines[-1].startswith("All versions,5,1,2.00,")
+    weeks = _get(client, insight_data, csv="weeks").content.decode().splitlines()
+    assert weeks[0] == "week_of,4.2,4.1,No version"
+    assert weeks[1:] == ["2026-02-23,0,0,0", "2026-03-02,1,1,1", "2026-03-09,1,0,1"]
+    fields = _get(client, insight_data, csv="fields").content.decode().splitlines()
+    assert "browser,Safari,2" in fields
+    tags = _get(client, insight_data, csv="tags").content.decode().splitlines()
+    assert tags == ["tag,tickets", "'=cmd,1"]  # a formula is never a formula in a spreadsheet
+    assert _get(client, insight_data, csv="items").content.decode().startswith("item_id,item,")
+    refused = _get(client, insight_data, csv="everything")
+    assert refused.status_code == 400
+    assert "choose one of versions, weeks, fields, tags, items" in refused.content.decode()
