@@ -63,6 +63,19 @@ def staff_send_invitation(*, user: User, by: User) -> None:
     _require_admin(by)
     if not user.is_active:
         raise InvalidChange(f"{user.email} is deactivated; reactivate them first.")
+    _mail_set_password_link(
+        user=user,
+        by=by,
+        kind="invite",
+        subject=f"{by.display_name} invited you to {brand().site_name}",
+        template="mail/invite",
+    )
+
+
+def _mail_set_password_link(
+    *, user: User, by: User, kind: str, subject: str, template: str
+) -> None:
+    """Queue a mail carrying a one-time link to choose a password (an invitation, a reset)."""
     context = {
         "user": user,
         "by": by,
@@ -71,11 +84,11 @@ def staff_send_invitation(*, user: User, by: User) -> None:
         "site_url": settings.SITE_URL,
     }
     email_queue(
-        kind="invite",
+        kind=kind,
         to=[user.email],
-        subject=f"{by.display_name} invited you to {brand().site_name}",
-        body_text=render_to_string("mail/invite.txt", context),
-        body_html=render_to_string("mail/invite.html", context),
+        subject=subject,
+        body_text=render_to_string(f"{template}.txt", context),
+        body_html=render_to_string(f"{template}.html", context),
         headers={"Auto-Submitted": "auto-generated"},
     )
 
@@ -126,18 +139,10 @@ def staff_reset_sign_in(*, user: User, by: User) -> None:
         raise InvalidChange("Customers sign in through the portal, not here.")
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    context = {
-        "user": user,
-        "by": by,
-        "link": set_password_url(user),
-        "site_name": brand().site_name,
-        "site_url": settings.SITE_URL,
-    }
-    email_queue(
+    _mail_set_password_link(
+        user=user,
+        by=by,
         kind="password_reset",
-        to=[user.email],
         subject=f"Choose a new password for {brand().site_name}",
-        body_text=render_to_string("mail/sign_in_reset.txt", context),
-        body_html=render_to_string("mail/sign_in_reset.html", context),
-        headers={"Auto-Submitted": "auto-generated"},
+        template="mail/sign_in_reset",
     )
