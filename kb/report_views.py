@@ -28,7 +28,7 @@ class BadFilter(ValueError):
 
 def _days(request: HttpRequest) -> int:
     raw = request.GET.get("days", "30") or "30"
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_DAYS:
+    if not raw.isdecimal() or not 1 <= int(raw) <= MAX_DAYS:
         raise BadFilter("days", f"days is a whole number from 1 to {MAX_DAYS}.")
     return int(raw)
 
@@ -53,7 +53,7 @@ def report_filter(request: HttpRequest) -> ReportFilter:
     raw_category = request.GET.get("category", "")
     category_id = None
     if raw_category:
-        if not raw_category.isdigit() or not Category.objects.filter(pk=raw_category).exists():
+        if not raw_category.isdecimal() or not Category.objects.filter(pk=raw_category).exists():
             raise BadFilter("category", "There is no such category.")
         category_id = int(raw_category)
     days = _days(request)
@@ -96,7 +96,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "only": only,
         "error": error,
         "values": {k: request.GET.get(k, "") for k in ("start", "end", "language", "category")},
-        "days": int(days) if days.isdigit() and not ranged else None,
+        "days": int(days) if days.isdecimal() and not ranged else None,
         "csv_query": urlencode(
             {"start": only.start.isoformat(), "end": only.end.isoformat()}
             | ({"language": only.language} if only.language else {})

@@ -193,7 +193,7 @@ class TicketForm(PortalForm):
                 del self.fields[name]
             return
         raw = str(self.data.get("product") or self.initial.get("product") or "")
-        chosen = known.product(int(raw)) if raw.isdigit() else None
+        chosen = known.product(int(raw)) if raw.isdecimal() else None
         self.chosen_product = chosen if chosen is not None and chosen.active else None
         pid = self.chosen_product.pk if self.chosen_product else None
         # The product catalog replaces the settings' "product areas" (tags) on the form.

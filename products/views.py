@@ -192,7 +192,7 @@ def product_choice_options(request: HttpRequest) -> HttpResponse:
     swap when a form's product changes. Agents get every version; everyone else (the portal,
     also before signing in) only what a new request may name."""
     raw = request.GET.get("product", "")
-    product_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    product_id = int(raw) if raw.isdecimal() and len(raw) < 10 else None
     user = request.user
     offered_only = not (user.is_authenticated and user.is_agent)
     known = catalog.get()

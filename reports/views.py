@@ -42,7 +42,7 @@ def _date(value: str | None) -> date | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isdecimal() else None
 
 
 ORGANIZATION_OPTIONS = 20  # names offered by the type-ahead

@@ -70,7 +70,7 @@ class TicketFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip().lstrip("#")
         match = Q(subject__icontains=value)
-        if value.isdigit() and len(value) <= 18:
+        if value.isdecimal() and len(value) <= 18:
             match |= Q(pk=int(value))
         return queryset.filter(match)
 

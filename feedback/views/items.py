@@ -79,7 +79,7 @@ def _product_from(request: HttpRequest, default=None):
         return default
     if not raw:
         return None
-    found = catalog.get().product(int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    found = catalog.get().product(int(raw)) if raw.isdecimal() and len(raw) < 10 else None
     if found is None:
         raise ValidationFailed("Choose a product from the list.", field="product")
     return Product.objects.get(pk=found.pk)
@@ -104,10 +104,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
     if area:
         items = items.filter(area=area)
     product = request.GET.get("product", "")
-    if product.isdigit():
+    if product.isdecimal():
         items = items.filter(product_id=int(product))
     component = request.GET.get("component", "")
-    if component.isdigit():
+    if component.isdecimal():
         items = items.filter(component_id=int(component))
     query = request.GET.get("q", "").strip()
     if query:
@@ -344,4 +344,4 @@ def item_merge(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return int(value) if value and value.isdecimal() else 0

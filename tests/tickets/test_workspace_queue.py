@@ -355,3 +355,9 @@ def test_sidebar_counts_stop_past_the_cap(signed_in, team, agent, monkeypatch):
     assert builtins["pending"]["count_label"] == "1"
     assert builtins["mine"]["count_label"] == "0"
     assert '<span class="count">2+</span>' in response.content.decode()
+
+
+def test_a_superscript_digit_in_a_queue_filter_is_no_id(client, agent):
+    client.force_login(agent)
+    response = client.get("/agent/queues/all/", {"assignee": "²", "team": "²"})
+    assert response.status_code == 200  # int("²") used to raise: a 500

@@ -159,6 +159,6 @@ def items_from_post(data) -> list[dict]:
         if not data.get(f"on_{key}"):
             continue
         order = str(data.get(f"order_{key}", "")).strip()
-        rank = int(order) if order.isdigit() and len(order) < 6 else 10**6
+        rank = int(order) if order.isdecimal() and len(order) < 6 else 10**6
         picked.append((rank, index, {"key": key, "required": bool(data.get(f"required_{key}"))}))
     return [item for _rank, _index, item in sorted(picked, key=lambda p: p[:2])]

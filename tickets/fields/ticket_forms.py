@@ -31,7 +31,7 @@ def forms_offered(*, customer: bool) -> list[TicketForm]:
 def form_get(form_id: object) -> TicketForm | None:
     """The form with this id (as an int or its text), or ``None`` for an unknown one."""
     text = str(form_id or "").strip()
-    return ticket_forms.get().get(int(text)) if text.isdigit() and len(text) < 10 else None
+    return ticket_forms.get().get(int(text)) if text.isdecimal() and len(text) < 10 else None
 
 
 def key_label(key: str, *, customer: bool = False) -> str:

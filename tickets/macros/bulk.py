@@ -18,7 +18,7 @@ def bulk_apply_macro(request: HttpRequest, tickets: list[Ticket], *, back: str) 
     """The macro's field changes and note on every ticket; its public reply only when the agent
     ticked ``macro_reply`` (one reply per ticket, each with that ticket's placeholders)."""
     macro_id = request.POST.get("macro", "")
-    if not macro_id.isdigit():
+    if not macro_id.isdecimal():
         messages.error(request, "Choose a macro to apply.")
         return redirect(back)
     try:

@@ -70,7 +70,7 @@ def _tags(value, field: str) -> list[str]:
 def _id_or_none(value, field: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not str(value).isdigit():
+    if isinstance(value, bool) or not str(value).isdecimal():
         raise ValidationFailed(f"{value!r} is not an id.", field=field)
     return int(value)
 

@@ -131,7 +131,7 @@ def _tried(request, macro: Macro) -> dict | None:
     if not ref:
         return None
     try:
-        if not ref.isdigit():
+        if not ref.isdecimal():
             raise NotFound("No such ticket.")
         ticket = ticket_get_for_agent(agent=request.user, ticket_id=int(ref))
         preview = services.macro_preview(macro, ticket=ticket, agent=request.user)
@@ -169,7 +169,7 @@ def _page(request, *, editing=None, form=None, error="", status=200, tried=None)
 @agent_required
 def macro_list(request: HttpRequest) -> HttpResponse:
     editing = form = None
-    if request.GET.get("edit", "").isdigit():
+    if request.GET.get("edit", "").isdecimal():
         editing = macro_get_for_agent(agent=request.user, macro_id=int(request.GET["edit"]))
         if not services.macro_may_manage(request.user, editing):
             raise NotFound("No such macro.")
@@ -183,10 +183,10 @@ def macro_list(request: HttpRequest) -> HttpResponse:
 def macro_save_view(request: HttpRequest) -> HttpResponse:
     data = request.POST
     editing = None
-    if data.get("id", "").isdigit():
+    if data.get("id", "").isdecimal():
         editing = macro_get_for_agent(agent=request.user, macro_id=int(data["id"]))
     team_id = data.get("team_id", "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdecimal() else None
     try:
         saved = services.macro_save(
             agent=request.user,

@@ -43,7 +43,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.order_by("name").only("id", "name"))
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in FIELDS}
-        picked = {int(t) for t in request.POST.getlist("teams") if t.isdigit()}
+        picked = {int(t) for t in request.POST.getlist("teams") if t.isdecimal()}
         values["teams"] = sorted(picked)
         try:
             user = services.staff_invite(

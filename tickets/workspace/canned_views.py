@@ -23,7 +23,7 @@ def _teams_for(user) -> list[Team]:
 def canned_list(request: HttpRequest) -> HttpResponse:
     items = list(canned.canned_visible_to(request.user))
     editing = None
-    if request.GET.get("edit", "").isdigit():
+    if request.GET.get("edit", "").isdecimal():
         editing = next((c for c in items if c.pk == int(request.GET["edit"])), None)
     form = {"title": "", "shortcut": "", "body": "", "team": ""}
     if editing:
@@ -57,12 +57,12 @@ def canned_save_view(request: HttpRequest) -> HttpResponse:
     data = request.POST
     items = list(canned.canned_visible_to(request.user))
     editing = None
-    if data.get("id", "").isdigit():
+    if data.get("id", "").isdecimal():
         editing = next((c for c in items if c.pk == int(data["id"])), None)
         if editing is None:
             raise NotFound("No such canned response.")
     team_id = data.get("team", "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdecimal() else None
     try:
         saved = canned.canned_save(
             agent=request.user,

@@ -34,7 +34,7 @@ class AgentField(forms.Field):
             return self.me
         if value in ("", "nobody") and self.empty_is_nobody:
             return None
-        agent = User.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        agent = User.objects.filter(pk=int(value)).first() if value.isdecimal() else None
         if agent is None:
             raise forms.ValidationError(self.missing)
         return agent
@@ -47,7 +47,7 @@ class TeamField(forms.Field):
         value = (value or "").strip()
         if not value:
             return None
-        team = Team.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        team = Team.objects.filter(pk=int(value)).first() if value.isdecimal() else None
         if team is None:
             raise forms.ValidationError("Choose a team.")
         return team
@@ -65,7 +65,7 @@ class CatalogField(forms.Field):
         value = (value or "").strip()
         if not value:
             return None
-        found = self.model.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        found = self.model.objects.filter(pk=int(value)).first() if value.isdecimal() else None
         if found is None:
             raise forms.ValidationError(self.missing)
         return found

@@ -52,7 +52,7 @@ def merge_candidates(*, agent, source: Ticket, query: str) -> list[Ticket]:
     query = query.strip().lstrip("#").strip()
     if not query:
         tickets = tickets.filter(requester_id=source.requester_id)
-    elif query.isdigit():
+    elif query.isdecimal():
         tickets = tickets.filter(Q(pk=int(query)) | Q(subject__icontains=query))
     else:
         for word in query.split()[:5]:

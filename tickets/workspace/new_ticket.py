@@ -181,7 +181,7 @@ def _product_lists(chosen: str) -> dict:
     """Every product, and the versions and components of the chosen one (``products:options``
     swaps these lists when the product changes)."""
     known = catalog.get()
-    product_id = int(chosen) if chosen.isdigit() and len(chosen) < 10 else None
+    product_id = int(chosen) if chosen.isdecimal() and len(chosen) < 10 else None
     return {
         "products": known.products,
         "chosen_product": product_id if known.product(product_id) else None,

@@ -179,7 +179,7 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
 
 
 def _ints(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.strip().isdigit()]
+    return [int(v) for v in values if v.strip().isdecimal()]
 
 
 def _people_q(key: str, values: list[str]) -> Q | None:
@@ -188,7 +188,7 @@ def _people_q(key: str, values: list[str]) -> Q | None:
     if not values:
         return None
     found = Q(**{f"{key}_id__in": _ints(values)})
-    for value in (v for v in values if not v.isdigit()):
+    for value in (v for v in values if not v.isdecimal()):
         if key == "organization":
             found |= Q(organization__name__iexact=value)
             continue

@@ -354,7 +354,7 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     # A macro picked in the composer: its field changes (and its note, ``macro_note``) go with
     # this send, in the same transaction; nothing of it was saved before.
     macro_id, macro = request.POST.get("macro", ""), None
-    if macro_id.isdigit():
+    if macro_id.isdecimal():
         try:
             macro = macro_get_for_agent(agent=request.user, macro_id=int(macro_id), active=True)
         except NotFound:

@@ -325,7 +325,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     if not name:
         messages.error(request, "Give the view a name to save it.")
         return redirect(_back(request))
-    team_ids = [int(t) for t in request.POST.getlist("share_with") if t.isdigit()]
+    team_ids = [int(t) for t in request.POST.getlist("share_with") if t.isdecimal()]
     # The form offers sharing to admins only; for anyone else it is ignored, not an error.
     teams = Team.objects.filter(pk__in=team_ids) if team_ids and request.user.is_admin else []
     try:
@@ -435,7 +435,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected tickets, each through its service; report per ticket."""
     back = _back(request)
     action = request.POST.get("action", "")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdecimal()]
     if action not in BULK_ACTIONS:
         messages.error(request, "Choose an action for the selected tickets.")
         return redirect(back)
@@ -447,7 +447,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return bulk_apply_macro(request, tickets, back=back)
     if action == "merge":
         ref = (request.POST.get("merge_into") or "").strip().lstrip("#")
-        if not ref.isdigit():
+        if not ref.isdecimal():
             messages.error(request, "Type the reference of the ticket to merge into, e.g. #1042.")
             return redirect(back)
         target = ticket_get_for_agent(agent=request.user, ticket_id=int(ref))

@@ -193,3 +193,12 @@ def test_copy(api, agent, other_agent, admin_user, shared):
     customer = factories.CustomerUserFactory()
     assert api(customer).post(f"/api/v1/macros/{shared.pk}/copy").status_code == 404
     assert api(agent, read_only=True).post(f"/api/v1/macros/{shared.pk}/copy").status_code == 403
+
+
+def test_a_digit_that_is_no_number_is_a_400_not_a_500(api, agent):
+    # "²".isdigit() is true but int("²") fails: ids are read with isdecimal() everywhere.
+    response = api(agent).post(
+        "/api/v1/macros", {"title": "T", "actions": {"team": "²"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert "actions.team" in response.json()["error"]["fields"]
