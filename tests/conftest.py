@@ -6,16 +6,25 @@ import tempfile
 
 import pytest
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from support.celery import app as celery_app
 from tests import factories
+from tests.liveserver import NoDelayWSGIServer
 
 # The real processes (gunicorn + worker + beat) for browser journeys: tests/stack.py.
 pytest_plugins = ["tests.stack"]
 
 
+# Django's test server without Nagle's algorithm (every response waited 40 ms): tests/liveserver.py.
+LiveServerThread.server_class = NoDelayWSGIServer
+
+
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are deselected, loudly."""
+    """The longest tests first: started last, one of them (the contract test, a quarter of an
+    hour) ran alone at the end while the other workers had finished. PostgreSQL-only tests run
+    in CI's PostgreSQL pass; on SQLite they are deselected, loudly."""
+    items.sort(key=lambda item: item.get_closest_marker("longest") is None)  # stable
     if connection.vendor == "postgresql":
         return
     kept, dropped = [], []
