@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from support.migrations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The ticket table is the largest: its indexes are built without blocking writes.
+    atomic = False
 
     dependencies = [
         ('accounts', '0001_initial'),
@@ -15,7 +19,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='ticket',
             index=models.Index(fields=['product', 'created_at', 'version'], name='ticket_product_created_idx'),
         ),

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from support.migrations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The ticket table is the largest: its indexes are built without blocking writes.
+    atomic = False
 
     dependencies = [
         ('accounts', '0001_initial'),
@@ -15,11 +19,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='ticket',
             index=models.Index(fields=['requester', '-public_updated_at', '-id'], name='ticket_req_public_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='ticket',
             index=models.Index(fields=['organization', '-public_updated_at', '-id'], name='ticket_org_public_idx'),
         ),
