@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTextTransform
+from django.utils.translation import gettext_lazy as _
 
 from reports.aggregates import ROW
 from reports.feedback_metrics import CsatStat, csat_counts, csat_surveys
@@ -14,7 +15,7 @@ from tickets.fields.cache import ticket_fields
 from tickets.fields.models import FieldKind, TicketField
 from tickets.fields.services import display
 
-NO_VALUE = "No value"
+NO_VALUE = _("No value")
 
 
 def grouping_fields() -> list[TicketField]:

@@ -1,5 +1,5 @@
 """The report's filter: a date range in the viewer's time zone, and the optional team, agent,
-organization and channel every part of the report narrows to."""
+organization, channel, product, version and component every part of the report narrows to."""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ class ReportFilter:
     agent_id: int | None = None
     organization_id: int | None = None
     channel: str = ""
+    # A version or component is one of the product's (``reports.filter_form`` checks it).
+    product_id: int | None = None
+    version_id: int | None = None
+    component_id: int | None = None
 
     @property
     def start_at(self) -> datetime:
@@ -36,7 +40,9 @@ class ReportFilter:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
     def ticket_q(self, prefix: str = "") -> Q:
-        """The team/agent/organization/channel filter, on tickets or through a relation."""
+        """The team/agent/organization/channel/product/version/component filter: on tickets
+        (``""``), through the relation to the ticket (``"ticket__"``), or on the copy of the
+        ticket's keys on a ``TicketKeyed`` row (``"ticket_"``: ``ticket_team_id`` …)."""
         q = Q()
         if self.team_id:
             q &= Q(**{f"{prefix}team_id": self.team_id})
@@ -46,7 +52,30 @@ class ReportFilter:
             q &= Q(**{f"{prefix}organization_id": self.organization_id})
         if self.channel:
             q &= Q(**{f"{prefix}channel": self.channel})
+        for key in ("product", "version", "component"):
+            value = getattr(self, f"{key}_id")
+            if value:
+                q &= Q(**{f"{prefix}{key}_id": value})
         return q
+
+    @property
+    def cache_key(self) -> str:
+        """Everything the report's numbers depend on, for the report cache's key."""
+        return ":".join(
+            str(v)
+            for v in (
+                self.start,
+                self.end,
+                self.tz.key,
+                self.team_id,
+                self.agent_id,
+                self.organization_id,
+                self.channel,
+                self.product_id,
+                self.version_id,
+                self.component_id,
+            )
+        )
 
     def tickets(self) -> QuerySet[Ticket]:
         return Ticket.objects.filter(self.ticket_q())

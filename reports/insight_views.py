@@ -12,19 +12,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import insights_required
 from products.cache import catalog
+from reports.filter_form import PRESETS, FilterError, parse_filter
 from reports.filters import ReportFilter
 from reports.product_insight import ProductInsight, product_insight
-from reports.views import (
-    PRESETS,
-    FilterError,
-    csv_safe,
-    format_duration,
-    hours,
-    parse_filter,
-)
+from reports.views import csv_safe, format_duration, hours
 from support.charts import line_chart
 
 
@@ -57,7 +54,7 @@ def _chart_series(per_week: dict[str, list[int]]) -> dict[str, list[int]]:
         return dict(ranked)
     shown = dict(ranked[:CHART_SERIES])
     rest = [counts for _, counts in ranked[CHART_SERIES:]]
-    shown["Other versions"] = [sum(week) for week in zip(*rest, strict=True)]
+    shown[_("Other versions")] = [sum(week) for week in zip(*rest, strict=True)]
     return shown
 
 
@@ -68,18 +65,30 @@ def product_page(request: HttpRequest, pk: int) -> HttpResponse:
     if product is None:
         raise Http404("No such product.")
     try:
-        f = parse_filter(request).report
+        f = parse_filter(request, shelf=shelf).report
     except FilterError as bad:
         f = bad.filters.report
-    # Only the range applies here: the dashboard's team, agent, organization and channel don't.
-    f = dataclasses.replace(f, team_id=None, agent_id=None, organization_id=None, channel="")
+    # Only the range applies here: the dashboard's team, agent, organization, channel and
+    # product, version and component don't (the product is the page's own).
+    f = dataclasses.replace(
+        f,
+        team_id=None,
+        agent_id=None,
+        organization_id=None,
+        channel="",
+        product_id=None,
+        version_id=None,
+        component_id=None,
+    )
     insight = _cached_insight(f, product.pk, shelf.versions_of(product.pk))
     if "csv" in request.GET:
         return _csv(request.GET["csv"], product, f, insight)
     chart = line_chart(
-        title=f"{product.name}: tickets created per week, by version",
-        labels=[week.strftime("%-d %b") for week in insight.weeks],
-        series=_chart_series(insight.per_week) or {"Tickets": [0 for _ in insight.weeks]},
+        title=format_lazy(
+            _("{product}: tickets created per week, by version"), product=product.name
+        ),
+        labels=[date_format(week, "j M") for week in insight.weeks],
+        series=_chart_series(insight.per_week) or {_("Tickets"): [0 for _week in insight.weeks]},
     )
     rows = [
         {

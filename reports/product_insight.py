@@ -8,6 +8,8 @@ Every figure is one grouped query over the product's tickets in the range, read 
 index ``ticket_product_created_idx`` (product, created_at, covering version): the work grows
 with the product's tickets **in the range**, never with the whole table, and the number of
 queries is the same for 3 versions or 30, 1 field or 20 (``tests/reports/test_product_insight``).
+CSAT reads the surveys sent in the range instead, by the copy of their ticket's product and
+version (``TicketKeyed``), index-only through ``csat_sent_report_idx``.
 The field values come from one scan that unnests every ticket's ``fields`` (``jsonb_each``) on
 PostgreSQL; SQLite, the small embedded default, counts them from one read of the column.
 """
@@ -98,16 +100,18 @@ def _per_week(f: ReportFilter, rows: QuerySet[Ticket]) -> dict[int | None, Count
 
 
 def _csat(f: ReportFilter, product_id: int) -> dict[int | None, CsatStat]:
+    # The copy of the ticket's product and version on the survey (``TicketKeyed``): one index
+    # range over the surveys sent in the range, no join to tickets.
     rows = (
         CsatSurvey.objects.filter(
-            ticket__product_id=product_id, sent_at__gte=f.start_at, sent_at__lt=f.end_at
+            ticket_product_id=product_id, sent_at__gte=f.start_at, sent_at__lt=f.end_at
         )
-        .values("ticket__version_id")
+        .values("ticket_version_id")
         .annotate(**csat_counts())
         .order_by()
     )
     return {
-        row["ticket__version_id"]: CsatStat(row["sent"], row["answered"], row["good"], row["bad"])
+        row["ticket_version_id"]: CsatStat(row["sent"], row["answered"], row["good"], row["bad"])
         for row in rows
     }
 

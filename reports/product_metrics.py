@@ -4,11 +4,12 @@ customer satisfaction by product (surveys sent in the range) — each one groupe
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from reports.feedback_metrics import CsatStat, csat_counts, csat_surveys
 from reports.filters import ReportFilter
 
-NONE = "No product"
+NONE = _("No product")
 
 
 def tickets_by_product(f: ReportFilter) -> list[dict]:
@@ -37,9 +38,10 @@ def tickets_by_version(f: ReportFilter, *, limit: int = 30) -> list[dict]:
 
 
 def csat_by_product(f: ReportFilter) -> dict[int | None, CsatStat]:
-    rows = csat_surveys(f).values("ticket__product_id").annotate(**csat_counts())
+    # The copy of the ticket's product on the survey (``TicketKeyed``): no join to tickets.
+    rows = csat_surveys(f).values("ticket_product_id").annotate(**csat_counts()).order_by()
     return {
-        row["ticket__product_id"]: CsatStat(
+        row["ticket_product_id"]: CsatStat(
             sent=row["sent"], answered=row["answered"], good=row["good"], bad=row["bad"]
         )
         for row in rows

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTextTransform
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from customers import fields as profile
 from customers.models import ProfileField
@@ -16,7 +18,7 @@ from support.customfields import FieldKind, choices_of
 from tickets.models import OPEN_STATUSES
 
 MAX_FIELDS = 3
-NOT_SET = "Not set"
+NOT_SET = _("Not set")
 
 
 def grouped_fields() -> list[ProfileField]:
@@ -56,8 +58,11 @@ def organization_field_tables(f: ReportFilter) -> list[Table]:
         tables.append(
             Table(
                 f"org-{field.key}",
-                f"Per organization {field.label.lower()} (tickets created in range)",
-                [field.label, "Created", "Solved", "Open now"],
+                format_lazy(
+                    _("Per organization {field} (tickets created in range)"),
+                    field=field.label.lower(),
+                ),
+                [field.label, _("Created"), _("Solved"), _("Open now")],
                 rows=[[label(r["value"]), r["created"], r["solved"], r["open_now"]] for r in rows],
                 csv_headers=[field.key, "label", "created", "solved", "open_now"],
                 csv_rows=[

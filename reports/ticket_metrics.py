@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext_lazy as _
 
 from reports.filters import ReportFilter
 from tickets.models import Ticket
@@ -37,18 +39,19 @@ def created_vs_solved(f: ReportFilter) -> list[tuple[date, int, int]]:
     return [(day, created.get(day, 0), solved.get(day, 0)) for day in f.days]
 
 
-BACKLOG_BUCKETS: list[tuple[str, timedelta | None, timedelta | None]] = [
-    ("Under 1 day", None, timedelta(days=1)),
-    ("1–3 days", timedelta(days=1), timedelta(days=3)),
-    ("3–7 days", timedelta(days=3), timedelta(days=7)),
-    ("7–30 days", timedelta(days=7), timedelta(days=30)),
-    ("Over 30 days", timedelta(days=30), None),
+# Lazy labels: the report is cached for everyone; each reader sees them in their language.
+BACKLOG_BUCKETS: list[tuple[StrPromise, timedelta | None, timedelta | None]] = [
+    (_("Under 1 day"), None, timedelta(days=1)),
+    (_("1–3 days"), timedelta(days=1), timedelta(days=3)),
+    (_("3–7 days"), timedelta(days=3), timedelta(days=7)),
+    (_("7–30 days"), timedelta(days=7), timedelta(days=30)),
+    (_("Over 30 days"), timedelta(days=30), None),
 ]
 
 
 def backlog_counts(now: datetime) -> dict[str, Count]:
     counts = {}
-    for i, (_, young, old) in enumerate(BACKLOG_BUCKETS):
+    for i, (_label, young, old) in enumerate(BACKLOG_BUCKETS):
         q = Q()
         if young is not None:
             q &= Q(created_at__lte=now - young)

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, IntegerField, Value, When
-from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import insights_required
 from accounts.models import Role, Team, User
 from customers.models import Organization
+from products.cache import Catalog, catalog
 from reports import field_groups, product_metrics, profile_metrics
 from reports.feedback_metrics import CsatStat
+from reports.filter_form import PRESETS, FilterError, Filters, parse_filter, product_choices
 from reports.filters import ReportFilter
 from reports.grouped import GroupedReport, GroupRow, grouped_report
 from reports.session import report_session
@@ -29,112 +31,20 @@ from support.charts import Chart, bar_chart, line_chart
 from tickets.models import Channel
 from tickets.sla.models import TargetKind
 
-MAX_DAYS = 366
 SLA_LABELS = dict(TargetKind.choices)
-PRESETS = (7, 30, 90)
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdecimal() else None
-
-
 ORGANIZATION_OPTIONS = 20  # names offered by the type-ahead
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The report filter and what the form shows for it."""
-
-    report: ReportFilter
-    organization_name: str = ""  # the type-ahead's value: the selected organization's name
-
-
-class FilterError(ValueError):
-    """Filter input that names nothing (an unknown organization). Raised, not returned, so no
-    caller can show an unfiltered report by mistake; ``filters`` has the rest of the form."""
-
-    def __init__(self, message: str, *, field: str, filters: Filters) -> None:
-        super().__init__(message)
-        self.message, self.field, self.filters = message, field, filters
-
-
-def _organization(request: HttpRequest) -> tuple[int | None, str, str]:
-    """(organization id, its name, error) from ``organization_name`` (case-insensitive exact
-    match, as the ``Lower(name)`` unique constraint defines it) or else ``organization=<id>``
-    (links from before the type-ahead). One query when either is given."""
-    typed = request.GET.get("organization_name", "").strip()
-    if typed:
-        found = (
-            Organization.objects.alias(name_lower=Lower("name"))
-            .filter(name_lower=Lower(Value(typed)))
-            .order_by()
-            .values_list("pk", "name")[:1]
-        )
-        if not found:
-            return None, typed, f"No organization is named “{typed}”."
-        pk, name = found[0]
-        return pk, name, ""
-    org_id = _int(request.GET.get("organization"))
-    if org_id is None:
-        return None, "", ""
-    name = Organization.objects.filter(pk=org_id).values_list("name", flat=True).first()
-    if name is None:
-        return None, "", f"No organization has the id {org_id}."
-    return org_id, name, ""
-
-
-def parse_filter(request: HttpRequest) -> Filters:
-    """The filter of a dashboard or CSV request. Raises ``FilterError`` for an organization
-    that doesn't exist."""
-    tz = ZoneInfo(getattr(request.user, "time_zone", None) or "UTC")
-    today = clock.now().astimezone(tz).date()
-    days = _int(request.GET.get("days"))
-    end = _date(request.GET.get("end")) or today
-    start = _date(request.GET.get("start"))
-    if days in PRESETS:
-        end, start = today, today - timedelta(days=days - 1)
-    if start is None:
-        start = end - timedelta(days=29)
-    if start > end:
-        start, end = end, start
-    if (end - start).days >= MAX_DAYS:
-        start = end - timedelta(days=MAX_DAYS - 1)
-    channel = request.GET.get("channel", "")
-    organization_id, organization_name, error = _organization(request)
-    filters = Filters(
-        report=ReportFilter(
-            start=start,
-            end=end,
-            tz=tz,
-            team_id=_int(request.GET.get("team")),
-            agent_id=_int(request.GET.get("agent")),
-            organization_id=organization_id,
-            channel=channel if channel in Channel.values else "",
-        ),
-        organization_name=organization_name,
-    )
-    if error:
-        raise FilterError(error, field="organization_name", filters=filters)
-    return filters
 
 
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
-    minutes = seconds / 60
+    minutes, point = seconds / 60, get_format("DECIMAL_SEPARATOR")
     if minutes < 60:
-        return f"{minutes:.0f} min"
+        return gettext("%(n)s min") % {"n": f"{minutes:.0f}"}
     hours = minutes / 60
     if hours < 48:
-        return f"{hours:.1f} h"
-    return f"{hours / 24:.1f} d"
+        return gettext("%(n)s h") % {"n": f"{hours:.1f}".replace(".", point)}
+    return gettext("%(n)s d") % {"n": f"{hours / 24:.1f}".replace(".", point)}
 
 
 def hours(seconds: float | None) -> str:
@@ -156,16 +66,16 @@ def _group_table(key: str, title: str, label: str, rows: list[GroupRow]) -> Tabl
         title=title,
         headers=[
             label,
-            "Created",
-            "Solved",
-            "Open now",
-            "Median first response",
-            "Median resolution",
-            "First response, business",
-            "Resolution, business",
-            "SLA met",
-            "CSAT",
-            "Answers",
+            _("Created"),
+            _("Solved"),
+            _("Open now"),
+            _("Median first response"),
+            _("Median resolution"),
+            _("First response, business"),
+            _("Resolution, business"),
+            _("SLA met"),
+            _("CSAT"),
+            _("Answers"),
         ],
         csv_headers=[
             label,
@@ -268,8 +178,8 @@ def _product_tables(f: ReportFilter) -> list[Table]:
     return [
         Table(
             "products",
-            "Per product (tickets created in range; CSAT of surveys sent in range)",
-            ["Product", "Created", "Solved", "CSAT answers", "CSAT score"],
+            _("Per product (tickets created in range; CSAT of surveys sent in range)"),
+            [_("Product"), _("Created"), _("Solved"), _("CSAT answers"), _("CSAT score")],
             rows=[
                 [p["product__name"], p["created"], p["solved"], c.answered, _pct(c.score)]
                 for p, c in rows
@@ -298,8 +208,8 @@ def _product_tables(f: ReportFilter) -> list[Table]:
         ),
         Table(
             "versions",
-            "Per version (tickets created in range)",
-            ["Product", "Version", "Created"],
+            _("Per version (tickets created in range)"),
+            [_("Product"), _("Version"), _("Created")],
             rows=[[v["product__name"], v["version__name"], v["created"]] for v in versions],
             csv_headers=["product", "version_id", "version", "status", "created"],
             csv_rows=[
@@ -334,30 +244,30 @@ def _build_report(grouped: GroupedReport) -> dict:
     tables = [
         Table(
             "daily",
-            "Created and solved per day",
-            ["Day", "Created", "Solved"],
-            rows=[[d.strftime("%a %-d %b"), c, s] for d, c, s in daily],
+            _("Created and solved per day"),
+            [_("Day"), _("Created"), _("Solved")],
+            rows=[[date_format(d, "D j M"), c, s] for d, c, s in daily],
             csv_headers=["day", "created", "solved"],
             csv_rows=[[d.isoformat(), c, s] for d, c, s in daily],
         ),
         Table(
             "backlog",
-            "Open tickets by age (now)",
-            ["Age", "Open tickets"],
+            _("Open tickets by age (now)"),
+            [_("Age"), _("Open tickets")],
             rows=[[label, n] for label, n in backlog],
             csv_rows=[[label, n] for label, n in backlog],
         ),
         Table(
             "times",
-            "Response and resolution times",
-            ["Measure", "Tickets", "Median", "90th percentile"],
+            _("Response and resolution times"),
+            [_("Measure"), _("Tickets"), _("Median"), _("90th percentile")],
             rows=[
                 [label, s.count, format_duration(s.median), format_duration(s.p90)]
                 for label, s in (
-                    ("First response (tickets created in range)", times["first_response"]),
-                    ("Resolution (tickets solved in range)", times["resolution"]),
-                    ("First response, business time", business["first_response"]),
-                    ("Resolution, business time", business["resolution"]),
+                    (_("First response (tickets created in range)"), times["first_response"]),
+                    (_("Resolution (tickets solved in range)"), times["resolution"]),
+                    (_("First response, business time"), business["first_response"]),
+                    (_("Resolution, business time"), business["resolution"]),
                 )
             ],
             csv_headers=["measure", "tickets", "median_hours", "p90_hours"],
@@ -371,8 +281,8 @@ def _build_report(grouped: GroupedReport) -> dict:
         ),
         Table(
             "sla",
-            "SLA achievement (clocks with an outcome in range)",
-            ["Target", "Met", "Breached", "Achievement"],
+            _("SLA achievement (clocks with an outcome in range)"),
+            [_("Target"), _("Met"), _("Breached"), _("Achievement")],
             rows=[
                 [SLA_LABELS[kind], s.met, s.breached, _pct(s.achievement)]
                 for kind, s in sla.items()
@@ -384,8 +294,8 @@ def _build_report(grouped: GroupedReport) -> dict:
         ),
         Table(
             "csat",
-            "Customer satisfaction (surveys sent in range)",
-            ["Sent", "Answered", "Good", "Bad", "Score", "Response rate"],
+            _("Customer satisfaction (surveys sent in range)"),
+            [_("Sent"), _("Answered"), _("Good"), _("Bad"), _("Score"), _("Response rate")],
             rows=[
                 [
                     csat.sent,
@@ -418,15 +328,15 @@ def _build_report(grouped: GroupedReport) -> dict:
         ),
         Table(
             "tags",
-            "Top tags (tickets created in range)",
-            ["Tag", "Tickets"],
+            _("Top tags (tickets created in range)"),
+            [_("Tag"), _("Tickets")],
             rows=[list(t) for t in tags],
             csv_rows=[list(t) for t in tags],
         ),
         Table(
             "items",
-            "Top feedback items by new demand",
-            ["Item", "New links", "Customers", "Organizations"],
+            _("Top feedback items by new demand"),
+            [_("Item"), _("New links"), _("Customers"), _("Organizations")],
             rows=[
                 [i["item__title"], i["links"], i["customers"], i["organizations"]] for i in items
             ],
@@ -443,21 +353,23 @@ def _build_report(grouped: GroupedReport) -> dict:
                 for i in items
             ],
         ),
-        _group_table("agents", "Per agent (assignee)", "Agent", groups["assignee_id"]),
-        _group_table("teams", "Per team", "Team", groups["team_id"]),
+        _group_table("agents", _("Per agent (assignee)"), _("Agent"), groups["assignee_id"]),
+        _group_table("teams", _("Per team"), _("Team"), groups["team_id"]),
     ]
     chart_rows, per = _chart_buckets(daily)
     charts: dict[str, Chart] = {
         "daily": line_chart(
-            title=f"Tickets created and solved per {per}",
-            labels=[d.strftime("%-d %b") for d, _, _ in chart_rows],
+            title=_("Tickets created and solved per week")
+            if per == "week"
+            else _("Tickets created and solved per day"),
+            labels=[date_format(d, "j M") for d, _, _ in chart_rows],
             series={
-                "Created": [c for _, c, _ in chart_rows],
-                "Solved": [s for _, _, s in chart_rows],
+                _("Created"): [c for _, c, _ in chart_rows],
+                _("Solved"): [s for _, _, s in chart_rows],
             },
         ),
         "backlog": bar_chart(
-            title="Open tickets by age",
+            title=_("Open tickets by age"),
             labels=[label for label, _ in backlog],
             values=[n for _, n in backlog],
             height=200,
@@ -492,11 +404,9 @@ def cached_report(f: ReportFilter) -> dict:
     seconds = settings.REPORTS_CACHE_SECONDS
     if not seconds:
         return build_report(f)
-    # v2: charts are support.charts.Chart objects (v1 held their SVG).
-    key = "reports:v2:" + ":".join(
-        str(v)
-        for v in (f.start, f.end, f.tz.key, f.team_id, f.agent_id, f.organization_id, f.channel)
-    )
+    # v4: the key has the product, version and component, and the language (the charts'
+    # tooltips and dates are words); v2 held Chart objects.
+    key = f"reports:v4:{get_language()}:" + f.cache_key
     report = cache.get(key)
     if report is None:
         report = build_report(f)
@@ -505,7 +415,7 @@ def cached_report(f: ReportFilter) -> dict:
     return report
 
 
-def _dashboard_context(request: HttpRequest, filters: Filters) -> dict:
+def _dashboard_context(request: HttpRequest, filters: Filters, shelf: Catalog) -> dict:
     return {
         "f": filters.report,
         "organization_name": filters.organization_name,
@@ -515,6 +425,7 @@ def _dashboard_context(request: HttpRequest, filters: Filters) -> dict:
         .order_by("name", "email")
         .only("name", "email"),
         "channels": Channel.choices,
+        **product_choices(shelf, filters.report.product_id),
         "group_fields": field_groups.grouping_fields(),
         "group": request.GET.get("group", ""),
         "query": request.GET.urlencode(),
@@ -524,16 +435,17 @@ def _dashboard_context(request: HttpRequest, filters: Filters) -> dict:
 
 @insights_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    shelf = catalog.get()
     try:
-        filters = parse_filter(request)
+        filters = parse_filter(request, shelf=shelf)
     except FilterError as bad:
         # The form with the error and no numbers: a report for another filter would pass for
         # the one asked.
-        context = _dashboard_context(request, bad.filters)
-        context["errors"] = {bad.field: bad.message}
+        context = _dashboard_context(request, bad.filters, shelf)
+        context["errors"] = bad.errors
         return render(request, "reports/dashboard.html", context, status=400)
     report = cached_report(filters.report)
-    context = _dashboard_context(request, filters)
+    context = _dashboard_context(request, filters, shelf)
     context.update(
         report=report,
         tables=report["tables"],
@@ -542,6 +454,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **field_groups.context(request.GET.get("group", ""), filters.report),
     )
     return render(request, "reports/dashboard.html", context)
+
+
+@insights_required
+def product_parts(request: HttpRequest) -> HttpResponse:
+    """The form's version and component lists for ``?product=`` (an htmx swap when the product
+    changes): that product's, or every product's, grouped, when none or an unknown one is
+    given."""
+    raw = request.GET.get("product", "")
+    product_id = int(raw) if raw.isdecimal() and len(raw) < 10 else None
+    return render(
+        request, "reports/_product_parts.html", product_choices(catalog.get(), product_id)
+    )
 
 
 @insights_required

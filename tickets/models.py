@@ -287,14 +287,17 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
-def _ticket_key(to) -> models.ForeignKey:
+def _ticket_key(to, on_delete=models.SET_NULL) -> models.ForeignKey:
     """A copy of one of the ticket's foreign keys: no constraint or index of its own (the
-    reports' indexes include it), cleared with the ticket's own when its row is deleted."""
+    reports' indexes include it), cleared with the ticket's own when its row is deleted — or,
+    where the ticket's own is ``PROTECT``, left alone (``DO_NOTHING``: nothing a ticket names
+    is deleted, so there is nothing to clear, and deleting what no ticket names scans no
+    clocks or surveys)."""
     return models.ForeignKey(
         to,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=on_delete,
         db_constraint=False,
         db_index=False,
         related_name="+",
@@ -303,16 +306,20 @@ def _ticket_key(to) -> models.ForeignKey:
 
 class TicketKeyed(models.Model):
     """A row counted by date in reports (an SLA clock, a CSAT survey) that carries a copy of its
-    ticket's report keys: assignee, team, organization and channel.
+    ticket's report keys: assignee, team, organization, channel, and product, version and
+    component.
 
-    Reports group these rows by agent and team and filter them by organization and channel; read
+    Reports group these rows by agent, team and product and filter them by organization, channel,
+    product, version and component; read
     through the ticket, that is a join to every ticket of the range's rows (hundreds of thousands
     at scale), the largest cost of a report. With the copy, each such part of a report reads one
     table. The services keep it current: they write ``ticket_keys_of(ticket)`` into the row when
     they make it, and ``tickets.services`` rewrites every such row of a ticket in the same
-    transaction when the ticket's assignee, team or organization changes (``ticket_keys_sync``).
-    Deleting the user, team or organization clears the copy as it clears the ticket's own column
-    (``SET_NULL``).
+    transaction when the ticket's assignee, team, organization, product, version or component
+    changes (``ticket_keys_sync``). Deleting the user, team or organization clears the copy as it
+    clears the ticket's own column (``SET_NULL``); a product, version or component can't be
+    deleted while a ticket names it (``PROTECT`` on the ticket), so its copy is never left
+    naming a deleted one and needs no clearing (``DO_NOTHING``).
     """
 
     ticket_assignee = _ticket_key(settings.AUTH_USER_MODEL)
@@ -324,6 +331,9 @@ class TicketKeyed(models.Model):
     ticket_channel = models.CharField(
         max_length=16, choices=Channel.choices, blank=True, default="", db_default=""
     )
+    ticket_product = _ticket_key(Product, models.DO_NOTHING)
+    ticket_version = _ticket_key(Version, models.DO_NOTHING)
+    ticket_component = _ticket_key(Component, models.DO_NOTHING)
 
     class Meta:
         abstract = True
@@ -336,6 +346,9 @@ def ticket_keys_of(ticket: Ticket) -> dict[str, object]:
         "ticket_team_id": ticket.team_id,
         "ticket_organization_id": ticket.organization_id,
         "ticket_channel": ticket.channel,
+        "ticket_product_id": ticket.product_id,
+        "ticket_version_id": ticket.version_id,
+        "ticket_component_id": ticket.component_id,
     }
 
 

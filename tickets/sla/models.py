@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from support import clock
@@ -22,7 +23,9 @@ from tickets.sla import business_time
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone.")
+        raise ValidationError(
+            gettext("%(value)s is not a known time zone.") % {"value": repr(value)}
+        )
 
 
 def default_hours() -> dict:
@@ -200,7 +203,15 @@ class TicketSla(models.Model):
 
 
 # The copy of the ticket's report keys (``TicketKeyed``), as the reports' indexes include it.
-KEYS = ["ticket_assignee", "ticket_team", "ticket_organization", "ticket_channel"]
+KEYS = [
+    "ticket_assignee",
+    "ticket_team",
+    "ticket_organization",
+    "ticket_channel",
+    "ticket_product",
+    "ticket_version",
+    "ticket_component",
+]
 
 
 class SlaTarget(TicketKeyed):

@@ -24,6 +24,7 @@ from reports.filters import ReportFilter
 from reports.views import build_report
 from support import clock
 from tickets.models import Tag, Ticket
+from tickets.services import ticket_keys_backfill
 
 FILL_TICKETS = """
 INSERT INTO tickets_ticket (subject, status, priority, type, channel, created_at, updated_at,
@@ -153,4 +154,11 @@ class Command(BaseCommand):
                 t0 = time.perf_counter()
                 cursor.execute(sql, params)
                 self.stdout.write(f"filled {label} in {time.perf_counter() - t0:.1f} s")
+            # The surveys written by SQL lack the copy of their ticket's report keys (agent,
+            # team, organization, channel, product, version, component: ``TicketKeyed``).
+            t0 = time.perf_counter()
+            filled = ticket_keys_backfill()
+            self.stdout.write(
+                f"copied the report keys onto {filled} rows in {time.perf_counter() - t0:.1f} s"
+            )
             cursor.execute("ANALYZE")
