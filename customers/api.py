@@ -14,25 +14,26 @@ from customers.models import Customer, Organization
 from customers.selectors import customers_visible_to, organizations_visible_to
 from customers.serializers import (
     CustomerCreateSerializer,
+    CustomerFieldValuesSerializer,
     CustomerSerializer,
-    FieldValuesSerializer,
     OrganizationCreateSerializer,
+    OrganizationFieldValuesSerializer,
     OrganizationSerializer,
 )
 from customers.services import customer_create, organization_create
-from support.api.filters import IdFilter, ordering_filter
+from support.api.filters import IdFilter, UtcDateTimeFilter, ordering_filter
 from support.api.schema import ID_REGEX, expand_schema
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
 from support.errors import NotFound, NotPermitted
 
 
-def _field_values(request, what: str) -> dict:
-    """A PATCH's field values (``FieldValuesSerializer``), from an agent; checked by the
-    service."""
+def _field_values(request, what: str, serializer) -> dict:
+    """A PATCH's field values (``CustomerFieldValuesSerializer``...), from an agent; checked by
+    the service."""
     if not request.user.is_agent:
         raise NotPermitted(f"Only agents can change {what}.")
-    data = FieldValuesSerializer(data=request.data, context={"request": request})
+    data = serializer(data=request.data, context={"request": request})
     data.is_valid(raise_exception=True)
     return data.validated_data["fields"]
 
@@ -50,7 +51,7 @@ CUSTOMER_ORDERINGS = {
 class CustomerFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
     organization = IdFilter(field_name="organization_id")
-    created_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     q = django_filters.CharFilter(method="search", max_length=200, help_text="Name or email")
     ordering = ordering_filter(CUSTOMER_ORDERINGS)
 
@@ -78,7 +79,7 @@ EXPAND_PARAM = OpenApiParameter(
         summary="Create a customer (agents)",
     ),
     partial_update=extend_schema(
-        request=FieldValuesSerializer,
+        request=CustomerFieldValuesSerializer,
         responses={200: CustomerSerializer},
         summary="Set a customer's field values by key (agents)",
     ),
@@ -135,7 +136,7 @@ class CustomerViewSet(
         )
 
     def partial_update(self, request, *args, **kwargs):
-        values = _field_values(request, "customers")
+        values = _field_values(request, "customers", CustomerFieldValuesSerializer)
         customer = self.get_object()
         profile.customer_set_fields(customer=customer, values=values, by=request.user)
         return Response(self.get_serializer(customer).data)
@@ -168,7 +169,7 @@ class OrganizationFilter(django_filters.FilterSet):
         summary="Create an organization (agents)",
     ),
     partial_update=extend_schema(
-        request=FieldValuesSerializer,
+        request=OrganizationFieldValuesSerializer,
         responses={200: OrganizationSerializer},
         summary="Set an organization's field values by key (agents)",
     ),
@@ -209,7 +210,7 @@ class OrganizationViewSet(
         )
 
     def partial_update(self, request, *args, **kwargs):
-        values = _field_values(request, "organizations")
+        values = _field_values(request, "organizations", OrganizationFieldValuesSerializer)
         organization = self.get_object()
         profile.organization_set_fields(organization=organization, values=values, by=request.user)
         return Response(self.get_serializer(organization).data)

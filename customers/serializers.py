@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import functools
+
 from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import serializers
 
-from customers.models import Customer, Organization
-from support.api.schema import schema_optional
+from customers import fields as profile
+from customers.models import Customer, Organization, ProfileField
+from support.api.schema import schema_optional, schema_runtime_object
 from support.api.serializers import (
     StrictInputSerializer,
     id_field,
@@ -13,6 +16,8 @@ from support.api.serializers import (
     serializing_for,
     time_zone_field,
 )
+
+Target = ProfileField.Target
 
 # Where a list endpoint puts an organization's prefetched domains (``Prefetch(to_attr=...)``).
 LISTED_DOMAINS = "listed_domains"
@@ -141,6 +146,19 @@ class CustomerSerializer(serializers.ModelSerializer):
 schema_optional("Customer", "organization", "notes", "fields")
 
 
+class _FieldValues(serializers.DictField):
+    """A ``fields`` object: its keys and value types are the target's current field
+    definitions, in the served schema too (``schema_runtime_object`` below)."""
+
+    def __init__(self, target: str, **kwargs) -> None:
+        self.target = target
+        super().__init__(help_text=FIELDS_HELP, **kwargs)
+
+    def to_internal_value(self, data):
+        # A bad value is the service's ValidationFailed, naming fields.<key>.
+        return profile.values_strict(self.target, super().to_internal_value(data))
+
+
 class CustomerCreateSerializer(StrictInputSerializer):
     customer_fields = frozenset()
     email = serializers.EmailField(max_length=254)
@@ -149,7 +167,7 @@ class CustomerCreateSerializer(StrictInputSerializer):
     organization_id = id_field(required=False, allow_null=True, default=None)
     locale = serializers.CharField(max_length=16, required=False, default="en")
     time_zone = time_zone_field(required=False, default="UTC")
-    fields = serializers.DictField(required=False, help_text=FIELDS_HELP)
+    fields = _FieldValues(Target.CUSTOMER, required=False)
 
 
 class OrganizationCreateSerializer(StrictInputSerializer):
@@ -162,12 +180,33 @@ class OrganizationCreateSerializer(StrictInputSerializer):
         max_length=50,
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
-    fields = serializers.DictField(required=False, help_text=FIELDS_HELP)
+    fields = _FieldValues(Target.ORGANIZATION, required=False)
 
 
-class FieldValuesSerializer(StrictInputSerializer):
-    """A PATCH of a customer or an organization: some field values by key (null or "" clears
-    one; the rest stay). A bad value is a 400 naming ``fields.<key>``."""
+class CustomerFieldValuesSerializer(StrictInputSerializer):
+    """A PATCH of a customer: some field values by key (null clears one; the rest stay). A bad
+    value is a 400 naming ``fields.<key>``."""
 
     customer_fields = frozenset()
-    fields = serializers.DictField(required=False, default=dict, help_text=FIELDS_HELP)
+    fields = _FieldValues(Target.CUSTOMER, required=False, default=dict)
+
+
+class OrganizationFieldValuesSerializer(StrictInputSerializer):
+    """A PATCH of an organization, as for a customer."""
+
+    customer_fields = frozenset()
+    fields = _FieldValues(Target.ORGANIZATION, required=False, default=dict)
+
+
+for _component, _target in (
+    ("CustomerCreateRequest", Target.CUSTOMER),
+    ("PatchedCustomerFieldValuesRequest", Target.CUSTOMER),
+    ("OrganizationCreateRequest", Target.ORGANIZATION),
+    ("PatchedOrganizationFieldValuesRequest", Target.ORGANIZATION),
+):
+    schema_runtime_object(
+        _component,
+        "fields",
+        functools.partial(profile.values_schema, _target),
+        sources=(profile.profile_fields,),
+    )

@@ -18,7 +18,7 @@ from customers.models import Customer
 from customers.selectors import customers_visible_to
 from products.models import Component, Product
 from support.api.errors import PreconditionFailed
-from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
+from support.api.filters import ChoiceInFilter, IdFilter, UtcDateTimeFilter, ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
 from support.api.schema import ID_REGEX, IF_MATCH, TICKET_ID_PARAM
 from support.api.views import ApiViewMixin
@@ -296,7 +296,7 @@ CSAT_ORDERINGS = {
 class CsatResponseFilter(django_filters.FilterSet):
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
     ticket = IdFilter(field_name="ticket_id")
-    answered_since = django_filters.IsoDateTimeFilter(
+    answered_since = UtcDateTimeFilter(
         field_name="answered_at", lookup_expr="gte", help_text="ISO 8601; answered at or after."
     )
     ordering = ordering_filter(CSAT_ORDERINGS)

@@ -20,10 +20,10 @@ from integrations.services import (
     webhook_subscription_delete,
     webhook_subscription_update,
 )
-from support.api.filters import IdFilter, ordering_filter
+from support.api.filters import IdFilter, UtcDateTimeFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
-from support.api.serializers import StrictInputSerializer
+from support.api.serializers import StrictInputSerializer, web_url_field
 from support.api.views import ApiViewMixin
 
 
@@ -66,7 +66,7 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
 
 class WebhookSubscriptionInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100, required=False, default="")
-    url = serializers.URLField(max_length=2000)
+    url = web_url_field(max_length=2000)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(WebhookEventType.choices),
         min_length=1,
@@ -77,7 +77,7 @@ class WebhookSubscriptionInputSerializer(StrictInputSerializer):
 
 class WebhookSubscriptionUpdateSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100, required=False)
-    url = serializers.URLField(max_length=2000, required=False)
+    url = web_url_field(max_length=2000, required=False)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(WebhookEventType.choices),
         min_length=1,
@@ -121,7 +121,7 @@ class DeliveryFilter(django_filters.FilterSet):
     subscription = IdFilter(field_name="subscription_id")
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
     event_type = django_filters.ChoiceFilter(choices=WebhookEventType.choices)
-    created_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     ordering = ordering_filter(DELIVERY_ORDERINGS)
 
     class Meta:

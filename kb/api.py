@@ -124,6 +124,8 @@ class ArticleViewSet(
             "tags": article.tag_list,
             "internal": article.internal,
         }
+        # The changes alone first: a body that isn't a JSON object is DRF's 400, not a merge.
+        ArticleWriteSerializer(data=request.data, partial=True).is_valid(raise_exception=True)
         incoming = ArticleWriteSerializer(data={**current, **request.data})
         incoming.is_valid(raise_exception=True)
         article = self._save(article, dict(incoming.validated_data))

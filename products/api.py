@@ -21,9 +21,9 @@ from products.models import Component, Product, Version, VersionStatus
 from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
 from support.api.schema import ID_REGEX
-from support.api.serializers import StrictInputSerializer, id_field
+from support.api.serializers import StrictInputSerializer, id_field, web_url_field
 from support.api.views import ApiViewMixin
-from support.errors import NotFound, ValidationFailed
+from support.errors import InvalidChange, NotFound, ValidationFailed
 
 
 class CatalogReaders(permissions.BasePermission):
@@ -106,9 +106,7 @@ class VersionInputSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(
         VersionStatus.choices, required=False, default=VersionStatus.SUPPORTED
     )
-    release_notes_url = serializers.CharField(
-        max_length=500, allow_blank=True, required=False, default=""
-    )
+    release_notes_url = web_url_field(max_length=500, allow_blank=True, required=False, default="")
 
 
 class ComponentInputSerializer(StrictInputSerializer):
@@ -286,7 +284,9 @@ class _PartViewSet(_CatalogViewSet):
             part = self.get_object()
             product_id = values.pop("product_id", part.product_id)
             if product_id != part.product_id:
-                raise ValidationFailed(
+                # Its own product_id is taken (sent back as read); another one conflicts with
+                # what is stored, which the schema can't know: a 409.
+                raise InvalidChange(
                     "A version or component can't move to another product.", field="product_id"
                 )
             for name, value in values.items():

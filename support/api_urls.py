@@ -1,7 +1,7 @@
 """``/api/``: the v1 resources, the OpenAPI schema and the interactive docs."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import AgentViewSet, TeamViewSet
@@ -19,7 +19,9 @@ from kb.taxonomy_api import CategoryViewSet, SectionViewSet
 from products.api import ComponentViewSet, ProductViewSet, VersionViewSet
 from support.api.errors import api_not_found
 from support.api.schema import ID_REGEX
-from tickets.api import AttachmentViewSet, TagViewSet, TicketMessageViewSet, TicketViewSet
+from support.api.views import SchemaView
+from tickets.api import TagViewSet, TicketMessageViewSet, TicketViewSet
+from tickets.attachments_api import AttachmentViewSet
 from tickets.automation.api import AutomationViewSet, RoutingRuleViewSet, TriggerViewSet
 from tickets.fields.api import TicketFormViewSet
 from tickets.macros.api import MacroViewSet, TicketMacroApplyViewSet
@@ -85,7 +87,7 @@ urlpatterns = [
         name="api-ticket-messages",
     ),
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^[\s\S]*$", api_not_found),  # any path, line breaks included
 ]

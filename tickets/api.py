@@ -12,18 +12,16 @@ import django_filters
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
+    OpenApiRequest,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.models import Team, User
@@ -32,13 +30,12 @@ from customers.selectors import customers_visible_to
 from customers.serializers import LISTED_DOMAINS
 from products.models import Component, Product, Version
 from support.api.errors import PayloadTooLarge, PreconditionFailed
-from support.api.filters import ordering_filter
+from support.api.filters import UtcDateTimeFilter, ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
-from support.api.renderers import BinaryRenderer
 from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, TICKET_ID_PARAM, expand_schema
 from support.api.serializers import parse_expand
 from support.api.views import ApiViewMixin
-from support.errors import NotFound, NotPermitted, ValidationFailed
+from support.errors import InvalidChange, NotFound, NotPermitted, ValidationFailed
 from tickets import services
 from tickets.api_filters import (
     AGENT_ONLY_FILTERS,
@@ -47,7 +44,6 @@ from tickets.api_filters import (
     TicketFilter,
     custom_field_filter,
 )
-from tickets.downloads import attachment_response
 from tickets.fields.models import TicketForm
 from tickets.models import (
     Channel,
@@ -56,15 +52,16 @@ from tickets.models import (
     Tag,
     Ticket,
 )
-from tickets.selectors import attachments_visible_to, messages_visible_to, tickets_visible_to
+from tickets.selectors import messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     EXPANDABLE,
     LISTED_TAGS,
-    AttachmentSerializer,
+    MessageCreateJsonSerializer,
     MessageCreateSerializer,
     MessageSerializer,
     TagSerializer,
     TicketAssignSerializer,
+    TicketCreateJsonSerializer,
     TicketCreateSerializer,
     TicketMergeSerializer,
     TicketSerializer,
@@ -119,7 +116,7 @@ def _product_fields():
     ``version_id``)."""
     try:
         yield
-    except ValidationFailed as exc:
+    except (ValidationFailed, InvalidChange) as exc:
         if exc.field in ("product", "version", "component", "form"):
             exc.field = f"{exc.field}_id"
         raise
@@ -280,24 +277,31 @@ class TicketViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     @extend_schema(
         summary="Create a ticket",
         request={
-            "application/json": TicketCreateSerializer,
-            "multipart/form-data": TicketCreateSerializer,
+            "application/json": TicketCreateJsonSerializer,
+            # One part per field; a list (tags, cc, attachments) one part per item; the custom
+            # field values one part holding their JSON object.
+            "multipart/form-data": OpenApiRequest(
+                TicketCreateSerializer, encoding={"fields": {"contentType": "application/json"}}
+            ),
         },
         parameters=[IDEMPOTENCY, EXPAND_PARAM],
         responses={201: TicketSerializer},
         examples=[CREATE_EXAMPLE],
+        description="Agents name the requester (requester_id); a customer files in their own "
+        "name and sends only what a customer may (the schema served to a customer's token says "
+        "which). Attach files with multipart/form-data: one 'attachments' part per file.",
     )
     def create(self, request, *args, **kwargs):
-        data = TicketCreateSerializer(data=request.data, context={"request": request})
+        multipart = request.content_type.startswith("multipart/")
+        serializer = TicketCreateSerializer if multipart else TicketCreateJsonSerializer
+        data = serializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = {"attachments": [], **data.validated_data}
         _check_files(values["attachments"])
         actor = actor_for(request.user)
         if isinstance(actor, Customer):
             requester = actor
         else:
-            if values.get("requester_id") is None:
-                raise ValidationFailed("Agents must name the requester.", field="requester_id")
             requester = _lookup(
                 Customer,
                 values["requester_id"],
@@ -444,7 +448,7 @@ MESSAGE_ORDERINGS = {"created_at": ("created_at", "id"), "-created_at": ("-creat
 
 class MessageFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=MessageKind.choices)
-    created_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     ordering = ordering_filter(MESSAGE_ORDERINGS)
 
     class Meta:
@@ -479,7 +483,7 @@ class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generic
         summary="Add a reply or an internal note",
         parameters=[TICKET_ID_PARAM, IDEMPOTENCY],
         request={
-            "application/json": MessageCreateSerializer,
+            "application/json": MessageCreateJsonSerializer,
             "multipart/form-data": MessageCreateSerializer,
         },
         responses={201: MessageSerializer},
@@ -488,9 +492,11 @@ class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generic
     )
     def create(self, request, *args, **kwargs):
         ticket = self.get_ticket()
-        data = MessageCreateSerializer(data=request.data, context={"request": request})
+        multipart = request.content_type.startswith("multipart/")
+        serializer = MessageCreateSerializer if multipart else MessageCreateJsonSerializer
+        data = serializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = {"attachments": [], **data.validated_data}
         _check_files(values["attachments"])
         actor = actor_for(request.user)
         if values["kind"] == MessageKind.NOTE:
@@ -518,55 +524,6 @@ class TicketMessageViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generic
             status=status.HTTP_201_CREATED,
             headers={"Location": f"/api/v1/tickets/{ticket.pk}/messages"},
         )
-
-
-# --- attachments ----------------------------------------------------------------------------
-
-
-@extend_schema_view(retrieve=extend_schema(summary="Get an attachment's details"))
-class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Attachments are uploaded with a message (or a new ticket) and downloaded here."""
-
-    serializer_class = AttachmentSerializer
-    lookup_value_regex = r"[0-9a-fA-F-]{32,36}"
-    extra_query_params = ("format",)  # ?format=bin|json picks the download's renderer
-
-    def get_queryset(self):
-        return attachments_visible_to(self.request.user)
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Exception as exc:  # a malformed UUID is simply not found
-            if isinstance(exc, exceptions.APIException | NotFound):
-                raise
-            raise exceptions.NotFound() from exc
-
-    @extend_schema(
-        summary="Download an attachment",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file"
-            )
-        },
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        renderer_classes=[JSONRenderer, BinaryRenderer],
-        url_name="download",
-    )
-    def download(self, request, pk=None):
-        attachment = self.get_object()
-        return attachment_response(attachment)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # An error is JSON whatever renderer ?format= or Accept picked for the file.
-        if response.status_code >= 400 and getattr(request, "accepted_renderer", None):
-            if isinstance(request.accepted_renderer, BinaryRenderer):
-                request.accepted_renderer = JSONRenderer()
-                request.accepted_media_type = "application/json"
-        return super().finalize_response(request, response, *args, **kwargs)
 
 
 # --- tags -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from rest_framework import exceptions
 
-from support.api.filters import ChoiceInFilter, IdFilter, ordering_filter
+from support.api.filters import ChoiceInFilter, IdFilter, UtcDateTimeFilter, ordering_filter
 from support.errors import DomainError
 from tickets.fields.filters import fields_q
 from tickets.models import Channel, Priority, Status, Ticket, TicketType
@@ -48,10 +48,10 @@ class TicketFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(
         field_name="tags__name", max_length=64, help_text="Tag name (agents only)."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         method="filter_updated_since", help_text="ISO 8601; changed at or after."
     )
-    created_since = django_filters.IsoDateTimeFilter(
+    created_since = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601; created at or after."
     )
     q = django_filters.CharFilter(
@@ -77,9 +77,10 @@ class TicketFilter(django_filters.FilterSet):
 
 def custom_field_filter(queryset: QuerySet[Ticket], params, *, customer: bool) -> QuerySet[Ticket]:
     """``?field.browser=chrome``: tickets whose field has that value (read as the field's kind:
-    ``?field.seats=5``, ``?field.vip=true``; repeated, any of the values; empty, no value). An
-    unknown field, one a customer may not see, a multiple-choice or long-text field or a value
-    of the wrong kind is a 400 naming the parameter (``tickets.fields.filters``)."""
+    ``?field.seats=5``, ``?field.vip=true``; a multiple-choice field, tickets whose list holds
+    the value; repeated, any of the values; empty, no value). An unknown field, one a customer
+    may not see, a long-text field or a value of the wrong kind is a 400 naming the parameter
+    (``tickets.fields.filters``)."""
     try:
         return queryset.filter(fields_q(params, customer=customer))
     except DomainError as exc:

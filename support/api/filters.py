@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
-from support.api.schema import MAX_ID
+from support.ids import MAX_ID
 
 PAGINATION_PARAMS = frozenset({"cursor", "page_size"})
 
@@ -105,3 +107,21 @@ def ordering_filter(choices) -> django_filters.ChoiceFilter:
         method=noop_filter,
         help_text="Sort order; a leading '-' is descending.",
     )
+
+
+FIRST = datetime.min.replace(tzinfo=UTC)
+LAST = datetime.max.replace(tzinfo=UTC)
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time compared in UTC. Any offset ISO allows is taken (``+22:38``), and
+    PostgreSQL keeps only offsets within ±15:59: the value is converted before it is sent (it
+    was a 500). Out of Python's range once converted, it is the first or last moment there is."""
+
+    def filter(self, qs, value):
+        if isinstance(value, datetime):
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:
+                value = FIRST if value.year == 1 else LAST
+        return super().filter(qs, value)

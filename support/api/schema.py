@@ -7,11 +7,13 @@ The two ``schema_*`` hooks run after drf-spectacular builds the schema
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db import DatabaseError
 from drf_spectacular.utils import OpenApiParameter
 
-# Ids beyond a 64-bit integer can't be stored; refuse them as bad input rather than let the
-# database driver overflow.
-MAX_ID = 2**63 - 1
+from support.localcache import ProcessCache
+
 ID_REGEX = r"[0-9]{1,18}"
 
 IF_MATCH = OpenApiParameter(
@@ -176,3 +178,109 @@ def _no_null_characters(schema: dict) -> None:
     plain = "pattern" not in schema and "enum" not in schema and "format" not in schema
     if schema.get("type") == "string" and plain:
         schema["pattern"] = "^[^\\u0000]*$"
+
+
+# --- objects whose keys admins define at run time ---------------------------------------------
+
+# Custom field values by key (a macro's ``actions.fields``, a customer's ``fields``): which keys
+# exist and what each takes is defined by admins, so the served schema is built with the
+# current definitions. Filled by the apps that own the definitions: a function returning
+# ``{key: value schema}``, and the caches whose change makes the served schema stale
+# (``SchemaView`` keeps one copy per version of them).
+# ``customer``: the keys a customer may send, for the schema served to a customer's token
+# (``schema_reader_is_customer``); without it customers are served the same keys as agents.
+Properties = Callable[[], dict[str, dict]]
+SCHEMA_RUNTIME: dict[tuple[str, str], tuple[Properties, Properties | None, dict]] = {}
+SCHEMA_SOURCES: list[ProcessCache] = []
+
+
+def schema_runtime_object(
+    component: str,
+    prop: str,
+    properties: Properties,
+    *,
+    sources: tuple[ProcessCache, ...],
+    customer: Properties | None = None,
+    **keywords,
+) -> None:
+    SCHEMA_RUNTIME[(component, prop)] = (properties, customer, keywords)
+    SCHEMA_SOURCES.extend(s for s in sources if s not in SCHEMA_SOURCES)
+
+
+# Whole property schemas built from run-time definitions (a rule's ``conditions`` and
+# ``actions`` name the custom fields): a function returning the property's schema.
+SCHEMA_RUNTIME_WHOLE: dict[tuple[str, str], Callable[[], dict]] = {}
+
+
+def schema_runtime_property(
+    component: str, prop: str, build: Callable[[], dict], *, sources: tuple[ProcessCache, ...]
+) -> None:
+    SCHEMA_RUNTIME_WHOLE[(component, prop)] = build
+    SCHEMA_SOURCES.extend(s for s in sources if s not in SCHEMA_SOURCES)
+
+
+def schema_runtime_properties(result, generator, request, public):
+    """The run-time objects above: their current keys, each with its value schema, closed; and
+    the whole run-time property schemas."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for_customer = schema_reader_is_customer(request)
+    for (component, prop), build in SCHEMA_RUNTIME_WHOLE.items():
+        properties = schemas.get(component, {}).get("properties", {})
+        if prop not in properties:
+            continue
+        try:
+            properties[prop] = build()
+        except DatabaseError:  # no tables: as loose as the serializer field says
+            continue
+    for (component, prop), (properties, customer, keywords) in SCHEMA_RUNTIME.items():
+        target = schemas.get(component, {}).get("properties", {}).get(prop)
+        if target is None:
+            continue
+        try:
+            current = (customer if for_customer and customer else properties)()
+        except DatabaseError:  # no tables (``check --deploy`` builds it too): any keys
+            continue
+        target.pop("additionalProperties", None)
+        target.update({"type": "object", "properties": current, "additionalProperties": False})
+        target.update(keywords)
+    return result
+
+
+def schema_version() -> tuple[str, ...] | None:
+    """What the served schema depends on beyond the code: the versions of the run-time
+    definitions' caches (``None`` when the cache can't say: then build it afresh)."""
+    versions = tuple(source.version() for source in SCHEMA_SOURCES)
+    return None if None in versions else versions  # type: ignore[return-value]
+
+
+# --- the schema by role -----------------------------------------------------------------------
+
+
+def schema_reader_is_customer(request) -> bool:
+    """Whether the schema is being built for a customer's token (or login): agents and anonymous
+    readers get the agents' schema (``SchemaView`` keeps one copy per role)."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and not user.is_agent)
+
+
+def schema_customer_request_bodies(result, generator, request, public):
+    """For a customer's schema, each request body whose serializer names what a customer may
+    send (``StrictInputSerializer.customer_fields``) states those fields only: another is
+    refused ("Customers can't set this field"), and one customers can't send is not required
+    of them. Agents' and anonymous readers' schemas are left as they are."""
+    if not schema_reader_is_customer(request):
+        return result
+    schemas = result.get("components", {}).get("schemas", {})
+    for component in generator.registry._components.values():
+        allowed = getattr(component.object, "customer_fields", None)
+        schema = schemas.get(component.name)
+        if allowed is None or schema is None or not component.name.endswith("Request"):
+            continue
+        properties = schema.get("properties", {})
+        for name in [n for n in properties if n not in allowed]:
+            del properties[name]
+        if "required" in schema:
+            schema["required"] = [n for n in schema["required"] if n in allowed]
+            if not schema["required"]:
+                del schema["required"]
+    return result

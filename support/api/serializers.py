@@ -17,9 +17,11 @@ from datetime import datetime, tzinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from support.api.schema import MAX_ID
+from support.ids import MAX_ID
+from support.weburl import validate_web_url, web_url_schema
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -28,19 +30,34 @@ class StrictInputSerializer(serializers.Serializer):
 
     customer_fields: frozenset[str] | None = None
 
+    @functools.cached_property
+    def _for_customer(self) -> bool:
+        """Asked when the fields are built and again when the data is read: once is enough."""
+        user = getattr(self.context.get("request"), "user", None)
+        return user is not None and user.is_authenticated and not user.is_agent
+
+    def get_fields(self):
+        # A field customers may not send is never required of them (an agent must name a new
+        # ticket's requester; a customer files in their own name).
+        fields = super().get_fields()
+        if self.customer_fields is not None and self._for_customer:
+            for name, field in fields.items():
+                if name not in self.customer_fields:
+                    field.required = False
+        return fields
+
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
             errors: dict[str, list[str]] = {}
             for name in sorted(set(data.keys()) - set(self.fields)):
                 errors[name] = ["Unknown field."]
-            request = self.context.get("request")
-            user = getattr(request, "user", None)
-            is_customer = user is not None and user.is_authenticated and not user.is_agent
+            is_customer = self._for_customer
             if self.customer_fields is not None and is_customer:
                 for name in sorted(set(data.keys()) & set(self.fields) - self.customer_fields):
                     errors[name] = ["Customers can't set this field."]
             if not hasattr(data, "getlist"):  # JSON, not a form: types as the schema says
                 errors.update(json_type_errors(self.fields, data))
+                errors.update(nul_errors(data))
             if errors:
                 raise exceptions.ValidationError(errors)
         return super().to_internal_value(data)
@@ -90,6 +107,60 @@ def _json_type_error(field, value) -> str | None:
             if message:
                 return f"{key}: {message}"
     return None
+
+
+def nul_errors(data) -> dict[str, list[str]]:
+    """A NUL character anywhere in a JSON body's objects and lists (a macro's reply, a rule's
+    value, a field's text, a key) is refused naming where it is: PostgreSQL keeps no NUL in text
+    nor in ``jsonb``. Plain text fields say so themselves (DRF's ``CharField``)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        if isinstance(value, dict | list):
+            where = _nul_at(value, name)
+            if where:
+                errors[where] = ["Null characters are not allowed."]
+    return errors
+
+
+def _nul_at(value, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _nul_at(item, f"{path}[{i}]")
+            if found:
+                return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                return path
+            found = _nul_at(item, f"{path}.{key}")
+            if found:
+                return found
+    return None
+
+
+class WebUrlField(serializers.CharField):
+    """A web link, exactly ``support.weburl``'s pattern; made by :func:`web_url_field`, which
+    states its length (and blank, when allowed) in the schema."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+        self.validators.append(validate_web_url)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "" and self.allow_blank:
+            return ""
+        return super().run_validation(data)
+
+
+def web_url_field(*, max_length: int, **kwargs) -> WebUrlField:
+    schema = web_url_schema(max_length)
+    if kwargs.get("allow_blank"):
+        schema = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+    # One class per schema: drf-spectacular reads the schema from the field's class.
+    field_class = extend_schema_field(schema)(type("WebUrlField", (WebUrlField,), {}))
+    return field_class(max_length=max_length, **kwargs)
 
 
 def id_field(**kwargs) -> serializers.IntegerField:

@@ -1,10 +1,16 @@
-"""The mixin every API view class starts with (``tickets/api.py``, ``customers/api.py``, ...)."""
+"""The mixin every API view class starts with (``tickets/api.py``, ``customers/api.py``, ...),
+and the schema view."""
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
+from rest_framework.response import Response
 
 from support.api.errors import PayloadTooLarge, exception_handler
 from support.api.idempotency import (
@@ -13,6 +19,7 @@ from support.api.idempotency import (
     idempotency_release,
     idempotency_remember,
 )
+from support.api.schema import schema_reader_is_customer, schema_version
 
 
 class ApiViewMixin:
@@ -80,3 +87,32 @@ class ApiViewMixin:
             idempotency_remember(record, response)
             request._idempotency_record = None
         return response
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/``, built once per process, per version of what admins define at run
+    time (custom fields: ``support.api.schema.schema_runtime_object``): a field added, changed
+    or archived anywhere bumps the version, and the next request builds it afresh — and per
+    role: a customer's token gets request bodies with only what a customer may send
+    (``schema_customer_request_bodies``); agents and anonymous readers get the agents'."""
+
+    _built: dict[tuple, tuple[dict, str]] = {}
+    _lock = threading.Lock()
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        version = schema_version()
+        if version is None or request.GET.get("lang"):
+            return super().get(request, *args, **kwargs)
+        role = "customer" if schema_reader_is_customer(request) else "agent"
+        key = (version, role, request.accepted_renderer.format)
+        held = self._built.get(key)
+        if held is None:
+            response = super().get(request, *args, **kwargs)
+            held = (response.data, response["Content-Disposition"])
+            with self._lock:
+                stale = [k for k in self._built if k[0] != version]
+                for old in stale:
+                    del self._built[old]
+                self._built[key] = held
+        return Response(data=held[0], headers={"Content-Disposition": held[1]})

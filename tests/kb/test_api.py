@@ -59,6 +59,9 @@ def test_agents_create_change_and_publish(api, articles, agent):
     assert data["status"] == "draft" and data["body_html"] == "<p><strong>Go</strong></p>\n"
     changed = client.patch(f"/api/v1/articles/{data['id']}", {"body": "Go now"}, format="json")
     assert changed.status_code == 200 and changed.json()["body"] == "Go now"
+    # A body that isn't a JSON object is a 400 (it was a 500: merged into the article's values).
+    listed = client.patch(f"/api/v1/articles/{data['id']}", [None, None], format="json")
+    assert listed.status_code == 400 and "Expected a dictionary" in str(listed.json())
     assert Article.objects.get(pk=data["id"]).revisions.count() == 2
     published = client.post(f"/api/v1/articles/{data['id']}/publish")
     assert published.json()["status"] == "published"

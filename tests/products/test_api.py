@@ -90,7 +90,15 @@ def test_bad_input_names_the_field(api, pm):
         {"product_id": factories.ProductFactory().pk},
         format="json",
     )
-    assert moved.status_code == 400
+    # Another product than the stored one: a conflict with what is stored (the schema can't
+    # know it), 409 naming the field; its own product_id, sent back as read, is taken.
+    assert moved.status_code == 409 and "product_id" in moved.json()["error"]["fields"]
+    same = client.patch(
+        f"/api/v1/product-versions/{version.pk}",
+        {"product_id": product.pk, "name": "2.0"},
+        format="json",
+    )
+    assert same.status_code == 200 and same.json()["name"] == "2.0"
 
 
 def test_delete_an_unused_version(api, pm):
@@ -116,3 +124,32 @@ def test_catalog_over_real_http(live_server):
     )
     assert [p["slug"] for p in listed.json()["results"]] == ["acme-mobile"]
     assert Product.objects.get().description == "The phone app"
+
+
+@pytest.mark.parametrize(
+    ("link", "taken"),
+    [
+        ("https://example.com/releases/2.1", True),
+        ("http://127.0.0.1:8000/notes?v=2#top", True),
+        ("", True),
+        ("https://example.com:99999/", False),
+        ("https://user:pw@example.com/", False),
+        ("ftp://example.com/", False),
+        (" https://example.com/", False),
+        ("https://a.b", False),
+    ],
+)
+def test_a_release_notes_link_is_taken_exactly_as_the_schema_pattern_says(api, pm, link, taken):
+    import re
+
+    product = factories.ProductFactory(manager=pm)
+    schema = api(pm).get("/api/schema/?format=json").json()
+    prop = schema["components"]["schemas"]["VersionInputRequest"]["properties"]["release_notes_url"]
+    pattern = prop["anyOf"][0]["pattern"]
+    assert bool(link == "" or re.search(pattern, link)) is taken
+    response = api(pm).post(
+        "/api/v1/product-versions",
+        {"product_id": product.pk, "name": "2.1", "release_notes_url": link},
+        format="json",
+    )
+    assert response.status_code == (201 if taken else 400), response.json()

@@ -90,3 +90,44 @@ def test_text_without_null_characters_and_expand_names_are_in_the_schema(schema)
         p for p in schema["paths"]["/api/v1/tickets"]["get"]["parameters"] if p["name"] == "expand"
     )
     assert "requester|organization" in expand["schema"]["pattern"]
+
+
+def test_custom_field_keys_and_their_values_are_in_the_served_schema(api, admin_user):
+    # Admins define the keys at run time: the schema is built with the current definitions,
+    # kept per version of them, and a new field is in the very next schema.
+    from tests.customers import profile_setup
+
+    factories.TicketFieldFactory(key="browser", kind="choice", choices=["safari", "chrome"])
+    profile_setup.define(admin_user, key="seats", kind="number")
+    client = api(admin_user)
+    schemas = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    actions = schemas["MacroActionsRequest"]["properties"]["fields"]
+    assert actions["additionalProperties"] is False and actions["minProperties"] == 1
+    assert actions["properties"]["browser"] == {"enum": ["safari", "chrome", None]}
+    organization = schemas["OrganizationCreateRequest"]["properties"]["fields"]
+    assert organization["properties"] == {
+        "seats": {"type": ["integer", "null"], "minimum": -(10**15 - 1), "maximum": 10**15 - 1}
+    }
+    assert schemas["CustomerCreateRequest"]["properties"]["fields"]["properties"] == {}
+
+    profile_setup.define(admin_user, target=profile_setup.CUSTOMER, key="vip", kind="checkbox")
+    schemas = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    customer = schemas["PatchedCustomerFieldValuesRequest"]["properties"]["fields"]
+    assert customer["properties"] == {"vip": {"type": ["boolean", "null"]}}
+
+
+def test_field_values_have_the_json_types_the_schema_states(api, agent, admin_user):
+    from tests.customers import profile_setup
+
+    profile_setup.define(admin_user, key="seats", kind="number")
+    profile_setup.define(admin_user, key="renewal", kind="date")
+    organization = factories.OrganizationFactory()
+    client = api(agent)
+    url = f"/api/v1/organizations/{organization.pk}"
+    for value, field in (("3", "seats"), (True, "seats"), ("20260301", "renewal")):
+        response = client.patch(url, {"fields": {field: value}}, format="json")
+        assert response.status_code == 400, response.json()
+        assert f"fields.{field}" in response.json()["error"]["fields"]
+    response = client.patch(url, {"fields": {"seats": 3.0, "renewal": "2026-03-01"}}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["fields"] == {"seats": 3, "renewal": "2026-03-01"}

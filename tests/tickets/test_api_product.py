@@ -81,6 +81,30 @@ def test_agent_patches_the_version_and_filters_by_it(api, agent, team, cloud):
     assert "version_id" in missing.json()["error"]["fields"]
 
 
+def test_a_version_the_tickets_stored_product_refuses_is_a_409(api, agent, team, cloud):
+    """The schema can't know a ticket's product: a version asked alone for a ticket without one,
+    or of another product than the stored one, conflicts with what is stored (it was a 400)."""
+    ticket = factories.TicketFactory(team=team)
+    client = api(agent)
+    version = cloud.versions.get(name="4.1")
+    alone = client.patch(f"/api/v1/tickets/{ticket.pk}", {"version_id": version.pk}, format="json")
+    assert alone.status_code == 409, alone.json()
+    assert alone.json()["error"]["fields"] == {"version_id": ["Choose a product first."]}
+    other = factories.VersionFactory(name="0.9")
+    client.patch(f"/api/v1/tickets/{ticket.pk}", {"product_id": cloud.pk}, format="json")
+    mismatched = client.patch(
+        f"/api/v1/tickets/{ticket.pk}", {"version_id": other.pk}, format="json"
+    )
+    assert mismatched.status_code == 409 and "version_id" in mismatched.json()["error"]["fields"]
+    # Both named in the request: the request itself is wrong, a 400 as before.
+    both = client.patch(
+        f"/api/v1/tickets/{ticket.pk}",
+        {"product_id": cloud.pk, "version_id": other.pk},
+        format="json",
+    )
+    assert both.status_code == 400 and "version_id" in both.json()["error"]["fields"]
+
+
 def test_customers_cannot_change_the_product_by_patch(api, cloud):
     user = factories.CustomerUserFactory()
     ticket = factories.TicketFactory(requester=user.customer)

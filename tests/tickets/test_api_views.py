@@ -90,6 +90,9 @@ def test_admin_shares_a_view_with_teams(api, admin_user, team, agent):
     assert patched.status_code == 200
     assert patched.json()["shared_with_ids"] == [other.pk]
     assert api(agent).get(f"/api/v1/views/{created.json()['id']}").status_code == 404
+    # A PATCH sends what changes: an empty one changes nothing (the schema's fields are optional).
+    same = client.patch(f"/api/v1/views/{created.json()['id']}", {}, format="json")
+    assert same.status_code == 200 and same.json()["shared_with_ids"] == [other.pk]
 
 
 def test_agents_cannot_share(api, agent, team):
@@ -104,6 +107,7 @@ def test_agents_cannot_share(api, agent, team):
     )
     assert patched.status_code == 403
     assert not SavedView.objects.filter(shared_with=team).exists()
+    assert api(agent).patch(f"/api/v1/views/{mine.pk}", {}, format="json").status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -10,25 +10,28 @@ their representation and what the test runs, so one view set serves them all (``
 
 from __future__ import annotations
 
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-    inline_serializer,
-)
+import functools
+from datetime import date
+
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from customers import fields as profile
+from customers.fields import profile_fields
+from support import customfields
 from support.api.permissions import ApiPermission
-from support.api.schema import ID_REGEX
+from support.api.schema import ID_REGEX, schema_runtime_property
 from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
-from support.errors import NotFound
-from tickets.automation import services
+from support.customfields import FieldKind
+from support.errors import NotFound, ValidationFailed
+from tickets.automation import field_rules, openapi, profile_rules, services
 from tickets.automation.dryrun import automation_dry_run, dry_run
 from tickets.automation.models import Automation, RoutingRule, Trigger
 from tickets.automation.serializers import RuleSerializer, TriggerSerializer
+from tickets.fields.cache import ticket_fields
 from tickets.selectors import ticket_get_for_agent
 
 
@@ -46,31 +49,50 @@ class AutomationPermission(permissions.BasePermission):
         return True
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "properties": {"all": {"type": "array"}, "any": {"type": "array"}},
-        "additionalProperties": False,
-    }
-)
 class ConditionsField(serializers.JSONField):
-    """``{"all": [...], "any": [...]}``; each condition is checked by ``validate_rule``."""
+    """``{"all": [...], "any": [...]}``; checked by ``validate_rule``, whose tables build the
+    schema (``tickets.automation.openapi``)."""
 
 
-@extend_schema_field({"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": 30})
 class ActionsField(serializers.JSONField):
-    """``[{"action": ..., "value": ...}, ...]``; each is checked by ``validate_rule``."""
+    """``[{"action": ..., "value": ...}, ...]``; checked by ``validate_rule``."""
 
 
-class RuleInputSerializer(StrictInputSerializer):
+class RoutingRuleInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=120)
     is_active = serializers.BooleanField(required=False)
     conditions = ConditionsField(required=False)
     actions = ActionsField()
 
 
-class TriggerInputSerializer(RuleInputSerializer):
+class TriggerInputSerializer(RoutingRuleInputSerializer):
     description = serializers.CharField(max_length=250, required=False, allow_blank=True)
+
+
+class AutomationInputSerializer(TriggerInputSerializer):
+    conditions = ConditionsField()  # a time condition in all
+
+
+# The schema of conditions and actions per resource, with the current custom fields' keys.
+_SOURCES = (ticket_fields, profile_fields)
+for _name, _kind in (
+    ("RoutingRuleInput", openapi.ROUTING),
+    ("TriggerInput", openapi.TRIGGER),
+    ("AutomationInput", openapi.AUTOMATION),
+):
+    for _component in (f"{_name}Request", f"Patched{_name}Request"):
+        schema_runtime_property(
+            _component,
+            "conditions",
+            functools.partial(openapi.conditions_schema, _kind),
+            sources=_SOURCES,
+        )
+        schema_runtime_property(
+            _component,
+            "actions",
+            functools.partial(openapi.actions_schema, _kind),
+            sources=_SOURCES,
+        )
 
 
 class ReorderSerializer(StrictInputSerializer):
@@ -100,6 +122,66 @@ AUTOMATION_DRY_RUN = inline_serializer(
 )
 
 
+def _strict(field, value: object, where: str, *, target: str) -> object:
+    """``value`` of the JSON type the schema states for a ``field`` condition (a whole ``3.0``
+    is ``3``), else ``ValidationFailed`` naming ``where``; the validator checks the rest."""
+    kind, ok = field.kind, True
+    if kind == FieldKind.NUMBER and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if kind == FieldKind.NUMBER:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == FieldKind.DECIMAL:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif kind == FieldKind.DATE:
+        ok = isinstance(value, str) and customfields.DATE_RE.fullmatch(value) is not None
+        if ok:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                ok = False
+    elif kind != FieldKind.CHECKBOX:
+        ok = isinstance(value, str)
+    if not ok:
+        raise ValidationFailed(
+            f"{value!r} is not a value of the {target} field {field.key!r}.", field=where
+        )
+    return value
+
+
+def rule_types_check(conditions: object, actions: object) -> None:
+    """The custom fields' values in a rule sent to the API, held to the JSON types the schema
+    states (the validator, shared with the pages, takes ``"3"`` for a number too)."""
+    if isinstance(conditions, dict):
+        for group in ("all", "any"):
+            items = conditions.get(group)
+            for i, cond in enumerate(items if isinstance(items, list) else ()):
+                if not isinstance(cond, dict) or "value" not in cond:
+                    continue
+                name, operator = cond.get("field"), cond.get("operator")
+                where = f"conditions.{group}[{i}].value"
+                if field_rules.is_field_condition(name):
+                    field = ticket_fields.get().get(name[len(field_rules.PREFIX) :])
+                    if field is not None and operator not in field_rules.NO_VALUE:
+                        cond["value"] = _strict(field, cond["value"], where, target="ticket")
+                elif profile_rules.is_profile_condition(name):
+                    prefix, _, key = name.partition(".")
+                    target = profile_rules.PREFIXES[f"{prefix}."]
+                    field = profile.field_for(target, key)
+                    if field is not None and operator not in profile_rules.SET:
+                        cond["value"] = _strict(field, cond["value"], where, target=prefix)
+    for i, item in enumerate(actions if isinstance(actions, list) else ()):
+        if not isinstance(item, dict) or item.get("action") != "set_field":
+            continue
+        value = item.get("value")
+        if isinstance(value, dict) and isinstance(value.get("field"), str):
+            field = ticket_fields.get().get(value["field"])
+            if field is not None and field.active and "value" in value:
+                try:
+                    value["value"] = customfields.value_strict(field, value["value"])
+                except ValidationFailed as exc:
+                    raise ValidationFailed(exc.message, field=f"actions[{i}].value.value") from None
+
+
 class _RuleViewSet(
     ApiViewMixin,
     mixins.ListModelMixin,
@@ -112,7 +194,7 @@ class _RuleViewSet(
     lookup_value_regex = ID_REGEX
     pagination_class = None
     model: type[RoutingRule] | type[Trigger] | type[Automation]
-    input_class: type[RuleInputSerializer] = RuleInputSerializer
+    input_class: type[RoutingRuleInputSerializer] = RoutingRuleInputSerializer
     resource_path = ""
 
     def get_queryset(self):
@@ -129,7 +211,9 @@ class _RuleViewSet(
     def _input(self, request, *, partial: bool = False) -> dict:
         data = self.input_class(data=request.data, context={"request": request}, partial=partial)
         data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
+        values = dict(data.validated_data)
+        rule_types_check(values.get("conditions"), values.get("actions"))
+        return values
 
     def create(self, request, *args, **kwargs):
         values = self._input(request)
@@ -180,7 +264,11 @@ def rule_views(
 ) -> type[_RuleViewSet]:
     """The view set of one kind of rule, with its OpenAPI descriptions (``one``: "a trigger",
     ``many``: "triggers", ``order``: how the list is ordered, ``test``: what the test tells)."""
-    input_class = RuleInputSerializer if model is RoutingRule else TriggerInputSerializer
+    input_class = {
+        RoutingRule: RoutingRuleInputSerializer,
+        Trigger: TriggerInputSerializer,
+        Automation: AutomationInputSerializer,
+    }[model]
     views = type(
         f"{model.__name__}ViewSet",
         (_RuleViewSet,),

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 
+from support.ids import MAX_ID
 from tickets.automation.profile_rules import check_condition as check_profile_condition
 from tickets.automation.profile_rules import is_profile_condition
 from tickets.models import Channel, Priority, Status, TicketType
@@ -99,7 +101,7 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "set_field": ("field", True),  # {"field": <custom field key>, "value": …}
 }
 MAIL_TO = ("requester", "assignee", "team", "address")
-# The field an action changes (for the loop check).
+# The field an action changes (for ``refires_itself``).
 ACTION_FIELD = {
     "set_status": "status",
     "set_priority": "priority",
@@ -122,6 +124,7 @@ PLACEHOLDERS = (
     "ticket.url",
 )
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
+MAX_TEXT = 250  # a text condition's value
 
 
 class RuleError(ValueError):
@@ -134,19 +137,25 @@ class RuleError(ValueError):
 def _ref(value, where: str, what: str, *, nullable: bool = True) -> None:
     if value is None and nullable:
         return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RuleError(f"The value must be the id of a {what}.", field=where)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise RuleError(
+            gettext("The value must be the id of a %(what)s.") % {"what": what}, field=where
+        )
 
 
 def _check_condition(cond, where: str, *, automation: bool = False) -> None:
     if not isinstance(cond, dict):
-        raise RuleError("A condition is an object with field, operator and value.", field=where)
+        raise RuleError(
+            gettext("A condition is an object with field, operator and value."), field=where
+        )
     if is_profile_condition(cond.get("field")):  # organization.<key>, customer.<key>
         check_profile_condition(cond, where)
         return
     unknown = set(cond) - {"field", "operator", "value"}
     if unknown:
-        raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)
+        raise RuleError(
+            gettext("Unknown key %(unknown)s.") % {"unknown": repr(sorted(unknown)[0])}, field=where
+        )
     name = cond.get("field")
     if isinstance(name, str) and name.startswith("field."):
         # Ticket custom fields: their module builds on this one's RuleError.
@@ -159,21 +168,30 @@ def _check_condition(cond, where: str, *, automation: bool = False) -> None:
         if automation
         else FIELDS
     )
-    spec = fields.get(name)
+    spec = fields.get(name) if isinstance(name, str) else None
     if spec is None:
         raise RuleError(
-            f"Unknown field {name!r}; use one of {', '.join(fields)}.", field=f"{where}.field"
+            gettext("Unknown field %(name)s; use one of %(fields)s.")
+            % {"name": repr(name), "fields": ", ".join(fields)},
+            field=f"{where}.field",
         )
     if automation and cond.get("operator") in CHANGE:
         raise RuleError(
-            "An automation runs on time, not on a change: use is, is_not, contains… here.",
+            gettext("An automation runs on time, not on a change: use is, is_not, contains… here."),
             field=f"{where}.operator",
         )
     operator = cond.get("operator")
     if operator not in spec.operators:
         raise RuleError(
-            f"The operator {operator!r} doesn't fit the field {name!r}; use one of "
-            f"{', '.join(spec.operators)}.",
+            gettext(
+                "The operator %(operator)s doesn't fit the field %(name)s; use one of "
+                "%(operators)s."
+            )
+            % {
+                "operator": repr(operator),
+                "name": repr(name),
+                "operators": ", ".join(spec.operators),
+            },
             field=f"{where}.operator",
         )
     value = cond.get("value")
@@ -183,7 +201,9 @@ def _check_condition(cond, where: str, *, automation: bool = False) -> None:
     if spec.kind == "choice":
         if value not in spec.choices:
             raise RuleError(
-                f"{value!r} is not a {spec.label}; use one of {', '.join(spec.choices)}.", field=at
+                gettext("%(value)s is not a %(label)s; use one of %(choices)s.")
+                % {"value": repr(value), "label": spec.label, "choices": ", ".join(spec.choices)},
+                field=at,
             )
     elif spec.kind == "ref":
         _ref(value, at, spec.label)
@@ -191,56 +211,73 @@ def _check_condition(cond, where: str, *, automation: bool = False) -> None:
         _ref(value, at, "business calendar", nullable=False)
     elif spec.kind == "hours":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise RuleError("The value must be a number of hours (0 or more).", field=at)
+            raise RuleError(gettext("The value must be a number of hours (0 or more)."), field=at)
         if value > MAX_HOURS:
-            raise RuleError(f"The value can be at most {MAX_HOURS} hours.", field=at)
+            raise RuleError(
+                gettext("The value can be at most %(MAX_HOURS)s hours.") % {"MAX_HOURS": MAX_HOURS},
+                field=at,
+            )
     elif spec.kind in ("text", "tags"):
         if not isinstance(value, str) or not value.strip():
-            raise RuleError("The value must be some text.", field=at)
-        if len(value) > 250:
-            raise RuleError("The value can be at most 250 characters.", field=at)
+            raise RuleError(gettext("The value must be some text."), field=at)
+        if len(value) > MAX_TEXT:
+            raise RuleError(gettext("The value can be at most 250 characters."), field=at)
 
 
 def _check_mail(value, at: str) -> None:
     if not isinstance(value, dict):
-        raise RuleError("A mail action needs to, subject and body.", field=at)
+        raise RuleError(gettext("A mail action needs to, subject and body."), field=at)
     unknown = set(value) - {"to", "address", "subject", "body"}
     if unknown:
-        raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=at)
+        raise RuleError(
+            gettext("Unknown key %(unknown)s.") % {"unknown": repr(sorted(unknown)[0])}, field=at
+        )
     if value.get("to") not in MAIL_TO:
-        raise RuleError(f"Mail goes to one of {', '.join(MAIL_TO)}.", field=f"{at}.to")
+        raise RuleError(
+            gettext("Mail goes to one of %(MAIL_TO)s.") % {"MAIL_TO": ", ".join(MAIL_TO)},
+            field=f"{at}.to",
+        )
     if value["to"] == "address":
         try:
             validate_email(value.get("address") or "")
         except DjangoValidationError:
             raise RuleError(
-                f"{value.get('address')!r} is not a valid email address.", field=f"{at}.address"
+                gettext("%(value)s is not a valid email address.")
+                % {"value": repr(value.get("address"))},
+                field=f"{at}.address",
             ) from None
     for key in ("subject", "body"):
         text = value.get(key)
         if not isinstance(text, str) or not text.strip():
-            raise RuleError(f"The mail needs a {key}.", field=f"{at}.{key}")
+            raise RuleError(
+                gettext("The mail needs a %(key)s.") % {"key": key}, field=f"{at}.{key}"
+            )
         for name in PLACEHOLDER_RE.findall(text):
             if name not in PLACEHOLDERS:
                 raise RuleError(
-                    f"Unknown placeholder {{{{{name}}}}}; use {', '.join(PLACEHOLDERS)}.",
+                    gettext("Unknown placeholder {{%(name)s}}; use %(PLACEHOLDERS)s.")
+                    % {"name": name, "PLACEHOLDERS": ", ".join(PLACEHOLDERS)},
                     field=f"{at}.{key}",
                 )
     if "\n" in value["subject"] or "\r" in value["subject"]:
-        raise RuleError("The subject is one line.", field=f"{at}.subject")
+        raise RuleError(gettext("The subject is one line."), field=f"{at}.subject")
 
 
 def _check_action(item, where: str, *, routing: bool) -> None:
     if not isinstance(item, dict) or "action" not in item:
-        raise RuleError("An action is an object with action and value.", field=where)
+        raise RuleError(gettext("An action is an object with action and value."), field=where)
     unknown = set(item) - {"action", "value"}
     if unknown:
-        raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)
+        raise RuleError(
+            gettext("Unknown key %(unknown)s.") % {"unknown": repr(sorted(unknown)[0])}, field=where
+        )
     name = item["action"]
-    if name not in ACTIONS or (routing and not ACTIONS[name][1]):
+    if not isinstance(name, str) or name not in ACTIONS or (routing and not ACTIONS[name][1]):
         allowed = [a for a, (_, r) in ACTIONS.items() if r or not routing]
         raise RuleError(
-            f"Unknown action {name!r}; use one of {', '.join(allowed)}.", field=f"{where}.action"
+            gettext("Unknown action %(name)s; use one of %(allowed)s.")
+            % {"name": repr(name), "allowed": ", ".join(allowed)},
+            field=f"{where}.action",
         )
     kind = ACTIONS[name][0]
     value = item.get("value")
@@ -249,7 +286,9 @@ def _check_action(item, where: str, *, routing: bool) -> None:
         choices = FIELDS[kind].choices
         if value not in choices:
             raise RuleError(
-                f"{value!r} is not a {kind}; use one of {', '.join(choices)}.", field=at
+                gettext("%(value)s is not a %(kind)s; use one of %(choices)s.")
+                % {"value": repr(value), "kind": kind, "choices": ", ".join(choices)},
+                field=at,
             )
     elif kind == "team":
         _ref(value, at, "team", nullable=False)
@@ -258,18 +297,20 @@ def _check_action(item, where: str, *, routing: bool) -> None:
     elif kind == "tags":
         tags = [value] if isinstance(value, str) else value
         if not isinstance(tags, list) or not tags:
-            raise RuleError("Give a tag or a list of tags.", field=at)
+            raise RuleError(gettext("Give a tag or a list of tags."), field=at)
         for tag in tags:
             if not isinstance(tag, str) or not TAG_RE.match(tag.strip().lower()):
-                raise RuleError(f"{tag!r} is not a valid tag.", field=at)
+                raise RuleError(
+                    gettext("%(tag)s is not a valid tag.") % {"tag": repr(tag)}, field=at
+                )
     elif kind == "users":
         if not isinstance(value, list) or not value:
-            raise RuleError("Give a list of agent ids.", field=at)
+            raise RuleError(gettext("Give a list of agent ids."), field=at)
         for user_id in value:
             _ref(user_id, at, "agent", nullable=False)
     elif kind == "text":
         if not isinstance(value, str) or not value.strip():
-            raise RuleError("The note needs some text.", field=at)
+            raise RuleError(gettext("The note needs some text."), field=at)
     elif kind == "mail":
         _check_mail(value, at)
     elif kind == "sla_policy":
@@ -280,20 +321,25 @@ def _check_action(item, where: str, *, routing: bool) -> None:
         check_set_field(value, at)
     elif kind == "webhook":
         if not isinstance(value, dict) or set(value) != {"subscription"}:
-            raise RuleError('A webhook action is {"subscription": <id>}.', field=at)
+            raise RuleError(gettext('A webhook action is {"subscription": <id>}.'), field=at)
         _ref(value["subscription"], f"{at}.subscription", "webhook subscription", nullable=False)
 
 
-def _fires_on_its_own(conditions: dict, actions: list) -> bool:
+def refires_itself(conditions: dict, actions: list) -> bool:
     """Would the trigger's own actions always make its conditions hold again? Only when every
-    condition is a change of a field its actions change (to the value the condition names)."""
+    condition is a change of a field its actions change (to the value the condition names).
+
+    Such a trigger doesn't loop: a trigger fires at most once per change (``engine.run_triggers``).
+    It does take over every such change someone else makes (*priority changed → set priority
+    high* puts back "high" whatever an agent chose), which the edit page says when it is saved.
+    It is allowed, as in Zendesk, so the API's schema states every rule a trigger must meet."""
     sets = {}
     for item in actions:
-        field = ACTION_FIELD.get(item["action"])
+        field, value = ACTION_FIELD.get(item["action"]), item.get("value")
         if item["action"] == "set_field":
-            field = f"field.{item['value']['field']}"
+            field, value = f"field.{value['field']}", value.get("value")
         if field:
-            sets.setdefault(field, []).append(item.get("value"))
+            sets.setdefault(field, []).append(value)
     groups = [c for c in conditions.get("all", [])]
     anys = conditions.get("any", [])
     if not groups and not anys:
@@ -321,40 +367,38 @@ def validate_rule(
     if conditions in (None, ""):
         conditions = {}
     if not isinstance(conditions, dict):
-        raise RuleError('Conditions are {"all": [...], "any": [...]}.', field="conditions")
+        raise RuleError(gettext('Conditions are {"all": [...], "any": [...]}.'), field="conditions")
     unknown = set(conditions) - {"all", "any"}
     if unknown:
         raise RuleError(
-            f"Unknown condition group {sorted(unknown)[0]!r}; use all or any.", field="conditions"
+            gettext("Unknown condition group %(unknown)s; use all or any.")
+            % {"unknown": repr(sorted(unknown)[0])},
+            field="conditions",
         )
     for group in ("all", "any"):
         items = conditions.get(group, [])
         if not isinstance(items, list):
-            raise RuleError("A condition group is a list.", field=f"conditions.{group}")
+            raise RuleError(gettext("A condition group is a list."), field=f"conditions.{group}")
         for i, cond in enumerate(items):
             _check_condition(cond, f"conditions.{group}[{i}]", automation=automation)
             if group == "any" and cond.get("field") in TIME_FIELDS:
                 raise RuleError(
-                    "Time conditions go in all (every one must hold), not in any.",
+                    gettext("Time conditions go in all (every one must hold), not in any."),
                     field=f"conditions.any[{i}].field",
                 )
     if automation and not any(c.get("field") in TIME_FIELDS for c in conditions.get("all", [])):
         raise RuleError(
-            "An automation needs at least one time condition in all "
-            "(hours since created, pending, solved…).",
+            gettext(
+                "An automation needs at least one time condition in all (hours since created, "
+                "pending, solved…)."
+            ),
             field="conditions.all",
         )
     if not isinstance(actions, list) or not actions:
-        raise RuleError("A rule needs at least one action.", field="actions")
+        raise RuleError(gettext("A rule needs at least one action."), field="actions")
     if len(actions) > 30:
-        raise RuleError("A rule can have at most 30 actions.", field="actions")
+        raise RuleError(gettext("A rule can have at most 30 actions."), field="actions")
     for i, item in enumerate(actions):
         _check_action(item, f"actions[{i}]", routing=routing)
-    if not routing and not automation and _fires_on_its_own(conditions, actions):
-        raise RuleError(
-            "This trigger would loop: its own actions always make its conditions hold again. "
-            "Add a condition its actions don't change.",
-            field="conditions",
-        )
     clean = {g: conditions[g] for g in ("all", "any") if conditions.get(g)}
     return clean, actions

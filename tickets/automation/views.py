@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,12 @@ PURPOSE = _(
 )
 
 KINDS = {"routing": RoutingRule, "triggers": Trigger, "automations": Automation}
-LABELS = {"routing": "Routing rule", "triggers": "Trigger", "automations": "Automation"}
+LABELS = {"routing": _("Routing rule"), "triggers": _("Trigger"), "automations": _("Automation")}
+NEW_LABELS = {
+    "routing": _("New routing rule"),
+    "triggers": _("New trigger"),
+    "automations": _("New automation"),
+}
 
 
 def _model(kind: str):
@@ -49,7 +55,14 @@ def overview(request: HttpRequest) -> HttpResponse:
         team_id = request.POST.get("default_team") or None
         team = get_object_or_404(Team, pk=team_id) if team_id else None
         services.default_team_set(team)
-        messages.success(request, f"Default team: {team.name if team else 'none'}.")
+        messages.success(
+            request,
+            (
+                gettext("Default team: %(name)s.") % {"name": team.name}
+                if team
+                else gettext("Default team: none.")
+            ),
+        )
         return redirect("automation:overview")
     unrouted = unrouted_tickets()
     return render(
@@ -92,10 +105,13 @@ def rule_action(request: HttpRequest, kind: str, pk: int, op: str) -> HttpRespon
         services.rule_set_active(rule, op == "enable", by=by)
     elif op == "copy":
         copy = services.rule_copy(rule, by=by)
-        messages.success(request, f"Copied as “{copy.name}” (off until you enable it).")
+        messages.success(
+            request,
+            gettext("Copied as “%(name)s” (off until you enable it).") % {"name": copy.name},
+        )
     elif op == "delete":
         services.rule_delete(rule, by=by)
-        messages.success(request, f"Deleted “{rule.name}”.")
+        messages.success(request, gettext("Deleted “%(name)s”.") % {"name": rule.name})
     else:
         raise Http404
     return redirect("automation:overview")
@@ -156,7 +172,17 @@ def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
             except ValidationFailed as exc:
                 errors[_error_field(exc.field)] = f"{exc.field}: {exc.message}"
             else:
-                messages.success(request, f"Saved “{rule.name}”.")
+                messages.success(request, gettext("Saved “%(name)s”.") % {"name": rule.name})
+                if kind == "triggers" and schema.refires_itself(rule.conditions, rule.actions):
+                    messages.warning(
+                        request,
+                        gettext(
+                            "Each condition of this trigger is a change its own actions make, so "
+                            "it takes over every such change: whatever someone else sets there, "
+                            "it sets back. (It fires once per change, so it can't loop.) Add a "
+                            "condition its actions don't change if that isn't what you want."
+                        ),
+                    )
                 return redirect("automation:edit", kind=kind, pk=rule.pk)
         for key, value in values.items():
             if value is not None and key not in ("conditions", "actions"):
@@ -168,6 +194,7 @@ def rule_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
             "rule": rule,
             "kind": kind,
             "label": LABELS[kind],
+            "new_label": NEW_LABELS[kind],
             "errors": errors,
             "text": text,
             "fields": _fields(kind),

@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -25,27 +26,120 @@ from rest_framework.response import Response
 from accounts.models import Team
 from support.api.filters import ordering_filter
 from support.api.permissions import AgentsOnly, ApiPermission
-from support.api.schema import ID_REGEX, IF_MATCH, TICKET_ID_PARAM
+from support.api.schema import (
+    ID_REGEX,
+    IF_MATCH,
+    TICKET_ID_PARAM,
+    schema_constrain,
+    schema_runtime_object,
+)
 from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
+from support.customfields import value_strict
 from support.errors import NotFound, ValidationFailed
+from support.ids import MAX_ID
+from tickets.fields.cache import ticket_fields
 from tickets.macros import services
 from tickets.macros.models import Macro, MacroScope
 from tickets.macros.selectors import macro_get_for_agent, macros_visible_to
 from tickets.macros.serializers import ACTIONS_HELP, MacroSerializer
+from tickets.models import Priority, TicketType
 from tickets.selectors import ticket_get_for_agent
+from tickets.serializers import TagField, ticket_fields_schema
 from tickets.sla.api import EtagViewMixin
 from tickets.workspace.canned import render_placeholders
 
+# The statuses a macro sets (``MacroStatusEnum`` in the schema).
+MACRO_STATUS_CHOICES = [(s.value, s.label) for s in services.MACRO_STATUSES]
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID, "format": "int64"},
+            {"type": "string", "enum": ["me"]},
+        ]
+    }
+)
+class AssigneeField(serializers.Field):
+    """An agent's id, ``"me"`` (whoever applies the macro) or ``null`` (unassign)."""
+
+    def to_internal_value(self, data):
+        if data == "me":
+            return data
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)  # 3.0 is a whole number, as JSON Schema's "integer" says
+        if isinstance(data, bool) or not isinstance(data, int) or not 1 <= data <= MAX_ID:
+            raise serializers.ValidationError('An agent\'s id, "me" or null.')
+        return data
+
+    def to_representation(self, value):  # pragma: no cover - input only
+        return value
+
+
+def _tags_field() -> serializers.ListField:
+    return serializers.ListField(child=TagField(), required=False, min_length=1, max_length=50)
+
+
+class MacroActionsSerializer(StrictInputSerializer):
+    """What a macro does; each key optional, at least one. Exact, as the schema says: the
+    service (``macro_clean_actions``, shared with the pages) takes form text too."""
+
+    reply = serializers.CharField(
+        required=False, max_length=services.MAX_TEXT, help_text="A public reply (placeholders)."
+    )
+    note = serializers.CharField(
+        required=False, max_length=services.MAX_TEXT, help_text="An internal note."
+    )
+    status = serializers.ChoiceField(MACRO_STATUS_CHOICES, required=False)
+    priority = serializers.ChoiceField(Priority.choices, required=False)
+    type = serializers.ChoiceField(TicketType.choices, required=False)
+    team = id_field(required=False, allow_null=True, help_text="A team id; null clears it.")
+    assignee = AssigneeField(
+        required=False,
+        allow_null=True,
+        help_text='An agent\'s id, "me" for whoever applies it, or null to unassign.',
+    )
+    tags_add = _tags_field()
+    tags_remove = _tags_field()
+    fields = serializers.DictField(
+        required=False,
+        help_text='Custom field values by key, null clears one: {"browser": "safari"}.',
+    )
+
+    def validate_fields(self, value: dict) -> dict:
+        if not value:
+            raise serializers.ValidationError("Name a field, or leave fields out.")
+        known = ticket_fields.get()
+        # Each value of the JSON type the schema states; a bad one is the service's
+        # ValidationFailed naming fields.<key> (``_save`` names it actions.fields.<key>).
+        try:
+            return {
+                key: value_strict(known[key], item) if key in known else item
+                for key, item in value.items()
+            }
+        except ValidationFailed as exc:
+            raise serializers.ValidationError(
+                {exc.field.removeprefix("fields."): exc.message}
+            ) from None
+
+
+for _component in ("MacroActionsRequest",):
+    schema_constrain(_component, minProperties=1)
+    # The active ticket fields' keys, each with the value it takes (null clears it).
+    schema_runtime_object(
+        _component, "fields", ticket_fields_schema, sources=(ticket_fields,), minProperties=1
+    )
+
 
 class MacroInputSerializer(StrictInputSerializer):
-    title = serializers.CharField(max_length=100, allow_blank=True)
+    title = serializers.CharField(max_length=100)
     scope = serializers.ChoiceField(
         MacroScope.choices, default=MacroScope.PERSONAL, help_text="team and shared: admins."
     )
     team_id = id_field(allow_null=True, default=None, help_text="The team of a team macro.")
     active = serializers.BooleanField(default=True)
-    actions = serializers.DictField(help_text=ACTIONS_HELP)
+    actions = MacroActionsSerializer(help_text=ACTIONS_HELP)
 
 
 class MacroApplySerializer(StrictInputSerializer):
@@ -65,7 +159,7 @@ class MacroApplySerializer(StrictInputSerializer):
         help_text="Add this note instead of the macro's note.",
     )
     status = serializers.ChoiceField(
-        [(s.value, s.label) for s in services.MACRO_STATUSES],
+        MACRO_STATUS_CHOICES,
         required=False,
         help_text="Set this status instead of the macro's.",
     )
@@ -108,10 +202,11 @@ def _team(team_id: int | None) -> Team | None:
 
 
 def _save(**kwargs) -> Macro:
-    """``macro_save`` with an action's error named as the API's field (``actions.status``)."""
+    """``macro_save`` with an action's error named as the API's field (``actions.status``): a
+    400 for a bad value, a 404 for a team or agent id that names nothing."""
     try:
         return services.macro_save(**kwargs)
-    except ValidationFailed as exc:
+    except (ValidationFailed, NotFound) as exc:
         if exc.field in (*services.ACTION_KEYS, "tags") or (exc.field or "").startswith("fields."):
             exc.field = f"actions.{exc.field}"
         raise

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypedDict
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Team, User
 from customers.models import Customer
 from products.models import Component, Product, Version
@@ -88,16 +90,16 @@ def _check_actor(ticket: Ticket, by: Actor | None, keys: Iterable[str]) -> None:
         require_agent(by)
         return
     if set(keys) - {"status", "cc_add", "fields"}:
-        raise NotPermitted("Only agents can do this.")
+        raise NotPermitted(_("Only agents can do this."))
     if not customer_may_act(by, ticket):
-        raise NotPermitted("You can only change your own tickets.")
+        raise NotPermitted(_("You can only change your own tickets."))
 
 
 def _check_customer_status(ticket: Ticket, status: str) -> None:
     if status == Status.SOLVED or (status == Status.OPEN and ticket.status == Status.SOLVED):
         return
     raise ValidationFailed(
-        "Customers can only mark a ticket solved, or reopen a solved ticket.", field="status"
+        _("Customers can only mark a ticket solved, or reopen a solved ticket."), field="status"
     )
 
 
@@ -105,12 +107,12 @@ def _check_closed(ticket: Ticket, keys: set[str]) -> None:
     if ticket.status != Status.CLOSED:
         return
     if keys & {"team", "assignee"}:
-        raise InvalidChange("A closed ticket can't be reassigned.")
+        raise InvalidChange(_("A closed ticket can't be reassigned."))
     if keys & {"tags", "tags_add", "tags_remove"}:
-        raise InvalidChange("A closed ticket can't be retagged.")
+        raise InvalidChange(_("A closed ticket can't be retagged."))
     for field in ("subject", "priority", "type", "fields", "form", *PRODUCT_KEYS):
         if field in keys:
-            raise InvalidChange("A closed ticket can't be changed.", field=field)
+            raise InvalidChange(_("A closed ticket can't be changed."), field=field)
 
 
 def _check_assignment(ticket: Ticket, changes: TicketChanges) -> None:
@@ -120,10 +122,12 @@ def _check_assignment(ticket: Ticket, changes: TicketChanges) -> None:
     if not isinstance(assignee, User):
         return
     if "assignee" in changes and (not assignee.is_agent or not assignee.is_active):
-        raise ValidationFailed("Only active agents can be assigned.", field="assignee")
+        raise ValidationFailed(_("Only active agents can be assigned."), field="assignee")
     if isinstance(team, Team) and not team.members.filter(pk=assignee.pk).exists():
         raise ValidationFailed(
-            f"{assignee.display_name} is not a member of {team.name}.", field="assignee"
+            _("%(display_name)s is not a member of %(name)s.")
+            % {"display_name": assignee.display_name, "name": team.name},
+            field="assignee",
         )
 
 
@@ -140,7 +144,14 @@ def _clean_product(ticket: Ticket, changes: TicketChanges) -> dict:
             and (product is None or part.product_id != product.pk)
         ):
             wanted[key] = None
-    check_product_choice(**wanted)
+    try:
+        check_product_choice(**wanted)
+    except ValidationFailed as exc:
+        if "product" in changes:
+            raise
+        # The ticket's stored product decides (a version asked for a ticket with none, or of
+        # another product): a conflict with what is stored, which the API's schema can't know.
+        raise InvalidChange(exc.message, field=exc.field) from None
     return wanted
 
 
@@ -171,7 +182,7 @@ def _clean(ticket: Ticket, changes: TicketChanges, by: Actor | None = None) -> d
     for field in ("followers_add", "followers_remove"):
         users = list(changes.get(field, ()))
         if any(not user.is_agent for user in users):
-            raise ValidationFailed("Only agents can follow tickets.", field="followers")
+            raise ValidationFailed(_("Only agents can follow tickets."), field="followers")
         if users:
             clean[field] = users
     if "cc" in changes or "cc_add" in changes or "cc_remove" in changes:
@@ -200,7 +211,9 @@ def _clean(ticket: Ticket, changes: TicketChanges, by: Actor | None = None) -> d
     if "form" in changes:
         form = changes["form"]
         if form is not None and not form.active and form.pk != ticket.form_id:
-            raise ValidationFailed(f"The form “{form.name}” is archived.", field="form")
+            raise ValidationFailed(
+                _("The form “%(name)s” is archived.") % {"name": form.name}, field="form"
+            )
         clean["form"] = form
     if "status" in changes:
         clean["status"] = changes["status"]
@@ -216,7 +229,9 @@ def ticket_update(*, ticket: Ticket, by: Actor | None, changes: TicketChanges) -
     """
     unknown = set(changes) - CHANGEABLE
     if unknown:
-        raise ValidationFailed(f"{', '.join(sorted(unknown))} can't be changed here.")
+        raise ValidationFailed(
+            _("%(unknown)s can't be changed here.") % {"unknown": ", ".join(sorted(unknown))}
+        )
     _check_actor(ticket, by, changes)
     ticket_lock(ticket)
     _check_closed(ticket, set(changes) - {"status", "followers_add", "followers_remove"})

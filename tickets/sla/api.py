@@ -33,11 +33,20 @@ from products.models import Product
 from support.api.errors import PreconditionFailed
 from support.api.filters import IdFilter, ordering_filter
 from support.api.permissions import ApiPermission
-from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, schema_constrain
+from support.api.schema import (
+    ID_REGEX,
+    IDEMPOTENCY,
+    IF_MATCH,
+    schema_constrain,
+    schema_runtime_object,
+)
 from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
 from support.errors import AlreadyExists, InvalidChange, NotFound, ValidationFailed
+from tickets.fields.cache import ticket_fields
+from tickets.fields.models import CHOICE_KINDS
 from tickets.models import Channel, Priority, TicketType
+from tickets.serializers import TagField
 from tickets.sla import services
 from tickets.sla.models import BusinessCalendar, SlaPolicy
 
@@ -232,9 +241,7 @@ class SlaPolicyInputSerializer(StrictInputSerializer):
         help_text='Custom choice fields by key, each with choice values: {"browser": ["safari"]}.',
     )
     organization_ids = serializers.ListField(child=id_field(), default=list, max_length=500)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=64), default=list, max_length=50
-    )
+    tags = serializers.ListField(child=TagField(), default=list, max_length=50)
     first_response_minutes = _target_field("First response")
     next_reply_minutes = _target_field("Next reply")
     resolution_minutes = _target_field("Resolution")
@@ -265,6 +272,26 @@ schema_constrain(
     "PatchedSlaPolicyInputRequest",
     **{"not": {"required": list(TARGETS), "properties": {k: {"type": "null"} for k in TARGETS}}},
 )
+
+
+def policy_field_values_schema() -> dict[str, dict]:
+    """The keys ``field_values`` takes (``services.policy_field_values_clean``): every choice
+    field, each with a list of its choices' values, retired ones too (tickets may hold them)."""
+    return {
+        key: {
+            "type": "array",
+            "maxItems": 100,
+            "items": {"type": "string", "enum": [c.value for c in field.choice_list]},
+        }
+        for key, field in ticket_fields.get().items()
+        if field.kind in CHOICE_KINDS
+    }
+
+
+for _component in ("SlaPolicyInputRequest", "PatchedSlaPolicyInputRequest"):
+    schema_runtime_object(
+        _component, "field_values", policy_field_values_schema, sources=(ticket_fields,)
+    )
 
 
 POLICY_SCALARS = (

@@ -4,13 +4,16 @@ business time in (admins write, agents read; ``ETag`` / ``If-Match`` as for the 
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 
 import django_filters
+import holidays
 from django.db import transaction
 from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,9 +22,10 @@ from rest_framework.response import Response
 from support import clock
 from support.api.filters import ordering_filter
 from support.api.permissions import ApiPermission
-from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH
+from support.api.schema import ID_REGEX, IDEMPOTENCY, IF_MATCH, schema_constrain
 from support.api.serializers import StrictInputSerializer, time_zone_field
 from support.api.views import ApiViewMixin
+from support.errors import InvalidChange
 from tickets.sla import services
 from tickets.sla.api import (
     EtagViewMixin,
@@ -31,10 +35,29 @@ from tickets.sla.api import (
 from tickets.sla.business_time import WEEKDAYS, Calendar, CalendarError
 from tickets.sla.models import BusinessCalendar
 
+# The codes ``calendar_seed_holidays`` has a list for (the ``holidays`` package: ISO 3166 alpha-2
+# and alpha-3), as the schema's enum: "AA" is refused by the schema as by the server.
+HOLIDAY_COUNTRIES = sorted(
+    {case(code) for code in holidays.list_supported_countries() for case in (str.upper, str.lower)}
+)
+_HOLIDAY_CODES = frozenset(HOLIDAY_COUNTRIES)
 
-class HolidaySerializer(serializers.Serializer):
+
+class HolidaySerializer(StrictInputSerializer):
+    """A holiday; as input, an unknown key is a 400 naming it, as everywhere."""
+
     date = serializers.DateField()
     name = serializers.CharField(max_length=120, allow_blank=True, required=False, default="")
+
+    def validate(self, attrs):
+        # A PATCH's partial=True reaches nested items too and would let a holiday without its
+        # date through (a 500 when written); a holiday always has one, as the schema says.
+        if "date" not in attrs:
+            raise serializers.ValidationError(
+                {"date": [self.fields["date"].error_messages["required"]]}
+            )
+        attrs.setdefault("name", "")
+        return attrs
 
 
 class BusinessCalendarSerializer(serializers.ModelSerializer):
@@ -79,20 +102,69 @@ def _validate_hours(value: dict) -> dict:
     return {day: [list(pair) for pair in value[day]] for day in WEEKDAYS if value.get(day)}
 
 
+# ``HH:MM`` (one or two hour digits); an interval can end at 24:00 but not start there.
+START_PATTERN = r"^(?:[01]?[0-9]|2[0-3]):[0-5][0-9]$"
+END_PATTERN = r"^(?:(?:[01]?[0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+_INTERVAL = {
+    "type": "array",
+    "prefixItems": [
+        {"type": "string", "pattern": START_PATTERN},
+        {"type": "string", "pattern": END_PATTERN},
+    ],
+    "items": False,
+    "minItems": 2,
+    "maxItems": 2,
+}
+_DAY = {"type": "array", "items": _INTERVAL, "maxItems": 12, "uniqueItems": True}
+HOURS_SCHEMA = {
+    "type": "object",
+    "properties": {day: _DAY for day in WEEKDAYS},
+    "additionalProperties": False,
+}
+
+
+@extend_schema_field(HOURS_SCHEMA)
+class HoursField(serializers.Field):
+    """Weekly hours, exactly as the schema says (``HOURS_SCHEMA``); whether intervals overlap
+    is the calendar's own check (a rule across items no schema states)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Hours are {"mon": [["09:00", "17:00"]], ...}.')
+        for day, intervals in data.items():
+            if day not in WEEKDAYS:
+                raise serializers.ValidationError(
+                    f"{day!r}: days are mon, tue, wed, thu, fri, sat, sun."
+                )
+            if not isinstance(intervals, list) or len(intervals) > 12:
+                raise serializers.ValidationError(f"{day}: a list of up to 12 intervals.")
+            for i, pair in enumerate(intervals):
+                if not (
+                    isinstance(pair, list)
+                    and len(pair) == 2
+                    and all(isinstance(t, str) for t in pair)
+                    and re.fullmatch(START_PATTERN[1:-1], pair[0])
+                    and re.fullmatch(END_PATTERN[1:-1], pair[1])
+                ):
+                    message = f'{pair!r} is not an interval like ["09:00", "17:00"] (to 24:00).'
+                    raise serializers.ValidationError({day: {str(i): [message]}})
+            if len({tuple(pair) for pair in intervals}) < len(intervals):
+                raise serializers.ValidationError(f"{day}: an interval is listed twice.")
+        return data
+
+    def to_representation(self, value):  # pragma: no cover - input only
+        return value
+
+
 class BusinessCalendarInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
     time_zone = time_zone_field(default="UTC")
     always_open = serializers.BooleanField(default=False)
-    hours = serializers.DictField(
-        child=serializers.ListField(
-            child=serializers.ListField(
-                child=serializers.CharField(max_length=5), min_length=2, max_length=2
-            ),
-            max_length=12,
-        ),
+    hours = HoursField(
         required=False,
         help_text='Weekly open hours: {"mon": [["09:00", "17:00"]], ...}; days mon … sun; an '
-        "interval whose end is before its start runs past midnight. Default: Mon–Fri 09–17.",
+        "interval whose end is before its start runs past midnight. Default: Mon–Fri 09–17. "
+        "Hours with no interval need always_open: true beside them.",
     )
     holidays = serializers.ListField(
         child=HolidaySerializer(),
@@ -100,17 +172,60 @@ class BusinessCalendarInputSerializer(StrictInputSerializer):
         max_length=1000,
         help_text="The calendar's whole holiday list (replaces it).",
     )
-    holiday_country = serializers.RegexField(
-        r"^[A-Za-z]{2,3}$",
+    holiday_country = serializers.CharField(
         required=False,
-        help_text="ISO code (DE, US, GB …): adds this year's and next year's public holidays.",
+        help_text="ISO code (DE, US, GB …; upper or lower case) of a country the holidays "
+        "package has a list for: adds this year's and next year's public holidays.",
     )
 
     def validate_time_zone(self, value: str) -> str:
         return _validate_time_zone(value)
 
+    def validate_holiday_country(self, value: str) -> str:
+        if value not in _HOLIDAY_CODES:
+            raise serializers.ValidationError(f"No holiday list for {value!r}.")
+        return value
+
     def validate_hours(self, value: dict) -> dict:
         return _validate_hours(value)
+
+    def validate(self, attrs):
+        # Said in the schema (``anyOf`` below): hours without an interval need always_open.
+        if "hours" in attrs and not attrs["hours"] and attrs.get("always_open") is not True:
+            raise serializers.ValidationError(
+                {"hours": ["Give opening hours, or always_open: true beside them."]}
+            )
+        return attrs
+
+
+# Hours with no interval leave the calendar never open unless always_open says otherwise.
+_OPEN = {
+    "anyOf": [
+        {"not": {"required": ["hours"]}},
+        {"required": ["always_open"], "properties": {"always_open": {"const": True}}},
+        {
+            "required": ["hours"],
+            "properties": {
+                "hours": {
+                    "anyOf": [
+                        {"required": [day], "properties": {day: {"minItems": 1}}}
+                        for day in WEEKDAYS
+                    ]
+                }
+            },
+        },
+    ]
+}
+_COUNTRY_FIELD = BusinessCalendarInputSerializer._declared_fields["holiday_country"]
+_COUNTRY = {
+    "holiday_country": {
+        "type": "string",
+        "enum": HOLIDAY_COUNTRIES,
+        "description": _COUNTRY_FIELD.help_text,
+    }
+}
+schema_constrain("BusinessCalendarInputRequest", properties=_COUNTRY, **_OPEN)
+schema_constrain("PatchedBusinessCalendarInputRequest", properties=_COUNTRY, **_OPEN)
 
 
 CALENDAR_ORDERINGS = {
@@ -166,6 +281,12 @@ class BusinessCalendarViewSet(
         for field in ("name", "time_zone", "always_open", "hours"):
             if field in values:
                 setattr(calendar, field, values[field])
+        if calendar.pk and not calendar.always_open and not any((calendar.hours or {}).values()):
+            # The request alone is fine; with what is stored the calendar would never open.
+            raise InvalidChange(
+                "The calendar has no opening hours: send hours with always_open: false.",
+                field="always_open",
+            )
         with api_field_errors():
             calendar = services.calendar_save(calendar=calendar)
             if "holidays" in values:

@@ -39,9 +39,15 @@ def sla_at_risk_q(*, now: datetime | None = None) -> Q:
 
 
 def sla_breached_q(*, now: datetime | None = None) -> Q:
-    """A running clock that is overdue (whether or not the sweep has marked it yet)."""
+    """A running clock that is overdue (whether or not the sweep has marked it yet).
+
+    Read from the ticket row: ``sla_due_at`` is the nearest due time of its running clocks (the
+    services copy each running clock's due time onto the ticket, a paused or stopped one as
+    none), so "some running clock is overdue" is "the nearest is". The queue index on
+    ``sla_due_at`` answers it, and a count stops after as many rows as it needs — not a semi-join
+    over every overdue clock, which grew with the table (docs/benchmarks.md)."""
     now = now or clock.now()
-    return Q(Exists(_running().filter(due_at__lte=now)))
+    return Q(sla_due_at__lte=now)
 
 
 def tickets_sla_at_risk(queryset: QuerySet[Ticket], *, now: datetime | None = None):

@@ -186,11 +186,15 @@ class SavedViewViewSet(
     )
     def partial_update(self, request, *args, **kwargs):
         view = self.get_object()
-        data = SavedViewShareSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        saved_views.saved_view_share(
-            view=view, teams=_teams(data.validated_data["shared_with_ids"]), by=request.user
+        # A PATCH sends what changes: without shared_with_ids the teams stay (the service still
+        # says who may share).
+        data = SavedViewShareSerializer(
+            data=request.data, partial=True, context={"request": request}
         )
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data.get("shared_with_ids")
+        teams = _teams(ids) if ids is not None else list(view.shared_with.all())
+        saved_views.saved_view_share(view=view, teams=teams, by=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=view.pk)).data)
 
     def destroy(self, request, *args, **kwargs):

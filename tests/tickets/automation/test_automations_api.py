@@ -207,10 +207,10 @@ def test_a_trigger_applies_an_sla_policy_that_stays(api, admin, policies, custom
     assert TicketSla.objects.get(ticket=ticket).policy == gold
 
 
-def test_an_unknown_sla_policy_is_refused(api, admin):
+def test_an_unknown_sla_policy_is_a_404(api, admin):
     body = {"name": "x", "actions": [{"action": "set_sla_policy", "value": 999}]}
     response = api(admin).post("/api/v1/triggers", body, format="json")
-    assert response.status_code == 400 and "actions[0].value" in str(response.json())
+    assert response.status_code == 404 and "actions[0].value" in str(response.json())
     assert not Trigger.objects.exists()
 
 

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from tests import factories
+from tests.a11y import assert_accessible
 from tickets.automation import services
 from tickets.automation.models import RoutingRule, Trigger
 from tickets.mail.models import OutboundEmail
@@ -136,3 +137,28 @@ def test_routing_and_a_trigger_made_in_the_admin_page(browser, live_server, shot
     phone.screenshot(path=shots / "automation-trigger-phone.png", full_page=True)
     for opened in (portal, page, agent_page, phone):
         opened.context.close()
+
+
+def test_a_trigger_that_takes_over_its_own_field_is_saved_with_a_warning(
+    browser, live_server, shots
+):
+    admin = factories.AdminFactory(name="Ada Admin")
+    page = _signed_in(browser, live_server, admin, viewport=PHONE)
+    page.goto(f"{live_server.url}/automation/triggers/new/")
+    # By keyboard: the name, then the conditions and actions as JSON, then Save.
+    page.get_by_label("Name").focus()
+    page.keyboard.type("Always high")
+    page.locator("#id_conditions").fill(
+        json.dumps({"all": [{"field": "priority", "operator": "changed"}]})
+    )
+    page.locator("#id_actions").fill(json.dumps([{"action": "set_priority", "value": "high"}]))
+    page.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Saved “Always high”").wait_for()
+    warning = page.locator(".flash-warning")
+    warning.wait_for()
+    assert "it sets back" in warning.inner_text()
+    assert Trigger.objects.get().name == "Always high"
+    page.screenshot(path=shots / "automation-trigger-warning-phone.png", full_page=True)
+    assert_accessible(page)
+    page.context.close()

@@ -14,7 +14,7 @@ from tickets.automation import services as rule_services
 from tickets.automation.compiled import compile_conditions
 from tickets.automation.evaluate import Facts, conditions_hold
 from tickets.automation.models import Automation
-from tickets.automation.schema import RuleError, validate_rule
+from tickets.automation.schema import RuleError, refires_itself, validate_rule
 from tickets.automation.sweep import automations_sweep, candidates_query
 from tickets.models import EventKind, Ticket, TicketEvent
 
@@ -220,12 +220,11 @@ def test_a_field_changed_condition_fires_on_that_fields_change_only(trigger, fie
     assert list(ticket.tags.values_list("name", flat=True)) == ["moved-to-chrome"]
 
 
-def test_a_trigger_setting_the_field_its_change_condition_reads_is_a_loop(fields):
-    with pytest.raises(RuleError, match="loop"):
-        validate_rule(
-            {"all": [c("field.browser", "changed")]},
-            [{"action": "set_field", "value": {"field": "browser", "value": "chrome"}}],
-        )
+def test_a_trigger_setting_the_field_its_change_condition_reads_refires_itself(fields):
+    conditions = {"all": [c("field.browser", "changed")]}
+    actions = [{"action": "set_field", "value": {"field": "browser", "value": "chrome"}}]
+    validate_rule(conditions, actions)  # taken: it fires once per change, it can't loop
+    assert refires_itself(conditions, actions)
 
 
 def test_a_routing_rule_routes_and_sets_a_field(routing_rule, general, billing, fields, customer):
@@ -303,3 +302,97 @@ def test_an_automation_on_a_field_narrows_its_query_and_acts(fields, customer, s
     automations_sweep(now)
     assert list(on_safari.tags.values_list("name", flat=True)) == ["old-safari"]
     assert not on_chrome.tags.exists()
+
+
+@pytest.mark.parametrize(
+    ("cond", "before", "after", "expected"),
+    [
+        (c("field.browser", "changed_to", "chrome"), "firefox", "chrome", True),
+        (c("field.browser", "changed_to", "chrome"), "chrome", "safari", False),
+        (c("field.browser", "changed_to", "chrome"), None, "chrome", True),
+        (c("field.browser", "changed_from", "firefox"), "firefox", "chrome", True),
+        (c("field.browser", "changed_from", "firefox"), "chrome", "safari", False),
+        (c("field.browser", "changed_from", "firefox"), "firefox", None, True),
+        (c("field.os", "changed_to", "ios"), ["mac"], ["mac", "ios"], True),
+        (c("field.os", "changed_to", "ios"), ["ios"], ["ios", "mac"], False),
+        (c("field.os", "changed_from", "mac"), ["mac", "ios"], ["ios"], True),
+        (c("field.seats", "changed_to", "10"), 9, 10, True),
+        (c("field.seats", "changed_from", 9), 9, 10, True),
+        (c("field.seats", "changed_from", 10), 9, 10, False),
+        (c("field.amount", "changed_to", "99.5"), "10", "99.50", True),
+        (c("field.renewal", "changed_to", "2026-03-01"), None, "2026-03-01", True),
+        (c("field.order", "changed_to", "ab-1"), "AB-2", "AB-1", True),
+        (c("field.order", "changed_from", "ab-1"), "AB-2", "AB-1", False),
+    ],
+    ids=str,
+)
+def test_changed_to_and_from_read_the_values_the_event_keeps(
+    trigger, fields, ticket, agent, cond, before, after, expected
+):
+    key = cond["field"].removeprefix("field.")
+    if before is not None:
+        ticket.fields = {key: before}
+        ticket.save()
+    trigger("Moved", {"all": [cond]}, [{"action": "add_tags", "value": "moved"}])
+    services.ticket_update(ticket=ticket, by=agent, changes={"fields": {key: after}})
+    assert ticket.tags.filter(name="moved").exists() is expected
+
+
+def test_changed_to_holds_for_a_new_tickets_first_value_and_changed_from_doesnt(
+    trigger, fields, customer
+):
+    fields["browser"].customer_editable = True
+    fields["browser"].save()
+    trigger(
+        "To",
+        {"all": [c("field.browser", "changed_to", "safari")]},
+        [{"action": "add_tags", "value": "to-safari"}],
+    )
+    trigger(
+        "From",
+        {"all": [c("field.browser", "changed_from", "safari")]},
+        [{"action": "add_tags", "value": "from-safari"}],
+    )
+    ticket = ticket_submit(customer=customer, subject="Hi", body="x", fields={"browser": "safari"})
+    assert set(ticket.tags.values_list("name", flat=True)) == {"to-safari"}
+
+
+def test_changed_to_and_from_are_checked_like_is_and_refused_in_automations(fields):
+    conditions, _ = validate_rule(
+        {"all": [c("field.seats", "changed_to", " 5")]},
+        [{"action": "add_tags", "value": "x"}],
+    )
+    assert conditions["all"][0]["value"] == 5
+    with pytest.raises(RuleError) as info:
+        validate_rule(
+            {"all": [c("field.browser", "changed_from", "opera")]},
+            [{"action": "add_tags", "value": "x"}],
+        )
+    assert info.value.field == "conditions.all[0].value"
+    with pytest.raises(RuleError) as info:
+        validate_rule(
+            {"all": [c("field.vip", "changed_to", True)]}, [{"action": "add_tags", "value": "x"}]
+        )
+    assert info.value.field == "conditions.all[0].operator"  # a checkbox: changed / is_set
+    with pytest.raises(ValidationFailed) as info:
+        rule_services.rule_save(
+            Automation(),
+            name="x",
+            conditions={
+                "all": [
+                    c("hours_since_created", "greater_than", 1),
+                    c("field.browser", "changed_to", "chrome"),
+                ]
+            },
+            actions=[{"action": "add_tags", "value": "x"}],
+        )
+    assert info.value.field == "conditions.all[1].operator"
+
+
+def test_a_trigger_setting_the_value_its_changed_to_reads_refires_itself(fields):
+    conditions = {"all": [c("field.browser", "changed_to", "chrome")]}
+    to_chrome = [{"action": "set_field", "value": {"field": "browser", "value": "chrome"}}]
+    assert refires_itself(*validate_rule(conditions, to_chrome))
+    # Setting another value doesn't: the change it makes can't match again.
+    to_safari = [{"action": "set_field", "value": {"field": "browser", "value": "safari"}}]
+    assert not refires_itself(*validate_rule(conditions, to_safari))

@@ -52,7 +52,7 @@ def test_a_rule_on_a_field_is_created_and_read_back(api, admin_user, browser, re
             SAFARI,
             [{"action": "set_field", "value": {"field": "browser", "value": 7}}],
             "actions[0].value.value",
-            "not one of the choices",
+            "choose from the field's choices",  # the JSON type the schema states, as for macros
         ),
     ],
 )
@@ -122,3 +122,25 @@ def test_a_macros_preview_and_description_name_the_field(agent, ticket, browser,
     ]
     ticket.fields = {"browser": "chrome"}
     assert macros.macro_preview(macro, ticket=ticket, agent=agent)["changes"] == []
+
+
+@pytest.mark.parametrize("value", [{}, [{}], 3])
+def test_a_choice_condition_of_another_json_type_is_a_400_not_a_500(
+    api, admin_user, browser, value
+):
+    # A dict as the compared value was hashed as a held choice: a 500 (schemathesis found it).
+    conditions = {"any": [{"field": "field.browser", "operator": "is", "value": value}]}
+    response = api(admin_user).post(
+        "/api/v1/triggers", {"name": "x", "conditions": conditions, "actions": TAG}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "conditions.any[0].value" in response.json()["error"]["fields"]
+
+
+def test_a_value_sent_with_changed_is_ignored_not_looked_up(api, admin_user):
+    # "changed" takes no value; one sent (any JSON) was looked up as a team id: a 500.
+    conditions = {"all": [{"field": "team", "operator": "changed", "value": {"a": 1}}]}
+    response = api(admin_user).post(
+        "/api/v1/triggers", {"name": "x", "conditions": conditions, "actions": TAG}, format="json"
+    )
+    assert response.status_code == 201, response.content

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tickets.automation.schema import RuleError, validate_rule
+from tickets.automation.schema import RuleError, refires_itself, validate_rule
 
 SET_HIGH = [{"action": "set_priority", "value": "high"}]
 
@@ -80,13 +80,18 @@ def test_mail_placeholders_are_known():
     assert exc.field == "actions[0].value.subject"
 
 
-def test_a_trigger_that_would_refire_itself_is_a_loop():
+def test_a_trigger_whose_actions_make_its_conditions_hold_is_taken_and_known():
     cond = {"field": "priority", "operator": "changed"}
-    exc = error({"all": [cond]}, SET_HIGH)
-    assert exc.field == "conditions" and "loop" in exc.message
-    # A condition its actions don't change breaks the loop.
+    # Taken (it fires once per change: no loop); the edit page warns of it (test_views.py).
+    assert refires_itself(*validate_rule({"all": [cond]}, SET_HIGH))
+    assert refires_itself(*validate_rule({"any": [cond]}, SET_HIGH))
+    # A condition its actions don't change: it no longer fires on its own changes.
     other = {"field": "channel", "operator": "is", "value": "email"}
-    validate_rule({"all": [cond, other]}, SET_HIGH)
-    # Setting another value than the one the condition waits for is no loop either.
+    assert not refires_itself({"all": [cond, other]}, SET_HIGH)
+    # Nor when it sets another value than the one the condition waits for.
     to_urgent = {"field": "priority", "operator": "changed_to", "value": "urgent"}
-    validate_rule({"all": [to_urgent]}, SET_HIGH)
+    assert not refires_itself({"all": [to_urgent]}, SET_HIGH)
+    to_high = {"field": "priority", "operator": "changed_to", "value": "high"}
+    assert refires_itself({"all": [to_high]}, SET_HIGH)
+    # No conditions: it fires on every change anyway, and says so by having none.
+    assert not refires_itself({}, SET_HIGH)

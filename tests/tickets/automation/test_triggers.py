@@ -56,6 +56,20 @@ def test_each_trigger_fires_once_per_change_and_chains(trigger, ticket, agent):
     assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.TAG_ADDED).count() == 1
 
 
+def test_a_trigger_whose_actions_make_its_conditions_hold_fires_once(trigger, ticket, agent):
+    rule = trigger(
+        "Always high",
+        {"all": [{"field": "priority", "operator": "changed"}]},
+        [{"action": "set_priority", "value": "high"}],
+    )
+    services.ticket_update(ticket=ticket, by=agent, changes={"priority": "low"})
+    ticket.refresh_from_db()
+    assert ticket.priority == "high"
+    changes = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.PRIORITY_CHANGED)
+    by_rule = [e for e in changes if e.data and (e.data.get("rule") or {}).get("id") == rule.pk]
+    assert changes.count() == 2 and len(by_rule) == 1
+
+
 def test_passes_are_bounded(trigger, ticket, agent, monkeypatch, caplog):
     monkeypatch.setattr(engine, "MAX_PASSES", 2)
     # In reverse order: each pass fires only the next link of the chain.
@@ -158,3 +172,18 @@ def test_mail_placeholders_name_values_in_the_readers_language(trigger, ticket, 
     assert sent["requester"].subject == "requester: Alta"
     assert sent["requester"].body_text.startswith("Alta / ")
     assert sent["team"].subject == "team: High"
+
+
+def test_a_failing_trigger_stores_its_reason_in_the_default_language(trigger, ticket, agent):
+    """A German agent sets it off; the reason is stored for every reader, so in English."""
+    gone = factories.AgentFactory()
+    trigger(
+        "Broken",
+        {"all": [{"field": "priority", "operator": "changed"}]},
+        [{"action": "set_assignee", "value": gone.pk}],
+    )
+    gone.delete()
+    with translation.override("de"):
+        services.ticket_update(ticket=ticket, by=agent, changes={"priority": "high"})
+    failed = TicketEvent.objects.get(ticket=ticket, kind=EventKind.RULE_FAILED)
+    assert failed.new == "An agent of this rule doesn't exist."

@@ -164,7 +164,7 @@ def test_a_new_default_takes_the_flag_from_the_old_one(api, admin_user, policy, 
         ({"warning_percent": 100}, "warning_percent"),
         ({"warning_percent": 0}, "warning_percent"),
         ({"priorities": ["whenever"]}, "priorities.0"),
-        ({"tags": ["no spaces!"]}, "tags"),
+        ({"tags": ["no spaces!"]}, "tags.0"),
         ({"first_response_minutes": None}, "first_response_minutes"),
         ({"first_response_minutes": 10**9}, "first_response_minutes"),
         ({"password": "x"}, "password"),
@@ -333,9 +333,45 @@ def test_an_always_open_calendar_needs_no_hours(api, admin_user):
     closed = client.patch(
         f"/api/v1/business-calendars/{created.json()['id']}", {"always_open": False}, format="json"
     )
-    assert closed.status_code == 400
-    assert list(closed.json()["error"]["fields"]) == ["hours"]
+    # A well-formed request that only what is stored (no hours) makes impossible: a conflict.
+    assert closed.status_code == 409
+    assert list(closed.json()["error"]["fields"]) == ["always_open"]
+    # Hours without an interval say always_open: true beside them (the schema says so too).
+    empty = client.patch(
+        f"/api/v1/business-calendars/{created.json()['id']}", {"hours": {}}, format="json"
+    )
+    assert empty.status_code == 400
+    assert list(empty.json()["error"]["fields"]) == ["hours"]
     assert BusinessCalendar.objects.get(name="24/7").always_open is True
+
+
+def test_a_holiday_with_an_unknown_key_is_refused_naming_it(api, admin_user):
+    response = api(admin_user).post(
+        "/api/v1/business-calendars",
+        {"name": "Berlin", "holidays": [{"date": "2026-12-24", "name": "Eve", "paid": True}]},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["error"]["fields"]) == ["holidays.0.paid"]
+    assert not BusinessCalendar.objects.filter(name="Berlin").exists()
+
+
+def test_a_holiday_needs_its_date_in_a_change_too(api, admin_user):
+    # A PATCH reads its fields as optional; a holiday in it still needs a date (it was a 500).
+    calendar = factories.BusinessCalendarFactory(always_open=True)
+    response = api(admin_user).patch(
+        f"/api/v1/business-calendars/{calendar.pk}",
+        {"holidays": [{"name": "Eve"}]},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["error"]["fields"]) == ["holidays.0.date"]
+    named = api(admin_user).patch(
+        f"/api/v1/business-calendars/{calendar.pk}",
+        {"holidays": [{"date": "2026-12-24"}]},
+        format="json",
+    )
+    assert named.status_code == 200 and named.json()["holidays"][0]["name"] == ""
 
 
 def test_a_calendar_can_seed_a_countrys_holidays(api, admin_user):
@@ -347,19 +383,32 @@ def test_a_calendar_can_seed_a_countrys_holidays(api, admin_user):
     assert len(response.json()["holidays"]) >= 9
 
 
+def test_the_schema_offers_exactly_the_countries_with_a_holiday_list(api, admin_user):
+    # "AA" was schema-valid (two letters) and refused by the server: schemathesis found it.
+    schema = api(admin_user).get("/api/schema/?format=json").json()
+    request = schema["components"]["schemas"]["BusinessCalendarInputRequest"]
+    offered = request["properties"]["holiday_country"]
+    if "$ref" in offered:
+        offered = schema["components"]["schemas"][offered["$ref"].rsplit("/", 1)[1]]
+    codes = set(offered["enum"])
+    assert {"DE", "de", "US", "FRA"} <= codes
+    assert not {"AA", "XX", "De"} & codes
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
-        ({"hours": {"mon": [["9am", "5pm"]]}}, "hours"),
+        ({"hours": {"mon": [["9am", "5pm"]]}}, "hours.mon.0"),
         ({"hours": {"funday": [["09:00", "17:00"]]}}, "hours"),
         ({"hours": {"mon": [["09:00"]]}}, "hours.mon.0"),
-        ({"hours": {"mon": [["25:00", "26:00"]]}}, "hours"),
+        ({"hours": {"mon": [["25:00", "26:00"]]}}, "hours.mon.0"),
         ({"hours": "always"}, "hours"),
         ({"hours": {}}, "hours"),
         ({"hours": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}}, "hours"),
         ({"holidays": [{"date": "someday"}]}, "holidays.0.date"),
         ({"holiday_country": "XX"}, "holiday_country"),
+        ({"holiday_country": "AA"}, "holiday_country"),
         ({"name": "Berlin"}, "name"),
     ],
 )

@@ -120,3 +120,26 @@ def test_the_policy_form_saves_the_chosen_choices(client, plans):
     response = client.post(reverse("sla:policy_edit", args=[plans.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     assert SlaPolicy.objects.get(pk=plans.pk).field_values == {"plan": ["free"]}
+
+
+def test_the_schema_states_the_field_conditions_the_server_takes(api, plans):
+    """``field_values`` in the served schema: each choice field's key with its choices' values,
+    no other key (an open object let fuzzing draw keys the server refuses)."""
+    factories.TicketFieldFactory(key="seats", kind="number")
+    admin = factories.AdminFactory()
+    schemas = api(admin).get("/api/schema/?format=json").json()["components"]["schemas"]
+    for component in ("SlaPolicyInputRequest", "PatchedSlaPolicyInputRequest"):
+        stated = schemas[component]["properties"]["field_values"]
+        assert stated["additionalProperties"] is False
+        assert set(stated["properties"]) == {"plan", "os"}
+        assert stated["properties"]["plan"]["items"]["enum"] == ["free", "pro", "enterprise"]
+    # Every value stated is taken; a key or value it doesn't state is the 400 above.
+    every = {"plan": ["free", "pro", "enterprise"], "os": ["mac", "linux"]}
+    response = api(admin).patch(
+        f"/api/v1/sla-policies/{plans.pk}", {"field_values": every}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    refused = api(admin).patch(
+        f"/api/v1/sla-policies/{plans.pk}", {"field_values": {"seats": ["1"]}}, format="json"
+    )
+    assert refused.status_code == 400 and "field_values.seats" in str(refused.json())
