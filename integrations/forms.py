@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from integrations.models import WebhookEventType
+from support.weburl import WebUrlFormField
 
 # A test event goes only where an admin sends it; nobody subscribes to it.
 SUBSCRIBABLE = [(v, label) for v, label in WebhookEventType.choices if v != "webhook.test"]
@@ -13,7 +14,7 @@ SUBSCRIBABLE = [(v, label) for v, label in WebhookEventType.choices if v != "web
 
 class WebhookForm(forms.Form):
     name = forms.CharField(max_length=100, required=False)
-    url = forms.URLField(
+    url = WebUrlFormField(
         max_length=2000,
         label="URL",
         error_messages={"required": "Give the URL to send events to."},

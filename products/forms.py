@@ -7,6 +7,7 @@ from django import forms
 
 from accounts.models import Role, User
 from products.models import Component, Product, Version
+from support.weburl import WebUrlFormField
 
 
 class ProductForm(forms.ModelForm):
@@ -34,7 +35,7 @@ class ProductForm(forms.ModelForm):
 
 
 class VersionForm(forms.ModelForm):
-    release_notes_url = forms.URLField(
+    release_notes_url = WebUrlFormField(
         label="Release notes link", required=False, max_length=500, assume_scheme="https"
     )
 

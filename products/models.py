@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from support import clock
+from support.weburl import validate_web_url
 
 
 class ProductQuerySet(models.QuerySet["Product"]):
@@ -86,7 +87,7 @@ class Version(models.Model):
     status = models.CharField(
         max_length=16, choices=VersionStatus.choices, default=VersionStatus.SUPPORTED
     )
-    release_notes_url = models.URLField(max_length=500, blank=True)
+    release_notes_url = models.CharField(max_length=500, blank=True, validators=[validate_web_url])
     created_at = models.DateTimeField(default=clock.now)
 
     objects = VersionQuerySet.as_manager()
