@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import throttle
 from accounts.validators import PASSWORD_MAX_LENGTH
 
-THROTTLED_MESSAGE = (
+THROTTLED_MESSAGE = _(
     "Too many failed sign-in attempts. For your security, sign-in is paused for 15 minutes; "
     "try again later or reset your password."
 )

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from support import clock
 
@@ -23,7 +23,9 @@ def known_time_zones() -> frozenset[str]:
 
 def validate_time_zone(value: str) -> None:
     if value not in known_time_zones():
-        raise ValidationError(f"{value!r} is not a known time zone.")
+        raise ValidationError(
+            gettext("%(value)s is not a known time zone.") % {"value": repr(value)}
+        )
 
 
 class Role(models.TextChoices):

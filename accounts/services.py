@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Availability, Role, Team, User, normalize_email
 from accounts.signals import availability_changed
@@ -24,7 +25,7 @@ def user_create(
 ) -> User:
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise AlreadyExists("A user with this email address already exists.", field="email")
+        raise AlreadyExists(_("A user with this email address already exists."), field="email")
     return User.objects.create_user(
         email, password, name=clean_name(name), role=role, time_zone=time_zone, locale=locale
     )
@@ -33,13 +34,15 @@ def user_create(
 @transaction.atomic
 def team_create(*, name: str, email: str = "", lead: User | None = None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
-        raise AlreadyExists(f"A team called {name!r} already exists.", field="name")
+        raise AlreadyExists(
+            _("A team called %(name)s already exists.") % {"name": repr(name)}, field="name"
+        )
     return Team.objects.create(name=name, email=email, lead=lead)
 
 
 def team_add_member(*, team: Team, user: User) -> None:
     if not user.is_agent:
-        raise ValidationFailed("Only agents and admins can be team members.")
+        raise ValidationFailed(_("Only agents and admins can be team members."))
     team.members.add(user)
 
 
@@ -48,9 +51,12 @@ def agent_set_availability(*, agent: User, availability: str) -> User:
     """Set the agent's availability and, when it changes, the time it changed (away agents'
     tickets go back to their teams after a while) and tell ``availability_changed``."""
     if availability not in Availability.values:
-        raise ValidationFailed(f"Unknown availability {availability!r}.", field="availability")
+        raise ValidationFailed(
+            _("Unknown availability %(availability)s.") % {"availability": repr(availability)},
+            field="availability",
+        )
     if not agent.is_agent:
-        raise ValidationFailed("Only agents have an availability.")
+        raise ValidationFailed(_("Only agents have an availability."))
     old = agent.availability
     agent.availability = availability
     agent.last_seen_at = clock.now()  # choosing counts as being there
@@ -111,14 +117,22 @@ def team_update(*, team: Team, name: str, email: str = "", lead: User | None = N
     lead (a member)."""
     name = name.strip()
     if not name:
-        raise ValidationFailed("A team needs a name.", field="name")
+        raise ValidationFailed(_("A team needs a name."), field="name")
     if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-        raise AlreadyExists(f"A team called {name!r} already exists.", field="name")
+        raise AlreadyExists(
+            _("A team called %(name)s already exists.") % {"name": repr(name)}, field="name"
+        )
     email = normalize_email(email) if email.strip() else ""
     if email and Team.objects.filter(email__iexact=email).exclude(pk=team.pk).exists():
-        raise AlreadyExists(f"Another team already uses {email}.", field="email")
+        raise AlreadyExists(
+            _("Another team already uses %(email)s.") % {"email": email}, field="email"
+        )
     if lead is not None and not team.members.filter(pk=lead.pk).exists():
-        raise ValidationFailed(f"{lead.display_name} is not a member of {name}.", field="lead")
+        raise ValidationFailed(
+            _("%(display_name)s is not a member of %(name)s.")
+            % {"display_name": lead.display_name, "name": name},
+            field="lead",
+        )
     team.name, team.email, team.lead = name, email, lead
     team.full_clean(exclude=["last_assigned_to", "members"])
     team.save(update_fields=["name", "email", "lead"])
@@ -138,7 +152,7 @@ def user_set_locale(*, user: User, locale: str) -> User:
     or empty for their browser's choice."""
     locale = (locale or "").strip()
     if locale and locale not in dict(settings.LANGUAGES):
-        raise ValidationFailed("Choose one of the languages offered.", field="locale")
+        raise ValidationFailed(_("Choose one of the languages offered."), field="locale")
     user.locale = locale
     user.save(update_fields=["locale"])
     return user

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
 from support import clock
@@ -26,11 +27,11 @@ def api_token_create(*, user: User, name: str, read_only: bool = False) -> tuple
     """Create a token for ``user``; returns the row and the raw token, which is never stored."""
     name = " ".join(name.split())
     if not name:
-        raise ValidationFailed("A token needs a name.", field="name")
+        raise ValidationFailed(_("A token needs a name."), field="name")
     if len(name) > 100:
-        raise ValidationFailed("A token name can be at most 100 characters.", field="name")
+        raise ValidationFailed(_("A token name can be at most 100 characters."), field="name")
     if not user.is_active:
-        raise ValidationFailed("Inactive users can't have API tokens.")
+        raise ValidationFailed(_("Inactive users can't have API tokens."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[:10], digest=_digest(raw), read_only=read_only
@@ -46,7 +47,7 @@ def api_token_revoke(*, token_id: int, by: User) -> ApiToken:
         tokens = tokens.filter(user=by)
     token = tokens.filter(pk=token_id).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])

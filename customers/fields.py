@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer, CustomerEvent, Organization, ProfileField, ProfileFieldChoice
@@ -104,9 +105,29 @@ def values_of(holder: Organization | Customer | None, *, filled: bool = False) -
 # --- values ----------------------------------------------------------------------------------
 
 
+def values_schema(target: str) -> dict[str, dict]:
+    """The API schema of the target's ``fields`` object: each active field's key and the value
+    it takes (``support.customfields.value_schema``)."""
+    return {
+        key: customfields.value_schema(field)
+        for key, field in fields_for(target).items()
+        if field.active
+    }
+
+
+def values_strict(target: str, values: dict) -> dict:
+    """The API's values, each of the JSON type its schema states (a key naming no field is
+    left to the service's check)."""
+    known = fields_for(target)
+    return {
+        key: customfields.value_strict(known[key], value) if key in known else value
+        for key, value in values.items()
+    }
+
+
 def _require_agent(by: User) -> None:
     if not by.is_active or not by.is_agent:
-        raise NotPermitted("Only agents can change contacts and organizations.")
+        raise NotPermitted(_("Only agents can change contacts and organizations."))
 
 
 def _clean(target: str, values: object, current: dict) -> dict:
@@ -157,7 +178,7 @@ def customer_set_fields(*, customer: Customer, values: dict, by: User) -> Custom
 
 def _require_admin(by: User) -> None:
     if not (by.is_active and by.is_admin):
-        raise NotPermitted("Only admins define organization and customer fields.")
+        raise NotPermitted(_("Only admins define organization and customer fields."))
 
 
 def _holders(target: str):
@@ -172,14 +193,19 @@ def profile_field_save(
     (values kept, labels renamed, missing ones retired). Its key and target never change."""
     _require_admin(by)
     if field.applies_to not in Target.values:
-        raise ValidationFailed("A field is for organizations or for customers.", field="applies_to")
+        raise ValidationFailed(
+            _("A field is for organizations or for customers."), field="applies_to"
+        )
     if field.pk:
         before = ProfileField.objects.filter(pk=field.pk).values("key", "applies_to").first()
         if before and (before["key"], before["applies_to"]) != (field.key, field.applies_to):
-            raise InvalidChange("A field's key and what it is for can't change.", field="key")
+            raise InvalidChange(_("A field's key and what it is for can't change."), field="key")
     elif ProfileField.objects.filter(applies_to=field.applies_to, key=field.key).exists():
         what = "an organization" if field.applies_to == Target.ORGANIZATION else "a customer"
-        raise AlreadyExists(f"There is already {what} field “{field.key}”.", field="key")
+        raise AlreadyExists(
+            _("There is already %(what)s field “%(key)s”.") % {"what": what, "key": field.key},
+            field="key",
+        )
     customfields.definition_save(field, choices)
     return field
 

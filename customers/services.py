@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from customers.models import Customer, CustomerEvent, Organization, OrganizationDomain
@@ -20,9 +21,12 @@ def organization_create(
 ) -> Organization:
     name = name.strip()
     if not name:
-        raise ValidationFailed("An organization needs a name.", field="name")
+        raise ValidationFailed(_("An organization needs a name."), field="name")
     if Organization.objects.filter(name__iexact=name).exists():
-        raise AlreadyExists(f"An organization called {name!r} already exists.", field="name")
+        raise AlreadyExists(
+            _("An organization called %(name)s already exists.") % {"name": repr(name)},
+            field="name",
+        )
     organization = Organization.objects.create(name=name, notes=notes)
     for domain in domains:
         organization_add_domain(organization=organization, domain=domain)
@@ -32,13 +36,17 @@ def organization_create(
 def organization_add_domain(*, organization: Organization, domain: str) -> OrganizationDomain:
     domain = domain.strip().lower().lstrip("@")
     if not domain or "." not in domain:
-        raise ValidationFailed(f"{domain!r} is not an email domain.", field="domains")
+        raise ValidationFailed(
+            _("%(domain)s is not an email domain.") % {"domain": repr(domain)}, field="domains"
+        )
     existing = (
         OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
     )
     if existing and existing.organization_id != organization.id:
         raise AlreadyExists(
-            f"The domain {domain} already belongs to {existing.organization}.", field="domains"
+            _("The domain %(domain)s already belongs to %(organization)s.")
+            % {"domain": domain, "organization": existing.organization},
+            field="domains",
         )
     return existing or OrganizationDomain.objects.create(organization=organization, domain=domain)
 
@@ -64,7 +72,7 @@ def customer_create(
     """Create a contact; without an explicit organization, its email domain picks one."""
     email = normalize_email(email)
     if Customer.objects.with_email(email).exists():
-        raise AlreadyExists("A customer with this email address already exists.", field="email")
+        raise AlreadyExists(_("A customer with this email address already exists."), field="email")
     customer = Customer(
         email=email,
         name=clean_name(name),
@@ -116,9 +124,9 @@ def customer_set_locale(*, customer: Customer, locale: str, by: User | None = No
     else:
         language = language_for(wanted)
         if language != wanted.lower().replace("_", "-").split("-")[0]:
-            raise ValidationFailed("That is not a language we offer.", field="locale")
+            raise ValidationFailed(_("That is not a language we offer."), field="locale")
     if by is not None and not by.is_agent and getattr(by, "customer", None) != customer:
-        raise NotPermitted("Only the contact or an agent can change a contact's language.")
+        raise NotPermitted(_("Only the contact or an agent can change a contact's language."))
     old = customer.locale
     if old == language:
         return customer
@@ -158,7 +166,7 @@ def customer_event_record(
 
 def _require_agent(by: User) -> None:
     if not by.is_active or not by.is_agent:
-        raise NotPermitted("Only agents can change contacts and organizations.")
+        raise NotPermitted(_("Only agents can change contacts and organizations."))
 
 
 @transaction.atomic
@@ -178,15 +186,16 @@ def customer_update(
     _require_agent(by)
     email = normalize_email(email)
     if not email:
-        raise ValidationFailed("A contact needs an email address.", field="email")
+        raise ValidationFailed(_("A contact needs an email address."), field="email")
     if Customer.objects.with_email(email).exclude(pk=customer.pk).exists():
         raise AlreadyExists(
-            f"Another contact already has the address {email}; merge the two instead.",
+            _("Another contact already has the address %(email)s; merge the two instead.")
+            % {"email": email},
             field="email",
         )
     if is_org_manager and organization is None:
         raise ValidationFailed(
-            "Only a contact in an organization can manage it.", field="is_org_manager"
+            _("Only a contact in an organization can manage it."), field="is_org_manager"
         )
     customer.name = name.strip()
     customer.email = email
@@ -215,9 +224,12 @@ def organization_update(
     _require_agent(by)
     name = name.strip()
     if not name:
-        raise ValidationFailed("An organization needs a name.", field="name")
+        raise ValidationFailed(_("An organization needs a name."), field="name")
     if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
-        raise AlreadyExists(f"An organization called {name!r} already exists.", field="name")
+        raise AlreadyExists(
+            _("An organization called %(name)s already exists.") % {"name": repr(name)},
+            field="name",
+        )
     organization.name = name
     organization.notes = notes.strip()
     organization.save(update_fields=["name", "notes"])

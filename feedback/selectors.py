@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from support.errors import NotFound
@@ -29,7 +30,7 @@ def csat_get_for_customer(*, user: User, ticket_id: int) -> CsatSurvey:
         .first()
     )
     if survey is None:
-        raise NotFound("This ticket has no survey to answer.")
+        raise NotFound(_("This ticket has no survey to answer."))
     return survey
 
 
@@ -59,14 +60,14 @@ def with_demand(items: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
 
 def item_get(*, user: User, item_id: int) -> FeedbackItem:
     if not _may_read_insights(user):
-        raise NotFound("No such feedback item.")
+        raise NotFound(_("No such feedback item."))
     item = (
         FeedbackItem.objects.select_related("owner", "merged_into", "product")
         .filter(pk=item_id)
         .first()
     )
     if item is None:
-        raise NotFound("No such feedback item.")
+        raise NotFound(_("No such feedback item."))
     return item
 
 
@@ -119,7 +120,7 @@ def link_get_for_agent(*, user: User, link_id: int) -> TicketFeedbackLink:
         .first()
     )
     if link is None or not user.is_agent:
-        raise NotFound("No such link.")
+        raise NotFound(_("No such link."))
     return link
 
 

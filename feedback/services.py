@@ -57,12 +57,12 @@ def _excerpt(text: str, limit: int = 255) -> str:
 
 def _require_agent(by: User) -> None:
     if not by.is_active or not by.is_agent:
-        raise NotPermitted("Only agents can do this.")
+        raise NotPermitted(_("Only agents can do this."))
 
 
 def _require_insights(by: User) -> None:
     if not by.is_active or not (by.is_agent or by.is_product_manager):
-        raise NotPermitted("Only agents and product managers can do this.")
+        raise NotPermitted(_("Only agents and product managers can do this."))
 
 
 def _absolute(path: str) -> str:
@@ -115,15 +115,15 @@ def csat_survey_from_link(*, signed: str) -> tuple[CsatSurvey, str]:
         data = signing.loads(signed, salt=CSAT_SALT, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise InvalidChange(
-            "This rating link has expired. You can still rate the ticket from the portal."
+            _("This rating link has expired. You can still rate the ticket from the portal.")
         ) from exc
     except signing.BadSignature as exc:
-        raise NotFound("This rating link is not valid.") from exc
+        raise NotFound(_("This rating link is not valid.")) from exc
     survey = (
         CsatSurvey.objects.select_related("ticket", "customer").filter(token=data.get("t")).first()
     )
     if survey is None or data.get("r") not in Rating.values:
-        raise NotFound("This rating link is not valid.")
+        raise NotFound(_("This rating link is not valid."))
     return survey, data["r"]
 
 
@@ -214,11 +214,11 @@ def csat_survey_answer(
     ``notify=False`` (importing history) announces nothing."""
     survey = CsatSurvey.objects.select_for_update().select_related("ticket").get(pk=survey.pk)
     if by is not None and by.pk != survey.customer_id:
-        raise NotPermitted("Only the customer who was asked can rate this ticket.")
+        raise NotPermitted(_("Only the customer who was asked can rate this ticket."))
     if rating is None and not survey.rating:
-        raise ValidationFailed("Choose good or bad first.", field="rating")
+        raise ValidationFailed(_("Choose good or bad first."), field="rating")
     if rating is not None and rating not in Rating.values:
-        raise ValidationFailed("The rating is good or bad.", field="rating")
+        raise ValidationFailed(_("The rating is good or bad."), field="rating")
     now = clock.now()
     fields = ["updated_at"]
     old_rating, old_comment = survey.rating, survey.comment
@@ -275,15 +275,15 @@ def csat_survey_answer(
 def _clean_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
-        raise ValidationFailed("An item needs a title.", field="title")
+        raise ValidationFailed(_("An item needs a title."), field="title")
     if len(title) > 200:
-        raise ValidationFailed("The title can be at most 200 characters.", field="title")
+        raise ValidationFailed(_("The title can be at most 200 characters."), field="title")
     return title
 
 
 def _check_owner(owner: User | None) -> None:
     if owner is not None and not (owner.is_product_manager or owner.is_admin):
-        raise ValidationFailed("The owner must be a product manager.", field="owner")
+        raise ValidationFailed(_("The owner must be a product manager."), field="owner")
 
 
 def _place(
@@ -316,7 +316,9 @@ def feedback_item_create(
     """``area``: a component by name (made if new), for callers that have only text."""
     _require_insights(by)
     if kind not in ItemKind.values:
-        raise ValidationFailed(f"{kind!r} is not a kind of feedback.", field="kind")
+        raise ValidationFailed(
+            _("%(kind)s is not a kind of feedback.") % {"kind": repr(kind)}, field="kind"
+        )
     _check_owner(owner)
     product, component = _place(product, component, area)
     now = clock.now()
@@ -359,7 +361,9 @@ def feedback_item_update(
         fields.append("description")
     if kind is not None:
         if kind not in ItemKind.values:
-            raise ValidationFailed(f"{kind!r} is not a kind of feedback.", field="kind")
+            raise ValidationFailed(
+                _("%(kind)s is not a kind of feedback.") % {"kind": repr(kind)}, field="kind"
+            )
         item.kind = kind
         fields.append("kind")
     if area is not None or product is not ... or component is not ...:
@@ -388,11 +392,13 @@ def feedback_item_change_status(
 ) -> FeedbackItem:
     """Product managers (and admins) move an item through its statuses."""
     if not by.is_active or not (by.is_product_manager or by.is_admin):
-        raise NotPermitted("Only product managers can change an item's status.")
+        raise NotPermitted(_("Only product managers can change an item's status."))
     if status not in ItemStatus.values:
-        raise ValidationFailed(f"{status!r} is not an item status.", field="status")
+        raise ValidationFailed(
+            _("%(status)s is not an item status.") % {"status": repr(status)}, field="status"
+        )
     if item.merged_into_id:
-        raise InvalidChange("This item was merged into another; change that one instead.")
+        raise InvalidChange(_("This item was merged into another; change that one instead."))
     now = clock.now()
     fields = ["updated_at"]
     if status != item.status:
@@ -421,9 +427,9 @@ def feedback_item_merge(*, source: FeedbackItem, target: FeedbackItem, by: User)
     """Mark ``source`` a duplicate of ``target`` and move its evidence over."""
     _require_insights(by)
     if source.pk == target.pk:
-        raise InvalidChange("An item can't be merged into itself.")
+        raise InvalidChange(_("An item can't be merged into itself."))
     if target.merged_into_id:
-        raise InvalidChange("That item was itself merged; merge into the item it points to.")
+        raise InvalidChange(_("That item was itself merged; merge into the item it points to."))
     already = set(target.links.values_list("ticket_id", flat=True))
     source.links.exclude(ticket_id__in=already).update(item=target)
     source.links.all().delete()  # the rest duplicate links the target already has
@@ -434,11 +440,14 @@ def feedback_item_merge(*, source: FeedbackItem, target: FeedbackItem, by: User)
     return target
 
 
-def _item_status_text(context: dict) -> str:
-    # The mail's sentences are English (not translated yet: docs/feedback.md); its status name
-    # is too, whatever language the product manager who sends it reads.
-    with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("feedback/mail/item_status.txt", context)
+def _item_status_mail(context: dict) -> tuple[str, str]:
+    """``(subject, text)`` in the customer's language (their ``locale``, else the default); the
+    product manager's message and public note stay as written."""
+    with translation.override(language_for(context["customer"].locale)):
+        subject = translation.gettext("Update on your request: %(title)s") % {
+            "title": context["item"].title
+        }
+        return subject, render_to_string("feedback/mail/item_status.txt", context)
 
 
 def feedback_item_notify_customers(*, item: FeedbackItem, message: str, by: User) -> int:
@@ -447,12 +456,12 @@ def feedback_item_notify_customers(*, item: FeedbackItem, message: str, by: User
     Returns how many mails were queued (customers already told of this status are skipped).
     """
     if not by.is_active or not (by.is_product_manager or by.is_admin):
-        raise NotPermitted("Only product managers can notify customers.")
+        raise NotPermitted(_("Only product managers can notify customers."))
     if item.status not in NOTIFIABLE_STATUSES:
-        raise InvalidChange("Customers are notified when an item is shipped or declined.")
+        raise InvalidChange(_("Customers are notified when an item is shipped or declined."))
     message = message.strip()
     if not message:
-        raise ValidationFailed("Write the message the customers will read.", field="message")
+        raise ValidationFailed(_("Write the message the customers will read."), field="message")
     customers = Customer.objects.filter(
         pk__in=item.links.values("customer_id"), merged_into__isnull=True
     ).order_by("pk")
@@ -465,11 +474,12 @@ def feedback_item_notify_customers(*, item: FeedbackItem, message: str, by: User
                 "message": message,
                 "SITE_NAME": brand().site_name,
             }
+            subject, text = _item_status_mail(context)
             email = email_queue(
                 kind="feedback_status",
                 to=[customer.email],
-                subject=f"Update on your request: {item.title}",
-                body_text=_item_status_text(context),
+                subject=subject,
+                body_text=text,
                 dedupe_key=f"feedback:{item.pk}:{item.status}:{customer.pk}",
                 headers={"Auto-Submitted": "auto-generated"},
             )
@@ -499,10 +509,13 @@ def feedback_link_create(
     if item.merged_into_id:
         item = item.merged_into  # link to the surviving item
     if importance and importance not in Importance.values:
-        raise ValidationFailed(f"{importance!r} is not an importance.", field="importance")
+        raise ValidationFailed(
+            _("%(importance)s is not an importance.") % {"importance": repr(importance)},
+            field="importance",
+        )
     customer = customer or ticket.requester
     if TicketFeedbackLink.objects.filter(ticket=ticket, item=item).exists():
-        raise InvalidChange("This ticket is already linked to that item.")
+        raise InvalidChange(_("This ticket is already linked to that item."))
     return TicketFeedbackLink.objects.create(
         ticket=ticket,
         item=item,
@@ -524,7 +537,10 @@ def feedback_link_update(
     fields = []
     if importance is not None:
         if importance and importance not in Importance.values:
-            raise ValidationFailed(f"{importance!r} is not an importance.", field="importance")
+            raise ValidationFailed(
+                _("%(importance)s is not an importance.") % {"importance": repr(importance)},
+                field="importance",
+            )
         link.importance = importance
         fields.append("importance")
     if quote is not None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from support import clock
 from support.logs import current_request_id
@@ -82,7 +83,8 @@ class WebhookSubscription(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    # Not the ticket status "Pending" (waiting for the customer): a delivery not made yet.
+    PENDING = "pending", pgettext_lazy("webhook delivery status", "Pending")
     SENDING = "sending", _("Sending")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")

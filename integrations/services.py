@@ -18,6 +18,7 @@ import urllib3
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
 
 from accounts.models import User
@@ -51,9 +52,12 @@ def _clean_event_types(event_types: Iterable[str]) -> list[str]:
     chosen = sorted(set(event_types))
     unknown = [t for t in chosen if t not in WebhookEventType.values]
     if unknown:
-        raise ValidationFailed(f"Unknown event types: {', '.join(unknown)}.", field="event_types")
+        raise ValidationFailed(
+            _("Unknown event types: %(unknown)s.") % {"unknown": ", ".join(unknown)},
+            field="event_types",
+        )
     if not chosen:
-        raise ValidationFailed("Choose at least one event type.", field="event_types")
+        raise ValidationFailed(_("Choose at least one event type."), field="event_types")
     return chosen
 
 
@@ -268,7 +272,7 @@ def _send_on_commit(delivery: WebhookDelivery) -> None:
 def webhook_delivery_resend(*, delivery: WebhookDelivery, by: User) -> WebhookDelivery:
     """Send a delivery's payload again, as a new delivery (the log keeps both)."""
     if not by.is_admin:
-        raise InvalidChange("Only admins can resend webhooks.")
+        raise InvalidChange(_("Only admins can resend webhooks."))
     again = WebhookDelivery.objects.create(
         subscription=delivery.subscription,
         event=None,
@@ -468,9 +472,9 @@ def webhook_test_send(*, subscription: WebhookSubscription, by: User) -> Webhook
     """Queue a ``webhook.test`` delivery to one subscription; the worker sends it like any
     other (signed, logged, retried), so it proves the whole path, not just the URL."""
     if not by.is_admin:
-        raise InvalidChange("Only admins can send test events.")
+        raise InvalidChange(_("Only admins can send test events."))
     if not subscription.is_active:
-        raise InvalidChange("Enable the subscription before sending it a test event.")
+        raise InvalidChange(_("Enable the subscription before sending it a test event."))
     delivery = WebhookDelivery.objects.create(
         subscription=subscription,
         event_type=WebhookEventType.WEBHOOK_TEST,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -54,10 +55,12 @@ def _save(request: HttpRequest, form: WebhookForm, subscription: WebhookSubscrip
         if subscription is None:
             subscription = webhook_subscription_create(owner=request.user, **data)
             _show_secret_once(request, subscription, subscription.secret)
-            messages.success(request, f"Webhook “{subscription.name}” created.")
+            messages.success(
+                request, gettext("Webhook “%(name)s” created.") % {"name": subscription.name}
+            )
         else:
             webhook_subscription_update(subscription=subscription, **data)
-            messages.success(request, "Webhook saved.")
+            messages.success(request, gettext("Webhook saved."))
     except DomainError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return None
@@ -148,19 +151,23 @@ def subscription_action(request: HttpRequest, subscription_id: int, action: str)
     try:
         if action == "test":
             webhook_test_send(subscription=subscription, by=request.user)
-            messages.success(request, "Test event queued; the log below shows how it went.")
+            messages.success(
+                request, gettext("Test event queued; the log below shows how it went.")
+            )
         elif action == "enable":
             webhook_subscription_enable(subscription=subscription)
-            messages.success(request, "The subscription is active again.")
+            messages.success(request, gettext("The subscription is active again."))
         elif action == "disable":
             webhook_subscription_update(subscription=subscription, is_active=False)
-            messages.success(request, "The subscription is disabled; nothing is sent to it.")
+            messages.success(
+                request, gettext("The subscription is disabled; nothing is sent to it.")
+            )
         elif action == "secret":
             secret = webhook_subscription_rotate_secret(subscription=subscription)
             _show_secret_once(request, subscription, secret)
-            messages.success(request, "A new signing secret replaced the old one.")
+            messages.success(request, gettext("A new signing secret replaced the old one."))
         else:
-            messages.error(request, "Choose what to do.")
+            messages.error(request, gettext("Choose what to do."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("webhook_detail", subscription.pk)
@@ -171,5 +178,5 @@ def subscription_action(request: HttpRequest, subscription_id: int, action: str)
 def delivery_resend(request: HttpRequest, delivery_id) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_id)
     webhook_delivery_resend(delivery=delivery, by=request.user)
-    messages.success(request, "The delivery was queued again.")
+    messages.success(request, gettext("The delivery was queued again."))
     return redirect("webhook_detail", delivery.subscription_id)

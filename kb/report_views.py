@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import agent_required
@@ -29,7 +31,7 @@ class BadFilter(ValueError):
 def _days(request: HttpRequest) -> int:
     raw = request.GET.get("days", "30") or "30"
     if not raw.isdecimal() or not 1 <= int(raw) <= MAX_DAYS:
-        raise BadFilter("days", f"days is a whole number from 1 to {MAX_DAYS}.")
+        raise BadFilter("days", _("days is a whole number from 1 to %(max)s.") % {"max": MAX_DAYS})
     return int(raw)
 
 
@@ -40,7 +42,9 @@ def _date(request: HttpRequest, name: str, label: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise BadFilter(name, f"{label} is a date like 2026-03-31.") from None
+        raise BadFilter(
+            name, _("%(label)s is a date like 2026-03-31.") % {"label": label}
+        ) from None
 
 
 def report_filter(request: HttpRequest) -> ReportFilter:
@@ -49,24 +53,25 @@ def report_filter(request: HttpRequest) -> ReportFilter:
     ``category``. A bad value is a :class:`BadFilter` naming its field."""
     language = request.GET.get("language", "")
     if language and language not in Language.values:
-        raise BadFilter("language", "Choose one of the languages offered.")
+        raise BadFilter("language", _("Choose one of the languages offered."))
     raw_category = request.GET.get("category", "")
     category_id = None
     if raw_category:
         if not raw_category.isdecimal() or not Category.objects.filter(pk=raw_category).exists():
-            raise BadFilter("category", "There is no such category.")
+            raise BadFilter("category", _("There is no such category."))
         category_id = int(raw_category)
     days = _days(request)
-    start, end = _date(request, "start", "From"), _date(request, "end", "To")
+    start = _date(request, "start", pgettext("date range", "From"))
+    end = _date(request, "end", pgettext("date range", "To"))
     if start is None and end is None:
         return ReportFilter.last_days(days, language=language, category_id=category_id)
     last = ReportFilter.last_days(days)
     end = end or last.end
     start = start or end - timedelta(days=days - 1)
     if start > end:
-        raise BadFilter("start", "From is after To.")
+        raise BadFilter("start", _("From is after To."))
     if (end - start).days + 1 > MAX_DAYS:
-        raise BadFilter("start", f"A range is at most {MAX_DAYS} days.")
+        raise BadFilter("start", _("A range is at most %(max)s days.") % {"max": MAX_DAYS})
     return ReportFilter(start=start, end=end, language=language, category_id=category_id)
 
 

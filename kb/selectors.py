@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from accounts.models import Role, User
 from kb.models import (
@@ -89,12 +90,12 @@ def article_file_get_for_reader(*, user: User | None, file_id) -> ArticleFile:
     try:
         parsed = uuid.UUID(str(file_id))
     except ValueError:
-        raise NotFound("No such file.") from None
+        raise NotFound(gettext("No such file.")) from None
     stored = ArticleFile.objects.select_related("article").filter(pk=parsed).first()
     if stored is None:
-        raise NotFound("No such file.")
+        raise NotFound(gettext("No such file."))
     if not is_agent(user) and not articles_readable_by(user).filter(pk=stored.article_id).exists():
-        raise NotFound("No such file.")
+        raise NotFound(gettext("No such file."))
     return stored
 
 
@@ -106,7 +107,7 @@ def article_get_for_reader(*, user: User | None, language: str, slug: str) -> Ar
         .first()
     )
     if article is None:
-        raise NotFound("No such article.")
+        raise NotFound(gettext("No such article."))
     return article
 
 
@@ -146,7 +147,7 @@ def category_get_for_reader(
 ) -> tuple[Category, list[Section]]:
     category = Category.objects.prefetch_related("translations").filter(slug=slug).first()
     if category is None:
-        raise NotFound("No such category.")
+        raise NotFound(gettext("No such category."))
     category.show_in(language)
     articles = in_language(articles_readable_by(user), language).only(
         "title", "slug", "language", "summary", "section_id"
@@ -159,7 +160,7 @@ def category_get_for_reader(
         if s.readable
     ]
     if not sections:
-        raise NotFound("No such category.")
+        raise NotFound(gettext("No such category."))
     for section in sections:
         section.show_in(language)
     return category, sections
@@ -423,12 +424,12 @@ def articles_for_editor(*, status: str = "", query: str = "") -> QuerySet[Articl
 
 def article_get_for_editor(*, user: User, article_id: int) -> Article:
     if not is_agent(user):
-        raise NotFound("No such article.")
+        raise NotFound(gettext("No such article."))
     article = (
         Article.objects.select_related("section__category", "author").filter(pk=article_id).first()
     )
     if article is None:
-        raise NotFound("No such article.")
+        raise NotFound(gettext("No such article."))
     return article
 
 
@@ -477,7 +478,7 @@ def tickets_using(*, article: Article, agent: User, limit: int = 50) -> list[dic
 def revision_get(*, article: Article, number: int) -> ArticleRevision:
     revision = article.revisions.select_related("by").filter(number=number).first()
     if revision is None:
-        raise NotFound("No such revision.")
+        raise NotFound(gettext("No such revision."))
     return revision
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from kb.models import Category, CategoryTranslation, Language, Section, SectionTranslation
@@ -46,13 +47,16 @@ def category_save(
     require_editor(by)
     name = name.strip()
     if not name:
-        raise ValidationFailed("A category needs a name.", field="name")
+        raise ValidationFailed(_("A category needs a name."), field="name")
     slug = _slug(slug, name, current=category.slug if category else "", kind="category")
     taken = Category.objects.filter(slug=slug)
     if category is not None:
         taken = taken.exclude(pk=category.pk)
     if taken.exists():
-        raise AlreadyExists(f"Another category already uses the address “{slug}”.", field="slug")
+        raise AlreadyExists(
+            _("Another category already uses the address “%(slug)s”.") % {"slug": slug},
+            field="slug",
+        )
     category = category or Category()
     category.name, category.slug = name, slug
     category.description, category.position = description.strip(), position
@@ -60,7 +64,7 @@ def category_save(
         with transaction.atomic():
             category.save()
     except IntegrityError as exc:
-        raise AlreadyExists("Another category already uses this address.", field="slug") from exc
+        raise AlreadyExists(_("Another category already uses this address."), field="slug") from exc
     return category
 
 
@@ -78,14 +82,16 @@ def section_save(
     require_editor(by)
     name = name.strip()
     if not name:
-        raise ValidationFailed("A section needs a name.", field="name")
+        raise ValidationFailed(_("A section needs a name."), field="name")
     slug = _slug(slug, name, current=section.slug if section else "", kind="section")
     taken = Section.objects.filter(category=category, slug=slug)
     if section is not None:
         taken = taken.exclude(pk=section.pk)
     if taken.exists():
         raise AlreadyExists(
-            f"Another section of this category already uses the address “{slug}”.", field="slug"
+            _("Another section of this category already uses the address “%(slug)s”.")
+            % {"slug": slug},
+            field="slug",
         )
     section = section or Section()
     section.category, section.name, section.slug = category, name, slug
@@ -108,15 +114,20 @@ def translations_set(
         language = (item.get("language") or "").strip()
         if language not in Language.values or language == default:
             raise ValidationFailed(
-                f"Translations are for {', '.join(v for v in Language.values if v != default)}.",
+                _("Translations are for %(value)s.")
+                % {"value": ", ".join(v for v in Language.values if v != default)},
                 field="translations",
             )
         if language in wanted:
-            raise ValidationFailed(f"Two translations into {language}.", field="translations")
+            raise ValidationFailed(
+                _("Two translations into %(language)s.") % {"language": language},
+                field="translations",
+            )
         name = (item.get("name") or "").strip()
         if not name:
             raise ValidationFailed(
-                f"The translation into {language} needs a name.", field="translations"
+                _("The translation into %(language)s needs a name.") % {"language": language},
+                field="translations",
             )
         wanted[language] = (name[:120], (item.get("description") or "").strip()[:300])
     model, key = (

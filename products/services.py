@@ -9,6 +9,7 @@ import secrets
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from accounts.models import User
 from products.models import Component, Product, Version
@@ -21,7 +22,9 @@ def may_manage_catalog(user: User) -> bool:
 
 def _require_manager(by: User) -> None:
     if not may_manage_catalog(by):
-        raise NotPermitted("Only admins and product managers can change the product catalog.")
+        raise NotPermitted(
+            gettext("Only admins and product managers can change the product catalog.")
+        )
 
 
 def _full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
@@ -67,7 +70,10 @@ def _refuse_if_used(obj: models.Model, what: str, own: tuple[type[models.Model],
             f"{n} {label if n != 1 else label.removesuffix('s')}"
             for label, n in sorted(used.items())
         )
-        raise InvalidChange(f"{what} is used by {uses}: archive it instead, or move those first.")
+        raise InvalidChange(
+            gettext("%(what)s is used by %(uses)s: archive it instead, or move those first.")
+            % {"what": what, "uses": uses}
+        )
 
 
 # --- products --------------------------------------------------------------------------------
@@ -79,7 +85,7 @@ def product_save(*, product: Product, by: User) -> Product:
     _require_manager(by)
     product.name = product.name.strip()
     if not product.name:
-        raise ValidationFailed("A product needs a name.", field="name")
+        raise ValidationFailed(gettext("A product needs a name."), field="name")
     product.slug = (product.slug or "").strip() or slugify(product.name)[:60]
     if not product.slug:  # a name without letters or digits slugify keeps (中文, "???")
         stored = Product.objects.filter(pk=product.pk).values_list("slug", flat=True).first()
@@ -88,7 +94,9 @@ def product_save(*, product: Product, by: User) -> Product:
     if product.manager_id is not None and not (
         product.manager.is_product_manager or product.manager.is_admin
     ):
-        raise ValidationFailed("The owner must be a product manager or an admin.", field="manager")
+        raise ValidationFailed(
+            gettext("The owner must be a product manager or an admin."), field="manager"
+        )
     _full_clean(product)
     product.save()
     return product
@@ -113,7 +121,7 @@ def version_save(*, version: Version, by: User) -> Version:
     _require_manager(by)
     version.name = version.name.strip()
     if not version.name:
-        raise ValidationFailed("A version needs a name.", field="name")
+        raise ValidationFailed(gettext("A version needs a name."), field="name")
     _full_clean(version)
     version.save()
     return version
@@ -134,7 +142,7 @@ def component_save(*, component: Component, by: User) -> Component:
     _require_manager(by)
     component.name = component.name.strip()
     if not component.name:
-        raise ValidationFailed("A component needs a name.", field="name")
+        raise ValidationFailed(gettext("A component needs a name."), field="name")
     _full_clean(component)
     component.save()
     return component
@@ -159,7 +167,7 @@ def component_for_area(*, name: str, product: Product | None = None) -> Componen
     go through here, as the migration of the old areas did."""
     name = " ".join(name.split())[:100]
     if not name:
-        raise ValidationFailed("A component needs a name.", field="component")
+        raise ValidationFailed(gettext("A component needs a name."), field="component")
     found = Component.objects.filter(name__iexact=name)
     if product is not None:
         found = found.filter(product=product)
@@ -188,23 +196,33 @@ def check_product_choice(
     new ticket an archived product or component, or a version at its end of life, is refused."""
     if product is None and (version is not None or component is not None):
         raise ValidationFailed(
-            "Choose a product first.", field="version" if version is not None else "component"
+            gettext("Choose a product first."),
+            field="version" if version is not None else "component",
         )
     if version is not None and version.product_id != product.pk:
         raise ValidationFailed(
-            f"Version {version.name} is not a version of {product.name}.", field="version"
+            gettext("Version %(name)s is not a version of %(name2)s.")
+            % {"name": version.name, "name2": product.name},
+            field="version",
         )
     if component is not None and component.product_id != product.pk:
         raise ValidationFailed(
-            f"“{component.name}” is not a component of {product.name}.", field="component"
+            gettext("“%(name)s” is not a component of %(name2)s.")
+            % {"name": component.name, "name2": product.name},
+            field="component",
         )
     if not for_new:
         return
     if product is not None and not product.active:
-        raise ValidationFailed(f"{product.name} is archived.", field="product")
+        raise ValidationFailed(
+            gettext("%(name)s is archived.") % {"name": product.name}, field="product"
+        )
     if version is not None and version.status == "end_of_life":
         raise ValidationFailed(
-            f"Version {version.name} has reached its end of life.", field="version"
+            gettext("Version %(name)s has reached its end of life.") % {"name": version.name},
+            field="version",
         )
     if component is not None and not component.active:
-        raise ValidationFailed(f"“{component.name}” is archived.", field="component")
+        raise ValidationFailed(
+            gettext("“%(name)s” is archived.") % {"name": component.name}, field="component"
+        )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count, Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import insights_required
@@ -75,7 +76,7 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = ProductForm(request.POST or None, instance=product)
     saved = _save(request, form, lambda p: services.product_save(product=p, by=request.user))
     if saved is not None:
-        messages.success(request, f"Saved product “{saved.name}”.")
+        messages.success(request, _("Saved product “%(name)s”.") % {"name": saved.name})
         return redirect("products:edit", pk=saved.pk)
     return render(
         request,
@@ -100,7 +101,10 @@ def version_edit(request: HttpRequest, product_pk: int, pk: int | None = None) -
     form = VersionForm(request.POST or None, instance=version, prefix=None if pk else "version")
     saved = _save(request, form, lambda v: services.version_save(version=v, by=request.user))
     if saved is not None:
-        messages.success(request, f"Saved version {saved.name} of {product.name}.")
+        messages.success(
+            request,
+            _("Saved version %(name)s of %(name2)s.") % {"name": saved.name, "name2": product.name},
+        )
         return redirect("products:edit", pk=product.pk)
     return render(
         request,
@@ -128,7 +132,11 @@ def component_edit(request: HttpRequest, product_pk: int, pk: int | None = None)
     )
     saved = _save(request, form, lambda c: services.component_save(component=c, by=request.user))
     if saved is not None:
-        messages.success(request, f"Saved component “{saved.name}” of {product.name}.")
+        messages.success(
+            request,
+            _("Saved component “%(name)s” of %(name2)s.")
+            % {"name": saved.name, "name2": product.name},
+        )
         return redirect("products:edit", pk=product.pk)
     return render(
         request,
@@ -154,7 +162,7 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("products:edit", pk=pk)
-    messages.success(request, f"Deleted product “{product.name}”.")
+    messages.success(request, _("Deleted product “%(name)s”.") % {"name": product.name})
     return redirect("products:list")
 
 
@@ -168,7 +176,7 @@ def version_delete(request: HttpRequest, product_pk: int, pk: int) -> HttpRespon
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Deleted version {version.name}.")
+        messages.success(request, _("Deleted version %(name)s.") % {"name": version.name})
     return redirect("products:edit", pk=product_pk)
 
 
@@ -182,7 +190,7 @@ def component_delete(request: HttpRequest, product_pk: int, pk: int) -> HttpResp
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Deleted component “{component.name}”.")
+        messages.success(request, _("Deleted component “%(name)s”.") % {"name": component.name})
     return redirect("products:edit", pk=product_pk)
 
 

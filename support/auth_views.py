@@ -13,13 +13,14 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template import loader
 from django.urls import path, reverse, reverse_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts import throttle
 from accounts.branding import brand
 from accounts.forms import ThrottledLoginForm
 
 logger = logging.getLogger(__name__)
-RESET_THROTTLED = (
+RESET_THROTTLED = gettext_lazy(
     "Too many password-reset requests for this address or from this network. Wait an hour and "
     "try again, or ask an administrator."
 )

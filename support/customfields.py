@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from support import clock
@@ -94,7 +95,10 @@ def choices_of(field: FieldDefinition) -> dict[str, FieldChoiceBase]:
 
 
 def _bad(field: FieldDefinition, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field.label}: {message}", field=f"fields.{field.key}")
+    return ValidationFailed(
+        gettext("%(label)s: %(message)s") % {"label": field.label, "message": message},
+        field=f"fields.{field.key}",
+    )
 
 
 def is_empty(value: object) -> bool:
@@ -145,7 +149,7 @@ def value_clean(field: FieldDefinition, value: object, *, old: object = None) ->
     wanted = value if isinstance(value, list) else [value]
     if kind == FieldKind.CHOICE and isinstance(value, list):
         raise _bad(field, "choose one.")
-    kept = set(old if isinstance(old, list) else [old])
+    kept = {v for v in (old if isinstance(old, list) else [old]) if isinstance(v, str)}
     picked = []
     for item in wanted:
         choice = choices.get(str(item))
@@ -158,6 +162,84 @@ def value_clean(field: FieldDefinition, value: object, *, old: object = None) ->
     if kind == FieldKind.CHOICE:
         return picked[0]
     return picked or None
+
+
+# --- values as the API takes them: a JSON type per kind, stated in the schema ------------------
+
+MAX_NUMBER = 10**15 - 1  # the 15 digits a number field keeps
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NO_NUL = "^[^\\u0000]*$"
+
+
+def value_schema(field: FieldDefinition) -> dict:
+    """The JSON Schema of one value the API takes for ``field``; ``null`` clears it. Exactly
+    what :func:`value_strict` lets through (forms send text; JSON sends these types)."""
+    kind = field.kind
+    if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
+        limit = MAX_LONG_TEXT if kind == FieldKind.LONG_TEXT else MAX_TEXT
+        return {"type": ["string", "null"], "maxLength": limit, "pattern": _NO_NUL}
+    if kind == FieldKind.PATTERN:
+        # The admin's pattern is a Python regular expression: stated as it is (most read the
+        # same in the schema's dialect; docs/api.md, "Contract").
+        return {
+            "type": ["string", "null"],
+            "maxLength": MAX_TEXT,
+            "pattern": f"^(?:{field.pattern})$",
+        }
+    if kind == FieldKind.NUMBER:
+        return {"type": ["integer", "null"], "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+    if kind == FieldKind.DECIMAL:
+        return {
+            "type": ["number", "null"],
+            "exclusiveMinimum": -(10**15),
+            "exclusiveMaximum": 10**15,
+        }
+    if kind == FieldKind.CHECKBOX:
+        return {"type": ["boolean", "null"]}
+    if kind == FieldKind.DATE:
+        return {"type": ["string", "null"], "format": "date"}
+    offered = [c.value for c in choices_of(field).values() if not c.retired]
+    if kind == FieldKind.CHOICE:
+        return {"enum": [*offered, None]}
+    return {"type": ["array", "null"], "items": {"type": "string", "enum": offered}}
+
+
+def value_strict(field: FieldDefinition, value: object) -> object:
+    """``value`` if it has the JSON type :func:`value_schema` states, else ``ValidationFailed``
+    naming ``fields.<key>``; :func:`value_clean` then checks and normalizes it as for a form."""
+    if value is None:
+        return None
+    kind = field.kind
+    if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.PATTERN):
+        limit = MAX_LONG_TEXT if kind == FieldKind.LONG_TEXT else MAX_TEXT
+        if not isinstance(value, str):
+            raise _bad(field, "give some text.")
+        if len(value) > limit:
+            raise _bad(field, f"at most {limit} characters.")
+        if kind == FieldKind.PATTERN and not re.fullmatch(field.pattern, value):
+            raise _bad(field, f"“{value}” doesn't have the expected form.")
+        return value
+    if kind in (FieldKind.NUMBER, FieldKind.DECIMAL):
+        if isinstance(value, float) and value.is_integer() and kind == FieldKind.NUMBER:
+            value = int(value)  # 3.0 is a whole number, as JSON Schema's "integer" says
+        numeric = int if kind == FieldKind.NUMBER else int | float
+        if isinstance(value, bool) or not isinstance(value, numeric):
+            raise _bad(field, f"“{value}” is not a {'whole ' if numeric is int else ''}number.")
+        if abs(value) > MAX_NUMBER if kind == FieldKind.NUMBER else abs(value) >= 10**15:
+            raise _bad(field, f"“{value}” is too large.")
+        return value
+    if kind == FieldKind.CHECKBOX:
+        if not isinstance(value, bool):
+            raise _bad(field, "true or false.")
+        return value
+    if kind == FieldKind.DATE:
+        if not isinstance(value, str) or not DATE_RE.fullmatch(value):
+            raise _bad(field, f"“{value}” is not a date (YYYY-MM-DD).")
+        return value
+    items = value if kind == FieldKind.MULTI_CHOICE else [value]
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise _bad(field, "choose from the field's choices.")
+    return value
 
 
 def values_clean(
@@ -173,12 +255,16 @@ def values_clean(
     the holder has no value for, is refused naming ``fields.<key>``; ``may_edit`` raises for a
     field the caller may not change."""
     if not isinstance(values, dict):
-        raise ValidationFailed("Fields are given as an object of key and value.", field="fields")
+        raise ValidationFailed(
+            gettext("Fields are given as an object of key and value."), field="fields"
+        )
     result = dict(current)
     for key, value in values.items():
         field = known.get(key)
         if field is None or (only_active and not field.active and key not in current):
-            raise ValidationFailed(f"There is no field “{key}”.", field=f"fields.{key}")
+            raise ValidationFailed(
+                gettext("There is no field “%(key)s”.") % {"key": key}, field=f"fields.{key}"
+            )
         if may_edit is not None:
             may_edit(field)
         clean = value_clean(field, value, old=current.get(key))
@@ -213,17 +299,21 @@ def definition_check(field: FieldDefinition) -> None:
     own validation — each a ``DomainError`` naming the form field."""
     field.label = field.label.strip()
     if not field.label:
-        raise ValidationFailed("A field needs a label.", field="label")
+        raise ValidationFailed(gettext("A field needs a label."), field="label")
     if field.kind == FieldKind.PATTERN:
         try:
             re.compile(field.pattern)
         except re.error as exc:
-            raise ValidationFailed(f"The pattern is not valid: {exc}.", field="pattern") from None
+            raise ValidationFailed(
+                gettext("The pattern is not valid: %(exc)s.") % {"exc": exc}, field="pattern"
+            ) from None
     if field.pk:
         model = type(field)
         old_kind = model.objects.filter(pk=field.pk).values_list("kind", flat=True).first()
         if old_kind and old_kind != field.kind:
-            raise InvalidChange("A field's kind can't change; add a new field.", field="kind")
+            raise InvalidChange(
+                gettext("A field's kind can't change; add a new field."), field="kind"
+            )
     try:
         field.full_clean()
     except DjangoValidationError as exc:
@@ -244,10 +334,15 @@ def choices_save(field: FieldDefinition, choices: list[dict]) -> None:
         label = str(item.get("label") or "").strip() or value
         if not CHOICE_VALUE_RE.fullmatch(value):
             raise ValidationFailed(
-                f"“{value}” is not a choice value (letters, digits, - and _).", field="choices"
+                gettext("“%(value)s” is not a choice value (letters, digits, - and _).")
+                % {"value": value},
+                field="choices",
             )
         if value in seen:
-            raise ValidationFailed(f"The choice “{value}” is listed twice.", field="choices")
+            raise ValidationFailed(
+                gettext("The choice “%(value)s” is listed twice.") % {"value": value},
+                field="choices",
+            )
         seen.add(value)
         choice = existing.get(value) or model(field=field, value=value)
         choice.label, choice.position = label[:100], position
@@ -267,7 +362,9 @@ def definition_save(field: FieldDefinition, choices: list[dict] | None) -> Field
     if choices is not None and field.kind in CHOICE_KINDS:
         choices_save(field, choices)
     if field.kind in CHOICE_KINDS and not field.choices.filter(retired=False).exists():
-        raise ValidationFailed("A choice field needs at least one choice.", field="choices")
+        raise ValidationFailed(
+            gettext("A choice field needs at least one choice."), field="choices"
+        )
     return field
 
 
@@ -276,7 +373,22 @@ def refuse_delete_if_held(field: FieldDefinition, holders: models.QuerySet, noun
     count ("Plan has a value on 12 organizations: archive it instead")."""
     used = holders.filter(fields__has_key=field.key).count()
     if used:
-        raise InvalidChange(
-            f"{field.label} has a value on {used} {noun}{'s' if used != 1 else ''}: "
-            "archive it instead."
-        )
+        if noun == "ticket":
+            message = ngettext(
+                "%(label)s has a value on %(count)s ticket: archive it instead.",
+                "%(label)s has a value on %(count)s tickets: archive it instead.",
+                used,
+            )
+        elif noun == "organization":
+            message = ngettext(
+                "%(label)s has a value on %(count)s organization: archive it instead.",
+                "%(label)s has a value on %(count)s organizations: archive it instead.",
+                used,
+            )
+        else:
+            message = ngettext(
+                "%(label)s has a value on %(count)s contact: archive it instead.",
+                "%(label)s has a value on %(count)s contacts: archive it instead.",
+                used,
+            )
+        raise InvalidChange(message % {"label": field.label, "count": used})

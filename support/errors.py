@@ -46,3 +46,12 @@ class AlreadyExists(ValidationFailed):
 
     status_code = 409
     code = "conflict"
+
+
+class UnknownReference(ValidationFailed):
+    """An id in the input names nothing (a rule's team, an SLA policy): 404, as for a path id
+    (the schema can't say which ids exist). A kind of ``ValidationFailed``, so a form shows it
+    beside the field like any other."""
+
+    status_code = 404
+    code = "not_found"

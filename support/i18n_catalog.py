@@ -3,7 +3,9 @@
 ``manage.py messages update`` extracts every marked string (``gettext`` & co. in Python,
 ``{% translate %}``/``{% blocktranslate %}`` in Django templates, via Django's own ``templatize``,
 and ``_()``/``{% trans %}`` in the Jinja2 partials of ``templates/jinja2/``, via Jinja2's extractor)
-into ``locale/<lang>/LC_MESSAGES/django.po``, keeping existing translations;
+into ``locale/<lang>/LC_MESSAGES/django.po``, and the ``gettext``/``ngettext``/``pgettext`` calls
+of ``static/js/*.js`` (Babel's JavaScript extractor) into ``djangojs.po`` (served by
+``support.js_catalog``), keeping existing translations;
 ``manage.py messages compile`` writes the ``.mo`` files Django reads; ``manage.py messages check``
 (and ``tests/support/test_translations.py``) fails on a marked string missing or untranslated in a
 language, a placeholder that differs, or a ``.mo`` that is not the compiled ``.po``.
@@ -30,6 +32,13 @@ SKIP_DIRS = {
     "staticfiles",
 }
 SKIP_TOP = {"docs", "static", "locale", "scripts"}
+DOMAINS = ("django", "djangojs")
+JS_KEYWORDS = {
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -84,13 +93,36 @@ def _python_source(path: Path) -> str:
     return "\n".join(line.lstrip() for line in templatize(text, origin=str(path)).splitlines())
 
 
-def extract(root: Path | None = None):
-    """A Babel catalog of every marked string under ``root`` (the project)."""
+def js_files(root: Path) -> Iterator[Path]:
+    """The workspace's own scripts (``static/js``; ``static/vendor`` is not ours)."""
+    yield from sorted((root / "static" / "js").glob("*.js"))
+
+
+def _js_messages(path: Path):
+    from babel.messages.extract import extract_javascript
+
+    with path.open("rb") as handle:
+        yield from extract_javascript(handle, JS_KEYWORDS.keys(), [], {})
+
+
+def extract(root: Path | None = None, domain: str = "django"):
+    """A Babel catalog of every marked string under ``root`` (the project): the Python and
+    template strings for ``django``, the ``static/js`` strings for ``djangojs``."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_python
 
     root = root or Path(settings.BASE_DIR)
     catalog = Catalog(project="Switchboard", fuzzy=False)
+    if domain == "djangojs":
+        for path in js_files(root):
+            for lineno, func, message, comments in _js_messages(path):
+                msgid, context = _message_id(message, JS_KEYWORDS[func])
+                if msgid is not None:
+                    location = (str(path.relative_to(root)), lineno)
+                    catalog.add(
+                        msgid, locations=[location], auto_comments=comments, context=context
+                    )
+        return catalog
     for path in source_files(root):
         if is_jinja2(path):
             found = _jinja2_messages(path)
@@ -133,39 +165,40 @@ def _message_id(message, spec):
     return tuple(picked), context
 
 
-def po_path(language: str, root: Path | None = None) -> Path:
+def po_path(language: str, root: Path | None = None, domain: str = "django") -> Path:
     root = root or Path(settings.BASE_DIR)
-    return root / "locale" / language / "LC_MESSAGES" / "django.po"
+    return root / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
 
 
 def translated_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-def read(language: str, root: Path | None = None):
+def read(language: str, root: Path | None = None, domain: str = "django"):
     from babel.messages.pofile import read_po
 
-    path = po_path(language, root)
+    path = po_path(language, root, domain)
     with path.open("rb") as handle:
         return read_po(handle, locale=language)
 
 
-def update(language: str, template, root: Path | None = None) -> Path:
+def update(language: str, template, root: Path | None = None, domain: str = "django") -> Path:
     """Merge ``template`` (from ``extract``) into the language's .po, keeping translations."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    path = po_path(language, root)
+    path = po_path(language, root, domain)
     if path.exists():
-        catalog = read(language, root)
+        catalog = read(language, root, domain)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(locale=language, project="Switchboard")
     catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
     catalog.obsolete.clear()
     catalog.fuzzy = False
+    what = "the workspace's scripts" if domain == "djangojs" else "the site and its mail"
     catalog.header_comment = (
-        f"# Switchboard's {language} translation: the portal, help center and customer mail.\n"
+        f"# Switchboard's {language} translation: {what}.\n"
         "# Kept with `manage.py messages update|compile|check` (docs/knowledge-base.md)."
     )
     with path.open("wb") as handle:
@@ -173,37 +206,55 @@ def update(language: str, template, root: Path | None = None) -> Path:
     return path
 
 
-def compiled(language: str, root: Path | None = None) -> bytes:
+def compiled(language: str, root: Path | None = None, domain: str = "django") -> bytes:
     from babel.messages.mofile import write_mo
 
     out = io.BytesIO()
-    write_mo(out, read(language, root), use_fuzzy=False)
+    write_mo(out, read(language, root, domain), use_fuzzy=False)
     return out.getvalue()
 
 
-def compile_language(language: str, root: Path | None = None) -> Path:
-    path = po_path(language, root).with_suffix(".mo")
-    path.write_bytes(compiled(language, root))
+def compile_language(language: str, root: Path | None = None, domain: str = "django") -> Path:
+    path = po_path(language, root, domain).with_suffix(".mo")
+    path.write_bytes(compiled(language, root, domain))
     return path
 
 
 def problems(root: Path | None = None) -> list[str]:
     """Everything that would make a language incomplete or stale; empty when all is well."""
-    template = extract(root)
+    from support import i18n_errors, i18n_scan
+
+    found: list[str] = []
+    for domain in DOMAINS:
+        found.extend(_domain_problems(root, domain))
+    found.extend(
+        f"untranslated text: {hit}"
+        for hit in i18n_scan.untranslated(root or Path(settings.BASE_DIR))
+    )
+    found.extend(
+        f"untranslated error message: {hit}"
+        for hit in i18n_errors.untranslated(root or Path(settings.BASE_DIR))
+    )
+    return found
+
+
+def _domain_problems(root: Path | None, domain: str) -> list[str]:
+    template = extract(root, domain)
+    where = "the .po" if domain == "django" else f"{domain}.po"
     found: list[str] = []
     for language in translated_languages():
-        path = po_path(language, root)
+        path = po_path(language, root, domain)
         if not path.exists():
             found.append(f"{language}: {path} is missing")
             continue
-        catalog = read(language, root)
+        catalog = read(language, root, domain)
         for message in template:
             if not message.id:
                 continue
             have = catalog.get(message.id, context=message.context)
             label = message.id if isinstance(message.id, str) else message.id[0]
             if have is None:
-                found.append(f"{language}: not in the .po: {label!r}")
+                found.append(f"{language}: not in {where}: {label!r}")
                 continue
             strings = have.string if isinstance(have.string, tuple) else (have.string,)
             if not all(strings) or have.fuzzy:
@@ -212,7 +263,7 @@ def problems(root: Path | None = None) -> list[str]:
             for error in errors:
                 found.append(f"{language}: {message.id!r}: {error}")
         mo = path.with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != compiled(language, root):
+        if not mo.exists() or mo.read_bytes() != compiled(language, root, domain):
             found.append(
                 f"{language}: {mo} is not the compiled .po (run manage.py messages compile)"
             )

@@ -62,10 +62,7 @@ class ProcessCache(Generic[T]):
         ):
             return value  # type: ignore[return-value]  # this change already asked
         try:
-            version = cache.get(self.key)
-            if version is None:
-                cache.add(self.key, uuid.uuid4().hex, timeout=None)
-                version = cache.get(self.key)
+            version = self._shared_version()
         except Exception:
             logger.warning("Cache unavailable: %s read from the database", self.key)
             return self._load()  # never fail a write because the cache is down
@@ -75,6 +72,23 @@ class ProcessCache(Generic[T]):
             self._held = (version, value, time.monotonic())
         self._checked.at = (block, time.monotonic()) if block is not None else None
         return value  # type: ignore[return-value]
+
+    def version(self) -> str | None:
+        """The shared version of the value (what a change bumps), or ``None`` if the cache is
+        down: for what is built from the value and kept elsewhere (the API schema)."""
+        try:
+            return self._shared_version()
+        except Exception:
+            return None
+
+    def _shared_version(self) -> str | None:
+        """The version in the shared cache, set to a fresh one if there is none; raises if the
+        cache is down."""
+        version = cache.get(self.key)
+        if version is None:
+            cache.add(self.key, uuid.uuid4().hex, timeout=None)
+            version = cache.get(self.key)
+        return version
 
     def invalidate(self) -> None:
         self._held = (None, None, 0.0)

@@ -449,13 +449,16 @@ SPECTACULAR_SETTINGS = {
         "TicketFieldKindEnum": "tickets.fields.models.FieldKind",
         "LanguageEnum": "kb.models.Language",
         "TranslationLanguageEnum": [("de", "German"), ("es", "Spanish")],
+        "MacroStatusEnum": "tickets.macros.api.MACRO_STATUS_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "support.api.schema.schema_add_error_responses",
         "support.api.schema.schema_relax_optional_fields",
         "support.api.schema.schema_closed_request_bodies",
+        "support.api.schema.schema_runtime_properties",
         "support.api.schema.schema_exact_constraints",
+        "support.api.schema.schema_customer_request_bodies",
     ],
 }
 

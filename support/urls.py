@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts import branding_views
 from accounts.views import home
 from support.health import healthz, readyz
+from support.js_catalog import js_catalog
 from support.metrics import metrics
 from support.security import csp_report
 from support.status_views import status_page
@@ -23,6 +24,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("csp-report", csp_report, name="csp_report"),
+    path("jsi18n/<str:language>.js", js_catalog, name="js_catalog"),
     path("metrics", metrics, name="metrics"),
     path("status/", status_page, name="status"),
     path("admin/", admin.site.urls),

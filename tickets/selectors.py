@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from support.errors import NotFound
@@ -84,7 +85,7 @@ def ticket_get_for_agent(
     badge needs (``tickets_with_sla_clock``) in the same query, as on the ticket page;
     ``header``: that, its SLA policy, tags and followers too (the ticket page's header)."""
     if not agent.is_agent:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     tickets = tickets_visible_to(agent).select_related(
         "requester", "organization", "assignee", "team"
     )
@@ -96,13 +97,13 @@ def ticket_get_for_agent(
         tickets = with_tags_and_followers(tickets).select_related("sla")
     ticket = tickets.filter(pk=ticket_id).first()
     if ticket is None:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     return ticket
 
 
 def ticket_get_for_customer(*, user: User, ticket_id: int) -> Ticket:
     if not user.is_customer:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     ticket = (
         tickets_visible_to(user)
         .select_related("requester", "organization")
@@ -110,7 +111,7 @@ def ticket_get_for_customer(*, user: User, ticket_id: int) -> Ticket:
         .first()
     )
     if ticket is None:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     return ticket
 
 
@@ -136,5 +137,5 @@ def attachment_get_for_user(*, user: User, attachment_id) -> Attachment:
     """One attachment ``user`` may download, for every page and channel; else ``NotFound``."""
     attachment = attachments_visible_to(user).filter(pk=attachment_id).first()
     if attachment is None:
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return attachment

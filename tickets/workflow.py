@@ -9,6 +9,8 @@ new ──► open ◄──► pending ◄──► on_hold
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from support.errors import InvalidChange
 from tickets.models import Status
 
@@ -40,16 +42,23 @@ def can_transition(old: str, new: str) -> bool:
 def check_transition(old: str, new: str) -> None:
     """Raise ``InvalidChange`` with a readable sentence when ``old → new`` is not allowed."""
     if new not in Status.values:
-        raise InvalidChange(f"{new!r} is not a ticket status.", field="status")
+        raise InvalidChange(
+            _("%(new)s is not a ticket status.") % {"new": repr(new)}, field="status"
+        )
     if old == new:
-        raise InvalidChange(f"The ticket is already {label(old)}.", field="status")
+        raise InvalidChange(
+            _("The ticket is already %(old)s.") % {"old": label(old)}, field="status"
+        )
     if old == Status.CLOSED:
         raise InvalidChange(
-            "A closed ticket can't be changed; open a follow-up ticket instead.", field="status"
+            _("A closed ticket can't be changed; open a follow-up ticket instead."), field="status"
         )
     if new == Status.NEW:
-        raise InvalidChange("A ticket can't be set back to new.", field="status")
+        raise InvalidChange(_("A ticket can't be set back to new."), field="status")
     if new == Status.CLOSED and old != Status.SOLVED:
-        raise InvalidChange("Only a solved ticket can be closed.", field="status")
+        raise InvalidChange(_("Only a solved ticket can be closed."), field="status")
     if not can_transition(old, new):
-        raise InvalidChange(f"A {label(old)} ticket can't be set to {label(new)}.", field="status")
+        raise InvalidChange(
+            _("A %(old)s ticket can't be set to %(new)s.") % {"old": label(old), "new": label(new)},
+            field="status",
+        )

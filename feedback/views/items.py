@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import insights_required
@@ -81,7 +82,7 @@ def _product_from(request: HttpRequest, default=None):
         return None
     found = catalog.get().product(int(raw)) if raw.isdecimal() and len(raw) < 10 else None
     if found is None:
-        raise ValidationFailed("Choose a product from the list.", field="product")
+        raise ValidationFailed(gettext("Choose a product from the list."), field="product")
     return Product.objects.get(pk=found.pk)
 
 
@@ -284,7 +285,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             product=_product_from(request, item.product),
             owner=_owner_from(request),
         )
-        messages.success(request, "Item saved.")
+        messages.success(request, gettext("Item saved."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("feedback:item_detail", item_id=item.pk)
@@ -300,7 +301,9 @@ def item_change_status(request: HttpRequest, item_id: int) -> HttpResponse:
         public_note=request.POST.get("public_note"),
         by=request.user,
     )
-    messages.success(request, f"Status is now {item.get_status_display().lower()}.")
+    messages.success(
+        request, gettext("Status is now %(item)s.") % {"item": item.get_status_display().lower()}
+    )
     return redirect("feedback:item_detail", item_id=item.pk)
 
 
@@ -314,9 +317,10 @@ def item_notify(request: HttpRequest, item_id: int) -> HttpResponse:
         )
         messages.success(
             request,
-            f"{queued} customer{'s' if queued != 1 else ''} will be told"
+            ngettext("%(count)s customer will be told", "%(count)s customers will be told", queued)
+            % {"count": queued}
             if queued
-            else "Every customer behind this item was already told of this status.",
+            else gettext("Every customer behind this item was already told of this status."),
         )
     except DomainError as exc:
         if exc.status_code == 403:
@@ -332,14 +336,14 @@ def item_merge(request: HttpRequest, item_id: int) -> HttpResponse:
     item = item_get(user=request.user, item_id=item_id)
     target = FeedbackItem.objects.active().filter(pk=_int(request.POST.get("target"))).first()
     if target is None:
-        messages.error(request, "Choose the item this one duplicates.")
+        messages.error(request, gettext("Choose the item this one duplicates."))
         return redirect("feedback:item_detail", item_id=item.pk)
     try:
         feedback_item_merge(source=item, target=target, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("feedback:item_detail", item_id=item.pk)
-    messages.success(request, f"Merged “{item.title}” into this item.")
+    messages.success(request, gettext("Merged “%(title)s” into this item.") % {"title": item.title})
     return redirect("feedback:item_detail", item_id=target.pk)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import agent_required
@@ -70,7 +71,7 @@ def ticket_link_add(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
     item = FeedbackItem.objects.filter(pk=request.POST.get("item") or 0).first()
     if item is None:
-        raise NotFound("No such feedback item.")
+        raise NotFound(_("No such feedback item."))
     try:
         feedback_link_create(
             ticket=ticket,

@@ -4,6 +4,13 @@
    transaction. Kept apart from workspace.js on purpose. Vanilla JS, no build step. */
 (function () {
   "use strict";
+  // Words come from the JavaScript catalog in the agent's language (support/js_catalog.py,
+  // loaded before this file); without it they stay English.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (f, o) {
+    return f.replace(/%\((\w+)\)s/g, function (m, k) { return o[k]; });
+  };
 
   // The list of macros the agent may apply, fetched once when first needed (not with the page).
   var listing = null;
@@ -86,7 +93,8 @@
         var none = document.createElement("li");
         none.className = "muted";
         none.setAttribute("aria-disabled", "true");
-        none.textContent = macros.length ? "No macro matches." : "No macros yet (Macros in the side navigation).";
+        none.textContent = macros.length ? gettext("No macro matches.")
+          : gettext("No macros yet (Macros in the side navigation).");
         list.appendChild(none);
       }
       list.hidden = list.children.length === 0;
@@ -146,14 +154,14 @@
           return r.json().then(function (data) { return { ok: r.ok, data: data }; });
         })
         .then(function (res) {
-          if (!res.ok) { alertText(res.data.error || "That macro is not available."); return; }
+          if (!res.ok) { alertText(res.data.error || gettext("That macro is not available.")); return; }
           show(res.data, keepText);
         })
         .catch(function () {
           clearTimeout(timer);
           // One quiet retry for a dropped or hung connection or a passing server error.
           if (!retried) { setTimeout(function () { load(id, keepText, true); }, 400); return; }
-          alertText("The macro could not be loaded; please try again.");
+          alertText(gettext("The macro could not be loaded; please try again."));
         });
     }
     function alertText(text) {
@@ -189,7 +197,7 @@
       if (!preview.changes.length) {
         var none = document.createElement("li");
         none.className = "muted";
-        none.textContent = "No header changes on this ticket.";
+        none.textContent = gettext("No header changes on this ticket.");
         changes.appendChild(none);
       }
       panel.hidden = false;
@@ -228,7 +236,7 @@
         var mark = document.createElement("span");
         mark.className = "macro-mark";
         mark.textContent = "→ " + c.new;
-        mark.title = "Set by the macro when you send";
+        mark.title = gettext("Set by the macro when you send");
         if (c.field !== "tags") anchor.classList.add("has-macro-change");
         anchor.insertAdjacentElement("afterend", mark);
       });

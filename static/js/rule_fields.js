@@ -3,6 +3,13 @@
 // The server checks the rule as always when it is saved; this only writes the JSON.
 (function () {
   "use strict";
+  // Words come from the JavaScript catalog in the agent's language (support/js_catalog.py,
+  // loaded before this file); without it they stay English.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (f, o) {
+    return f.replace(/%\((\w+)\)s/g, function (m, k) { return o[k]; });
+  };
   const box = document.querySelector("[data-rule-fields]");
   const data = document.getElementById("rule-fields-data");
   if (!box || !data) return;
@@ -16,7 +23,13 @@
   const group = $("rf-group");
   const status = $("rf-status");
   const NO_VALUE = ["is_set", "not_set", "changed"];
-  const WORDS = { is_set: "is set", not_set: "is not set", is_not: "is not", not_contains: "doesn't contain", greater_than: "greater than", less_than: "less than" };
+  const WORDS = {
+    is: gettext("is"), contains: gettext("contains"), changed: gettext("changed"),
+    is_set: gettext("is set"), not_set: gettext("is not set"), is_not: gettext("is not"),
+    not_contains: gettext("doesn't contain"), greater_than: gettext("greater than"),
+    less_than: gettext("less than"), changed_to: gettext("changed to"),
+    changed_from: gettext("changed from"),
+  };
 
   function current() {
     return byKey[field.value];
@@ -50,7 +63,9 @@
     try {
       parsed = JSON.parse(area.value.trim() || (id === "id_actions" ? "[]" : "{}"));
     } catch (error) {
-      status.textContent = "The JSON above can't be read (" + error.message + "): correct it first.";
+      status.textContent = interpolate(
+        gettext("The JSON above can't be read (%(error)s): correct it first."),
+        { error: error.message }, true);
       area.focus();
       return;
     }
@@ -70,7 +85,8 @@
         rule[group.value] = rule[group.value] || [];
         rule[group.value].push(cond);
       },
-      "Added the condition on " + current().label + " to the conditions (" + group.value + ")."
+      interpolate(gettext("Added the condition on %(field)s to the conditions (%(group)s)."),
+        { field: current().label, group: group.value }, true)
     );
   });
   $("rf-add-action").addEventListener("click", () => {
@@ -78,7 +94,7 @@
     edit(
       "id_actions",
       (actions) => actions.push({ action: "set_field", value: set }),
-      "Added “set " + current().label + "” to the actions."
+      interpolate(gettext("Added “set %(field)s” to the actions."), { field: current().label }, true)
     );
   });
   refresh();

@@ -3,6 +3,13 @@
    step. */
 (function () {
   "use strict";
+  // Words come from the JavaScript catalog in the agent's language (support/js_catalog.py,
+  // loaded before this file); without it they stay English.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (f, o) {
+    return f.replace(/%\((\w+)\)s/g, function (m, k) { return o[k]; });
+  };
 
   function isTyping(el) {
     if (!el) return false;
@@ -44,7 +51,7 @@
       if (composerHasContent(form)) {
         var state = form.querySelector(".draft-state");
         if (state) {
-          state.textContent = "Still " + kindLabel(form) + ": change it with the switch above the text.";
+          state.textContent = stillNotice(form);
         }
       } else {
         radio.checked = true;
@@ -59,9 +66,11 @@
     var files = form.querySelector("input[type=file]");
     return !!(form.querySelector("textarea").value.trim() || (files && files.files.length));
   }
-  function kindLabel(form) {
+  function stillNotice(form) {
     var checked = form.querySelector("input[name=kind]:checked");
-    return checked && checked.value === "note" ? "an internal note" : "a public reply";
+    return checked && checked.value === "note"
+      ? gettext("Still an internal note: change it with the switch above the text.")
+      : gettext("Still a public reply: change it with the switch above the text.");
   }
 
   /* Shortcuts never fire while focus is in a field, nor for a key a widget already used (Esc
@@ -118,7 +127,7 @@
   function updateSelected() {
     var count = document.querySelectorAll('input[name=ids][form=bulk-form]:checked').length;
     var label = document.querySelector("[data-selected-count]");
-    if (label) label.textContent = count + " selected";
+    if (label) label.textContent = interpolate(gettext("%(count)s selected"), { count: count }, true);
     var bar = document.getElementById("bulk-form");
     if (bar) {
       bar.classList.toggle("has-selection", count > 0);
@@ -126,9 +135,11 @@
     }
     var status = document.getElementById("bulk-status");
     if (status && count !== lastCount) {
-      status.textContent = count === 0 ? "Selection cleared; bulk actions hidden." :
-        count + (count === 1 ? " ticket" : " tickets") +
-        " selected. Bulk actions are shown above the list.";
+      status.textContent = count === 0 ? gettext("Selection cleared; bulk actions hidden.") :
+        interpolate(ngettext(
+          "%(count)s ticket selected. Bulk actions are shown above the list.",
+          "%(count)s tickets selected. Bulk actions are shown above the list.", count
+        ), { count: count }, true);
     }
     lastCount = count;
   }
@@ -177,7 +188,7 @@
         var radio = form.querySelector('input[name=kind][value="' + saved.kind + '"]');
         if (radio) radio.checked = true;
         askBeforeReply = !!saved.askBeforeReply;
-        if (state) state.textContent = "Draft restored";
+        if (state) state.textContent = gettext("Draft restored");
       }
     }
 
@@ -189,8 +200,8 @@
       form.classList.toggle("is-note", kind() === "note");
       // The page gives both texts in the agent's language (templates/agent/_composer.html).
       body.placeholder = kind() === "note"
-        ? (body.dataset.placeholderNote || "Write an internal note (agents only)…")
-        : (body.dataset.placeholderReply || "Write a reply… type ; and a few letters for a canned response");
+        ? (body.dataset.placeholderNote || gettext("Write an internal note (agents only)…"))
+        : (body.dataset.placeholderReply || gettext("Write a reply… type ; and a few letters for a canned response"));
     }
     syncKind();
 
@@ -200,7 +211,7 @@
         localStorage.setItem(key, JSON.stringify({
           body: body.value, kind: kind(), askBeforeReply: askBeforeReply, at: Date.now(),
         }));
-        if (state) state.textContent = "Draft saved";
+        if (state) state.textContent = gettext("Draft saved");
       } else {
         localStorage.removeItem(key);
         if (state) state.textContent = "";
@@ -240,8 +251,10 @@
       var tooBig = Array.prototype.filter.call(files.files, function (f) { return f.size > maxBytes; });
       if (tooBig.length) {
         fileError.textContent = tooBig.map(function (f) {
-          return f.name + " is " + (f.size / 1048576).toFixed(1) + " MB";
-        }).join("; ") + ". Attachments can be at most " + form.dataset.maxMb + " MB each.";
+          return interpolate(gettext("%(name)s is %(size)s MB"),
+            { name: f.name, size: (f.size / 1048576).toFixed(1) }, true);
+        }).join("; ") + ". " + interpolate(gettext("Attachments can be at most %(max)s MB each."),
+          { max: form.dataset.maxMb }, true);
         fileError.hidden = false;
         return false;
       }
@@ -295,11 +308,15 @@
     dialog.className = "confirm-send";
     dialog.setAttribute("aria-labelledby", "confirm-send-title");
     dialog.setAttribute("aria-describedby", "confirm-send-text");
-    dialog.innerHTML = '<h2 id="confirm-send-title">Send as a public reply?</h2>' +
-      '<p id="confirm-send-text">This text was written as an internal note. Sent as a public ' +
-      "reply, the customer will see it.</p>" +
-      '<div class="confirm-actions"><button type="button" class="button" data-keep>Keep editing</button>' +
-      '<button type="button" class="button primary" data-send>Send public reply</button></div>';
+    dialog.innerHTML = '<h2 id="confirm-send-title"></h2><p id="confirm-send-text"></p>' +
+      '<div class="confirm-actions"><button type="button" class="button" data-keep></button>' +
+      '<button type="button" class="button primary" data-send></button></div>';
+    dialog.querySelector("h2").textContent = gettext("Send as a public reply?");
+    dialog.querySelector("p").textContent = gettext(
+      "This text was written as an internal note. Sent as a public reply, the customer will see it."
+    );
+    dialog.querySelector("[data-keep]").textContent = gettext("Keep editing");
+    dialog.querySelector("[data-send]").textContent = gettext("Send public reply");
     var send = false;
     dialog.addEventListener("click", function (e) {
       if (e.target.closest("[data-send]")) { send = true; dialog.close(); }
@@ -336,7 +353,7 @@
         li.appendChild(document.createTextNode(" " + c.title + " "));
         var source = document.createElement("span");
         source.className = "muted";
-        source.textContent = c.source === "mine" ? "(yours)" : "(" + c.source + ")";
+        source.textContent = "(" + (c.source === "mine" ? gettext("yours") : c.source) + ")";
         li.appendChild(source);
         list.appendChild(li);
       });
@@ -403,7 +420,7 @@
   function hold(select) {
     select.classList.add("is-held");
     var label = select.labels && select.labels[0] ? select.labels[0].textContent.trim()
-      : select.getAttribute("aria-label") || "This field";
+      : select.getAttribute("aria-label") || gettext("This field");
     var text = hint(select);
     if (!text) {
       text = document.createElement("span");
@@ -411,7 +428,8 @@
       text.setAttribute("role", "status");
       select.insertAdjacentElement("afterend", text);
     }
-    text.textContent = label + " not saved yet: Enter saves, Esc undoes";
+    text.textContent = interpolate(gettext("%(field)s not saved yet: Enter saves, Esc undoes"),
+      { field: label }, true);
   }
   function unhold(select) {
     select.classList.remove("is-held");
@@ -488,7 +506,7 @@
     var holder = document.createElement("div");
     holder.innerHTML = e.detail.xhr.responseText || "";
     var text = (holder.querySelector(".form-error") || holder).textContent.trim();
-    box.textContent = text.slice(0, 300) || "Something went wrong; please reload the page.";
+    box.textContent = text.slice(0, 300) || gettext("Something went wrong; please reload the page.");
     box.hidden = false;
   });
 

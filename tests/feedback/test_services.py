@@ -132,3 +132,29 @@ def test_notify_customers_once_per_customer(agent, pm, team, item):
     assert "It shipped!" in mails.first().body_text
     item.refresh_from_db()
     assert item.notified_status == ItemStatus.SHIPPED
+
+
+def test_the_status_mail_is_in_each_customers_language(agent, pm, team, item):
+    hans = factories.CustomerFactory(name="Hans Meier", locale="de")
+    ana = factories.CustomerFactory(name="Ana Ruiz", locale="es")
+    kim = factories.CustomerFactory(name="Kim Lee")  # no language: the default
+    for requester in (hans, ana, kim):
+        feedback_link_create(
+            ticket=factories.TicketFactory(team=team, requester=requester), item=item, by=agent
+        )
+    feedback_item_change_status(item=item, status=ItemStatus.SHIPPED, by=pm)
+    feedback_item_notify_customers(item=item, message="Version 4.2 has it.", by=pm)
+    mails = {m.to[0]: m for m in OutboundEmail.objects.filter(kind="feedback_status")}
+    german, spanish, english = mails[hans.email], mails[ana.email], mails[kim.email]
+    assert german.subject == f"Neuigkeiten zu Ihrer Anfrage: {item.title}"
+    assert "Hallo Hans," in german.body_text and "Der Status ist jetzt: Ausgeliefert" in (
+        german.body_text
+    )
+    assert spanish.subject == f"Novedades sobre su solicitud: {item.title}"
+    assert (
+        "Hola, Ana:" in spanish.body_text and "Su estado ahora es: Publicado" in spanish.body_text
+    )
+    assert english.subject == f"Update on your request: {item.title}"
+    assert "Its status is now: Shipped" in english.body_text
+    for mail in (german, spanish, english):
+        assert "Version 4.2 has it." in mail.body_text  # the product manager's words as written

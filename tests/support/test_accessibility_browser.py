@@ -40,6 +40,7 @@ def sign_in(page, base: str, role: str) -> None:
         page.click("main form button[type=submit]")
 
 
+@pytest.mark.longest
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_opens_has_no_serious_axe_violation(live_server, page, role):
     site = build_site()

@@ -40,6 +40,22 @@ def test_invalidate_reloads_here_and_bumps_the_version_for_the_others(loads):
     assert cached.get() == 2
 
 
+def test_the_version_is_what_a_change_bumps_and_none_while_the_cache_is_down(loads, monkeypatch):
+    # What is built from the value elsewhere (the API schema) is kept per version.
+    cached, calls = loads
+    first = cached.version()
+    assert first is not None and cached.version() == first and not calls
+    cached.invalidate()
+    assert cached.version() not in (None, first)
+
+    class Down:
+        def __getattr__(self, name):
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(localcache, "cache", Down())
+    assert cached.version() is None
+
+
 def test_a_copy_older_than_the_limit_is_reloaded(loads, monkeypatch):
     cached, _ = loads
     assert cached.get() == 1

@@ -10,23 +10,13 @@ import pytest
 
 from accounts.models import AssignmentMode, Availability
 from tests import factories
+from tests.browser import sign_in
 from tickets import services
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")
-
-
-def _sign_in(browser, live_server, user, *, width=1366, height=768):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
-    return page
 
 
 def test_an_agent_going_online_gets_the_waiting_ticket_in_their_queue(browser, live_server):
@@ -38,7 +28,7 @@ def test_an_agent_going_online_gets_the_waiting_ticket_in_their_queue(browser, l
     )
     assert ticket.assignee is None  # Dana is offline: it waits
 
-    page = _sign_in(browser, live_server, agent)
+    page = sign_in(browser, live_server.url, agent)
     page.goto(f"{live_server.url}/agent/queues/mine/")
     assert page.locator("tr[data-href]", has_text="Invoice shows the wrong VAT").count() == 0
     with page.expect_response(re.compile(r"/agent/availability/")):
@@ -59,7 +49,7 @@ def test_an_admin_switches_a_team_to_round_robin(browser, live_server):
     factories.AgentFactory(teams=[team], name="Dana Reyes", availability=Availability.ONLINE)
     factories.AgentFactory(teams=[team], name="Sam Okafor", capacity=5)
     for width, height in ((1366, 768), (390, 844)):
-        page = _sign_in(browser, live_server, admin, width=width, height=height)
+        page = sign_in(browser, live_server.url, admin, width=width, height=height)
         page.goto(f"{live_server.url}/agent/settings/assignment/")
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/assignment-{width}.png", full_page=True)

@@ -101,7 +101,54 @@ def test_the_api_filters_by_a_value_and_by_no_value(api, agent, team, browser_fi
     assert list(bad.json()["error"]["fields"]) == ["field.seats"]
 
 
-def test_long_text_and_multiple_choice_fields_cant_be_filtered(browser_field):
+@pytest.fixture
+def os_field(db):
+    return field_save(
+        field=TicketField(key="os", kind=FieldKind.MULTI_CHOICE, label="Systems"),
+        choices=[
+            {"value": "mac", "label": "macOS"},
+            {"value": "ios", "label": "iOS"},
+            {"value": "mac-server", "label": "macOS Server"},
+        ],
+        by=factories.AdminFactory(),
+    )
+
+
+def test_a_multiple_choice_filter_finds_tickets_whose_list_holds_the_value(
+    client, api, agent, team, os_field
+):
+    both = factories.TicketFactory(team=team, fields={"os": ["mac", "ios"]})
+    ios = factories.TicketFactory(team=team, fields={"os": ["ios"]})
+    server = factories.TicketFactory(team=team, fields={"os": ["mac-server"]})
+    none = factories.TicketFactory(team=team)
+
+    def found(params) -> set[int]:
+        return set(Ticket.objects.filter(fields_q(params)).values_list("pk", flat=True))
+
+    assert found({"field.os": ["mac"]}) == {both.pk}  # not "mac-server"
+    assert found({"field.os": ["mac-server", "ios"]}) == {both.pk, ios.pk, server.pk}
+    assert found({"field.os": [""]}) == {none.pk}
+    with pytest.raises(ValidationFailed, match="“linux” is not one of the choices"):
+        found({"field.os": ["linux"]})
+
+    client.force_login(agent)
+    url = reverse("workspace:queue", args=["all"])
+    assert _ids(client.get(url, {"field.os": "ios"})) == {both.pk, ios.pk}
+    page = client.get(url).content.decode()
+    assert 'name="field.os"' in page and ">iOS<" in page  # a list to pick from
+
+    response = api(agent).get("/api/v1/tickets", {"field.os": "mac"})
+    assert response.status_code == 200, response.content
+    assert [row["id"] for row in response.json()["results"]] == [both.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's containment")
+def test_on_postgresql_a_multiple_choice_filter_is_a_containment_of_a_list(os_field):
+    sql = str(Ticket.objects.filter(fields_q({"field.os": ["mac"]})).query)
+    assert "@>" in sql and '["mac"]' in sql  # a list holding the value: the GIN index answers
+
+
+def test_long_text_fields_cant_be_filtered(browser_field):
     field_save(
         field=TicketField(key="steps", kind=FieldKind.LONG_TEXT, label="Steps"),
         by=factories.AdminFactory(),

@@ -9,7 +9,6 @@ dir."""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from customers.models import Organization, ProfileField
 from tests import factories
 from tests.a11y import DESKTOP, PHONE, assert_accessible
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,16 +26,6 @@ def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("PROFILE_SCREENSHOTS") or tmp_path / "shots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _sign_in(browser, base: str, user, viewport):
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"^(?!.*/login/)"))
-    return page
 
 
 def test_admin_defines_plan_agent_sets_it_and_sees_it_beside_the_ticket(
@@ -50,7 +40,7 @@ def test_admin_defines_plan_agent_sets_it_and_sees_it_beside_the_ticket(
     base = live_server.url
 
     # The admin defines "Plan", a choice field for organizations.
-    admin = _sign_in(browser, base, factories.AdminFactory(), DESKTOP)
+    admin = sign_in(browser, base, factories.AdminFactory(), DESKTOP)
     admin.goto(f"{base}/agent/settings/fields/")
     admin.get_by_role("link", name="Organization and customer fields").click()
     admin.get_by_role("link", name="New organization field").click()
@@ -77,7 +67,7 @@ def test_admin_defines_plan_agent_sets_it_and_sees_it_beside_the_ticket(
     admin.get_by_text("Saved the field “Seats”.").wait_for()
 
     # The agent sets it on the organization's page, in place, from the keyboard.
-    agent = _sign_in(browser, base, factories.AgentFactory(teams=[team]), DESKTOP)
+    agent = sign_in(browser, base, factories.AgentFactory(teams=[team]), DESKTOP)
     agent.goto(f"{base}/agent/people/organizations/{org.pk}/")
     agent.evaluate("window.notReloaded = true")
     plan = agent.get_by_label("Plan", exact=True)
@@ -112,7 +102,7 @@ def test_admin_defines_plan_agent_sets_it_and_sees_it_beside_the_ticket(
     assert_accessible(agent)
 
     # On a phone the sidebar's values are still there.
-    phone = _sign_in(browser, base, factories.AgentFactory(teams=[team]), PHONE)
+    phone = sign_in(browser, base, factories.AgentFactory(teams=[team]), PHONE)
     phone.goto(f"{base}/agent/tickets/{ticket.pk}/")
     phone.locator("aside.ticket-side dd", has_text="Pro").scroll_into_view_if_needed()
     phone.screenshot(path=shots / "org-fields-ticket-phone.png", full_page=True)

@@ -16,6 +16,7 @@ import pytest
 
 from tests import factories
 from tests.a11y import DESKTOP, PHONE, assert_accessible
+from tests.browser import sign_in
 from tests.tickets.form_setup import make_forms
 from tickets.models import Ticket
 
@@ -29,22 +30,12 @@ def shots(tmp_path) -> Path:
     return folder
 
 
-def _sign_in(browser, base: str, user, viewport):
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"^(?!.*/login/)"))
-    return page
-
-
 def test_forms_in_the_editor_the_portal_and_the_new_ticket_page(live_server, browser, shots):
     setup = make_forms()
     base = live_server.url
 
     # The admin's editor: the fields on the form, in order, the required ones ticked.
-    admin = _sign_in(browser, base, setup.admin, DESKTOP)
+    admin = sign_in(browser, base, setup.admin, DESKTOP)
     admin.goto(f"{base}/agent/settings/fields/forms/")
     admin.get_by_role("link", name="Bug report").click()
     assert admin.get_by_label("Version is required").is_checked()
@@ -53,7 +44,7 @@ def test_forms_in_the_editor_the_portal_and_the_new_ticket_page(live_server, bro
     assert_accessible(admin)
 
     # The customer chooses "Billing question": its field replaces the bug report's, in place.
-    customer = _sign_in(browser, base, factories.CustomerUserFactory(), PHONE)
+    customer = sign_in(browser, base, factories.CustomerUserFactory(), PHONE)
     customer.goto(f"{base}/portal/new/")
     customer.evaluate("window.notReloaded = true")
     assert customer.get_by_label("Your browser *").is_visible()
@@ -77,7 +68,7 @@ def test_forms_in_the_editor_the_portal_and_the_new_ticket_page(live_server, bro
     assert (ticket.form, ticket.fields) == (setup.billing, {"invoice": "INV-20240"})
 
     # The agent's New ticket page shows the chosen form's fields under their agent labels.
-    agent = _sign_in(browser, base, factories.AgentFactory(), DESKTOP)
+    agent = sign_in(browser, base, factories.AgentFactory(), DESKTOP)
     agent.goto(f"{base}/agent/tickets/new/")
     agent.get_by_label("Form").select_option(label="Bug report")
     agent.get_by_label("Browser").wait_for()

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.browser import sign_in
 from tickets import services
 from tickets.models import MessageKind, Status, Ticket
 from tickets.workspace import canned, search
@@ -42,19 +43,8 @@ def world(transactional_db):
     return {"team": team, "agent": agent, "colleague": colleague, "tickets": tickets}
 
 
-def _sign_in(browser, live_server, user, *, width=1366, height=768):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/queues/mine/"))
-    return page
-
-
 def test_work_a_ticket_from_the_queue_with_the_keyboard(browser, live_server, world):
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/queues/teams/")
     assert page.locator("tr[data-href]").count() == 4
     page.keyboard.press("j")
@@ -92,7 +82,7 @@ def test_work_a_ticket_from_the_queue_with_the_keyboard(browser, live_server, wo
 
 def test_draft_survives_a_reload_and_canned_responses_insert(browser, live_server, world):
     ticket = world["tickets"][0]
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     page.click("#composer-body")
     page.keyboard.type("Half-written answer ;ref")
@@ -111,7 +101,7 @@ def test_draft_survives_a_reload_and_canned_responses_insert(browser, live_serve
 
 
 def test_bulk_assign_and_search(browser, live_server, world):
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/queues/unassigned/")
     page.keyboard.press("j")
     page.keyboard.press("x")
@@ -138,11 +128,11 @@ def test_bulk_assign_and_search(browser, live_server, world):
 def test_a_colleague_viewing_and_typing_is_shown(browser, live_server, world):
     ticket = world["tickets"][1]
     url = f"{live_server.url}/agent/tickets/{ticket.pk}/"
-    sam = _sign_in(browser, live_server, world["colleague"])
+    sam = sign_in(browser, live_server.url, world["colleague"])
     sam.goto(url)
     sam.click("#composer-body")
     sam.keyboard.type("Typing something")
-    dana = _sign_in(browser, live_server, world["agent"])
+    dana = sign_in(browser, live_server.url, world["agent"])
     dana.goto(url)
     dana.wait_for_selector("#presence >> text=Sam Okafor is typing", timeout=15000)
     sam.context.close()
@@ -151,7 +141,7 @@ def test_a_colleague_viewing_and_typing_is_shown(browser, live_server, world):
 
 def test_sending_after_a_new_customer_reply_warns_first(browser, live_server, world):
     ticket = world["tickets"][2]
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     page.fill("#composer-body", "Please try again")
     services.ticket_reply(ticket=ticket, body="Never mind, fixed it", by=ticket.requester)

@@ -97,3 +97,67 @@ def _no_sideways_scrolling(page) -> None:
     """Nothing wider than the window: the page doesn't scroll sideways (German words are long)."""
     wide = page.evaluate("""() => [document.documentElement.scrollWidth, window.innerWidth]""")
     assert wide[0] <= wide[1], wide
+
+
+def test_the_scripts_notices_the_panels_and_an_admin_page_read_german(
+    browser, live_server, tmp_path
+):
+    """What the workspace's JavaScript writes comes from the German catalog (a live-region
+    notice in the queue, the composer's draft notice), the other apps' panels on the ticket page
+    are German, and so is an admin page: axe-clean, no sideways scrolling, at both sizes."""
+    shots = Path(os.environ.get("KB_SCREENSHOTS") or tmp_path)
+    team = factories.TeamFactory(name="Support")
+    admin = factories.AdminFactory(name="Dana Reyes", teams=[team], locale="de")
+    ticket = factories.TicketFactory(team=team, subject="Rechnung fehlt")
+    factories.TicketFactory(team=team, subject="Zugang gesperrt")
+    page = signed_in_page(browser, live_server, admin)
+
+    page.goto(f"{live_server.url}/agent/queues/all/")
+    page.locator(f'input[name=ids][value="{ticket.pk}"]').check()
+    status = page.locator("#bulk-status")
+    said = "1 Ticket ausgewählt. Die Sammelaktionen stehen über der Liste."
+    status.filter(has_text=said).wait_for(state="attached")
+    assert page.locator("[data-selected-count]").inner_text() == "1 ausgewählt"
+
+    page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
+    page.get_by_role("heading", name="Produkt-Feedback").wait_for()
+    page.get_by_role("heading", name="Kundenzufriedenheit").wait_for()
+    assert page.get_by_placeholder("Artikel zum Senden suchen").is_visible()
+    page.get_by_role("heading", name="E-Mail-Zustellung").wait_for()
+    page.get_by_text("Für dieses Ticket wurde noch keine E-Mail gesendet.").wait_for()
+    page.get_by_label("Nachricht").fill("Die Rechnung kommt heute.")
+    page.locator(".draft-state", has_text="Entwurf gespeichert").wait_for()
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        assert_accessible(page)
+        _no_sideways_scrolling(page)
+        page.screenshot(path=shots / f"workspace-ticket-panels-de-{label}.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+    page.goto(f"{live_server.url}/automation/")
+    page.get_by_role("heading", name="Routing, Trigger und Automatisierungen", level=1).wait_for()
+    assert page.get_by_role("link", name="Neue Regel").is_visible()
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        assert_accessible(page)
+        _no_sideways_scrolling(page)
+        page.screenshot(path=shots / f"workspace-admin-de-{label}.png", full_page=True)
+
+
+def test_spanish_admin_pages_fit_a_phone(browser, live_server, tmp_path):
+    """Spanish words are the longest: the users and SLA pages in Spanish, axe-clean and without
+    sideways scrolling at both sizes."""
+    shots = Path(os.environ.get("KB_SCREENSHOTS") or tmp_path)
+    team = factories.TeamFactory(name="Soporte")
+    admin = factories.AdminFactory(name="Lucía Gómez", teams=[team], locale="es")
+    factories.AgentFactory(name="Dana Reyes", teams=[team])
+    page = signed_in_page(browser, live_server, admin)
+    page.goto(f"{live_server.url}/agent/admin/users/")
+    page.get_by_role("button", name="Enviar invitación").wait_for()
+    page.goto(f"{live_server.url}/sla/")
+    page.get_by_role("link", name="Nuevo calendario").wait_for()
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        assert_accessible(page)
+        _no_sideways_scrolling(page)
+        page.screenshot(path=shots / f"workspace-sla-es-{label}.png", full_page=True)

@@ -8,20 +8,10 @@ import re
 import pytest
 
 from tests import factories
+from tests.browser import sign_in
 from tickets.models import MessageKind, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(browser, live_server, user, *, width=1366, height=768):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
-    return page
 
 
 def _tab_to(page, name: str, *, limit: int = 60) -> None:
@@ -42,7 +32,7 @@ def test_an_agent_opens_a_ticket_with_the_keyboard(browser, live_server, tmp_pat
     ada = factories.CustomerFactory(name="Ada Lovelace", email="countess@analytical.example")
     factories.CustomerFactory(name="Adam Smith", email="adam@wealth.example")
 
-    page = _sign_in(browser, live_server, agent)
+    page = sign_in(browser, live_server.url, agent)
     _tab_to(page, "New ticket")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/agent/tickets/new/$"))
@@ -90,7 +80,7 @@ def test_an_agent_opens_a_ticket_with_the_keyboard(browser, live_server, tmp_pat
 def test_the_page_at_phone_size_keeps_what_was_typed_on_an_error(browser, live_server, tmp_path):
     team = factories.TeamFactory(name="Billing")
     agent = factories.AgentFactory(teams=[team], name="Dana Reyes", email="dana@example.com")
-    page = _sign_in(browser, live_server, agent, width=390, height=844)
+    page = sign_in(browser, live_server.url, agent, width=390, height=844)
     page.goto(f"{live_server.url}/agent/tickets/new/")
     page.check("input[name=requester_kind][value=new]")
     assert page.locator("#nt-requester").is_hidden()

@@ -10,6 +10,7 @@ import pytest
 
 from tests import factories
 from tests.a11y import assert_accessible
+from tests.browser import sign_in
 from tickets import services
 from tickets.models import Ticket
 
@@ -39,19 +40,9 @@ def world(transactional_db):
     return {"team": team, "dana": dana, "sam": sam, "ann": ann, "ticket": ticket}
 
 
-def _sign_in(browser, base, user, *, width=1366, height=768):
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
-    return page
-
-
 def test_the_filter_shows_the_conversation_only_and_is_remembered(browser, live_server, world):
     ticket = world["ticket"]
-    page = _sign_in(browser, live_server.url, world["dana"])
+    page = sign_in(browser, live_server.url, world["dana"])
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     change = page.locator(".timeline .event").first
     assert change.is_visible()
@@ -73,7 +64,7 @@ def test_the_filter_shows_the_conversation_only_and_is_remembered(browser, live_
 
 def test_consecutive_changes_collapse_and_open_by_click_and_enter(browser, live_server, world):
     ticket = world["ticket"]
-    page = _sign_in(browser, live_server.url, world["dana"])
+    page = sign_in(browser, live_server.url, world["dana"])
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     summary = page.locator(
         ".event-group summary", has_text="4 changes by Dana Reyes and Sam Okafor"
@@ -104,7 +95,7 @@ def test_merge_from_the_ticket_page_after_a_preview(browser, live_server, world)
         body="Same problem, 19% again.",
         team=world["team"],
     )
-    page = _sign_in(browser, live_server.url, world["dana"])
+    page = sign_in(browser, live_server.url, world["dana"])
     page.goto(f"{live_server.url}/agent/tickets/{older.pk}/")
     page.get_by_role("link", name="Merge into…").click()
     page.get_by_role("heading", name=f"Merge #{older.pk} into another ticket").wait_for()
@@ -131,11 +122,11 @@ def test_the_collision_notice_stays_in_view_while_writing(browser, live_server, 
     for n in range(12):
         services.ticket_reply(ticket=ticket, body=f"Long conversation, part {n}.", by=world["ann"])
     url = f"{live_server.url}/agent/tickets/{ticket.pk}/"
-    sam = _sign_in(browser, live_server.url, world["sam"])
+    sam = sign_in(browser, live_server.url, world["sam"])
     sam.goto(url)
     sam.click("#composer-body")
     sam.keyboard.type("Typing something")
-    dana = _sign_in(browser, live_server.url, world["dana"])
+    dana = sign_in(browser, live_server.url, world["dana"])
     dana.goto(url)
     dana.click("#composer-body")
     dana.keyboard.type("My answer")

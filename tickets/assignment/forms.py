@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 
@@ -18,7 +19,7 @@ class TeamAssignmentForm(forms.ModelForm):
     def clean_return_after_minutes(self) -> int:
         minutes = self.cleaned_data["return_after_minutes"]
         if minutes > 10080:
-            raise forms.ValidationError("At most a week (10080 minutes).")
+            raise forms.ValidationError(_("At most a week (10080 minutes)."))
         return minutes
 
 

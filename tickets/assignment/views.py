@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -52,7 +53,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             bound.save()
             # A team switched on, or room added: hand out what waits, once this commits.
             transaction.on_commit(queue_waiting)
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("assignment:settings")
     counts = open_counts(form.instance.pk for form in agents.forms)
     for form in agents.forms:

@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from support.errors import ValidationFailed
@@ -29,14 +30,14 @@ AUTO_GENERATED = "auto-generated"
 def _team(pk: int) -> Team:
     team = Team.objects.filter(pk=pk).first()
     if team is None:
-        raise ValidationFailed(f"Team {pk} doesn't exist.", field="team")
+        raise ValidationFailed(_("Team %(pk)s doesn't exist.") % {"pk": pk}, field="team")
     return team
 
 
 def _agents(ids: list[int]) -> list[User]:
     users = list(User.objects.filter(pk__in=ids, is_active=True))
     if len(users) != len(set(ids)):
-        raise ValidationFailed("An agent of this rule doesn't exist.", field="assignee")
+        raise ValidationFailed(_("An agent of this rule doesn't exist."), field="assignee")
     return users
 
 
@@ -87,10 +88,13 @@ def apply_sla_policy(ticket: Ticket, policy_id: int) -> None:
     """Set the ticket's SLA policy (kept when its matching fields change) and say so."""
     policy = SlaPolicy.objects.select_related("calendar").filter(pk=policy_id).first()
     if policy is None:
-        raise ValidationFailed(f"SLA policy {policy_id} doesn't exist.", field="sla_policy")
+        raise ValidationFailed(
+            _("SLA policy %(policy_id)s doesn't exist.") % {"policy_id": policy_id},
+            field="sla_policy",
+        )
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
-        raise ValidationFailed("This ticket is closed; its SLA can't change.")
+        raise ValidationFailed(_("This ticket is closed; its SLA can't change."))
     old = TicketSla.objects.filter(ticket=ticket).values_list("policy_name", flat=True).first()
     if sla_apply_policy(ticket=ticket, policy=policy):
         record_event(
@@ -107,7 +111,7 @@ def system_note(ticket: Ticket, body: str) -> None:
     """An internal note written by the system (a rule), not by an agent."""
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
-        raise ValidationFailed("This ticket is closed and can't take new notes.")
+        raise ValidationFailed(_("This ticket is closed and can't take new notes."))
     message = message_add(ticket, kind=MessageKind.NOTE, body=body, by=None, channel="web")
     record_event(ticket, kind=EventKind.NOTE_ADDED, by=None, message=message)
     ticket_touch(ticket, internal=True)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from accounts.models import Team
 from support import health
@@ -61,7 +63,13 @@ def _guarded(rule, ticket: Ticket, change: events.Change, act) -> bool:
     """Run ``act()`` for ``rule`` in a savepoint; on failure roll it back, log it, and say so."""
     mark = len(change.events)
     try:
-        with transaction.atomic(), events.acting_for(rule.as_attribution()):
+        # A rule runs in the default language (as the timed sweep does): what it writes, and the
+        # reason it failed, are stored for everyone, not said to whoever set it off.
+        with (
+            translation.override(settings.LANGUAGE_CODE),
+            transaction.atomic(),
+            events.acting_for(rule.as_attribution()),
+        ):
             act()
         return True
     except Exception as exc:

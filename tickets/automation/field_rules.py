@@ -5,9 +5,12 @@ A custom field's operators follow its kind (:func:`operators_for`); a condition'
 checked and stored as the ticket stores it (``tickets.fields.services.value_clean``: ``5`` for a
 number, ``"2026-03-01"`` for a date, a choice's stable value), so comparing needs no parsing per
 ticket. ``is_set`` / ``not_set`` take no value; ``changed`` holds when the change wrote the
-field's event (a new ticket's first value counts, as for the other fields). Text compares ignore
-case; ``greater_than`` / ``less_than`` compare numbers, decimals and dates, and never hold for a
-ticket without a value.
+field's event (a new ticket's first value counts, as for the other fields), ``changed_to`` /
+``changed_from`` when that event moved the value to / away from the condition's (read from the
+stored values the event keeps, so a choice renamed since still matches; a new ticket's first
+value counts as "changed to"; for a multiple-choice field, the value was added / removed).
+Text compares ignore case; ``greater_than`` / ``less_than`` compare numbers, decimals and dates,
+and never hold for a ticket without a value.
 
 One predicate per condition (:func:`predicate`) serves both the compiled rules and the reference
 interpreter; :func:`field_q` narrows the automations' sweep query where an index can (the sweep
@@ -23,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from support.errors import ValidationFailed
 from tickets.automation.schema import RuleError
@@ -37,7 +41,11 @@ if TYPE_CHECKING:
 
 PREFIX = "field."
 SET, UNSET, CHANGED = "is_set", "not_set", "changed"
+CHANGED_TO, CHANGED_FROM = "changed_to", "changed_from"
 NO_VALUE = (SET, UNSET, CHANGED)
+# What only a change can make hold: triggers and routing rules take them, automations (which
+# look at tickets, not changes) don't.
+ON_CHANGE = (CHANGED, CHANGED_TO, CHANGED_FROM)
 _TEXT = (FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.PATTERN)
 _ORDERED = (FieldKind.NUMBER, FieldKind.DECIMAL, FieldKind.DATE)
 _OPERATORS: dict[str, tuple[str, ...]] = {
@@ -55,7 +63,9 @@ def is_field_condition(name: object) -> bool:
 
 
 def operators_for(field: TicketField) -> tuple[str, ...]:
-    return (*_OPERATORS[field.kind], SET, UNSET, CHANGED)
+    if field.kind == FieldKind.CHECKBOX:  # ticked or not: "changed" and is_set say it
+        return (SET, UNSET, CHANGED)
+    return (*_OPERATORS[field.kind], SET, UNSET, CHANGED, CHANGED_TO, CHANGED_FROM)
 
 
 def _known(key: str) -> TicketField | None:
@@ -66,14 +76,23 @@ def condition_value(field: TicketField, operator: str, value: object) -> object:
     """The value as the ticket stores it, or ``ValidationFailed`` with the field's label."""
     if field.kind in _TEXT:
         if not isinstance(value, str) or not value.strip():
-            raise ValidationFailed(f"{field.label}: give some text.")
+            raise ValidationFailed(_("%(label)s: give some text.") % {"label": field.label})
         if len(value) > MAX_TEXT:
-            raise ValidationFailed(f"{field.label}: at most {MAX_TEXT} characters.")
+            raise ValidationFailed(
+                _("%(label)s: at most %(MAX_TEXT)s characters.")
+                % {"label": field.label, "MAX_TEXT": MAX_TEXT}
+            )
         return value.strip()
     if value is None or value == "" or isinstance(value, list):
-        raise ValidationFailed(f"{field.label}: give one value to compare with.")
+        raise ValidationFailed(
+            _("%(label)s: give one value to compare with.") % {"label": field.label}
+        )
     # old=value: a condition may name a retired choice (tickets may still hold it).
     clean = value_clean(field, value, old=value)
+    if clean is None:  # only spaces
+        raise ValidationFailed(
+            _("%(label)s: give one value to compare with.") % {"label": field.label}
+        )
     return clean[0] if isinstance(clean, list) else clean
 
 
@@ -83,15 +102,25 @@ def check_condition(cond: dict, where: str, *, automation: bool = False) -> None
     key = cond["field"][len(PREFIX) :]
     field = _known(key)
     if field is None:
-        raise RuleError(f"There is no ticket field “{key}”.", field=f"{where}.field")
+        raise RuleError(
+            _("There is no ticket field “%(key)s”.") % {"key": key}, field=f"{where}.field"
+        )
     operators = operators_for(field)
     if automation:
-        operators = tuple(o for o in operators if o != CHANGED)
+        operators = tuple(o for o in operators if o not in ON_CHANGE)
     operator = cond.get("operator")
     if operator not in operators:
         raise RuleError(
-            f"The operator {operator!r} doesn't fit {field.label} ({field.get_kind_display()}); "
-            f"use one of {', '.join(operators)}.",
+            _(
+                "The operator %(operator)s doesn't fit %(label)s (%(field)s); use one of "
+                "%(operators)s."
+            )
+            % {
+                "operator": repr(operator),
+                "label": field.label,
+                "field": field.get_kind_display(),
+                "operators": ", ".join(operators),
+            },
             field=f"{where}.operator",
         )
     if operator in NO_VALUE:
@@ -114,9 +143,42 @@ def _order(field: TicketField) -> Callable[[object], object]:
 def _changed(key: str) -> Callable[[Facts], bool]:
     def holds(f: Facts) -> bool:
         for event in f.events:
-            if event.kind == EventKind.FIELD_CHANGED and event.field == key:
+            if event.kind == EventKind.FIELD_CHANGED and event.field == key[:32]:
                 return True
         return f.created and (f.ticket.fields or {}).get(key) not in (None, "", [])
+
+    return holds
+
+
+def _changed_value(field: TicketField, operator: str, value: object) -> Callable[[Facts], bool]:
+    """``changed_to`` / ``changed_from``: an event of this change moved the field's stored value
+    to / away from ``value``; a new ticket's first value counts as changed to."""
+    key, to = field.key, operator == CHANGED_TO
+    if field.kind in _TEXT:
+        want = str(value).lower()
+
+        def has(stored: object) -> bool:
+            return stored not in (None, "") and str(stored).lower() == want
+    elif field.kind == FieldKind.MULTI_CHOICE:
+
+        def has(stored: object) -> bool:
+            return isinstance(stored, list) and value in stored
+    else:
+        order = _order(field) if field.kind in _ORDERED else (lambda v: v)
+        want_value = order(value)
+
+        def has(stored: object) -> bool:
+            return stored not in (None, "") and order(stored) == want_value
+
+    def holds(f: Facts) -> bool:
+        for event in f.events:
+            if event.kind != EventKind.FIELD_CHANGED or event.field != key[:32]:
+                continue
+            data = event.data or {}
+            before, after = data.get("old"), data.get("new")
+            if (has(after) and not has(before)) if to else (has(before) and not has(after)):
+                return True
+        return to and f.created and has((f.ticket.fields or {}).get(key))
 
     return holds
 
@@ -129,6 +191,8 @@ def predicate(cond: dict) -> Callable[[Facts], bool]:
         return lambda f: False
     if operator == CHANGED:
         return _changed(key)
+    if operator in (CHANGED_TO, CHANGED_FROM):
+        return _changed_value(field, operator, value)
 
     def get(f: Facts) -> object:
         return (f.ticket.fields or {}).get(key)
@@ -196,11 +260,13 @@ def check_set_field(value: object, at: str) -> None:
     """``{"field": <key>, "value": <value or null to clear>}``: an active field and a value it
     takes (a retired choice is refused, as on a form); the value normalised in place."""
     if not isinstance(value, dict) or set(value) - {"field", "value"} or "field" not in value:
-        raise RuleError('Set field is {"field": <key>, "value": <value>}.', field=at)
+        raise RuleError(_('Set field is {"field": <key>, "value": <value>}.'), field=at)
     key = value["field"]
     field = _known(key) if isinstance(key, str) else None
     if field is None or not field.active:
-        raise RuleError(f"There is no ticket field “{key}”.", field=f"{at}.field")
+        raise RuleError(
+            _("There is no ticket field “%(key)s”.") % {"key": key}, field=f"{at}.field"
+        )
     try:
         value["value"] = value_clean(field, value.get("value"))
     except ValidationFailed as exc:
@@ -211,12 +277,14 @@ def fields_clean_for_action(values: object) -> dict:
     """A macro's ``fields`` (``{key: value or null}``), each checked as :func:`check_set_field`
     does; ``ValidationFailed`` naming ``fields.<key>``."""
     if not isinstance(values, dict):
-        raise ValidationFailed("Fields are an object of key and value.", field="fields")
+        raise ValidationFailed(_("Fields are an object of key and value."), field="fields")
     clean: dict = {}
     for key, value in values.items():
         field = _known(key)
         if field is None or not field.active:
-            raise ValidationFailed(f"There is no ticket field “{key}”.", field=f"fields.{key}")
+            raise ValidationFailed(
+                _("There is no ticket field “%(key)s”.") % {"key": key}, field=f"fields.{key}"
+            )
         clean[key] = value_clean(field, value)
     return clean
 
@@ -228,7 +296,7 @@ def editor_fields(*, automation: bool = False) -> list[dict]:
     for field in ticket_fields.get().values():
         if not field.active:
             continue
-        operators = [o for o in operators_for(field) if not (automation and o == CHANGED)]
+        operators = [o for o in operators_for(field) if not (automation and o in ON_CHANGE)]
         if field.kind in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE):
             choices = [[c.value, c.label] for c in field.choice_list if not c.retired]
         elif field.kind == FieldKind.CHECKBOX:

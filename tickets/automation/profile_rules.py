@@ -20,6 +20,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from customers import fields as profile
 from customers.models import ProfileField
 from support.customfields import NUMBER_KINDS, FieldKind, is_empty, value_clean
@@ -69,7 +71,10 @@ def _wanted(field: ProfileField, operator: str, value: object) -> object:
         field = single
     clean = value_clean(field, value, old=value)
     if clean is None:
-        raise ValidationFailed(f"{field.label}: give a value.", field=f"fields.{field.key}")
+        raise ValidationFailed(
+            gettext("%(label)s: give a value.") % {"label": field.label},
+            field=f"fields.{field.key}",
+        )
     return clean
 
 
@@ -79,22 +84,31 @@ def check_condition(cond: dict, where: str) -> None:
 
     unknown = set(cond) - {"field", "operator", "value"}
     if unknown:
-        raise RuleError(f"Unknown key {sorted(unknown)[0]!r}.", field=where)
+        raise RuleError(
+            gettext("Unknown key %(unknown)s.") % {"unknown": repr(sorted(unknown)[0])}, field=where
+        )
     name = cond["field"]
     target, key = _split(name)
     field = profile.field_for(target, key)
     if field is None:
         known = ", ".join(f"{name.partition('.')[0]}.{k}" for k in profile.fields_for(target))
         raise RuleError(
-            f"There is no {target} field {key!r}" + (f"; use one of {known}." if known else "."),
+            (
+                gettext("There is no %(target)s field %(key)s; use one of %(known)s.")
+                if known
+                else gettext("There is no %(target)s field %(key)s.")
+            )
+            % {"target": target, "key": repr(key), "known": known},
             field=f"{where}.field",
         )
     operator = cond.get("operator")
     allowed = OPERATORS[field.kind]
     if operator not in allowed:
         raise RuleError(
-            f"The operator {operator!r} doesn't fit the field {name!r}; use one of "
-            f"{', '.join(allowed)}.",
+            gettext(
+                "The operator %(operator)s doesn't fit the field %(name)s; use one of %(allowed)s."
+            )
+            % {"operator": repr(operator), "name": repr(name), "allowed": ", ".join(allowed)},
             field=f"{where}.operator",
         )
     try:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from accounts.models import Team, User
 from customers.models import Organization
 from support import clock
-from support.errors import InvalidChange, ValidationFailed
+from support.errors import InvalidChange, UnknownReference, ValidationFailed
 from tickets.automation.announce import announce, announce_reorder
 from tickets.automation.models import Automation, RoutingRule, RoutingSettings, Trigger
 from tickets.automation.schema import RuleError, validate_rule
@@ -27,24 +28,31 @@ def _check_references(conditions: dict, actions: list) -> None:
             model = refs.get(cond["field"]) or (
                 BusinessCalendar if cond["field"] == "business_hours" else None
             )
+            if cond.get("operator") == "changed":
+                continue  # takes no value: one sent is ignored
             if model and value is not None and not model.objects.filter(pk=value).exists():
-                raise ValidationFailed(
-                    f"No {cond['field'].replace('_', ' ')} with id {value}.",
+                raise UnknownReference(
+                    gettext("No %(field)s with id %(id)s.")
+                    % {"field": cond["field"].replace("_", " "), "id": value},
                     field=f"conditions.{group}[{i}].value",
                 )
     for i, item in enumerate(actions):
         name, value = item["action"], item.get("value")
         at = f"actions[{i}].value"
         if name == "set_team" and not Team.objects.filter(pk=value).exists():
-            raise ValidationFailed(f"No team with id {value}.", field=at)
+            raise UnknownReference(
+                gettext("No team with id %(value)s.") % {"value": value}, field=at
+            )
         if name == "set_sla_policy" and not SlaPolicy.objects.filter(pk=value).exists():
-            raise ValidationFailed(f"No SLA policy with id {value}.", field=at)
+            raise UnknownReference(
+                gettext("No SLA policy with id %(value)s.") % {"value": value}, field=at
+            )
         ids = [value] if name == "set_assignee" and value else []
         ids = value if name == "add_followers" else ids
         if ids:
             agents = User.objects.filter(pk__in=ids, is_active=True, role__in=["admin", "agent"])
             if agents.count() != len(set(ids)):
-                raise ValidationFailed("Only active agents can be named here.", field=at)
+                raise UnknownReference(gettext("Only active agents can be named here."), field=at)
 
 
 def rule_validate(model: RuleModel, conditions, actions) -> tuple[dict, list]:
@@ -69,9 +77,9 @@ def rule_save(
         setattr(rule, key, value)
     rule.name = " ".join((rule.name or "").split())
     if not rule.name:
-        raise ValidationFailed("A rule needs a name.", field="name")
+        raise ValidationFailed(gettext("A rule needs a name."), field="name")
     if len(rule.name) > 120:
-        raise ValidationFailed("The name can be at most 120 characters.", field="name")
+        raise ValidationFailed(gettext("The name can be at most 120 characters."), field="name")
     rule.conditions, rule.actions = rule_validate(type(rule), rule.conditions, rule.actions)
     if rule.pk is None:
         last = type(rule).objects.aggregate(last=Max("position"))["last"]
@@ -122,7 +130,7 @@ def rules_reorder(model: RuleModel, ids: list[int], *, by: User | None = None) -
     ``<kind>.reordered`` when the order changed."""
     existing = list(model.objects.select_for_update().order_by("position", "id"))
     if sorted(ids) != sorted(rule.pk for rule in existing) or len(set(ids)) != len(ids):
-        raise InvalidChange("Give every rule's id once, in the new order.", field="ids")
+        raise InvalidChange(gettext("Give every rule's id once, in the new order."), field="ids")
     by_id = {rule.pk: rule for rule in existing}
     moved = False
     for position, pk in enumerate(ids):

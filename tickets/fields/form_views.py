@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -46,7 +47,7 @@ def form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 form.add_error(exc.field, exc.message)
         else:
-            messages.success(request, f"Saved the form “{saved.name}”.")
+            messages.success(request, gettext("Saved the form “%(name)s”.") % {"name": saved.name})
             return redirect("fields:form_list")
     context = {
         "form": form,
@@ -68,5 +69,5 @@ def form_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("fields:form_edit", pk=pk)
-    messages.success(request, f"Deleted the form “{ticket_form.name}”.")
+    messages.success(request, gettext("Deleted the form “%(name)s”.") % {"name": ticket_form.name})
     return redirect("fields:form_list")

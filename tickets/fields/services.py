@@ -9,6 +9,7 @@ is how a stored value reads (choice labels as they are now).
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from support import customfields
@@ -37,7 +38,9 @@ def fields_clean(
 
     def may_edit(field: TicketField) -> None:
         if customer and not field.customer_editable:
-            raise NotPermitted(f"{field.label} can't be changed by customers.")
+            raise NotPermitted(
+                _("%(label)s can't be changed by customers.") % {"label": field.label}
+            )
 
     return customfields.values_clean(
         values,
@@ -59,8 +62,15 @@ def require(values: dict, *, on: str) -> None:
     if missing:
         first = missing[0]
         names = ", ".join(f.label for f in missing)
-        what = "to solve the ticket" if on == "solve" else "to send the request"
-        raise ValidationFailed(f"Fill in {names} {what}.", field=f"fields.{first.key}")
+        message = (
+            _("Fill in %(names)s to solve the ticket.")
+            if on == "solve"
+            else _("Fill in %(names)s to send the request.")
+        )
+        raise ValidationFailed(
+            message % {"names": names},
+            field=f"fields.{first.key}",
+        )
 
 
 def visible_values(values: dict, *, customer: bool) -> list[tuple[TicketField, object, str]]:
@@ -81,7 +91,7 @@ def visible_values(values: dict, *, customer: bool) -> list[tuple[TicketField, o
 
 def _require_admin(by: User) -> None:
     if not (by.is_active and by.is_admin):
-        raise NotPermitted("Only admins define ticket fields.")
+        raise NotPermitted(_("Only admins define ticket fields."))
 
 
 @transaction.atomic
@@ -92,7 +102,8 @@ def field_save(*, field: TicketField, by: User, choices: list[dict] | None = Non
     _require_admin(by)
     if not field.pk and field.key in (*BUILTIN_KEYS, "form"):
         raise ValidationFailed(
-            f"“{field.key}” is a ticket's own field: choose another key.", field="key"
+            _("“%(key)s” is a ticket's own field: choose another key.") % {"key": field.key},
+            field="key",
         )
     if field.customer_editable:
         field.customer_visible = True

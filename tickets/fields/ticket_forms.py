@@ -9,6 +9,8 @@ any field through any active form (their own required-on-solve rules still apply
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from support.errors import InvalidChange, NotPermitted, ValidationFailed
@@ -72,7 +74,9 @@ def form_check(form: TicketForm | None, *, values: dict, catalog: dict, customer
             require(values, on="submit")
         return
     if not form.active or (customer and not form.customer_visible):
-        raise ValidationFailed(f"The form “{form.name}” is not offered any more.", field="form")
+        raise ValidationFailed(
+            _("The form “%(name)s” is not offered any more.") % {"name": form.name}, field="form"
+        )
     if not customer:
         return
     items = form_items(form, customer=True)
@@ -81,8 +85,11 @@ def form_check(form: TicketForm | None, *, values: dict, catalog: dict, customer
         if key not in asked:
             name = key if key in BUILTIN_KEYS else f"fields.{key}"
             raise ValidationFailed(
-                f"{key_label(key, customer=True)} is not asked on the form "
-                f"“{form.name_for_customers}”.",
+                _("%(key)s is not asked on the form “%(name_for_customers)s”.")
+                % {
+                    "key": key_label(key, customer=True),
+                    "name_for_customers": form.name_for_customers,
+                },
                 field=name,
             )
     missing = [
@@ -94,7 +101,7 @@ def form_check(form: TicketForm | None, *, values: dict, catalog: dict, customer
         first = missing[0]
         names = ", ".join(key_label(key, customer=True) for key in missing)
         raise ValidationFailed(
-            f"Fill in {names} to send the request.",
+            _("Fill in %(names)s to send the request.") % {"names": names},
             field=first if first in BUILTIN_KEYS else f"fields.{first}",
         )
 
@@ -104,7 +111,7 @@ def form_check(form: TicketForm | None, *, values: dict, catalog: dict, customer
 
 def _require_admin(by: User) -> None:
     if not (by.is_active and by.is_admin):
-        raise NotPermitted("Only admins define ticket forms.")
+        raise NotPermitted(_("Only admins define ticket forms."))
 
 
 @transaction.atomic
@@ -114,27 +121,31 @@ def form_save(*, form: TicketForm, items: list[dict], by: User) -> TicketForm:
     _require_admin(by)
     form.name = " ".join(form.name.split())
     if not form.name:
-        raise ValidationFailed("A form needs a name.", field="name")
+        raise ValidationFailed(_("A form needs a name."), field="name")
     clash = TicketForm.objects.filter(name__iexact=form.name).exclude(pk=form.pk).exists()
     if clash:
-        raise ValidationFailed(f"There is already a form named “{form.name}”.", field="name")
+        raise ValidationFailed(
+            _("There is already a form named “%(name)s”.") % {"name": form.name}, field="name"
+        )
     known = ticket_fields.get()
     keys: list[str] = []
     for item in items:
         key = str(item.get("key") or "")
         if key not in BUILTIN_KEYS and key not in known:
-            raise ValidationFailed(f"There is no field “{key}”.", field="items")
+            raise ValidationFailed(_("There is no field “%(key)s”.") % {"key": key}, field="items")
         if key in keys:
-            raise ValidationFailed(f"{key_label(key)} is on the form twice.", field="items")
+            raise ValidationFailed(
+                _("%(key)s is on the form twice.") % {"key": key_label(key)}, field="items"
+            )
         if key in ("version", "component") and "product" not in keys:
             raise ValidationFailed(
-                f"{key_label(key)} needs Product before it on the form (its list follows the "
-                "product).",
+                _("%(key)s needs Product before it on the form (its list follows the product).")
+                % {"key": key_label(key)},
                 field="items",
             )
         keys.append(key)
     if not keys:
-        raise ValidationFailed("A form needs at least one field.", field="items")
+        raise ValidationFailed(_("A form needs at least one field."), field="items")
     form.save()
     form.items.all().delete()
     TicketFormField.objects.bulk_create(
@@ -157,7 +168,11 @@ def form_delete(*, form: TicketForm, by: User) -> None:
     used = Ticket.objects.filter(form=form).count()
     if used:
         raise InvalidChange(
-            f"The form “{form.name}” was used by {used} ticket{'s' if used != 1 else ''}: "
-            "archive it instead."
+            ngettext(
+                "The form “%(name)s” was used by %(count)s ticket: archive it instead.",
+                "The form “%(name)s” was used by %(count)s tickets: archive it instead.",
+                used,
+            )
+            % {"name": form.name, "count": used}
         )
     form.delete()

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -38,7 +39,9 @@ def definition_edit(
                 where = "choices_text"
             form.add_error(where, exc.message)
         else:
-            messages.success(request, f"Saved the field “{saved.label}”.")
+            messages.success(
+                request, gettext("Saved the field “%(label)s”.") % {"label": saved.label}
+            )
             return redirect(done)
     return render(
         request,
@@ -55,7 +58,7 @@ def definition_delete(request: HttpRequest, *, field, delete, back: str, done: s
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(back)
-    messages.success(request, f"Deleted the field “{field.label}”.")
+    messages.success(request, gettext("Deleted the field “%(label)s”.") % {"label": field.label})
     return redirect(done)
 
 

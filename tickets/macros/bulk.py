@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from support.errors import DomainError, NotFound
 from tickets.macros import services
@@ -19,17 +20,21 @@ def bulk_apply_macro(request: HttpRequest, tickets: list[Ticket], *, back: str) 
     ticked ``macro_reply`` (one reply per ticket, each with that ticket's placeholders)."""
     macro_id = request.POST.get("macro", "")
     if not macro_id.isdecimal():
-        messages.error(request, "Choose a macro to apply.")
+        messages.error(request, _("Choose a macro to apply."))
         return redirect(back)
     try:
         macro = macro_get_for_agent(agent=request.user, macro_id=int(macro_id), active=True)
     except NotFound:
-        messages.error(request, "That macro is no longer available.")
+        messages.error(request, _("That macro is no longer available."))
         return redirect(back)
     with_reply = request.POST.get("macro_reply") == "on"
     actions = macro.actions
     if actions.get("reply") and not with_reply and not (set(actions) - {"reply"}):
-        messages.error(request, f"“{macro.title}” only replies: tick “with its reply” to send it.")
+        messages.error(
+            request,
+            _("“%(title)s” only replies: tick “with its reply” to send it.")
+            % {"title": macro.title},
+        )
         return redirect(back)
     done, errors = 0, []
     for ticket in tickets:
@@ -49,7 +54,10 @@ def bulk_apply_macro(request: HttpRequest, tickets: list[Ticket], *, back: str) 
         except DomainError as exc:
             errors.append(f"{ticket.reference}: {exc.message}")
     if done:
-        messages.success(request, f"Applied “{macro.title}” to {done} ticket(s).")
+        messages.success(
+            request,
+            _("Applied “%(title)s” to %(done)s ticket(s).") % {"title": macro.title, "done": done},
+        )
     for error in errors:
         messages.error(request, error)
     return redirect(back)

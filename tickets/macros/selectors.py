@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from support.errors import NotFound
@@ -28,7 +29,7 @@ def macro_get_for_agent(*, agent: User, macro_id: int, active: bool = False) -> 
         macros = macros.filter(active=True)
     macro = macros.filter(pk=macro_id).first()
     if macro is None:
-        raise NotFound("No such macro.")
+        raise NotFound(_("No such macro."))
     return macro
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from support import clock
@@ -50,7 +51,9 @@ MAX_TEXT = 20_000
 
 def _choice(value, choices, field: str, what: str) -> str:
     if value not in {str(v) for v in choices}:
-        raise ValidationFailed(f"{value!r} is not a {what}.", field=field)
+        raise ValidationFailed(
+            _("%(value)s is not a %(what)s.") % {"value": repr(value), "what": what}, field=field
+        )
     return str(value)
 
 
@@ -58,10 +61,13 @@ def _tags(value, field: str) -> list[str]:
     if isinstance(value, str):
         value = value.replace(",", " ").split()
     if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
-        raise ValidationFailed("Tags are a list of names.", field=field)
+        raise ValidationFailed(_("Tags are a list of names."), field=field)
     tags: list[str] = []
     for name in value:
-        tag = services.normalize_tag(name)
+        try:
+            tag = services.normalize_tag(name)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, field=field) from None
         if tag not in tags:
             tags.append(tag)
     return tags
@@ -71,7 +77,7 @@ def _id_or_none(value, field: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not str(value).isdecimal():
-        raise ValidationFailed(f"{value!r} is not an id.", field=field)
+        raise ValidationFailed(_("%(value)s is not an id.") % {"value": repr(value)}, field=field)
     return int(value)
 
 
@@ -81,13 +87,12 @@ def macro_clean_actions(actions: object) -> dict:
     The one place that knows what a macro may do; the pages, the API and :func:`macro_save`
     all come through here."""
     if not isinstance(actions, dict):
-        raise ValidationFailed("A macro's actions are an object.", field="actions")
+        raise ValidationFailed(_("A macro's actions are an object."), field="actions")
     unknown = sorted(set(actions) - set(ACTION_KEYS))
     if unknown:
         raise ValidationFailed(
-            f"Unknown action {', '.join(map(repr, unknown))}: a macro can set "
-            + ", ".join(ACTION_KEYS)
-            + ".",
+            _("Unknown action %(unknown)s: a macro can set %(keys)s.")
+            % {"unknown": ", ".join(map(repr, unknown)), "keys": ", ".join(ACTION_KEYS)},
             field="actions",
         )
     clean: dict = {}
@@ -95,10 +100,10 @@ def macro_clean_actions(actions: object) -> dict:
         if key in actions:
             text = actions[key]
             if not isinstance(text, str):
-                raise ValidationFailed(f"The {key} is text.", field=key)
+                raise ValidationFailed(_("The %(key)s is text.") % {"key": key}, field=key)
             text = text.strip()
             if len(text) > MAX_TEXT:
-                raise ValidationFailed(f"The {key} is too long.", field=key)
+                raise ValidationFailed(_("The %(key)s is too long.") % {"key": key}, field=key)
             if text:
                 clean[key] = text
     if actions.get("status") not in (None, ""):
@@ -114,8 +119,9 @@ def macro_clean_actions(actions: object) -> dict:
         clean["type"] = _choice(actions["type"], TicketType.values, "type", "ticket type")
     if "team" in actions:
         team_id = _id_or_none(actions["team"], "team")
+        # An id naming nothing is out of the caller's reach, as everywhere in the API (404).
         if team_id is not None and not Team.objects.filter(pk=team_id).exists():
-            raise ValidationFailed(f"No team with id {team_id}.", field="team")
+            raise NotFound(_("No team with id %(team_id)s.") % {"team_id": team_id}, field="team")
         clean["team"] = team_id
     if "assignee" in actions:
         value = actions["assignee"]
@@ -126,7 +132,10 @@ def macro_clean_actions(actions: object) -> dict:
             if agent_id is not None:
                 agent = User.objects.filter(pk=agent_id).first()
                 if agent is None or not agent.is_agent or not agent.is_active:
-                    raise ValidationFailed(f"{value!r} is not an active agent.", field="assignee")
+                    raise NotFound(
+                        _("%(value)s is not an active agent.") % {"value": repr(value)},
+                        field="assignee",
+                    )
             clean["assignee"] = agent_id
     for key in ("tags_add", "tags_remove"):
         if key in actions:
@@ -137,13 +146,15 @@ def macro_clean_actions(actions: object) -> dict:
         values = fields_clean_for_action(actions["fields"])
         if values:
             clean["fields"] = values
-    both = set(clean.get("tags_add", ())) & set(clean.get("tags_remove", ()))
-    if both:
-        raise ValidationFailed(
-            f"Tag {', '.join(sorted(both))} is both added and removed.", field="tags_remove"
-        )
+    # A tag in both lists ends removed, as adding then removing it would leave the ticket (no
+    # schema can say two lists don't share an item, so the API takes it: docs/api.md).
+    removed = set(clean.get("tags_remove", ()))
+    if removed and "tags_add" in clean:
+        clean["tags_add"] = [tag for tag in clean["tags_add"] if tag not in removed]
+        if not clean["tags_add"]:
+            del clean["tags_add"]
     if not clean:
-        raise ValidationFailed("A macro needs at least one action.", field="actions")
+        raise ValidationFailed(_("A macro needs at least one action."), field="actions")
     return clean
 
 
@@ -163,16 +174,16 @@ def _check_manage(agent: User, macro: Macro) -> None:
     if macro_may_manage(agent, macro):
         return
     if macro.owner_id is not None:
-        raise NotFound("No such macro.")
-    raise NotPermitted("Only admins can change team and shared macros.")
+        raise NotFound(_("No such macro."))
+    raise NotPermitted(_("Only admins can change team and shared macros."))
 
 
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise ValidationFailed("Give the macro a title.", field="title")
+        raise ValidationFailed(_("Give the macro a title."), field="title")
     if len(title) > 100:
-        raise ValidationFailed("A title has at most 100 characters.", field="title")
+        raise ValidationFailed(_("A title has at most 100 characters."), field="title")
     return title
 
 
@@ -195,11 +206,11 @@ def macro_save(
     title = _clean_title(title)
     actions = macro_clean_actions(actions)
     if scope not in MacroScope.values:
-        raise ValidationFailed("Choose who the macro is for.", field="scope")
+        raise ValidationFailed(_("Choose who the macro is for."), field="scope")
     if scope == MacroScope.TEAM and team is None:
-        raise ValidationFailed("Choose the team the macro is for.", field="team_id")
+        raise ValidationFailed(_("Choose the team the macro is for."), field="team_id")
     if scope != MacroScope.PERSONAL and not agent.is_admin:
-        raise NotPermitted("Only admins can keep team and shared macros.")
+        raise NotPermitted(_("Only admins can keep team and shared macros."))
     created = macro is None
     if macro is None:
         macro = Macro(created_at=clock.now())
@@ -272,7 +283,9 @@ def macro_changes(macro: Macro, *, agent: User) -> TicketChanges:
     if "team" in actions:
         team = Team.objects.filter(pk=actions["team"]).first() if actions["team"] else None
         if actions["team"] and team is None:
-            raise InvalidChange(f"The team of macro “{macro.title}” no longer exists.")
+            raise InvalidChange(
+                _("The team of macro “%(title)s” no longer exists.") % {"title": macro.title}
+            )
         changes["team"] = team
     if "assignee" in actions:
         value = actions["assignee"]
@@ -280,7 +293,9 @@ def macro_changes(macro: Macro, *, agent: User) -> TicketChanges:
             agent if value == "me" else (User.objects.filter(pk=value).first() if value else None)
         )
         if value and assignee is None:
-            raise InvalidChange(f"The assignee of macro “{macro.title}” no longer exists.")
+            raise InvalidChange(
+                _("The assignee of macro “%(title)s” no longer exists.") % {"title": macro.title}
+            )
         changes["assignee"] = assignee
     for key in ("tags_add", "tags_remove"):
         if actions.get(key):
@@ -389,7 +404,7 @@ def macro_apply(
     with the reply, or with the note when there is no reply. Everything or nothing is saved."""
     services.require_agent(by)
     if not macro.active:
-        raise InvalidChange(f"Macro “{macro.title}” is turned off.")
+        raise InvalidChange(_("Macro “%(title)s” is turned off.") % {"title": macro.title})
     # Its changes are the agent's, made with the macro: the timeline names both.
     with applied_with({"kind": "macro", "id": macro.pk, "name": macro.title}):
         changes = macro_changes(macro, agent=by)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
@@ -132,7 +133,7 @@ def _tried(request, macro: Macro) -> dict | None:
         return None
     try:
         if not ref.isdecimal():
-            raise NotFound("No such ticket.")
+            raise NotFound(_("No such ticket."))
         ticket = ticket_get_for_agent(agent=request.user, ticket_id=int(ref))
         preview = services.macro_preview(macro, ticket=ticket, agent=request.user)
     except NotFound:
@@ -172,7 +173,7 @@ def macro_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("edit", "").isdecimal():
         editing = macro_get_for_agent(agent=request.user, macro_id=int(request.GET["edit"]))
         if not services.macro_may_manage(request.user, editing):
-            raise NotFound("No such macro.")
+            raise NotFound(_("No such macro."))
         form = _form_from(editing)
         return _page(request, editing=editing, form=form, tried=_tried(request, editing))
     return _page(request)
@@ -198,13 +199,13 @@ def macro_save_view(request: HttpRequest) -> HttpResponse:
             macro=editing,
         )
     except DomainError as exc:
-        if isinstance(exc, NotFound):
+        if isinstance(exc, NotFound) and exc.field is None:  # the macro itself
             raise
         form = {key: data.get(key, "") for key in FORM_KEYS}
         form.update({k: v for k, v in data.items() if k.startswith(FIELD_PREFIX)})
         form["active"] = data.get("active") == "on"
         return _page(request, editing=editing, form=form, error=exc.message, status=400)
-    messages.success(request, f"Saved macro “{saved.title}”.")
+    messages.success(request, _("Saved macro “%(title)s”.") % {"title": saved.title})
     return redirect("macros:list")
 
 
@@ -213,7 +214,7 @@ def macro_save_view(request: HttpRequest) -> HttpResponse:
 def macro_copy_view(request: HttpRequest, macro_id: int) -> HttpResponse:
     macro = macro_get_for_agent(agent=request.user, macro_id=macro_id)
     copy = services.macro_copy(agent=request.user, macro=macro)
-    messages.success(request, f"Copied to “{copy.title}”.")
+    messages.success(request, _("Copied to “%(title)s”.") % {"title": copy.title})
     return redirect(f"{reverse('macros:list')}?edit={copy.pk}")
 
 
@@ -222,7 +223,7 @@ def macro_copy_view(request: HttpRequest, macro_id: int) -> HttpResponse:
 def macro_delete_view(request: HttpRequest, macro_id: int) -> HttpResponse:
     macro = macro_get_for_agent(agent=request.user, macro_id=macro_id)
     services.macro_delete(agent=request.user, macro=macro)
-    messages.success(request, f"Deleted macro “{macro.title}”.")
+    messages.success(request, _("Deleted macro “%(title)s”.") % {"title": macro.title})
     return redirect("macros:list")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from support.errors import NotPermitted, ValidationFailed
@@ -119,22 +120,27 @@ def check(kind: str, *, subject: str, body: str) -> None:
     allowed = KINDS[kind].placeholders
     for field, text in (("subject", subject), ("body", body)):
         if not text.strip():
-            raise ValidationFailed(f"The {field} can't be empty.", field=field)
+            raise ValidationFailed(
+                gettext("The %(field)s can't be empty.") % {"field": field}, field=field
+            )
         unknown = sorted({n for n in PLACEHOLDER.findall(text) if n not in allowed})
         if unknown:
             raise ValidationFailed(
-                f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: "
-                + ", ".join("{{ " + n + " }}" for n in unknown)
-                + ". Use the ones listed beside the form.",
+                ngettext(
+                    "Unknown placeholder: %(names)s. Use the ones listed beside the form.",
+                    "Unknown placeholders: %(names)s. Use the ones listed beside the form.",
+                    len(unknown),
+                )
+                % {"names": ", ".join("{{ " + n + " }}" for n in unknown)},
                 field=field,
             )
         if TEMPLATE_SYNTAX.search(PLACEHOLDER.sub("", text)):
             raise ValidationFailed(
-                "Only {{ placeholder }} fields are allowed: no other {{, }}, {% or %}.",
+                gettext("Only {{ placeholder }} fields are allowed: no other {{, }}, {% or %}."),
                 field=field,
             )
     if "\n" in subject or "\r" in subject:
-        raise ValidationFailed("The subject must be one line.", field="subject")
+        raise ValidationFailed(gettext("The subject must be one line."), field="subject")
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -179,7 +185,7 @@ def custom_for(kind: str, language: str) -> tuple[str, str] | None:
 
 def _require_admin(by: User) -> None:
     if not by.is_active or not by.is_admin:
-        raise NotPermitted("Only admins can change mail templates.")
+        raise NotPermitted(gettext("Only admins can change mail templates."))
 
 
 @transaction.atomic
@@ -188,7 +194,7 @@ def mail_template_save(
 ) -> MailTemplate:
     _require_admin(by)
     if kind not in KINDS or language not in LANGUAGES:
-        raise ValidationFailed("No such notification or language.", field="form")
+        raise ValidationFailed(gettext("No such notification or language."), field="form")
     body = body.replace("\r\n", "\n")
     check(kind, subject=subject, body=body)
     template, _ = MailTemplate.objects.update_or_create(

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
 from customers.models import Customer
@@ -59,14 +61,14 @@ def inbound_store(
     """Store one raw message and queue its processing. Returns ``(row, created)``; a message
     already stored for this mailbox (same Message-ID) is not stored or processed again."""
     if not raw or not raw.strip():
-        raise ValidationFailed("The message is empty.")
+        raise ValidationFailed(_("The message is empty."))
     if len(raw) > settings.INBOUND_EMAIL_MAX_BYTES:
         raise ValidationFailed(
-            f"The message is {len(raw)} bytes; at most {settings.INBOUND_EMAIL_MAX_BYTES} "
-            "are accepted."
+            _("The message is %(count)s bytes; at most %(INBOUND_EMAIL_MAX_BYTES)s are accepted.")
+            % {"count": len(raw), "INBOUND_EMAIL_MAX_BYTES": settings.INBOUND_EMAIL_MAX_BYTES}
         )
     if b"\n" not in raw[:20000] and b":" not in raw[:1000]:
-        raise ValidationFailed("This is not an RFC 5322 message (no header lines).")
+        raise ValidationFailed(_("This is not an RFC 5322 message (no header lines)."))
     message_id = _message_id_of(raw)
     mailbox = (mailbox or "default")[:200]
     # No look before the INSERT: the unique (mailbox, Message-ID) constraint answers for the
@@ -96,7 +98,7 @@ def inbound_retry(*, inbound: InboundEmail) -> InboundEmail:
     with transaction.atomic():
         row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
         if row.status != InboundStatus.FAILED:
-            raise InvalidChange("Only a failed message can be processed again.")
+            raise InvalidChange(_("Only a failed message can be processed again."))
         row.status = InboundStatus.RECEIVED
         row.error = ""
         row.save(update_fields=["status", "error"])
@@ -113,11 +115,10 @@ def inbound_accept(*, inbound: InboundEmail, by: User) -> InboundEmail:
     with transaction.atomic():
         row = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
         if row.status != InboundStatus.REVIEW:
-            raise InvalidChange("Only mail held for review can be accepted.")
+            raise InvalidChange(_("Only mail held for review can be accepted."))
         if row.auth_verdict != AuthVerdict.FAIL:
-            raise InvalidChange(
-                f"This mail can't be accepted: {row.error or 'its sender is not clear'}"
-            )
+            reason = row.error or _("its sender is not clear")
+            raise InvalidChange(_("This mail can't be accepted: %(reason)s") % {"reason": reason})
         row.status = InboundStatus.RECEIVED
         row.error = ""
         row.accepted_by = by
@@ -183,7 +184,12 @@ MAX_TRANSIENT_ATTEMPTS = 5
 
 def inbound_process(*, inbound_id: int) -> InboundEmail | None:
     """Parse one stored message and apply it. Never raises for a bad message: the row records
-    the outcome (processed, ignored with the reason, failed with the reason)."""
+    the outcome and its reason, in the default language (stored for everyone)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _process(inbound_id)
+
+
+def _process(inbound_id: int) -> InboundEmail | None:
     row = None
     try:
         with transaction.atomic():

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from support import clock
 from support.logs import current_request_id
@@ -119,7 +120,8 @@ class InboundEmail(models.Model):
 
 
 class OutboundStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    # Not the ticket status "Pending" (waiting for the customer): a mail not sent yet.
+    PENDING = "pending", pgettext_lazy("outbound mail status", "Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")

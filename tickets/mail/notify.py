@@ -17,6 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from accounts.branding import brand
 from accounts.models import User
@@ -186,6 +187,12 @@ def _compose(
     with translation.override(language or translation.get_language()):
         values = _values(name, context)
     return custom.render(subject=subject, body=body, values=values, marker=REPLY_MARKER)
+
+
+def _in(language: str, text: str) -> str:
+    """``text`` translated into ``language`` (a subject line, outside the templates)."""
+    with translation.override(language):
+        return translation.gettext(text)
 
 
 def _author(message: Message) -> str:
@@ -398,7 +405,8 @@ def _notify_agents(
             email_queue(
                 kind=kind,
                 to=[u.email for u in group],
-                subject=f"Internal note on ticket {ticket.pk}: {subject}",
+                subject=_in(language, gettext_noop("Internal note on ticket %(id)s: %(subject)s"))
+                % {"id": ticket.pk, "subject": subject},
                 body_text=text,
                 body_html=html,
                 from_email=base,

@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from accounts.branding import brand
 from support import clock
@@ -130,7 +131,7 @@ def _build_row(
 ) -> OutboundEmail:
     recipients = [_clean_header(a) for a in to if a and a.strip()]
     if not recipients:
-        raise ValidationFailed("A mail needs at least one recipient.", field="to")
+        raise ValidationFailed(gettext("A mail needs at least one recipient."), field="to")
     body_text, body_html = with_footer(body_text, body_html, brand().mail_footer)
     return OutboundEmail(
         kind=kind,
@@ -240,11 +241,14 @@ def email_retry(*, email: OutboundEmail, maybe_duplicate: bool = False) -> Outbo
     (``maybe_duplicate``), never by a plain Resend."""
     email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
     if email.status != OutboundStatus.FAILED:
-        raise InvalidChange("Only a failed mail can be sent again.")
+        raise InvalidChange(gettext("Only a failed mail can be sent again."))
     if email.last_error == INTERRUPTED and not maybe_duplicate:
         raise InvalidChange(
-            "This mail was interrupted while being sent and may already have reached "
-            f"{', '.join(email.to)}: resend it only if you know it did not arrive."
+            gettext(
+                "This mail was interrupted while being sent and may already have reached "
+                "%(to)s: resend it only if you know it did not arrive."
+            )
+            % {"to": ", ".join(email.to)}
         )
     email.status = OutboundStatus.PENDING
     email.next_attempt_at = clock.now()

@@ -127,6 +127,11 @@ _BENIGN_DEFECTS = (
     "trailing whitespace after encoded-word",
     "encoded word inside quoted string",
     "non-printable",
+    # ``John Q. Public <john@example.com>`` (RFC 822's own example) and ``Ada Lovelace Jr.
+    # <ada@example.com>``: obsolete phrase syntax, still common, raised only inside the display
+    # name; an address written as a name adds a defect that is not benign.
+    "period in 'phrase'",
+    "comment found without atom",
 )
 
 

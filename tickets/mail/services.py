@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer
@@ -35,7 +36,7 @@ def mail_message_add(
     """
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
-        raise InvalidChange("This ticket is closed and can't take new messages.")
+        raise InvalidChange(_("This ticket is closed and can't take new messages."))
     message = message_add(
         ticket,
         kind=MessageKind.REPLY,
@@ -102,11 +103,11 @@ def mail_note_confirm(*, message: Message, by: User) -> Message:
     ticket = ticket_lock(message.ticket)
     message = Message.objects.select_for_update().get(pk=message.pk)
     if not is_unverified_agent_note(message):
-        raise InvalidChange("This message is not an unconfirmed reply from mail.")
+        raise InvalidChange(_("This message is not an unconfirmed reply from mail."))
     if message.author_user_id != by.pk:
-        raise NotPermitted("Only the agent this mail claims to be from can confirm it.")
+        raise NotPermitted(_("Only the agent this mail claims to be from can confirm it."))
     if ticket.status == Status.CLOSED:
-        raise InvalidChange("This ticket is closed; a reply needs a new follow-up ticket.")
+        raise InvalidChange(_("This ticket is closed; a reply needs a new follow-up ticket."))
     message.kind = MessageKind.REPLY
     message.needs_review = False
     message.save(update_fields=["kind", "needs_review"])

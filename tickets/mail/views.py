@@ -16,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -84,7 +85,12 @@ def inbound_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mail/inbound_list.html",
-        {"rows": rows[:200], "status": status, "statuses": InboundStatus.choices},
+        {
+            "rows": rows[:200],
+            "status": status,
+            "status_label": InboundStatus(status).label if status else "",
+            "statuses": InboundStatus.choices,
+        },
     )
 
 
@@ -95,7 +101,11 @@ def inbound_retry_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     try:
         row = inbound_retry(inbound=row)
         row.refresh_from_db()
-        messages.success(request, f"Mail {row.pk} processed again: {row.get_status_display()}.")
+        messages.success(
+            request,
+            gettext("Mail %(pk)s processed again: %(row)s.")
+            % {"pk": row.pk, "row": row.get_status_display()},
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return HttpResponseRedirect(reverse("mail:inbound_list") + "?status=failed")
@@ -110,8 +120,10 @@ def inbound_accept_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
         row.refresh_from_db()
         messages.success(
             request,
-            f"Mail {row.pk} accepted and processed again as from an unverified sender: "
-            f"{row.get_status_display()}.",
+            gettext(
+                "Mail %(pk)s accepted and processed again as from an unverified sender: %(row)s."
+            )
+            % {"pk": row.pk, "row": row.get_status_display()},
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -172,18 +184,19 @@ def outbound_resend(request: HttpRequest, email_id: int) -> HttpResponse:
     return _delivery(request, ticket, error=error)
 
 
+# Nouns (the mail a ticket sent), not the buttons of the same words: their own context.
 KIND_LABELS = {
-    "reply": "Reply",
-    "new_ticket": "Confirmation",
-    "customer_reply": "Reply alert",
-    "assigned": "Assignment",
-    "sla_breach": "SLA breach",
-    "sla_warning": "SLA warning",
-    "csat_survey": "Satisfaction survey",
-    "csat_bad_rating": "Bad rating alert",
-    "forward": "Forward",
-    "mention": "Mention",
-    "trigger": "Trigger mail",
+    "reply": pgettext_lazy("outbound mail kind", "Reply"),
+    "new_ticket": pgettext_lazy("outbound mail kind", "Confirmation"),
+    "customer_reply": pgettext_lazy("outbound mail kind", "Reply alert"),
+    "assigned": pgettext_lazy("outbound mail kind", "Assignment"),
+    "sla_breach": pgettext_lazy("outbound mail kind", "SLA breach"),
+    "sla_warning": pgettext_lazy("outbound mail kind", "SLA warning"),
+    "csat_survey": pgettext_lazy("outbound mail kind", "Satisfaction survey"),
+    "csat_bad_rating": pgettext_lazy("outbound mail kind", "Bad rating alert"),
+    "forward": pgettext_lazy("outbound mail kind", "Forward"),
+    "mention": pgettext_lazy("outbound mail kind", "Mention"),
+    "trigger": pgettext_lazy("outbound mail kind", "Trigger mail"),
 }
 
 
@@ -231,7 +244,7 @@ def message_confirm(request: HttpRequest, message_id: int) -> HttpResponse:
             return HttpResponse(exc.message, status=403, content_type="text/plain")
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Confirmed: your reply is published and mailed.")
+        messages.success(request, gettext("Confirmed: your reply is published and mailed."))
     return HttpResponseRedirect(
         reverse("workspace:ticket", kwargs={"ticket_id": message.ticket_id}) + f"#m{message.pk}"
     )

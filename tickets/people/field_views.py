@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
@@ -66,7 +67,7 @@ def _edit(request: HttpRequest, holder: Organization | Customer, key: str) -> Ht
         if error:
             messages.error(request, error["message"])
         else:
-            messages.success(request, f"{field.label} saved.")
+            messages.success(request, _("%(label)s saved.") % {"label": field.label})
         if organization:
             return redirect("people:organization", organization_id=holder.pk)
         return redirect("people:customer", customer_id=holder.pk)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer, Organization, OrganizationDomain
@@ -28,14 +29,14 @@ def customer_get_for_agent(*, agent: User, customer_id: int) -> Customer:
         .first()
     )
     if customer is None or not agent.is_agent:
-        raise NotFound("No such contact.")
+        raise NotFound(_("No such contact."))
     return customer
 
 
 def organization_get_for_agent(*, agent: User, organization_id: int) -> Organization:
     organization = organizations_visible_to(agent).filter(pk=organization_id).first()
     if organization is None or not agent.is_agent:
-        raise NotFound("No such organization.")
+        raise NotFound(_("No such organization."))
     return organization
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import agent_required
@@ -60,7 +61,8 @@ def _organization_named(name: str) -> Organization | None:
     found = Organization.objects.filter(name__iexact=name).first()
     if found is None:
         raise ValidationFailed(
-            f"There is no organization called {name!r}; pick one from the list.",
+            _("There is no organization called %(name)s; pick one from the list.")
+            % {"name": repr(name)},
             field="organization",
         )
     return found
@@ -98,7 +100,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             errors[exc.field if exc.field in CUSTOMER_FIELDS else "form"] = exc.message
             status = 400
         else:
-            messages.success(request, "Contact saved.")
+            messages.success(request, _("Contact saved."))
             return redirect("people:customer", customer_id=customer.pk)
     page = selectors.tickets_page(
         agent=request.user,
@@ -131,14 +133,16 @@ def customer_language(request: HttpRequest, customer_id: int) -> HttpResponse:
     wanted = request.POST.get("locale", "")
     names = dict(language_choices())
     if wanted not in names:
-        messages.error(request, "Choose one of the languages offered.")
+        messages.error(request, _("Choose one of the languages offered."))
     else:
         before = customer.locale
         customer_services.customer_set_locale(customer=customer, locale=wanted, by=request.user)
         if customer.locale == before:
-            messages.info(request, f"The language was already {names[wanted]}.")
+            messages.info(
+                request, _("The language was already %(names)s.") % {"names": names[wanted]}
+            )
         else:
-            messages.success(request, f"Language set to {names[wanted]}.")
+            messages.success(request, _("Language set to %(names)s.") % {"names": names[wanted]})
     return redirect("people:customer", customer_id=customer.pk)
 
 
@@ -167,7 +171,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
             errors[exc.field if exc.field in ORGANIZATION_FIELDS else "form"] = exc.message
             status = 400
         else:
-            messages.success(request, "Organization saved.")
+            messages.success(request, _("Organization saved."))
             return redirect("people:organization", organization_id=organization.pk)
     members, member_count = selectors.organization_members(organization)
     page = selectors.tickets_page(
@@ -218,7 +222,11 @@ def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
                 raise
             error, status = exc.message, 409
         else:
-            messages.success(request, f"{source.email} was merged into {target.display_name}.")
+            messages.success(
+                request,
+                _("%(email)s was merged into %(display_name)s.")
+                % {"email": source.email, "display_name": target.display_name},
+            )
             return redirect("people:customer", customer_id=target.pk)
     context = {
         "customer": target,

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer
@@ -48,7 +49,9 @@ BLOCKED_EXTENSIONS = frozenset(
     ".lnk .reg .app .sh".split()
 )
 # The ticket's columns that rows counted in reports carry a copy of (``TicketKeyed``).
-REPORT_KEYS = frozenset({"assignee", "team", "organization"})  # a channel never changes
+REPORT_KEYS = frozenset(
+    {"assignee", "team", "organization", "product", "version", "component"}
+)  # a channel never changes
 
 
 # --- who may act ----------------------------------------------------------------------------
@@ -57,7 +60,7 @@ REPORT_KEYS = frozenset({"assignee", "team", "organization"})  # a channel never
 def require_agent(by: Actor | None) -> User:
     """``by`` as an active agent, or :class:`NotPermitted`."""
     if not isinstance(by, User) or not by.is_agent or not by.is_active:
-        raise NotPermitted("Only agents can do this.")
+        raise NotPermitted(_("Only agents can do this."))
     return by
 
 
@@ -90,10 +93,14 @@ def clean_cc_addresses(addresses: Iterable[str], *, requester_email: str = "") -
         try:
             validate_email(address)
         except ValidationError:
-            raise ValidationFailed(f"{address} is not an email address.", field="cc") from None
+            raise ValidationFailed(
+                _("%(address)s is not an email address.") % {"address": address}, field="cc"
+            ) from None
         if is_own_address(address):
             raise ValidationFailed(
-                f"{address} is one of our own addresses and can't be copied in.", field="cc"
+                _("%(address)s is one of our own addresses and can't be copied in.")
+                % {"address": address},
+                field="cc",
             )
         if address != requester_email and address not in clean:
             clean.append(address)
@@ -107,7 +114,9 @@ def split_addresses(text: str) -> list[str]:
 
 def check_cc_count(addresses: Sequence[str]) -> None:
     if len(addresses) > MAX_CCS:
-        raise ValidationFailed(f"A ticket can copy in at most {MAX_CCS} people.", field="cc")
+        raise ValidationFailed(
+            _("A ticket can copy in at most %(MAX_CCS)s people.") % {"MAX_CCS": MAX_CCS}, field="cc"
+        )
 
 
 # --- the ticket row -------------------------------------------------------------------------
@@ -144,7 +153,8 @@ def ticket_touch(
 
 def ticket_keys_sync(ticket: Ticket) -> None:
     """Rewrite the copy of the ticket's report keys on its SLA clocks, CSAT survey and any other
-    ``TicketKeyed`` rows, so reports group them under the ticket's current agent and team."""
+    ``TicketKeyed`` rows, so reports group and filter them by the ticket's current agent, team,
+    organization and product, version and component."""
     keys = ticket_keys_of(ticket)
     for model in ticket_keyed_models():
         model.objects.filter(ticket_id=ticket.pk).update(**keys)
@@ -159,7 +169,9 @@ def ticket_keys_backfill() -> int:
             cursor.execute(
                 f"""UPDATE {model._meta.db_table} AS r
                        SET ticket_assignee_id = t.assignee_id, ticket_team_id = t.team_id,
-                           ticket_organization_id = t.organization_id, ticket_channel = t.channel
+                           ticket_organization_id = t.organization_id, ticket_channel = t.channel,
+                           ticket_product_id = t.product_id, ticket_version_id = t.version_id,
+                           ticket_component_id = t.component_id
                       FROM {Ticket._meta.db_table} AS t
                      WHERE t.id = r.ticket_id AND r.ticket_channel = ''"""  # noqa: S608 - our tables
             )
@@ -194,15 +206,18 @@ def status_set(ticket: Ticket, status: str, *, by: Actor | None, also: Sequence[
 
 def check_choice(value: str, choices: type, field: str) -> None:
     if value not in choices.values:
-        raise ValidationFailed(f"{value!r} is not a valid {field}.", field=field)
+        raise ValidationFailed(
+            _("%(value)s is not a valid %(field)s.") % {"value": repr(value), "field": field},
+            field=field,
+        )
 
 
 def clean_subject(subject: str) -> str:
     subject = clean_name(subject)
     if not subject:
-        raise ValidationFailed("A ticket needs a subject.", field="subject")
+        raise ValidationFailed(_("A ticket needs a subject."), field="subject")
     if len(subject) > 250:
-        raise ValidationFailed("The subject can be at most 250 characters.", field="subject")
+        raise ValidationFailed(_("The subject can be at most 250 characters."), field="subject")
     return subject
 
 
@@ -210,8 +225,11 @@ def normalize_tag(name: str) -> str:
     tag = re.sub(r"\s+", "-", name.strip().lower())
     if not TAG_RE.match(tag):
         raise ValidationFailed(
-            f"{name!r} is not a valid tag: use letters, digits, '-', '_', '.' or ':' "
-            "(at most 64 characters).",
+            _(
+                "%(name)s is not a valid tag: use letters, digits, '-', '_', '.' or ':' (at "
+                "most 64 characters)."
+            )
+            % {"name": repr(name)},
             field="tags",
         )
     return tag
@@ -238,17 +256,22 @@ def check_attachments(files: Sequence[File]) -> None:
     for upload in files:
         name = attachment_name(upload)
         if not name:
-            raise ValidationFailed("An attachment needs a file name.", field="attachments")
+            raise ValidationFailed(_("An attachment needs a file name."), field="attachments")
         if PurePath(name.lower()).suffix in BLOCKED_EXTENSIONS or is_program(upload):
             raise ValidationFailed(
-                f"{name} can't be attached: programs and scripts are not accepted.",
+                _("%(name)s can't be attached: programs and scripts are not accepted.")
+                % {"name": name},
                 field="attachments",
             )
         check_content_type(getattr(upload, "content_type", None), name=name)
         if upload.size > limit:
             raise ValidationFailed(
-                f"{name} is {upload.size / 1048576:.1f} MB; attachments can be at most "
-                f"{limit / 1048576:.0f} MB.",
+                _("%(name)s is %(value)s MB; attachments can be at most %(value2)s MB.")
+                % {
+                    "name": name,
+                    "value": format(upload.size / 1048576, ".1f"),
+                    "value2": format(limit / 1048576, ".0f"),
+                },
                 field="attachments",
             )
 
@@ -300,7 +323,8 @@ def check_content_type(content_type: str | None, *, name: str) -> str:
     media_type = content_type.split(";", 1)[0].strip()
     if len(content_type) > 255 or not CONTENT_TYPE_RE.match(media_type):
         raise ValidationFailed(
-            f"{name} has an invalid content type: expected type/subtype, such as image/png.",
+            _("%(name)s has an invalid content type: expected type/subtype, such as image/png.")
+            % {"name": name},
             field="attachments",
         )
     return media_type.lower()
@@ -341,7 +365,7 @@ def message_add(
     event and moves no status: the service that calls it decides what the message means."""
     body = body.strip()
     if not body and not attachments:
-        raise ValidationFailed("The message is empty.", field="body")
+        raise ValidationFailed(_("The message is empty."), field="body")
     check_attachments(attachments)
     message = Message.objects.create(
         ticket=ticket,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.files import File
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from customers.models import Customer
@@ -97,13 +98,13 @@ def ticket_create(
     check_choice(type, TicketType, "type")
     check_choice(first_message_kind, MessageKind, "first_message_kind")
     if isinstance(by, Customer) and by.pk != requester.pk:
-        raise NotPermitted("A customer can only file tickets in their own name.")
+        raise NotPermitted(_("A customer can only file tickets in their own name."))
     if isinstance(by, User) and not by.is_agent:
-        raise NotPermitted("Customers file tickets through their contact, not their login.")
+        raise NotPermitted(_("Customers file tickets through their contact, not their login."))
     if assignee is not None and not assignee.is_agent:
-        raise ValidationFailed("Only agents can be assigned.", field="assignee")
+        raise ValidationFailed(_("Only agents can be assigned."), field="assignee")
     if first_message_kind == MessageKind.NOTE and not isinstance(by, User):
-        raise NotPermitted("Only an agent can open a ticket with an internal note.")
+        raise NotPermitted(_("Only an agent can open a ticket with an internal note."))
     cc_addresses = clean_cc_addresses(cc, requester_email=requester.email)
     check_cc_count(cc_addresses)
     check_product_choice(

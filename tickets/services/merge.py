@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from customers.models import Customer, CustomerEvent
 from customers.services import customer_event_record
@@ -27,9 +29,11 @@ def customer_merge(*, source: Customer, target: Customer, by: User) -> Customer:
     """
     require_agent(by)
     if source.pk == target.pk:
-        raise InvalidChange("A customer can't be merged into itself.")
+        raise InvalidChange(_("A customer can't be merged into itself."))
     if source.merged_into_id:
-        raise InvalidChange(f"{source.email} was already merged into another customer.")
+        raise InvalidChange(
+            _("%(email)s was already merged into another customer.") % {"email": source.email}
+        )
     for ticket in Ticket.objects.select_for_update().filter(requester=source):
         ticket.requester = target
         if ticket.organization_id is None:
@@ -92,26 +96,42 @@ def ticket_merge(
     """
     require_agent(by)
     if source.pk == target.pk:
-        raise InvalidChange("A ticket can't be merged into itself.")
+        raise InvalidChange(_("A ticket can't be merged into itself."))
     # Lock both rows in id order so two opposite merges can't deadlock.
     first, second = sorted((source, target), key=lambda t: t.pk)
     ticket_lock(first)
     ticket_lock(second)
     if source.merged_into_id:
-        raise InvalidChange(f"{source.reference} was already merged into #{source.merged_into_id}.")
+        raise InvalidChange(
+            _("%(reference)s was already merged into #%(merged_into_id)s.")
+            % {"reference": source.reference, "merged_into_id": source.merged_into_id}
+        )
     if target.merged_into_id:
         raise InvalidChange(
-            f"{target.reference} was itself merged into #{target.merged_into_id}; "
-            "merge into that ticket instead."
+            _(
+                "%(reference)s was itself merged into #%(merged_into_id)s; merge into that "
+                "ticket instead."
+            )
+            % {"reference": target.reference, "merged_into_id": target.merged_into_id}
         )
     if target.status == Status.CLOSED:
-        raise InvalidChange(f"{target.reference} is closed and can't take merged tickets.")
+        raise InvalidChange(
+            _("%(reference)s is closed and can't take merged tickets.")
+            % {"reference": target.reference}
+        )
     if source.requester_id != target.requester_id and not other_requester:
         raise InvalidChange(
-            f"{source.reference} is from {source.requester.email} and {target.reference} from "
-            f"{target.requester.email}: merging shows {source.requester.email}'s messages to "
-            f"{target.requester.email}. To merge anyway, confirm it on the merge page (API: "
-            "other_requester)."
+            _(
+                "%(reference)s is from %(email)s and %(reference2)s from %(email2)s: merging "
+                "shows %(email)s's messages to %(email2)s. To merge anyway, confirm it on the "
+                "merge page (API: other_requester)."
+            )
+            % {
+                "reference": source.reference,
+                "email": source.requester.email,
+                "reference2": target.reference,
+                "email2": target.requester.email,
+            }
         )
 
     for original in source.messages.filter(kind=MessageKind.REPLY).prefetch_related("attachments"):

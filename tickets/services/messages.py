@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.core.files import File
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer
@@ -43,13 +44,13 @@ def ticket_reply(
     someone's the ticket copies in) reopens the ticket."""
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
-        raise InvalidChange("This ticket is closed; a reply needs a new follow-up ticket.")
+        raise InvalidChange(_("This ticket is closed; a reply needs a new follow-up ticket."))
     if isinstance(by, Customer):
         # The people copied in answer too ("reply all" by mail), with a customer's effects.
         if not customer_may_act(by, ticket) and by.email.lower() not in (ticket.cc or []):
-            raise NotPermitted("You can only reply to your own tickets.")
+            raise NotPermitted(_("You can only reply to your own tickets."))
         if status is not None:
-            raise NotPermitted("Customers can't set a status while replying.")
+            raise NotPermitted(_("Customers can't set a status while replying."))
     else:
         require_agent(by)
         if status is not None:
@@ -110,7 +111,7 @@ def ticket_note(
     require_agent(by)
     ticket_lock(ticket)
     if ticket.status == Status.CLOSED:
-        raise InvalidChange("This ticket is closed and can't take new notes.")
+        raise InvalidChange(_("This ticket is closed and can't take new notes."))
     message = message_add(
         ticket,
         kind=MessageKind.NOTE,
@@ -144,13 +145,15 @@ def message_forward(*, message: Message, to: Iterable[str], by: User, comment: s
     ticket = message.ticket
     ticket_lock(ticket)
     if message.kind != MessageKind.REPLY or message.needs_review:
-        raise InvalidChange("Only public messages can be forwarded; internal notes stay inside.")
+        raise InvalidChange(_("Only public messages can be forwarded; internal notes stay inside."))
     addresses = clean_cc_addresses(to)
     if not addresses:
-        raise ValidationFailed("Type the address to forward the message to.", field="to")
+        raise ValidationFailed(_("Type the address to forward the message to."), field="to")
     if len(addresses) > MAX_FORWARD_TO:
         raise ValidationFailed(
-            f"Forward to at most {MAX_FORWARD_TO} addresses at once.", field="to"
+            _("Forward to at most %(MAX_FORWARD_TO)s addresses at once.")
+            % {"MAX_FORWARD_TO": MAX_FORWARD_TO},
+            field="to",
         )
     comment = comment.strip()
     author = message.author_name

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 DAY_MINUTES = 24 * 60
 WEEK_MINUTES = 7 * DAY_MINUTES
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -50,11 +52,16 @@ class Interval:
 
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6:
-            raise CalendarError(f"Weekday {self.weekday} is not 0 (Monday) to 6 (Sunday).")
+            raise CalendarError(
+                gettext("Weekday %(weekday)s is not 0 (Monday) to 6 (Sunday).")
+                % {"weekday": self.weekday}
+            )
         if not 0 <= self.start < DAY_MINUTES:
-            raise CalendarError("An interval must start between 00:00 and 23:59.")
+            raise CalendarError(gettext("An interval must start between 00:00 and 23:59."))
         if not self.start < self.end <= self.start + DAY_MINUTES:
-            raise CalendarError("An interval must end after it starts and last at most a day.")
+            raise CalendarError(
+                gettext("An interval must end after it starts and last at most a day.")
+            )
 
     @property
     def week_start(self) -> int:
@@ -69,10 +76,10 @@ def parse_hhmm(value: str) -> int:
     """``"09:30"`` → 570 minutes. ``"24:00"`` is accepted as the end of a day."""
     match = _HHMM.match(value.strip())
     if not match:
-        raise CalendarError(f"{value!r} is not a time like 09:00.")
+        raise CalendarError(gettext("%(value)s is not a time like 09:00.") % {"value": repr(value)})
     minutes = int(match.group(1)) * 60 + int(match.group(2))
     if minutes > DAY_MINUTES:
-        raise CalendarError(f"{value!r} is past 24:00.")
+        raise CalendarError(gettext("%(value)s is past 24:00.") % {"value": repr(value)})
     return minutes
 
 
@@ -85,21 +92,23 @@ class Calendar:
 
     def __post_init__(self) -> None:
         if not isinstance(self.tz, ZoneInfo):
-            raise CalendarError("A calendar needs a zoneinfo time zone.")
+            raise CalendarError(gettext("A calendar needs a zoneinfo time zone."))
         object.__setattr__(self, "intervals", tuple(sorted(self.intervals)))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
         if self.always_open:
             return
         if not self.intervals:
-            raise CalendarError("A calendar needs opening hours, or to be open 24/7.")
+            raise CalendarError(gettext("A calendar needs opening hours, or to be open 24/7."))
         # On the weekly circle (Sunday night wraps to Monday) no two intervals may overlap.
         spans = sorted((i.week_start, i.week_end) for i in self.intervals)
         for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
             if next_start < end:
-                raise CalendarError("Opening intervals overlap.")
+                raise CalendarError(gettext("Opening intervals overlap."))
         first_start, last_end = spans[0][0], spans[-1][1]
         if last_end > WEEK_MINUTES and last_end - WEEK_MINUTES > first_start:
-            raise CalendarError("Opening intervals overlap (Sunday night runs into Monday).")
+            raise CalendarError(
+                gettext("Opening intervals overlap (Sunday night runs into Monday).")
+            )
 
     @classmethod
     def from_spec(
@@ -118,12 +127,14 @@ class Calendar:
         intervals = []
         for day, pairs in (hours or {}).items():
             if day not in WEEKDAYS:
-                raise CalendarError(f"{day!r} is not a weekday (mon … sun).")
+                raise CalendarError(
+                    gettext("%(day)s is not a weekday (mon … sun).") % {"day": repr(day)}
+                )
             for pair in pairs:
                 start_s, end_s = pair
                 start, end = parse_hhmm(start_s), parse_hhmm(end_s)
                 if start == DAY_MINUTES:
-                    raise CalendarError("An interval can't start at 24:00.")
+                    raise CalendarError(gettext("An interval can't start at 24:00."))
                 if end <= start:
                     end += DAY_MINUTES
                 intervals.append(Interval(WEEKDAYS.index(day), start, end))
@@ -181,7 +192,9 @@ def open_periods(start: datetime, calendar: Calendar) -> Iterator[tuple[datetime
                     produced = True
         closed_days = 0 if produced else closed_days + 1
         if closed_days > MAX_CLOSED_DAYS:
-            raise CalendarError("The calendar is never open (holidays cover every opening).")
+            raise CalendarError(
+                gettext("The calendar is never open (holidays cover every opening).")
+            )
         day += timedelta(days=1)
 
 

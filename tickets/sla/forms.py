@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date
 
 from django import forms
+from django.utils.translation import gettext
 
 from accounts.models import Role, Team, User
 from customers.models import Organization
@@ -38,7 +39,9 @@ def _parse_hours(text: str) -> list[list[str]]:
         if not part:
             continue
         if "-" not in part:
-            raise forms.ValidationError(f"{part!r}: write intervals like 09:00-17:00.")
+            raise forms.ValidationError(
+                gettext("%(part)s: write intervals like 09:00-17:00.") % {"part": repr(part)}
+            )
         start, end = (p.strip() for p in part.split("-", 1))
         out.append([start, end])
     return out
@@ -87,7 +90,9 @@ class CalendarForm(forms.ModelForm):
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"].strip()
         if value not in zoneinfo.available_timezones():
-            raise forms.ValidationError(f"{value!r} is not a known time zone.")
+            raise forms.ValidationError(
+                gettext("%(value)s is not a known time zone.") % {"value": repr(value)}
+            )
         return value
 
     def clean_holidays_text(self) -> list[tuple[date, str]]:
@@ -101,7 +106,8 @@ class CalendarForm(forms.ModelForm):
                 out.append((date.fromisoformat(day_text), name.strip()))
             except ValueError:
                 raise forms.ValidationError(
-                    f"Line {number}: {day_text!r} is not a date like 2026-12-25."
+                    gettext("Line %(number)s: %(day_text)s is not a date like 2026-12-25.")
+                    % {"number": number, "day_text": repr(day_text)}
                 ) from None
         return out
 
@@ -224,7 +230,7 @@ class PolicyForm(forms.ModelForm):
             cleaned.get(f)
             for f in ("first_response_minutes", "next_reply_minutes", "resolution_minutes")
         ):
-            raise forms.ValidationError("Set at least one target.")
+            raise forms.ValidationError(gettext("Set at least one target."))
         for field in ("priorities", "channels", "types", "products"):
             setattr(self.instance, field, cleaned.get(field) or [])
         self.instance.field_values = {

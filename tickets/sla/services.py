@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from support import clock
 from support.errors import InvalidChange, ValidationFailed
@@ -83,22 +84,28 @@ def policy_field_values_clean(values: object) -> dict:
     its choices' values (a retired one too: tickets may hold it). ``ValidationFailed`` naming
     ``field_values.<key>``."""
     if not isinstance(values, dict):
-        raise ValidationFailed("Give field conditions as key: [values].", field="field_values")
+        raise ValidationFailed(_("Give field conditions as key: [values]."), field="field_values")
     known, clean = ticket_fields.get(), {}
     for key, wanted in values.items():
         field = known.get(key)
         at = f"field_values.{key}"
         if field is None or field.kind not in CHOICE_KINDS:
-            raise ValidationFailed(f"There is no choice field “{key}”.", field=at)
+            raise ValidationFailed(
+                _("There is no choice field “%(key)s”.") % {"key": key}, field=at
+            )
         if isinstance(wanted, str):
             wanted = [wanted]
         if not isinstance(wanted, list):
-            raise ValidationFailed(f"{field.label}: give a list of choices.", field=at)
+            raise ValidationFailed(
+                _("%(label)s: give a list of choices.") % {"label": field.label}, field=at
+            )
         choices = {c.value for c in field.choice_list}
         for value in wanted:
             if value not in choices:
                 raise ValidationFailed(
-                    f"{field.label}: “{value}” is not one of the choices.", field=at
+                    _("%(label)s: “%(value)s” is not one of the choices.")
+                    % {"label": field.label, "value": value},
+                    field=at,
                 )
         if wanted:
             clean[key] = sorted(set(wanted))
@@ -471,7 +478,8 @@ def calendar_seed_holidays(
         found = holidays_lib.country_holidays(country.upper(), subdiv=subdiv, years=list(years))
     except NotImplementedError as exc:
         raise ValidationFailed(
-            f"No holiday list for {country!r}.", field="holiday_country"
+            _("No holiday list for %(country)s.") % {"country": repr(country)},
+            field="holiday_country",
         ) from exc
     existing = set(calendar.holidays.values_list("date", flat=True))
     new = [
@@ -493,8 +501,8 @@ def calendar_delete(*, calendar: BusinessCalendar) -> None:
     in_use = list(SlaPolicy.objects.filter(calendar=calendar).values_list("name", flat=True))
     if in_use:
         raise InvalidChange(
-            f"The calendar is used by {', '.join(sorted(in_use))}; "
-            "move those policies to another calendar first."
+            _("The calendar is used by %(in_use)s; move those policies to another calendar first.")
+            % {"in_use": ", ".join(sorted(in_use))}
         )
     calendar.delete()
 
@@ -517,7 +525,7 @@ def policy_save(
     policy.field_values = policy_field_values_clean(policy.field_values or {})
     if not any(policy.target_minutes(k) for k in TargetKind.values):
         raise ValidationFailed(
-            "A policy needs at least one target.", field="first_response_minutes"
+            _("A policy needs at least one target."), field="first_response_minutes"
         )
     if policy.is_default:
         SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)

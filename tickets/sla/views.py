@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -75,11 +76,17 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 added = services.calendar_seed_holidays(
                     calendar=calendar, country=country, years=[year, year + 1]
                 )
-                messages.success(request, f"Added {added} public holidays of {country.upper()}.")
+                messages.success(
+                    request,
+                    gettext("Added %(added)s public holidays of %(country)s.")
+                    % {"added": added, "country": country.upper()},
+                )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Saved calendar “{calendar.name}”.")
+            messages.success(
+                request, gettext("Saved calendar “%(name)s”.") % {"name": calendar.name}
+            )
             return redirect("sla:calendar_edit", pk=calendar.pk)
     return render(
         request,
@@ -111,7 +118,7 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Saved policy “{policy.name}”.")
+            messages.success(request, gettext("Saved policy “%(name)s”.") % {"name": policy.name})
             return redirect("sla:policy_edit", pk=policy.pk)
     return render(
         request,
@@ -143,7 +150,7 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc))
         return _go(request, reverse("sla:calendar_edit", args=[pk]))
-    messages.success(request, f"Deleted calendar “{calendar.name}”.")
+    messages.success(request, gettext("Deleted calendar “%(name)s”.") % {"name": calendar.name})
     return _go(request, reverse("sla:overview"))
 
 
@@ -152,7 +159,7 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=pk)
     services.policy_delete(policy=policy)
-    messages.success(request, f"Deleted policy “{policy.name}”.")
+    messages.success(request, gettext("Deleted policy “%(name)s”.") % {"name": policy.name})
     return _go(request, reverse("sla:overview"))
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.branding import (
     AA_NORMAL_TEXT,
@@ -47,15 +48,23 @@ def clean_colour(value: str) -> str:
         value = "#" + "".join(c * 2 for c in value[1:])
     if not HEX_COLOUR.match(value):
         raise ValidationFailed(
-            "Give the colour as # and six hex digits, such as #3b5bdb.", field="primary_colour"
+            gettext("Give the colour as # and six hex digits, such as #3b5bdb."),
+            field="primary_colour",
         )
     value = value.lower()
     ratio = contrast(value, PAGE_BACKGROUND)
     if ratio < AA_NORMAL_TEXT:
         raise ValidationFailed(
-            f"{value} is too light: text on it and of it reads at {ratio:.1f}:1, and WCAG AA "
-            f"needs {AA_NORMAL_TEXT}:1. A darker shade such as "
-            f"{darkest_needed(value, against=PAGE_BACKGROUND)} works.",
+            gettext(
+                "%(value)s is too light: text on it and of it reads at %(ratio)s:1, and WCAG "
+                "AA needs %(AA_NORMAL_TEXT)s:1. A darker shade such as %(value2)s works."
+            )
+            % {
+                "value": value,
+                "ratio": format(ratio, ".1f"),
+                "AA_NORMAL_TEXT": AA_NORMAL_TEXT,
+                "value2": darkest_needed(value, against=PAGE_BACKGROUND),
+            },
             field="primary_colour",
         )
     return value
@@ -66,8 +75,8 @@ def logo_type(upload: File) -> str:
     check_attachments([upload])  # programs, scripts, the size limit, a sane content type
     if upload.size > LOGO_MAX_BYTES:
         raise ValidationFailed(
-            f"The logo is {upload.size / 1024:.0f} KB; it can be at most "
-            f"{LOGO_MAX_BYTES // 1024} KB.",
+            gettext("The logo is %(value)s KB; it can be at most %(value2)s KB.")
+            % {"value": format(upload.size / 1024, ".0f"), "value2": LOGO_MAX_BYTES // 1024},
             field="logo",
         )
     upload.seek(0)
@@ -79,14 +88,17 @@ def logo_type(upload: File) -> str:
         if head.startswith(magic):
             return content_type
     raise ValidationFailed(
-        "The logo must be a PNG, JPEG, GIF or WebP image (SVG is not accepted).", field="logo"
+        gettext("The logo must be a PNG, JPEG, GIF or WebP image (SVG is not accepted)."),
+        field="logo",
     )
 
 
 def _no_line_breaks(value: str, *, field: str, label: str) -> str:
     value = value.strip()
     if any(c in value for c in "\r\n\x00"):
-        raise ValidationFailed(f"The {label} must be one line.", field=field)
+        raise ValidationFailed(
+            gettext("The %(label)s must be one line.") % {"label": label}, field=field
+        )
     return value
 
 
@@ -105,7 +117,7 @@ def branding_update(
     """Save the branding; an empty field falls back to the environment's default. Every process
     reloads it (``accounts.branding.current``, dropped by the row's save signal)."""
     if not by.is_active or not by.is_admin:
-        raise NotPermitted("Only admins can change the branding.")
+        raise NotPermitted(gettext("Only admins can change the branding."))
     site_name = _no_line_breaks(site_name, field="site_name", label="site name")[:100]
     sender_name = _no_line_breaks(sender_name, field="sender_name", label="sender name")[:100]
     sender_email = sender_email.strip()
@@ -114,14 +126,19 @@ def branding_update(
             validate_email(sender_email)
         except ValidationError as exc:
             raise ValidationFailed(
-                "Enter a valid sender address, such as help@example.com.", field="sender_email"
+                gettext("Enter a valid sender address, such as help@example.com."),
+                field="sender_email",
             ) from exc
         if parseaddr(sender_email)[1] != sender_email:
-            raise ValidationFailed("Give the address alone, without a name.", field="sender_email")
+            raise ValidationFailed(
+                gettext("Give the address alone, without a name."), field="sender_email"
+            )
     footer = mail_footer.replace("\r\n", "\n").strip()
     if len(footer) > FOOTER_MAX:
         raise ValidationFailed(
-            f"The footer can be at most {FOOTER_MAX} characters.", field="mail_footer"
+            gettext("The footer can be at most %(FOOTER_MAX)s characters.")
+            % {"FOOTER_MAX": FOOTER_MAX},
+            field="mail_footer",
         )
     colour = clean_colour(primary_colour)
     content_type = logo_type(logo) if logo is not None else ""

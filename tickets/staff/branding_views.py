@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -44,7 +45,9 @@ def branding_page(request: HttpRequest) -> HttpResponse:
                 errors["logo_again"] = "Nothing was saved: choose the logo file again."
             status = 400
         else:
-            messages.success(request, "Branding saved; every page and new mail use it now.")
+            messages.success(
+                request, gettext("Branding saved; every page and new mail use it now.")
+            )
             return redirect("staff:branding")
     context = {
         "values": values,

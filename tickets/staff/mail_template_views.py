@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -71,7 +72,7 @@ def template_edit(request: HttpRequest, kind: str, language: str) -> HttpRespons
     if request.method == "POST":
         if request.POST.get("action") == "reset":
             custom.mail_template_reset(kind=kind, language=language, by=request.user)
-            messages.success(request, "Back to the built-in template.")
+            messages.success(request, gettext("Back to the built-in template."))
             return redirect("staff:mail_template", kind=kind, language=language)
         values = {"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")}
         try:
@@ -80,7 +81,9 @@ def template_edit(request: HttpRequest, kind: str, language: str) -> HttpRespons
             errors[exc.field if exc.field in ("subject", "body") else "form"] = exc.message
             status = 400
         else:
-            messages.success(request, "Template saved; the next mail of this kind uses it.")
+            messages.success(
+                request, gettext("Template saved; the next mail of this kind uses it.")
+            )
             return redirect("staff:mail_template", kind=kind, language=language)
     context = {
         "kind": kind,

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from accounts.branding import brand
 from accounts.models import Role, Team, User
@@ -28,7 +29,7 @@ STAFF_ROLES = (Role.AGENT, Role.ADMIN)
 
 def _require_admin(by: User) -> None:
     if not by.is_active or not by.is_admin:
-        raise NotPermitted("Only admins can manage users.")
+        raise NotPermitted(_("Only admins can manage users."))
 
 
 def set_password_url(user: User) -> str:
@@ -48,9 +49,9 @@ def staff_invite(
     to set one (queued in the outbox, sent after commit). No admin ever types a password."""
     _require_admin(by)
     if role not in STAFF_ROLES:
-        raise ValidationFailed("Invite an agent or an admin.", field="role")
+        raise ValidationFailed(_("Invite an agent or an admin."), field="role")
     if not email.strip():
-        raise ValidationFailed("Type the address to send the invitation to.", field="email")
+        raise ValidationFailed(_("Type the address to send the invitation to."), field="email")
     user = user_create(email=email, name=name.strip(), role=role, password=None)
     for team in teams:
         team_add_member(team=team, user=user)
@@ -62,7 +63,9 @@ def staff_send_invitation(*, user: User, by: User) -> None:
     """(Re)send the set-password link, e.g. when the first mail was lost or the link expired."""
     _require_admin(by)
     if not user.is_active:
-        raise InvalidChange(f"{user.email} is deactivated; reactivate them first.")
+        raise InvalidChange(
+            _("%(email)s is deactivated; reactivate them first.") % {"email": user.email}
+        )
     _mail_set_password_link(
         user=user,
         by=by,
@@ -99,9 +102,9 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
     theirs) or reactivate a user. Nobody deactivates themselves."""
     _require_admin(by)
     if user.pk == by.pk and not active:
-        raise InvalidChange("You can't deactivate yourself; ask another admin.")
+        raise InvalidChange(_("You can't deactivate yourself; ask another admin."))
     if user.role not in STAFF_ROLES and user.role != Role.PRODUCT_MANAGER:
-        raise InvalidChange("Customers are managed as contacts, not here.")
+        raise InvalidChange(_("Customers are managed as contacts, not here."))
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user
@@ -117,11 +120,11 @@ def staff_set_role(*, user: User, role: str, by: User) -> User:
     role, so the last admin can't lock everyone out by accident."""
     _require_admin(by)
     if role not in ROLES_GIVEN_HERE:
-        raise ValidationFailed("Choose agent, admin or product manager.", field="role")
+        raise ValidationFailed(_("Choose agent, admin or product manager."), field="role")
     if user.role == Role.CUSTOMER:
-        raise InvalidChange("Customers are managed as contacts, not here.")
+        raise InvalidChange(_("Customers are managed as contacts, not here."))
     if user.pk == by.pk:
-        raise InvalidChange("You can't change your own role; ask another admin.")
+        raise InvalidChange(_("You can't change your own role; ask another admin."))
     if user.role != role:
         user.role = role
         user.save(update_fields=["role"])
@@ -134,9 +137,11 @@ def staff_reset_sign_in(*, user: User, by: User) -> None:
     ends, and the person gets a one-time link to choose a new one (queued in the outbox)."""
     _require_admin(by)
     if not user.is_active:
-        raise InvalidChange(f"{user.email} is deactivated; reactivate them first.")
+        raise InvalidChange(
+            _("%(email)s is deactivated; reactivate them first.") % {"email": user.email}
+        )
     if user.role == Role.CUSTOMER:
-        raise InvalidChange("Customers sign in through the portal, not here.")
+        raise InvalidChange(_("Customers sign in through the portal, not here."))
     user.set_unusable_password()
     user.save(update_fields=["password"])
     _mail_set_password_link(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -58,7 +59,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             messages.success(
-                request, f"Invitation sent to {user.email}; they choose their password from it."
+                request,
+                gettext("Invitation sent to %(email)s; they choose their password from it.")
+                % {"email": user.email},
             )
             return redirect("staff:users")
     context = {
@@ -84,22 +87,40 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
     try:
         if action == "invite":
             services.staff_send_invitation(user=user, by=request.user)
-            messages.success(request, f"A new invitation is on its way to {user.email}.")
+            messages.success(
+                request,
+                gettext("A new invitation is on its way to %(email)s.") % {"email": user.email},
+            )
         elif action in ("deactivate", "reactivate"):
             services.staff_set_active(user=user, active=action == "reactivate", by=request.user)
-            messages.success(request, f"{user.display_name} was {action}d.")
+            messages.success(
+                request,
+                (
+                    gettext("%(display_name)s was reactivated.")
+                    if action == "reactivate"
+                    else gettext("%(display_name)s was deactivated.")
+                )
+                % {"display_name": user.display_name},
+            )
         elif action == "role":
             services.staff_set_role(user=user, role=request.POST.get("role", ""), by=request.user)
-            messages.success(request, f"{user.display_name} is now {user.get_role_display()}.")
+            messages.success(
+                request,
+                gettext("%(display_name)s is now %(user)s.")
+                % {"display_name": user.display_name, "user": user.get_role_display()},
+            )
         elif action == "reset":
             services.staff_reset_sign_in(user=user, by=request.user)
             messages.success(
                 request,
-                f"{user.display_name} is signed out everywhere; a link to choose a new password "
-                f"is on its way to {user.email}.",
+                gettext(
+                    "%(display_name)s is signed out everywhere; a link to choose a new password is "
+                    "on its way to %(email)s."
+                )
+                % {"display_name": user.display_name, "email": user.email},
             )
         else:
-            messages.error(request, "Choose what to do.")
+            messages.error(request, gettext("Choose what to do."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("staff:users")
@@ -120,13 +141,15 @@ def team_list(request: HttpRequest) -> HttpResponse:
         values = {name: request.POST.get(name, "").strip() for name in ("name", "email")}
         try:
             if not values["name"]:
-                raise ValidationFailed("A team needs a name.", field="name")
+                raise ValidationFailed(gettext("A team needs a name."), field="name")
             team = team_create(name=values["name"], email=values["email"])
         except DomainError as exc:
             errors[exc.field if exc.field in TEAM_FIELDS else "form"] = exc.message
             status = 400
         else:
-            messages.success(request, f"Team {team.name} created; add its members.")
+            messages.success(
+                request, gettext("Team %(name)s created; add its members.") % {"name": team.name}
+            )
             return redirect("staff:team", team_id=team.pk)
     teams = list(
         Team.objects.annotate(member_count=Count("members")).select_related("lead").order_by("name")
@@ -150,15 +173,23 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
                 values = {name: request.POST.get(name, "").strip() for name in TEAM_FIELDS}
                 lead = next((m for m in members if str(m.pk) == values["lead"]), None)
                 team_update(team=team, name=values["name"], email=values["email"], lead=lead)
-                messages.success(request, "Team saved.")
+                messages.success(request, gettext("Team saved."))
             elif action in ("add", "remove"):
                 user = get_object_or_404(User, pk=request.POST.get("user") or 0)
                 if action == "add":
                     team_add_member(team=team, user=user)
-                    messages.success(request, f"{user.display_name} joined {team.name}.")
+                    messages.success(
+                        request,
+                        gettext("%(display_name)s joined %(name)s.")
+                        % {"display_name": user.display_name, "name": team.name},
+                    )
                 else:
                     team_remove_member(team=team, user=user)
-                    messages.success(request, f"{user.display_name} left {team.name}.")
+                    messages.success(
+                        request,
+                        gettext("%(display_name)s left %(name)s.")
+                        % {"display_name": user.display_name, "name": team.name},
+                    )
         except DomainError as exc:
             team.refresh_from_db()
             errors[exc.field if exc.field in TEAM_FIELDS else "form"] = exc.message

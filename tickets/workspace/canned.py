@@ -7,6 +7,7 @@ import re
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from support import clock
@@ -77,13 +78,13 @@ def _clean(title: str, shortcut: str, body: str) -> tuple[str, str, str]:
     shortcut = slugify(shortcut or title)[:40]
     body = body.strip()
     if not title:
-        raise ValidationFailed("Give the response a title.", field="title")
+        raise ValidationFailed(_("Give the response a title."), field="title")
     if not shortcut:
         raise ValidationFailed(
-            "Give the response a shortcut (letters and digits).", field="shortcut"
+            _("Give the response a shortcut (letters and digits)."), field="shortcut"
         )
     if not body:
-        raise ValidationFailed("The response needs a text.", field="body")
+        raise ValidationFailed(_("The response needs a text."), field="body")
     return title, shortcut, body
 
 
@@ -99,12 +100,15 @@ def canned_save(
 ) -> CannedResponse:
     """Create or update a canned response. Team responses: admins and the team's lead."""
     if not agent.is_agent:
-        raise NotPermitted("Only agents keep canned responses.")
+        raise NotPermitted(_("Only agents keep canned responses."))
     title, shortcut, body = _clean(title, shortcut, body)
     if team is not None and not (agent.is_admin or team.lead_id == agent.pk):
-        raise NotPermitted(f"Only an admin or the lead of {team.name} can share responses with it.")
+        raise NotPermitted(
+            _("Only an admin or the lead of %(name)s can share responses with it.")
+            % {"name": team.name}
+        )
     if canned is not None and not _may_manage(agent, canned):
-        raise NotFound("No such canned response.")
+        raise NotFound(_("No such canned response."))
     if canned is None:
         canned = CannedResponse(created_at=clock.now())
     canned.title, canned.shortcut, canned.body = title, shortcut, body
@@ -118,5 +122,5 @@ def canned_save(
 @transaction.atomic
 def canned_delete(*, agent: User, canned: CannedResponse) -> None:
     if not _may_manage(agent, canned):
-        raise NotFound("No such canned response.")
+        raise NotFound(_("No such canned response."))
     canned.delete()

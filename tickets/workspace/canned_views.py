@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
@@ -60,7 +61,7 @@ def canned_save_view(request: HttpRequest) -> HttpResponse:
     if data.get("id", "").isdecimal():
         editing = next((c for c in items if c.pk == int(data["id"])), None)
         if editing is None:
-            raise NotFound("No such canned response.")
+            raise NotFound(_("No such canned response."))
     team_id = data.get("team", "")
     team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdecimal() else None
     try:
@@ -79,7 +80,11 @@ def canned_save_view(request: HttpRequest) -> HttpResponse:
         return _page(
             request, items=items, editing=editing, form=form, error=exc.message, status=400
         )
-    messages.success(request, f"Saved “{saved.title}” (type ;{saved.shortcut} in a reply).")
+    messages.success(
+        request,
+        _("Saved “%(title)s” (type ;%(shortcut)s in a reply).")
+        % {"title": saved.title, "shortcut": saved.shortcut},
+    )
     return redirect("workspace:canned_list")
 
 
@@ -88,7 +93,7 @@ def canned_save_view(request: HttpRequest) -> HttpResponse:
 def canned_delete_view(request: HttpRequest, canned_id: int) -> HttpResponse:
     item = canned.canned_visible_to(request.user).filter(pk=canned_id).first()
     if item is None:
-        raise NotFound("No such canned response.")
+        raise NotFound(_("No such canned response."))
     canned.canned_delete(agent=request.user, canned=item)
-    messages.success(request, f"Deleted “{item.title}”.")
+    messages.success(request, _("Deleted “%(title)s”.") % {"title": item.title})
     return redirect("workspace:canned_list")

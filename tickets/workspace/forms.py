@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from products.models import Component, Product, Version
@@ -49,7 +50,7 @@ class TeamField(forms.Field):
             return None
         team = Team.objects.filter(pk=int(value)).first() if value.isdecimal() else None
         if team is None:
-            raise forms.ValidationError("Choose a team.")
+            raise forms.ValidationError(_("Choose a team."))
         return team
 
 
@@ -124,12 +125,12 @@ class TicketChangeForm(forms.Form):
         tag_fields = {"tags_add", "tags_remove"} & set(self.fields)
         if tag_fields and not any(cleaned.get(name) for name in tag_fields):
             raise forms.ValidationError(
-                "Type a tag to add."
+                _("Type a tag to add.")
                 if tag_fields == {"tags_add"}
-                else "Type tags to add or remove."
+                else _("Type tags to add or remove.")
             )
         if "cc_add" in self.fields and not cleaned.get("cc_add"):
-            raise forms.ValidationError("Type an email address to copy in.")
+            raise forms.ValidationError(_("Type an email address to copy in."))
         return cleaned
 
     def first_error(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import agent_required
@@ -30,7 +31,7 @@ def message_forward_view(request: HttpRequest, ticket_id: int, message_id: int) 
         .first()
     )
     if message is None:
-        raise NotFound("No such public message on this ticket.")
+        raise NotFound(_("No such public message on this ticket."))
     values = {"to": "", "comment": ""}
     error, status = "", 200
     if request.method == "POST":
@@ -47,7 +48,7 @@ def message_forward_view(request: HttpRequest, ticket_id: int, message_id: int) 
                 raise
             error, status = exc.message, 400
         else:
-            messages.success(request, "Message forwarded; a note on the ticket says to whom.")
+            messages.success(request, _("Message forwarded; a note on the ticket says to whom."))
             return redirect("workspace:ticket", ticket_id=ticket.pk)
     context = {
         "ticket": ticket,

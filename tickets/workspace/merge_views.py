@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import agent_required
@@ -110,7 +111,10 @@ def ticket_merge_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 raise
             error, status = exc.message, 409
         else:
-            messages.success(request, f"#{source.pk} was merged into #{target.pk}.")
+            messages.success(
+                request,
+                _("#%(pk)s was merged into #%(pk2)s.") % {"pk": source.pk, "pk2": target.pk},
+            )
             return redirect("workspace:ticket", ticket_id=target.pk)
     context = {
         "ticket": source,

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import agent_required
@@ -107,7 +108,7 @@ class NewTicketForm(forms.Form):
             return None
         text = self.cleaned_data["requester"].strip()
         if not text:
-            raise ValidationError("Choose the requester: type a name or an address.")
+            raise ValidationError(_("Choose the requester: type a name or an address."))
         email = parseaddr(text)[1] or text
         customer = (
             customers_visible_to(self.user)
@@ -117,8 +118,11 @@ class NewTicketForm(forms.Form):
         )
         if customer is None:
             raise ValidationError(
-                f"No contact you can see has the address {email}. Pick one from the list, "
-                "or add a new contact."
+                _(
+                    "No contact you can see has the address %(email)s. Pick one from the list, or "
+                    "add a new contact."
+                )
+                % {"email": email}
             )
         return customer
 
@@ -127,14 +131,14 @@ class NewTicketForm(forms.Form):
         if self.data.get("requester_kind") != NEW:
             return email
         if not email:
-            raise ValidationError("A new contact needs an email address.")
+            raise ValidationError(_("A new contact needs an email address."))
         validate_email(email)
         return email
 
     def clean_assignee(self) -> User | None:
         assignee = self.cleaned_data.get("assignee")
         if assignee is not None and not (assignee.is_active and assignee.is_agent):
-            raise ValidationError("Only an active agent can be assigned.")
+            raise ValidationError(_("Only an active agent can be assigned."))
         return assignee
 
     def requester_customer(self) -> Customer:
@@ -249,7 +253,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         errors = {"new_email": " ".join(error.messages)}
         return _page(request, values, errors=errors, status=400)
     # An agent always sees the tickets they created, even one filed in another team.
-    messages.success(request, f"Ticket #{ticket.pk} created.")
+    messages.success(request, _("Ticket #%(pk)s created.") % {"pk": ticket.pk})
     return redirect(reverse("workspace:ticket", kwargs={"ticket_id": ticket.pk}))
 
 

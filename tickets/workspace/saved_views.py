@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from support.errors import NotFound, NotPermitted, ValidationFailed
@@ -25,15 +26,18 @@ FIELD_FILTER_RE = re.compile(rf"^{re.escape(PREFIX)}[-a-zA-Z0-9_]{{1,32}}$")
 
 def _require_agent(by: User) -> None:
     if not by.is_active or not by.is_agent:
-        raise NotPermitted("Only agents have saved views.")
+        raise NotPermitted(_("Only agents have saved views."))
 
 
 def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationFailed("Give the view a name to save it.", field="name")
+        raise ValidationFailed(_("Give the view a name to save it."), field="name")
     if len(name) > NAME_MAX:
-        raise ValidationFailed(f"A view's name can be at most {NAME_MAX} characters.", field="name")
+        raise ValidationFailed(
+            _("A view's name can be at most %(NAME_MAX)s characters.") % {"NAME_MAX": NAME_MAX},
+            field="name",
+        )
     return name
 
 
@@ -48,12 +52,17 @@ def clean_filters(filters: Mapping[str, object]) -> dict[str, list[str]]:
         # A well-formed field.<key> that names no field the queues filter by: like an id that
         # names nothing (docs/api.md, "Contract").
         raise NotFound(
-            f"No ticket field to filter by: {', '.join(unknown_fields)}.", field="filters"
+            _("No ticket field to filter by: %(unknown_fields)s.")
+            % {"unknown_fields": ", ".join(unknown_fields)},
+            field="filters",
         )
     if unknown:
         raise ValidationFailed(
-            f"Unknown filters: {', '.join(unknown)}; choose from {', '.join(FILTER_KEYS)} "
-            "or field.<key> of a ticket field.",
+            _(
+                "Unknown filters: %(unknown)s; choose from %(FILTER_KEYS)s or field.<key> of a "
+                "ticket field."
+            )
+            % {"unknown": ", ".join(unknown), "FILTER_KEYS": ", ".join(FILTER_KEYS)},
             field="filters",
         )
     cleaned: dict[str, list[str]] = {}
@@ -66,8 +75,15 @@ def clean_filters(filters: Mapping[str, object]) -> dict[str, list[str]]:
             isinstance(v, str) and len(v) <= VALUE_MAX for v in values
         ):
             raise ValidationFailed(
-                f"The {key} filter takes up to {MAX_VALUES_PER_FILTER} texts "
-                f"of at most {VALUE_MAX} characters.",
+                _(
+                    "The %(key)s filter takes up to %(MAX_VALUES_PER_FILTER)s texts of at most "
+                    "%(VALUE_MAX)s characters."
+                )
+                % {
+                    "key": key,
+                    "MAX_VALUES_PER_FILTER": MAX_VALUES_PER_FILTER,
+                    "VALUE_MAX": VALUE_MAX,
+                },
                 field="filters",
             )
         values = [v.strip() for v in values if v.strip()]
@@ -88,7 +104,7 @@ def saved_view_create(
     _require_agent(owner)
     teams = list(share_with)
     if teams and not owner.is_admin:
-        raise NotPermitted("Only admins can share views with teams.")
+        raise NotPermitted(_("Only admins can share views with teams."))
     view = SavedView.objects.create(
         owner=owner, name=_clean_name(name), filters=clean_filters(filters)
     )
@@ -101,9 +117,9 @@ def saved_view_create(
 def saved_view_share(*, view: SavedView, teams: Iterable[Team], by: User) -> SavedView:
     """Replace the teams a view is shared with (admins, on their own views)."""
     if not by.is_active or not by.is_admin:
-        raise NotPermitted("Only admins can share views with teams.")
+        raise NotPermitted(_("Only admins can share views with teams."))
     if view.owner_id != by.pk:
-        raise NotPermitted("Only the view's owner can share it.")
+        raise NotPermitted(_("Only the view's owner can share it."))
     view.shared_with.set(list(teams))
     return view
 
@@ -111,5 +127,5 @@ def saved_view_share(*, view: SavedView, teams: Iterable[Team], by: User) -> Sav
 @transaction.atomic
 def saved_view_delete(*, view: SavedView, by: User) -> None:
     if view.owner_id != by.pk:
-        raise NotPermitted("Only the view's owner can delete it.")
+        raise NotPermitted(_("Only the view's owner can delete it."))
     view.delete()

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import agent_required
@@ -242,7 +243,10 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
             ticket = ticket_get_for_agent(agent=request.user, ticket_id=ticket_id, header=True)
         except NotFound:
             # Moved to a team this agent is not in: it is out of their reach now.
-            messages.success(request, f"#{ticket_id} moved out of your teams.")
+            messages.success(
+                request,
+                gettext("#%(ticket_id)s moved out of your teams.") % {"ticket_id": ticket_id},
+            )
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("workspace:home")
             return response
@@ -260,7 +264,9 @@ def ticket_edit(request: HttpRequest, ticket_id: int, field: str) -> HttpRespons
     try:
         ticket_get_for_agent(agent=request.user, ticket_id=ticket_id)
     except NotFound:
-        messages.success(request, f"#{ticket_id} moved out of your teams.")
+        messages.success(
+            request, gettext("#%(ticket_id)s moved out of your teams.") % {"ticket_id": ticket_id}
+        )
         return redirect("workspace:home")
     return redirect("workspace:ticket", ticket_id=ticket_id)
 
@@ -403,13 +409,18 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return render(request, "agent/ticket.html", context, status=status)
 
     if kind not in MessageKind.values:
-        return again("Choose a public reply or an internal note.")
+        return again(gettext("Choose a public reply or an internal note."))
     if then and then not in (Status.PENDING, Status.SOLVED, Status.ON_HOLD, Status.OPEN):
-        return again(f"{then!r} is not a status you can set while sending.")
+        return again(
+            gettext("%(status)s is not a status you can set while sending.")
+            % {"status": repr(then)}
+        )
     if kind == MessageKind.NOTE and then:
-        return again("An internal note doesn't change the status; send it without one.")
+        return again(gettext("An internal note doesn't change the status; send it without one."))
     if macro_id == "gone":
-        return again("That macro is no longer available; your text is kept, send it again.")
+        return again(
+            gettext("That macro is no longer available; your text is kept, send it again.")
+        )
     fresh = (
         _new_messages_since(ticket, request.user, last_id)
         if "last_message_id" in request.POST
@@ -420,8 +431,10 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
     changes = _changes_since(ticket, request.user, last_event_id) if has_event_mark else []
     if fresh or changes:
         return again(
-            "New activity arrived while you were writing. "
-            "Read it above (marked New), then send again.",
+            gettext(
+                "New activity arrived while you were writing. "
+                "Read it above (marked New), then send again."
+            ),
             new_messages=fresh,
             new_changes=changes,
             status=409,
@@ -447,17 +460,22 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return again(exc.message)
     presence.stop_typing(ticket_id=ticket.pk, user=request.user)
     if macro is not None:
-        messages.success(request, f"Macro “{macro.title}” applied.")
+        messages.success(request, gettext("Macro “%(title)s” applied.") % {"title": macro.title})
     else:
-        label = "Note added" if kind == MessageKind.NOTE else "Reply sent"
         # Landing on another ticket, the message names the one it was about.
-        messages.success(request, f"{label} on {ticket.reference}." if go_next else f"{label}.")
+        if kind == MessageKind.NOTE:
+            notice = gettext("Note added on %(ref)s.") if go_next else gettext("Note added.")
+        else:
+            notice = gettext("Reply sent on %(ref)s.") if go_next else gettext("Reply sent.")
+        messages.success(request, notice % {"ref": ticket.reference} if go_next else notice)
     sent = message.pk if message is not None else "1"
     if macro is not None:
         try:
             ticket_get_for_agent(agent=request.user, ticket_id=ticket.pk)
         except NotFound:  # the macro moved it to a team this agent is not in
-            messages.success(request, f"#{ticket.pk} moved out of your teams.")
+            messages.success(
+                request, gettext("#%(pk)s moved out of your teams.") % {"pk": ticket.pk}
+            )
             return redirect("workspace:home")
     if go_next:
         following = queues.next_in_queue(
@@ -469,7 +487,10 @@ def ticket_send(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
         done = urlencode({"done": ticket.pk})
         if following is None:
-            messages.success(request, f"That was the last ticket in “{from_queue.title}”.")
+            messages.success(
+                request,
+                gettext("That was the last ticket in “%(title)s”.") % {"title": from_queue.title},
+            )
             joiner = "&" if "?" in from_queue.url else "?"
             return redirect(f"{from_queue.url}{joiner}{done}")
         query = urlencode({"from": from_queue.url, "done": ticket.pk})

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -190,18 +191,18 @@ def queue_from_url(request: HttpRequest, url: str) -> QueueRef | None:
 
 # How each sort reads in each direction, for the sort control and screen readers.
 SORT_WORDS = {
-    "sla": ("SLA due soonest first", "SLA due latest first"),
-    "priority": ("lowest priority first", "highest priority first"),
-    "created": ("oldest first", "newest first"),
-    "updated": ("least recently updated first", "most recently updated first"),
-    "reference": ("lowest reference first", "highest reference first"),
-    "subject": ("subject A–Z", "subject Z–A"),
-    "status": ("status, new first", "status, closed first"),
+    "sla": (_("SLA due soonest first"), _("SLA due latest first")),
+    "priority": (_("lowest priority first"), _("highest priority first")),
+    "created": (_("oldest first"), _("newest first")),
+    "updated": (_("least recently updated first"), _("most recently updated first")),
+    "reference": (_("lowest reference first"), _("highest reference first")),
+    "subject": (_("subject A–Z"), _("subject Z–A")),
+    "status": (_("status, new first"), _("status, closed first")),
 }
 
 
 def _sort_description(page: queues.Page) -> str:
-    return SORT_WORDS[page.sort][1 if page.descending else 0]
+    return str(SORT_WORDS[page.sort][1 if page.descending else 0])
 
 
 def _render_queue(
@@ -323,7 +324,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     query = QueryDict(request.POST.get("filters", ""))
     filters = {k: query.getlist(k) for k in queues.filter_keys_in(query) if query.getlist(k)}
     if not name:
-        messages.error(request, "Give the view a name to save it.")
+        messages.error(request, gettext("Give the view a name to save it."))
         return redirect(_back(request))
     team_ids = [int(t) for t in request.POST.getlist("share_with") if t.isdecimal()]
     # The form offers sharing to admins only; for anyone else it is ignored, not an error.
@@ -335,7 +336,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_back(request))
-    messages.success(request, f"Saved the view “{name}”.")
+    messages.success(request, gettext("Saved the view “%(name)s”.") % {"name": name})
     return redirect("workspace:saved_view", view_id=view.pk)
 
 
@@ -344,7 +345,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
 def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
     view = get_object_or_404(SavedView, pk=view_id, owner=request.user)
     saved_views.saved_view_delete(view=view, by=request.user)
-    messages.success(request, f"Deleted the view “{view.name}”.")
+    messages.success(request, gettext("Deleted the view “%(name)s”.") % {"name": view.name})
     return redirect("workspace:home")
 
 
@@ -437,10 +438,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdecimal()]
     if action not in BULK_ACTIONS:
-        messages.error(request, "Choose an action for the selected tickets.")
+        messages.error(request, gettext("Choose an action for the selected tickets."))
         return redirect(back)
     if not ids:
-        messages.error(request, "Select at least one ticket first.")
+        messages.error(request, gettext("Select at least one ticket first."))
         return redirect(back)
     tickets = [ticket_get_for_agent(agent=request.user, ticket_id=i) for i in ids]
     if action == "macro":
@@ -448,7 +449,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if action == "merge":
         ref = (request.POST.get("merge_into") or "").strip().lstrip("#")
         if not ref.isdecimal():
-            messages.error(request, "Type the reference of the ticket to merge into, e.g. #1042.")
+            messages.error(
+                request, gettext("Type the reference of the ticket to merge into, e.g. #1042.")
+            )
             return redirect(back)
         target = ticket_get_for_agent(agent=request.user, ticket_id=int(ref))
         done, errors = 0, []
@@ -461,7 +464,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 errors.append(f"{ticket.reference}: {exc.message}")
         if done:
-            messages.success(request, f"Merged {done} ticket(s) into {target.reference}.")
+            messages.success(
+                request,
+                gettext("Merged %(done)s ticket(s) into %(reference)s.")
+                % {"done": done, "reference": target.reference},
+            )
         for error in errors:
             messages.error(request, error)
         return redirect(back)
@@ -477,7 +484,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             errors.append(f"{ticket.reference}: {exc.message}")
     if done:
-        messages.success(request, f"Updated {done} ticket(s).")
+        messages.success(request, gettext("Updated %(done)s ticket(s).") % {"done": done})
     for error in errors:
         messages.error(request, error)
     return redirect(back)

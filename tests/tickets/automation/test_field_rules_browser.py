@@ -15,6 +15,7 @@ import pytest
 
 from tests import factories
 from tests.a11y import DESKTOP, PHONE, assert_accessible
+from tests.browser import sign_in
 from tickets.automation import services as rule_services
 from tickets.automation.models import Trigger
 from tickets.fields.models import FieldKind, TicketField, TicketForm
@@ -30,16 +31,6 @@ def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("FIELDRULES_SCREENSHOTS") or tmp_path / "shots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _sign_in(browser, base: str, user, viewport):
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"^(?!.*/login/)"))
-    return page
 
 
 def test_a_trigger_on_the_browser_field_tags_and_raises_a_portal_request(
@@ -71,7 +62,7 @@ def test_a_trigger_on_the_browser_field_tags_and_raises_a_portal_request(
     base = live_server.url
 
     # The admin: a new trigger, the condition picked with the helper, by keyboard.
-    page = _sign_in(browser, base, admin, DESKTOP)
+    page = sign_in(browser, base, admin, DESKTOP)
     page.goto(f"{base}/automation/triggers/new/")
     page.get_by_label("Name").fill("Safari bugs")
     page.get_by_label("Active").check()
@@ -103,7 +94,7 @@ def test_a_trigger_on_the_browser_field_tags_and_raises_a_portal_request(
     assert trigger.conditions["all"][0]["field"] == "field.browser"
 
     # The customer files a bug through the portal form, with Safari.
-    customer = _sign_in(browser, base, factories.CustomerUserFactory(), PHONE)
+    customer = sign_in(browser, base, factories.CustomerUserFactory(), PHONE)
     customer.goto(f"{base}/portal/new/")
     customer.get_by_label("Subject").fill("The editor is blank")
     customer.get_by_label("Description").fill("Since this morning.")
@@ -118,7 +109,7 @@ def test_a_trigger_on_the_browser_field_tags_and_raises_a_portal_request(
     )
 
     # The agent sees the tag, the priority and the trigger in the timeline.
-    agent = _sign_in(browser, base, factories.AgentFactory(teams=[support]), DESKTOP)
+    agent = sign_in(browser, base, factories.AgentFactory(teams=[support]), DESKTOP)
     agent.goto(f"{base}/agent/tickets/{ticket.pk}/")
     agent.get_by_text("Trigger “Safari bugs”").first.wait_for()
     assert agent.get_by_role("button", name="Remove tag safari").is_visible()

@@ -4,11 +4,11 @@ changes before anything is saved; undo puts everything back; one Send replies, t
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 
 from tests import factories
+from tests.browser import sign_in
 from tickets import services
 from tickets.macros import services as macros
 from tickets.macros.models import MacroScope
@@ -50,17 +50,6 @@ def world(transactional_db):
     return {"agent": agent, "ticket": ticket, "macro": macro}
 
 
-def _sign_in(browser, live_server, user, *, width=1366, height=768):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/agent/"))
-    return page
-
-
 def _pick(page, words: str, title: str) -> None:
     page.fill("#macro-search", words)
     page.wait_for_selector(f".macro-suggest li >> text={title}")
@@ -76,7 +65,7 @@ def test_a_macro_fills_the_composer_then_one_send_replies_tags_and_solves(
     browser, live_server, world
 ):
     ticket = world["ticket"]
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     page.fill("#composer-body", "")
 
@@ -118,7 +107,7 @@ def test_a_macro_fills_the_composer_then_one_send_replies_tags_and_solves(
 
 def test_composer_with_a_macro_on_a_phone(browser, live_server, world):
     ticket = world["ticket"]
-    page = _sign_in(browser, live_server, world["agent"], width=390, height=844)
+    page = sign_in(browser, live_server.url, world["agent"], width=390, height=844)
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     _pick(page, "more info", "Need more info — pending")
     assert page.locator("#composer-body").input_value() == "Could you send a screenshot?"
@@ -130,7 +119,7 @@ def test_composer_with_a_macro_on_a_phone(browser, live_server, world):
 
 
 def test_an_agent_makes_a_personal_macro_on_the_settings_page(browser, live_server, world):
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/macros/")
     assert page.locator(".macro-table td", has_text="Refund issued — solve").count() == 1
     page.fill("#m-title", "Take it")
@@ -159,7 +148,7 @@ def test_a_macro_from_the_bulk_bar_on_two_tickets(browser, live_server, world):
     other = services.ticket_create(
         requester=factories.CustomerFactory(), subject="Second refund", body="Me too.", team=team
     )
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/queues/teams/")
     for ticket in (world["ticket"], other):
         page.check(f"input[name=ids][value='{ticket.pk}']")
@@ -182,7 +171,7 @@ def test_a_macro_from_the_bulk_bar_on_two_tickets(browser, live_server, world):
 
 def test_new_activity_stops_the_send_and_keeps_the_macro_pending(browser, live_server, world):
     ticket = world["ticket"]
-    page = _sign_in(browser, live_server, world["agent"])
+    page = sign_in(browser, live_server.url, world["agent"])
     page.goto(f"{live_server.url}/agent/tickets/{ticket.pk}/")
     _pick(page, "refund", "Refund issued — solve")
     page.fill("#composer-body", "Refund done, Ada.")

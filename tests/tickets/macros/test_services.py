@@ -62,11 +62,8 @@ def test_actions_are_normalized(team, agent):
         ({"status": "new"}, "status", "not a status a macro can set"),
         ({"priority": "asap"}, "priority", "not a priority"),
         ({"type": "rant"}, "type", "not a ticket type"),
-        ({"team": 999999}, "team", "No team with id 999999"),
-        ({"assignee": 999999}, "assignee", "not an active agent"),
         ({"assignee": "x"}, "assignee", "not an id"),
-        ({"tags_add": ["ok", "no way!"]}, "tags", "not a valid tag"),
-        ({"tags_add": ["a"], "tags_remove": ["a"]}, "tags_remove", "both added and removed"),
+        ({"tags_add": ["ok", "no way!"]}, "tags_add", "not a valid tag"),
         ({"reply": 3}, "reply", "is text"),
         ("status=solved", "actions", "are an object"),
     ],
@@ -78,9 +75,31 @@ def test_invalid_actions_are_refused_with_a_clear_error(db, actions, field, word
     assert words in caught.value.message
 
 
+def test_a_tag_both_added_and_removed_ends_removed(db):
+    clean = macros.macro_clean_actions({"tags_add": ["a", "B"], "tags_remove": ["A"]})
+    assert clean == {"tags_add": ["b"], "tags_remove": ["a"]}
+    assert macros.macro_clean_actions({"tags_add": ["a"], "tags_remove": ["a"]}) == {
+        "tags_remove": ["a"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("actions", "field", "words"),
+    [
+        ({"team": 999999}, "team", "No team with id 999999"),
+        ({"assignee": 999999}, "assignee", "not an active agent"),
+    ],
+)
+def test_an_id_naming_nothing_is_not_found(db, actions, field, words):
+    with pytest.raises(NotFound) as caught:
+        macros.macro_clean_actions(actions)
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
 def test_a_customer_is_not_an_assignee(db):
     contact = factories.CustomerUserFactory()
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(NotFound):
         macros.macro_clean_actions({"assignee": contact.pk})
 
 

@@ -97,7 +97,7 @@ def test_a_mention_uses_the_mentioned_agents_language_and_stays_internal(admin_u
     es, en = mails[sol.email], mails[eric.email]
     assert es is not en and es.to == [sol.email] and en.to == [eric.email]
     # The note's own subject line and no ticket token or reply address: a note stays internal.
-    assert es.subject == f"Internal note on ticket {ticket.pk}: Dana <Reyes> te mencionó: Factura"
+    assert es.subject == f"Nota interna del ticket {ticket.pk}: Dana <Reyes> te mencionó: Factura"
     assert "Reply-To" not in es.extra_headers
     assert f"Dana <Reyes> escribió en #{ticket.pk}:\n{note}\n" in es.body
     html = es.alternatives[0][0]
@@ -133,3 +133,40 @@ def test_saving_a_template_changes_the_next_mail_and_the_reset_brings_back_the_b
         services.ticket_reply(ticket=ticket, body="Second", by=customer)
     [message] = django_mail.outbox
     assert message.subject == f"[#{ticket.pk}] Printer" and "Second" in message.body
+
+
+def test_the_built_in_notifications_are_in_each_agents_language(team, settings):
+    settings.NOTIFY_ASSIGNMENT = True
+    greta = factories.AgentFactory(teams=[team], email="greta@staff.example", locale="de")
+    sol = factories.AgentFactory(teams=[team], email="sol@staff.example", locale="es")
+    dana = factories.AgentFactory(teams=[team], name="Dana Reyes", email="dana@staff.example")
+    customer = factories.CustomerFactory(name="Pat Lee")
+    ticket = factories.TicketFactory(team=team, requester=customer, subject="Rechnung")
+    django_mail.outbox.clear()
+    with run_on_commit():
+        services.ticket_reply(ticket=ticket, body="Any news?", by=customer)
+    mails = _by_recipient()
+    assert f"Pat Lee <{customer.email}> hat zu Ticket #{ticket.pk} geschrieben" in (
+        mails[greta.email].body
+    )
+    assert "Eine Antwort auf diese Mail geht als Ihre Antwort an den Kunden." in (
+        mails[greta.email].body
+    )
+    assert "escribió en el ticket" in mails[sol.email].body
+    assert "wrote on ticket" in mails[dana.email].body  # no language: the default
+
+    django_mail.outbox.clear()
+    with run_on_commit():
+        services.ticket_note(ticket=ticket, body=f"@{greta.email} please look", by=dana)
+    german = _by_recipient()[greta.email]
+    assert german.subject.startswith(f"Interne Notiz zu Ticket {ticket.pk}: ")
+    assert f"Dana Reyes hat Sie in einer internen Notiz zu Ticket #{ticket.pk} erwähnt" in (
+        german.body
+    )
+
+    django_mail.outbox.clear()
+    with run_on_commit():
+        services.ticket_update(ticket=ticket, by=dana, changes={"assignee": sol})
+    spanish = _by_recipient()[sol.email]
+    assert f"Dana Reyes te asignó el ticket #{ticket.pk}: Rechnung" in spanish.body
+    assert "Abrir el ticket" in spanish.alternatives[0][0]

@@ -78,12 +78,22 @@ def test_encoded_display_name_decoding_to_an_address_does_not_change_the_sender(
     assert Ticket.objects.get().requester.email == "real@outside.example"
 
 
+@pytest.mark.parametrize("name", ["John Q. Public", "Dr. Ada Lovelace", "Ada Lovelace Jr."])
+def test_an_unquoted_name_with_a_period_is_still_the_sender(tmp_path, name):
+    # Obsolete syntax many clients still write; the parser flags it, but the address is clear.
+    row = _ingest_cmd(tmp_path, _raw(f"{name} <real@outside.example>"))
+    assert row.status == InboundStatus.PROCESSED, row.error
+    assert row.from_address == "real@outside.example"
+    assert Ticket.objects.get().requester.name == name
+
+
 @pytest.mark.parametrize(
     "from_header",
     [
         f"{_b('ceo@company.com')}",  # the encoded word alone: no address at all
         f"{_b('ceo@company.com' + chr(10))} <real@outside.example>",  # a line break in it
         "ceo@company.com <real@outside.example>",  # unquoted address as a name: misparsed
+        "ceo.x@company.com <real@outside.example>",  # the same, with a period in it
         "ceo@company.com, real@outside.example",  # several addresses
         "Board: ceo@company.com, real@outside.example;",  # group syntax
         "Undisclosed recipients:;",  # an empty group

@@ -202,3 +202,34 @@ def test_ticket_page_badge_agrees_with_the_at_risk_queue(client, admin_user, pol
             assert ("sla-warning" in header) == (ticket in at_risk), (ticket.subject, header)
         queue = client.get(reverse("workspace:queue", args=["sla_at_risk"])).content.decode()
     assert "Risky one" in queue
+
+
+def test_breached_is_read_from_the_ticket_row_and_agrees_with_the_clocks(policy, customer, agent):
+    """``sla_breached_q`` reads the ticket's nearest running due time; it must name exactly the
+    tickets with an overdue running clock — not a paused one, not a met one."""
+    from django.db.models import Exists, OuterRef
+
+    from tickets.sla.models import SlaTarget, TargetState
+
+    with clock.travel(T0):
+        overdue = services.ticket_create(requester=customer, subject="Overdue", body="x")
+        paused = services.ticket_create(requester=customer, subject="Paused", body="x")
+        answered = services.ticket_create(requester=customer, subject="Answered", body="x")
+    with clock.travel(T0 + timedelta(minutes=5)):
+        services.ticket_reply(ticket=answered, by=agent, body="On it.")
+        # Answered, then waiting on the customer: its resolution clock pauses, none runs.
+        services.ticket_reply(ticket=paused, by=agent, body="Which version?")
+        services.ticket_update(ticket=paused, by=agent, changes={"status": "pending"})
+    now = T0 + timedelta(days=30)  # every clock that still runs is overdue by now
+    from_clocks = Ticket.objects.filter(
+        Exists(
+            SlaTarget.objects.filter(
+                ticket=OuterRef("pk"), state=TargetState.RUNNING, due_at__lte=now
+            )
+        )
+    )
+    breached = tickets_sla_breached(Ticket.objects.all(), now=now)
+    assert set(breached) == set(from_clocks)
+    assert overdue in breached and answered in breached  # its resolution clock still runs
+    assert paused not in breached
+    assert "slatarget" not in str(breached.query).lower()  # the ticket row alone
