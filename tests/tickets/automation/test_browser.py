@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from tests import factories
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, sideways_overflow
 from tickets.automation import services
 from tickets.automation.models import RoutingRule, Trigger
 from tickets.mail.models import OutboundEmail
@@ -160,5 +160,8 @@ def test_a_trigger_that_takes_over_its_own_field_is_saved_with_a_warning(
     assert "it sets back" in warning.inner_text()
     assert Trigger.objects.get().name == "Always high"
     page.screenshot(path=shots / "automation-trigger-warning-phone.png", full_page=True)
-    assert_accessible(page)
+    assert not sideways_overflow(page)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=shots / "automation-trigger-warning-desktop.png", full_page=True)
+    assert_accessible(page)  # at 1366×768 and 390×844
     page.context.close()
