@@ -10,7 +10,9 @@ sent as drawn. Replaying a key is tested on its own (tests/support/test_api.py a
 Operations on one object (``/{id}``) go to an object the test makes (``PINS``): a drawn id names
 nothing, so the server answered 404 before reading the body. Only a schema-valid id is replaced:
 a negative case's malformed id is sent as drawn and must still be refused. DELETE keeps drawn ids
-(the objects must outlive the run), and so do webhooks (a change would try to deliver).
+(the objects must outlive the run); a webhook, a customer or organization field and a ticket's
+survey and feedback links are pinned for reads only (a change would deliver, or would change
+what the schema read at the start says).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ PINNED_ID = 4242  # one object of each kind below, made by test_schemathesis.py
 MESSAGES_TICKET_ID = 4242  # the ticket new messages go to
 TICKET_ID = 4243  # a ticket to read and change
 TICKET_STATUS_ID = 4244  # a ticket whose status and assignee change
+CUSTOMER_FIELD_ID = 4243  # organization and customer fields share a table: PINNED_ID is the former
 _ONE = (
     "customers|organizations|macros|sla-policies|business-calendars|views|products|"
     "product-versions|product-components|routing-rules|triggers|automations|articles|"
@@ -41,6 +44,19 @@ PINS: list[tuple[re.Pattern[str], str, int]] = [
         ),
         "id",
         PINNED_ID,
+    ),
+    # Reads only: a field definition's change would reach rule and profile schemas read at
+    # the start, and a webhook's would deliver.
+    (
+        re.compile(r"^GET /api/v1/(organization-fields|csat-responses|webhooks)/\{id\}$"),
+        "id",
+        PINNED_ID,
+    ),
+    (re.compile(r"^GET /api/v1/customer-fields/\{id\}$"), "id", CUSTOMER_FIELD_ID),
+    (
+        re.compile(r"^GET /api/v1/tickets/\{ticket_id\}/(messages|csat|feedback-links)$"),
+        "ticket_id",
+        MESSAGES_TICKET_ID,
     ),
     (re.compile(r"^(GET|PATCH) /api/v1/tickets/\{id\}$"), "id", TICKET_ID),
     (re.compile(r"^POST /api/v1/tickets/\{id\}/(status|assign)$"), "id", TICKET_STATUS_ID),

@@ -21,13 +21,16 @@ from django.db import connection
 
 from accounts.models import Team, User
 from accounts.tokens import api_token_create
-from customers.models import Customer, Organization
-from feedback.models import FeedbackItem
+from customers.models import Customer, Organization, ProfileField
+from feedback.models import CsatSurvey, FeedbackItem, TicketFeedbackLink
+from integrations.models import WebhookSubscription
 from kb.models import Article, Category, Section
 from products.models import Component, Product, Version
+from support import clock
 from tests import factories
 from tests.customers import profile_setup
 from tests.support.schemathesis_hooks import (
+    CUSTOMER_FIELD_ID,
     MESSAGES_TICKET_ID,
     PINNED_ID,
     TICKET_ID,
@@ -56,9 +59,11 @@ PINNED_MODELS = [
     BusinessCalendar,
     Category,
     Component,
+    CsatSurvey,
     FeedbackItem,
     Macro,
     Product,
+    ProfileField,
     RoutingRule,
     SavedView,
     Section,
@@ -66,6 +71,7 @@ PINNED_MODELS = [
     TicketForm,
     Trigger,
     Version,
+    WebhookSubscription,
 ]
 
 
@@ -119,7 +125,33 @@ def _pinned_objects(admin, team) -> None:
     factories.KbArticleFactory(pk=PINNED_ID, section=section)
     Macro.objects.create(pk=PINNED_ID, title="Pinned", actions={"status": "pending"})
     SavedView.objects.create(pk=PINNED_ID, owner=admin, name="Pinned", filters={})
-    FeedbackItem.objects.create(pk=PINNED_ID, title="Pinned")
+    item = FeedbackItem.objects.create(pk=PINNED_ID, title="Pinned")
+    ticket = Ticket.objects.get(pk=MESSAGES_TICKET_ID)
+    factories.MessageFactory(ticket=ticket)
+    TicketFeedbackLink.objects.create(
+        ticket=ticket, item=item, customer=ticket.requester, created_by=admin
+    )
+    CsatSurvey.objects.create(
+        pk=PINNED_ID,
+        ticket=ticket,
+        customer=ticket.requester,
+        token="pinned",
+        due_at=clock.now(),
+        sent_at=clock.now(),
+        rating="good",
+        comment="Quick",
+        answered_at=clock.now(),
+    )
+    WebhookSubscription.objects.create(
+        pk=PINNED_ID,
+        name="Pinned",
+        url="https://hooks.example.com/pinned",
+        event_types=["ticket.created"],
+        owner=admin,
+        is_active=False,
+    )
+    profile_setup.define(admin, target=profile_setup.ORG, key="p_pinned", pk=PINNED_ID)
+    profile_setup.define(admin, target=profile_setup.CUSTOMER, key="p_pinned", pk=CUSTOMER_FIELD_ID)
     TicketForm.objects.create(pk=PINNED_ID, name="Pinned")
     tags = [{"action": "add_tags", "value": "pinned"}]
     hours = {"field": "hours_since_created", "operator": "greater_than", "value": 1}
