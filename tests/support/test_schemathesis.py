@@ -27,8 +27,10 @@ from integrations.models import WebhookSubscription
 from kb.models import Article, Category, Section
 from products.models import Component, Product, Version
 from support import clock
+from support.ids import MAX_ID
 from tests import factories
 from tests.customers import profile_setup
+from tests.support import schemathesis_hooks
 from tests.support.schemathesis_hooks import (
     CUSTOMER_FIELD_ID,
     MESSAGES_TICKET_ID,
@@ -73,6 +75,10 @@ PINNED_MODELS = [
     Version,
     WebhookSubscription,
 ]
+
+
+def test_the_hooks_bound_ids_as_the_schema_does():
+    assert schemathesis_hooks.MAX_ID == MAX_ID
 
 
 @pytest.fixture
