@@ -44,6 +44,16 @@ from tickets.api_filters import (
     TicketFilter,
     custom_field_filter,
 )
+from tickets.api_inputs import (
+    MessageCreateJsonSerializer,
+    MessageCreateSerializer,
+    TicketAssignSerializer,
+    TicketCreateJsonSerializer,
+    TicketCreateSerializer,
+    TicketMergeSerializer,
+    TicketStatusSerializer,
+    TicketUpdateSerializer,
+)
 from tickets.fields.models import TicketForm
 from tickets.models import (
     Channel,
@@ -56,17 +66,9 @@ from tickets.selectors import messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     EXPANDABLE,
     LISTED_TAGS,
-    MessageCreateJsonSerializer,
-    MessageCreateSerializer,
     MessageSerializer,
     TagSerializer,
-    TicketAssignSerializer,
-    TicketCreateJsonSerializer,
-    TicketCreateSerializer,
-    TicketMergeSerializer,
     TicketSerializer,
-    TicketStatusSerializer,
-    TicketUpdateSerializer,
 )
 from tickets.sla.models import SlaTarget
 from tickets.sla.selectors import tickets_with_sla_clock
