@@ -50,9 +50,10 @@ FLASH = {"debug", "info", "success", "warning", "error"}
 # Where the message is when it is not the first argument.
 MESSAGE_AT = {"add_error": 1, "BadFilter": 1}
 # Modules whose errors are never shown to a person in a page, with why: the API's views,
-# serializers and error handlers answer under /api/, where ``ApiLanguageMiddleware`` keeps
-# English whoever asks (a client may compare the sentence; docs/api.md, *Language*).
-API_MODULE = re.compile(r"(^|/)(api|serializers|\w+_api)\.py$|^support/api/")
+# serializers, inputs, filters and error handlers answer under /api/, where
+# ``ApiLanguageMiddleware`` keeps English whoever asks (a client may compare the sentence;
+# docs/api.md, *Language*).
+API_MODULE = re.compile(r"(^|/)(api|serializers|\w+_api|api_\w+)\.py$|^support/api/")
 # Single messages never shown to a person, as (file, the message's first words), with why.
 ALLOWED: dict[tuple[str, str], str] = {}
 
