@@ -132,7 +132,8 @@ def event_types_for(event: TicketEvent) -> list[str]:
 
 
 def _payload(event: TicketEvent, event_type: str) -> dict:
-    from tickets.serializers import MessageSerializer, TicketSerializer
+    from tickets.message_serializers import MessageSerializer
+    from tickets.serializers import TicketSerializer
 
     ticket = event.ticket
     data: dict = {"ticket": TicketSerializer(ticket).data}

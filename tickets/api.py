@@ -44,17 +44,12 @@ from tickets.api_filters import (
     TicketFilter,
     custom_field_filter,
 )
-from tickets.api_inputs import (
+from tickets.fields.models import TicketForm
+from tickets.message_serializers import (
     MessageCreateJsonSerializer,
     MessageCreateSerializer,
-    TicketAssignSerializer,
-    TicketCreateJsonSerializer,
-    TicketCreateSerializer,
-    TicketMergeSerializer,
-    TicketStatusSerializer,
-    TicketUpdateSerializer,
+    MessageSerializer,
 )
-from tickets.fields.models import TicketForm
 from tickets.models import (
     Channel,
     Message,
@@ -66,9 +61,14 @@ from tickets.selectors import messages_visible_to, tickets_visible_to
 from tickets.serializers import (
     EXPANDABLE,
     LISTED_TAGS,
-    MessageSerializer,
     TagSerializer,
+    TicketAssignSerializer,
+    TicketCreateJsonSerializer,
+    TicketCreateSerializer,
+    TicketMergeSerializer,
     TicketSerializer,
+    TicketStatusSerializer,
+    TicketUpdateSerializer,
 )
 from tickets.sla.models import SlaTarget
 from tickets.sla.selectors import tickets_with_sla_clock

@@ -13,8 +13,8 @@ from support.api.renderers import BinaryRenderer
 from support.api.views import ApiViewMixin
 from support.errors import NotFound
 from tickets.downloads import attachment_response
+from tickets.message_serializers import AttachmentSerializer
 from tickets.selectors import attachments_visible_to
-from tickets.serializers import AttachmentSerializer
 
 
 @extend_schema_view(retrieve=extend_schema(summary="Get an attachment's details"))

@@ -1,22 +1,44 @@
-"""API representations of tickets, messages and attachments.
+"""API representations of tickets and the inputs that create and change them.
 
-They depend on who reads: customers never get internal notes or agent-only fields (assignee,
-team, tags, SLA due times). The inputs that change them are in ``tickets.api_inputs``.
+Representations depend on who reads: customers never get agent-only fields (assignee, team,
+tags, SLA due times). Inputs name what each role may set; anything else is a 400 naming the
+field (see ``support.api.serializers.StrictInputSerializer``). Messages and attachments, which
+a reply passes through alone, are in ``tickets.message_serializers``.
 """
 
 from __future__ import annotations
 
-from django.urls import reverse
+import functools
+import json
+import re
+
 from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from customers.serializers import CustomerSerializer, OrganizationSerializer
-from support.api.schema import schema_optional
-from support.api.serializers import iso_datetime, serializing_for
+from support.api.schema import schema_constrain, schema_optional, schema_runtime_object
+from support.api.serializers import (
+    StrictInputSerializer,
+    id_field,
+    iso_datetime,
+    nul_errors,
+    serializing_for,
+)
+from support.customfields import value_schema, value_strict
+from tickets.fields.cache import ticket_fields
 from tickets.fields.services import customer_visible_keys
-from tickets.models import Attachment, Message, Tag, Ticket
+from tickets.message_serializers import MAX_FILES
+from tickets.models import (
+    Channel,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketType,
+)
 from tickets.sla.serializers import TicketSlaSerializer, sla_representation
 
 AGENT_ONLY_TICKET_FIELDS = (
@@ -204,110 +226,244 @@ class TicketSerializer(serializers.ModelSerializer):
 schema_optional("Ticket", *EXPANDABLE, *AGENT_ONLY_TICKET_FIELDS)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
-    ticket_id = serializers.IntegerField(read_only=True)
-    message_id = serializers.IntegerField(read_only=True, allow_null=True)
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Attachment
-        fields = [
-            "id",
-            "ticket_id",
-            "message_id",
-            "name",
-            "size",
-            "content_type",
-            "created_at",
-            "download_url",
-        ]
-        read_only_fields = fields
-
-    def get_download_url(self, attachment: Attachment) -> str:
-        path = reverse("api-attachment-download", args=[attachment.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
-
-    def to_representation(self, attachment: Attachment) -> dict:
-        return {
-            "id": str(attachment.pk),
-            "ticket_id": attachment.ticket_id,
-            "message_id": attachment.message_id,
-            "name": attachment.name,
-            "size": attachment.size,
-            "content_type": attachment.content_type,
-            "created_at": iso_datetime(attachment.created_at, timezone.get_current_timezone()),
-            "download_url": self.get_download_url(attachment),
-        }
-
-
-class AuthorSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["agent", "customer", "system"])
-    id = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField()
-
-
-# The context: ``request``, and ``written_attachments`` for a message this request wrote (its
-# attachments as written, not read back: ``[]`` when nothing was uploaded).
-class MessageSerializer(serializers.ModelSerializer):
-    ticket_id = serializers.IntegerField(read_only=True)
-    author = serializers.SerializerMethodField()
-    attachments = AttachmentSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Message
-        fields = [
-            "id",
-            "ticket_id",
-            "kind",
-            "author",
-            "body_text",
-            "body_html",
-            "channel",
-            "created_at",
-            "attachments",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(AuthorSerializer)
-    def get_author(self, message: Message) -> dict:
-        if message.author_user_id:
-            return {
-                "type": "agent",
-                "id": message.author_user_id,
-                "name": message.author_user.display_name,
-            }
-        if message.author_customer_id:
-            return {
-                "type": "customer",
-                "id": message.author_customer_id,
-                "name": message.author_customer.display_name,
-            }
-        return {"type": "system", "id": None, "name": "Switchboard"}
-
-    @cached_property
-    def _attachment(self) -> AttachmentSerializer:
-        return AttachmentSerializer(context=self.context)
-
-    def to_representation(self, message: Message) -> dict:
-        attachments = self.context.get("written_attachments")
-        if attachments is None:
-            attachments = message.attachments.all()
-        return {
-            "id": message.pk,
-            "ticket_id": message.ticket_id,
-            "kind": str(message.kind),
-            "author": self.get_author(message),
-            "body_text": message.body_text,
-            "body_html": message.body_html,
-            "channel": str(message.channel),
-            "created_at": iso_datetime(message.created_at, timezone.get_current_timezone()),
-            "attachments": [self._attachment.to_representation(a) for a in attachments],
-        }
-
-
 class TagSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tag
         fields = ["id", "name"]
         read_only_fields = fields
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+# A tag as the API takes it: what ``normalize_tag`` keeps, letters in either case (stored in
+# lower case). Exact, so a tag the schema allows is never refused and none other is taken.
+TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+
+@extend_schema_field({"type": "string", "pattern": TAG_PATTERN})
+class TagField(serializers.CharField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not re.fullmatch(TAG_PATTERN[1:-1], value):
+            raise serializers.ValidationError(
+                f"{value!r} is not a tag: a letter or digit, then letters, digits, '-', '_', "
+                "'.' or ':' (at most 64 characters)."
+            )
+        return value
+
+
+class TicketFieldValues(serializers.DictField):
+    """A new ticket's ``fields``: active ticket fields by key, each value of the JSON type its
+    kind takes (``value_strict``; the served schema lists the keys, ``schema_runtime_object``
+    below). In multipart/form-data it is one ``fields`` part holding that JSON object (the
+    schema's ``encoding`` says ``application/json``), never one part per key."""
+
+    def get_value(self, dictionary):
+        if not html.is_html_input(dictionary):
+            return super().get_value(dictionary)
+        if self.field_name not in dictionary:
+            return serializers.empty
+        raw = dictionary.get(self.field_name)
+        try:
+            return json.loads(raw)
+        except (TypeError, ValueError):
+            return raw  # not a JSON object: refused as such ("Expected a dictionary")
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if nul_errors({"fields": values}):  # a JSON body is checked before, a part here
+            raise serializers.ValidationError("Null characters are not allowed.")
+        known = ticket_fields.get()
+        # A bad value is the service's ValidationFailed naming fields.<key>; an unknown key is
+        # refused by the service (``fields_clean``) the same way.
+        return {
+            key: value_strict(known[key], item) if key in known else item
+            for key, item in values.items()
+        }
+
+
+def ticket_fields_schema(*, customer: bool = False) -> dict[str, dict]:
+    """The active ticket fields' keys (a customer's: those customers may edit), each with the
+    value it takes (null: none)."""
+    return {
+        key: value_schema(field)
+        for key, field in ticket_fields.get().items()
+        if field.active and (field.customer_editable or not customer)
+    }
+
+
+FORM_HELP = (
+    "The ticket form it is filed through (GET /api/v1/ticket-forms): for a customer, its "
+    "fields are the ones asked and its required ones must be filled in."
+)
+
+
+class TicketCreateSerializer(StrictInputSerializer):
+    """A new ticket as multipart/form-data: files are ``attachments`` parts (with them the body
+    may be empty), ``tags`` and ``cc`` one part per item, ``fields`` one part of JSON."""
+
+    customer_fields = frozenset(
+        {
+            "subject",
+            "body",
+            "body_html",
+            "type",
+            "attachments",
+            "product_id",
+            "version_id",
+            "component_id",
+            "form_id",
+            "fields",
+        }
+    )
+
+    subject = serializers.CharField(max_length=250)
+    body = serializers.CharField(max_length=100_000, allow_blank=True)
+    body_html = serializers.CharField(
+        max_length=200_000, required=False, allow_blank=True, default=""
+    )
+    requester_id = id_field(
+        help_text="The customer the ticket is for: agents name one; customers file in their "
+        "own name (not in a customer's schema)."
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    type = serializers.ChoiceField(choices=TicketType.choices, default=TicketType.QUESTION)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    # A part holds text, not null: in multipart, leave an id's part out for none.
+    team_id = id_field(required=False, default=None)
+    assignee_id = id_field(required=False, default=None)
+    product_id = id_field(required=False, default=None)
+    version_id = id_field(required=False, default=None, help_text="A version of the product.")
+    component_id = id_field(required=False, default=None, help_text="A component of the product.")
+    form_id = id_field(required=False, default=None, help_text=FORM_HELP)
+    fields = TicketFieldValues(
+        required=False,
+        help_text='Custom field values by key, e.g. {"browser": "chrome"}; customers only '
+        "the fields they may edit. A bad value is a 400 naming fields.<key>.",
+    )
+    tags = serializers.ListField(child=TagField(), required=False, default=list, max_length=50)
+    cc = serializers.ListField(
+        child=serializers.EmailField(max_length=254),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="Agents: who else gets the public replies (email addresses).",
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=MAX_FILES
+    )
+
+
+class TicketCreateJsonSerializer(TicketCreateSerializer):
+    """A new ticket as JSON, which carries no files: the body is not empty."""
+
+    body = serializers.CharField(max_length=100_000)
+    attachments = None
+    team_id = id_field(required=False, allow_null=True, default=None)
+    assignee_id = id_field(required=False, allow_null=True, default=None)
+    product_id = id_field(required=False, allow_null=True, default=None)
+    version_id = id_field(
+        required=False, allow_null=True, default=None, help_text="A version of the product."
+    )
+    component_id = id_field(
+        required=False, allow_null=True, default=None, help_text="A component of the product."
+    )
+    form_id = id_field(required=False, allow_null=True, default=None, help_text=FORM_HELP)
+
+
+# A multipart body may be empty only with a file (``message_add``: "The message is empty.").
+# A version or a component needs the product beside it ("Choose a product first.").
+schema_constrain(
+    "TicketCreateRequest",
+    anyOf=[
+        {"properties": {"body": {"minLength": 1}}},
+        {"required": ["attachments"], "properties": {"attachments": {"minItems": 1}}},
+    ],
+    dependentRequired={"version_id": ["product_id"], "component_id": ["product_id"]},
+)
+_WITH_PRODUCT = {"required": ["product_id"], "properties": {"product_id": {"type": "integer"}}}
+schema_constrain(
+    "TicketCreateJsonRequest",
+    dependentSchemas={
+        name: {"anyOf": [{"properties": {name: {"type": "null"}}}, _WITH_PRODUCT]}
+        for name in ("version_id", "component_id")
+    },
+)
+
+for _component in ("TicketCreateRequest", "TicketCreateJsonRequest"):
+    schema_runtime_object(
+        _component,
+        "fields",
+        ticket_fields_schema,
+        customer=functools.partial(ticket_fields_schema, customer=True),
+        sources=(ticket_fields,),
+    )
+
+
+class TicketUpdateSerializer(StrictInputSerializer):
+    customer_fields = frozenset({"status", "fields"})
+
+    subject = serializers.CharField(max_length=250, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    type = serializers.ChoiceField(choices=TicketType.choices, required=False)
+    team_id = id_field(required=False, allow_null=True)
+    assignee_id = id_field(required=False, allow_null=True)
+    product_id = id_field(
+        required=False,
+        allow_null=True,
+        help_text="Changing the product alone clears a version or component of the old one.",
+    )
+    version_id = id_field(required=False, allow_null=True)
+    component_id = id_field(required=False, allow_null=True)
+    form_id = id_field(required=False, allow_null=True, help_text="The ticket form (agents).")
+    fields = serializers.DictField(
+        required=False,
+        help_text='Custom field values by key, e.g. {"browser": "chrome"}; customers only '
+        "the fields they may edit. A bad value is a 400 naming fields.<key>.",
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=50,
+        help_text="The ticket's whole tag list (replaces it).",
+    )
+    cc = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        max_length=10,
+        help_text="The ticket's whole CC list (replaces it).",
+    )
+
+
+class TicketStatusSerializer(StrictInputSerializer):
+    customer_fields = frozenset({"status", "fields"})
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class TicketAssignSerializer(StrictInputSerializer):
+    customer_fields = frozenset()
+    assignee_id = id_field(required=False, allow_null=True)
+    team_id = id_field(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send assignee_id, team_id or both.")
+        return attrs
+
+
+schema_constrain("TicketAssignRequest", minProperties=1)
+
+
+class TicketMergeSerializer(StrictInputSerializer):
+    customer_fields = frozenset()
+    into_id = id_field(help_text="The ticket to merge this one into; it must be visible to you.")
+    other_requester = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required (true) when the two tickets have different requesters: the "
+        "target's requester will read this ticket's public messages.",
+    )

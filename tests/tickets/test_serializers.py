@@ -11,11 +11,8 @@ from rest_framework import serializers
 
 from tests import factories
 from tickets import services
-from tickets.serializers import (
-    AttachmentSerializer,
-    MessageSerializer,
-    TicketSerializer,
-)
+from tickets.message_serializers import AttachmentSerializer, MessageSerializer
+from tickets.serializers import TicketSerializer
 from tickets.sla.serializers import TicketSlaSerializer
 
 pytestmark = pytest.mark.django_db

@@ -38,7 +38,6 @@ from support.api.views import ApiViewMixin
 from support.customfields import value_strict
 from support.errors import NotFound, ValidationFailed
 from support.ids import MAX_ID
-from tickets.api_inputs import TagField, ticket_fields_schema
 from tickets.fields.cache import ticket_fields
 from tickets.macros import services
 from tickets.macros.models import Macro, MacroScope
@@ -46,6 +45,7 @@ from tickets.macros.selectors import macro_get_for_agent, macros_visible_to
 from tickets.macros.serializers import ACTIONS_HELP, MacroSerializer
 from tickets.models import Priority, TicketType
 from tickets.selectors import ticket_get_for_agent
+from tickets.serializers import TagField, ticket_fields_schema
 from tickets.sla.api import EtagViewMixin
 from tickets.workspace.canned import render_placeholders
 

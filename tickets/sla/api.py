@@ -43,10 +43,10 @@ from support.api.schema import (
 from support.api.serializers import StrictInputSerializer, id_field
 from support.api.views import ApiViewMixin
 from support.errors import AlreadyExists, InvalidChange, NotFound, ValidationFailed
-from tickets.api_inputs import TagField
 from tickets.fields.cache import ticket_fields
 from tickets.fields.models import CHOICE_KINDS
 from tickets.models import Channel, Priority, TicketType
+from tickets.serializers import TagField
 from tickets.sla import services
 from tickets.sla.models import BusinessCalendar, SlaPolicy
 
