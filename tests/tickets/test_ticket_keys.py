@@ -88,13 +88,13 @@ def test_deleting_a_team_clears_the_copy_as_it_clears_the_ticket(desk):
     assert {keys(c)[1] for c in SlaTarget.objects.filter(ticket=t)} == {None}
 
 
-def test_backfill_fills_rows_written_in_bulk_and_only_those(desk):
-    t = desk["ticket"]
+def _bare_clock(ticket) -> SlaTarget:
+    """A met next-reply clock written in bulk, as an import does: no copy of the ticket's keys."""
     now = clock.now()
     SlaTarget.objects.bulk_create(
         [
             SlaTarget(
-                ticket=t,
+                ticket=ticket,
                 kind=TargetKind.NEXT_REPLY,
                 state="met",
                 target_minutes=60,
@@ -105,7 +105,12 @@ def test_backfill_fills_rows_written_in_bulk_and_only_those(desk):
             )
         ]
     )
-    bare = SlaTarget.objects.get(ticket=t, kind=TargetKind.NEXT_REPLY)
+    return SlaTarget.objects.get(ticket=ticket, kind=TargetKind.NEXT_REPLY)
+
+
+def test_backfill_fills_rows_written_in_bulk_and_only_those(desk):
+    t = desk["ticket"]
+    bare = _bare_clock(t)
     assert keys(bare) == (None, None, None, "")
     assert services.ticket_keys_backfill() == 1
     assert keys(bare) == (desk["agent"].pk, desk["team"].pk, t.organization_id, Channel.EMAIL)
@@ -229,22 +234,7 @@ def test_the_bulk_product_action_rewrites_the_copies(client, desk, catalog_):
 def test_backfill_copies_the_product_too(desk, catalog_):
     c, t = catalog_, desk["ticket"]
     services.ticket_update(ticket=t, by=None, changes={"product": c["cloud"], "version": c["v41"]})
-    now = clock.now()
-    SlaTarget.objects.bulk_create(
-        [
-            SlaTarget(
-                ticket=t,
-                kind=TargetKind.NEXT_REPLY,
-                state="met",
-                target_minutes=60,
-                started_at=now,
-                due_at=now + timedelta(hours=1),
-                warn_at=now,
-                met_at=now,
-            )
-        ]
-    )
-    bare = SlaTarget.objects.get(ticket=t, kind=TargetKind.NEXT_REPLY)
+    bare = _bare_clock(t)
     assert product_keys(bare) == (None, None, None)
     assert services.ticket_keys_backfill() == 1
     assert product_keys(bare) == (c["cloud"].pk, c["v41"].pk, None)
